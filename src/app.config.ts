@@ -1,0 +1,15 @@
+export default defineAppConfig({
+  pages: ['pages/index/index', 'pages/new/index', 'pages/case/index', 'pages/policy/index'],
+  subPackages: [
+    {
+      root: 'admin',
+      pages: ['queue/index'],
+    },
+  ],
+  window: {
+    backgroundTextStyle: 'light',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTitleText: '售后服务',
+    navigationBarTextStyle: 'black',
+  },
+})

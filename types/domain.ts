@@ -1,0 +1,576 @@
+/**
+ * Domain contract shared by the mini-program and the cloud functions.
+ * zod only — no node imports. Money is integer fen, time is ISO-8601 UTC.
+ */
+import { z } from 'zod'
+
+// ---------------------------------------------------------------- primitives
+
+/** ISO-8601 instant (UTC, e.g. 2026-11-23T06:00:00.000Z). */
+export const IsoTimeSchema = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: '时间格式应为 ISO-8601（如 2026-11-23T06:00:00Z）',
+  })
+export type IsoTime = z.infer<typeof IsoTimeSchema>
+
+/** Calendar date YYYY-MM-DD (business calendar, Asia/Shanghai by default). */
+export const DateStringSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+
+/** Integer amount in fen (分). */
+export const FenSchema = z.number().int().min(0)
+
+// ---------------------------------------------------------------- enums
+
+export const CASE_STATUSES = [
+  'submitted',
+  'awaiting_buyer',
+  'in_review',
+  'offer_pending',
+  'awaiting_return',
+  'return_shipped',
+  'inspecting',
+  'refunding',
+  'replacement_shipped',
+  'resolved',
+  'rejected',
+  'closed',
+  'cancelled',
+] as const
+export const CaseStatusSchema = z.enum(CASE_STATUSES)
+export type CaseStatus = z.infer<typeof CaseStatusSchema>
+export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled']
+
+/** Buyer-readable Chinese status labels. */
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  submitted: '已提交，等待客服处理',
+  awaiting_buyer: '等待您补充信息',
+  in_review: '客服处理中',
+  offer_pending: '等待您确认方案',
+  awaiting_return: '等待寄回商品',
+  return_shipped: '退货寄回中',
+  inspecting: '商家验货中',
+  refunding: '退款处理中',
+  replacement_shipped: '补发/换货已发出',
+  resolved: '已解决',
+  rejected: '已驳回',
+  closed: '已关闭',
+  cancelled: '已撤销',
+}
+
+export const CASE_TYPES = ['refund_only', 'return_refund', 'exchange', 'resend', 'compensation', 'logistics'] as const
+export const CaseTypeSchema = z.enum(CASE_TYPES)
+export type CaseType = z.infer<typeof CaseTypeSchema>
+export const CASE_TYPE_LABELS: Record<CaseType, string> = {
+  refund_only: '仅退款',
+  return_refund: '退货退款',
+  exchange: '换货',
+  resend: '补发',
+  compensation: '补偿',
+  logistics: '物流投诉',
+}
+
+export const REASON_CODES = [
+  'quality_defect',
+  'not_as_described',
+  'safety_allergy',
+  'damaged_in_transit',
+  'missing_item',
+  'wrong_item',
+  'lost_parcel',
+  'late_delivery',
+  'no_reason_7d',
+  'taste_usage',
+  'size_fit',
+  'other',
+] as const
+export const ReasonCodeSchema = z.enum(REASON_CODES)
+export type ReasonCode = z.infer<typeof ReasonCodeSchema>
+
+/** Default Chinese label and Channels shop reason code (视频号小店售后原因编码) where one exists. */
+export const REASON_DEFAULTS: Record<ReasonCode, { label: string; channelsCode: string | null }> = {
+  quality_defect: { label: '质量问题', channelsCode: '21' },
+  not_as_described: { label: '与描述不符', channelsCode: '11' },
+  safety_allergy: { label: '安全/过敏问题', channelsCode: '21' },
+  damaged_in_transit: { label: '破损/污渍', channelsCode: '40' },
+  missing_item: { label: '少件/漏发', channelsCode: '05' },
+  wrong_item: { label: '卖家发错货', channelsCode: '06' },
+  lost_parcel: { label: '未收到商品', channelsCode: '07' },
+  late_delivery: { label: '快递长时间未送达', channelsCode: '15' },
+  no_reason_7d: { label: '7天无理由', channelsCode: '19' },
+  taste_usage: { label: '口感/使用问题', channelsCode: null },
+  size_fit: { label: '尺码/不合适', channelsCode: null },
+  other: { label: '其他', channelsCode: null },
+}
+
+export const SeveritySchema = z.enum(['P1', 'P2', 'P3'])
+export type Severity = z.infer<typeof SeveritySchema>
+export const TeamSchema = z.enum(['quality', 'logistics', 'warehouse', 'general'])
+export type Team = z.infer<typeof TeamSchema>
+export const StaffRoleSchema = z.enum(['agent', 'supervisor', 'owner'])
+export type StaffRole = z.infer<typeof StaffRoleSchema>
+
+export const DesiredRemedySchema = z.enum(['refund', 'return_refund', 'exchange', 'resend', 'compensation', 'contact_me'])
+export type DesiredRemedy = z.infer<typeof DesiredRemedySchema>
+
+// ---------------------------------------------------------------- order snapshot
+
+export const OrderItemSchema = z.object({
+  skuId: z.string().min(1),
+  name: z.string().min(1),
+  qty: z.number().int().positive(),
+  unitPriceFen: FenSchema,
+  batch: z.string().optional(),
+  /** 不支持7天无理由 (final sale, e.g. opened food) */
+  finalSale: z.boolean().optional(),
+})
+export type OrderItem = z.infer<typeof OrderItemSchema>
+
+export const OrderSnapshotSchema = z.object({
+  orderId: z.string().min(1),
+  buyerOpenid: z.string().min(1),
+  items: z.array(OrderItemSchema).min(1),
+  paidFen: FenSchema,
+  paidAt: IsoTimeSchema,
+  shippedAt: IsoTimeSchema.optional(),
+  promisedDeliveryAt: IsoTimeSchema.optional(),
+  deliveredAt: IsoTimeSchema.optional(),
+  carrier: z.string().optional(),
+  trackingNo: z.string().optional(),
+})
+export type OrderSnapshot = z.infer<typeof OrderSnapshotSchema>
+
+export const ClaimedItemSchema = z.object({ skuId: z.string().min(1), qty: z.number().int().positive() })
+export type ClaimedItem = z.infer<typeof ClaimedItemSchema>
+
+export const EvidenceSchema = z.object({
+  fileId: z.string().min(1),
+  kind: z.enum(['image', 'video']),
+  size: z.number().int().min(0),
+  mime: z.string().min(1),
+})
+export type Evidence = z.infer<typeof EvidenceSchema>
+
+// ---------------------------------------------------------------- actors
+
+export const ActorSchema = z.object({
+  kind: z.enum(['buyer', 'staff', 'system']),
+  id: z.string().min(1),
+  role: StaffRoleSchema.optional(),
+})
+export type Actor = z.infer<typeof ActorSchema>
+
+// ---------------------------------------------------------------- SLA
+
+export const SlaClockSchema = z.enum(['business', 'calendar'])
+export type SlaClock = z.infer<typeof SlaClockSchema>
+
+export const SlaTargetStateSchema = z.object({
+  clock: SlaClockSchema,
+  /** length of the target in ms of its clock (business ms or wall ms) */
+  targetMs: z.number().int().min(0),
+  startedAt: IsoTimeSchema,
+  dueAt: IsoTimeSchema,
+  /** set when the target was met (first response given / case resolved) */
+  metAt: IsoTimeSchema.nullable(),
+  /** remaining ms of its clock while the SLA is paused, else null */
+  pausedRemainingMs: z.number().int().nullable(),
+})
+export type SlaTargetState = z.infer<typeof SlaTargetStateSchema>
+
+export const SlaStateSchema = z.object({
+  severity: SeveritySchema,
+  firstResponse: SlaTargetStateSchema,
+  resolution: SlaTargetStateSchema,
+  /** when the clock was paused (waiting on the buyer), else null */
+  pausedAt: IsoTimeSchema.nullable(),
+  warnedAt: IsoTimeSchema.nullable(),
+  breachedAt: IsoTimeSchema.nullable(),
+  breachedTarget: z.enum(['first_response', 'resolution']).nullable(),
+  /** the SLA stopped (resolved / rejected / final) */
+  stoppedAt: IsoTimeSchema.nullable(),
+})
+export type SlaState = z.infer<typeof SlaStateSchema>
+
+/** What the case is waiting on from the buyer, and until when. */
+export const BuyerDeadlineKindSchema = z.enum(['info', 'offer', 'return', 'receipt', 'appeal', 'rate'])
+export type BuyerDeadlineKind = z.infer<typeof BuyerDeadlineKindSchema>
+export const BuyerDeadlineSchema = z.object({ kind: BuyerDeadlineKindSchema, dueAt: IsoTimeSchema })
+export type BuyerDeadline = z.infer<typeof BuyerDeadlineSchema>
+
+// ---------------------------------------------------------------- offers
+
+export const OfferKindSchema = z.enum([
+  /** money back, goods stay with the buyer (full or partial) */
+  'refund',
+  /** goods come back, refund after inspection passes */
+  'return_refund',
+  /** goods come back, another one goes out */
+  'exchange',
+  /** send (again) the missing / damaged / right items */
+  'resend',
+  /** money compensation (e.g. late delivery ¥10/day) */
+  'compensation',
+  /** shop coupon */
+  'coupon',
+  /** guidance first (taste / usage) */
+  'guidance',
+])
+export type OfferKind = z.infer<typeof OfferKindSchema>
+
+export const OfferStatusSchema = z.enum(['suggested', 'offered', 'accepted', 'declined', 'expired', 'withdrawn'])
+export type OfferStatus = z.infer<typeof OfferStatusSchema>
+
+/** An offer as a staff member (or the engine) proposes it. */
+export const OfferInputSchema = z.object({
+  rule: z.string().min(1).default('manual'),
+  kind: OfferKindSchema,
+  /** cash back to the buyer (refund / return refund) */
+  refundFen: FenSchema.default(0),
+  /** cash compensation on top of / instead of a refund */
+  compensationFen: FenSchema.default(0),
+  couponFen: FenSchema.default(0),
+  giftValueFen: FenSchema.default(0),
+  /** items to (re)send for resend / exchange */
+  items: z.array(ClaimedItemSchema).default([]),
+  /** 上门取件 booked by the seller */
+  pickup: z.boolean().default(false),
+  shippingPaidBy: z.enum(['seller', 'buyer']).default('seller'),
+  explanation: z.string().min(1).max(200),
+})
+export type OfferInput = z.input<typeof OfferInputSchema>
+
+export const OfferSchema = OfferInputSchema.extend({
+  id: z.string().min(1),
+  needsSupervisor: z.boolean(),
+  status: OfferStatusSchema,
+  createdAt: IsoTimeSchema,
+  /** offers made together are alternatives: the buyer picks one */
+  group: z.string().nullable(),
+})
+export type Offer = z.infer<typeof OfferSchema>
+
+// ---------------------------------------------------------------- legs, refunds
+
+export const ReturnShipmentSchema = z.object({
+  status: z.enum(['pending', 'shipped', 'received']),
+  pickup: z.boolean(),
+  shippingPaidBy: z.enum(['seller', 'buyer']),
+  /** 'inspect' = refund / exchange gated by inspection; 'collect' = just take back the wrong / damaged goods */
+  purpose: z.enum(['inspect', 'collect']),
+  items: z.array(ClaimedItemSchema),
+  carrier: z.string().nullable(),
+  trackingNo: z.string().nullable(),
+  shippedAt: IsoTimeSchema.nullable(),
+  receivedAt: IsoTimeSchema.nullable(),
+})
+export type ReturnShipment = z.infer<typeof ReturnShipmentSchema>
+
+export const InspectionSchema = z.object({
+  result: z.enum(['pass', 'fail']),
+  note: z.string(),
+  photos: z.array(z.string()),
+  at: IsoTimeSchema,
+  by: z.string(),
+})
+export type Inspection = z.infer<typeof InspectionSchema>
+
+export const RefundSchema = z.object({
+  /** idempotency key for the payment side */
+  key: z.string().min(1),
+  amountFen: FenSchema,
+  /** refund of goods value vs. compensation */
+  purpose: z.enum(['refund', 'compensation']),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  requestedAt: IsoTimeSchema,
+  settledAt: IsoTimeSchema.nullable(),
+  failureReason: z.string().nullable(),
+})
+export type Refund = z.infer<typeof RefundSchema>
+
+export const ReplacementShipmentSchema = z.object({
+  id: z.string().min(1),
+  items: z.array(ClaimedItemSchema),
+  giftValueFen: FenSchema,
+  status: z.enum(['to_ship', 'shipped', 'received']),
+  /** shipped before the return arrived (双向发货) */
+  early: z.boolean(),
+  carrier: z.string().nullable(),
+  trackingNo: z.string().nullable(),
+  shippedAt: IsoTimeSchema.nullable(),
+})
+export type ReplacementShipment = z.infer<typeof ReplacementShipmentSchema>
+
+export const RatingSchema = z.object({
+  score: z.number().int().min(1).max(5),
+  comment: z.string().max(500),
+  at: IsoTimeSchema,
+})
+export type Rating = z.infer<typeof RatingSchema>
+
+export const CaseFlagsSchema = z.object({
+  escalated: z.boolean(),
+  risk: z.boolean(),
+  warehouseCheck: z.boolean(),
+  buyerNotNotified: z.boolean(),
+  refundFailed: z.boolean(),
+  supervisorInformed: z.boolean(),
+  negativeReview: z.boolean(),
+})
+export type CaseFlags = z.infer<typeof CaseFlagsSchema>
+
+// ---------------------------------------------------------------- timeline
+
+export const TimelineEntrySchema = z.object({
+  id: z.string().min(1),
+  at: IsoTimeSchema,
+  actor: z.object({ kind: z.enum(['buyer', 'staff', 'system']), id: z.string() }),
+  /** the command type, or 'opened' */
+  type: z.string().min(1),
+  fromStatus: CaseStatusSchema.nullable(),
+  toStatus: CaseStatusSchema,
+  /** Chinese, buyer-readable (staff-only text when internal) */
+  text: z.string(),
+  /** staff notes: never shown to the buyer */
+  internal: z.boolean(),
+  data: z.record(z.unknown()).optional(),
+})
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
+
+// ---------------------------------------------------------------- case
+
+export const CaseSchema = z.object({
+  id: z.string().min(1),
+  caseNo: z.string().min(1),
+  buyerOpenid: z.string().min(1),
+  order: OrderSnapshotSchema,
+  claimedItems: z.array(ClaimedItemSchema).min(1),
+  type: CaseTypeSchema,
+  reason: ReasonCodeSchema,
+  description: z.string().max(1000),
+  evidence: z.array(EvidenceSchema),
+  desiredRemedy: DesiredRemedySchema,
+  severity: SeveritySchema,
+  team: TeamSchema,
+  assigneeId: z.string().nullable(),
+  status: CaseStatusSchema,
+  sla: SlaStateSchema,
+  buyerDeadline: BuyerDeadlineSchema.nullable(),
+  offers: z.array(OfferSchema),
+  acceptedOfferId: z.string().nullable(),
+  returnShipment: ReturnShipmentSchema.nullable(),
+  inspection: InspectionSchema.nullable(),
+  refunds: z.array(RefundSchema),
+  replacementShipments: z.array(ReplacementShipmentSchema),
+  rating: RatingSchema.nullable(),
+  flags: CaseFlagsSchema,
+  /** one-line reason of the routing decision (staff-facing) */
+  routingNote: z.string(),
+  appealCount: z.number().int().min(0),
+  policyVersion: z.number().int().min(1),
+  version: z.number().int().min(1),
+  createdAt: IsoTimeSchema,
+  updatedAt: IsoTimeSchema,
+  closedAt: IsoTimeSchema.optional(),
+  timeline: z.array(TimelineEntrySchema),
+})
+export type Case = z.infer<typeof CaseSchema>
+
+// ---------------------------------------------------------------- inputs to the core
+
+/** A past case of this buyer for the same order (for eligibility limits). */
+export const PastCaseSchema = z.object({
+  caseId: z.string(),
+  orderId: z.string(),
+  claimedItems: z.array(ClaimedItemSchema),
+  type: CaseTypeSchema,
+  status: CaseStatusSchema,
+  createdAt: IsoTimeSchema,
+})
+export type PastCase = z.infer<typeof PastCaseSchema>
+
+export const BuyerProfileSchema = z.object({
+  openid: z.string(),
+  /** 专属客服 */
+  dedicatedRepId: z.string().nullable().default(null),
+  /** trusted (老客户): exchange ships before the return arrives */
+  trusted: z.boolean().default(false),
+  refundCount90d: z.number().int().min(0).default(0),
+})
+export type BuyerProfile = z.input<typeof BuyerProfileSchema>
+
+export const StaffMemberSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  role: StaffRoleSchema,
+  teams: z.array(TeamSchema),
+  onDuty: z.boolean(),
+  openCases: z.number().int().min(0),
+  /** last time a case was assigned; null = never (idlest) */
+  lastAssignedAt: IsoTimeSchema.nullable(),
+})
+export type StaffMember = z.infer<typeof StaffMemberSchema>
+
+export const OpenCaseInputSchema = z.object({
+  caseId: z.string().min(1).optional(),
+  caseNo: z.string().min(1).optional(),
+  buyerOpenid: z.string().min(1),
+  order: OrderSnapshotSchema,
+  claimedItems: z.array(ClaimedItemSchema).min(1),
+  type: CaseTypeSchema,
+  reason: ReasonCodeSchema,
+  description: z.string().max(1000).default(''),
+  evidence: z.array(EvidenceSchema).max(9).default([]),
+  desiredRemedy: DesiredRemedySchema,
+  /** the buyer's past cases for this order */
+  history: z.array(PastCaseSchema).default([]),
+  buyerProfile: BuyerProfileSchema.optional(),
+  /** facts the buyer states that the engine uses */
+  facts: z
+    .object({
+      /** units damaged (defaults to claimed units) */
+      damagedUnits: z.number().int().min(0).optional(),
+      /** buyer says the defect is minor and they can live with it */
+      minorDefect: z.boolean().optional(),
+    })
+    .default({}),
+})
+export type OpenCaseInput = z.input<typeof OpenCaseInputSchema>
+
+// ---------------------------------------------------------------- commands
+
+const base = { expectedVersion: z.number().int().min(1).optional() }
+const text = z.string().max(1000)
+const Tracking = { carrier: z.string().min(1).max(40), trackingNo: z.string().min(1).max(40) }
+
+export const CaseCommandSchema = z.discriminatedUnion('type', [
+  // staff
+  z.object({ type: z.literal('respond'), text: text.min(1), ...base }),
+  z.object({ type: z.literal('ask_info'), text: text.min(1), ...base }),
+  z.object({
+    type: z.literal('make_offer'),
+    /** ids of engine suggestions to offer, and / or new offers; several = buyer's choice */
+    offerIds: z.array(z.string()).default([]),
+    offers: z.array(OfferInputSchema).default([]),
+    text: text.optional(),
+    ...base,
+  }),
+  z.object({
+    type: z.literal('approve'),
+    /** override amount (fen) for refund_only / return_refund / compensation; defaults to claimed value */
+    amountFen: FenSchema.optional(),
+    /** book a pickup (上门取件) for the return */
+    pickup: z.boolean().optional(),
+    shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
+    /** exchange: ship the replacement now without waiting for the return (双向发货) */
+    shipReplacementNow: z.boolean().optional(),
+    text: text.optional(),
+    ...base,
+  }),
+  z.object({ type: z.literal('reject'), text: text.min(1), ...base }),
+  z.object({ type: z.literal('receive_return'), text: text.optional(), ...base }),
+  z.object({
+    type: z.literal('inspect'),
+    result: z.enum(['pass', 'fail']),
+    note: text.min(1),
+    photos: z.array(z.string()).default([]),
+    ...base,
+  }),
+  z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional(), ...base }),
+  z.object({ type: z.literal('ship_replacement'), ...Tracking, ...base }),
+  z.object({ type: z.literal('note'), text: text.min(1), ...base }),
+  z.object({ type: z.literal('reassign'), assigneeId: z.string().min(1).nullable(), team: TeamSchema.optional(), text: text.optional(), ...base }),
+  z.object({ type: z.literal('escalate'), text: text.min(1), ...base }),
+  // buyer
+  z.object({ type: z.literal('provide_info'), text: text.min(1), evidence: z.array(EvidenceSchema).max(9).default([]), ...base }),
+  z.object({ type: z.literal('accept_offer'), offerId: z.string().min(1), ...base }),
+  z.object({ type: z.literal('decline_offer'), offerId: z.string().min(1).optional(), text: text.optional(), ...base }),
+  z.object({ type: z.literal('cancel'), text: text.optional(), ...base }),
+  z.object({ type: z.literal('ship_return'), ...Tracking, ...base }),
+  z.object({ type: z.literal('confirm_receipt'), ...base }),
+  z.object({ type: z.literal('rate'), score: z.number().int().min(1).max(5), comment: z.string().max(500).default(''), ...base }),
+  z.object({ type: z.literal('appeal'), text: text.min(1), evidence: z.array(EvidenceSchema).max(9).default([]), ...base }),
+  // system (timers, payment callbacks)
+  z.object({ type: z.literal('refund_confirmed'), key: z.string().min(1), ...base }),
+  z.object({ type: z.literal('refund_failed'), key: z.string().min(1), reason: z.string().max(200).default(''), ...base }),
+  z.object({ type: z.literal('expire'), deadline: BuyerDeadlineKindSchema, ...base }),
+  z.object({ type: z.literal('sla_warn'), ...base }),
+  z.object({ type: z.literal('sla_breach'), ...base }),
+  z.object({ type: z.literal('auto_close'), ...base }),
+])
+export type CaseCommand = z.input<typeof CaseCommandSchema>
+export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>
+export type CommandType = ParsedCaseCommand['type']
+
+// ---------------------------------------------------------------- events (outbox)
+
+export const BuyerMessageEventSchema = z.object({
+  kind: z.literal('buyer_message'),
+  /** idempotency key: caseId:version:index */
+  key: z.string(),
+  /** business event, e.g. case_submitted */
+  event: z.string(),
+  templateKey: z.string(),
+  templateId: z.string(),
+  caseId: z.string(),
+  openid: z.string(),
+  page: z.string(),
+  /** WeChat subscription-message data: { thing1: { value } ... } already within limits */
+  data: z.record(z.object({ value: z.string() })),
+})
+export const StaffAlertEventSchema = z.object({
+  kind: z.literal('staff_alert'),
+  key: z.string(),
+  caseId: z.string(),
+  /** a staff id, or 'supervisor' for the supervisors on duty */
+  to: z.string(),
+  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'refund_failed', 'appeal', 'unassigned']),
+  text: z.string(),
+  dueAt: IsoTimeSchema.optional(),
+})
+export const SlaEventSchema = z.object({
+  kind: z.literal('sla_changed'),
+  key: z.string(),
+  caseId: z.string(),
+  change: z.enum(['started', 'paused', 'resumed', 'met_first_response', 'stopped', 'warned', 'breached']),
+  sla: SlaStateSchema,
+})
+export const RefundRequestEventSchema = z.object({
+  kind: z.literal('refund_requested'),
+  key: z.string(),
+  caseId: z.string(),
+  refundKey: z.string(),
+  orderId: z.string(),
+  amountFen: FenSchema,
+})
+export const WarehouseTaskEventSchema = z.object({
+  kind: z.literal('warehouse_task'),
+  key: z.string(),
+  caseId: z.string(),
+  task: z.enum(['ship_replacement', 'check_order', 'book_pickup', 'issue_coupon']),
+  items: z.array(ClaimedItemSchema),
+  giftValueFen: FenSchema,
+  couponFen: FenSchema,
+  text: z.string(),
+})
+export const CaseEventSchema = z.discriminatedUnion('kind', [
+  BuyerMessageEventSchema,
+  StaffAlertEventSchema,
+  SlaEventSchema,
+  RefundRequestEventSchema,
+  WarehouseTaskEventSchema,
+])
+export type CaseEvent = z.infer<typeof CaseEventSchema>
+export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>
+export type StaffAlertEvent = z.infer<typeof StaffAlertEventSchema>
+
+// ---------------------------------------------------------------- errors
+
+export const CORE_ERROR_CODES = ['NOT_ALLOWED_IN_STATUS', 'FORBIDDEN', 'VALIDATION', 'LIMIT_EXCEEDED', 'CONFLICT'] as const
+export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number]
+export interface CoreError {
+  code: CoreErrorCode
+  message: string
+  details: { status?: CaseStatus; command?: string; [k: string]: unknown }
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CoreError }
