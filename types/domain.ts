@@ -316,6 +316,8 @@ export const CaseFlagsSchema = z.object({
   refundFailed: z.boolean(),
   supervisorInformed: z.boolean(),
   negativeReview: z.boolean(),
+  /** trusted returning buyer (老客户): exchange ships before the return arrives */
+  trusted: z.boolean(),
 })
 export type CaseFlags = z.infer<typeof CaseFlagsSchema>
 

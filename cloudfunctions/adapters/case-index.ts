@@ -1,0 +1,112 @@
+/**
+ * Columns / fields both store adapters derive from a Case document so that queues, the buyer list
+ * and the scheduler can query without opening the document. Shared so the two adapters cannot drift.
+ */
+import type { Case, CaseStatus } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import { nextTimers, warnAt } from '../core/sla'
+
+/** Statuses that are not "open" in the queue sense (QueueFilter.open). */
+export const NOT_OPEN: readonly CaseStatus[] = ['resolved', 'closed', 'cancelled', 'rejected']
+export const FINAL: readonly CaseStatus[] = ['closed', 'cancelled']
+/** Sort key for cases with nothing scheduled, so `due_asc` puts them last. */
+export const NO_DUE = '9999-12-31T23:59:59.999Z'
+
+/** Normalise any ISO-8601 instant to `YYYY-MM-DDTHH:mm:ss.sssZ` so string order = time order. */
+export function iso(s: string): string {
+  const ms = Date.parse(s)
+  if (Number.isNaN(ms)) throw new Error(`not an ISO-8601 instant: ${s}`)
+  return new Date(ms).toISOString()
+}
+
+/**
+ * The next instant the scheduler must look at this case, or null when nothing is time-driven
+ * (closed / cancelled). It is the earliest of the timers the core would schedule (SLA warning,
+ * SLA breach of the active target unless paused / stopped / already breached, the buyer deadline),
+ * computed as of the case's last write. A warning that already fell due before that write but was
+ * not sent yet is due immediately (`updatedAt`), so a save in the warning zone cannot swallow it.
+ *
+ * The scheduler is expected to act on due cases (which saves them and moves this forward);
+ * a case it decides to leave alone stays due.
+ */
+export function caseDueAt(c: Case, policy: Policy): string | null {
+  if (FINAL.includes(c.status)) return null
+  const times = nextTimers(c, c.updatedAt, policy).map((t) => iso(t.at))
+  const sla = c.sla
+  if (!sla.stoppedAt && !sla.pausedAt && !sla.warnedAt && !sla.breachedAt) {
+    const active = !sla.firstResponse.metAt ? sla.firstResponse : !sla.resolution.metAt ? sla.resolution : null
+    if (active && active.pausedRemainingMs === null && warnAt(active, c.updatedAt, policy) === null) times.push(iso(c.updatedAt))
+  }
+  if (!times.length) return null
+  return times.reduce((a, b) => (a < b ? a : b))
+}
+
+/** The queryable projection of a case (same names in both adapters, snake_case in SQL). */
+export interface CaseIndex {
+  id: string
+  version: number
+  caseNo: string
+  buyerOpenid: string
+  orderId: string
+  status: CaseStatus
+  team: string
+  assigneeId: string | null
+  severity: string
+  reason: string
+  escalated: boolean
+  open: boolean
+  slaDueAt: string | null
+  dueSort: string
+  createdAt: string
+  updatedAt: string
+}
+
+export function caseIndex(c: Case, policy: Policy): CaseIndex {
+  const due = caseDueAt(c, policy)
+  return {
+    id: c.id,
+    version: c.version,
+    caseNo: c.caseNo,
+    buyerOpenid: c.buyerOpenid,
+    orderId: c.order.orderId,
+    status: c.status,
+    team: c.team,
+    assigneeId: c.assigneeId,
+    severity: c.severity,
+    reason: c.reason,
+    escalated: c.flags.escalated,
+    open: !NOT_OPEN.includes(c.status),
+    slaDueAt: due,
+    dueSort: due ?? NO_DUE,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  }
+}
+
+/** Opaque keyset cursor: the sort key and id of the last row of the page. */
+export function encodeCursor(order: string, key: string, id: string): string {
+  return Buffer.from(JSON.stringify([order, key, id]), 'utf8').toString('base64url')
+}
+export function decodeCursor(cursor: string, order: string): { key: string; id: string } {
+  let v: unknown
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    throw new Error('invalid cursor')
+  }
+  if (!Array.isArray(v) || v.length !== 3 || v[0] !== order || typeof v[1] !== 'string' || typeof v[2] !== 'string') {
+    throw new Error('invalid cursor')
+  }
+  return { key: v[1], id: v[2] }
+}
+
+/** Human-readable case number: YYYYMMDD + 4-digit sequence of that day (grows past 9999). */
+export function formatCaseNo(day: string, n: number): string {
+  return `${day.replace(/-/g, '')}${String(n).padStart(4, '0')}`
+}
+
+export function isNewerVersion(next: Case, expectedVersion: number): void {
+  if (!(next.version > expectedVersion)) {
+    throw new Error(`saveCase: next.version (${next.version}) must be greater than expectedVersion (${expectedVersion})`)
+  }
+}

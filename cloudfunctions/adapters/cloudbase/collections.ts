@@ -1,0 +1,53 @@
+/**
+ * Collections of the CloudBase adapter and the indexes to create in the CloudBase console
+ * (云开发控制台 → 数据库 → 集合 → 索引管理). The server SDK cannot create indexes; `init()` only
+ * creates missing collections (db.createCollection). Field names are those of the stored
+ * documents written by ./store.ts.
+ */
+
+export const COLLECTIONS = {
+  cases: 'cases',
+  outbox: 'outbox',
+  idempotency: 'idempotency',
+  staff: 'staff',
+  buyers: 'buyers',
+  policyVersions: 'policy_versions',
+  orders: 'orders',
+  refunds: 'refunds',
+  credits: 'credits',
+  counters: 'counters',
+  media: 'media',
+} as const
+export type CollectionKey = keyof typeof COLLECTIONS
+
+export interface IndexSpec {
+  collection: CollectionKey
+  name: string
+  /** field → 1 (asc) / -1 (desc), in order */
+  fields: Record<string, 1 | -1>
+  unique?: boolean
+  why: string
+}
+
+/** `_id` is always indexed (and unique); these are the extra ones the queries need. */
+export const INDEXES: IndexSpec[] = [
+  { collection: 'cases', name: 'created', fields: { createdAt: -1, _id: -1 }, why: 'listCases created_desc (all cases, keyset)' },
+  { collection: 'cases', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'buyer’s own list' },
+  { collection: 'cases', name: 'order', fields: { orderId: 1, createdAt: -1 }, why: 'cases of an order' },
+  { collection: 'cases', name: 'team_status_due', fields: { team: 1, status: 1, dueSort: 1, _id: 1 }, why: 'team queue, due_asc' },
+  { collection: 'cases', name: 'assignee_status_due', fields: { assigneeId: 1, status: 1, dueSort: 1, _id: 1 }, why: 'my queue / openCaseCounts' },
+  { collection: 'cases', name: 'open_due', fields: { open: 1, dueSort: 1, _id: 1 }, why: 'open / overdue queue' },
+  { collection: 'cases', name: 'status_created', fields: { status: 1, createdAt: -1, _id: -1 }, why: 'status filter newest first' },
+  { collection: 'cases', name: 'sla_due', fields: { slaDueAt: 1, _id: 1 }, why: 'dueCases (scheduler)' },
+  { collection: 'cases', name: 'case_no', fields: { caseNo: 1 }, unique: true, why: 'lookup by case number; uniqueness backstop' },
+  { collection: 'outbox', name: 'pending', fields: { status: 1, nextAttemptAt: 1, _id: 1 }, why: 'pendingOutbox' },
+  { collection: 'outbox', name: 'case', fields: { caseId: 1, createdAt: 1, _id: 1 }, why: 'listOutbox by case' },
+  { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
+  { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
+  { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
+  { collection: 'policy_versions' as CollectionKey, name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
+].map((i) => (i.collection === ('policy_versions' as CollectionKey) ? { ...i, collection: 'policyVersions' as CollectionKey } : i))
+
+export function collectionName(key: CollectionKey, prefix = ''): string {
+  return `${prefix}${COLLECTIONS[key]}`
+}

@@ -1,0 +1,61 @@
+import type { Evidence } from '@contract/domain'
+import type { MediaPort } from '../../ports/media'
+import type { Store } from '../../ports/store'
+
+export const MEDIA_LIMITS = {
+  imageMaxBytes: 10 * 1024 * 1024,
+  videoMaxBytes: 50 * 1024 * 1024,
+  maxImages: 9,
+  maxVideos: 1,
+  imageMimes: ['image/jpeg', 'image/png', 'image/webp', 'image/heic'],
+  videoMimes: ['video/mp4'],
+} as const
+
+/** Detect the real type from the first bytes; the declared content type is not trusted. */
+export function sniffMime(head: Uint8Array): string | null {
+  const b = head
+  const ascii = (from: number, len: number) => String.fromCharCode(...b.subarray(from, from + len))
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg'
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 3) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a) return 'image/png'
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 4) === 'WEBP') return 'image/webp'
+  if (b.length >= 12 && ascii(4, 4) === 'ftyp') {
+    const brand = ascii(8, 4)
+    if (['heic', 'heix', 'hevc', 'hevx', 'mif1', 'msf1'].includes(brand)) return 'image/heic'
+    if (['isom', 'iso2', 'mp41', 'mp42', 'avc1', 'M4V ', 'dash', 'iso5', 'iso6'].includes(brand)) return 'video/mp4'
+  }
+  return null
+}
+
+/** Checks kind / size / count limits shared by both media adapters. */
+export function checkEvidenceLimits(evidence: Evidence[]): string | null {
+  const images = evidence.filter((e) => e.kind === 'image')
+  const videos = evidence.filter((e) => e.kind === 'video')
+  if (images.length > MEDIA_LIMITS.maxImages) return `最多上传 ${MEDIA_LIMITS.maxImages} 张图片`
+  if (videos.length > MEDIA_LIMITS.maxVideos) return `最多上传 ${MEDIA_LIMITS.maxVideos} 个视频`
+  for (const e of images) {
+    if (!(MEDIA_LIMITS.imageMimes as readonly string[]).includes(e.mime)) return '图片仅支持 jpg / png / webp / heic'
+    if (e.size > MEDIA_LIMITS.imageMaxBytes) return '单张图片不能超过 10MB'
+  }
+  for (const e of videos) {
+    if (!(MEDIA_LIMITS.videoMimes as readonly string[]).includes(e.mime)) return '视频仅支持 mp4'
+    if (e.size > MEDIA_LIMITS.videoMaxBytes) return '视频不能超过 50MB'
+  }
+  return null
+}
+
+/** Local media: files uploaded through the gateway, recorded in the store with their sniffed type. */
+export class LocalMedia implements MediaPort {
+  constructor(private store: Store) {}
+
+  async verify(evidence: Evidence[], ownerOpenid: string) {
+    const limit = checkEvidenceLimits(evidence)
+    if (limit) return { ok: false as const, message: limit }
+    for (const e of evidence) {
+      const id = e.fileId.startsWith('local:') ? e.fileId.slice(6) : null
+      const rec = id ? await this.store.getMedia(id) : null
+      if (!rec || rec.ownerOpenid !== ownerOpenid) return { ok: false as const, message: '凭证文件不存在或不属于您' }
+      if (rec.mime !== e.mime || rec.kind !== e.kind || rec.size !== e.size) return { ok: false as const, message: '凭证文件信息与上传记录不符' }
+    }
+    return { ok: true as const }
+  }
+}

@@ -1,0 +1,568 @@
+/**
+ * SQLite adapter of the Store port (embedded default, `npm start`). better-sqlite3 is synchronous;
+ * every method does its work synchronously and returns a resolved promise, so a method is atomic
+ * with respect to every other call on the same connection.
+ *
+ * Durability: WAL + synchronous=NORMAL by default. A commit is in the WAL (OS page cache) before
+ * the call returns, so every acknowledged write survives the process being killed (SIGKILL,
+ * crash); only an OS crash / power loss can lose the last transactions. Pass
+ * `{ synchronous: 'FULL' }` to fsync every commit and survive power loss too.
+ *
+ * Cases are stored as a JSON document plus the columns queues filter and sort on (see
+ * ../case-index). Case saves are compare-and-set on `version` inside one IMMEDIATE transaction
+ * together with their outbox rows.
+ */
+import Database from 'better-sqlite3'
+import type { Case } from '@contract/domain'
+import { defaultPolicy, type Policy } from '@contract/policy'
+import {
+  StoreConflict,
+  type BuyerRecord,
+  type MediaRecord,
+  type NewOutboxItem,
+  type OrderRecord,
+  type OutboxItem,
+  type Page,
+  type PolicyRecord,
+  type QueueFilter,
+  type RefundRecord,
+  type StaffRecord,
+  type Store,
+} from '../../ports/store'
+import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso } from '../case-index'
+
+export interface SqliteStoreOptions {
+  /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
+  synchronous?: 'NORMAL' | 'FULL'
+  /** ms to wait for another connection's write lock (default 5000) */
+  busyTimeoutMs?: number
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cases (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  case_no TEXT NOT NULL UNIQUE,
+  buyer_openid TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  team TEXT NOT NULL,
+  assignee_id TEXT,
+  severity TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  escalated INTEGER NOT NULL,
+  open INTEGER NOT NULL,
+  sla_due_at TEXT,
+  due_sort TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS cases_buyer ON cases (buyer_openid, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS cases_order ON cases (order_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS cases_queue ON cases (team, status, due_sort, id);
+CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee_id, status, due_sort, id);
+CREATE INDEX IF NOT EXISTS cases_open_due ON cases (open, due_sort, id);
+CREATE INDEX IF NOT EXISTS cases_status_created ON cases (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS outbox (
+  key TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
+CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
+
+CREATE TABLE IF NOT EXISTS idempotency (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+
+CREATE TABLE IF NOT EXISTS staff (
+  id TEXT PRIMARY KEY,
+  active INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS buyers (
+  openid TEXT PRIMARY KEY,
+  dedicated_rep_id TEXT,
+  trusted INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS policy_versions (
+  version INTEGER PRIMARY KEY,
+  doc TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+  order_id TEXT PRIMARY KEY,
+  buyer_openid TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_buyer ON orders (buyer_openid, created_at DESC, order_id DESC);
+CREATE TABLE IF NOT EXISTS refunds (
+  key TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL CHECK (amount_fen >= 0),
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refunds_order ON refunds (order_id);
+CREATE TABLE IF NOT EXISTS credits (
+  openid TEXT NOT NULL,
+  template_id TEXT NOT NULL,
+  count INTEGER NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (openid, template_id)
+);
+CREATE TABLE IF NOT EXISTS counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS media (
+  id TEXT PRIMARY KEY,
+  owner_openid TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  location TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`
+
+type Row = Record<string, unknown>
+type SqlValue = string | number | null
+
+interface OutboxRow {
+  key: string
+  case_id: string
+  kind: string
+  payload: string
+  status: OutboxItem['status']
+  attempts: number
+  next_attempt_at: string
+  last_error: string | null
+  created_at: string
+  sent_at: string | null
+}
+
+const toOutbox = (r: OutboxRow): OutboxItem => ({
+  key: r.key,
+  caseId: r.case_id,
+  kind: r.kind,
+  payload: JSON.parse(r.payload) as Record<string, unknown>,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  sentAt: r.sent_at,
+})
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database
+  private readonly stmts = new Map<string, Database.Statement>()
+  private readonly policies = new Map<number, Policy>()
+  private inited = false
+
+  constructor(
+    readonly file: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
+    this.db = new Database(file)
+  }
+
+  /** Prepared statements are cached by SQL text (dynamic queue filters produce a bounded set). */
+  private st(sql: string): Database.Statement {
+    let s = this.stmts.get(sql)
+    if (!s) {
+      s = this.db.prepare(sql)
+      this.stmts.set(sql, s)
+    }
+    return s
+  }
+
+  private get<T = Row>(sql: string, ...params: SqlValue[]): T | undefined {
+    return this.st(sql).get(...params) as T | undefined
+  }
+  private all<T = Row>(sql: string, ...params: SqlValue[]): T[] {
+    return this.st(sql).all(...params) as T[]
+  }
+  private run(sql: string, ...params: SqlValue[]): Database.RunResult {
+    return this.st(sql).run(...params)
+  }
+
+  async init(): Promise<void> {
+    if (this.inited) return
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`)
+    this.db.pragma('foreign_keys = ON')
+    this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
+    this.db.exec(SCHEMA)
+    this.inited = true
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close()
+  }
+
+  // ------------------------------------------------------------------ cases
+
+  /** Policy of the case's version (immutable once stored), for deriving SLA warning times. */
+  private policyFor(version: number): Policy {
+    const cached = this.policies.get(version)
+    if (cached) return cached
+    const row = this.get<{ doc: string }>('SELECT doc FROM policy_versions WHERE version = ?', version)
+    if (row) {
+      const p = JSON.parse(row.doc) as Policy
+      this.policies.set(version, p)
+      return p
+    }
+    const latest = this.get<{ doc: string }>('SELECT doc FROM policy_versions ORDER BY version DESC LIMIT 1')
+    return latest ? (JSON.parse(latest.doc) as Policy) : defaultPolicy
+  }
+
+  private caseParams(c: Case): SqlValue[] {
+    const x = caseIndex(c, this.policyFor(c.policyVersion))
+    return [
+      x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
+      x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.createdAt, x.updatedAt, JSON.stringify(c),
+    ]
+  }
+
+  private insertOutbox(c: Case, items: NewOutboxItem[]): void {
+    const at = iso(c.updatedAt)
+    for (const o of items) {
+      this.run(
+        `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
+        o.key, o.caseId, o.kind, JSON.stringify(o.payload), at, at,
+      )
+    }
+  }
+
+  private readCase(id: string): Case | null {
+    const r = this.get<{ doc: string }>('SELECT doc FROM cases WHERE id = ?', id)
+    return r ? (JSON.parse(r.doc) as Case) : null
+  }
+
+  async createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }> {
+    return this.db.transaction((): { created: boolean; case: Case } => {
+      if (idem) {
+        const r = this.run('INSERT INTO idempotency (scope, key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id)
+        if (r.changes === 0) {
+          const prior = this.get<{ case_id: string }>('SELECT case_id FROM idempotency WHERE scope = ? AND key = ?', idem.scope, idem.key)
+          const existing = prior && this.readCase(prior.case_id)
+          if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
+          return { created: false, case: existing }
+        }
+      }
+      if (this.get('SELECT 1 AS x FROM cases WHERE id = ? OR case_no = ?', c.id, c.caseNo)) {
+        throw new StoreConflict(`case ${c.id} / ${c.caseNo} already exists`)
+      }
+      this.run(
+        `INSERT INTO cases (version, case_no, buyer_openid, order_id, status, team, assignee_id, severity, reason,
+           escalated, open, sla_due_at, due_sort, created_at, updated_at, doc, id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ...this.caseParams(c), c.id,
+      )
+      this.insertOutbox(c, outbox)
+      return { created: true, case: c }
+    }).immediate()
+  }
+
+  async findByIdempotencyKey(scope: string, key: string): Promise<Case | null> {
+    const prior = this.get<{ case_id: string }>('SELECT case_id FROM idempotency WHERE scope = ? AND key = ?', scope, key)
+    return prior ? this.readCase(prior.case_id) : null
+  }
+
+  async getCase(id: string): Promise<Case | null> {
+    return this.readCase(id)
+  }
+
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
+    isNewerVersion(next, expectedVersion)
+    this.db.transaction(() => {
+      const r = this.run(
+        `UPDATE cases SET version = ?, case_no = ?, buyer_openid = ?, order_id = ?, status = ?, team = ?, assignee_id = ?,
+           severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, created_at = ?, updated_at = ?, doc = ?
+         WHERE id = ? AND version = ?`,
+        ...this.caseParams(next), next.id, expectedVersion,
+      )
+      if (r.changes !== 1) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+      this.insertOutbox(next, outbox)
+    }).immediate()
+  }
+
+  private where(f: QueueFilter): { sql: string; params: SqlValue[] } {
+    const w: string[] = []
+    const p: SqlValue[] = []
+    if (f.status) {
+      if (f.status.length === 0) w.push('0')
+      else {
+        w.push(`status IN (${f.status.map(() => '?').join(', ')})`)
+        p.push(...f.status)
+      }
+    }
+    if (f.team !== undefined) (w.push('team = ?'), p.push(f.team))
+    if (f.assigneeId !== undefined) {
+      if (f.assigneeId === null) w.push('assignee_id IS NULL')
+      else (w.push('assignee_id = ?'), p.push(f.assigneeId))
+    }
+    if (f.unassigned) w.push('assignee_id IS NULL')
+    if (f.severity !== undefined) (w.push('severity = ?'), p.push(f.severity))
+    if (f.reason !== undefined) (w.push('reason = ?'), p.push(f.reason))
+    if (f.escalated !== undefined) (w.push('escalated = ?'), p.push(f.escalated ? 1 : 0))
+    if (f.dueBefore !== undefined) (w.push('sla_due_at IS NOT NULL AND sla_due_at < ?'), p.push(iso(f.dueBefore)))
+    if (f.open !== undefined) (w.push('open = ?'), p.push(f.open ? 1 : 0))
+    if (f.createdFrom !== undefined) (w.push('created_at >= ?'), p.push(iso(f.createdFrom)))
+    if (f.createdTo !== undefined) (w.push('created_at < ?'), p.push(iso(f.createdTo)))
+    if (f.buyerOpenid !== undefined) (w.push('buyer_openid = ?'), p.push(f.buyerOpenid))
+    if (f.orderId !== undefined) (w.push('order_id = ?'), p.push(f.orderId))
+    return { sql: w.length ? w.join(' AND ') : '1', params: p }
+  }
+
+  async listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>> {
+    const order = page.order ?? 'created_desc'
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const { sql, params } = this.where(filter)
+    const [col, cmp, dir] = order === 'created_desc' ? ['created_at', '<', 'DESC'] : ['due_sort', '>', 'ASC']
+    let keyset = ''
+    if (page.cursor) {
+      const cur = decodeCursor(page.cursor, order)
+      keyset = ` AND (${col}, id) ${cmp} (?, ?)`
+      params.push(cur.key, cur.id)
+    }
+    const rows = this.all<{ doc: string; k: string; id: string }>(
+      `SELECT doc, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
+      ...params, limit + 1,
+    )
+    const more = rows.length > limit
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return {
+      items: items.map((r) => JSON.parse(r.doc) as Case),
+      next: more && last ? encodeCursor(order, last.k, last.id) : null,
+    }
+  }
+
+  async countCases(filter: QueueFilter): Promise<number> {
+    const { sql, params } = this.where(filter)
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
+  }
+
+  async dueCases(now: string, limit: number): Promise<Case[]> {
+    return this.all<{ doc: string }>(
+      'SELECT doc FROM cases WHERE sla_due_at IS NOT NULL AND sla_due_at <= ? ORDER BY sla_due_at ASC, id ASC LIMIT ?',
+      iso(now), Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as Case)
+  }
+
+  async nextCaseNo(day: string): Promise<string> {
+    const r = this.get<{ value: number }>(
+      'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value',
+      `case_no:${day}`,
+    )
+    if (!r) throw new Error('counter update returned nothing')
+    return formatCaseNo(day, r.value)
+  }
+
+  // ------------------------------------------------------------------ staff, buyers, policy
+
+  async listStaff(): Promise<StaffRecord[]> {
+    return this.all<{ doc: string }>('SELECT doc FROM staff ORDER BY id').map((r) => JSON.parse(r.doc) as StaffRecord)
+  }
+  async getStaff(id: string): Promise<StaffRecord | null> {
+    const r = this.get<{ doc: string }>('SELECT doc FROM staff WHERE id = ?', id)
+    return r ? (JSON.parse(r.doc) as StaffRecord) : null
+  }
+  async upsertStaff(s: StaffRecord): Promise<void> {
+    this.run(
+      'INSERT INTO staff (id, active, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET active = excluded.active, doc = excluded.doc',
+      s.id, s.active ? 1 : 0, JSON.stringify(s),
+    )
+  }
+  async openCaseCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    const rows = this.all<{ a: string; n: number }>(
+      'SELECT assignee_id AS a, COUNT(*) AS n FROM cases WHERE open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id',
+    )
+    for (const r of rows) out[r.a] = r.n
+    return out
+  }
+  async getBuyer(openid: string): Promise<BuyerRecord | null> {
+    const r = this.get<{ openid: string; dedicated_rep_id: string | null; trusted: number }>('SELECT * FROM buyers WHERE openid = ?', openid)
+    return r ? { openid: r.openid, dedicatedRepId: r.dedicated_rep_id, trusted: r.trusted === 1 } : null
+  }
+  async upsertBuyer(b: BuyerRecord): Promise<void> {
+    this.run(
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted) VALUES (?, ?, ?)
+       ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0,
+    )
+  }
+
+  private toPolicyRecord(r: { version: number; doc: string; updated_by: string; updated_at: string }): PolicyRecord {
+    return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at }
+  }
+  async getPolicy(): Promise<PolicyRecord | null> {
+    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>(
+      'SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1',
+    )
+    return r ? this.toPolicyRecord(r) : null
+  }
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+    return this.db.transaction((): PolicyRecord => {
+      const cur = this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM policy_versions')?.v ?? 0
+      if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
+      const version = expectedVersion + 1
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
+      this.run('INSERT INTO policy_versions (version, doc, updated_by, updated_at) VALUES (?, ?, ?, ?)', version, JSON.stringify(rec.policy), by, rec.updatedAt)
+      return rec
+    }).immediate()
+  }
+  async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
+    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>('SELECT * FROM policy_versions WHERE version = ?', version)
+    return r ? this.toPolicyRecord(r) : null
+  }
+  async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
+    return this.all<{ version: number; updated_by: string; updated_at: string }>(
+      'SELECT version, updated_by, updated_at FROM policy_versions ORDER BY version DESC',
+    ).map((r) => ({ version: r.version, updatedBy: r.updated_by, updatedAt: r.updated_at }))
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async upsertOrder(o: OrderRecord): Promise<void> {
+    this.run(
+      `INSERT INTO orders (order_id, buyer_openid, created_at, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at, doc = excluded.doc`,
+      o.order.orderId, o.order.buyerOpenid, iso(o.createdAt), JSON.stringify(o),
+    )
+  }
+  async getOrder(orderId: string): Promise<OrderRecord | null> {
+    const r = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', orderId)
+    return r ? (JSON.parse(r.doc) as OrderRecord) : null
+  }
+  async listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]> {
+    return this.all<{ doc: string }>(
+      'SELECT doc FROM orders WHERE buyer_openid = ? ORDER BY created_at DESC, order_id DESC LIMIT ?',
+      openid, Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+
+  // ------------------------------------------------------------------ refunds
+
+  private readRefund(key: string): RefundRecord | null {
+    const row = this.get<{ key: string; case_id: string; order_id: string; amount_fen: number; status: RefundRecord['status']; created_at: string }>(
+      'SELECT * FROM refunds WHERE key = ?', key,
+    )
+    return row
+      ? { key: row.key, caseId: row.case_id, orderId: row.order_id, amountFen: row.amount_fen, status: row.status, createdAt: row.created_at }
+      : null
+  }
+  async recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }> {
+    return this.db.transaction(() => {
+      const res = this.run(
+        `INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?)
+         ON CONFLICT(key) DO NOTHING`,
+        r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt),
+      )
+      const refund = this.readRefund(r.key)
+      if (!refund) throw new Error('refund row missing after insert')
+      return { created: res.changes === 1, refund }
+    }).immediate()
+  }
+  async getRefund(key: string): Promise<RefundRecord | null> {
+    return this.readRefund(key)
+  }
+  async refundedForOrder(orderId: string): Promise<number> {
+    return this.get<{ s: number | null }>("SELECT SUM(amount_fen) AS s FROM refunds WHERE order_id = ? AND status != 'failed'", orderId)?.s ?? 0
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  async pendingOutbox(now: string, limit: number): Promise<OutboxItem[]> {
+    return this.all<OutboxRow>(
+      "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, key LIMIT ?",
+      iso(now), Math.max(0, Math.floor(limit)),
+    ).map(toOutbox)
+  }
+  async updateOutbox(
+    key: string,
+    expectedAttempts: number,
+    patch: Partial<Pick<OutboxItem, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>,
+  ): Promise<boolean> {
+    const sets: string[] = []
+    const p: SqlValue[] = []
+    if (patch.status !== undefined) (sets.push('status = ?'), p.push(patch.status))
+    if (patch.attempts !== undefined) (sets.push('attempts = ?'), p.push(patch.attempts))
+    if (patch.nextAttemptAt !== undefined) (sets.push('next_attempt_at = ?'), p.push(iso(patch.nextAttemptAt)))
+    if (patch.lastError !== undefined) (sets.push('last_error = ?'), p.push(patch.lastError))
+    if (patch.sentAt !== undefined) (sets.push('sent_at = ?'), p.push(patch.sentAt === null ? null : iso(patch.sentAt)))
+    if (!sets.length) return !!this.get('SELECT 1 AS x FROM outbox WHERE key = ? AND attempts = ?', key, expectedAttempts)
+    return this.run(`UPDATE outbox SET ${sets.join(', ')} WHERE key = ? AND attempts = ?`, ...p, key, expectedAttempts).changes === 1
+  }
+  async listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]> {
+    const w: string[] = []
+    const p: SqlValue[] = []
+    if (filter.status !== undefined) (w.push('status = ?'), p.push(filter.status))
+    if (filter.caseId !== undefined) (w.push('case_id = ?'), p.push(filter.caseId))
+    return this.all<OutboxRow>(
+      `SELECT * FROM outbox WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY created_at, key LIMIT ?`,
+      ...p, Math.max(0, Math.floor(limit)),
+    ).map(toOutbox)
+  }
+
+  // ------------------------------------------------------------------ credits
+
+  async addCredits(openid: string, templateId: string, n: number): Promise<number> {
+    if (!Number.isInteger(n) || n < 0) throw new Error('addCredits: n must be a non-negative integer')
+    const r = this.get<{ count: number }>(
+      `INSERT INTO credits (openid, template_id, count) VALUES (?, ?, ?)
+       ON CONFLICT(openid, template_id) DO UPDATE SET count = count + excluded.count RETURNING count`,
+      openid, templateId, n,
+    )
+    return r?.count ?? 0
+  }
+  async spendCredit(openid: string, templateId: string): Promise<boolean> {
+    return this.run('UPDATE credits SET count = count - 1 WHERE openid = ? AND template_id = ? AND count > 0', openid, templateId).changes === 1
+  }
+  async getCredits(openid: string): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    for (const r of this.all<{ template_id: string; count: number }>('SELECT template_id, count FROM credits WHERE openid = ?', openid)) {
+      out[r.template_id] = r.count
+    }
+    return out
+  }
+
+  // ------------------------------------------------------------------ media
+
+  async putMedia(m: MediaRecord): Promise<void> {
+    this.run(
+      `INSERT INTO media (id, owner_openid, mime, kind, size, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET owner_openid = excluded.owner_openid, mime = excluded.mime, kind = excluded.kind,
+         size = excluded.size, location = excluded.location, created_at = excluded.created_at`,
+      m.id, m.ownerOpenid, m.mime, m.kind, m.size, m.location, m.createdAt,
+    )
+  }
+  async getMedia(id: string): Promise<MediaRecord | null> {
+    const r = this.get<{ id: string; owner_openid: string; mime: string; kind: MediaRecord['kind']; size: number; location: string; created_at: string }>(
+      'SELECT * FROM media WHERE id = ?', id,
+    )
+    return r ? { id: r.id, ownerOpenid: r.owner_openid, mime: r.mime, kind: r.kind, size: r.size, location: r.location, createdAt: r.created_at } : null
+  }
+}
+

@@ -1,0 +1,36 @@
+import { adminInputs, STAFF_COMMANDS, type AdminAction } from '@contract/actions'
+import type { StaffRole } from '@contract/domain'
+import type { Deps } from './deps'
+import { action, makeFunction, type ActionDef, type Caller } from './function'
+import { commandAction } from './aftersale'
+import { getCase } from './usecases/read-cases'
+import { queueCases } from './usecases/queue-cases'
+import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
+import { getPolicy, updatePolicy } from './usecases/manage-policy'
+
+const I = adminInputs
+const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
+const LEADS: readonly StaffRole[] = ['supervisor', 'owner']
+const OWNER: readonly StaffRole[] = ['owner']
+
+const staffOf = (c: Caller) => {
+  if (c.kind !== 'staff') throw new Error('admin actions need a staff caller')
+  return c.staff
+}
+
+/** The seller staff's function. Roles are enforced here and in the core (approval threshold). */
+export const adminActions: Record<AdminAction, ActionDef> = {
+  whoami: action({ input: I.whoami, roles: ANY, run: async (_d, c) => ({ openid: c.openid, role: staffOf(c).role, name: staffOf(c).name, teams: staffOf(c).teams }) }),
+  queue: action({ input: I.queue, roles: ANY, run: (d, c, i) => queueCases(d, staffOf(c), i) }),
+  get_case: action({ input: I.get_case, roles: ANY, run: (d, c, i) => getCase(d, c, i.caseId) }),
+  list_staff: action({ input: I.list_staff, roles: ANY, run: (d) => listStaff(d) }),
+  upsert_staff: action({ input: I.upsert_staff, roles: LEADS, run: (d, c, i) => upsertStaff(d, staffOf(c), i) }),
+  set_duty: action({ input: I.set_duty, roles: ANY, run: (d, c, i) => setDuty(d, staffOf(c), i.id, i.onDuty) }),
+  set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, _c, i) => setDedicatedRep(d, i.buyerOpenid, i.repId, i.trusted) }),
+  get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
+  update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy) }),
+  list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => d.store.listPolicyVersions() }),
+  ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
+}
+
+export const adminFunction = (deps: Deps) => makeFunction('staff', adminActions, deps)

@@ -1,0 +1,38 @@
+import type { Case, CaseEvent, StaffMember } from '@contract/domain'
+import { defaultPolicy, type Policy } from '@contract/policy'
+import type { Deps } from './deps'
+import type { NewOutboxItem } from '../ports/store'
+import { AppError } from './errors'
+import type { Caller } from './function'
+
+/** The seller's live policy (the default until one is saved). */
+export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version: number }> {
+  const rec = await deps.store.getPolicy()
+  return rec ? { policy: rec.policy, version: rec.version } : { policy: defaultPolicy, version: defaultPolicy.version }
+}
+
+/** On-duty roster with live open-case counts, as the routing needs it. */
+export async function roster(deps: Deps): Promise<StaffMember[]> {
+  const [staff, counts] = await Promise.all([deps.store.listStaff(), deps.store.openCaseCounts()])
+  return staff.filter((s) => s.active).map(({ active: _a, ...s }) => ({ ...s, openCases: counts[s.id] ?? 0 }))
+}
+
+/** Events that must leave the system reliably go to the outbox, in the same write as the case. */
+export function outboxOf(events: CaseEvent[]): NewOutboxItem[] {
+  return events
+    .filter((e) => e.kind !== 'sla_changed')
+    .map((e) => ({ key: e.key, caseId: e.caseId, kind: e.kind, payload: e as unknown as Record<string, unknown> }))
+}
+
+/** Buyers only ever see their own cases: anybody else's is NOT_FOUND, never FORBIDDEN (no probing). */
+export async function loadCaseFor(deps: Deps, caller: Caller, caseId: string): Promise<Case> {
+  const c = await deps.store.getCase(caseId)
+  if (!c || (caller.kind === 'buyer' && c.buyerOpenid !== caller.openid)) throw new AppError('NOT_FOUND', '没有找到这个售后单')
+  return c
+}
+
+export function actorOf(caller: Caller) {
+  return caller.kind === 'buyer'
+    ? { kind: 'buyer' as const, id: caller.openid }
+    : { kind: 'staff' as const, id: caller.openid, role: caller.staff.role }
+}

@@ -1,0 +1,120 @@
+import type { BuyerMessageEvent, CaseEvent } from '@contract/domain'
+import type { Deps } from '../deps'
+import type { OutboxItem } from '../../ports/store'
+import type { SenderPort } from '../../ports/sender'
+import { settleRefund } from './apply-command'
+
+export const RETRY = {
+  maxAttempts: 6,
+  baseMs: 5_000,
+  capMs: 30 * 60_000,
+  /** a claimed message is invisible to other dispatchers for this long */
+  leaseMs: 2 * 60_000,
+}
+/** WeChat answers worth retrying: system busy, frequency limits. Thrown errors (network) too. */
+const TRANSIENT = new Set([-1, 45009, 45011, 45015])
+/** The seller's template mapping is wrong: retrying cannot help, the owner must fix it. */
+const MAPPING = new Set([47003, 41030, 40037])
+const NO_CREDIT = 43101
+
+type Outcome =
+  | { kind: 'sent' }
+  | { kind: 'transient' | 'no_credit' | 'mapping' | 'permanent'; error: string }
+
+export interface DispatchStats {
+  sent: number
+  retried: number
+  failed: number
+  skipped: number
+}
+
+/** Exponential backoff with equal jitter, capped. */
+export function backoffMs(attempt: number, random: () => number): number {
+  const d = Math.min(RETRY.capMs, RETRY.baseMs * 2 ** (attempt - 1))
+  return Math.round(d / 2 + random() * (d / 2))
+}
+
+const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString()
+
+/**
+ * Sends what transitions wrote to the outbox, at most once per key after success: each row is
+ * claimed by compare-and-set on its attempt count (two dispatchers never send the same row at the
+ * same time), a send that succeeded is never repeated, transient failures retry with backoff until
+ * the limit and then park as failed, 43101 consumes no retry and records that the buyer was not
+ * notified, a wrong template mapping (47003 / 41030) is recorded with WeChat's words and alerts
+ * the owner. One-time subscription credits are spent on the first attempt of each message.
+ */
+export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { limit?: number; random?: () => number } = {}): Promise<DispatchStats> {
+  const random = opts.random ?? Math.random
+  const now = deps.now()
+  const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0 }
+  const items = await deps.store.pendingOutbox(now, opts.limit ?? 100)
+  for (const item of items) {
+    const attempt = item.attempts + 1
+    const claimed = await deps.store.updateOutbox(item.key, item.attempts, { attempts: attempt, nextAttemptAt: later(now, RETRY.leaseMs) })
+    if (!claimed) continue
+    const out = await deliver(deps, sender, item, attempt)
+    if (out.kind === 'sent') {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'sent', sentAt: deps.now(), lastError: null })
+      stats.sent++
+    } else if (out.kind === 'no_credit') {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'skipped', lastError: out.error })
+      stats.skipped++
+    } else if (out.kind === 'mapping') {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
+      await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text: `订阅消息模板配置有误，请检查模板与字段映射：${out.error}` }).catch(() => undefined)
+      stats.failed++
+    } else if (out.kind === 'permanent') {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
+      stats.failed++
+    } else if (attempt >= RETRY.maxAttempts) {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `重试 ${attempt} 次仍失败：${out.error}` })
+      stats.failed++
+    } else {
+      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: later(now, backoffMs(attempt, random)), lastError: out.error })
+      stats.retried++
+    }
+  }
+  return stats
+}
+
+async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt: number): Promise<Outcome> {
+  const ev = item.payload as unknown as CaseEvent
+  try {
+    switch (ev.kind) {
+      case 'buyer_message':
+        return await sendBuyerMessage(deps, sender, ev, attempt)
+      case 'staff_alert': {
+        const r = await sender.notifyStaff({ to: ev.to, text: ev.text, caseId: ev.caseId, kind: ev.alert })
+        return r.errcode === 0 ? { kind: 'sent' } : { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
+      }
+      case 'warehouse_task': {
+        const r = await sender.notifyStaff({ to: 'warehouse', text: ev.text, caseId: ev.caseId, kind: ev.task })
+        return r.errcode === 0 ? { kind: 'sent' } : { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
+      }
+      case 'refund_requested': {
+        // Finishes a refund whose inline settlement was interrupted; idempotent by refund key.
+        const c = await deps.store.getCase(ev.caseId)
+        if (c && c.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')) await settleRefund(deps, c, ev)
+        return { kind: 'sent' }
+      }
+      default:
+        return { kind: 'sent' }
+    }
+  } catch (e) {
+    return { kind: 'transient', error: `网络错误：${e instanceof Error ? e.message : String(e)}` }
+  }
+}
+
+async function sendBuyerMessage(deps: Deps, sender: SenderPort, ev: BuyerMessageEvent, attempt: number): Promise<Outcome> {
+  if (attempt === 1 && !(await deps.store.spendCredit(ev.openid, ev.templateId))) {
+    return { kind: 'no_credit', error: '43101 买家未订阅该消息或次数已用完，未通知' }
+  }
+  const r = await sender.sendSubscribe({ touser: ev.openid, templateId: ev.templateId, page: ev.page, data: ev.data })
+  if (r.errcode === 0) return { kind: 'sent' }
+  if (r.errcode === NO_CREDIT) return { kind: 'no_credit', error: `43101 买家拒收或订阅次数已用完，未通知（${r.errmsg}）` }
+  if (MAPPING.has(r.errcode)) return { kind: 'mapping', error: `${r.errcode} ${r.errmsg}` }
+  if (TRANSIENT.has(r.errcode)) return { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
+  // Other codes (e.g. 40003 bad openid) will not get better by retrying.
+  return { kind: 'permanent', error: `${r.errcode} ${r.errmsg}` }
+}

@@ -1,0 +1,51 @@
+import type { z } from 'zod'
+import type { StaffInputSchema, StaffView } from '@contract/actions'
+import type { Deps } from '../deps'
+import { AppError } from '../errors'
+import type { StaffRecord } from '../../ports/store'
+
+async function view(deps: Deps, s: StaffRecord): Promise<StaffView> {
+  const counts = await deps.store.openCaseCounts()
+  return { ...s, openCases: counts[s.id] ?? 0 }
+}
+
+/** Staff with their roles, teams, duty and live load. */
+export async function listStaff(deps: Deps): Promise<StaffView[]> {
+  const [staff, counts] = await Promise.all([deps.store.listStaff(), deps.store.openCaseCounts()])
+  return staff.map((s) => ({ ...s, openCases: counts[s.id] ?? 0 }))
+}
+
+/**
+ * Adds or edits a staff member. Only owners may create owners or change an owner; nobody may
+ * demote or deactivate themselves (a shop must never lock itself out).
+ */
+export async function upsertStaff(deps: Deps, me: StaffRecord, input: z.output<typeof StaffInputSchema>): Promise<StaffView> {
+  const existing = await deps.store.getStaff(input.id)
+  if ((input.role === 'owner' || existing?.role === 'owner') && me.role !== 'owner') throw new AppError('FORBIDDEN', '只有店主可以设置店主')
+  if (input.id === me.id && (input.role !== me.role || !input.active)) throw new AppError('VALIDATION', '不能修改自己的角色或停用自己')
+  const rec: StaffRecord = { ...input, lastAssignedAt: existing?.lastAssignedAt ?? null }
+  await deps.store.upsertStaff(rec)
+  return view(deps, rec)
+}
+
+/** On-duty toggle: routing uses it from the next case on. Agents may only toggle themselves. */
+export async function setDuty(deps: Deps, me: StaffRecord, id: string, onDuty: boolean): Promise<StaffView> {
+  if (me.role === 'agent' && id !== me.id) throw new AppError('FORBIDDEN', '客服只能切换自己的在班状态')
+  const s = await deps.store.getStaff(id)
+  if (!s) throw new AppError('NOT_FOUND', '没有这个客服')
+  const rec = { ...s, onDuty }
+  await deps.store.upsertStaff(rec)
+  return view(deps, rec)
+}
+
+/** Assigns a dedicated rep (专属客服) to a returning buyer; null removes it. */
+export async function setDedicatedRep(deps: Deps, buyerOpenid: string, repId: string | null, trusted?: boolean) {
+  if (repId) {
+    const rep = await deps.store.getStaff(repId)
+    if (!rep || !rep.active) throw new AppError('VALIDATION', '专属客服不存在')
+  }
+  const cur = await deps.store.getBuyer(buyerOpenid)
+  const rec = { openid: buyerOpenid, dedicatedRepId: repId, trusted: trusted ?? cur?.trusted ?? false }
+  await deps.store.upsertBuyer(rec)
+  return rec
+}

@@ -1,0 +1,44 @@
+import type { ClaimedItem, ReasonCode } from '@contract/domain'
+import type { EligibilityView, OrderView } from '@contract/actions'
+import { CASE_TYPES } from '@contract/domain'
+import type { Deps } from '../deps'
+import { AppError } from '../errors'
+import { livePolicy } from '../shared'
+import { checkEligibility } from '../../core'
+import { pastCases } from './submit-case'
+
+const OPEN = new Set(['submitted', 'awaiting_buyer', 'in_review', 'offer_pending', 'awaiting_return', 'return_shipped', 'inspecting', 'refunding', 'replacement_shipped'])
+
+/** The buyer's own orders (never anyone else's), with their open cases and eligibility hints. */
+export async function listMyOrders(deps: Deps, openid: string, limit: number): Promise<OrderView[]> {
+  const { policy } = await livePolicy(deps)
+  const now = deps.now()
+  const [orders, cases] = await Promise.all([
+    deps.store.listOrdersByBuyer(openid, limit),
+    deps.store.listCases({ buyerOpenid: openid, open: true }, { limit: 100 }),
+  ])
+  return orders.map(({ order }) => {
+    const claim = { claimedItems: order.items.map((i) => ({ skuId: i.skuId, qty: 1 })), reason: 'no_reason_7d' as ReasonCode }
+    const el = checkEligibility(order, claim, [], policy, now)
+    return {
+      order,
+      openCaseIds: cases.items.filter((c) => c.order.orderId === order.orderId && OPEN.has(c.status)).map((c) => c.id),
+      hints: el.hints,
+    }
+  })
+}
+
+/** Which case types the buyer may file for these items and this reason, each with its reason. */
+export async function checkOrderEligibility(deps: Deps, openid: string, orderId: string, claimedItems: ClaimedItem[], reason: ReasonCode): Promise<EligibilityView> {
+  const rec = await deps.store.getOrder(orderId)
+  if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
+  const { policy } = await livePolicy(deps)
+  const el = checkEligibility(rec.order, { claimedItems, reason }, await pastCases(deps, openid, orderId), policy, deps.now())
+  return {
+    ok: el.ok,
+    types: CASE_TYPES.map((t) => ({ type: t, allowed: el.types[t].allowed, reason: el.types[t].reason })),
+    errors: el.errors,
+    hints: el.hints,
+    noReasonDeadline: el.noReasonDeadline,
+  }
+}

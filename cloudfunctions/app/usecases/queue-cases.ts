@@ -1,0 +1,51 @@
+import type { z } from 'zod'
+import type { QueueInputSchema, QueueTab, AdminOutputs } from '@contract/actions'
+import type { Deps } from '../deps'
+import type { QueueFilter, StaffRecord } from '../../ports/store'
+import { livePolicy } from '../shared'
+import { summary } from '../views'
+
+const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all']
+
+function tabFilter(tab: QueueTab, me: StaffRecord, now: string, team?: QueueFilter['team']): QueueFilter {
+  switch (tab) {
+    case 'mine':
+      return { assigneeId: me.id, open: true }
+    case 'team':
+      return { team: team ?? me.teams[0], open: true }
+    case 'unassigned':
+      return { unassigned: true, open: true }
+    case 'overdue':
+      return { dueBefore: now, open: true }
+    case 'escalated':
+      return { escalated: true, open: true }
+    case 'all':
+      return {}
+  }
+}
+
+/**
+ * The seller's queue: one tab with filters, sorted by what is due first, keyset-paged, plus the
+ * count of every tab.
+ */
+export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<typeof QueueInputSchema>): Promise<AdminOutputs['queue']> {
+  const { policy } = await livePolicy(deps)
+  const now = deps.now()
+  const extra: QueueFilter = {
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.severity ? { severity: input.severity } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.createdFrom ? { createdFrom: input.createdFrom } : {}),
+    ...(input.createdTo ? { createdTo: input.createdTo } : {}),
+  }
+  const filter = { ...tabFilter(input.tab, me, now, input.team), ...extra, ...(input.team && input.tab !== 'team' ? { team: input.team } : {}) }
+  const [page, ...counts] = await Promise.all([
+    deps.store.listCases(filter, { limit: input.limit, cursor: input.cursor ?? null, order: input.tab === 'all' ? 'created_desc' : 'due_asc' }),
+    ...TABS.map((t) => deps.store.countCases(tabFilter(t, me, now, input.team))),
+  ])
+  return {
+    items: page.items.map((c) => summary(c, now, policy, 'staff')),
+    next: page.next,
+    counts: Object.fromEntries(TABS.map((t, i) => [t, counts[i]])) as Record<QueueTab, number>,
+  }
+}

@@ -1,0 +1,36 @@
+import type { Page, CaseSummary } from '@contract/actions'
+import type { Deps } from '../deps'
+import type { Caller } from '../function'
+import { livePolicy, loadCaseFor } from '../shared'
+import { buyerView, staffView, summary } from '../views'
+import { refundsIn90Days } from './submit-case'
+
+/** The buyer's own cases, newest first, keyset-paged. */
+export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<CaseSummary>> {
+  const { policy } = await livePolicy(deps)
+  const page = await deps.store.listCases({ buyerOpenid: openid }, { limit, cursor: cursor ?? null })
+  const now = deps.now()
+  return { items: page.items.map((c) => summary(c, now, policy, 'buyer')), next: page.next }
+}
+
+/** One case as the caller may see it (buyers: only their own, without internal notes). */
+export async function getCase(deps: Deps, caller: Caller, caseId: string) {
+  const c = await loadCaseFor(deps, caller, caseId)
+  const { policy } = await livePolicy(deps)
+  const now = deps.now()
+  if (caller.kind === 'buyer') return buyerView(c, now, policy)
+  const [past, buyer, refundCount90d] = await Promise.all([
+    deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
+    deps.store.getBuyer(c.buyerOpenid),
+    refundsIn90Days(deps, c.buyerOpenid, now),
+  ])
+  return {
+    ...staffView(c, now, policy),
+    buyerHistory: {
+      pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
+      refundCount90d,
+      dedicatedRepId: buyer?.dedicatedRepId ?? null,
+      trusted: buyer?.trusted ?? false,
+    },
+  }
+}

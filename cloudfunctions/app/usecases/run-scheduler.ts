@@ -1,0 +1,63 @@
+import type { Case, CaseCommand } from '@contract/domain'
+import type { Deps } from '../deps'
+import { livePolicy, outboxOf } from '../shared'
+import { decide, slaState } from '../../core'
+import { StoreConflict } from '../../ports/store'
+
+export interface SchedulerStats {
+  examined: number
+  acted: number
+  /** lost a compare-and-set to another scheduler or a person: their write stands */
+  raced: number
+  byCommand: Record<string, number>
+}
+
+/** The one timer command a due case needs now, or null (nothing is due yet). */
+export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaState>[2]): CaseCommand | null {
+  if (c.buyerDeadline && Date.parse(c.buyerDeadline.dueAt) <= Date.parse(now)) return { type: 'expire', deadline: c.buyerDeadline.kind }
+  if (c.sla.stoppedAt || c.sla.pausedAt) return null
+  const rep = slaState(c, now, policy)
+  if (rep.state === 'breached' && !c.sla.breachedAt) return { type: 'sla_breach' }
+  if (rep.state === 'warning' && !c.sla.warnedAt) return { type: 'sla_warn' }
+  return null
+}
+
+/**
+ * One scheduler pass (CloudBase timer trigger every minute; the local gateway runs it too): reads
+ * only what is due through the store's due index and applies the timer command each case needs —
+ * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
+ * cases. Safe when two passes overlap: every action is a compare-and-set on the case version, so
+ * each happens once and the loser moves on.
+ */
+export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
+  const now = deps.now()
+  const { policy } = await livePolicy(deps)
+  const due = await deps.store.dueCases(now, opts.limit ?? 200)
+  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {} }
+  for (const c of due) {
+    // A case may need more than one thing (warning then breach): apply until nothing is due.
+    let cur = c
+    for (let step = 0; step < 3; step++) {
+      const command = dueCommand(cur, now, policy)
+      if (!command) break
+      const res = decide(cur, command, { now, policy, newId: deps.newId, actor: { kind: 'system', id: 'scheduler' } })
+      if (!res.ok) {
+        deps.log(`scheduler: ${command.type} refused on ${cur.id}: ${res.error.message}`)
+        break
+      }
+      try {
+        await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
+      } catch (e) {
+        if (e instanceof StoreConflict) {
+          stats.raced++
+          break
+        }
+        throw e
+      }
+      stats.acted++
+      stats.byCommand[command.type] = (stats.byCommand[command.type] ?? 0) + 1
+      cur = res.value.case
+    }
+  }
+  return stats
+}

@@ -1,0 +1,100 @@
+import type { Case, CommandType } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import type { CaseSummary, CaseView, NextStep, SlaView } from '@contract/actions'
+import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
+import { availableCommands, slaState } from '../core'
+
+const buyerCommands = new Set<string>(BUYER_COMMANDS)
+const staffCommands = new Set<string>(STAFF_COMMANDS)
+
+/** What happens next, in plain words, for the tracker's headline. */
+export function nextStep(c: Case): NextStep {
+  const due = c.buyerDeadline?.dueAt ?? null
+  switch (c.status) {
+    case 'submitted':
+      return { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: c.sla.firstResponse.metAt ? null : c.sla.firstResponse.dueAt }
+    case 'awaiting_buyer':
+      return { actor: 'buyer', text: '请补充商家需要的信息或凭证', dueAt: due }
+    case 'in_review':
+      return { actor: 'seller', text: '客服正在处理，请耐心等待', dueAt: c.sla.resolution.metAt ? null : c.sla.resolution.dueAt }
+    case 'offer_pending':
+      return { actor: 'buyer', text: '请查看商家给出的方案，接受或拒绝', dueAt: due }
+    case 'awaiting_return':
+      return c.returnShipment?.pickup
+        ? { actor: 'seller', text: '快递将上门取件，请备好商品', dueAt: due }
+        : { actor: 'buyer', text: '请寄回商品并填写快递单号', dueAt: due }
+    case 'return_shipped':
+      return { actor: 'seller', text: '退货运输中，商家收到后将验货', dueAt: null }
+    case 'inspecting':
+      return { actor: 'seller', text: '商家正在验货', dueAt: null }
+    case 'refunding':
+      return { actor: 'seller', text: '退款处理中，请留意到账', dueAt: null }
+    case 'replacement_shipped':
+      return { actor: 'buyer', text: '商品已发出，收到后请确认收货', dueAt: due }
+    case 'resolved':
+      return { actor: 'buyer', text: '售后已完成，欢迎为本次服务评分', dueAt: due }
+    case 'rejected':
+      return { actor: 'buyer', text: '申请未通过，如有异议可提交申诉', dueAt: due }
+    case 'closed':
+      return { actor: 'none', text: '售后单已关闭', dueAt: null }
+    case 'cancelled':
+      return { actor: 'none', text: '您已撤销本次申请', dueAt: null }
+  }
+}
+
+export function slaView(c: Case, now: string, policy: Policy): SlaView {
+  const r = slaState(c, now, policy)
+  return { state: r.state, dueAt: r.dueAt, msLeft: r.msLeft, paused: r.paused }
+}
+
+function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
+  const all = availableCommands(c.status, viewer)
+  const allowed = viewer === 'buyer' ? buyerCommands : staffCommands
+  return all.filter((a) => {
+    if (!allowed.has(a)) return false
+    if (a === 'accept_offer' || a === 'decline_offer') return c.offers.some((o) => o.status === 'offered')
+    if (a === 'ship_return' && viewer === 'buyer') return !c.returnShipment?.pickup
+    return true
+  })
+}
+
+/** The case as a buyer may see it: no internal notes, routing, risk flags or unsent suggestions. */
+export function buyerView(c: Case, now: string, policy: Policy): CaseView {
+  const { routingNote: _r, ...rest } = c
+  return {
+    ...rest,
+    assigneeId: null,
+    flags: { ...c.flags, risk: false },
+    offers: c.offers.filter((o) => o.status !== 'suggested'),
+    timeline: c.timeline.filter((t) => !t.internal),
+    next: nextStep(c),
+    actions: actionsFor(c, 'buyer'),
+    sla: { ...c.sla, report: slaView(c, now, policy) },
+  }
+}
+
+export function staffView(c: Case, now: string, policy: Policy): CaseView {
+  return { ...c, next: nextStep(c), actions: actionsFor(c, 'staff'), sla: { ...c.sla, report: slaView(c, now, policy) } }
+}
+
+export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {
+  const first = c.claimedItems[0]
+  const name = c.order.items.find((i) => i.skuId === first?.skuId)?.name ?? '商品'
+  return {
+    id: c.id,
+    caseNo: c.caseNo,
+    status: c.status,
+    type: c.type,
+    reason: c.reason,
+    severity: c.severity,
+    team: c.team,
+    assigneeId: viewer === 'staff' ? c.assigneeId : null,
+    orderId: c.order.orderId,
+    title: c.claimedItems.length > 1 ? `${name} 等${c.claimedItems.length}件` : name,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    escalated: viewer === 'staff' ? c.flags.escalated : false,
+    sla: slaView(c, now, policy),
+    next: nextStep(c),
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Pure after-sales core. No I/O, no SDK, no clock: `now`, ids, policy, roster and buyer history
+ * come in as arguments. See README.md for the state diagram and where each rule lives.
+ */
+export type { CoreContext } from './context'
+export { openCase, proactiveLogisticsCase, makeCaseNo, type OpenCaseOutput } from './openCase'
+export { decide, type DecideOutput } from './decide'
+export { checkEligibility, type Eligibility, type TypeVerdict } from './eligibility'
+export { computeSeverity, type SeverityResult } from './severity'
+export { routeCase, type RouteDecision } from './routing'
+export { suggestOffers, daysLate, SELLER_AT_FAULT, cashOf, type OfferFacts, type OfferDraft, type Suggestion, type BuyerStats } from './offers'
+export {
+  startSla,
+  pauseSla,
+  resumeSla,
+  stopSla,
+  markFirstResponse,
+  restartResolution,
+  slaState,
+  warnAt,
+  buyerDeadline,
+  nextTimers,
+  remainingMs,
+  type SlaReport,
+  type SlaLevel,
+  type Timer,
+} from './sla'
+export { addBusinessTime, businessMsBetween, isBusinessTime, alignToBusiness, windowsOf, type Calendar } from './calendar'
+export {
+  BUYER_EVENTS,
+  STATUS_PHRASES,
+  LIMITS,
+  buildBuyerMessage,
+  formatField,
+  truncate,
+  graphemes,
+  codePointLength,
+  withinLimit,
+  casePage,
+  type BuyerEventKey,
+  type MessageExtra,
+} from './messages'
+export { TRANSITIONS, NON_FINAL, FINAL, PAUSED_STATUSES, isListed, allowedIn, availableCommands, rowOf, type TransitionRow, type ActorKind } from './transitions'
+export { claimedValueFen, committedFen, remainingFen, formatYuan, yuan } from './money'
+export { ok, fail, type CoreError, type CoreErrorCode, type Result } from './errors'
+export { formatLocalTime, localDate } from './tz'

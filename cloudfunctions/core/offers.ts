@@ -1,0 +1,211 @@
+/**
+ * Compensation engine (seeds 000, 002, 003, 004): reason + order facts → suggested offers, each
+ * naming the rule that produced it, amounts in fen, who pays shipping, and a Chinese sentence.
+ */
+import { OfferInputSchema, type ClaimedItem, type OrderSnapshot, type ReasonCode, type Severity } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import type { z } from 'zod'
+import { claimedValueFen, yuan } from './money'
+import { localDate, toMs, DAY_MS } from './tz'
+
+export type OfferDraft = z.output<typeof OfferInputSchema> & { needsSupervisor: boolean }
+
+export interface OfferFacts {
+  order: OrderSnapshot
+  claimedItems: ClaimedItem[]
+  reason: ReasonCode
+  severity: Severity
+  /** money already committed on the case (refunds + compensation not failed) */
+  committedFen?: number
+  damagedUnits?: number
+  minorDefect?: boolean
+  /** taste / usage: guidance was already given and did not help */
+  guidanceTried?: boolean
+  now: string
+}
+
+export interface BuyerStats {
+  refundCount90d?: number
+}
+
+export interface Suggestion {
+  offers: OfferDraft[]
+  flags: { warehouseCheck: boolean; supervisorInformed: boolean; risk: boolean }
+  /** staff-facing notes */
+  notes: string[]
+}
+
+/** Reasons where the buyer is not at fault: seller pays shipping and books the pickup (上门取件, 到付). */
+export const SELLER_AT_FAULT: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  'quality_defect',
+  'not_as_described',
+  'safety_allergy',
+  'damaged_in_transit',
+  'missing_item',
+  'wrong_item',
+  'lost_parcel',
+  'late_delivery',
+])
+
+/** Whole days late beyond the promised date (business-calendar dates). */
+export function daysLate(order: OrderSnapshot, nowIso: string, tz: string): number {
+  if (!order.promisedDeliveryAt) return 0
+  const promised = localDate(toMs(order.promisedDeliveryAt), tz)
+  const arrived = localDate(order.deliveredAt ? toMs(order.deliveredAt) : toMs(nowIso), tz)
+  const diff = Math.round((Date.parse(`${arrived}T00:00:00Z`) - Date.parse(`${promised}T00:00:00Z`)) / DAY_MS)
+  return Math.max(0, diff)
+}
+
+function units(items: ClaimedItem[]): number {
+  return items.reduce((s, i) => s + i.qty, 0)
+}
+
+export function cashOf(o: { refundFen?: number; compensationFen?: number }): number {
+  return (o.refundFen ?? 0) + (o.compensationFen ?? 0)
+}
+
+export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: BuyerStats = {}): Suggestion {
+  const cp = policy.compensation
+  const tz = policy.calendar.timezone
+  const room = Math.max(0, facts.order.paidFen - (facts.committedFen ?? 0))
+  const value = Math.min(claimedValueFen(facts.order, facts.claimedItems), room)
+  const n = units(facts.claimedItems)
+  const items = facts.claimedItems.map((i) => ({ ...i }))
+  const risk = (buyerStats.refundCount90d ?? 0) >= cp.riskRefundCount90d
+  const flags = { warehouseCheck: false, supervisorInformed: false, risk }
+  const notes: string[] = []
+  const drafts: Array<z.input<typeof OfferInputSchema>> = []
+  const atFault = SELLER_AT_FAULT.has(facts.reason)
+  const serious = facts.severity === 'P1'
+
+  if (serious && (facts.reason === 'safety_allergy' || facts.reason === 'quality_defect' || facts.reason === 'not_as_described' || facts.reason === 'other')) {
+    drafts.push({
+      rule: 'serious_quality_full_refund',
+      kind: 'return_refund',
+      refundFen: value,
+      pickup: true,
+      shippingPaidBy: 'seller',
+      items,
+      explanation: `涉及安全/严重质量问题，全额退款${yuan(value)}，退货运费由我们承担并安排上门取件`,
+    })
+    flags.supervisorInformed = true
+    notes.push('严重质量/安全问题：已通知主管')
+  } else {
+    switch (facts.reason) {
+      case 'late_delivery': {
+        const days = daysLate(facts.order, facts.now, tz)
+        const amount = Math.min(days * cp.latePerDayFen, cp.lateCapFen, room)
+        if (days > 0 && amount > 0)
+          drafts.push({
+            rule: 'late_delivery_per_day',
+            kind: 'compensation',
+            compensationFen: amount,
+            explanation: `比承诺晚到${days}天，按每天${yuan(cp.latePerDayFen)}补偿${yuan(amount)}（上限${yuan(cp.lateCapFen)}）`,
+          })
+        break
+      }
+      case 'damaged_in_transit': {
+        const damaged = facts.damagedUnits ?? n
+        const pickup = damaged > cp.damagedPickupAboveUnits
+        drafts.push({
+          rule: 'damaged_resend',
+          kind: 'resend',
+          items,
+          pickup,
+          shippingPaidBy: 'seller',
+          explanation: pickup
+            ? `运输破损${damaged}件，为您重新补发；超过${cp.damagedPickupAboveUnits}件，安排快递上门取回破损商品`
+            : `运输破损${damaged}件，为您重新补发，无需寄回`,
+        })
+        break
+      }
+      case 'missing_item':
+        drafts.push({ rule: 'missing_resend', kind: 'resend', items, shippingPaidBy: 'seller', explanation: `漏发${n}件，马上为您补发，并已通知仓库核查` })
+        flags.warehouseCheck = true
+        notes.push('漏发：请仓库核查该订单的打包记录')
+        break
+      case 'wrong_item':
+        drafts.push({
+          rule: 'wrong_item_swap',
+          kind: 'resend',
+          items,
+          giftValueFen: cp.giftValueFen,
+          pickup: true,
+          shippingPaidBy: 'seller',
+          explanation: '发错货了，非常抱歉：马上寄出正确的商品并附赠小礼物，错发的商品安排快递上门取回',
+        })
+        flags.warehouseCheck = true
+        break
+      case 'quality_defect':
+      case 'not_as_described':
+        if (facts.minorDefect) {
+          const partial = Math.min(Math.floor((value * cp.partialRefundPercent) / 100), room)
+          drafts.push({
+            rule: 'minor_defect_partial_refund',
+            kind: 'refund',
+            refundFen: partial,
+            explanation: `小瑕疵不影响使用：部分退款${yuan(partial)}（${cp.partialRefundPercent}%），商品无需寄回`,
+          })
+          drafts.push({ rule: 'minor_defect_coupon', kind: 'coupon', couponFen: cp.couponFen, explanation: `或者：送您${yuan(cp.couponFen)}店铺优惠券，商品无需寄回` })
+        } else {
+          drafts.push({
+            rule: 'not_buyer_fault_return',
+            kind: 'return_refund',
+            refundFen: value,
+            items,
+            pickup: true,
+            shippingPaidBy: 'seller',
+            explanation: `非您的原因，退货退款${yuan(value)}，运费由我们承担，安排快递上门取件`,
+          })
+          drafts.push({
+            rule: 'not_buyer_fault_exchange',
+            kind: 'exchange',
+            items,
+            pickup: true,
+            shippingPaidBy: 'seller',
+            explanation: '或者：为您换一件新的，运费由我们承担，安排快递上门取件',
+          })
+        }
+        break
+      case 'lost_parcel':
+        drafts.push({ rule: 'lost_parcel_resend', kind: 'resend', items, shippingPaidBy: 'seller', explanation: '包裹未送达，马上为您重新补发' })
+        drafts.push({ rule: 'lost_parcel_refund', kind: 'refund', refundFen: value, explanation: `或者：直接退款${yuan(value)}` })
+        break
+      case 'no_reason_7d':
+        drafts.push({
+          rule: 'no_reason_return_after_inspection',
+          kind: 'return_refund',
+          refundFen: value,
+          items,
+          shippingPaidBy: 'buyer',
+          explanation: `7天无理由退货：请自付运费寄回，验货通过后退款${yuan(value)}`,
+        })
+        break
+      case 'taste_usage':
+        if (!facts.guidanceTried) {
+          const canned = policy.cannedReplies['taste_usage'] ?? '我们先为您提供食用/使用指导，如仍无法接受再为您办理退换'
+          drafts.push({ rule: 'taste_guidance_first', kind: 'guidance', explanation: Array.from(canned).slice(0, 200).join('') })
+        } else {
+          drafts.push({ rule: 'taste_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `尝试后仍无法接受：退货退款${yuan(value)}，验货通过后退款` })
+          drafts.push({ rule: 'taste_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '或者：为您换成其他口味/规格' })
+        }
+        break
+      case 'size_fit':
+        drafts.push({ rule: 'size_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '尺码不合适：为您换货，寄回运费由您承担' })
+        drafts.push({ rule: 'size_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `或者：退货退款${yuan(value)}，验货通过后退款` })
+        break
+      default:
+        notes.push('没有匹配的默认方案，请人工判断')
+    }
+  }
+
+  if (risk) notes.push(`该买家90天内退款${buyerStats.refundCount90d}次，已标记风险，退款类方案需主管审批`)
+  if (!atFault && !serious) notes.push('非商家原因：寄回运费由买家承担')
+
+  const offers: OfferDraft[] = drafts.map((d) => {
+    const o = OfferInputSchema.parse(d)
+    const cash = cashOf(o)
+    return { ...o, needsSupervisor: cash > cp.approvalThresholdFen || (risk && cash > 0) }
+  })
+  return { offers, flags, notes }
+}

@@ -1,0 +1,189 @@
+/**
+ * SLA clocks (DESIGN §3): first-response and resolution targets per severity, business-hours
+ * calendar, paused while waiting on the buyer, warning at warnRatio, breach when past due.
+ * Deadlines are always inside business hours and never move backwards.
+ */
+import type { BuyerDeadline, BuyerDeadlineKind, Case, Severity, SlaState, SlaTargetState } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import { addBusinessMs, businessMsBetweenMs, type Calendar } from './calendar'
+import { DAY_MS, toIso, toMs } from './tz'
+
+type TargetName = 'firstResponse' | 'resolution'
+const TARGETS: TargetName[] = ['firstResponse', 'resolution']
+
+function dueFrom(clock: SlaTargetState['clock'], from: number, ms: number, cal: Calendar): number {
+  return clock === 'business' ? addBusinessMs(from, ms, cal) : addBusinessMs(from + ms, 0, cal)
+}
+
+/** Remaining time of a target at `now`, in its own clock's ms (negative = overdue, calendar clock). */
+export function remainingMs(t: SlaTargetState, now: number, cal: Calendar): number {
+  if (t.pausedRemainingMs !== null) return t.pausedRemainingMs
+  const due = toMs(t.dueAt)
+  if (t.clock === 'business') return now > due ? -(now - due) : businessMsBetweenMs(now, due, cal)
+  return due - now
+}
+
+function newTarget(clock: SlaTargetState['clock'], minutes: number, now: number, cal: Calendar): SlaTargetState {
+  const targetMs = minutes * 60_000
+  return { clock, targetMs, startedAt: toIso(now), dueAt: toIso(dueFrom(clock, now, targetMs, cal)), metAt: null, pausedRemainingMs: null }
+}
+
+export function startSla(severity: Severity, nowIso: string, policy: Policy): SlaState {
+  const now = toMs(nowIso)
+  const t = policy.sla.targets[severity]
+  return {
+    severity,
+    firstResponse: newTarget(t.firstResponse.clock, t.firstResponse.minutes, now, policy.calendar),
+    resolution: newTarget(t.resolution.clock, t.resolution.minutes, now, policy.calendar),
+    pausedAt: null,
+    warnedAt: null,
+    breachedAt: null,
+    breachedTarget: null,
+    stoppedAt: null,
+  }
+}
+
+/** Restart the resolution clock (appeal re-opens a rejected case). */
+export function restartResolution(sla: SlaState, nowIso: string, policy: Policy): SlaState {
+  const t = policy.sla.targets[sla.severity].resolution
+  return {
+    ...sla,
+    resolution: newTarget(t.clock, t.minutes, toMs(nowIso), policy.calendar),
+    pausedAt: null,
+    stoppedAt: null,
+    warnedAt: null,
+  }
+}
+
+/** Pause (waiting on the buyer): remember remaining time; overdue targets keep their due time. */
+export function pauseSla(sla: SlaState, nowIso: string, policy: Policy): SlaState {
+  if (sla.pausedAt || sla.stoppedAt) return sla
+  const now = toMs(nowIso)
+  const next: SlaState = { ...sla, pausedAt: nowIso }
+  for (const name of TARGETS) {
+    const t = sla[name]
+    if (t.metAt) continue
+    const rem = remainingMs(t, now, policy.calendar)
+    next[name] = { ...t, pausedRemainingMs: rem > 0 ? rem : null }
+  }
+  return next
+}
+
+/** Resume: due = now + remaining (in the target's clock), never earlier than before. */
+export function resumeSla(sla: SlaState, nowIso: string, policy: Policy): SlaState {
+  if (!sla.pausedAt || sla.stoppedAt) return sla
+  const now = Math.max(toMs(nowIso), toMs(sla.pausedAt))
+  const next: SlaState = { ...sla, pausedAt: null }
+  for (const name of TARGETS) {
+    const t = sla[name]
+    if (t.pausedRemainingMs === null) continue
+    const due = Math.max(dueFrom(t.clock, now, t.pausedRemainingMs, policy.calendar), toMs(t.dueAt))
+    next[name] = { ...t, dueAt: toIso(due), pausedRemainingMs: null }
+  }
+  return next
+}
+
+export function markFirstResponse(sla: SlaState, nowIso: string): SlaState {
+  if (sla.firstResponse.metAt) return sla
+  return { ...sla, firstResponse: { ...sla.firstResponse, metAt: nowIso, pausedRemainingMs: null } }
+}
+
+export function stopSla(sla: SlaState, nowIso: string, resolved: boolean): SlaState {
+  if (sla.stoppedAt) return sla
+  const base = resolved ? markFirstResponse(sla, nowIso) : sla
+  return {
+    ...base,
+    resolution: resolved && !base.resolution.metAt ? { ...base.resolution, metAt: nowIso, pausedRemainingMs: null } : base.resolution,
+    pausedAt: null,
+    stoppedAt: nowIso,
+  }
+}
+
+export type SlaLevel = 'on_time' | 'warning' | 'breached'
+export interface SlaReport {
+  state: SlaLevel
+  /** the target that decides the state (null when stopped) */
+  target: 'first_response' | 'resolution' | null
+  dueAt: string | null
+  /** time left in the target's clock (negative = overdue) */
+  msLeft: number | null
+  paused: boolean
+}
+
+/** Where the SLA stands at `now`. */
+export function slaState(c: Pick<Case, 'sla'>, nowIso: string, policy: Policy): SlaReport {
+  const sla = c.sla
+  const now = toMs(nowIso)
+  if (sla.stoppedAt) {
+    return { state: sla.breachedAt ? 'breached' : 'on_time', target: null, dueAt: null, msLeft: null, paused: false }
+  }
+  let worst: SlaReport | null = null
+  const rank: Record<SlaLevel, number> = { on_time: 0, warning: 1, breached: 2 }
+  for (const name of TARGETS) {
+    const t = sla[name]
+    if (t.metAt) continue
+    const left = remainingMs(t, now, policy.calendar)
+    const overdue = t.pausedRemainingMs === null && now > toMs(t.dueAt)
+    const state: SlaLevel = overdue ? 'breached' : left <= (1 - policy.sla.warnRatio) * t.targetMs ? 'warning' : 'on_time'
+    const rep: SlaReport = {
+      state,
+      target: name === 'firstResponse' ? 'first_response' : 'resolution',
+      dueAt: t.dueAt,
+      msLeft: left,
+      paused: sla.pausedAt !== null,
+    }
+    if (!worst || rank[rep.state] > rank[worst.state]) worst = rep
+  }
+  if (!worst) return { state: sla.breachedAt ? 'breached' : 'on_time', target: null, dueAt: null, msLeft: null, paused: false }
+  if (sla.breachedAt && worst.state !== 'breached') worst = { ...worst, state: 'breached' }
+  return worst
+}
+
+/** When the warning fires for the active target (null if paused, met or already past). */
+export function warnAt(t: SlaTargetState, nowIso: string, policy: Policy): string | null {
+  if (t.metAt || t.pausedRemainingMs !== null) return null
+  const now = toMs(nowIso)
+  const left = remainingMs(t, now, policy.calendar)
+  const warnLeft = (1 - policy.sla.warnRatio) * t.targetMs
+  if (left <= warnLeft) return null
+  const ms = Math.round(left - warnLeft)
+  return toIso(t.clock === 'business' ? addBusinessMs(now, ms, policy.calendar) : now + ms)
+}
+
+/** Buyer-side wait deadline (calendar days) for a status that waits on the buyer. */
+export function buyerDeadline(kind: BuyerDeadlineKind, nowIso: string, policy: Policy): BuyerDeadline {
+  const w = policy.buyerWait
+  const days: Record<BuyerDeadlineKind, number> = {
+    info: w.infoDays,
+    offer: w.offerDays,
+    return: w.returnShipDays,
+    receipt: w.receiptDays,
+    appeal: w.appealDays,
+    rate: w.rateDays,
+  }
+  return { kind, dueAt: toIso(toMs(nowIso) + days[kind] * DAY_MS) }
+}
+
+export interface Timer {
+  command: 'sla_warn' | 'sla_breach' | 'expire' | 'auto_close'
+  at: string
+  deadline?: BuyerDeadlineKind
+}
+
+/** Timers the adapter should schedule for this case (CloudBase timer trigger / local scheduler). */
+export function nextTimers(c: Case, nowIso: string, policy: Policy): Timer[] {
+  const out: Timer[] = []
+  if (c.status === 'closed' || c.status === 'cancelled') return out
+  if (!c.sla.stoppedAt && !c.sla.pausedAt) {
+    for (const name of TARGETS) {
+      const t = c.sla[name]
+      if (t.metAt) continue
+      const w = warnAt(t, nowIso, policy)
+      if (w && !c.sla.warnedAt) out.push({ command: 'sla_warn', at: w })
+      if (!c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
+      break
+    }
+  }
+  if (c.buyerDeadline) out.push({ command: 'expire', at: c.buyerDeadline.dueAt, deadline: c.buyerDeadline.kind })
+  return out
+}

@@ -1,0 +1,113 @@
+/**
+ * The ONE transition table (DESIGN §2). Every command names the statuses it may start from, the
+ * statuses it may lead to, and who may issue it. `self` = allowed without changing status.
+ * decide() asks this table; tests check every status change against it.
+ */
+import type { CaseStatus, CommandType } from '@contract/domain'
+
+export type ActorKind = 'buyer' | 'staff' | 'system'
+
+export interface TransitionRow {
+  command: CommandType
+  by: ActorKind[]
+  /** status → possible target statuses */
+  from: Partial<Record<CaseStatus, CaseStatus[]>>
+  /** statuses where the command is allowed and keeps the status */
+  self: CaseStatus[]
+}
+
+export const NON_FINAL: CaseStatus[] = [
+  'submitted',
+  'awaiting_buyer',
+  'in_review',
+  'offer_pending',
+  'awaiting_return',
+  'return_shipped',
+  'inspecting',
+  'refunding',
+  'replacement_shipped',
+  'resolved',
+  'rejected',
+]
+export const FINAL: CaseStatus[] = ['closed', 'cancelled']
+
+/** statuses where the SLA clock is paused (waiting on the buyer) */
+export const PAUSED_STATUSES: CaseStatus[] = ['awaiting_buyer', 'offer_pending', 'awaiting_return']
+
+const REMEDY_TARGETS: CaseStatus[] = ['refunding', 'awaiting_return', 'in_review', 'resolved']
+
+export const TRANSITIONS: TransitionRow[] = [
+  // staff
+  { command: 'respond', by: ['staff'], from: { submitted: ['in_review'] }, self: ['in_review'] },
+  { command: 'ask_info', by: ['staff'], from: { submitted: ['awaiting_buyer'], in_review: ['awaiting_buyer'] }, self: [] },
+  { command: 'make_offer', by: ['staff'], from: { submitted: ['offer_pending'], in_review: ['offer_pending'] }, self: [] },
+  { command: 'approve', by: ['staff'], from: { submitted: REMEDY_TARGETS, in_review: REMEDY_TARGETS }, self: [] },
+  { command: 'reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'] }, self: [] },
+  // return leg: 'collect' pickups (wrong / damaged goods taken back) move along without a status change
+  { command: 'receive_return', by: ['staff'], from: { awaiting_return: ['inspecting'], return_shipped: ['inspecting'] }, self: ['in_review', 'replacement_shipped', 'resolved', 'refunding'] },
+  { command: 'inspect', by: ['staff'], from: { inspecting: ['refunding', 'rejected', 'in_review', 'resolved'] }, self: [] },
+  { command: 'issue_refund', by: ['staff'], from: { in_review: ['refunding'] }, self: ['refunding'] },
+  { command: 'ship_replacement', by: ['staff'], from: { in_review: ['replacement_shipped'] }, self: ['awaiting_return', 'return_shipped', 'inspecting'] },
+  { command: 'note', by: ['staff'], from: {}, self: NON_FINAL },
+  { command: 'reassign', by: ['staff'], from: {}, self: NON_FINAL },
+  { command: 'escalate', by: ['staff'], from: {}, self: NON_FINAL },
+  // buyer
+  { command: 'provide_info', by: ['buyer'], from: { awaiting_buyer: ['in_review'] }, self: ['submitted', 'in_review'] },
+  { command: 'accept_offer', by: ['buyer'], from: { offer_pending: REMEDY_TARGETS }, self: [] },
+  { command: 'decline_offer', by: ['buyer'], from: { offer_pending: ['in_review'] }, self: [] },
+  {
+    command: 'cancel',
+    by: ['buyer'],
+    from: { submitted: ['cancelled'], awaiting_buyer: ['cancelled'], in_review: ['cancelled'], offer_pending: ['cancelled'], awaiting_return: ['cancelled'] },
+    self: [],
+  },
+  { command: 'ship_return', by: ['buyer', 'staff'], from: { awaiting_return: ['return_shipped'] }, self: ['in_review', 'replacement_shipped', 'resolved', 'refunding'] },
+  { command: 'confirm_receipt', by: ['buyer'], from: { replacement_shipped: ['resolved'] }, self: [] },
+  { command: 'rate', by: ['buyer'], from: { resolved: ['closed'] }, self: [] },
+  { command: 'appeal', by: ['buyer'], from: { rejected: ['in_review'] }, self: [] },
+  // system
+  { command: 'refund_confirmed', by: ['system'], from: { refunding: ['resolved'] }, self: ['refunding'] },
+  { command: 'refund_failed', by: ['system'], from: { refunding: ['in_review'] }, self: [] },
+  {
+    command: 'expire',
+    by: ['system'],
+    from: {
+      awaiting_buyer: ['closed'],
+      offer_pending: ['in_review'],
+      awaiting_return: ['closed'],
+      replacement_shipped: ['resolved'],
+      rejected: ['closed'],
+      resolved: ['closed'],
+    },
+    self: [],
+  },
+  { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'auto_close', by: ['system'], from: { resolved: ['closed'], rejected: ['closed'] }, self: [] },
+]
+
+const byCommand = new Map(TRANSITIONS.map((r) => [r.command, r]))
+
+export function rowOf(command: CommandType): TransitionRow {
+  const r = byCommand.get(command)
+  if (!r) throw new Error(`no transition row for ${command}`)
+  return r
+}
+
+/** Can `command` be issued in `status` at all? */
+export function allowedIn(command: CommandType, status: CaseStatus): boolean {
+  const r = rowOf(command)
+  return r.self.includes(status) || (r.from[status]?.length ?? 0) > 0
+}
+
+/** Is from → to (by command) listed in the table? */
+export function isListed(command: CommandType, from: CaseStatus, to: CaseStatus): boolean {
+  const r = rowOf(command)
+  if (from === to) return r.self.includes(from) || (r.from[from]?.includes(to) ?? false)
+  return r.from[from]?.includes(to) ?? false
+}
+
+/** Commands available in a status for an actor kind (drives the buttons in the app). */
+export function availableCommands(status: CaseStatus, actor: ActorKind): CommandType[] {
+  return TRANSITIONS.filter((r) => r.by.includes(actor) && allowedIn(r.command, status)).map((r) => r.command)
+}

@@ -1,0 +1,202 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { serve, type ServerType } from '@hono/node-server'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
+import { FunctionNameSchema } from '@contract/api'
+import { SqliteStore } from '../adapters/sqlite/store'
+import { LocalPayments } from '../adapters/local/payments'
+import { LocalMedia, MEDIA_LIMITS, sniffMime } from '../adapters/local/media'
+import type { Deps } from '../app/deps'
+import type { FunctionHandler } from '../app/function'
+import { aftersaleFunction } from '../app/aftersale'
+import { adminFunction } from '../app/admin'
+import { seedDemoShop, PERSONAS } from './seed'
+import { parseOrdersCsv } from '../adapters/local/orders-csv'
+import { RecordingSender } from '../adapters/local/sender'
+import { dispatchOutbox } from '../app/usecases/dispatch-outbox'
+import { runScheduler } from '../app/usecases/run-scheduler'
+import { devLoginPage, messagesPage } from './pages'
+
+export interface GatewayOptions {
+  host?: string
+  port?: number
+  dataDir: string
+  h5Dir?: string
+  /** listen on a non-loopback address; off unless explicitly asked for */
+  allowRemote?: boolean
+  seed?: boolean
+  quiet?: boolean
+  now?: () => string
+  /** run the outbox dispatcher and the scheduler on timers (ms); 0 = off (tests drive them) */
+  dispatchEveryMs?: number
+  scheduleEveryMs?: number
+}
+
+export interface Gateway {
+  url: string
+  deps: Deps
+  functions: Record<'aftersale' | 'admin', FunctionHandler>
+  sender: RecordingSender
+  /** one dispatcher pass and one scheduler pass, as the timers would run them */
+  tick(): Promise<void>
+  close(): Promise<void>
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
+/** The cookie the dev sign-in sets; plays the part of WeChat's OPENID context locally. */
+export const DEV_COOKIE = 'dev_openid'
+export const DEV_HEADER = 'x-dev-openid'
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const host = opts.host ?? '127.0.0.1'
+  if (!LOOPBACK.test(host) && !opts.allowRemote) {
+    throw new Error(`refusing to listen on ${host}: the local gateway has a dev sign-in and serves loopback only (pass --allow-remote to override)`)
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true })
+  const mediaDir = path.join(opts.dataDir, 'media')
+  fs.mkdirSync(mediaDir, { recursive: true })
+
+  const store = new SqliteStore(path.join(opts.dataDir, 'aftersale.db'))
+  await store.init()
+  const now = opts.now ?? (() => new Date().toISOString())
+  const log = opts.quiet ? () => {} : (msg: string, err?: unknown) => console.error(`[gateway] ${msg}`, err ?? '')
+  const deps: Deps = {
+    store,
+    payments: new LocalPayments(store, now),
+    media: new LocalMedia(store),
+    now,
+    newId: () => crypto.randomUUID(),
+    log,
+  }
+  if (opts.seed !== false && (await seedDemoShop(store, now())) && !opts.quiet) console.log('[gateway] seeded the demo shop')
+
+  const functions = { aftersale: aftersaleFunction(deps), admin: adminFunction(deps) }
+  const sender = new RecordingSender()
+  // Timers of the embedded default: the same use cases the notify / scheduler functions run.
+  let busy = false
+  const guarded = (job: () => Promise<unknown>) => async () => {
+    if (busy) return
+    busy = true
+    try {
+      await job()
+    } catch (e) {
+      log('timer job failed', e)
+    } finally {
+      busy = false
+    }
+  }
+  const dispatch = guarded(() => dispatchOutbox(deps, sender))
+  const schedule = guarded(() => runScheduler(deps))
+  const timers = [
+    (opts.dispatchEveryMs ?? 2000) > 0 ? setInterval(dispatch, opts.dispatchEveryMs ?? 2000) : null,
+    (opts.scheduleEveryMs ?? 30_000) > 0 ? setInterval(schedule, opts.scheduleEveryMs ?? 30_000) : null,
+  ]
+  timers.forEach((t) => t?.unref())
+  const app = new Hono()
+  const identityOf = (c: Context) => c.req.header(DEV_HEADER) || getCookie(c, DEV_COOKIE) || null
+
+  app.get('/api/health', (c) => c.json({ ok: true }))
+
+  // Functions exactly as the mini-program calls them: body = { action, data, idempotencyKey }.
+  app.post('/api/fn/:name', async (c) => {
+    const name = FunctionNameSchema.safeParse(c.req.param('name'))
+    if (!name.success) return c.json({ ok: false, error: { code: 'NOT_FOUND', message: '没有这个云函数' } }, 404)
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      return c.json({ ok: false, error: { code: 'VALIDATION', message: '请求体不是合法的 JSON' } })
+    }
+    return c.json(await functions[name.data](body, { openid: identityOf(c) }))
+  })
+
+  // Evidence upload (stands in for wx.cloud.uploadFile): type sniffed from the bytes.
+  app.post('/api/upload', async (c) => {
+    const openid = identityOf(c)
+    if (!openid) return c.json({ ok: false, error: { code: 'UNAUTHENTICATED', message: '请先登录' } })
+    let file: unknown
+    try {
+      const form = await c.req.parseBody()
+      file = form.file
+    } catch {
+      file = null
+    }
+    if (!(file instanceof File)) return c.json({ ok: false, error: { code: 'VALIDATION', message: '没有收到文件' } })
+    if (file.size > MEDIA_LIMITS.videoMaxBytes) return c.json({ ok: false, error: { code: 'VALIDATION', message: '文件过大' } })
+    const bytes = new Uint8Array(await file.arrayBuffer())
+    const mime = sniffMime(bytes.subarray(0, 32))
+    if (!mime) return c.json({ ok: false, error: { code: 'VALIDATION', message: '仅支持 jpg / png / webp / heic 图片和 mp4 视频' } })
+    const kind = mime.startsWith('video/') ? 'video' : 'image'
+    const max = kind === 'video' ? MEDIA_LIMITS.videoMaxBytes : MEDIA_LIMITS.imageMaxBytes
+    if (bytes.length > max) return c.json({ ok: false, error: { code: 'VALIDATION', message: kind === 'video' ? '视频不能超过 50MB' : '单张图片不能超过 10MB' } })
+    const id = crypto.randomUUID()
+    fs.writeFileSync(path.join(mediaDir, id), bytes)
+    await store.putMedia({ id, ownerOpenid: openid, mime, kind, size: bytes.length, location: id, createdAt: now() })
+    return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size: bytes.length, url: `/media/${id}` } })
+  })
+
+  app.get('/media/:id', async (c) => {
+    const rec = await store.getMedia(c.req.param('id'))
+    if (!rec) return c.text('not found', 404)
+    return c.body(fs.readFileSync(path.join(mediaDir, rec.location)), 200, { 'content-type': rec.mime })
+  })
+
+  // Dev sign-in: pick a persona; the cookie stands in for the WeChat context.
+  app.get('/dev/login', async (c) => c.html(devLoginPage(PERSONAS, identityOf(c))))
+  app.post('/dev/login', async (c) => {
+    const form = await c.req.parseBody()
+    const openid = String(form.openid || '')
+    const isStaff = PERSONAS.staff.some((s) => s.id === openid)
+    const isBuyer = PERSONAS.buyers.some((b) => b.openid === openid)
+    if (!isStaff && !isBuyer) return c.text('unknown persona', 400)
+    setCookie(c, DEV_COOKIE, openid, { path: '/', httpOnly: true, sameSite: 'Lax' })
+    return c.redirect(isStaff ? '/#/admin/queue/index' : '/#/pages/index/index')
+  })
+  app.post('/dev/logout', (c) => {
+    deleteCookie(c, DEV_COOKIE, { path: '/' })
+    return c.redirect('/dev/login')
+  })
+  // Local orders adapter: CSV import (one row per item; see adapters/local/orders-csv.ts).
+  app.post('/dev/import-orders', async (c) => {
+    const { orders, errors } = parseOrdersCsv(await c.req.text())
+    if (errors.length) return c.json({ ok: false, error: { code: 'VALIDATION', message: errors[0], details: { errors } } })
+    for (const order of orders) await store.upsertOrder({ order, createdAt: order.paidAt })
+    return c.json({ ok: true, data: { imported: orders.length } })
+  })
+  app.get('/dev/whoami', (c) => c.json({ openid: identityOf(c) }))
+  app.get('/dev/messages', async (c) => c.html(messagesPage(await store.listOutbox({}, 500))))
+  app.get('/dev/messages.json', async (c) => c.json(await store.listOutbox({}, 500)))
+
+  if (opts.h5Dir && fs.existsSync(path.join(opts.h5Dir, 'index.html'))) {
+    const root = path.relative(process.cwd(), opts.h5Dir) || '.'
+    app.use('/*', serveStatic({ root }))
+    app.get('/', serveStatic({ path: path.join(root, 'index.html') }))
+  } else {
+    app.get('/', (c) => c.html('<p>H5 build missing: run <code>npm run build:h5</code>.</p><p><a href="/dev/login">dev sign-in</a></p>'))
+  }
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s))
+  })
+  const addr = server.address()
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  return {
+    url,
+    deps,
+    functions,
+    sender,
+    tick: async () => {
+      await runScheduler(deps)
+      await dispatchOutbox(deps, sender)
+    },
+    close: async () => {
+      timers.forEach((t) => t && clearInterval(t))
+      await new Promise<void>((r) => server.close(() => r()))
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,169 @@
+import type { Case, CaseStatus, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+
+/**
+ * The store port: shaped by what the use cases need, implemented by the SQLite adapter (embedded
+ * default) and the CloudBase adapter (production). Both pass tests/server/store-contract.
+ *
+ * Atomicity rule (DESIGN §4): a case transition, its timeline (inside the case document) and the
+ * outgoing messages it produced commit together or not at all, guarded by compare-and-set on
+ * `version`. A lost race raises StoreConflict and writes nothing.
+ */
+
+export class StoreConflict extends Error {
+  readonly code = 'CONFLICT'
+  constructor(message = 'version conflict') {
+    super(message)
+  }
+}
+
+/** A message or task waiting to be dispatched (issue: subscription messages). */
+export interface OutboxItem {
+  /** unique idempotency key (case, event, template) */
+  key: string
+  caseId: string
+  kind: string
+  payload: Record<string, unknown>
+  status: 'pending' | 'sent' | 'failed' | 'skipped'
+  attempts: number
+  nextAttemptAt: string
+  lastError: string | null
+  createdAt: string
+  sentAt: string | null
+}
+export type NewOutboxItem = Pick<OutboxItem, 'key' | 'caseId' | 'kind' | 'payload'>
+
+export interface Page<T> {
+  items: T[]
+  /** opaque cursor for the next page, null at the end */
+  next: string | null
+}
+
+export interface QueueFilter {
+  status?: CaseStatus[]
+  team?: Team
+  assigneeId?: string | null
+  /** only cases with no assignee */
+  unassigned?: boolean
+  severity?: Severity
+  reason?: string
+  escalated?: boolean
+  /** only cases whose SLA due time is before this instant */
+  dueBefore?: string
+  /** only open cases (not resolved/closed/cancelled/rejected) */
+  open?: boolean
+  createdFrom?: string
+  createdTo?: string
+  buyerOpenid?: string
+  orderId?: string
+}
+
+export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
+  active: boolean
+}
+
+export interface BuyerRecord {
+  openid: string
+  dedicatedRepId: string | null
+  trusted: boolean
+}
+
+export interface PolicyRecord {
+  version: number
+  policy: Policy
+  updatedBy: string
+  updatedAt: string
+}
+
+export interface RefundRecord {
+  key: string
+  caseId: string
+  orderId: string
+  amountFen: number
+  status: 'recorded' | 'confirmed' | 'failed'
+  createdAt: string
+}
+
+export interface OrderRecord {
+  order: OrderSnapshot
+  /** final-sale flags, batches etc. live inside the snapshot */
+  createdAt: string
+}
+
+export interface MediaRecord {
+  id: string
+  ownerOpenid: string
+  mime: string
+  kind: 'image' | 'video'
+  size: number
+  /** where the adapter keeps the bytes (local path or cloud file id) */
+  location: string
+  createdAt: string
+}
+
+export interface Store {
+  /** Create tables / collections and indexes if missing. Idempotent. */
+  init(): Promise<void>
+  close(): Promise<void>
+
+  // ---- cases
+  /**
+   * Insert a new case with its outbox, once per idempotency key: a second call with the same
+   * (scope, key) returns the first case and `created: false`, writing nothing.
+   */
+  createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }>
+  /** The case an earlier createCase stored under this idempotency key, if any. */
+  findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
+  getCase(id: string): Promise<Case | null>
+  /** Compare-and-set on `expectedVersion`; writes the case and the outbox atomically. */
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void>
+  /** Cases newest first. */
+  listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>>
+  countCases(filter: QueueFilter): Promise<number>
+  /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
+  dueCases(now: string, limit: number): Promise<Case[]>
+  /** Next case number (monotonic, human readable). */
+  nextCaseNo(day: string): Promise<string>
+
+  // ---- staff, buyers, policy
+  listStaff(): Promise<StaffRecord[]>
+  getStaff(id: string): Promise<StaffRecord | null>
+  upsertStaff(s: StaffRecord): Promise<void>
+  /** open cases per assignee (for least-loaded routing) */
+  openCaseCounts(): Promise<Record<string, number>>
+  getBuyer(openid: string): Promise<BuyerRecord | null>
+  upsertBuyer(b: BuyerRecord): Promise<void>
+  getPolicy(): Promise<PolicyRecord | null>
+  /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
+  savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord>
+  getPolicyVersion(version: number): Promise<PolicyRecord | null>
+  listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]>
+
+  // ---- orders (local orders adapter keeps them here)
+  upsertOrder(o: OrderRecord): Promise<void>
+  getOrder(orderId: string): Promise<OrderRecord | null>
+  listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]>
+
+  // ---- refunds: idempotent by key
+  recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }>
+  getRefund(key: string): Promise<RefundRecord | null>
+  refundedForOrder(orderId: string): Promise<number>
+
+  // ---- outbox
+  pendingOutbox(now: string, limit: number): Promise<OutboxItem[]>
+  /** CAS on attempts: returns false if someone else already moved it. */
+  updateOutbox(key: string, expectedAttempts: number, patch: Partial<Pick<OutboxItem, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>): Promise<boolean>
+  listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]>
+
+  // ---- subscription credits (one-time subscriptions per buyer and template)
+  addCredits(openid: string, templateId: string, n: number): Promise<number>
+  /** Atomically spend one credit; false when none is left. */
+  spendCredit(openid: string, templateId: string): Promise<boolean>
+  getCredits(openid: string): Promise<Record<string, number>>
+
+  // ---- media
+  putMedia(m: MediaRecord): Promise<void>
+  getMedia(id: string): Promise<MediaRecord | null>
+}
+
+export type { Team, StaffRole }

@@ -1,0 +1,39 @@
+// Prints the weapp main package, each subpackage and each function bundle in KB against budgets.
+import fs from 'node:fs'
+import path from 'node:path'
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
+const weapp = path.join(root, 'dist/weapp')
+const fnDir = path.join(root, 'build/functions')
+const BUDGET = { main: 700, sub: 2048, fn: 400 }
+
+function dirSize(dir, skip = () => false) {
+  let total = 0
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (skip(p)) continue
+    total += e.isDirectory() ? dirSize(p, skip) : fs.statSync(p).size
+  }
+  return total
+}
+const kb = (b) => (b / 1024).toFixed(1)
+
+if (!fs.existsSync(weapp) || !fs.existsSync(fnDir)) {
+  console.error('build first: npm run build (weapp + functions)')
+  process.exit(1)
+}
+const app = JSON.parse(fs.readFileSync(path.join(weapp, 'app.json'), 'utf8'))
+const subRoots = (app.subPackages || app.subpackages || []).map((s) => path.join(weapp, s.root))
+const rows = []
+const mainBytes = dirSize(weapp, (p) => subRoots.some((r) => p === r) || p.endsWith('.LICENSE.txt'))
+rows.push(['weapp main package', mainBytes, BUDGET.main])
+for (const r of subRoots) rows.push([`weapp subpackage ${path.basename(r)}/`, dirSize(r), BUDGET.sub])
+for (const f of fs.readdirSync(fnDir)) rows.push([`function ${f}`, dirSize(path.join(fnDir, f)), BUDGET.fn])
+
+let over = 0
+for (const [name, bytes, budget] of rows) {
+  const ok = bytes / 1024 <= budget
+  if (!ok) over++
+  console.log(`${ok ? 'ok  ' : 'OVER'}  ${name.padEnd(32)} ${kb(bytes).padStart(8)} KB  (budget ${budget} KB)`)
+}
+process.exit(over ? 1 : 0)

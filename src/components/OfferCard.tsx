@@ -1,0 +1,67 @@
+import { Button, Text, View } from '@tarojs/components'
+import type { Offer, OrderItem } from '@contract/domain'
+import { formatYuan } from '../utils/money'
+import { OFFER_KIND_LABELS } from '../utils/labels'
+
+const OFFER_STATUS_TEXT: Partial<Record<Offer['status'], string>> = {
+  accepted: '已接受',
+  declined: '已拒绝',
+  expired: '已过期',
+  withdrawn: '已撤回',
+}
+
+/** One remedy offered to the buyer: the engine's explanation, the amounts in 元, what happens to the goods. */
+export function OfferCard({
+  offer,
+  orderItems,
+  canAccept,
+  busy,
+  onAccept,
+}: {
+  offer: Offer
+  orderItems: OrderItem[]
+  canAccept: boolean
+  busy?: boolean
+  onAccept?: (offer: Offer) => void
+}) {
+  const nameOf = (sku: string) => orderItems.find((i) => i.skuId === sku)?.name ?? sku
+  const returns = offer.kind === 'return_refund' || offer.kind === 'exchange' || offer.pickup
+  return (
+    <View className="offer" id={`offer-${offer.id}`}>
+      <View className="row">
+        <Text className="offer__title">{OFFER_KIND_LABELS[offer.kind]}</Text>
+        {OFFER_STATUS_TEXT[offer.status] ? <Text className="muted">{OFFER_STATUS_TEXT[offer.status]}</Text> : null}
+      </View>
+      <Text className="offer__why">{offer.explanation}</Text>
+      {offer.refundFen > 0 ? (
+        <Text className="offer__line">
+          退款 <Text className="amount">{formatYuan(offer.refundFen)}</Text>
+        </Text>
+      ) : null}
+      {offer.compensationFen > 0 ? (
+        <Text className="offer__line">
+          补偿 <Text className="amount">{formatYuan(offer.compensationFen)}</Text>
+        </Text>
+      ) : null}
+      {offer.couponFen > 0 ? <Text className="offer__line">优惠券 {formatYuan(offer.couponFen)}</Text> : null}
+      {offer.giftValueFen > 0 ? <Text className="offer__line">附赠小礼物（价值 {formatYuan(offer.giftValueFen)}）</Text> : null}
+      {offer.items.length > 0 ? (
+        <Text className="offer__line">
+          {offer.kind === 'exchange' ? '换新' : '寄出'}：{offer.items.map((i) => `${nameOf(i.skuId)} ×${i.qty}`).join('、')}
+        </Text>
+      ) : null}
+      {offer.pickup ? <Text className="offer__line">商家安排快递上门取件</Text> : null}
+      {returns ? <Text className="offer__line muted">{offer.shippingPaidBy === 'seller' ? '退回运费由商家承担' : '退回运费由您承担'}</Text> : null}
+      {canAccept && offer.status === 'offered' ? (
+        <Button
+          id={`accept-${offer.id}`}
+          className="btn btn--primary btn--small btn--block"
+          disabled={busy}
+          onClick={() => onAccept?.(offer)}
+        >
+          接受此方案
+        </Button>
+      ) : null}
+    </View>
+  )
+}

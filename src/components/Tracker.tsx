@@ -1,0 +1,55 @@
+import { Text, View } from '@tarojs/components'
+import type { CaseView } from '@contract/actions'
+import { CASE_TYPE_LABELS, REASON_DEFAULTS, STATUS_LABELS, type ReasonCode } from '@contract/domain'
+import { ACTOR_LABELS } from '../utils/labels'
+import { formatShort } from '../utils/time'
+import { Countdown } from './Countdown'
+import { StatusBadge } from './StatusBadge'
+
+/**
+ * The buyer's progress tracker: where the case stands, what happens next (and who must act, by
+ * when), and every step so far in plain words with the current one highlighted.
+ */
+export function Tracker({ view, reasonLabel }: { view: CaseView; reasonLabel?: (code: ReasonCode) => string }) {
+  const steps = view.timeline
+    .filter((e) => !e.internal)
+    .slice()
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+  const reason = reasonLabel?.(view.reason) ?? REASON_DEFAULTS[view.reason]?.label ?? view.reason
+  const { next } = view
+  return (
+    <View id="tracker">
+      <View className="card">
+        <View className="row">
+          <Text className="section-title">{CASE_TYPE_LABELS[view.type]}</Text>
+          <StatusBadge id="case-status" status={view.status} />
+        </View>
+        <Text className="muted block">售后单号 {view.caseNo}</Text>
+        <Text className="muted block">原因：{reason}</Text>
+      </View>
+
+      {next.text ? (
+        <View className="card next" id="next-step">
+          {ACTOR_LABELS[next.actor] ? <Text className="next__who">{ACTOR_LABELS[next.actor]}</Text> : null}
+          <Text id="next-text" className="next__text">
+            {next.text}
+          </Text>
+          {next.dueAt ? <Countdown id="next-due" dueAt={next.dueAt} /> : null}
+        </View>
+      ) : null}
+
+      <View className="card timeline" id="timeline">
+        <Text className="section-title">处理进度</Text>
+        {steps.map((e, i) => (
+          <View key={e.id} id={i === 0 ? 'step-current' : undefined} className={`tl-item${i === 0 ? ' tl-item--current' : ''}`}>
+            <View className="tl-dot" />
+            {i < steps.length - 1 ? <View className="tl-line" /> : null}
+            <Text className="tl-title">{STATUS_LABELS[e.toStatus]}</Text>
+            {e.text ? <Text className="tl-text">{e.text}</Text> : null}
+            <Text className="tl-time">{formatShort(e.at)}</Text>
+          </View>
+        ))}
+      </View>
+    </View>
+  )
+}

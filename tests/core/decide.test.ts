@@ -1,0 +1,134 @@
+/** The transition table and who may act — behaviour a buyer or agent would notice. */
+import { CaseSchema } from '@contract/domain'
+import { availableCommands, decide, nextTimers, openCase } from '../../cloudfunctions/core'
+import { agent, buyer, BUYER, ctx, later, MON_10, open, order, policy, step, supervisor, system } from './fixtures'
+
+describe('退货退款全流程', () => {
+  test('提交 → 同意 → 上门取件 → 收货验货 → 退款到账 → 评价关闭，每步留痕并通知买家', () => {
+    let c = open({ type: 'return_refund', reason: 'quality_defect', claimedItems: [{ skuId: 'NEST-6', qty: 2 }] })
+    expect(CaseSchema.parse(c)).toBeTruthy()
+    expect(c).toMatchObject({ status: 'submitted', version: 1, severity: 'P2', team: 'quality', assigneeId: 'agent-1' })
+    const a = step(c, { type: 'approve' }, agent, later(MON_10, 5))
+    c = a.case
+    expect(c.status).toBe('awaiting_return')
+    expect(c.version).toBe(2)
+    expect(c.returnShipment).toMatchObject({ pickup: true, shippingPaidBy: 'seller' })
+    expect(a.events.some((e) => e.kind === 'buyer_message' && e.event === 'pickup_booked')).toBe(true)
+    expect(a.events.every((e) => e.key.startsWith(`${c.id}:v2:`))).toBe(true)
+    c = step(c, { type: 'ship_return', carrier: 'SF', trackingNo: 'SF100' }, agent, later(MON_10, 60)).case
+    c = step(c, { type: 'receive_return' }, agent, later(MON_10, 3000)).case
+    c = step(c, { type: 'inspect', result: 'pass', note: '确有杂质' }, agent, later(MON_10, 3010)).case
+    expect(c.status).toBe('refunding')
+    expect(c.refunds).toEqual([expect.objectContaining({ amountFen: 10000, status: 'pending', key: `${c.id}-r1` })])
+    c = step(c, { type: 'refund_confirmed', key: `${c.id}-r1` }, system, later(MON_10, 3020)).case
+    expect(c.status).toBe('resolved')
+    expect(c.sla.stoppedAt).not.toBeNull()
+    c = step(c, { type: 'rate', score: 5, comment: '👍很快' }, buyer, later(MON_10, 3030)).case
+    expect(c.status).toBe('closed')
+    expect(c.closedAt).toBe(later(MON_10, 3030))
+    expect(c.version).toBe(7)
+    expect(c.timeline.map((t) => t.toStatus)).toEqual([
+      'submitted', 'submitted', 'awaiting_return', 'return_shipped', 'inspecting', 'refunding', 'resolved', 'closed',
+    ])
+    expect(CaseSchema.parse(c)).toBeTruthy()
+  })
+})
+
+describe('错误类型', () => {
+  const c0 = () => open({})
+  test('已关闭的单不能再操作', () => {
+    let c = c0()
+    c = step(c, { type: 'cancel' }, buyer, later(MON_10, 1)).case
+    const r = decide(c, { type: 'note', text: 'x' }, ctx(agent, later(MON_10, 2)))
+    expect(r.ok).toBe(false)
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS', details: { status: 'cancelled', command: 'note' } })
+  })
+  test('别人的售后单买家不能操作', () => {
+    const r = decide(c0(), { type: 'cancel' }, ctx({ kind: 'buyer', id: 'someone-else' }, later(MON_10, 1)))
+    expect(r.ok || r.error.code).toBe('FORBIDDEN')
+  })
+  test('买家不能自己同意退款', () => {
+    const r = decide(c0(), { type: 'approve' }, ctx(buyer, later(MON_10, 1)))
+    expect(r.ok || r.error.code).toBe('FORBIDDEN')
+  })
+  test('客服不能替买家接受方案', () => {
+    let c = c0()
+    c = step(c, { type: 'make_offer', offerIds: [c.offers[0].id] }, agent, later(MON_10, 1)).case
+    const r = decide(c, { type: 'accept_offer', offerId: c.offers[0].id }, ctx(agent, later(MON_10, 2)))
+    expect(r.ok || r.error.code).toBe('FORBIDDEN')
+  })
+  test('版本号不对 → 冲突（别人已经改过）', () => {
+    const r = decide(c0(), { type: 'respond', text: 'hi', expectedVersion: 3 }, ctx(agent, later(MON_10, 1)))
+    expect(r.ok || r.error.code).toBe('CONFLICT')
+  })
+  test('指令格式不对 → 校验错误，提示中文', () => {
+    const r = decide(c0(), { type: 'respond', text: '' }, ctx(agent, later(MON_10, 1)))
+    expect(r.ok || r.error.code).toBe('VALIDATION')
+    const u = decide(c0(), { type: 'fly' }, ctx(agent, later(MON_10, 1)))
+    expect(u.ok || u.error.code).toBe('VALIDATION')
+  })
+  test('已提交的单不能直接验货', () => {
+    const r = decide(c0(), { type: 'inspect', result: 'pass', note: 'ok' }, ctx(agent, later(MON_10, 1)))
+    expect(r.ok || r.error).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS', details: { status: 'submitted', command: 'inspect' } })
+  })
+  test('退款超过实付 → 超限', () => {
+    let c = open({ type: 'refund_only', reason: 'lost_parcel', order: order({ deliveredAt: undefined }) })
+    c = step(c, { type: 'respond', text: '在查' }, agent, later(MON_10, 1)).case
+    const r = decide(c, { type: 'issue_refund', amountFen: 32001 }, ctx(supervisor, later(MON_10, 2)))
+    expect(r.ok || r.error.code).toBe('LIMIT_EXCEEDED')
+  })
+  test('客服只能转派自己的单，主管可以转派任何单', () => {
+    const c = open({ claimedItems: [{ skuId: 'CUP', qty: 1 }] })
+    expect(c.assigneeId).toBe('agent-1')
+    const other = decide(c, { type: 'reassign', assigneeId: 'agent-2' }, ctx({ kind: 'staff', id: 'agent-3', role: 'agent' }, later(MON_10, 1)))
+    expect(other.ok || other.error.code).toBe('FORBIDDEN')
+    expect(step(c, { type: 'reassign', assigneeId: 'agent-2' }, supervisor, later(MON_10, 1)).case.assigneeId).toBe('agent-2')
+  })
+  test('创建售后单时不能替别人的订单申请', () => {
+    const r = openCase({ buyerOpenid: 'x', order: order(), claimedItems: [{ skuId: 'CUP', qty: 1 }], type: 'resend', reason: 'missing_item', desiredRemedy: 'resend' }, ctx({ kind: 'buyer', id: 'x' }, MON_10))
+    expect(r.ok || r.error.code).toBe('FORBIDDEN')
+  })
+})
+
+describe('买家等待期限', () => {
+  test('请买家补充信息，3天不回复自动关闭；期限未到不能关', () => {
+    let c = open({})
+    c = step(c, { type: 'ask_info', text: '请补充照片' }, agent, later(MON_10, 5)).case
+    expect(c.buyerDeadline).toEqual({ kind: 'info', dueAt: later(MON_10, 5 + 3 * 24 * 60) })
+    expect(nextTimers(c, later(MON_10, 5), policy)).toContainEqual({ command: 'expire', deadline: 'info', at: c.buyerDeadline!.dueAt })
+    const early = decide(c, { type: 'expire', deadline: 'info' }, ctx(system, later(MON_10, 60)))
+    expect(early.ok).toBe(false)
+    const out = step(c, { type: 'expire', deadline: 'info' }, system, later(MON_10, 5 + 3 * 24 * 60))
+    expect(out.case.status).toBe('closed')
+    expect(out.events.some((e) => e.kind === 'buyer_message' && e.event === 'case_closed')).toBe(true)
+  })
+  test('方案超时未确认 → 回到客服处理', () => {
+    let c = open({})
+    c = step(c, { type: 'make_offer', offerIds: [c.offers[0].id] }, agent, later(MON_10, 5)).case
+    c = step(c, { type: 'expire', deadline: 'offer' }, system, later(MON_10, 5 + 3 * 24 * 60)).case
+    expect(c.status).toBe('in_review')
+    expect(c.offers[0].status).toBe('expired')
+  })
+})
+
+describe('备注只给客服看', () => {
+  test('内部备注标记为 internal，买家界面过滤', () => {
+    const c = step(open({}), { type: 'note', text: '这个买家上次也说有杂质' }, agent, later(MON_10, 5)).case
+    const last = c.timeline[c.timeline.length - 1]
+    expect(last).toMatchObject({ internal: true, type: 'note' })
+    expect(c.status).toBe('submitted')
+  })
+})
+
+describe('按钮：每个状态下谁能做什么', () => {
+  test('待寄回时买家可以填单号或撤销', () => {
+    expect(availableCommands('awaiting_return', 'buyer').sort()).toEqual(['cancel', 'ship_return'])
+  })
+  test('已关闭什么都不能做', () => {
+    expect(availableCommands('closed', 'staff')).toEqual([])
+    expect(availableCommands('closed', 'buyer')).toEqual([])
+  })
+  test('buyerOpenid stays the buyer', () => {
+    expect(open({}).buyerOpenid).toBe(BUYER)
+  })
+})

@@ -1,0 +1,288 @@
+/** Property tests (fast-check): invariants that must hold for any command sequence / any input. */
+import fc from 'fast-check'
+import { CASE_STATUSES, CaseSchema, FINAL_STATUSES, type Actor, type Case, type CaseCommand, type CaseType, type ReasonCode } from '@contract/domain'
+import {
+  addBusinessTime,
+  businessMsBetween,
+  committedFen,
+  decide,
+  formatField,
+  graphemes,
+  isBusinessTime,
+  isListed,
+  pauseSla,
+  resumeSla,
+  startSla,
+  truncate,
+  withinLimit,
+  TRANSITIONS,
+  allowedIn,
+} from '../../cloudfunctions/core'
+import { agent, BUYER, buyer, ctx, later, MON_10, open, order, policy, supervisor, system } from './fixtures'
+
+const cal = policy.calendar
+const T0 = Date.parse('2026-01-01T00:00:00.000Z')
+const T1 = Date.parse('2026-12-31T00:00:00.000Z')
+const instant = fc.integer({ min: T0, max: T1 }).map((ms) => new Date(ms).toISOString())
+
+// ------------------------------------------------------------ command sequences
+
+const ACTORS: Actor[] = [buyer, agent, supervisor, system, { kind: 'buyer', id: 'intruder' }]
+const KINDS = [
+  'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement',
+  'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
+  'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close',
+] as const
+const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
+
+/** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
+function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
+  if (['provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal'].includes(kind)) return buyer
+  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close'].includes(kind)) return system
+  return pick % 2 === 0 ? supervisor : agent
+}
+
+const stepArb = fc.record({
+  kind: fc.constantFrom(...KINDS),
+  actor: fc.oneof({ weight: 6, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: ACTORS.length - 1 }) }),
+  minutes: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 11 * 24 * 60 })),
+  amount: fc.oneof(fc.integer({ min: 1, max: 40000 }), fc.constant(32000)),
+  pick: fc.nat(),
+  pass: fc.boolean(),
+})
+type StepInput = typeof stepArb extends fc.Arbitrary<infer T> ? T : never
+
+function buildCommand(s: StepInput, c: Case): CaseCommand {
+  if (s.actor < 0) {
+    // guided: mostly pick a command the table allows here, so sequences go deep into the flows
+    const avail = TRANSITIONS.filter((r) => allowedIn(r.command, c.status)).map((r) => r.command)
+    if (avail.length && s.pick % 4 !== 0) s = { ...s, kind: avail[(s.pick >> 2) % avail.length] as StepInput['kind'] }
+  }
+  const offered = c.offers.filter((o) => o.status === 'offered' || o.status === 'suggested')
+  const offer = offered.length ? offered[s.pick % offered.length] : c.offers[s.pick % Math.max(1, c.offers.length)]
+  const pending = c.refunds.filter((r) => r.status === 'pending')
+  const refund = pending.length ? pending[s.pick % pending.length] : c.refunds[0]
+  switch (s.kind) {
+    case 'respond':
+    case 'ask_info':
+    case 'reject':
+    case 'note':
+    case 'escalate':
+    case 'provide_info':
+    case 'appeal':
+      return { type: s.kind, text: '说明' }
+    case 'make_offer':
+      return s.pass && offer
+        ? { type: 'make_offer', offerIds: [offer.id] }
+        : { type: 'make_offer', offers: [{ kind: 'refund', refundFen: s.amount, explanation: '部分退款' }] }
+    case 'approve':
+      return { type: 'approve', amountFen: s.pass ? undefined : s.amount }
+    case 'inspect':
+      return { type: 'inspect', result: s.pass ? 'pass' : 'fail', note: '验货' }
+    case 'issue_refund':
+      return { type: 'issue_refund', amountFen: s.amount, purpose: s.pass ? 'refund' : 'compensation' }
+    case 'ship_replacement':
+    case 'ship_return':
+      return { type: s.kind, carrier: 'SF', trackingNo: `SF${s.pick}` }
+    case 'reassign':
+      return { type: 'reassign', assigneeId: s.pass ? 'agent-2' : null }
+    case 'accept_offer':
+      return { type: 'accept_offer', offerId: offer?.id ?? 'none' }
+    case 'decline_offer':
+      return { type: 'decline_offer' }
+    case 'rate':
+      return { type: 'rate', score: (s.pick % 5) + 1 }
+    case 'refund_confirmed':
+    case 'refund_failed':
+      return { type: s.kind, key: refund?.key ?? 'none' }
+    case 'expire':
+      return { type: 'expire', deadline: c.buyerDeadline && s.pass ? c.buyerDeadline.kind : DEADLINES[s.pick % DEADLINES.length] }
+    default:
+      return { type: s.kind }
+  }
+}
+
+const OPENERS: Array<{ type: CaseType; reason: ReasonCode; qty: number; trusted?: boolean; deliveredAt?: string | undefined }> = [
+  { type: 'return_refund', reason: 'quality_defect', qty: 6 },
+  { type: 'refund_only', reason: 'lost_parcel', qty: 6, deliveredAt: undefined },
+  { type: 'exchange', reason: 'size_fit', qty: 1, trusted: true },
+  { type: 'resend', reason: 'wrong_item', qty: 1 },
+  { type: 'resend', reason: 'damaged_in_transit', qty: 5 },
+  { type: 'compensation', reason: 'late_delivery', qty: 1 },
+  { type: 'return_refund', reason: 'taste_usage', qty: 2 },
+  { type: 'return_refund', reason: 'safety_allergy', qty: 6 },
+]
+
+function openFor(i: number): Case {
+  const o = OPENERS[i]
+  return open({
+    type: o.type,
+    reason: o.reason,
+    claimedItems: [{ skuId: 'NEST-6', qty: o.qty }],
+    order: order('deliveredAt' in o ? { deliveredAt: o.deliveredAt } : {}),
+    buyerProfile: { openid: BUYER, trusted: o.trusted ?? false },
+    description: '',
+  })
+}
+
+const dues = (c: Case) => [c.sla.firstResponse, c.sla.resolution].filter((t) => !t.metAt).map((t) => t.dueAt)
+
+describe('任意操作序列下的不变量', () => {
+  test('终态不再变化；每次状态变化都在转移表里；退款+补偿≤实付；SLA到期时间在营业时间内且不倒退；消息字段合规', () => {
+    let deep = 0
+    const reached = new Set<string>()
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: OPENERS.length - 1 }), fc.array(stepArb, { minLength: 1, maxLength: 25 }), (opener, steps) => {
+        let c = openFor(opener)
+        let now = MON_10
+        let okSteps = 0
+        for (const s of steps) {
+          now = later(now, s.minutes)
+          const cmd = buildCommand(s, c)
+          const actor = s.actor < 0 ? naturalActor(cmd.type as StepInput['kind'], s.pick >> 5) : ACTORS[s.actor]
+          const before = c
+          const r = decide(before, cmd, ctx(actor, now, { roster: [] }))
+          if (FINAL_STATUSES.includes(before.status)) {
+            expect(r.ok).toBe(false)
+            continue
+          }
+          if (!r.ok) {
+            expect(['NOT_ALLOWED_IN_STATUS', 'FORBIDDEN', 'VALIDATION', 'LIMIT_EXCEEDED', 'CONFLICT']).toContain(r.error.code)
+            expect(r.error.message.length).toBeGreaterThan(0)
+            continue
+          }
+          okSteps++
+          const next = r.value.case
+          expect(isListed(cmd.type, before.status, next.status)).toBe(true)
+          expect(next.version).toBe(before.version + 1)
+          expect(next.timeline.length).toBe(before.timeline.length + 1)
+          expect(next.timeline.slice(0, -1)).toEqual(before.timeline) // append-only
+          expect(committedFen(next)).toBeLessThanOrEqual(next.order.paidFen)
+          for (const d of [next.sla.firstResponse.dueAt, next.sla.resolution.dueAt]) expect(isBusinessTime(d, cal)).toBe(true)
+          if (cmd.type !== 'appeal') {
+            // deadlines of targets still running never move earlier
+            const prev = { fr: before.sla.firstResponse, res: before.sla.resolution }
+            if (!next.sla.firstResponse.metAt) expect(Date.parse(next.sla.firstResponse.dueAt)).toBeGreaterThanOrEqual(Date.parse(prev.fr.dueAt))
+            if (!next.sla.resolution.metAt) expect(Date.parse(next.sla.resolution.dueAt)).toBeGreaterThanOrEqual(Date.parse(prev.res.dueAt))
+          }
+          for (const e of r.value.events) {
+            if (e.kind === 'buyer_message') {
+              expect(e.openid).toBe(BUYER)
+              for (const [field, v] of Object.entries(e.data)) expect(withinLimit(field, v.value)).toBe(true)
+            }
+          }
+          reached.add(next.status)
+          c = next
+        }
+        if (okSteps >= 4) deep++
+        expect(() => CaseSchema.parse(c)).not.toThrow()
+        void dues
+      }),
+      { numRuns: 400, seed: 20261123 },
+    )
+    // the generator must actually reach deep into the flows, or the property proves little
+    expect(deep).toBeGreaterThan(60)
+    expect([...reached].sort()).toEqual([...CASE_STATUSES].sort())
+  })
+
+  test('终态下任何指令都被拒绝', () => {
+    const closed = decide(openFor(0), { type: 'cancel' }, ctx(buyer, later(MON_10, 1)))
+    if (!closed.ok) throw new Error('cancel refused')
+    fc.assert(
+      fc.property(stepArb, fc.integer({ min: 0, max: ACTORS.length - 1 }), (s, a) => {
+        const r = decide(closed.value.case, buildCommand(s, closed.value.case), ctx(ACTORS[a], later(MON_10, 2)))
+        expect(r.ok).toBe(false)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
+// ------------------------------------------------------------ SLA calendar
+
+describe('营业时间日历', () => {
+  test('加营业时长：结果在营业时间内、不早于起点、营业时长正好等于所加时长', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 80 * 3600_000 }), (start, ms) => {
+        const due = addBusinessTime(start, ms, cal)
+        expect(isBusinessTime(due, cal)).toBe(true)
+        expect(Date.parse(due)).toBeGreaterThanOrEqual(Date.parse(start))
+        expect(businessMsBetween(start, due, cal)).toBe(ms)
+      }),
+      { numRuns: 300 },
+    )
+  })
+  test('时长越长，到期越晚（单调）', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 40 * 3600_000 }), fc.integer({ min: 0, max: 40 * 3600_000 }), (start, a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a]
+        expect(Date.parse(addBusinessTime(start, lo, cal))).toBeLessThanOrEqual(Date.parse(addBusinessTime(start, hi, cal)))
+      }),
+      { numRuns: 200 },
+    )
+  })
+  test('暂停/恢复任意次：到期时间不倒退，且始终在营业时间内', () => {
+    fc.assert(
+      fc.property(
+        instant,
+        fc.constantFrom('P1', 'P2', 'P3' as const),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * 24 * 60 }), fc.integer({ min: 0, max: 5 * 24 * 60 })), { maxLength: 5 }),
+        (start, sev, pauses) => {
+          let sla = startSla(sev, start, policy)
+          let t = start
+          for (const [run, wait] of pauses) {
+            const before = sla
+            t = later(t, run)
+            sla = pauseSla(sla, t, policy)
+            t = later(t, wait)
+            sla = resumeSla(sla, t, policy)
+            for (const k of ['firstResponse', 'resolution'] as const) {
+              expect(Date.parse(sla[k].dueAt)).toBeGreaterThanOrEqual(Date.parse(before[k].dueAt))
+              expect(isBusinessTime(sla[k].dueAt, cal)).toBe(true)
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+})
+
+// ------------------------------------------------------------ message fields
+
+const emoji = fc.constantFrom('😀', '👨‍👩‍👧‍👦', '🇨🇳', '👍🏽', '❤️', '🧑‍💻', 'é', '燕', '窝', 'a', ' ', '\n', '\u0000', '\ud800')
+const nasty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.array(emoji, { maxLength: 40 }).map((a) => a.join('')),
+  fc.string({ unit: fc.constantFrom(...'高含量瓶装燕窝礼盒退款补发'.split('')), maxLength: 60 }),
+)
+const FIELDS = ['thing1', 'phrase2', 'character_string3', 'number4', 'amount5', 'time6', 'date7', 'name8']
+
+describe('订阅消息字段：任何输入都不超限', () => {
+  test('各类型字段格式化后都在微信限制内，不留半个表情', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...FIELDS), fc.oneof(nasty, fc.integer({ min: 0, max: 10_000_000 }), instant), (field, value) => {
+        const out = formatField(field, value, { fallbackTime: MON_10 })
+        expect(withinLimit(field, out)).toBe(true)
+        // no lone surrogates
+        expect(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(out)).toBe(false)
+      }),
+      { numRuns: 500 },
+    )
+  })
+  test('截断结果是原文按字素切的前缀', () => {
+    fc.assert(
+      fc.property(nasty, fc.integer({ min: 2, max: 30 }), (s, max) => {
+        const out = truncate(s, max)
+        expect(Array.from(out).length).toBeLessThanOrEqual(max)
+        const body = out.endsWith('…') && out !== s ? out.slice(0, -1) : out
+        expect(s.startsWith(body)).toBe(true)
+        // cut on a grapheme boundary: the body's clusters are the first clusters of s
+        const gs = graphemes(s)
+        const gb = graphemes(body)
+        expect(gs.slice(0, gb.length).join('')).toBe(body)
+      }),
+      { numRuns: 500 },
+    )
+  })
+})

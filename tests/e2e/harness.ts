@@ -1,0 +1,56 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+
+const root = path.resolve(__dirname, '..', '..')
+export const shotsDir = path.join(root, 'test-results', 'screenshots')
+
+/** A gateway on a free loopback port with a fresh SQLite file, serving the real H5 build. */
+export async function startTestGateway(): Promise<{ gw: Gateway; dataDir: string }> {
+  const h5Dir = path.join(root, 'dist/h5')
+  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('dist/h5 missing: run `npm run build:h5` first')
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-e2e-'))
+  const gw = await startGateway({ host: '127.0.0.1', port: 0, dataDir, h5Dir, quiet: true })
+  return { gw, dataDir }
+}
+
+/** Debian's Chromium, headless, with a fresh profile (never a downloaded browser). */
+export async function launchBrowser(): Promise<Browser> {
+  const exe = '/usr/bin/chromium'
+  if (!fs.existsSync(exe)) throw new Error('Chromium missing at /usr/bin/chromium: run scripts/ensure-chromium.sh (as root)')
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'))
+  return chromium.launch({
+    executablePath: exe,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', `--user-data-dir=${profile}`,
+    ],
+  })
+}
+
+export async function shot(page: Page, name: string) {
+  fs.mkdirSync(shotsDir, { recursive: true })
+  await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true })
+}
+
+/** Signs in through the gateway's dev sign-in page as a persona, like a developer would. */
+export async function signIn(page: Page, baseUrl: string, openid: string) {
+  await page.goto(`${baseUrl}/dev/login`)
+  await page.click(`#persona-${openid}`)
+  await page.waitForLoadState('load')
+}
+
+/** Calls a function over HTTP as a given identity (the seller acting "through the API"). */
+export async function callAs<T = unknown>(baseUrl: string, openid: string, fn: 'aftersale' | 'admin', action: string, data: unknown = {}, idempotencyKey?: string): Promise<T> {
+  const res = await fetch(`${baseUrl}/api/fn/${fn}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-dev-openid': openid },
+    body: JSON.stringify({ action, data, idempotencyKey }),
+  })
+  const body = (await res.json()) as { ok: boolean; data?: T; error?: { code: string; message: string } }
+  if (!body.ok) throw new Error(`${fn}.${action} failed: ${body.error?.code} ${body.error?.message}`)
+  return body.data as T
+}

@@ -1,0 +1,508 @@
+/**
+ * The Store contract: every adapter (SQLite, CloudBase through the real SDK) must pass it.
+ * Call `storeContract(name, makeStore)` from a *.test.ts file; each test gets a fresh, empty store.
+ */
+import type { Case } from '@contract/domain'
+import { defaultPolicy } from '@contract/policy'
+import { StoreConflict, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { HOUR, T0, at, makeCase, nextVersion, target, uid } from './fixtures'
+
+const ob = (c: Case, name: string, payload: Record<string, unknown> = {}): NewOutboxItem => ({
+  key: `${c.id}:${c.version}:${name}`,
+  caseId: c.id,
+  kind: 'buyer_message',
+  payload: { event: name, ...payload },
+})
+
+/** A case whose only timer is the buyer deadline at `dueAt` (SLA stopped). */
+function deadlineCase(dueAt: string, patch: Parameters<typeof makeCase>[0] = {}): Case {
+  return makeCase({
+    status: 'offer_pending',
+    buyerDeadline: { kind: 'offer', dueAt },
+    sla: { stoppedAt: T0, warnedAt: T0 },
+    ...patch,
+  })
+}
+
+async function drain(store: Store, filter: Parameters<Store['listCases']>[0], limit: number, order?: 'created_desc' | 'due_asc'): Promise<Case[]> {
+  const out: Case[] = []
+  let cursor: string | null = null
+  for (let i = 0; i < 10_000; i++) {
+    const page: { items: Case[]; next: string | null } = await store.listCases(filter, { limit, cursor, order })
+    expect(page.items.length).toBeLessThanOrEqual(limit)
+    out.push(...page.items)
+    if (!page.next) break
+    cursor = page.next
+  }
+  return out
+}
+
+export function storeContract(name: string, makeStore: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store
+
+    beforeEach(async () => {
+      store = await makeStore()
+      await store.init()
+      await store.init() // idempotent
+    })
+    afterEach(async () => {
+      if (cleanup) await cleanup(store)
+      await store.close()
+    })
+
+    // ------------------------------------------------------------------ cases: create / get / CAS
+
+    describe('cases', () => {
+      it('creates a case with its outbox and reads it back unchanged', async () => {
+        const c = makeCase()
+        const r = await store.createCase(c, [ob(c, 'case_submitted', { nested: { a: [1, 2] } })])
+        expect(r).toEqual({ created: true, case: c })
+        expect(await store.getCase(c.id)).toEqual(c)
+        expect(await store.getCase('no-such-case')).toBeNull()
+        const out = await store.listOutbox({ caseId: c.id }, 10)
+        expect(out).toHaveLength(1)
+        expect(out[0]).toMatchObject({
+          key: `${c.id}:1:case_submitted`,
+          caseId: c.id,
+          kind: 'buyer_message',
+          payload: { event: 'case_submitted', nested: { a: [1, 2] } },
+          status: 'pending',
+          attempts: 0,
+          lastError: null,
+          sentAt: null,
+        })
+      })
+
+      it('refuses a second case with the same id', async () => {
+        const c = makeCase()
+        await store.createCase(c, [])
+        await expect(store.createCase({ ...c, caseNo: 'other-no' }, [])).rejects.toBeInstanceOf(StoreConflict)
+      })
+
+      it('saves a transition with compare-and-set on version, with its outbox', async () => {
+        const c = makeCase()
+        await store.createCase(c, [ob(c, 'submitted')])
+        const n = nextVersion(c, { status: 'in_review', assigneeId: 'agent-1' })
+        await store.saveCase(n, 1, [ob(n, 'in_review'), ob(n, 'staff_alert')])
+        expect(await store.getCase(c.id)).toEqual(n)
+        const keys = (await store.listOutbox({ caseId: c.id }, 10)).map((o) => o.key).sort()
+        expect(keys).toEqual([`${c.id}:1:submitted`, `${c.id}:2:in_review`, `${c.id}:2:staff_alert`].sort())
+      })
+
+      it('a lost race raises StoreConflict and writes nothing (neither case nor outbox)', async () => {
+        const c = makeCase()
+        await store.createCase(c, [])
+        const winner = nextVersion(c, { status: 'in_review' })
+        await store.saveCase(winner, 1, [ob(winner, 'won')])
+        const loser = nextVersion(c, { status: 'cancelled' })
+        await expect(store.saveCase(loser, 1, [ob(loser, 'lost'), { ...ob(loser, 'lost2'), key: 'unrelated-key' }])).rejects.toBeInstanceOf(StoreConflict)
+        expect(await store.getCase(c.id)).toEqual(winner)
+        const keys = (await store.listOutbox({}, 100)).map((o) => o.key)
+        expect(keys).toEqual([`${c.id}:2:won`])
+        // a save of a case that does not exist is a conflict too
+        const ghost = makeCase()
+        await expect(store.saveCase(nextVersion(ghost), 1, [])).rejects.toBeInstanceOf(StoreConflict)
+        expect(await store.getCase(ghost.id)).toBeNull()
+      })
+
+      it('of concurrent saves from the same version exactly one wins', async () => {
+        const c = makeCase()
+        await store.createCase(c, [])
+        const tries = Array.from({ length: 8 }, (_, i) => nextVersion(c, { description: `attempt ${i}` }))
+        const res = await Promise.allSettled(tries.map((n, i) => store.saveCase(n, 1, [{ ...ob(n, `try${i}`) }])))
+        const ok = res.filter((r) => r.status === 'fulfilled')
+        expect(ok).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflict)
+        const winner = res.findIndex((r) => r.status === 'fulfilled')
+        const saved = await store.getCase(c.id)
+        expect(saved?.description).toBe(`attempt ${winner}`)
+        expect((await store.listOutbox({ caseId: c.id }, 100)).map((o) => o.key)).toEqual([`${c.id}:2:try${winner}`])
+      })
+
+      it('ignores an outbox entry whose key already exists (first payload kept)', async () => {
+        const c = makeCase()
+        await store.createCase(c, [{ ...ob(c, 'x'), key: 'dup', payload: { n: 1 } }])
+        const n = nextVersion(c)
+        await store.saveCase(n, 1, [{ ...ob(n, 'x'), key: 'dup', payload: { n: 2 } }, { ...ob(n, 'y'), key: 'fresh' }])
+        const out = await store.listOutbox({ caseId: c.id }, 10)
+        expect(out.map((o) => o.key).sort()).toEqual(['dup', 'fresh'])
+        expect(out.find((o) => o.key === 'dup')?.payload).toEqual({ n: 1 })
+        expect((await store.getCase(c.id))?.version).toBe(2)
+      })
+
+      it('createCase is idempotent by (scope, key): the second call returns the first case and writes nothing', async () => {
+        const a = makeCase()
+        const r1 = await store.createCase(a, [ob(a, 'submitted')], { scope: 'o-buyer-1', key: 'k1' })
+        expect(r1.created).toBe(true)
+        const b = makeCase()
+        const r2 = await store.createCase(b, [ob(b, 'submitted')], { scope: 'o-buyer-1', key: 'k1' })
+        expect(r2).toEqual({ created: false, case: a })
+        expect(await store.findByIdempotencyKey('o-buyer-1', 'k1')).toEqual(a)
+        expect(await store.findByIdempotencyKey('o-buyer-1', 'k2')).toBeNull()
+        expect(await store.findByIdempotencyKey('o-buyer-2', 'k1')).toBeNull()
+        expect(await store.getCase(b.id)).toBeNull()
+        expect(await store.listOutbox({ caseId: b.id }, 10)).toEqual([])
+        // same key, other scope: a different request
+        const c = makeCase()
+        expect((await store.createCase(c, [], { scope: 'o-buyer-2', key: 'k1' })).created).toBe(true)
+        expect(await store.countCases({})).toBe(2)
+      })
+
+      it('50 concurrent createCase calls with one idempotency key create exactly one case', async () => {
+        const cases = Array.from({ length: 50 }, () => makeCase())
+        const res = await Promise.all(cases.map((c) => store.createCase(c, [ob(c, 'submitted')], { scope: 'o-buyer-1', key: 'same' })))
+        expect(res.filter((r) => r.created)).toHaveLength(1)
+        const winner = res.find((r) => r.created)?.case
+        for (const r of res) expect(r.case.id).toBe(winner?.id)
+        expect(await store.countCases({})).toBe(1)
+        expect(await store.listOutbox({}, 100)).toHaveLength(1)
+      })
+    })
+
+    // ------------------------------------------------------------------ lists, filters, paging
+
+    describe('queues', () => {
+      it('keyset paging returns every case exactly once, newest first (ties broken by id)', async () => {
+        const all: Case[] = []
+        for (let i = 0; i < 37; i++) {
+          // several cases share a creation instant
+          const c = makeCase({ createdAt: at(T0, Math.floor(i / 3) * 60_000), buyerOpenid: i % 2 ? 'o-odd' : 'o-even' })
+          all.push(c)
+          await store.createCase(c, [])
+        }
+        const got = await drain(store, {}, 5)
+        expect(got.map((c) => c.id).sort()).toEqual(all.map((c) => c.id).sort())
+        expect(new Set(got.map((c) => c.id)).size).toBe(all.length)
+        for (let i = 1; i < got.length; i++) {
+          const [p, q] = [got[i - 1], got[i]]
+          expect(p.createdAt > q.createdAt || (p.createdAt === q.createdAt && p.id > q.id)).toBe(true)
+        }
+        // with a filter
+        const odd = await drain(store, { buyerOpenid: 'o-odd' }, 4)
+        expect(odd.map((c) => c.id).sort()).toEqual(all.filter((c) => c.buyerOpenid === 'o-odd').map((c) => c.id).sort())
+        // one page bigger than everything: no cursor
+        const one = await store.listCases({}, { limit: 100 })
+        expect(one.items).toHaveLength(37)
+        expect(one.next).toBeNull()
+      })
+
+      it('a case created between pages does not shift the pages (no duplicates, no gaps)', async () => {
+        for (let i = 0; i < 10; i++) await store.createCase(makeCase({ createdAt: at(T0, i * 1000) }), [])
+        const p1 = await store.listCases({}, { limit: 4 })
+        await store.createCase(makeCase({ createdAt: at(T0, 99_000) }), []) // newer than everything
+        const rest = [...p1.items]
+        let cursor = p1.next
+        while (cursor) {
+          const p = await store.listCases({}, { limit: 4, cursor })
+          rest.push(...p.items)
+          cursor = p.next
+        }
+        expect(rest).toHaveLength(10)
+        expect(new Set(rest.map((c) => c.id)).size).toBe(10)
+      })
+
+      it("orders by due time with order 'due_asc' (cases with nothing due last), paging every case once", async () => {
+        const due = [5, 1, 9, 3, 7, 2, 8].map((h, i) => deadlineCase(at(T0, h * HOUR), { id: uid(`due${i}`) }))
+        const none = [makeCase({ status: 'closed', sla: { stoppedAt: T0 } }), makeCase({ status: 'cancelled', sla: { stoppedAt: T0 } })]
+        for (const c of [...due, ...none]) await store.createCase(c, [])
+        const got = await drain(store, {}, 3, 'due_asc')
+        expect(got).toHaveLength(due.length + none.length)
+        expect(got.slice(0, due.length).map((c) => c.buyerDeadline?.dueAt)).toEqual(
+          due.map((c) => c.buyerDeadline?.dueAt).sort(),
+        )
+        expect(got.slice(due.length).map((c) => c.id).sort()).toEqual(none.map((c) => c.id).sort())
+      })
+
+      it('filters the seller queue and counts the same cases it lists', async () => {
+        const cases = [
+          makeCase({ team: 'quality', status: 'submitted', severity: 'P1', reason: 'safety_allergy', assigneeId: null }),
+          makeCase({ team: 'quality', status: 'in_review', assigneeId: 'agent-1', flags: { escalated: true } }),
+          makeCase({ team: 'logistics', status: 'in_review', assigneeId: 'agent-2', reason: 'late_delivery', severity: 'P3' }),
+          makeCase({ team: 'logistics', status: 'resolved', assigneeId: 'agent-2', sla: { stoppedAt: T0 }, buyerDeadline: { kind: 'rate', dueAt: at(T0, 100 * HOUR) } }),
+          makeCase({ team: 'general', status: 'closed', assigneeId: 'agent-1', sla: { stoppedAt: T0 }, createdAt: at(T0, -48 * HOUR) }),
+          makeCase({ team: 'general', status: 'rejected', assigneeId: null, buyerOpenid: 'o-other', sla: { stoppedAt: T0 } }),
+        ]
+        for (const c of cases) await store.createCase(c, [])
+        const ids = (xs: Case[]) => xs.map((c) => c.id).sort()
+        const pick = (...i: number[]) => i.map((k) => cases[k].id).sort()
+        const check = async (f: Parameters<Store['listCases']>[0], expected: string[]) => {
+          expect(ids((await store.listCases(f, { limit: 50 })).items)).toEqual(expected)
+          expect(ids((await store.listCases(f, { limit: 50, order: 'due_asc' })).items)).toEqual(expected)
+          expect(await store.countCases(f)).toBe(expected.length)
+        }
+        await check({}, pick(0, 1, 2, 3, 4, 5))
+        await check({ team: 'quality' }, pick(0, 1))
+        await check({ status: ['in_review'] }, pick(1, 2))
+        await check({ status: ['in_review', 'submitted'], team: 'quality' }, pick(0, 1))
+        await check({ status: [] }, [])
+        await check({ assigneeId: 'agent-2' }, pick(2, 3))
+        await check({ assigneeId: null }, pick(0, 5))
+        await check({ unassigned: true }, pick(0, 5))
+        await check({ severity: 'P1' }, pick(0))
+        await check({ reason: 'late_delivery' }, pick(2))
+        await check({ escalated: true }, pick(1))
+        await check({ escalated: false, team: 'quality' }, pick(0))
+        await check({ open: true }, pick(0, 1, 2))
+        await check({ open: false }, pick(3, 4, 5))
+        await check({ buyerOpenid: 'o-other' }, pick(5))
+        await check({ orderId: cases[2].order.orderId }, pick(2))
+        await check({ createdFrom: at(T0, -HOUR) }, pick(0, 1, 2, 3, 5))
+        await check({ createdTo: T0 }, pick(4))
+        await check({ createdFrom: at(T0, -49 * HOUR), createdTo: at(T0, -47 * HOUR) }, pick(4))
+        // due before: open cases' first-response due is T0+4h (warning earlier); case 3 is due at T0+100h
+        await check({ dueBefore: at(T0, 5 * HOUR) }, pick(0, 1, 2))
+        await check({ dueBefore: at(T0, 101 * HOUR) }, pick(0, 1, 2, 3))
+        await check({ dueBefore: at(T0, 101 * HOUR), open: true, team: 'logistics' }, pick(2))
+      })
+
+      it('counts open cases per assignee', async () => {
+        await store.createCase(makeCase({ assigneeId: 'a1', status: 'in_review' }), [])
+        await store.createCase(makeCase({ assigneeId: 'a1', status: 'awaiting_buyer', sla: { pausedAt: T0 } }), [])
+        await store.createCase(makeCase({ assigneeId: 'a2' }), [])
+        await store.createCase(makeCase({ assigneeId: 'a2', status: 'closed', sla: { stoppedAt: T0 } }), [])
+        await store.createCase(makeCase({ assigneeId: null }), [])
+        expect(await store.openCaseCounts()).toEqual({ a1: 2, a2: 1 })
+      })
+    })
+
+    // ------------------------------------------------------------------ scheduler
+
+    describe('due cases', () => {
+      it('returns only cases due at or before now, oldest due first, up to the limit', async () => {
+        const d1 = deadlineCase(at(T0, 1 * HOUR))
+        const d2 = deadlineCase(at(T0, 2 * HOUR))
+        const d3 = deadlineCase(at(T0, 3 * HOUR))
+        const later = deadlineCase(at(T0, 30 * HOUR))
+        const closed = makeCase({ status: 'closed', sla: { stoppedAt: T0 }, buyerDeadline: null })
+        for (const c of [d3, later, d1, closed, d2]) await store.createCase(c, [])
+        expect((await store.dueCases(at(T0, 2 * HOUR), 10)).map((c) => c.id)).toEqual([d1.id, d2.id])
+        expect((await store.dueCases(at(T0, 10 * HOUR), 10)).map((c) => c.id)).toEqual([d1.id, d2.id, d3.id])
+        expect((await store.dueCases(at(T0, 10 * HOUR), 2)).map((c) => c.id)).toEqual([d1.id, d2.id])
+        expect(await store.dueCases(T0, 10)).toEqual([])
+        expect((await store.dueCases(at(T0, 100 * HOUR), 10)).map((c) => c.id)).toEqual([d1.id, d2.id, d3.id, later.id])
+      })
+
+      it('derives the due time from the SLA: warning, breach, paused and stopped clocks, buyer deadline', async () => {
+        const warnRatio = defaultPolicy.sla.warnRatio
+        // active first-response target 4 h → warning at 80 %, nothing else
+        const fresh = makeCase()
+        // already warned → next is the breach (due + 1 ms)
+        const warned = makeCase({ sla: { warnedAt: at(T0, HOUR) } })
+        // paused (waiting on the buyer): only the buyer deadline counts
+        const paused = makeCase({
+          status: 'awaiting_buyer',
+          sla: {
+            pausedAt: T0,
+            firstResponse: target(T0, 4 * HOUR, { metAt: T0 }),
+            resolution: target(T0, 72 * HOUR, { pausedRemainingMs: 72 * HOUR }),
+          },
+          buyerDeadline: { kind: 'info', dueAt: at(T0, 72 * HOUR) },
+        })
+        // stopped, no buyer deadline: nothing due ever
+        const stopped = makeCase({ status: 'in_review', sla: { stoppedAt: T0, warnedAt: T0 } })
+        for (const c of [fresh, warned, paused, stopped]) await store.createCase(c, [])
+        const warnAt = at(T0, warnRatio * 4 * HOUR)
+        expect((await store.dueCases(at(warnAt, -1), 10)).map((c) => c.id)).toEqual([])
+        expect((await store.dueCases(warnAt, 10)).map((c) => c.id)).toEqual([fresh.id])
+        expect((await store.dueCases(at(T0, 4 * HOUR + 1), 10)).map((c) => c.id)).toEqual([fresh.id, warned.id])
+        expect((await store.dueCases(at(T0, 72 * HOUR), 10)).map((c) => c.id)).toEqual([fresh.id, warned.id, paused.id])
+        expect((await store.dueCases(at(T0, 9999 * HOUR), 10)).map((c) => c.id)).not.toContain(stopped.id)
+
+        // the scheduler acts: warning sent → next due is the breach
+        const afterWarn = nextVersion(fresh, { sla: { ...fresh.sla, warnedAt: warnAt } }, warnAt)
+        await store.saveCase(afterWarn, 1, [])
+        expect((await store.dueCases(warnAt, 10)).map((c) => c.id)).toEqual([])
+        expect((await store.dueCases(at(T0, 4 * HOUR + 1), 10)).map((c) => c.id).sort()).toEqual([fresh.id, warned.id].sort())
+        // a write inside the warning zone that did not send the warning keeps the case due at once
+        const lateSave = nextVersion(warned, { sla: { ...warned.sla, warnedAt: null } }, at(T0, 3.5 * HOUR))
+        await store.saveCase(lateSave, 1, [])
+        expect((await store.dueCases(at(T0, 3.5 * HOUR), 10)).map((c) => c.id)).toEqual([warned.id])
+        // closing clears everything
+        const closed = nextVersion(lateSave, { status: 'closed', sla: { ...lateSave.sla, stoppedAt: at(T0, 3.6 * HOUR) } }, at(T0, 3.6 * HOUR))
+        await store.saveCase(closed, 2, [])
+        expect((await store.dueCases(at(T0, 9999 * HOUR), 10)).map((c) => c.id)).not.toContain(warned.id)
+      })
+
+      it('hands out monotonic case numbers per day, unique under concurrency', async () => {
+        const a = await store.nextCaseNo('2026-11-23')
+        const b = await store.nextCaseNo('2026-11-23')
+        expect(b > a).toBe(true)
+        const other = await store.nextCaseNo('2026-11-24')
+        expect(other).not.toBe(a)
+        expect(other).toContain('20261124')
+        const many = await Promise.all(Array.from({ length: 20 }, () => store.nextCaseNo('2026-11-23')))
+        expect(new Set([a, b, ...many]).size).toBe(22)
+      })
+    })
+
+    // ------------------------------------------------------------------ outbox
+
+    describe('outbox', () => {
+      it('lists pending entries due by now and moves them with compare-and-set on attempts', async () => {
+        const c = makeCase() // outbox entries are stamped with the case's updatedAt (T0)
+        await store.createCase(c, [ob(c, 'a'), ob(c, 'b'), ob(c, 'c')])
+        expect(await store.pendingOutbox(at(T0, -1), 10)).toEqual([])
+        const pending = await store.pendingOutbox(T0, 10)
+        expect(pending.map((o) => o.key).sort()).toEqual([`${c.id}:1:a`, `${c.id}:1:b`, `${c.id}:1:c`])
+        expect(await store.pendingOutbox(T0, 2)).toHaveLength(2)
+
+        const [a, b] = [`${c.id}:1:a`, `${c.id}:1:b`]
+        // claim: attempts 0 → 1, once
+        expect(await store.updateOutbox(a, 0, { attempts: 1, status: 'sent', sentAt: at(T0, 1000) })).toBe(true)
+        expect(await store.updateOutbox(a, 0, { attempts: 1, status: 'failed' })).toBe(false)
+        // retry later
+        expect(await store.updateOutbox(b, 0, { attempts: 1, nextAttemptAt: at(T0, HOUR), lastError: '43101 user refused' })).toBe(true)
+        expect((await store.pendingOutbox(at(T0, 1000), 10)).map((o) => o.key)).toEqual([`${c.id}:1:c`])
+        const due = await store.pendingOutbox(at(T0, HOUR), 10)
+        expect(due.map((o) => o.key).sort()).toEqual([b, `${c.id}:1:c`].sort())
+        expect(due.find((o) => o.key === b)).toMatchObject({ attempts: 1, lastError: '43101 user refused', status: 'pending' })
+        expect(await store.updateOutbox('missing', 0, { status: 'sent' })).toBe(false)
+
+        const sent = await store.listOutbox({ status: 'sent' }, 10)
+        expect(sent).toHaveLength(1)
+        expect(sent[0]).toMatchObject({ key: a, status: 'sent', attempts: 1, sentAt: at(T0, 1000) })
+        expect(await store.listOutbox({ status: 'pending', caseId: c.id }, 10)).toHaveLength(2)
+        expect(await store.listOutbox({ caseId: 'other' }, 10)).toEqual([])
+      })
+
+      it('of concurrent claims of one entry exactly one wins', async () => {
+        const c = makeCase()
+        await store.createCase(c, [ob(c, 'a')])
+        const res = await Promise.all(Array.from({ length: 10 }, () => store.updateOutbox(`${c.id}:1:a`, 0, { attempts: 1 })))
+        expect(res.filter(Boolean)).toHaveLength(1)
+      })
+    })
+
+    // ------------------------------------------------------------------ credits
+
+    describe('subscription credits', () => {
+      it('adds, spends and never goes below zero, even under concurrency', async () => {
+        expect(await store.spendCredit('o1', 'T1')).toBe(false)
+        expect(await store.addCredits('o1', 'T1', 3)).toBe(3)
+        expect(await store.addCredits('o1', 'T1', 2)).toBe(5)
+        expect(await store.addCredits('o1', 'T2', 1)).toBe(1)
+        const spent = await Promise.all(Array.from({ length: 12 }, () => store.spendCredit('o1', 'T1')))
+        expect(spent.filter(Boolean)).toHaveLength(5)
+        expect(await store.getCredits('o1')).toEqual({ T1: 0, T2: 1 })
+        expect(await store.spendCredit('o1', 'T2')).toBe(true)
+        expect(await store.spendCredit('o1', 'T2')).toBe(false)
+        expect(await store.getCredits('o1')).toEqual({ T1: 0, T2: 0 })
+        expect(await store.getCredits('nobody')).toEqual({})
+      })
+
+      it('concurrent adds are not lost', async () => {
+        await Promise.all(Array.from({ length: 10 }, () => store.addCredits('o2', 'T1', 1)))
+        expect(await store.getCredits('o2')).toEqual({ T1: 10 })
+      })
+    })
+
+    // ------------------------------------------------------------------ refunds
+
+    describe('refunds', () => {
+      it('records a refund once per key and sums what an order got back', async () => {
+        const r = { key: 'rf-1', caseId: 'c1', orderId: 'ord-1', amountFen: 1000, createdAt: T0 }
+        const first = await store.recordRefund(r)
+        expect(first).toEqual({ created: true, refund: { ...r, status: 'recorded' } })
+        const again = await store.recordRefund({ ...r, amountFen: 9999 })
+        expect(again).toEqual({ created: false, refund: { ...r, status: 'recorded' } })
+        expect(await store.getRefund('rf-1')).toEqual({ ...r, status: 'recorded' })
+        expect(await store.getRefund('rf-none')).toBeNull()
+        await store.recordRefund({ ...r, key: 'rf-2', amountFen: 550 })
+        await store.recordRefund({ ...r, key: 'rf-3', orderId: 'ord-2', amountFen: 7 })
+        expect(await store.refundedForOrder('ord-1')).toBe(1550)
+        expect(await store.refundedForOrder('ord-2')).toBe(7)
+        expect(await store.refundedForOrder('ord-none')).toBe(0)
+      })
+
+      it('concurrent records with one key pay once', async () => {
+        const r = { key: 'rf-x', caseId: 'c1', orderId: 'ord-9', amountFen: 300, createdAt: T0 }
+        const res = await Promise.all(Array.from({ length: 10 }, () => store.recordRefund(r)))
+        expect(res.filter((x) => x.created)).toHaveLength(1)
+        expect(await store.refundedForOrder('ord-9')).toBe(300)
+      })
+    })
+
+    // ------------------------------------------------------------------ policy
+
+    describe('policy versions', () => {
+      it('saves with compare-and-set on the version and keeps every version', async () => {
+        expect(await store.getPolicy()).toBeNull()
+        expect(await store.listPolicyVersions()).toEqual([])
+        const v1 = await store.savePolicy(defaultPolicy, 0, 'owner-1', T0)
+        expect(v1).toMatchObject({ version: 1, updatedBy: 'owner-1', updatedAt: T0 })
+        expect(v1.policy.version).toBe(1)
+        await expect(store.savePolicy(defaultPolicy, 0, 'owner-2', T0)).rejects.toBeInstanceOf(StoreConflict)
+        const edited = { ...defaultPolicy, compensation: { ...defaultPolicy.compensation, latePerDayFen: 1500 } }
+        const v2 = await store.savePolicy(edited, 1, 'owner-2', at(T0, HOUR))
+        expect(v2.version).toBe(2)
+        expect(v2.policy.compensation.latePerDayFen).toBe(1500)
+        expect(await store.getPolicy()).toEqual(v2)
+        expect(await store.getPolicyVersion(1)).toEqual(v1)
+        expect((await store.getPolicyVersion(1))?.policy).toEqual({ ...defaultPolicy, version: 1 })
+        expect(await store.getPolicyVersion(7)).toBeNull()
+        const list = await store.listPolicyVersions()
+        expect(list.map((p) => p.version).sort()).toEqual([1, 2])
+        expect(list.find((p) => p.version === 2)).toEqual({ version: 2, updatedBy: 'owner-2', updatedAt: at(T0, HOUR) })
+        expect(list[0]).not.toHaveProperty('policy')
+      })
+
+      it('of concurrent saves on one version exactly one wins', async () => {
+        await store.savePolicy(defaultPolicy, 0, 'owner', T0)
+        const res = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => store.savePolicy(defaultPolicy, 1, `owner-${i}`, T0)))
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflict)
+        expect((await store.getPolicy())?.version).toBe(2)
+      })
+    })
+
+    // ------------------------------------------------------------------ staff, buyers, orders, media
+
+    describe('reference data', () => {
+      it('round-trips staff', async () => {
+        const s1 = { id: 'agent-1', name: '小王', role: 'agent' as const, teams: ['quality' as const], onDuty: true, lastAssignedAt: null, active: true }
+        const s2 = { id: 'sup-1', name: '李主管', role: 'supervisor' as const, teams: ['quality' as const, 'logistics' as const], onDuty: false, lastAssignedAt: T0, active: true }
+        await store.upsertStaff(s1)
+        await store.upsertStaff(s2)
+        await store.upsertStaff({ ...s1, onDuty: false, lastAssignedAt: T0, active: false })
+        expect(await store.getStaff('agent-1')).toEqual({ ...s1, onDuty: false, lastAssignedAt: T0, active: false })
+        expect(await store.getStaff('nobody')).toBeNull()
+        const list = await store.listStaff()
+        expect(list.map((s) => s.id).sort()).toEqual(['agent-1', 'sup-1'])
+        expect(list.find((s) => s.id === 'sup-1')).toEqual(s2)
+      })
+
+      it('round-trips buyers', async () => {
+        expect(await store.getBuyer('o1')).toBeNull()
+        await store.upsertBuyer({ openid: 'o1', dedicatedRepId: 'agent-1', trusted: false })
+        await store.upsertBuyer({ openid: 'o1', dedicatedRepId: null, trusted: true })
+        expect(await store.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: null, trusted: true })
+      })
+
+      it('round-trips orders and lists a buyer’s orders newest first', async () => {
+        const order = (id: string, buyer: string, createdAt: string) => ({
+          order: { ...makeCase().order, orderId: id, buyerOpenid: buyer },
+          createdAt,
+        })
+        const o1 = order('ord-1', 'o1', T0)
+        const o2 = order('ord-2', 'o1', at(T0, HOUR))
+        const o3 = order('ord-3', 'o2', at(T0, 2 * HOUR))
+        for (const o of [o1, o2, o3]) await store.upsertOrder(o)
+        const o1b = { ...o1, order: { ...o1.order, deliveredAt: at(T0, 30 * HOUR) } }
+        await store.upsertOrder(o1b)
+        expect(await store.getOrder('ord-1')).toEqual(o1b)
+        expect(await store.getOrder('nope')).toBeNull()
+        expect((await store.listOrdersByBuyer('o1', 10)).map((o) => o.order.orderId)).toEqual(['ord-2', 'ord-1'])
+        expect((await store.listOrdersByBuyer('o1', 1)).map((o) => o.order.orderId)).toEqual(['ord-2'])
+        expect(await store.listOrdersByBuyer('o3', 10)).toEqual([])
+      })
+
+      it('round-trips media records', async () => {
+        const m = { id: 'm1', ownerOpenid: 'o1', mime: 'image/jpeg', kind: 'image' as const, size: 2048, location: 'data/media/m1.jpg', createdAt: T0 }
+        await store.putMedia(m)
+        expect(await store.getMedia('m1')).toEqual(m)
+        expect(await store.getMedia('m2')).toBeNull()
+      })
+    })
+  })
+}

@@ -1,0 +1,248 @@
+/**
+ * Every action's input (zod) and output (type) for the two functions. The mini-program and the
+ * functions import this same file: a schema change breaks the typecheck on both sides.
+ */
+import { z } from 'zod'
+import {
+  CaseCommandSchema,
+  CaseTypeSchema,
+  ClaimedItemSchema,
+  DesiredRemedySchema,
+  EvidenceSchema,
+  ReasonCodeSchema,
+  SeveritySchema,
+  StaffRoleSchema,
+  TeamSchema,
+  CaseStatusSchema,
+  type Case,
+  type CaseType,
+  type CommandType,
+  type OrderSnapshot,
+  type StaffMember,
+} from './domain'
+import type { Policy } from './policy'
+
+const Id = z.string().min(1).max(64)
+const Cursor = z.string().max(200).nullable().optional()
+const Limit = z.number().int().min(1).max(100).default(20)
+
+// ---------------------------------------------------------------- views
+
+/** What the viewer should do next, in plain words (the tracker's headline). */
+export interface NextStep {
+  actor: 'buyer' | 'seller' | 'none'
+  text: string
+  dueAt: string | null
+}
+
+export interface SlaView {
+  state: 'on_time' | 'warning' | 'breached'
+  dueAt: string | null
+  msLeft: number | null
+  paused: boolean
+}
+
+/**
+ * A case as one viewer may see it. For buyers: internal notes, routing notes, risk flags and
+ * unsent engine suggestions are removed.
+ */
+export type CaseView = Omit<Case, 'routingNote'> & {
+  routingNote?: string
+  next: NextStep
+  /** commands this viewer may issue now */
+  actions: CommandType[]
+  sla: Case['sla'] & { report: SlaView }
+}
+
+export interface CaseSummary {
+  id: string
+  caseNo: string
+  status: Case['status']
+  type: Case['type']
+  reason: Case['reason']
+  severity: Case['severity']
+  team: Case['team']
+  assigneeId: string | null
+  orderId: string
+  title: string
+  createdAt: string
+  updatedAt: string
+  escalated: boolean
+  sla: SlaView
+  next: NextStep
+}
+
+export interface TypeOption {
+  type: CaseType
+  allowed: boolean
+  reason: string
+}
+
+export interface EligibilityView {
+  ok: boolean
+  types: TypeOption[]
+  errors: string[]
+  hints: string[]
+  noReasonDeadline: string | null
+}
+
+export interface OrderView {
+  order: OrderSnapshot
+  /** open cases of this order (the buyer continues there) */
+  openCaseIds: string[]
+  /** '7天无理由退货 可申请至 …' etc. */
+  hints: string[]
+}
+
+export interface Page<T> {
+  items: T[]
+  next: string | null
+}
+
+// ---------------------------------------------------------------- buyer function: aftersale
+
+const caseRef = { caseId: Id }
+const commandOf = <T extends CommandType>(type: T) => {
+  const opt = CaseCommandSchema.optionsMap.get(type)
+  if (!opt) throw new Error(`unknown command ${type}`)
+  return (opt as z.AnyZodObject).omit({ type: true }).extend(caseRef)
+}
+
+/** Buyer commands exposed as actions of the same name. */
+export const BUYER_COMMANDS = ['cancel', 'provide_info', 'accept_offer', 'decline_offer', 'ship_return', 'confirm_receipt', 'rate', 'appeal'] as const
+export type BuyerCommand = (typeof BUYER_COMMANDS)[number]
+
+export const SubmitInputSchema = z.object({
+  orderId: Id,
+  claimedItems: z.array(ClaimedItemSchema).min(1).max(50),
+  type: CaseTypeSchema,
+  reason: ReasonCodeSchema,
+  description: z.string().max(1000).default(''),
+  evidence: z.array(EvidenceSchema).max(10).default([]),
+  desiredRemedy: DesiredRemedySchema,
+  facts: z.object({ damagedUnits: z.number().int().min(0).optional(), minorDefect: z.boolean().optional() }).default({}),
+})
+export type SubmitInput = z.input<typeof SubmitInputSchema>
+
+export const SubscriptionResultSchema = z.object({
+  results: z
+    .array(z.object({ templateId: z.string().min(1).max(64), result: z.enum(['accept', 'reject', 'ban', 'filter']) }))
+    .min(1)
+    .max(5),
+})
+
+export const aftersaleInputs = {
+  whoami: z.object({}),
+  list_orders: z.object({ limit: Limit }),
+  check_eligibility: z.object({ orderId: Id, claimedItems: z.array(ClaimedItemSchema).min(1).max(50), reason: ReasonCodeSchema }),
+  submit: SubmitInputSchema,
+  list_cases: z.object({ cursor: Cursor, limit: Limit }),
+  get_case: z.object(caseRef),
+  record_subscriptions: SubscriptionResultSchema,
+  get_policy: z.object({}),
+  cancel: commandOf('cancel'),
+  provide_info: commandOf('provide_info'),
+  accept_offer: commandOf('accept_offer'),
+  decline_offer: commandOf('decline_offer'),
+  ship_return: commandOf('ship_return'),
+  confirm_receipt: commandOf('confirm_receipt'),
+  rate: commandOf('rate'),
+  appeal: commandOf('appeal'),
+} satisfies Record<string, z.ZodTypeAny>
+export type AftersaleAction = keyof typeof aftersaleInputs
+
+export interface PublicPolicy {
+  version: number
+  reasons: { code: string; label: string; allowedTypes: CaseType[] }[]
+  noReasonDays: number
+  maxRequestsPerSku: number
+  buyerWait: Policy['buyerWait']
+  cannedReplies: Partial<Record<string, string>>
+  templateIds: { key: string; templateId: string }[]
+}
+
+export interface AftersaleOutputs {
+  whoami: { openid: string; role: 'buyer' }
+  list_orders: OrderView[]
+  check_eligibility: EligibilityView
+  submit: { case: CaseView; created: boolean }
+  list_cases: Page<CaseSummary>
+  get_case: CaseView
+  record_subscriptions: { credits: Record<string, number> }
+  get_policy: PublicPolicy
+}
+
+// ---------------------------------------------------------------- staff function: admin
+
+export const STAFF_COMMANDS = [
+  'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
+  'ship_replacement', 'note', 'reassign', 'escalate',
+] as const
+export type StaffCommand = (typeof STAFF_COMMANDS)[number]
+
+export const QueueTabSchema = z.enum(['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all'])
+export type QueueTab = z.infer<typeof QueueTabSchema>
+
+export const QueueInputSchema = z.object({
+  tab: QueueTabSchema.default('mine'),
+  status: z.array(CaseStatusSchema).max(13).optional(),
+  severity: SeveritySchema.optional(),
+  reason: ReasonCodeSchema.optional(),
+  team: TeamSchema.optional(),
+  createdFrom: z.string().datetime().optional(),
+  createdTo: z.string().datetime().optional(),
+  cursor: Cursor,
+  limit: Limit,
+})
+
+export const StaffInputSchema = z.object({
+  id: Id,
+  name: z.string().min(1).max(40),
+  role: StaffRoleSchema,
+  teams: z.array(TeamSchema).min(1),
+  onDuty: z.boolean(),
+  active: z.boolean().default(true),
+})
+
+export const adminInputs = {
+  whoami: z.object({}),
+  queue: QueueInputSchema,
+  get_case: z.object(caseRef),
+  list_staff: z.object({}),
+  upsert_staff: StaffInputSchema,
+  set_duty: z.object({ id: Id, onDuty: z.boolean() }),
+  set_dedicated_rep: z.object({ buyerOpenid: Id, repId: Id.nullable(), trusted: z.boolean().optional() }),
+  get_policy: z.object({}),
+  update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown() }),
+  list_policy_versions: z.object({}),
+  respond: commandOf('respond'),
+  ask_info: commandOf('ask_info'),
+  make_offer: commandOf('make_offer'),
+  approve: commandOf('approve'),
+  reject: commandOf('reject'),
+  receive_return: commandOf('receive_return'),
+  inspect: commandOf('inspect'),
+  issue_refund: commandOf('issue_refund'),
+  ship_replacement: commandOf('ship_replacement'),
+  note: commandOf('note'),
+  reassign: commandOf('reassign'),
+  escalate: commandOf('escalate'),
+} satisfies Record<string, z.ZodTypeAny>
+export type AdminAction = keyof typeof adminInputs
+
+export interface StaffView extends StaffMember {
+  active: boolean
+}
+
+export interface AdminOutputs {
+  whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
+  queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
+  get_case: CaseView & { buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
+  list_staff: StaffView[]
+  upsert_staff: StaffView
+  set_duty: StaffView
+  set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean }
+  get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
+  update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
+  list_policy_versions: { version: number; updatedBy: string; updatedAt: string }[]
+}

@@ -1,0 +1,274 @@
+/**
+ * The ONE seller policy: reasons, teams, compensation, SLA, calendar, buyer waits, limits,
+ * message templates and canned replies. Seller-editable, validated with parsePolicy().
+ * zod only — shared with the mini-program.
+ */
+import { z } from 'zod'
+import {
+  CaseTypeSchema,
+  DateStringSchema,
+  REASON_CODES,
+  REASON_DEFAULTS,
+  ReasonCodeSchema,
+  SeveritySchema,
+  SlaClockSchema,
+  TeamSchema,
+  type CaseType,
+  type ReasonCode,
+  type Severity,
+  type Team,
+} from './domain'
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, '时间应为 HH:mm')
+
+export const BusinessWindowSchema = z
+  .object({ start: HHMM, end: HHMM })
+  .refine((w) => w.start < w.end, { message: '营业时间的开始必须早于结束' })
+export type BusinessWindow = z.infer<typeof BusinessWindowSchema>
+
+export const ReasonPolicySchema = z.object({
+  code: ReasonCodeSchema,
+  label: z.string().min(1).max(20),
+  team: TeamSchema,
+  severity: SeveritySchema,
+  allowedTypes: z.array(CaseTypeSchema).min(1),
+  channelsCode: z.string().regex(/^\d{2}$/).nullable(),
+})
+export type ReasonPolicy = z.infer<typeof ReasonPolicySchema>
+
+export const SlaTargetPolicySchema = z.object({ minutes: z.number().int().positive(), clock: SlaClockSchema })
+
+const SeverityTargetsSchema = z.object({ firstResponse: SlaTargetPolicySchema, resolution: SlaTargetPolicySchema })
+
+export const TemplateSchema = z.object({
+  templateId: z.string(),
+  /** WeChat field name (thing1, time2, amount3, phrase4, character_string5, number6, date7) → source key */
+  fields: z.record(z.string().regex(/^(thing|phrase|character_string|number|amount|time|date|name|letter|symbol|phone_number|car_number)\d+$/, '字段名应为 thing1 / time2 这类微信模板字段'), z.string()),
+})
+export type TemplatePolicy = z.infer<typeof TemplateSchema>
+
+export const PolicySchema = z
+  .object({
+    version: z.number().int().min(1),
+    reasons: z.array(ReasonPolicySchema).min(1),
+    teams: z.array(z.object({ code: TeamSchema, label: z.string().min(1) })).min(1),
+    compensation: z.object({
+      latePerDayFen: z.number().int().min(0),
+      lateCapFen: z.number().int().min(0),
+      damagedPickupAboveUnits: z.number().int().min(0),
+      giftValueFen: z.number().int().min(0),
+      partialRefundPercent: z.number().int().min(1).max(100),
+      couponFen: z.number().int().min(0),
+      approvalThresholdFen: z.number().int().min(0),
+      riskRefundCount90d: z.number().int().min(1),
+    }),
+    sla: z.object({
+      targets: z.object({ P1: SeverityTargetsSchema, P2: SeverityTargetsSchema, P3: SeverityTargetsSchema }),
+      warnRatio: z.number().gt(0).lt(1),
+      /** negative-review follow-up must be answered within this many hours */
+      negativeReviewReplyHours: z.number().int().positive(),
+      /** rating at or below this is a negative review */
+      negativeReviewMaxScore: z.number().int().min(1).max(5),
+    }),
+    calendar: z.object({
+      timezone: z.string().min(1),
+      /** key = weekday 0 (Sunday) … 6 (Saturday); missing / empty = closed */
+      businessHours: z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), z.array(BusinessWindowSchema)),
+      holidays: z.array(DateStringSchema),
+      /** 调休补班: weekend dates that are working days (use Monday's hours) */
+      makeupWorkdays: z.array(DateStringSchema).default([]),
+    }),
+    buyerWait: z.object({
+      infoDays: z.number().int().positive(),
+      offerDays: z.number().int().positive(),
+      returnShipDays: z.number().int().positive(),
+      appealDays: z.number().int().positive(),
+      receiptDays: z.number().int().positive(),
+      rateDays: z.number().int().positive(),
+    }),
+    limits: z.object({
+      maxRequestsPerSku: z.number().int().positive(),
+      noReasonDays: z.number().int().positive(),
+      maxAppeals: z.number().int().min(0),
+      /** orders shipped more than N days ago and not signed → proactive logistics case */
+      unsignedAfterShipDays: z.number().int().positive(),
+    }),
+    /** words in the description that make any case a safety case (P1) */
+    safetyKeywords: z.array(z.string().min(1)),
+    templates: z.record(z.string(), TemplateSchema),
+    /** canned replies per reason code (guidance first for taste / usage) */
+    cannedReplies: z.record(ReasonCodeSchema, z.string()).default({}),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>()
+    p.reasons.forEach((r, i) => {
+      if (seen.has(r.code)) ctx.addIssue({ code: 'custom', path: ['reasons', i, 'code'], message: `原因 ${r.code} 重复` })
+      seen.add(r.code)
+    })
+    for (const code of REASON_CODES) {
+      if (!seen.has(code)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: `缺少原因 ${code}` })
+    }
+    const anyOpen = Object.values(p.calendar.businessHours).some((ws) => ws && ws.length > 0)
+    if (!anyOpen) ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours'], message: '至少需要一天有营业时间' })
+    for (const [day, ws] of Object.entries(p.calendar.businessHours)) {
+      const sorted = [...(ws ?? [])].sort((a, b) => (a.start < b.start ? -1 : 1))
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i].start < sorted[i - 1].end)
+          ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours', day], message: '营业时间段不能重叠' })
+      }
+    }
+    if (p.compensation.lateCapFen < p.compensation.latePerDayFen)
+      ctx.addIssue({ code: 'custom', path: ['compensation', 'lateCapFen'], message: '延迟补偿上限不能低于每日补偿金额' })
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: p.calendar.timezone })
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['calendar', 'timezone'], message: `未知时区 ${p.calendar.timezone}` })
+    }
+  })
+
+export type Policy = z.output<typeof PolicySchema>
+export type PolicyInput = z.input<typeof PolicySchema>
+
+const P1: ReasonCode[] = ['safety_allergy']
+const P2: ReasonCode[] = ['quality_defect', 'not_as_described', 'damaged_in_transit', 'wrong_item', 'missing_item', 'lost_parcel']
+
+const TEAM_OF: Record<ReasonCode, Team> = {
+  quality_defect: 'quality',
+  not_as_described: 'quality',
+  safety_allergy: 'quality',
+  damaged_in_transit: 'logistics',
+  missing_item: 'warehouse',
+  wrong_item: 'warehouse',
+  lost_parcel: 'logistics',
+  late_delivery: 'logistics',
+  no_reason_7d: 'general',
+  taste_usage: 'general',
+  size_fit: 'general',
+  other: 'general',
+}
+
+const TYPES_OF: Record<ReasonCode, CaseType[]> = {
+  quality_defect: ['refund_only', 'return_refund', 'exchange', 'resend', 'compensation'],
+  not_as_described: ['refund_only', 'return_refund', 'exchange', 'compensation'],
+  safety_allergy: ['refund_only', 'return_refund'],
+  damaged_in_transit: ['resend', 'refund_only', 'return_refund', 'exchange', 'compensation'],
+  missing_item: ['resend', 'refund_only'],
+  wrong_item: ['exchange', 'resend', 'return_refund'],
+  lost_parcel: ['resend', 'refund_only', 'logistics'],
+  late_delivery: ['compensation', 'logistics', 'refund_only'],
+  no_reason_7d: ['return_refund', 'exchange'],
+  taste_usage: ['return_refund', 'exchange', 'compensation'],
+  size_fit: ['exchange', 'return_refund'],
+  other: ['refund_only', 'return_refund', 'exchange', 'resend', 'compensation', 'logistics'],
+}
+
+function severityOf(code: ReasonCode): Severity {
+  if (P1.includes(code)) return 'P1'
+  if (P2.includes(code)) return 'P2'
+  return 'P3'
+}
+
+const weekday = [{ start: '09:00', end: '21:00' }]
+
+/** Defaults from DESIGN §3 (seeds 000–004). */
+export const defaultPolicy: Policy = {
+  version: 1,
+  reasons: REASON_CODES.map((code) => ({
+    code,
+    label: REASON_DEFAULTS[code].label,
+    team: TEAM_OF[code],
+    severity: severityOf(code),
+    allowedTypes: TYPES_OF[code],
+    channelsCode: REASON_DEFAULTS[code].channelsCode,
+  })),
+  teams: [
+    { code: 'quality', label: '品质组' },
+    { code: 'logistics', label: '物流组' },
+    { code: 'warehouse', label: '仓库组' },
+    { code: 'general', label: '综合客服' },
+  ],
+  compensation: {
+    latePerDayFen: 1000,
+    lateCapFen: 5000,
+    damagedPickupAboveUnits: 3,
+    giftValueFen: 1000,
+    partialRefundPercent: 20,
+    couponFen: 1000,
+    approvalThresholdFen: 20000,
+    riskRefundCount90d: 3,
+  },
+  sla: {
+    targets: {
+      P1: { firstResponse: { minutes: 60, clock: 'business' }, resolution: { minutes: 24 * 60, clock: 'calendar' } },
+      P2: { firstResponse: { minutes: 4 * 60, clock: 'business' }, resolution: { minutes: 72 * 60, clock: 'calendar' } },
+      P3: { firstResponse: { minutes: 12 * 60, clock: 'business' }, resolution: { minutes: 7 * 24 * 60, clock: 'calendar' } },
+    },
+    warnRatio: 0.8,
+    negativeReviewReplyHours: 24,
+    negativeReviewMaxScore: 2,
+  },
+  calendar: {
+    timezone: 'Asia/Shanghai',
+    businessHours: { '0': [], '1': weekday, '2': weekday, '3': weekday, '4': weekday, '5': weekday, '6': [{ start: '10:00', end: '18:00' }] },
+    // 2026 statutory holidays (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) — seller-editable
+    holidays: [
+      '2026-01-01', '2026-01-02', '2026-01-03',
+      '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23',
+      '2026-04-04', '2026-04-05', '2026-04-06',
+      '2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05',
+      '2026-06-19', '2026-06-20', '2026-06-21',
+      '2026-09-25', '2026-09-26', '2026-09-27',
+      '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07',
+    ],
+    makeupWorkdays: [],
+  },
+  buyerWait: { infoDays: 3, offerDays: 3, returnShipDays: 7, appealDays: 7, receiptDays: 10, rateDays: 7 },
+  limits: { maxRequestsPerSku: 5, noReasonDays: 7, maxAppeals: 1, unsignedAfterShipDays: 3 },
+  safetyKeywords: ['过敏', '中毒', '受伤', '异物', '烫伤', '腹泻', '呕吐', '变质', '发霉'],
+  templates: {
+    case_update: {
+      templateId: 'TEMPLATE_CASE_UPDATE',
+      fields: { character_string1: 'caseNo', thing2: 'productName', phrase3: 'statusPhrase', thing4: 'nextStep', time5: 'updatedAt' },
+    },
+    action_required: {
+      templateId: 'TEMPLATE_ACTION_REQUIRED',
+      fields: { character_string1: 'caseNo', thing2: 'actionText', time3: 'deadline', thing4: 'productName' },
+    },
+    refund_notice: {
+      templateId: 'TEMPLATE_REFUND',
+      fields: { character_string1: 'caseNo', amount2: 'amountFen', thing3: 'productName', time4: 'updatedAt', thing5: 'nextStep' },
+    },
+    shipment_notice: {
+      templateId: 'TEMPLATE_SHIPMENT',
+      fields: { character_string1: 'trackingNo', thing2: 'carrier', thing3: 'productName', time4: 'updatedAt' },
+    },
+    survey: {
+      templateId: 'TEMPLATE_SURVEY',
+      fields: { character_string1: 'caseNo', thing2: 'productName', thing3: 'nextStep', date4: 'deadlineDate' },
+    },
+  },
+  cannedReplies: {
+    taste_usage:
+      '燕窝是温和的滋补品，对蛋清味敏感可以搭配牛奶、热粥、水果或酸奶一起食用，口感会更好；如尝试后仍无法接受，我们再为您办理退换。',
+    damaged_in_transit: '非常抱歉商品在运输中受损，请提供照片或小视频，我们马上为您补发。',
+    missing_item: '非常抱歉给您漏发了商品，我们立即为您补发，并通知仓库核查。',
+    wrong_item: '非常抱歉发错了商品，我们马上寄出正确的商品并附上小礼物，错发的商品安排快递上门取回。',
+    late_delivery: '非常抱歉物流延误，我们已联系快递催派，并按每延迟一天补偿给您。',
+  },
+}
+
+/** Readable validation errors: "compensation.latePerDayFen: 应为整数". */
+export function parsePolicy(input: unknown): { ok: true; policy: Policy } | { ok: false; errors: string[] } {
+  const r = PolicySchema.safeParse(input)
+  if (r.success) return { ok: true, policy: r.data }
+  return {
+    ok: false,
+    errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(policy)'}: ${i.message}`),
+  }
+}
+
+export function reasonPolicy(policy: Policy, code: ReasonCode): ReasonPolicy {
+  const r = policy.reasons.find((x) => x.code === code)
+  if (!r) throw new Error(`policy has no reason ${code}`)
+  return r
+}
