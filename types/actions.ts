@@ -204,6 +204,26 @@ export const StaffInputSchema = z.object({
   active: z.boolean().default(true),
 })
 
+/** A date range of case creation (UTC instants, `to` exclusive); at most about a year. */
+const CaseRangeSchema = {
+  from: z.string().datetime().optional(),
+  to: z.string().datetime().optional(),
+}
+const rangeOk = (r: { from?: string; to?: string }) => !r.from || !r.to || (Date.parse(r.from) < Date.parse(r.to) && Date.parse(r.to) - Date.parse(r.from) <= 370 * 86_400_000)
+const RANGE_MSG = { message: '时间范围无效（开始须早于结束，且不超过一年）', path: ['from'] }
+
+export const AnalyticsInputSchema = z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG)
+
+export const ExportCasesInputSchema = z
+  .object({
+    ...CaseRangeSchema,
+    status: z.array(CaseStatusSchema).max(13).optional(),
+    severity: SeveritySchema.optional(),
+    reason: ReasonCodeSchema.optional(),
+    team: TeamSchema.optional(),
+  })
+  .refine(rangeOk, RANGE_MSG)
+
 export const adminInputs = {
   whoami: z.object({}),
   queue: QueueInputSchema,
@@ -227,6 +247,8 @@ export const adminInputs = {
   note: commandOf('note'),
   reassign: commandOf('reassign'),
   escalate: commandOf('escalate'),
+  analytics: AnalyticsInputSchema,
+  export_cases: ExportCasesInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
 export type AdminAction = keyof typeof adminInputs
 
@@ -245,4 +267,83 @@ export interface AdminOutputs {
   get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
   list_policy_versions: { version: number; updatedBy: string; updatedAt: string }[]
+  analytics: AnalyticsView
+  export_cases: CaseExport
+}
+
+// ---------------------------------------------------------------- analytics and export (admin)
+
+/** Cases of one group (a reason, product, SKU or batch) per week of the range. */
+export interface AnalyticsGroupRow {
+  key: string
+  label: string
+  total: number
+  /** aligned with AnalyticsView.weeks */
+  perWeek: number[]
+  /** share of the group's cases whose buyer already had an earlier case in the same group (0…1) */
+  repeatRate: number
+}
+
+/** A reason on a product whose cases grew in the latest week against the weeks before. */
+export interface RisingProblem {
+  key: string
+  reason: string
+  reasonLabel: string
+  skuId: string
+  product: string
+  latest: number
+  previousAvg: number
+  delta: number
+}
+
+export interface HitRate {
+  hit: number
+  total: number
+  /** hit / total, null when nothing was measurable */
+  rate: number | null
+}
+
+export interface MoneyRow {
+  /** accepted offer kind, else the case type */
+  remedy: string
+  label: string
+  cases: number
+  refundFen: number
+  compensationFen: number
+  couponFen: number
+  giftFen: number
+  replacementFen: number
+  totalFen: number
+}
+
+export interface AnalyticsView {
+  from: string
+  to: string
+  generatedAt: string
+  timezone: string
+  /** Monday of each week (YYYY-MM-DD, shop time zone), oldest first */
+  weeks: string[]
+  totalCases: number
+  /** more cases than the analysis reads at once: figures cover the newest ones */
+  truncated: boolean
+  perWeek: number[]
+  /** share of cases whose buyer already had an earlier case in the range */
+  repeatRate: number | null
+  byReason: AnalyticsGroupRow[]
+  byProduct: AnalyticsGroupRow[]
+  bySku: AnalyticsGroupRow[]
+  byBatch: AnalyticsGroupRow[]
+  rising: RisingProblem[]
+  sla: { firstResponse: HitRate; resolution: HitRate; overall: HitRate }
+  times: { medianFirstResponseMs: number | null; firstResponseCount: number; medianResolutionMs: number | null; resolutionCount: number }
+  money: { rows: MoneyRow[]; totalFen: number }
+  csat: { count: number; average: number | null; satisfiedRate: number | null; distribution: [number, number, number, number, number] }
+}
+
+/** The case list as CSV text (UTF-8 with BOM, RFC 4180 quoting). */
+export interface CaseExport {
+  filename: string
+  csv: string
+  rows: number
+  truncated: boolean
 }

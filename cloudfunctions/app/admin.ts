@@ -7,6 +7,8 @@ import { getCase } from './usecases/read-cases'
 import { queueCases } from './usecases/queue-cases'
 import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
 import { getPolicy, updatePolicy } from './usecases/manage-policy'
+import { analytics } from './usecases/analytics'
+import { exportCases } from './usecases/export-cases'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -30,6 +32,9 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
   update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy) }),
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => d.store.listPolicyVersions() }),
+  // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
+  analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
+  export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }
 

@@ -56,7 +56,7 @@ export function OfferCard({
         <Button
           id={`accept-${offer.id}`}
           className="btn btn--primary btn--small btn--block"
-          disabled={busy}
+          disabled={busy || undefined}
           onClick={() => onAccept?.(offer)}
         >
           接受此方案

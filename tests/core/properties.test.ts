@@ -225,7 +225,7 @@ describe('营业时间日历', () => {
     fc.assert(
       fc.property(
         instant,
-        fc.constantFrom('P1', 'P2', 'P3' as const),
+        fc.constantFrom<'P1' | 'P2' | 'P3'>('P1', 'P2', 'P3'),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * 24 * 60 }), fc.integer({ min: 0, max: 5 * 24 * 60 })), { maxLength: 5 }),
         (start, sev, pauses) => {
           let sla = startSla(sev, start, policy)

@@ -95,7 +95,7 @@ describe('buyer and seller functions on the SQLite store', () => {
       if ('caseId' in (input(action) as object)) expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     }
     const roleOnly: Record<string, string[]> = {
-      update_policy: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], list_policy_versions: [SUP, OWNER],
+      update_policy: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
     }
     for (const action of Object.keys(adminInputs)) {
       expect(await app.staff(null, action, input(action))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })

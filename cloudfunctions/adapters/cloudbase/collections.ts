@@ -45,8 +45,8 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
   { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
   { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
-  { collection: 'policy_versions' as CollectionKey, name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
-].map((i) => (i.collection === ('policy_versions' as CollectionKey) ? { ...i, collection: 'policyVersions' as CollectionKey } : i))
+  { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
+]
 
 export function collectionName(key: CollectionKey, prefix = ''): string {
   return `${prefix}${COLLECTIONS[key]}`

@@ -64,6 +64,7 @@ CREATE INDEX IF NOT EXISTS cases_order ON cases (order_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS cases_queue ON cases (team, status, due_sort, id);
 CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee_id, status, due_sort, id);
 CREATE INDEX IF NOT EXISTS cases_open_due ON cases (open, due_sort, id);
+CREATE INDEX IF NOT EXISTS cases_open_assignee ON cases (open, assignee_id);
 CREATE INDEX IF NOT EXISTS cases_status_created ON cases (status, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
 
@@ -309,6 +310,10 @@ export class SqliteStore implements Store {
   private where(f: QueueFilter): { sql: string; params: SqlValue[] } {
     const w: string[] = []
     const p: SqlValue[] = []
+    const add = (cond: string, v: SqlValue) => {
+      w.push(cond)
+      p.push(v)
+    }
     if (f.status) {
       if (f.status.length === 0) w.push('0')
       else {
@@ -316,21 +321,21 @@ export class SqliteStore implements Store {
         p.push(...f.status)
       }
     }
-    if (f.team !== undefined) (w.push('team = ?'), p.push(f.team))
+    if (f.team !== undefined) add('team = ?', f.team)
     if (f.assigneeId !== undefined) {
       if (f.assigneeId === null) w.push('assignee_id IS NULL')
-      else (w.push('assignee_id = ?'), p.push(f.assigneeId))
+      else add('assignee_id = ?', f.assigneeId)
     }
     if (f.unassigned) w.push('assignee_id IS NULL')
-    if (f.severity !== undefined) (w.push('severity = ?'), p.push(f.severity))
-    if (f.reason !== undefined) (w.push('reason = ?'), p.push(f.reason))
-    if (f.escalated !== undefined) (w.push('escalated = ?'), p.push(f.escalated ? 1 : 0))
-    if (f.dueBefore !== undefined) (w.push('sla_due_at IS NOT NULL AND sla_due_at < ?'), p.push(iso(f.dueBefore)))
-    if (f.open !== undefined) (w.push('open = ?'), p.push(f.open ? 1 : 0))
-    if (f.createdFrom !== undefined) (w.push('created_at >= ?'), p.push(iso(f.createdFrom)))
-    if (f.createdTo !== undefined) (w.push('created_at < ?'), p.push(iso(f.createdTo)))
-    if (f.buyerOpenid !== undefined) (w.push('buyer_openid = ?'), p.push(f.buyerOpenid))
-    if (f.orderId !== undefined) (w.push('order_id = ?'), p.push(f.orderId))
+    if (f.severity !== undefined) add('severity = ?', f.severity)
+    if (f.reason !== undefined) add('reason = ?', f.reason)
+    if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
+    if (f.dueBefore !== undefined) add('sla_due_at IS NOT NULL AND sla_due_at < ?', iso(f.dueBefore))
+    if (f.open !== undefined) add('open = ?', f.open ? 1 : 0)
+    if (f.createdFrom !== undefined) add('created_at >= ?', iso(f.createdFrom))
+    if (f.createdTo !== undefined) add('created_at < ?', iso(f.createdTo))
+    if (f.buyerOpenid !== undefined) add('buyer_openid = ?', f.buyerOpenid)
+    if (f.orderId !== undefined) add('order_id = ?', f.orderId)
     return { sql: w.length ? w.join(' AND ') : '1', params: p }
   }
 
@@ -507,19 +512,27 @@ export class SqliteStore implements Store {
   ): Promise<boolean> {
     const sets: string[] = []
     const p: SqlValue[] = []
-    if (patch.status !== undefined) (sets.push('status = ?'), p.push(patch.status))
-    if (patch.attempts !== undefined) (sets.push('attempts = ?'), p.push(patch.attempts))
-    if (patch.nextAttemptAt !== undefined) (sets.push('next_attempt_at = ?'), p.push(iso(patch.nextAttemptAt)))
-    if (patch.lastError !== undefined) (sets.push('last_error = ?'), p.push(patch.lastError))
-    if (patch.sentAt !== undefined) (sets.push('sent_at = ?'), p.push(patch.sentAt === null ? null : iso(patch.sentAt)))
+    const set = (col: string, v: SqlValue) => {
+      sets.push(col)
+      p.push(v)
+    }
+    if (patch.status !== undefined) set('status = ?', patch.status)
+    if (patch.attempts !== undefined) set('attempts = ?', patch.attempts)
+    if (patch.nextAttemptAt !== undefined) set('next_attempt_at = ?', iso(patch.nextAttemptAt))
+    if (patch.lastError !== undefined) set('last_error = ?', patch.lastError)
+    if (patch.sentAt !== undefined) set('sent_at = ?', patch.sentAt === null ? null : iso(patch.sentAt))
     if (!sets.length) return !!this.get('SELECT 1 AS x FROM outbox WHERE key = ? AND attempts = ?', key, expectedAttempts)
     return this.run(`UPDATE outbox SET ${sets.join(', ')} WHERE key = ? AND attempts = ?`, ...p, key, expectedAttempts).changes === 1
   }
   async listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]> {
     const w: string[] = []
     const p: SqlValue[] = []
-    if (filter.status !== undefined) (w.push('status = ?'), p.push(filter.status))
-    if (filter.caseId !== undefined) (w.push('case_id = ?'), p.push(filter.caseId))
+    const add = (cond: string, v: SqlValue) => {
+      w.push(cond)
+      p.push(v)
+    }
+    if (filter.status !== undefined) add('status = ?', filter.status)
+    if (filter.caseId !== undefined) add('case_id = ?', filter.caseId)
     return this.all<OutboxRow>(
       `SELECT * FROM outbox WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY created_at, key LIMIT ?`,
       ...p, Math.max(0, Math.floor(limit)),

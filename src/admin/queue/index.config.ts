@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '售后工作台' })
+export default definePageConfig({ navigationBarTitleText: '售后工作台', enablePullDownRefresh: true, onReachBottomDistance: 80 })

@@ -1,4 +1,13 @@
-import { View } from '@tarojs/components'
-export default function Queue() {
-  return <View>queue</View>
+import { useCallback, useState } from 'react'
+import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro'
+import { StaffGate } from '../ui'
+import { QueueScreen } from './QueueScreen'
+
+export default function QueuePage() {
+  const [refreshKey, setRefreshKey] = useState(0)
+  const [bottomKey, setBottomKey] = useState(0)
+  usePullDownRefresh(() => setRefreshKey((k) => k + 1))
+  useReachBottom(() => setBottomKey((k) => k + 1))
+  const done = useCallback(() => Taro.stopPullDownRefresh(), [])
+  return <StaffGate>{(me) => <QueueScreen me={me} refreshKey={refreshKey} bottomKey={bottomKey} onRefreshed={done} />}</StaffGate>
 }

@@ -152,7 +152,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
             <Button
               id="action-confirm_receipt"
               className="btn btn--primary btn--small"
-              disabled={busy}
+              disabled={busy || undefined}
               onClick={() => confirmThen('确认收货', '确认已收到商家寄出的商品吗？', () => run('confirm_receipt', {}))}
             >
               {ACTION_LABELS.confirm_receipt}
@@ -177,7 +177,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
             <Button
               id="action-cancel"
               className="btn btn--small"
-              disabled={busy}
+              disabled={busy || undefined}
               onClick={() => confirmThen('撤销申请', '确定撤销这次售后申请吗？撤销后需要重新申请。', () => run('cancel', {}))}
             >
               {ACTION_LABELS.cancel}
@@ -194,13 +194,13 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
               value={text}
               maxlength={1000}
               placeholder={panel === 'appeal' ? '请说明为什么不认同驳回结果' : '请补充商家需要的信息'}
-              onInput={(e) => setText(e.detail.value)}
+              onInput={(e) => setText(e.detail.value ?? '')}
             />
             <EvidenceUploader idPrefix="panel-evidence" onChange={setEvidence} onBusyChange={setUploading} />
             <Button
               id="panel-submit"
               className="btn btn--primary btn--block"
-              disabled={busy || uploading}
+              disabled={(busy || uploading) || undefined}
               onClick={() => {
                 if (!text.trim()) return setActionError(panel === 'appeal' ? '请填写复核理由' : '请填写补充说明')
                 void run(panel, { text: text.trim(), evidence })
@@ -219,12 +219,12 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
               value={text}
               maxlength={1000}
               placeholder="可以告诉我们您希望怎么处理（选填）"
-              onInput={(e) => setText(e.detail.value)}
+              onInput={(e) => setText(e.detail.value ?? '')}
             />
             <Button
               id="panel-submit"
               className="btn btn--block"
-              disabled={busy}
+              disabled={busy || undefined}
               onClick={() => void run('decline_offer', { offerId: offered.length === 1 ? offered[0].id : undefined, text: text.trim() || undefined })}
             >
               确认不接受
@@ -234,12 +234,12 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
 
         {panel === 'ship_return' ? (
           <View id="panel-ship_return" className="gap">
-            <Input id="carrier" className="input field" value={carrier} placeholder="快递公司，如 顺丰速运" onInput={(e) => setCarrier(e.detail.value)} />
-            <Input id="tracking" className="input field" value={trackingNo} placeholder="快递单号" onInput={(e) => setTrackingNo(e.detail.value)} />
+            <Input id="carrier" className="input field" value={carrier} placeholder="快递公司，如 顺丰速运" onInput={(e) => setCarrier(e.detail.value ?? '')} />
+            <Input id="tracking" className="input field" value={trackingNo} placeholder="快递单号" onInput={(e) => setTrackingNo(e.detail.value ?? '')} />
             <Button
               id="panel-submit"
               className="btn btn--primary btn--block"
-              disabled={busy}
+              disabled={busy || undefined}
               onClick={() => {
                 if (!carrier.trim() || !trackingNo.trim()) return setActionError('请填写快递公司和快递单号')
                 void run('ship_return', { carrier: carrier.trim(), trackingNo: trackingNo.trim() })
@@ -265,12 +265,12 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
               value={text}
               maxlength={500}
               placeholder="说说这次售后服务的体验（选填）"
-              onInput={(e) => setText(e.detail.value)}
+              onInput={(e) => setText(e.detail.value ?? '')}
             />
             <Button
               id="panel-submit"
               className="btn btn--primary btn--block"
-              disabled={busy}
+              disabled={busy || undefined}
               onClick={() => {
                 if (score < 1) return setActionError('请先选择1到5星')
                 void run('rate', { score, comment: text.trim() })

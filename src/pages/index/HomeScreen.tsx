@@ -86,7 +86,7 @@ export function HomeScreen({ refreshKey = 0 }: { refreshKey?: number }) {
         ))
       )}
       {cursor ? (
-        <Button id="more-cases" className="btn btn--small btn--block" disabled={more} onClick={loadMore}>
+        <Button id="more-cases" className="btn btn--small btn--block" disabled={more || undefined} onClick={loadMore}>
           {more ? '加载中…' : '加载更多'}
         </Button>
       ) : null}

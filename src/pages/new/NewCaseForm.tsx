@@ -315,7 +315,7 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
           value={description}
           maxlength={1000}
           placeholder="说说遇到了什么问题（选填）"
-          onInput={(e) => setDescription(e.detail.value)}
+          onInput={(e) => setDescription(e.detail.value ?? '')}
         />
         <Text className="muted block">{description.length}/1000</Text>
         <Text className="section-title gap">图片 / 视频凭证</Text>
@@ -337,7 +337,7 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
 
       {reason ? <Text className="quiet-hint">原因：{reasonLabel(reason)}</Text> : null}
       {submitError ? <Text className="error-text" id="submit-error">{submitError}</Text> : null}
-      <Button id="submit" className="btn btn--primary btn--block" disabled={submitting} loading={submitting} onClick={submit}>
+      <Button id="submit" className="btn btn--primary btn--block" disabled={submitting || undefined} onClick={submit}>
         {submitting ? '提交中…' : '提交申请'}
       </Button>
     </View>

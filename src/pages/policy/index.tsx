@@ -23,13 +23,13 @@ export function PolicyScreen() {
     <View id="policy">
       <View className="card">
         <Text className="section-title">售后须知</Text>
-        <Text className="block">· 签收后 {policy.noReasonDays} 天内，未拆封、非特殊商品可申请无理由退货（运费由您承担，验货通过后退款）。</Text>
+        <Text className="block">· 签收后 {policy.noReasonDays} 天内可申请无理由退货（不支持无理由退货的商品除外），商家验货通过后退款。</Text>
         <Text className="block gap">· 同一件商品最多可申请 {policy.maxRequestsPerSku} 次售后。</Text>
         <Text className="block gap">· 商家请您补充信息后，请在 {w.infoDays} 天内补充，逾期申请将自动关闭。</Text>
         <Text className="block gap">· 商家给出处理方案后，请在 {w.offerDays} 天内确认是否接受。</Text>
         <Text className="block gap">· 需要寄回商品的，请在 {w.returnShipDays} 天内寄出并填写物流单号。</Text>
         <Text className="block gap">· 补发/换货发出后 {w.receiptDays} 天未确认收货的，将自动确认。</Text>
-        <Text className="block gap">· 申请被驳回的，可在 {w.appealDays} 天内申请复核一次。</Text>
+        <Text className="block gap">· 申请被驳回的，可在 {w.appealDays} 天内申请复核。</Text>
         <Text className="block gap">· 售后完成后 {w.rateDays} 天内可以评价这次服务。</Text>
       </View>
       <View className="card">

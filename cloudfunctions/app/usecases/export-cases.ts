@@ -1,0 +1,99 @@
+import type { z } from 'zod'
+import type { CaseExport, ExportCasesInputSchema } from '@contract/actions'
+import { CASE_TYPE_LABELS, STATUS_LABELS, type Case } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import type { Deps } from '../deps'
+import type { QueueFilter } from '../../ports/store'
+import { livePolicy } from '../shared'
+import { slaState } from '../../core'
+import { formatLocalTime, toMs } from '../../core/tz'
+import { casesInRange, rangeOf } from './analytics'
+
+/** Rows an export holds at most (newest first); the answer says when more matched. */
+export const EXPORT_MAX_ROWS = 5000
+
+const COLUMNS = [
+  '售后单号', '创建时间', '状态', '类型', '原因', '优先级', '处理组', '处理人', '订单号', '买家', '商品', 'SKU', '批次', '申请数量',
+  '实付(元)', '已退款(元)', '补偿(元)', 'SLA状态', '首次响应时间', '解决时间', '评分', '已升级', '策略版本',
+] as const
+
+/**
+ * The case list of a range as CSV for Excel: UTF-8 with a BOM (so Excel opens Chinese text
+ * correctly), CRLF line ends, every field quoted when it holds a comma, quote or line break, and
+ * formula-looking text neutralised. Times are in the shop's time zone, money in yuan.
+ *
+ * @example const { csv, filename } = await exportCases(deps, { from: '2026-11-01T00:00:00Z' })
+ */
+export async function exportCases(deps: Deps, input: z.output<typeof ExportCasesInputSchema>): Promise<CaseExport> {
+  const { policy } = await livePolicy(deps)
+  const now = deps.now()
+  const range = rangeOf(input, now, policy)
+  const filter: QueueFilter = {
+    createdFrom: range.from,
+    ...(input.to ? { createdTo: input.to } : {}),
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.severity ? { severity: input.severity } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.team ? { team: input.team } : {}),
+  }
+  const { cases, truncated } = await casesInRange(deps, filter, EXPORT_MAX_ROWS)
+  const staff = await deps.store.listStaff()
+  const names = new Map(staff.map((s) => [s.id, s.name]))
+  const csv = casesToCsv(cases, now, policy, names)
+  const day = formatLocalTime(toMs(now), policy.calendar.timezone).slice(0, 10).replace(/-/g, '')
+  return { filename: `售后单-${day}.csv`, csv, rows: cases.length, truncated }
+}
+
+/** Pure: the CSV text of `cases` (header first, BOM included). */
+export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
+  const tz = policy.calendar.timezone
+  const time = (iso: string | null | undefined) => (iso ? formatLocalTime(toMs(iso), tz) : '')
+  const label = (code: string) => policy.reasons.find((r) => r.code === code)?.label ?? code
+  const team = (code: string) => policy.teams.find((t) => t.code === code)?.label ?? code
+  const yuan = (fen: number) => (fen / 100).toFixed(2)
+  const SLA: Record<string, string> = { on_time: '正常', warning: '即将超时', breached: '已超时' }
+  const rows = cases.map((c) => {
+    const items = c.claimedItems.map((ci) => ({ ...ci, item: c.order.items.find((i) => i.skuId === ci.skuId) }))
+    const paid = c.refunds.filter((r) => r.status !== 'failed')
+    return [
+      c.caseNo,
+      time(c.createdAt),
+      STATUS_LABELS[c.status] ?? c.status,
+      CASE_TYPE_LABELS[c.type] ?? c.type,
+      label(c.reason),
+      c.severity,
+      team(c.team),
+      c.assigneeId ? staffNames.get(c.assigneeId) ?? c.assigneeId : '未分配',
+      c.order.orderId,
+      c.buyerOpenid,
+      items.map((i) => i.item?.name ?? i.skuId).join('；'),
+      items.map((i) => i.skuId).join('；'),
+      items.map((i) => i.item?.batch ?? '').join('；'),
+      items.reduce((s, i) => s + i.qty, 0),
+      yuan(c.order.paidFen),
+      yuan(paid.filter((r) => r.purpose === 'refund').reduce((s, r) => s + r.amountFen, 0)),
+      yuan(paid.filter((r) => r.purpose === 'compensation').reduce((s, r) => s + r.amountFen, 0)),
+      SLA[slaState(c, now, policy).state],
+      time(c.sla.firstResponse.metAt),
+      time(c.sla.resolution.metAt),
+      c.rating ? c.rating.score : '',
+      c.flags.escalated ? '是' : '否',
+      c.policyVersion,
+    ]
+  })
+  return toCsv([[...COLUMNS], ...rows])
+}
+
+/** RFC 4180 CSV with a UTF-8 BOM and CRLF line ends. */
+export function toCsv(rows: (string | number | null | undefined)[][]): string {
+  return '\uFEFF' + rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n'
+}
+
+/** One field: quoted when needed; text starting with = + - @ gets a leading apostrophe (no formulas in Excel). */
+export function csvField(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return ''
+  if (typeof v === 'number') return String(v)
+  let s = v
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
+  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s
+}

@@ -1,0 +1,259 @@
+import { useCallback, useEffect, useState } from 'react'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import { Text, View } from '@tarojs/components'
+import type { AnalyticsGroupRow, AnalyticsView } from '@contract/actions'
+import { adminApi, type Me } from '../api'
+import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../format'
+import { Bars, Chip, Columns, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
+import { saveCsv, toCsv } from '../csv'
+
+type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; v: AnalyticsView }
+
+const RANGES = [4, 8, 12, 26]
+
+const weekLabel = (monday: string) => monday.slice(5).replace('-', '/')
+
+/** A group table (reason / product / SKU / batch) with weekly bars and the repeat rate. */
+function GroupTable({ id, title, rows, weeks, onExport }: { id: string; title: string; rows: AnalyticsGroupRow[]; weeks: string[]; onExport(): void }) {
+  const max = Math.max(1, ...rows.flatMap((r) => r.perWeek))
+  return (
+    <Section
+      id={id}
+      title={title}
+      extra={
+        <Text className="adm-link" id={`${id}-csv`} onClick={onExport}>
+          导出CSV
+        </Text>
+      }
+    >
+      {rows.length === 0 && <Empty text="暂无数据" />}
+      {rows.length > 0 && (
+        <View className="adm-table__row adm-muted">
+          <Text className="adm-table__cell adm-table__cell--wide">名称</Text>
+          <Text className="adm-table__cell">件数</Text>
+          <Text className="adm-table__cell">重复率</Text>
+          <Text className="adm-table__cell adm-table__cell--wide">每周</Text>
+        </View>
+      )}
+      {rows.slice(0, 15).map((r) => (
+        <View className="adm-table__row" key={r.key}>
+          <Text className="adm-table__cell adm-table__cell--wide">{r.label}</Text>
+          <Text className="adm-table__cell">{r.total}</Text>
+          <Text className="adm-table__cell">{pct(r.repeatRate)}</Text>
+          <View className="adm-table__cell adm-table__cell--wide" style={{ display: 'flex', alignItems: 'flex-end', height: '24px' }}>
+            {r.perWeek.map((n, i) => (
+              <View key={weeks[i] ?? i} style={{ flex: 1, marginRight: '1px', height: `${Math.round((n / max) * 22) + 1}px`, background: n ? '#07c160' : '#e5e6eb' }} />
+            ))}
+          </View>
+        </View>
+      ))}
+    </Section>
+  )
+}
+
+/**
+ * Prevention analytics: cases per week, by reason / product / SKU / batch with repeat rates, the
+ * top rising problems, SLA hit rates, median times, money by remedy and CSAT. Charts are plain
+ * Views (same in weapp and h5). Every table and the case list export as CSV.
+ */
+export function AnalyticsScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refreshKey?: number; onRefreshed?: () => void }) {
+  const [weeks, setWeeks] = useState(8)
+  const [state, setState] = useState<State>({ kind: 'loading' })
+
+  const load = useCallback(() => {
+    if (!isLead(me)) return
+    setState({ kind: 'loading' })
+    // whole weeks: from the Monday (shop time) `weeks - 1` weeks before this one
+    const today = todayLocal()
+    const monday = shiftDays(today, -((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7))
+    const from = dayStartUtc(shiftDays(monday, -7 * (weeks - 1)))
+    adminApi
+      .analytics({ from })
+      .then(
+        (v) => setState({ kind: 'ok', v }),
+        (e: unknown) => setState({ kind: 'error', message: messageOf(e) }),
+      )
+      .finally(() => onRefreshed?.())
+  }, [weeks, onRefreshed, me])
+  useEffect(load, [load, refreshKey])
+
+  if (!isLead(me)) return <Empty id="adm-analytics-forbidden" text="数据分析仅限主管和店主查看" />
+
+  const exportTable = (name: string, rows: (string | number)[][]) => saveCsv(`${name}.csv`, toCsv(rows))
+  const exportGroup = (name: string, v: AnalyticsView, rows: AnalyticsGroupRow[]) =>
+    exportTable(name, [['名称', '编码', '件数', '重复率', ...v.weeks.map((w) => `${w}周`)], ...rows.map((r) => [r.label, r.key, r.total, pct(r.repeatRate), ...r.perWeek])])
+
+  const exportCases = async () => {
+    if (state.kind !== 'ok') return
+    try {
+      Taro.showLoading({ title: '导出中' })
+      const out = await adminApi.exportCases({ from: state.v.from })
+      Taro.hideLoading()
+      await saveCsv(out.filename, out.csv)
+    } catch (e) {
+      Taro.hideLoading()
+      Taro.showToast({ title: messageOf(e), icon: 'none' })
+    }
+  }
+
+  return (
+    <View className="adm-page" id="adm-analytics">
+      <View className="adm-filters">
+        <View className="adm-filters__row">
+          <Text className="adm-filters__label">范围</Text>
+          {RANGES.map((w) => (
+            <Chip key={w} id={`range-${w}`} on={weeks === w} onClick={() => setWeeks(w)}>
+              近{w}周
+            </Chip>
+          ))}
+          <Text className="adm-link" id="export-cases" onClick={exportCases}>
+            导出售后单CSV
+          </Text>
+        </View>
+      </View>
+      {state.kind === 'loading' && <Loading />}
+      {state.kind === 'error' && <ErrorView message={state.message} onRetry={load} />}
+      {state.kind === 'ok' && <Report v={state.v} exportTable={exportTable} exportGroup={exportGroup} />}
+    </View>
+  )
+}
+
+function Report({
+  v,
+  exportTable,
+  exportGroup,
+}: {
+  v: AnalyticsView
+  exportTable(name: string, rows: (string | number)[][]): void
+  exportGroup(name: string, v: AnalyticsView, rows: AnalyticsGroupRow[]): void
+}) {
+  if (v.totalCases === 0) return <Empty id="adm-analytics-empty" text="这段时间没有售后单" />
+  return (
+    <View>
+      <Section title="概览" id="an-kpis">
+        <Text className="adm-muted">
+          {fmtTime(v.from)} 至 {fmtTime(v.to)}
+          {v.truncated ? '（数据量过大，仅统计最近的售后单）' : ''}
+        </Text>
+        <View className="adm-kpis">
+          <Kpi id="kpi-total" label="售后单" value={String(v.totalCases)} />
+          <Kpi id="kpi-repeat" label="重复售后率" value={pct(v.repeatRate)} />
+          <Kpi id="kpi-sla" label="SLA 达成率" value={pct(v.sla.overall.rate)} />
+          <Kpi id="kpi-csat" label={`满意度（${v.csat.count}条评价）`} value={pct(v.csat.satisfiedRate)} />
+          <Kpi id="kpi-first" label={`首次响应中位数（${v.times.firstResponseCount}单）`} value={fmtDuration(v.times.medianFirstResponseMs)} />
+          <Kpi id="kpi-resolve" label={`解决时长中位数（${v.times.resolutionCount}单）`} value={fmtDuration(v.times.medianResolutionMs)} />
+        </View>
+      </Section>
+
+      <Section title="每周售后单" id="an-weeks" extra={<Text className="adm-link" id="an-weeks-csv" onClick={() => exportTable('每周售后单', [['周', '件数'], ...v.weeks.map((w, i) => [w, v.perWeek[i]])])}>导出CSV</Text>}>
+        <Columns id="an-weeks-chart" values={v.perWeek} labels={v.weeks.map(weekLabel)} />
+      </Section>
+
+      <Section
+        title="上升最快的问题"
+        id="an-rising"
+        extra={
+          <Text className="adm-link" id="an-rising-csv" onClick={() => exportTable('上升问题', [['原因', '商品', 'SKU', '最近一周', '此前周均', '增加'], ...v.rising.map((r) => [r.reasonLabel, r.product, r.skuId, r.latest, r.previousAvg, r.delta])])}>
+            导出CSV
+          </Text>
+        }
+      >
+        {v.rising.length === 0 && <Text className="adm-muted">最近一周没有上升的问题</Text>}
+        {v.rising.map((r) => (
+          <View className="adm-row" key={r.key}>
+            <Text>
+              {r.reasonLabel} · {r.product}
+            </Text>
+            <Text className="adm-muted">
+              本周 {r.latest}，此前周均 {r.previousAvg}（+{r.delta}）
+            </Text>
+          </View>
+        ))}
+      </Section>
+
+      <Section title="按原因" id="an-reason-chart">
+        <Bars rows={v.byReason.map((r) => ({ label: r.label, value: r.total }))} />
+      </Section>
+      <GroupTable id="an-reason" title="原因 × 周" rows={v.byReason} weeks={v.weeks} onExport={() => exportGroup('按原因', v, v.byReason)} />
+      <GroupTable id="an-product" title="商品 × 周" rows={v.byProduct} weeks={v.weeks} onExport={() => exportGroup('按商品', v, v.byProduct)} />
+      <GroupTable id="an-sku" title="SKU × 周" rows={v.bySku} weeks={v.weeks} onExport={() => exportGroup('按SKU', v, v.bySku)} />
+      <GroupTable id="an-batch" title="批次 × 周" rows={v.byBatch} weeks={v.weeks} onExport={() => exportGroup('按批次', v, v.byBatch)} />
+
+      <Section
+        title="SLA 达成"
+        id="an-sla"
+        extra={
+          <Text
+            className="adm-link"
+            id="an-sla-csv"
+            onClick={() =>
+              exportTable('SLA达成', [
+                ['指标', '达成', '总数', '达成率'],
+                ['首次响应', v.sla.firstResponse.hit, v.sla.firstResponse.total, pct(v.sla.firstResponse.rate)],
+                ['解决', v.sla.resolution.hit, v.sla.resolution.total, pct(v.sla.resolution.rate)],
+                ['整体', v.sla.overall.hit, v.sla.overall.total, pct(v.sla.overall.rate)],
+              ])
+            }
+          >
+            导出CSV
+          </Text>
+        }
+      >
+        <Bars
+          rows={[
+            { label: `首次响应 ${v.sla.firstResponse.hit}/${v.sla.firstResponse.total}`, value: Math.round((v.sla.firstResponse.rate ?? 0) * 1000) / 10 },
+            { label: `解决 ${v.sla.resolution.hit}/${v.sla.resolution.total}`, value: Math.round((v.sla.resolution.rate ?? 0) * 1000) / 10 },
+            { label: `整体 ${v.sla.overall.hit}/${v.sla.overall.total}`, value: Math.round((v.sla.overall.rate ?? 0) * 1000) / 10 },
+          ]}
+          format={(n) => `${n}%`}
+        />
+      </Section>
+
+      <Section
+        title={`售后支出（合计 ${yuan(v.money.totalFen)}）`}
+        id="an-money"
+        extra={
+          <Text
+            className="adm-link"
+            id="an-money-csv"
+            onClick={() =>
+              exportTable('售后支出', [
+                ['方案', '单数', '退款(元)', '补偿(元)', '优惠券(元)', '赠品(元)', '补发商品(元)', '合计(元)'],
+                ...v.money.rows.map((r) => [r.label, r.cases, r.refundFen / 100, r.compensationFen / 100, r.couponFen / 100, r.giftFen / 100, r.replacementFen / 100, r.totalFen / 100]),
+              ])
+            }
+          >
+            导出CSV
+          </Text>
+        }
+      >
+        <Bars rows={v.money.rows.map((r) => ({ label: `${r.label}（${r.cases}单）`, value: r.totalFen }))} format={yuan} />
+      </Section>
+
+      <Section title={`满意度（平均 ${v.csat.average ?? '—'} 分）`} id="an-csat">
+        <Bars rows={[5, 4, 3, 2, 1].map((s) => ({ label: `${s} 星`, value: v.csat.distribution[s - 1] }))} />
+      </Section>
+    </View>
+  )
+}
+
+function Kpi({ id, label, value }: { id: string; label: string; value: string }) {
+  return (
+    <View className="adm-kpi" id={id}>
+      <Text className="adm-kpi__value">{value}</Text>
+      <Text className="adm-kpi__label">{label}</Text>
+    </View>
+  )
+}
+
+function shiftDays(date: string, n: number): string {
+  const t = new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000)
+  return t.toISOString().slice(0, 10)
+}
+
+export default function AnalyticsPage() {
+  const [refreshKey, setRefreshKey] = useState(0)
+  usePullDownRefresh(() => setRefreshKey((k) => k + 1))
+  const done = useCallback(() => Taro.stopPullDownRefresh(), [])
+  return <StaffGate>{(me) => <AnalyticsScreen me={me} refreshKey={refreshKey} onRefreshed={done} />}</StaffGate>
+}

@@ -1,0 +1,533 @@
+import { useState } from 'react'
+import Taro from '@tarojs/taro'
+import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
+import { STAFF_COMMANDS, type CaseView, type StaffCommand, type StaffView } from '@contract/actions'
+import type { Offer, OfferInput, OfferKind, Team } from '@contract/domain'
+import { ApiFailure } from '../../api/client'
+import { classify, pickEvidence, uploadEvidence } from '../../api/upload'
+import { adminApi, type AdminInput, type Me } from '../api'
+import { COMMAND_LABELS, OFFER_KIND_LABELS, REJECT_REASONS, ROLE_LABELS, TEAMS, TEAM_LABELS } from '../labels'
+import { fenToInput, inputToFen, mediaUrl, yuan } from '../format'
+import { Chip, messageOf } from '../ui'
+
+/** Actions that cannot be undone ask for confirmation first. */
+const CONFIRM: Partial<Record<StaffCommand, string>> = {
+  approve: '同意后将按方案执行（可能立即退款或发货），不可撤销。确认同意？',
+  reject: '驳回后买家将收到驳回原因，确认驳回？',
+  issue_refund: '退款将原路退回买家，不可撤销。确认退款？',
+}
+
+const AMOUNT_FIELDS = ['refundFen', 'compensationFen', 'couponFen'] as const
+type AmountField = (typeof AMOUNT_FIELDS)[number]
+const AMOUNT_LABELS: Record<AmountField, string> = { refundFen: '退款', compensationFen: '补偿', couponFen: '优惠券' }
+
+interface Draft {
+  text: string
+  amount: string
+  purpose: 'refund' | 'compensation'
+  pickup: boolean
+  shippingPaidBy: 'seller' | 'buyer'
+  shipNow: boolean
+  rejectReason: string
+  result: 'pass' | 'fail'
+  photos: string[]
+  carrier: string
+  trackingNo: string
+  assigneeId: string | null
+  team: Team | ''
+  /** make_offer: chosen suggestions and their (possibly edited) yuan amounts */
+  picked: Record<string, Partial<Record<AmountField, string>>>
+  custom: boolean
+  customKind: OfferKind
+  customAmount: string
+  customExplanation: string
+}
+
+const emptyDraft = (): Draft => ({
+  text: '',
+  amount: '',
+  purpose: 'refund',
+  pickup: false,
+  shippingPaidBy: 'seller',
+  shipNow: false,
+  rejectReason: REJECT_REASONS[0],
+  result: 'pass',
+  photos: [],
+  carrier: '',
+  trackingNo: '',
+  assigneeId: null,
+  team: '',
+  picked: {},
+  custom: false,
+  customKind: 'compensation',
+  customAmount: '',
+  customExplanation: '',
+})
+
+export interface ActionBarProps {
+  view: CaseView
+  me: Me
+  /** canned replies (话术) per reason code, from the policy */
+  cannedReplies?: Partial<Record<string, string>>
+  reasonLabels?: Record<string, string>
+  onUpdated(view: CaseView): void
+}
+
+/**
+ * The case's action bar: one button per command the function says is allowed now (`actions`),
+ * each opening a small form. Irreversible actions confirm first. When the function refuses an
+ * approval above the agent's limit (FORBIDDEN) the message is shown with 转主管审批 (escalate).
+ */
+export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onUpdated }: ActionBarProps) {
+  const [open, setOpen] = useState<StaffCommand | null>(null)
+  const [d, setD] = useState<Draft>(emptyDraft)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<{ code: string; message: string } | null>(null)
+  const [staff, setStaff] = useState<StaffView[] | null>(null)
+
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a))
+  const suggestions = view.offers.filter((o) => o.status === 'suggested')
+  const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
+  const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
+
+  const openForm = (a: StaffCommand, preset: Partial<Draft> = {}) => {
+    setOpen(a)
+    setError(null)
+    setD({ ...emptyDraft(), ...preset })
+    if (a === 'reassign' && !staff) {
+      adminApi.listStaff().then(
+        (s) => setStaff(s.filter((x) => x.active)),
+        (e: unknown) => setError({ code: 'LOAD', message: messageOf(e) }),
+      )
+    }
+  }
+
+  const close = () => {
+    setOpen(null)
+    setError(null)
+  }
+
+  async function run<K extends StaffCommand>(action: K, data: Omit<AdminInput<K>, 'caseId'>, confirm?: string) {
+    if (confirm) {
+      const r = await Taro.showModal({ title: '请确认', content: confirm, confirmText: '确认', cancelText: '再想想' })
+      if (!r.confirm) return
+    }
+    setBusy(true)
+    setError(null)
+    try {
+      const next = await adminApi.command(action, { ...data, caseId: view.id, expectedVersion: view.version } as AdminInput<K>)
+      setOpen(null)
+      setD(emptyDraft())
+      Taro.showToast({ title: '已提交', icon: 'success' })
+      onUpdated(next)
+    } catch (e) {
+      setError({ code: e instanceof ApiFailure ? e.code : 'INTERNAL', message: messageOf(e) })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const invalid = (msg: string) => setError({ code: 'VALIDATION', message: msg })
+
+  const submit = () => {
+    if (!open) return
+    const text = d.text.trim()
+    switch (open) {
+      case 'respond':
+      case 'ask_info':
+      case 'note':
+      case 'escalate':
+        if (!text) return invalid('请填写内容')
+        return run(open, { text })
+      case 'reject':
+        if (!text) return invalid('请填写给买家的说明')
+        return run('reject', { text: `【${d.rejectReason}】${text}` }, CONFIRM.reject)
+      case 'approve': {
+        const amountFen = d.amount.trim() ? inputToFen(d.amount) : undefined
+        if (amountFen === null) return invalid('金额格式不正确（最多两位小数）')
+        return run(
+          'approve',
+          {
+            ...(amountFen !== undefined ? { amountFen } : {}),
+            pickup: d.pickup,
+            shippingPaidBy: d.shippingPaidBy,
+            ...(view.type === 'exchange' ? { shipReplacementNow: d.shipNow } : {}),
+            ...(text ? { text } : {}),
+          },
+          CONFIRM.approve,
+        )
+      }
+      case 'issue_refund': {
+        const amountFen = inputToFen(d.amount)
+        if (!amountFen) return invalid('请填写大于0的退款金额')
+        return run('issue_refund', { amountFen, purpose: d.purpose, ...(text ? { text } : {}) }, `${CONFIRM.issue_refund}（${yuan(amountFen)}）`)
+      }
+      case 'receive_return':
+        return run('receive_return', text ? { text } : {})
+      case 'inspect':
+        if (!text) return invalid('请填写验货说明')
+        return run('inspect', { result: d.result, note: text, photos: d.photos }, d.result === 'fail' ? '验货不通过将驳回该售后，不可撤销。确认不通过？' : undefined)
+      case 'ship_replacement':
+        if (!d.carrier.trim() || !d.trackingNo.trim()) return invalid('请填写快递公司和单号')
+        return run('ship_replacement', { carrier: d.carrier.trim(), trackingNo: d.trackingNo.trim() })
+      case 'reassign':
+        return run('reassign', { assigneeId: d.assigneeId, ...(d.team ? { team: d.team } : {}), ...(text ? { text } : {}) })
+      case 'make_offer': {
+        const offerIds: string[] = []
+        const offers: OfferInput[] = []
+        for (const o of suggestions) {
+          const edits = d.picked[o.id]
+          if (!edits) continue
+          const changed = AMOUNT_FIELDS.filter((f) => edits[f] !== undefined && inputToFen(edits[f] ?? '') !== o[f])
+          if (changed.some((f) => inputToFen(edits[f] ?? '') === null)) return invalid('方案金额格式不正确')
+          if (!changed.length) offerIds.push(o.id)
+          else offers.push({ ...offerInputOf(o), ...Object.fromEntries(changed.map((f) => [f, inputToFen(edits[f] ?? '') ?? 0])) })
+        }
+        if (d.custom) {
+          const fen = inputToFen(d.customAmount || '0')
+          if (fen === null) return invalid('自定义方案金额格式不正确')
+          if (!d.customExplanation.trim()) return invalid('请填写自定义方案的说明')
+          const field: AmountField = d.customKind === 'coupon' ? 'couponFen' : d.customKind === 'compensation' ? 'compensationFen' : 'refundFen'
+          offers.push({ rule: 'manual', kind: d.customKind, [field]: fen, explanation: d.customExplanation.trim() })
+        }
+        if (!offerIds.length && !offers.length) return invalid('请至少选择一个方案')
+        return run('make_offer', { offerIds, offers, ...(text ? { text } : {}) })
+      }
+    }
+  }
+
+  const canned = Object.entries(cannedReplies).filter((e): e is [string, string] => !!e[1])
+  canned.sort(([a], [b]) => (a === view.reason ? -1 : b === view.reason ? 1 : 0))
+  const insertCanned = (reply: string) => set({ text: d.text ? `${d.text}\n${reply}` : reply })
+
+  const textField = (label: string, placeholder = '') => (
+    <View className="adm-field">
+      <Text className="adm-field__label">{label}</Text>
+      <Textarea
+        id="f-text"
+        className="adm-textarea"
+        value={d.text}
+        maxlength={1000}
+        placeholder={placeholder}
+        onInput={(e) => set({ text: e.detail.value })}
+      />
+    </View>
+  )
+
+  const cannedList = canned.length > 0 && (
+    <View className="adm-field" id="f-canned">
+      <Text className="adm-field__label">话术（点击插入）</Text>
+      {canned.map(([code, reply]) => (
+        <View key={code} className="adm-chip adm-canned" id={`canned-${code}`} onClick={() => insertCanned(reply)}>
+          <Text>
+            {reasonLabels[code] ?? code}：{reply.length > 16 ? `${reply.slice(0, 16)}…` : reply}
+          </Text>
+        </View>
+      ))}
+    </View>
+  )
+
+  const amountInput = (id: string, value: string, onChange: (v: string) => void, placeholder = '单位：元') => (
+    <Input id={id} className="adm-input" type="digit" value={value} placeholder={placeholder} onInput={(e) => onChange(e.detail.value)} />
+  )
+
+  const form = () => {
+    switch (open) {
+      case 'respond':
+        return (
+          <>
+            {textField('回复买家', '买家将收到这条回复')}
+            {cannedList}
+          </>
+        )
+      case 'ask_info':
+        return (
+          <>
+            {textField('需要买家补充什么', '如：请补充外包装和破损处的照片')}
+            {cannedList}
+          </>
+        )
+      case 'note':
+        return textField('内部备注（仅客服可见，买家看不到）')
+      case 'escalate':
+        return textField('升级原因', '说明需要主管处理的原因')
+      case 'reject':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">驳回原因</Text>
+              {REJECT_REASONS.map((r, i) => (
+                <Chip key={r} id={`reject-reason-${i}`} on={d.rejectReason === r} onClick={() => set({ rejectReason: r })}>
+                  {r}
+                </Chip>
+              ))}
+            </View>
+            {textField('给买家的说明')}
+            {cannedList}
+          </>
+        )
+      case 'approve':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">退款/补偿金额（元，留空按申请商品金额）</Text>
+              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
+            </View>
+            <View className="adm-field">
+              <Chip id="f-pickup" on={d.pickup} onClick={() => set({ pickup: !d.pickup })}>
+                预约上门取件
+              </Chip>
+              <Chip id="f-paid-seller" on={d.shippingPaidBy === 'seller'} onClick={() => set({ shippingPaidBy: 'seller' })}>
+                运费商家承担
+              </Chip>
+              <Chip id="f-paid-buyer" on={d.shippingPaidBy === 'buyer'} onClick={() => set({ shippingPaidBy: 'buyer' })}>
+                运费买家承担
+              </Chip>
+              {view.type === 'exchange' && (
+                <Chip id="f-ship-now" on={d.shipNow} onClick={() => set({ shipNow: !d.shipNow })}>
+                  先发换货（双向发货）
+                </Chip>
+              )}
+            </View>
+            {textField('给买家的说明（可选）')}
+          </>
+        )
+      case 'issue_refund':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">退款金额（元）</Text>
+              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
+              <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
+                货款退款
+              </Chip>
+              <Chip id="f-purpose-comp" on={d.purpose === 'compensation'} onClick={() => set({ purpose: 'compensation' })}>
+                补偿
+              </Chip>
+            </View>
+            {textField('说明（可选）')}
+          </>
+        )
+      case 'receive_return':
+        return textField('收货说明（可选）')
+      case 'inspect':
+        return (
+          <>
+            <View className="adm-field">
+              <Chip id="f-pass" on={d.result === 'pass'} onClick={() => set({ result: 'pass' })}>
+                验货通过
+              </Chip>
+              <Chip id="f-fail" on={d.result === 'fail'} onClick={() => set({ result: 'fail' })}>
+                验货不通过
+              </Chip>
+            </View>
+            {textField('验货说明', d.result === 'fail' ? '说明不通过的原因，买家可见' : '')}
+            <View className="adm-field">
+              <Text className="adm-field__label">验货照片</Text>
+              <View className="adm-evidence">
+                {d.photos.map((p) => (
+                  <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
+                ))}
+              </View>
+              <Button id="f-photo" className="adm-btn adm-btn--small" onClick={addPhotos}>
+                添加照片
+              </Button>
+            </View>
+          </>
+        )
+      case 'ship_replacement':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">快递公司</Text>
+              <Input id="f-carrier" className="adm-input" value={d.carrier} placeholder="如：顺丰速运" onInput={(e) => set({ carrier: e.detail.value })} />
+            </View>
+            <View className="adm-field">
+              <Text className="adm-field__label">快递单号</Text>
+              <Input id="f-tracking" className="adm-input" value={d.trackingNo} onInput={(e) => set({ trackingNo: e.detail.value })} />
+            </View>
+          </>
+        )
+      case 'reassign':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">转交给</Text>
+              {!staff && <Text className="adm-muted">加载客服名单…</Text>}
+              <Chip id="f-assignee-none" on={d.assigneeId === null} onClick={() => set({ assigneeId: null })}>
+                放回组队列
+              </Chip>
+              {(staff ?? []).map((s) => (
+                <Chip key={s.id} id={`f-assignee-${s.id}`} on={d.assigneeId === s.id} onClick={() => set({ assigneeId: s.id })}>
+                  {s.name}（{ROLE_LABELS[s.role]}{s.onDuty ? '' : '，休息'}）
+                </Chip>
+              ))}
+            </View>
+            <View className="adm-field">
+              <Text className="adm-field__label">处理组（可选）</Text>
+              {TEAMS.map((t) => (
+                <Chip key={t} id={`f-team-${t}`} on={d.team === t} onClick={() => set({ team: d.team === t ? '' : t })}>
+                  {TEAM_LABELS[t]}
+                </Chip>
+              ))}
+            </View>
+            {textField('转交说明（可选）')}
+          </>
+        )
+      case 'make_offer':
+        return (
+          <>
+            <View className="adm-field" id="f-suggestions">
+              <Text className="adm-field__label">系统建议方案（可改金额，买家从中选择）</Text>
+              {suggestions.length === 0 && <Text className="adm-muted">暂无系统建议</Text>}
+              {suggestions.map((o) => {
+                const edits = d.picked[o.id]
+                return (
+                  <View key={o.id} className={`adm-offer${edits ? ' adm-offer--on' : ''}`} id={`pick-${o.id}`}>
+                    <View
+                      onClick={() => {
+                        const picked = { ...d.picked }
+                        if (picked[o.id]) delete picked[o.id]
+                        else picked[o.id] = Object.fromEntries(AMOUNT_FIELDS.filter((f) => o[f] > 0).map((f) => [f, fenToInput(o[f])]))
+                        set({ picked })
+                      }}
+                    >
+                      <Text>
+                        {edits ? '☑ ' : '☐ '}
+                        {OFFER_KIND_LABELS[o.kind] ?? o.kind}：{o.explanation}
+                      </Text>
+                    </View>
+                    {edits &&
+                      AMOUNT_FIELDS.filter((f) => o[f] > 0).map((f) => (
+                        <View key={f} className="adm-field">
+                          <Text className="adm-field__label">{AMOUNT_LABELS[f]}（元）</Text>
+                          {amountInput(`f-offer-${o.id}-${f}`, edits[f] ?? '', (v) => set({ picked: { ...d.picked, [o.id]: { ...edits, [f]: v } } }))}
+                        </View>
+                      ))}
+                  </View>
+                )
+              })}
+            </View>
+            <View className="adm-field">
+              <Chip id="f-custom" on={d.custom} onClick={() => set({ custom: !d.custom })}>
+                自定义方案
+              </Chip>
+              {d.custom && (
+                <View>
+                  {(['refund', 'compensation', 'coupon'] as OfferKind[]).map((k) => (
+                    <Chip key={k} id={`f-custom-${k}`} on={d.customKind === k} onClick={() => set({ customKind: k })}>
+                      {OFFER_KIND_LABELS[k]}
+                    </Chip>
+                  ))}
+                  {amountInput('f-custom-amount', d.customAmount, (v) => set({ customAmount: v }))}
+                  <Input
+                    id="f-custom-explanation"
+                    className="adm-input"
+                    value={d.customExplanation}
+                    placeholder="给买家的方案说明"
+                    onInput={(e) => set({ customExplanation: e.detail.value })}
+                  />
+                </View>
+              )}
+            </View>
+            {textField('附言（可选）')}
+          </>
+        )
+      default:
+        return null
+    }
+  }
+
+  async function addPhotos() {
+    try {
+      const picked = await pickEvidence({ images: 9 - d.photos.length, videos: 0 })
+      const ids: string[] = []
+      for (const f of picked) {
+        const c = classify(f)
+        if (!c || c.kind !== 'image') continue
+        ids.push((await uploadEvidence(c)).fileId)
+      }
+      setD((cur) => ({ ...cur, photos: [...cur.photos, ...ids].slice(0, 9) }))
+    } catch (e) {
+      Taro.showToast({ title: messageOf(e), icon: 'none' })
+    }
+  }
+
+  if (!visible.length) {
+    return (
+      <View className="adm-actionbar" id="adm-actionbar">
+        <Text className="adm-muted" id="adm-no-actions">
+          当前状态无需处理
+        </Text>
+      </View>
+    )
+  }
+
+  return (
+    <View className="adm-actionbar" id="adm-actionbar">
+      {needsSupervisor && (
+        <Text className="adm-muted" id="adm-needs-supervisor">
+          有方案超出客服审批额度，同意时需主管审批
+        </Text>
+      )}
+      {open && (
+        <View className="adm-form" id={`form-${open}`}>
+          <Text className="adm-form__title">{COMMAND_LABELS[open]}</Text>
+          {form()}
+          {error && (
+            <View className="adm-forbidden-box" id="adm-action-error">
+              <Text>{error.message}</Text>
+              {error.code === 'FORBIDDEN' && open !== 'escalate' && view.actions.includes('escalate') && (
+                <Button
+                  id="adm-escalate-approval"
+                  className="adm-btn adm-btn--small adm-btn--danger"
+                  onClick={() => openForm('escalate', { text: `申请主管审批：${error.message}` })}
+                >
+                  转主管审批
+                </Button>
+              )}
+              {error.code === 'CONFLICT' && <Text className="adm-muted">（请返回刷新后再操作）</Text>}
+            </View>
+          )}
+          <View>
+            <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy} loading={busy} onClick={submit}>
+              {busy ? '提交中…' : `确认${COMMAND_LABELS[open]}`}
+            </Button>
+            <Button id="adm-form-cancel" className="adm-btn" onClick={close}>
+              取消
+            </Button>
+          </View>
+        </View>
+      )}
+      {!open && (
+        <View className="adm-actionbar__buttons" id="adm-actions">
+          {visible.map((a) => (
+            <Button
+              key={a}
+              id={`act-${a}`}
+              className={`adm-btn adm-btn--small adm-action ${a === 'approve' || a === 'respond' ? 'adm-btn--primary' : ''}`}
+              onClick={() => openForm(a)}
+            >
+              {COMMAND_LABELS[a]}
+            </Button>
+          ))}
+        </View>
+      )}
+    </View>
+  )
+}
+
+function offerInputOf(o: Offer): OfferInput {
+  return {
+    rule: o.rule,
+    kind: o.kind,
+    refundFen: o.refundFen,
+    compensationFen: o.compensationFen,
+    couponFen: o.couponFen,
+    giftValueFen: o.giftValueFen,
+    items: o.items,
+    pickup: o.pickup,
+    shippingPaidBy: o.shippingPaidBy,
+    explanation: o.explanation,
+  }
+}

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '售后单处理', enablePullDownRefresh: true })

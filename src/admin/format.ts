@@ -1,0 +1,74 @@
+import dayjs from 'dayjs'
+import utc from 'dayjs/plugin/utc'
+
+dayjs.extend(utc)
+
+/** Shown in Asia/Shanghai (UTC+8, no daylight saving); stored in UTC. */
+const local = (iso: string) => dayjs.utc(iso).utcOffset(8 * 60)
+
+export function fmtTime(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const d = local(iso)
+  return d.isValid() ? d.format('YYYY-MM-DD HH:mm') : ''
+}
+
+export function fmtShort(iso: string | null | undefined): string {
+  if (!iso) return ''
+  const d = local(iso)
+  return d.isValid() ? d.format('M月D日 HH:mm') : ''
+}
+
+/** YYYY-MM-DD in Shanghai → the UTC instant of its midnight. */
+export function dayStartUtc(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00+08:00`)).toISOString()
+}
+
+/** The UTC instant of the midnight after a Shanghai date (exclusive end of that day). */
+export function dayEndUtc(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00+08:00`) + 86_400_000).toISOString()
+}
+
+export function todayLocal(nowMs = Date.now()): string {
+  return dayjs.utc(nowMs).utcOffset(8 * 60).format('YYYY-MM-DD')
+}
+
+/** "2天3小时" / "5小时12分" / "8分钟" */
+export function fmtDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—'
+  const min = Math.max(0, Math.round(Math.abs(ms) / 60000))
+  const d = Math.floor(min / 1440)
+  const h = Math.floor((min % 1440) / 60)
+  const m = min % 60
+  if (d > 0) return `${d}天${h}小时`
+  if (h > 0) return `${h}小时${m}分`
+  return `${m}分钟`
+}
+
+/** Integer fen → "¥12.30". */
+export function yuan(fen: number | null | undefined): string {
+  return `¥${((fen ?? 0) / 100).toFixed(2)}`
+}
+
+/** Fen → the yuan text an input shows ("12.3"). */
+export function fenToInput(fen: number): string {
+  const s = (fen / 100).toFixed(2)
+  return s.replace(/\.?0+$/, '') || '0'
+}
+
+/** A yuan input → integer fen; null when it is not a non-negative amount with at most 2 decimals. */
+export function inputToFen(text: string): number | null {
+  const t = text.trim()
+  if (!/^\d+(\.\d{1,2})?$/.test(t)) return null
+  const [i, f = ''] = t.split('.')
+  return Number(i) * 100 + Number((f + '00').slice(0, 2))
+}
+
+export function pct(rate: number | null | undefined): string {
+  return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10}%`
+}
+
+/** Evidence / photo file id → something an Image can show (cloud:// works as is on weapp). */
+export function mediaUrl(fileId: string): string {
+  if (fileId.startsWith('local:')) return `${API_BASE}/media/${fileId.slice('local:'.length)}`
+  return fileId
+}

@@ -1,0 +1,63 @@
+import type { CaseStatus, CommandType, Severity, StaffRole, Team } from '@contract/domain'
+import type { QueueTab, SlaView } from '@contract/actions'
+
+/** Staff-facing wording (the buyer's wording lives in STATUS_LABELS of the contract). */
+export const STAFF_STATUS: Record<CaseStatus, string> = {
+  submitted: '待受理',
+  awaiting_buyer: '待买家补充',
+  in_review: '处理中',
+  offer_pending: '待买家确认方案',
+  awaiting_return: '待买家寄回',
+  return_shipped: '退货运输中',
+  inspecting: '验货中',
+  refunding: '退款中',
+  replacement_shipped: '已补发/换货',
+  resolved: '已解决',
+  rejected: '已驳回',
+  closed: '已关闭',
+  cancelled: '已撤销',
+}
+
+export const TAB_LABELS: Record<QueueTab, string> = {
+  mine: '我的',
+  team: '本组',
+  unassigned: '未分配',
+  overdue: '已超时',
+  escalated: '已升级',
+  all: '全部',
+}
+export const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all']
+
+export const COMMAND_LABELS: Partial<Record<CommandType, string>> = {
+  respond: '回复',
+  ask_info: '要求补充',
+  make_offer: '给出方案',
+  approve: '同意',
+  reject: '驳回',
+  receive_return: '确认收到退货',
+  inspect: '验货',
+  issue_refund: '退款',
+  ship_replacement: '发出补发/换货',
+  note: '内部备注',
+  reassign: '转交',
+  escalate: '升级',
+}
+
+export const SEVERITY_LABELS: Record<Severity, string> = { P1: 'P1 紧急', P2: 'P2 重要', P3: 'P3 一般' }
+export const ROLE_LABELS: Record<StaffRole, string> = { agent: '客服', supervisor: '主管', owner: '店主' }
+export const TEAM_LABELS: Record<Team, string> = { quality: '品质组', logistics: '物流组', warehouse: '仓库组', general: '综合客服' }
+export const TEAMS: Team[] = ['quality', 'logistics', 'warehouse', 'general']
+export const SLA_LABELS: Record<SlaView['state'], string> = { on_time: '正常', warning: '即将超时', breached: '已超时' }
+
+export const OFFER_KIND_LABELS: Record<string, string> = {
+  refund: '退款',
+  return_refund: '退货退款',
+  exchange: '换货',
+  resend: '补发',
+  compensation: '补偿',
+  coupon: '优惠券',
+  guidance: '使用指导',
+}
+
+/** Preset rejection reasons; the text sent is "【reason】message". */
+export const REJECT_REASONS = ['凭证不足', '超出售后期限', '商品已影响二次销售', '不符合7天无理由条件', '问题非商品原因造成', '其他']

@@ -1,0 +1,269 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import Taro from '@tarojs/taro'
+import { Button, Picker, Text, View } from '@tarojs/components'
+import type { CaseSummary, QueueTab, SlaView } from '@contract/actions'
+import { CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
+import { adminApi, type AdminInput, type Me } from '../api'
+import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
+import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
+import { Chip, Empty, ErrorView, Loading, SlaBadge, isLead, messageOf } from '../ui'
+import { saveCsv } from '../csv'
+
+export interface QueueFilters {
+  status?: CaseStatus
+  severity?: Severity
+  reason?: ReasonCode
+  sla?: SlaView['state']
+  from?: string
+  to?: string
+}
+
+type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok' }
+
+const PAGE = 20
+
+/**
+ * The seller's queue: tabs with counts, filters, cases sorted by what is due first (the function
+ * sorts), SLA badges with time left, paging by cursor (加载更多 or reaching the bottom).
+ */
+export function QueueScreen({
+  me,
+  refreshKey = 0,
+  bottomKey = 0,
+  onRefreshed,
+}: {
+  me: Me
+  /** changes on pull-down refresh */
+  refreshKey?: number
+  /** changes when the page reaches the bottom */
+  bottomKey?: number
+  onRefreshed?: () => void
+}) {
+  const [tab, setTab] = useState<QueueTab>('mine')
+  const [filters, setFilters] = useState<QueueFilters>({})
+  const [items, setItems] = useState<CaseSummary[]>([])
+  const [counts, setCounts] = useState<Partial<Record<QueueTab, number>>>({})
+  const [next, setNext] = useState<string | null>(null)
+  const [load, setLoad] = useState<Load>({ kind: 'loading' })
+  const [more, setMore] = useState(false)
+  const [reasonLabels, setReasonLabels] = useState<Record<string, string>>(() =>
+    Object.fromEntries(REASON_CODES.map((c) => [c, REASON_DEFAULTS[c].label])),
+  )
+  const seq = useRef(0)
+
+  useEffect(() => {
+    adminApi.getPolicy().then(
+      (p) => setReasonLabels((cur) => ({ ...cur, ...Object.fromEntries(p.policy.reasons.map((r) => [r.code, r.label])) })),
+      () => {},
+    )
+  }, [])
+
+  const query = useCallback(
+    (cursor: string | null): AdminInput<'queue'> => ({
+      tab,
+      limit: PAGE,
+      cursor,
+      ...(filters.status ? { status: [filters.status] } : {}),
+      ...(filters.severity ? { severity: filters.severity } : {}),
+      ...(filters.reason ? { reason: filters.reason } : {}),
+      ...(filters.from ? { createdFrom: dayStartUtc(filters.from) } : {}),
+      ...(filters.to ? { createdTo: dayEndUtc(filters.to) } : {}),
+    }),
+    [tab, filters],
+  )
+
+  const reload = useCallback(() => {
+    const my = ++seq.current
+    setLoad({ kind: 'loading' })
+    adminApi
+      .queue(query(null))
+      .then(
+        (page) => {
+          if (my !== seq.current) return
+          setItems(page.items)
+          setNext(page.next)
+          setCounts(page.counts)
+          setLoad({ kind: 'ok' })
+        },
+        (e: unknown) => my === seq.current && setLoad({ kind: 'error', message: messageOf(e) }),
+      )
+      .finally(() => onRefreshed?.())
+  }, [query, onRefreshed])
+
+  useEffect(reload, [reload, refreshKey])
+
+  const loadMore = useCallback(() => {
+    if (!next || more) return
+    const my = seq.current
+    setMore(true)
+    adminApi
+      .queue(query(next))
+      .then(
+        (page) => {
+          if (my !== seq.current) return
+          setItems((cur) => [...cur, ...page.items])
+          setNext(page.next)
+          setCounts(page.counts)
+        },
+        (e: unknown) => Taro.showToast({ title: messageOf(e), icon: 'none' }),
+      )
+      .finally(() => setMore(false))
+  }, [next, more, query])
+
+  const loadMoreRef = useRef(loadMore)
+  loadMoreRef.current = loadMore
+  useEffect(() => {
+    if (bottomKey > 0) loadMoreRef.current()
+  }, [bottomKey])
+
+  const set = (patch: Partial<QueueFilters>) => setFilters((f) => ({ ...f, ...patch }))
+  // SLA state is not a server filter: it narrows the loaded page (the overdue tab covers breaches)
+  const shown = filters.sla ? items.filter((c) => c.sla.state === filters.sla) : items
+  const statusOptions = ['全部状态', ...CASE_STATUSES.map((s) => STAFF_STATUS[s])]
+  const reasonOptions = ['全部原因', ...REASON_CODES.map((r) => reasonLabels[r] ?? r)]
+
+  const exportList = async () => {
+    try {
+      Taro.showLoading({ title: '导出中' })
+      const out = await adminApi.exportCases({
+        ...(filters.status ? { status: [filters.status] } : {}),
+        ...(filters.severity ? { severity: filters.severity } : {}),
+        ...(filters.reason ? { reason: filters.reason } : {}),
+        ...(filters.from ? { from: dayStartUtc(filters.from) } : {}),
+        ...(filters.to ? { to: dayEndUtc(filters.to) } : {}),
+      })
+      Taro.hideLoading()
+      await saveCsv(out.filename, out.csv)
+    } catch (e) {
+      Taro.hideLoading()
+      Taro.showToast({ title: messageOf(e), icon: 'none' })
+    }
+  }
+
+  return (
+    <View className="adm-page" id="adm-queue">
+      <View className="adm-head">
+        <Text className="adm-head__who" id="adm-me">
+          {me.name} · {me.role === 'owner' ? '店主' : me.role === 'supervisor' ? '主管' : '客服'}
+        </Text>
+        <View className="adm-links">
+          <Text className="adm-link" id="link-roster" onClick={() => Taro.navigateTo({ url: '/admin/roster/index' })}>
+            排班
+          </Text>
+          <Text className="adm-link" id="link-policy" onClick={() => Taro.navigateTo({ url: '/admin/policy/index' })}>
+            售后策略
+          </Text>
+          {isLead(me) && (
+            <Text className="adm-link" id="link-analytics" onClick={() => Taro.navigateTo({ url: '/admin/analytics/index' })}>
+              数据分析
+            </Text>
+          )}
+          {isLead(me) && (
+            <Text className="adm-link" id="link-export" onClick={exportList}>
+              导出CSV
+            </Text>
+          )}
+        </View>
+      </View>
+
+      <View className="adm-tabs" id="adm-tabs">
+        {TABS.map((t) => (
+          <View key={t} id={`tab-${t}`} className={`adm-tab${t === tab ? ' adm-tab--on' : ''}`} onClick={() => setTab(t)}>
+            <Text>{TAB_LABELS[t]}</Text>
+            <Text className="adm-tab__count">{counts[t] ?? ''}</Text>
+          </View>
+        ))}
+      </View>
+
+      <View className="adm-filters" id="adm-filters">
+        <View className="adm-filters__row">
+          <Picker
+            mode="selector"
+            range={statusOptions}
+            value={filters.status ? CASE_STATUSES.indexOf(filters.status) + 1 : 0}
+            onChange={(e) => {
+              const i = Number(e.detail.value)
+              set({ status: i > 0 ? CASE_STATUSES[i - 1] : undefined })
+            }}
+          >
+            <View className="adm-picker" id="filter-status">{filters.status ? STAFF_STATUS[filters.status] : '全部状态'}</View>
+          </Picker>
+          <Picker
+            mode="selector"
+            range={reasonOptions}
+            value={filters.reason ? REASON_CODES.indexOf(filters.reason) + 1 : 0}
+            onChange={(e) => {
+              const i = Number(e.detail.value)
+              set({ reason: i > 0 ? REASON_CODES[i - 1] : undefined })
+            }}
+          >
+            <View className="adm-picker" id="filter-reason">{filters.reason ? reasonLabels[filters.reason] : '全部原因'}</View>
+          </Picker>
+          <Picker mode="date" value={filters.from ?? ''} onChange={(e) => set({ from: String(e.detail.value) })}>
+            <View className="adm-picker" id="filter-from">{filters.from ? `从 ${filters.from}` : '开始日期'}</View>
+          </Picker>
+          <Picker mode="date" value={filters.to ?? ''} onChange={(e) => set({ to: String(e.detail.value) })}>
+            <View className="adm-picker" id="filter-to">{filters.to ? `至 ${filters.to}` : '结束日期'}</View>
+          </Picker>
+        </View>
+        <View className="adm-filters__row">
+          <Text className="adm-filters__label">优先级</Text>
+          {(['P1', 'P2', 'P3'] as Severity[]).map((s) => (
+            <Chip key={s} id={`sev-${s}`} on={filters.severity === s} onClick={() => set({ severity: filters.severity === s ? undefined : s })}>
+              {s}
+            </Chip>
+          ))}
+          <Text className="adm-filters__label">SLA</Text>
+          {(['on_time', 'warning', 'breached'] as const).map((s) => (
+            <Chip key={s} id={`sla-${s}`} on={filters.sla === s} onClick={() => set({ sla: filters.sla === s ? undefined : s })}>
+              {SLA_LABELS[s]}
+            </Chip>
+          ))}
+          {(filters.status || filters.reason || filters.severity || filters.sla || filters.from || filters.to) && (
+            <Chip id="filter-clear" onClick={() => setFilters({})}>
+              清除筛选
+            </Chip>
+          )}
+        </View>
+      </View>
+
+      {load.kind === 'loading' && <Loading />}
+      {load.kind === 'error' && <ErrorView message={load.message} onRetry={reload} />}
+      {load.kind === 'ok' && shown.length === 0 && <Empty id="adm-queue-empty" text={tab === 'mine' ? '没有待你处理的售后单' : '没有符合条件的售后单'} />}
+      {load.kind === 'ok' && (
+        <View id="adm-queue-list">
+          {shown.map((c) => (
+            <View
+              key={c.id}
+              className="adm-card adm-queue-item"
+              id={`case-${c.id}`}
+              onClick={() => Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(c.id)}` })}
+            >
+              <View className="adm-card__top">
+                <Text className="adm-card__no">{c.caseNo}</Text>
+                <SlaBadge sla={c.sla} />
+              </View>
+              <Text className="adm-card__title">{c.title}</Text>
+              <View className="adm-card__meta">
+                <Text className={`adm-tag adm-tag--${c.severity}`}>{SEVERITY_LABELS[c.severity]}</Text>
+                {c.escalated && <Text className="adm-tag adm-tag--esc">已升级</Text>}
+                <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
+                <Text>{reasonLabels[c.reason] ?? c.reason}</Text>
+                <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : c.assigneeId) : '未分配'}</Text>
+                <Text>{fmtShort(c.createdAt)}</Text>
+              </View>
+            </View>
+          ))}
+          {next && (
+            <View className="adm-more">
+              <Button id="adm-load-more" className="adm-btn adm-btn--small" disabled={more} onClick={loadMore}>
+                {more ? '加载中…' : '加载更多'}
+              </Button>
+            </View>
+          )}
+          {!next && shown.length > 0 && <View className="adm-more">没有更多了</View>}
+        </View>
+      )}
+    </View>
+  )
+}

@@ -1,0 +1,228 @@
+import { useCallback, useEffect, useState } from 'react'
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import { Button, Input, Switch, Text, View } from '@tarojs/components'
+import type { StaffView } from '@contract/actions'
+import type { StaffRole, Team } from '@contract/domain'
+import { adminApi, type Me } from '../api'
+import { ROLE_LABELS, TEAMS, TEAM_LABELS } from '../labels'
+import { fmtShort } from '../format'
+import { Chip, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
+
+type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; staff: StaffView[] }
+
+interface StaffDraft {
+  id: string
+  name: string
+  role: StaffRole
+  teams: Team[]
+  onDuty: boolean
+  active: boolean
+  isNew: boolean
+}
+
+/**
+ * Staff roster: roles, teams, live load and the on-duty toggle; supervisors and owners add and edit
+ * staff and assign a dedicated rep (专属客服) to a returning buyer. The function decides who may
+ * change what (agents only their own duty, only owners touch owners).
+ */
+export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refreshKey?: number; onRefreshed?: () => void }) {
+  const [state, setState] = useState<State>({ kind: 'loading' })
+  const [edit, setEdit] = useState<StaffDraft | null>(null)
+  const [rep, setRep] = useState({ buyer: '', repId: '' as string, trusted: false })
+  const [busy, setBusy] = useState(false)
+  const lead = isLead(me)
+
+  const load = useCallback(() => {
+    setState((s) => (s.kind === 'ok' ? s : { kind: 'loading' }))
+    adminApi
+      .listStaff()
+      .then(
+        (staff) => setState({ kind: 'ok', staff }),
+        (e: unknown) => setState({ kind: 'error', message: messageOf(e) }),
+      )
+      .finally(() => onRefreshed?.())
+  }, [onRefreshed])
+  useEffect(load, [load, refreshKey])
+
+  const toast = (title: string) => Taro.showToast({ title, icon: 'none' })
+
+  const toggleDuty = async (s: StaffView, onDuty: boolean) => {
+    try {
+      const next = await adminApi.setDuty(s.id, onDuty)
+      setState((cur) => (cur.kind === 'ok' ? { kind: 'ok', staff: cur.staff.map((x) => (x.id === next.id ? next : x)) } : cur))
+      toast(onDuty ? `${s.name} 已上班` : `${s.name} 已下班`)
+    } catch (e) {
+      toast(messageOf(e))
+      load()
+    }
+  }
+
+  const save = async () => {
+    if (!edit) return
+    if (!edit.id.trim() || !edit.name.trim()) return toast('请填写账号和姓名')
+    if (!edit.teams.length) return toast('至少选择一个组')
+    setBusy(true)
+    try {
+      await adminApi.upsertStaff({ id: edit.id.trim(), name: edit.name.trim(), role: edit.role, teams: edit.teams, onDuty: edit.onDuty, active: edit.active })
+      setEdit(null)
+      toast('已保存')
+      load()
+    } catch (e) {
+      toast(messageOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const saveRep = async () => {
+    if (!rep.buyer.trim()) return toast('请填写买家 openid')
+    setBusy(true)
+    try {
+      const r = await adminApi.setDedicatedRep({ buyerOpenid: rep.buyer.trim(), repId: rep.repId || null, trusted: rep.trusted })
+      toast(r.dedicatedRepId ? '已设置专属客服' : '已取消专属客服')
+      setRep({ buyer: '', repId: '', trusted: false })
+    } catch (e) {
+      toast(messageOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  if (state.kind === 'loading') return <Loading />
+  if (state.kind === 'error') return <ErrorView message={state.message} onRetry={load} />
+  const staff = state.staff
+  const active = staff.filter((s) => s.active)
+
+  return (
+    <View className="adm-page" id="adm-roster">
+      <Section
+        title={`客服排班（在班 ${active.filter((s) => s.onDuty).length}/${active.length}）`}
+        extra={
+          lead && (
+            <Button
+              id="staff-add"
+              className="adm-btn adm-btn--small"
+              onClick={() => setEdit({ id: '', name: '', role: 'agent', teams: ['general'], onDuty: true, active: true, isNew: true })}
+            >
+              添加客服
+            </Button>
+          )
+        }
+      >
+        {staff.length === 0 && <Empty text="还没有客服" />}
+        {staff.map((s) => (
+          <View key={s.id} className="adm-offer" id={`staff-${s.id}`}>
+            <View className="adm-row">
+              <Text>
+                {s.name}
+                {s.id === me.openid ? '（我）' : ''} · {ROLE_LABELS[s.role]}
+                {s.active ? '' : ' · 已停用'}
+              </Text>
+              <Switch
+                id={`duty-${s.id}`}
+                checked={s.onDuty}
+                disabled={!s.active || (!lead && s.id !== me.openid)}
+                color="#07c160"
+                onChange={(e) => toggleDuty(s, e.detail.value)}
+              />
+            </View>
+            <Text className="adm-muted">
+              {s.teams.map((t) => TEAM_LABELS[t]).join('、')} · 处理中 {s.openCases} 单 · 最近分配 {s.lastAssignedAt ? fmtShort(s.lastAssignedAt) : '无'}
+            </Text>
+            {lead && (
+              <Button
+                id={`staff-edit-${s.id}`}
+                className="adm-btn adm-btn--small"
+                onClick={() => setEdit({ id: s.id, name: s.name, role: s.role, teams: s.teams, onDuty: s.onDuty, active: s.active, isNew: false })}
+              >
+                编辑
+              </Button>
+            )}
+          </View>
+        ))}
+      </Section>
+
+      {edit && (
+        <Section title={edit.isNew ? '添加客服' : `编辑 ${edit.name}`} id="staff-form">
+          {edit.isNew && (
+            <View className="adm-field">
+              <Text className="adm-field__label">账号（微信 openid）</Text>
+              <Input id="staff-id" className="adm-input" value={edit.id} onInput={(e) => setEdit({ ...edit, id: e.detail.value })} />
+            </View>
+          )}
+          <View className="adm-field">
+            <Text className="adm-field__label">姓名</Text>
+            <Input id="staff-name" className="adm-input" value={edit.name} onInput={(e) => setEdit({ ...edit, name: e.detail.value })} />
+          </View>
+          <View className="adm-field">
+            <Text className="adm-field__label">角色</Text>
+            {(['agent', 'supervisor', 'owner'] as StaffRole[]).map((r) => (
+              <Chip key={r} id={`staff-role-${r}`} on={edit.role === r} onClick={() => setEdit({ ...edit, role: r })}>
+                {ROLE_LABELS[r]}
+              </Chip>
+            ))}
+          </View>
+          <View className="adm-field">
+            <Text className="adm-field__label">所属组</Text>
+            {TEAMS.map((t) => (
+              <Chip
+                key={t}
+                id={`staff-team-${t}`}
+                on={edit.teams.includes(t)}
+                onClick={() => setEdit({ ...edit, teams: edit.teams.includes(t) ? edit.teams.filter((x) => x !== t) : [...edit.teams, t] })}
+              >
+                {TEAM_LABELS[t]}
+              </Chip>
+            ))}
+          </View>
+          <View className="adm-field">
+            <Chip id="staff-active" on={edit.active} onClick={() => setEdit({ ...edit, active: !edit.active })}>
+              {edit.active ? '启用中' : '已停用'}
+            </Chip>
+          </View>
+          <Button id="staff-save" className="adm-btn adm-btn--primary" disabled={busy} onClick={save}>
+            保存
+          </Button>
+          <Button className="adm-btn" onClick={() => setEdit(null)}>
+            取消
+          </Button>
+        </Section>
+      )}
+
+      {lead && (
+        <Section title="专属客服（老客户）" id="rep-form">
+          <View className="adm-field">
+            <Text className="adm-field__label">买家 openid</Text>
+            <Input id="rep-buyer" className="adm-input" value={rep.buyer} placeholder="如：buyer-lin" onInput={(e) => setRep({ ...rep, buyer: e.detail.value })} />
+          </View>
+          <View className="adm-field">
+            <Text className="adm-field__label">专属客服</Text>
+            <Chip id="rep-none" on={!rep.repId} onClick={() => setRep({ ...rep, repId: '' })}>
+              不指定
+            </Chip>
+            {active.map((s) => (
+              <Chip key={s.id} id={`rep-${s.id}`} on={rep.repId === s.id} onClick={() => setRep({ ...rep, repId: s.id })}>
+                {s.name}
+              </Chip>
+            ))}
+          </View>
+          <View className="adm-field">
+            <Chip id="rep-trusted" on={rep.trusted} onClick={() => setRep({ ...rep, trusted: !rep.trusted })}>
+              老客户（换货可先发）
+            </Chip>
+          </View>
+          <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy} onClick={saveRep}>
+            保存专属客服
+          </Button>
+        </Section>
+      )}
+    </View>
+  )
+}
+
+export default function RosterPage() {
+  const [refreshKey, setRefreshKey] = useState(0)
+  usePullDownRefresh(() => setRefreshKey((k) => k + 1))
+  const done = useCallback(() => Taro.stopPullDownRefresh(), [])
+  return <StaffGate>{(me) => <RosterScreen me={me} refreshKey={refreshKey} onRefreshed={done} />}</StaffGate>
+}

@@ -1,0 +1,127 @@
+import './admin-setup'
+import { render } from '@testing-library/react'
+import Taro from '@tarojs/taro'
+import type { AnalyticsView, StaffView } from '@contract/actions'
+import { setTransport } from '../../src/api/client'
+import { PolicyScreen } from '../../src/admin/policy'
+import { RosterScreen } from '../../src/admin/roster'
+import { AnalyticsScreen } from '../../src/admin/analytics'
+import { fakeAdmin, me, policyRecord } from './admin-fixtures'
+import { settle, tap, text, typeInto } from './helpers'
+
+beforeEach(() => {
+  jest.spyOn(Taro, 'showToast').mockResolvedValue({ errMsg: 'showToast:ok' })
+  jest.spyOn(Taro, 'showModal').mockResolvedValue({ confirm: true, cancel: false, errMsg: 'showModal:ok' } as never)
+})
+afterEach(() => jest.restoreAllMocks())
+
+describe('policy editor', () => {
+  test('yuan inputs are saved as integer fen with the version the editor loaded; bad input is flagged by the schema', async () => {
+    const server = fakeAdmin({ get_policy: () => policyRecord(), list_policy_versions: () => [{ version: 2, updatedBy: 'staff-owner', updatedAt: '2026-11-22T06:00:00.000Z' }], update_policy: () => ({ ...policyRecord(), version: 3 }) })
+    setTransport(server.transport)
+    const { container } = render(<PolicyScreen me={me('owner')} />)
+    await settle()
+    expect(text(container, '#policy-ok')).toBe('校验通过')
+    expect(text(container, '#policy-versions')).toContain('第 2 版')
+    await typeInto(container, '#comp-threshold', '350.5')
+    await typeInto(container, '#comp-latePerDay', '99')
+    // the cap (¥50) is now below the per-day amount: the core's schema says so at once
+    expect(text(container, '#policy-errors')).toContain('延迟补偿上限不能低于每日补偿金额')
+    await typeInto(container, '#comp-latePerDay', '8')
+    expect(container.querySelector('#policy-errors')).toBeNull()
+    await tap(container, '#policy-save')
+    await settle()
+    const call = server.of('update_policy')[0].data as { expectedVersion: number; policy: { compensation: Record<string, number> } }
+    expect(call.expectedVersion).toBe(2)
+    expect(call.policy.compensation.approvalThresholdFen).toBe(35050)
+    expect(call.policy.compensation.latePerDayFen).toBe(800)
+  })
+
+  test('supervisors read the policy but have no save button', async () => {
+    setTransport(fakeAdmin({ get_policy: () => policyRecord(), list_policy_versions: () => [] }).transport)
+    const { container } = render(<PolicyScreen me={me('supervisor')} />)
+    await settle()
+    expect(container.querySelector('#policy-save')).toBeNull()
+    expect(text(container, '#policy-head')).toContain('仅店主可修改')
+  })
+})
+
+describe('roster', () => {
+  const staff: StaffView[] = [
+    { id: 'staff-amy', name: '小美', role: 'agent', teams: ['quality'], onDuty: true, openCases: 3, lastAssignedAt: null, active: true },
+    { id: 'staff-dan', name: '小丹', role: 'agent', teams: ['general'], onDuty: false, openCases: 0, lastAssignedAt: null, active: true },
+  ]
+  test('shows staff with roles, teams and load; supervisors can add staff and set a dedicated rep', async () => {
+    const server = fakeAdmin({ list_staff: () => staff, set_dedicated_rep: (d) => ({ openid: d.buyerOpenid, dedicatedRepId: d.repId, trusted: d.trusted }) })
+    setTransport(server.transport)
+    const { container } = render(<RosterScreen me={me('supervisor')} />)
+    await settle()
+    expect(text(container, '#staff-staff-amy')).toContain('品质组 · 处理中 3 单')
+    expect(container.querySelector('#staff-add')).not.toBeNull()
+    await typeInto(container, '#rep-buyer', 'buyer-lin')
+    await tap(container, '#rep-staff-amy')
+    await tap(container, '#rep-trusted')
+    await tap(container, '#rep-save')
+    await settle()
+    expect(server.of('set_dedicated_rep')[0].data).toEqual({ buyerOpenid: 'buyer-lin', repId: 'staff-amy', trusted: true })
+  })
+
+  test('agents see no staff editing or dedicated-rep form', async () => {
+    setTransport(fakeAdmin({ list_staff: () => staff }).transport)
+    const { container } = render(<RosterScreen me={me('agent')} />)
+    await settle()
+    expect(container.querySelector('#staff-add')).toBeNull()
+    expect(container.querySelector('#rep-form')).toBeNull()
+  })
+})
+
+describe('analytics', () => {
+  const view: AnalyticsView = {
+    from: '2026-10-05T16:00:00.000Z', to: '2026-11-23T06:00:00.000Z', generatedAt: '2026-11-23T06:00:00.000Z', timezone: 'Asia/Shanghai',
+    weeks: ['2026-11-16', '2026-11-23'], totalCases: 5, truncated: false, perWeek: [1, 4], repeatRate: 0.2,
+    byReason: [{ key: 'quality_defect', label: '质量问题', total: 4, perWeek: [1, 3], repeatRate: 0.25 }, { key: 'late_delivery', label: '快递长时间未送达', total: 1, perWeek: [0, 1], repeatRate: 0 }],
+    byProduct: [], bySku: [], byBatch: [{ key: 'SKU-TEA-01@B2611A', label: '明前龙井 批次 B2611A', total: 4, perWeek: [1, 3], repeatRate: 0.25 }],
+    rising: [{ key: 'quality_defect|SKU-TEA-01', reason: 'quality_defect', reasonLabel: '质量问题', skuId: 'SKU-TEA-01', product: '明前龙井', latest: 3, previousAvg: 1, delta: 2 }],
+    sla: { firstResponse: { hit: 3, total: 4, rate: 0.75 }, resolution: { hit: 1, total: 1, rate: 1 }, overall: { hit: 3, total: 4, rate: 0.75 } },
+    times: { medianFirstResponseMs: 30 * 60_000, firstResponseCount: 4, medianResolutionMs: 26 * 3600_000, resolutionCount: 1 },
+    money: { rows: [{ remedy: 'refund_only', label: '仅退款', cases: 1, refundFen: 16800, compensationFen: 0, couponFen: 0, giftFen: 0, replacementFen: 0, totalFen: 16800 }], totalFen: 16800 },
+    csat: { count: 1, average: 5, satisfiedRate: 1, distribution: [0, 0, 0, 0, 1] },
+  }
+
+  test('figures, bar charts of plain views, and a table exported as CSV with BOM', async () => {
+    const server = fakeAdmin({ analytics: () => view })
+    setTransport(server.transport)
+    const blobs: Blob[] = []
+    const create = jest.spyOn(URL, 'createObjectURL').mockImplementation((b) => (blobs.push(b as Blob), 'blob:x'))
+    const { container } = render(<AnalyticsScreen me={me('owner')} />)
+    await settle()
+    expect(server.of('analytics')[0].data.from).toMatch(/T16:00:00.000Z$/) // a Monday 00:00 in Shanghai
+    expect(text(container, '#kpi-total')).toContain('5')
+    expect(text(container, '#kpi-sla')).toContain('75%')
+    expect(text(container, '#kpi-first')).toContain('30分钟')
+    expect(text(container, '#an-rising')).toContain('质量问题 · 明前龙井')
+    expect(container.querySelectorAll('#an-weeks-chart .adm-cols__bar')).toHaveLength(2)
+    expect(text(container, '#an-money')).toContain('¥168.00')
+    await tap(container, '#an-reason-csv')
+    expect(create).toHaveBeenCalled()
+    const read = <T,>(how: 'readAsText' | 'readAsArrayBuffer') =>
+      new Promise<T>((resolve) => {
+        const r = new FileReader()
+        r.onload = () => resolve(r.result as T)
+        r[how](blobs[0])
+      })
+    // UTF-8 BOM first (Excel then reads the Chinese correctly)
+    expect(Array.from(new Uint8Array(await read<ArrayBuffer>('readAsArrayBuffer')).slice(0, 3))).toEqual([0xef, 0xbb, 0xbf])
+    const csv = await read<string>('readAsText')
+    expect(csv).toContain('质量问题,quality_defect,4,25%,1,3')
+  })
+
+  test('agents are told analytics is for supervisors and owners, and nothing is fetched', async () => {
+    const server = fakeAdmin({ analytics: () => view })
+    setTransport(server.transport)
+    const { container } = render(<AnalyticsScreen me={me('agent')} />)
+    await settle()
+    expect(text(container, '#adm-analytics-forbidden')).toContain('仅限主管和店主')
+    expect(server.of('analytics')).toHaveLength(0)
+  })
+})

@@ -1,0 +1,240 @@
+import { render } from '@testing-library/react'
+import Taro from '@tarojs/taro'
+import type { CaseView } from '@contract/actions'
+import { setTransport } from '../../src/api/client'
+import { NewCaseForm } from '../../src/pages/new/NewCaseForm'
+import { caseView, eligibility, fakeServer, order, orderView, policy } from './fixtures'
+import { doubleTap, settle, tap, text, typeInto } from './helpers'
+
+type Handlers = Parameters<typeof fakeServer>[0]
+
+function mount(handlers: Handlers = {}, orderId: string | null = order.orderId) {
+  const server = fakeServer({
+    list_orders: () => [orderView()],
+    get_policy: () => policy,
+    check_eligibility: () => eligibility(),
+    submit: () => ({ case: caseView('submitted'), created: true }),
+    record_subscriptions: () => ({ credits: {} }),
+    ...handlers,
+  })
+  setTransport(server.transport)
+  const onSubmitted = jest.fn<void, [CaseView]>()
+  const utils = render(<NewCaseForm orderId={orderId ?? undefined} onSubmitted={onSubmitted} />)
+  return { ...utils, server, onSubmitted }
+}
+
+/** Pick the first item, a reason, an allowed type (and with it the matching remedy). */
+async function fillValid(container: HTMLElement) {
+  await tap(container, '#item-sku-nest-6')
+  await tap(container, '#reason-damaged_in_transit')
+  await settle()
+  await tap(container, '#type-resend')
+}
+
+let redirect: jest.SpyInstance
+beforeEach(() => {
+  redirect = jest.spyOn(Taro, 'redirectTo').mockResolvedValue({ errMsg: 'redirectTo:ok' })
+  jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'navigateTo:ok' })
+})
+afterEach(() => {
+  jest.restoreAllMocks()
+  process.env.TARO_ENV = 'h5'
+})
+
+test('shows the order with its hints, and validation messages instead of submitting an incomplete form', async () => {
+  const { container, server } = mount()
+  await settle()
+  expect(text(container, '#order-card')).toContain(order.orderId)
+  expect(text(container, '#order-card')).toContain('7天无理由退货 可申请至 2026-11-29 14:00')
+  await tap(container, '#submit')
+  expect(text(container, '#err-items')).toBe('请选择要申请售后的商品')
+  expect(text(container, '#err-reason')).toBe('请选择售后原因')
+  expect(text(container, '#err-remedy')).toBe('请选择您希望的处理方式')
+  // choosing items and a reason, but no type yet
+  await tap(container, '#item-sku-nest-6')
+  await tap(container, '#reason-damaged_in_transit')
+  await settle()
+  await tap(container, '#submit')
+  expect(container.querySelector('#err-items')).toBeNull()
+  expect(text(container, '#err-type')).toBe('请选择售后类型')
+  expect(server.of('submit')).toHaveLength(0)
+})
+
+test('types come from check_eligibility: allowed ones are offered, refused ones say why, and a change re-checks', async () => {
+  const { container, server } = mount({
+    check_eligibility: (d) =>
+      d.reason === 'no_reason_7d'
+        ? eligibility({
+            types: [
+              { type: 'return_refund', allowed: true, reason: '' },
+              { type: 'exchange', allowed: false, reason: '该商品不支持换货' },
+            ],
+            hints: ['7天无理由退货 可申请至 2026-11-29 14:00'],
+            noReasonDeadline: '2026-11-29T06:00:00.000Z',
+          })
+        : eligibility(),
+  })
+  await settle()
+  expect(text(container, '#types')).toContain('选好商品和原因后')
+  await tap(container, '#item-sku-nest-6')
+  expect(server.of('check_eligibility')).toHaveLength(0) // no reason yet
+  await tap(container, '#reason-damaged_in_transit')
+  await settle()
+  expect(server.of('check_eligibility')[0].data).toEqual({
+    orderId: order.orderId,
+    claimedItems: [{ skuId: 'sku-nest-6', qty: 2 }],
+    reason: 'damaged_in_transit',
+  })
+  expect(container.querySelector('#type-resend')).not.toBeNull()
+  expect(container.querySelector('#type-refund_only')).not.toBeNull()
+  expect(container.querySelector('#type-return_refund')).toBeNull()
+  expect(text(container, '#refused-return_refund')).toBe('退货退款不可申请：该商品已拆封，不支持退货')
+
+  await tap(container, '#type-resend')
+  expect(container.querySelector('#type-resend')?.className).toContain('chip--on')
+  expect(container.querySelector('#remedy-resend')?.className).toContain('chip--on')
+
+  // changing the quantity asks again
+  await tap(container, '#qty-sku-nest-6-minus')
+  await settle()
+  expect(server.of('check_eligibility')[1].data.claimedItems).toEqual([{ skuId: 'sku-nest-6', qty: 1 }])
+
+  // a reason where the chosen type is no longer allowed clears it
+  await tap(container, '#reason-no_reason_7d')
+  await settle()
+  expect(container.querySelector('#type-resend')).toBeNull()
+  expect(container.querySelector('#type-return_refund')).not.toBeNull()
+  expect(text(container, '#refused-exchange')).toContain('该商品不支持换货')
+  expect(text(container, '#elig-hints')).toBe('7天无理由退货 可申请至 2026-11-29 14:00')
+  await tap(container, '#submit')
+  expect(text(container, '#err-type')).toBe('请选择售后类型')
+})
+
+test('an order that cannot be claimed shows why and is not submitted', async () => {
+  const { container, server } = mount({
+    check_eligibility: () =>
+      eligibility({ ok: false, types: [], errors: ['该商品已申请售后5次，已达上限'] }),
+  })
+  await settle()
+  await tap(container, '#item-sku-nest-6')
+  await tap(container, '#reason-quality_defect')
+  await settle()
+  expect(text(container, '#elig-errors')).toBe('该商品已申请售后5次，已达上限')
+  await tap(container, '#remedy-refund')
+  await tap(container, '#submit')
+  expect(text(container, '#err-eligibility')).toBe('该商品已申请售后5次，已达上限')
+  expect(server.of('submit')).toHaveLength(0)
+})
+
+test('a double tap on 提交申请 files one case with one idempotency key, then opens it', async () => {
+  let release: () => void = () => {}
+  const gate = new Promise<void>((r) => (release = r))
+  const { container, server, onSubmitted } = mount({
+    submit: async () => {
+      await gate
+      return { case: caseView('submitted', { id: 'case-77' }), created: true }
+    },
+  })
+  await settle()
+  await fillValid(container)
+  await typeInto(container, '#description', '有一瓶在路上摔碎了')
+  await doubleTap(container, '#submit')
+  await tap(container, '#submit') // and once more while the first request is still open
+  release()
+  await settle()
+  const submits = server.of('submit')
+  expect(submits).toHaveLength(1)
+  expect(submits[0].key).toEqual(expect.any(String))
+  expect(submits[0].data).toMatchObject({
+    orderId: order.orderId,
+    claimedItems: [{ skuId: 'sku-nest-6', qty: 2 }],
+    type: 'resend',
+    reason: 'damaged_in_transit',
+    description: '有一瓶在路上摔碎了',
+    evidence: [],
+    desiredRemedy: 'resend',
+  })
+  expect(onSubmitted).toHaveBeenCalledTimes(1)
+  expect(redirect).toHaveBeenCalledWith({ url: '/pages/case/index?id=case-77' })
+})
+
+test('a retry after a network failure reuses the same key, so the server can never file two cases', async () => {
+  let first = true
+  const { container, server } = mount({
+    submit: () => {
+      if (first) {
+        first = false
+        throw { network: true }
+      }
+      return { case: caseView('submitted'), created: false }
+    },
+  })
+  await settle()
+  await fillValid(container)
+  await tap(container, '#submit')
+  await settle()
+  expect(text(container, '#submit-error')).toBe('网络不给力，请检查网络后重试')
+  await tap(container, '#submit')
+  await settle()
+  const keys = server.of('submit').map((c) => c.key)
+  expect(keys).toHaveLength(2)
+  expect(keys[0]).toBe(keys[1])
+  expect(redirect).toHaveBeenCalledTimes(1)
+})
+
+test('on weapp the submit tap asks for subscription messages (≤ 5 templates) and records each answer', async () => {
+  process.env.TARO_ENV = 'weapp'
+  const ask = jest.fn().mockResolvedValue({ errMsg: 'requestSubscribeMessage:ok', TPL_UPDATE: 'accept', TPL_ACTION: 'reject', TPL_REFUND: 'ban' })
+  const t = Taro as unknown as { requestSubscribeMessage: unknown }
+  const original = t.requestSubscribeMessage
+  t.requestSubscribeMessage = ask
+  try {
+    const { container, server } = mount()
+    await settle()
+    await fillValid(container)
+    await tap(container, '#submit')
+    await settle()
+    expect(ask).toHaveBeenCalledTimes(1)
+    expect(ask.mock.calls[0][0].tmplIds).toEqual(['TPL_UPDATE', 'TPL_ACTION', 'TPL_REFUND'])
+    expect(server.of('record_subscriptions')[0].data).toEqual({
+      results: [
+        { templateId: 'TPL_UPDATE', result: 'accept' },
+        { templateId: 'TPL_ACTION', result: 'reject' },
+        { templateId: 'TPL_REFUND', result: 'ban' },
+      ],
+    })
+    expect(server.of('submit')).toHaveLength(1)
+  } finally {
+    t.requestSubscribeMessage = original
+  }
+})
+
+test('on H5 there is no subscription prompt: submit goes straight through', async () => {
+  const { container, server } = mount()
+  await settle()
+  await fillValid(container)
+  await tap(container, '#submit')
+  await settle()
+  expect(server.of('record_subscriptions')).toHaveLength(0)
+  expect(server.of('submit')).toHaveLength(1)
+})
+
+test('without ?orderId the buyer picks an order first; load errors can be retried', async () => {
+  let fail = true
+  const { container } = mount(
+    {
+      list_orders: () => {
+        if (fail) throw { code: 'INTERNAL', message: '系统繁忙，请稍后再试' }
+        return [orderView()]
+      },
+    },
+    null,
+  )
+  await settle()
+  expect(text(container, '#state-error')).toContain('系统繁忙')
+  fail = false
+  await tap(container, '#retry')
+  await settle()
+  await tap(container, `#pick-${order.orderId}`)
+  expect(text(container, '#order-card')).toContain(order.orderId)
+})

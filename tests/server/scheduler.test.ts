@@ -1,0 +1,87 @@
+import type { OrderSnapshot } from '@contract/domain'
+import { defaultPolicy } from '@contract/policy'
+import { makeApp, unwrap, type App } from './app-harness'
+import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
+
+const BUYER = 'buyer-sched'
+
+async function fileCases(app: App, n: number, reason = 'quality_defect') {
+  const now = app.deps.now()
+  const day = (d: number) => new Date(Date.parse(now) - d * 86_400_000).toISOString()
+  const ids: string[] = []
+  for (let i = 0; i < n; i++) {
+    const order: OrderSnapshot = {
+      orderId: `S${i}`, buyerOpenid: BUYER, items: [{ skuId: 'SKU-S', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000,
+      paidAt: day(5), shippedAt: day(4), promisedDeliveryAt: day(3), deliveredAt: day(2),
+    }
+    await app.store.upsertOrder({ order, createdAt: order.paidAt })
+    const r = await app.buyer(BUYER, 'submit', { orderId: order.orderId, claimedItems: [{ skuId: 'SKU-S', qty: 1 }], type: 'refund_only', reason, desiredRemedy: 'refund' }, `sched-key-${i}`)
+    ids.push(unwrap<{ case: { id: string } }>(r).case.id)
+  }
+  return ids
+}
+
+const count = (timeline: { type: string }[], type: string) => timeline.filter((t) => t.type === type).length
+
+describe('scheduler', () => {
+  let app: App
+  afterEach(() => app?.close())
+
+  test('two schedulers racing over the same due cases: each warning and breach happens once', async () => {
+    app = await makeApp({ now: '2026-11-23T02:00:00.000Z' }) // Monday 10:00 Shanghai
+    const ids = await fileCases(app, 40)
+    // P2 first response: 4 business hours → due 14:00; 80 % warning at 13:12. Jump past both.
+    app.setNow('2026-11-23T06:30:00.000Z')
+    const [a, b] = await Promise.all([runScheduler(app.deps), runScheduler(app.deps)])
+    expect(a.acted + b.acted).toBeGreaterThan(0)
+    for (const id of ids) {
+      const c = (await app.store.getCase(id))!
+      expect(count(c.timeline, 'sla_breach')).toBe(1)
+      expect(count(c.timeline, 'sla_warn')).toBeLessThanOrEqual(1)
+      expect(c.flags.escalated).toBe(true)
+    }
+    const alerts = (await app.store.listOutbox({}, 10_000)).filter((o) => o.kind === 'staff_alert' && (o.payload as { alert?: string }).alert === 'sla_breach')
+    expect(alerts).toHaveLength(ids.length)
+    // a third pass finds nothing left to do
+    expect((await runScheduler(app.deps)).acted).toBe(0)
+  })
+
+  test('a case whose SLA runs out overnight into a holiday is escalated at the right business-hours moment', async () => {
+    // Thursday 24 Dec 20:00 Shanghai; the seller closes on Friday 25 Dec (holiday); Saturday opens 10:00–18:00.
+    app = await makeApp({ now: '2026-12-24T12:00:00.000Z' })
+    const policy = { ...defaultPolicy, version: 2, calendar: { ...defaultPolicy.calendar, holidays: [...defaultPolicy.calendar.holidays, '2026-12-25'] } }
+    await app.store.savePolicy(policy, 1, 'staff-owner', app.deps.now())
+    const [id] = await fileCases(app, 1)
+    // 4 business hours: 20:00–21:00 Thursday, then Saturday 10:00–13:00 → due Saturday 13:00 (05:00Z).
+    const c0 = (await app.store.getCase(id))!
+    expect(c0.sla.firstResponse.dueAt).toBe('2026-12-26T05:00:00.000Z')
+
+    app.setNow('2026-12-24T19:00:00.000Z') // Friday 03:00, a holiday: nothing is late yet
+    await runScheduler(app.deps)
+    expect((await app.store.getCase(id))!.flags.escalated).toBe(false)
+
+    app.setNow('2026-12-26T04:30:00.000Z') // Saturday 12:30: inside the last 20 % → warning only
+    await runScheduler(app.deps)
+    let c = (await app.store.getCase(id))!
+    expect(c.sla.warnedAt).toBe('2026-12-26T04:30:00.000Z')
+    expect(c.flags.escalated).toBe(false)
+
+    app.setNow('2026-12-26T05:01:00.000Z') // Saturday 13:01: breached → escalated, supervisor told
+    await runScheduler(app.deps)
+    c = (await app.store.getCase(id))!
+    expect(c.sla.breachedAt).toBe('2026-12-26T05:01:00.000Z')
+    expect(c.flags.escalated).toBe(true)
+  })
+
+  test('buyer-side expiry: a case waiting for information closes when the buyer never answers', async () => {
+    app = await makeApp({ now: '2026-11-23T02:00:00.000Z' })
+    const [id] = await fileCases(app, 1)
+    unwrap(await app.staff('staff-sup', 'ask_info', { caseId: id, text: '请补充开箱照片' }))
+    app.setNow('2026-11-25T02:00:00.000Z')
+    await runScheduler(app.deps)
+    expect((await app.store.getCase(id))!.status).toBe('awaiting_buyer')
+    app.setNow('2026-11-26T02:01:00.000Z') // 3 days later
+    await runScheduler(app.deps)
+    expect((await app.store.getCase(id))!.status).toBe('closed')
+  })
+})

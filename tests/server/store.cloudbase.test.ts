@@ -1,0 +1,118 @@
+/**
+ * The store contract against CloudBaseStore through the REAL @cloudbase/node-sdk:
+ * - always: pointed (serviceUrl) at the local emulator in ./cloudbase-emulator.ts;
+ * - opt-in: against a real CloudBase environment when TCB_ENV, TCB_SECRET_ID and TCB_SECRET_KEY
+ *   are set (collections prefixed `contract_`, emptied before every test — use a test env).
+ */
+import { init as tcbInit } from '@cloudbase/node-sdk'
+import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
+import { COLLECTIONS, collectionName, type CollectionKey } from '../../cloudfunctions/adapters/cloudbase/collections'
+import { CloudBaseEmulator } from './cloudbase-emulator'
+import { storeContract } from './store-contract'
+import { makeCase, nextVersion } from './fixtures'
+
+process.env.SILENCE = 'true' // no "request longer than 3s" warnings from the SDK
+
+const emulator = new CloudBaseEmulator()
+const local = () => new CloudBaseStore({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000 })
+
+/**
+ * Off Tencent Cloud, node-sdk probes http://metadata.tencentyun.com (30 ms timeout, twice per
+ * request, never cached on failure) to learn whether it runs on Tencent Cloud: ~60 ms per call.
+ * TENCENTCLOUD=true short-circuits that probe; with `serviceUrl` set it changes nothing else about
+ * the request (URL, body, signature), so the local runs set it and the live run does not.
+ */
+function onEmulator(body: () => void) {
+  describe('on the local emulator', () => {
+    const before = process.env.TENCENTCLOUD
+    beforeAll(async () => {
+      process.env.TENCENTCLOUD = 'true'
+      if (!emulator.url) await emulator.start()
+    })
+    afterAll(async () => {
+      if (before === undefined) delete process.env.TENCENTCLOUD
+      else process.env.TENCENTCLOUD = before
+    })
+    body()
+  })
+}
+afterAll(async () => {
+  await emulator.stop()
+})
+
+onEmulator(() => {
+  storeContract('cloudbase (real SDK → local emulator)', async () => {
+    emulator.reset()
+    return local()
+  })
+})
+
+onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
+  beforeEach(() => emulator.reset())
+
+  it('refuses to work before init() created the collections, like CloudBase', async () => {
+    const s = local()
+    await expect(s.getCase('x')).rejects.toMatchObject({ code: 'DATABASE_COLLECTION_NOT_EXIST' })
+    await s.init()
+    expect(await s.getCase('x')).toBeNull()
+  })
+
+  it('writes a transition and its outbox through one transaction', async () => {
+    const s = local()
+    await s.init()
+    const c = makeCase()
+    await s.createCase(c, [])
+    emulator.calls.clear()
+    const n = nextVersion(c)
+    await s.saveCase(n, 1, [{ key: 'k1', caseId: c.id, kind: 'buyer_message', payload: {} }])
+    expect(emulator.calls.get('database.startTransaction')).toBe(1)
+    expect(emulator.calls.get('database.commitTransaction')).toBe(1)
+    expect(emulator.calls.get('database.abortTransaction')).toBeUndefined()
+  })
+
+  it('concurrent creates really collide in the emulator (write conflicts are raised and retried)', async () => {
+    const s = local()
+    await s.init()
+    emulator.calls.clear()
+    const cases = Array.from({ length: 10 }, () => makeCase())
+    const res = await Promise.all(cases.map((c) => s.createCase(c, [], { scope: 'b', key: 'k' })))
+    expect(res.filter((r) => r.created)).toHaveLength(1)
+    expect(emulator.calls.get('database.abortTransaction') ?? 0).toBeGreaterThan(0)
+  })
+
+  it('reads past the 1000-documents-per-query limit by paging', async () => {
+    const s = local()
+    await s.init()
+    await Promise.all(
+      Array.from({ length: 1234 }, (_, i) => s.recordRefund({ key: `rf-${i}`, caseId: 'c', orderId: 'ord-big', amountFen: 1, createdAt: '2026-11-23T06:00:00.000Z' })),
+    )
+    emulator.calls.clear()
+    expect(await s.refundedForOrder('ord-big')).toBe(1234)
+    expect(emulator.calls.get('database.getDocument')).toBe(2)
+  })
+}))
+
+const { TCB_ENV, TCB_SECRET_ID, TCB_SECRET_KEY } = process.env
+if (TCB_ENV && TCB_SECRET_ID && TCB_SECRET_KEY) {
+  const prefix = process.env.TCB_COLLECTION_PREFIX ?? 'contract_'
+  const db = tcbInit({ env: TCB_ENV, secretId: TCB_SECRET_ID, secretKey: TCB_SECRET_KEY, timeout: 20_000 }).database()
+  const wipe = async () => {
+    const _ = db.command
+    for (const k of Object.keys(COLLECTIONS) as CollectionKey[]) {
+      try {
+        await db.collection(collectionName(k, prefix)).where({ _id: _.exists(true) }).remove()
+      } catch {
+        // collection not created yet: init() will
+      }
+    }
+  }
+  describe('CloudBase LIVE', () => {
+    jest.setTimeout(120_000)
+    storeContract(`cloudbase LIVE env ${TCB_ENV}`, async () => {
+      await wipe()
+      return new CloudBaseStore({ db, prefix })
+    })
+  })
+} else {
+  console.log('CloudBase live contract skipped: set TCB_ENV, TCB_SECRET_ID, TCB_SECRET_KEY to run it')
+}
