@@ -85,6 +85,7 @@ function clean(s: string): string {
     if (cp >= 0xd800 && cp <= 0xdfff) continue
     out += ch
   }
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return out.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim()
 }
 
@@ -148,7 +149,7 @@ export function formatField(fieldName: string, value: FieldValue, opts: FormatOp
       return s || 'A'
     }
     case 'phone_number': {
-      const s = raw.replace(/[^0-9+\-]/g, '').slice(0, LIMITS.phone_number)
+      const s = raw.replace(/[^0-9+-]/g, '').slice(0, LIMITS.phone_number)
       return s || '-'
     }
     case 'phrase': {

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
 
 const root = path.resolve(__dirname, '..', '..')
@@ -17,16 +17,17 @@ export async function startTestGateway(): Promise<{ gw: Gateway; dataDir: string
 }
 
 /** Debian's Chromium, headless, with a fresh profile (never a downloaded browser). */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(): Promise<BrowserContext> {
   const exe = '/usr/bin/chromium'
   if (!fs.existsSync(exe)) throw new Error('Chromium missing at /usr/bin/chromium: run scripts/ensure-chromium.sh (as root)')
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'))
-  return chromium.launch({
+  // A fresh --user-data-dir per run: playwright takes it as the persistent context's folder.
+  return chromium.launchPersistentContext(profile, {
     executablePath: exe,
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', `--user-data-dir=${profile}`,
+      '--disable-sync', '--no-first-run', '--disable-quic',
     ],
   })
 }
