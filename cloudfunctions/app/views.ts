@@ -53,7 +53,8 @@ function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
   return all.filter((a) => {
     if (!allowed.has(a)) return false
     if (a === 'accept_offer' || a === 'decline_offer') return c.offers.some((o) => o.status === 'offered')
-    if (a === 'ship_return' && viewer === 'buyer') return !c.returnShipment?.pickup
+    // ship_return is a self-transition elsewhere (second leg of an exchange); a buyer only ships while a return is awaited
+    if (a === 'ship_return' && viewer === 'buyer') return c.status === 'awaiting_return' && !!c.returnShipment && !c.returnShipment.pickup
     return true
   })
 }
