@@ -40,6 +40,8 @@ export const CASE_STATUSES = [
 export const CaseStatusSchema = z.enum(CASE_STATUSES)
 export type CaseStatus = z.infer<typeof CaseStatusSchema>
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled']
+/** Statuses in which the case is still being worked (a new case for the same items is refused). */
+export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !['resolved', 'rejected', 'closed', 'cancelled'].includes(s))
 
 /** Buyer-readable Chinese status labels. */
 export const STATUS_LABELS: Record<CaseStatus, string> = {

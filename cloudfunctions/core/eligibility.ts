@@ -2,7 +2,7 @@
  * Eligibility: which case types the buyer may file for these items and this reason, with a
  * Chinese explanation for each, plus hints (e.g. the 7-day no-reason deadline).
  */
-import { CASE_TYPE_LABELS, CASE_TYPES, type CaseType, type ClaimedItem, type OrderSnapshot, type PastCase, type ReasonCode } from '@contract/domain'
+import { CASE_TYPE_LABELS, CASE_TYPES, OPEN_STATUSES, type CaseType, type ClaimedItem, type OrderSnapshot, type PastCase, type ReasonCode } from '@contract/domain'
 import { reasonPolicy, type Policy } from '@contract/policy'
 import { addDays, localDate, toMs } from './tz'
 
@@ -25,7 +25,7 @@ export interface Eligibility {
   noReasonDeadline: string | null
 }
 
-const OPEN = new Set(['submitted', 'awaiting_buyer', 'in_review', 'offer_pending', 'awaiting_return', 'return_shipped', 'inspecting', 'refunding', 'replacement_shipped'])
+const OPEN = new Set<string>(OPEN_STATUSES)
 
 export function checkEligibility(
   order: OrderSnapshot,

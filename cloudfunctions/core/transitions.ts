@@ -3,7 +3,7 @@
  * statuses it may lead to, and who may issue it. `self` = allowed without changing status.
  * decide() asks this table; tests check every status change against it.
  */
-import type { CaseStatus, CommandType } from '@contract/domain'
+import { CASE_STATUSES, FINAL_STATUSES, type CaseStatus, type CommandType } from '@contract/domain'
 
 export type ActorKind = 'buyer' | 'staff' | 'system'
 
@@ -16,20 +16,8 @@ export interface TransitionRow {
   self: CaseStatus[]
 }
 
-export const NON_FINAL: CaseStatus[] = [
-  'submitted',
-  'awaiting_buyer',
-  'in_review',
-  'offer_pending',
-  'awaiting_return',
-  'return_shipped',
-  'inspecting',
-  'refunding',
-  'replacement_shipped',
-  'resolved',
-  'rejected',
-]
-export const FINAL: CaseStatus[] = ['closed', 'cancelled']
+export const FINAL: CaseStatus[] = [...FINAL_STATUSES]
+export const NON_FINAL: CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL.includes(s))
 
 /** statuses where the SLA clock is paused (waiting on the buyer) */
 export const PAUSED_STATUSES: CaseStatus[] = ['awaiting_buyer', 'offer_pending', 'awaiting_return']

@@ -1,13 +1,13 @@
 import type { ClaimedItem, ReasonCode } from '@contract/domain'
 import type { EligibilityView, OrderView } from '@contract/actions'
-import { CASE_TYPES } from '@contract/domain'
+import { CASE_TYPES, OPEN_STATUSES } from '@contract/domain'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import { livePolicy } from '../shared'
 import { checkEligibility } from '../../core'
 import { pastCases } from './submit-case'
 
-const OPEN = new Set(['submitted', 'awaiting_buyer', 'in_review', 'offer_pending', 'awaiting_return', 'return_shipped', 'inspecting', 'refunding', 'replacement_shipped'])
+const OPEN = new Set<string>(OPEN_STATUSES)
 
 /** The buyer's own orders (never anyone else's), with their open cases and eligibility hints. */
 export async function listMyOrders(deps: Deps, openid: string, limit: number): Promise<OrderView[]> {
