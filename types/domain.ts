@@ -376,6 +376,8 @@ export const CaseSchema = z.object({
   createdAt: IsoTimeSchema,
   updatedAt: IsoTimeSchema,
   closedAt: IsoTimeSchema.optional(),
+  /** follow-up visit (回访) reminder for the agent after resolution; absent on older documents */
+  followUp: z.object({ dueAt: IsoTimeSchema, remindedAt: IsoTimeSchema.nullable() }).nullable().optional(),
   timeline: z.array(TimelineEntrySchema),
 })
 export type Case = z.infer<typeof CaseSchema>
@@ -501,6 +503,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sla_warn'), ...base }),
   z.object({ type: z.literal('sla_breach'), ...base }),
   z.object({ type: z.literal('auto_close'), ...base }),
+  z.object({ type: z.literal('followup_remind'), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
 export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>
@@ -528,7 +531,7 @@ export const StaffAlertEventSchema = z.object({
   caseId: z.string(),
   /** a staff id, or 'supervisor' for the supervisors on duty */
   to: z.string(),
-  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'refund_failed', 'appeal', 'unassigned']),
+  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'followup_visit', 'refund_failed', 'appeal', 'unassigned']),
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
 })

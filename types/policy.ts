@@ -69,6 +69,8 @@ export const PolicySchema = z
       negativeReviewReplyHours: z.number().int().positive(),
       /** rating at or below this is a negative review */
       negativeReviewMaxScore: z.number().int().min(1).max(5),
+      /** remind the agent to visit the buyer (回访) this many hours after resolution; 0 = off */
+      followUpVisitHours: z.number().int().min(0).default(48),
     }),
     calendar: z.object({
       timezone: z.string().min(1),
@@ -206,6 +208,7 @@ export const defaultPolicy: Policy = {
     warnRatio: 0.8,
     negativeReviewReplyHours: 24,
     negativeReviewMaxScore: 2,
+    followUpVisitHours: 48,
   },
   calendar: {
     timezone: 'Asia/Shanghai',

@@ -488,6 +488,15 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     w.to = 'closed'
     w.text = '售后单已自动关闭'
   },
+  followup_remind(w, _cmd, ctx) {
+    const f = w.c.followUp
+    if (!f || f.remindedAt) raise('VALIDATION', '没有待提醒的回访')
+    if (toMs(ctx.now) < toMs(f.dueAt)) raise('VALIDATION', '尚未到回访时间')
+    w.c.followUp = { ...f, remindedAt: ctx.now }
+    w.internal = true
+    w.text = '已提醒负责客服回访买家'
+    alert(w, w.c.assigneeId ?? 'supervisor', 'followup_visit', `售后单 ${w.c.caseNo} 已处理完成，请回访买家确认是否满意`)
+  },
 }
 
 // ------------------------------------------------------------------ decide
@@ -568,6 +577,11 @@ function finish(current: Case, w: Work, cmd: ParsedCaseCommand, ctx: CoreContext
     c.buyerDeadline = kind ? buyerDeadline(kind, ctx.now, policy) : null
   }
   if (FINAL.includes(to)) c.closedAt = ctx.now
+  // follow-up visit (回访, seed 002): once per resolution; a rating or closing first makes it moot
+  if (to === 'resolved' && from !== 'resolved') {
+    const hours = policy.sla.followUpVisitHours ?? 48
+    c.followUp = hours > 0 ? { dueAt: toIso(toMs(ctx.now) + hours * HOUR_MS), remindedAt: null } : null
+  }
 
   // buyer messages on entering a status (one catalogue, so no handler forgets one)
   if (to !== from) {

@@ -165,7 +165,7 @@ export function buyerDeadline(kind: BuyerDeadlineKind, nowIso: string, policy: P
 }
 
 export interface Timer {
-  command: 'sla_warn' | 'sla_breach' | 'expire' | 'auto_close'
+  command: 'sla_warn' | 'sla_breach' | 'expire' | 'auto_close' | 'followup_remind'
   at: string
   deadline?: BuyerDeadlineKind
 }
@@ -185,5 +185,6 @@ export function nextTimers(c: Case, nowIso: string, policy: Policy): Timer[] {
     }
   }
   if (c.buyerDeadline) out.push({ command: 'expire', at: c.buyerDeadline.dueAt, deadline: c.buyerDeadline.kind })
+  if (c.status === 'resolved' && c.followUp && !c.followUp.remindedAt) out.push({ command: 'followup_remind', at: c.followUp.dueAt })
   return out
 }

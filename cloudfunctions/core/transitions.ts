@@ -72,6 +72,7 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'auto_close', by: ['system'], from: { resolved: ['closed'], rejected: ['closed'] }, self: [] },
+  { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
 ]
 
 const byCommand = new Map(TRANSITIONS.map((r) => [r.command, r]))

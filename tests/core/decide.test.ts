@@ -132,3 +132,43 @@ describe('按钮：每个状态下谁能做什么', () => {
     expect(open({}).buyerOpenid).toBe(BUYER)
   })
 })
+
+describe('回访提醒（售后完成后提醒负责客服回访）', () => {
+  const resolved = () => {
+    let c = open({ type: 'return_refund', reason: 'quality_defect', claimedItems: [{ skuId: 'NEST-6', qty: 2 }] })
+    c = step(c, { type: 'approve' }, agent, later(MON_10, 5)).case
+    c = step(c, { type: 'ship_return', carrier: 'SF', trackingNo: 'SF100' }, agent, later(MON_10, 60)).case
+    c = step(c, { type: 'receive_return' }, agent, later(MON_10, 3000)).case
+    c = step(c, { type: 'inspect', result: 'pass', note: '确有杂质' }, agent, later(MON_10, 3010)).case
+    return step(c, { type: 'refund_confirmed', key: `${c.id}-r1` }, system, later(MON_10, 3020)).case
+  }
+
+  test('解决后按政策时长安排一次回访提醒，到点只提醒负责客服一次，且不给买家看', () => {
+    const c = resolved()
+    const resolvedAt = later(MON_10, 3020)
+    expect(c.followUp).toEqual({ dueAt: later(resolvedAt, policy.sla.followUpVisitHours * 60), remindedAt: null })
+    expect(nextTimers(c, resolvedAt, policy)).toContainEqual({ command: 'followup_remind', at: c.followUp!.dueAt })
+
+    const early = decide(c, { type: 'followup_remind' }, ctx(system, later(resolvedAt, 60)))
+    expect(early.ok || early.error.code).toBe('VALIDATION')
+    const byAgent = decide(c, { type: 'followup_remind' }, ctx(agent, c.followUp!.dueAt))
+    expect(byAgent.ok || byAgent.error.code).toBe('FORBIDDEN')
+
+    const out = step(c, { type: 'followup_remind' }, system, c.followUp!.dueAt)
+    expect(out.case.status).toBe('resolved')
+    expect(out.case.followUp!.remindedAt).toBe(c.followUp!.dueAt)
+    expect(out.events).toEqual([expect.objectContaining({ kind: 'staff_alert', alert: 'followup_visit', to: 'agent-1' })])
+    expect(out.case.timeline.at(-1)).toMatchObject({ type: 'followup_remind', internal: true })
+    expect(nextTimers(out.case, out.case.updatedAt, policy).some((t) => t.command === 'followup_remind')).toBe(false)
+    const again = decide(out.case, { type: 'followup_remind' }, ctx(system, later(c.followUp!.dueAt, 1)))
+    expect(again.ok || again.error.code).toBe('VALIDATION')
+  })
+
+  test('买家先评价关闭了售后单，就不再提醒回访', () => {
+    const c = step(resolved(), { type: 'rate', score: 5 }, buyer, later(MON_10, 3030)).case
+    expect(c.status).toBe('closed')
+    expect(nextTimers(c, c.updatedAt, policy)).toEqual([])
+    const r = decide(c, { type: 'followup_remind' }, ctx(system, c.followUp!.dueAt))
+    expect(r.ok || r.error.code).toBe('NOT_ALLOWED_IN_STATUS')
+  })
+})
