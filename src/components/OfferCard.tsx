@@ -10,6 +10,13 @@ const OFFER_STATUS_TEXT: Partial<Record<Offer['status'], string>> = {
   withdrawn: '已撤回',
 }
 
+/** What the offer's items are to the buyer: goods to send back, or goods the shop sends out. */
+const ITEMS_LABEL: Partial<Record<Offer['kind'], string>> = {
+  return_refund: '需寄回',
+  exchange: '寄回换新',
+  resend: '补发',
+}
+
 /** One remedy offered to the buyer: the engine's explanation, the amounts in 元, what happens to the goods. */
 export function OfferCard({
   offer,
@@ -47,7 +54,7 @@ export function OfferCard({
       {offer.giftValueFen > 0 ? <Text className="offer__line">附赠小礼物（价值 {formatYuan(offer.giftValueFen)}）</Text> : null}
       {offer.items.length > 0 ? (
         <Text className="offer__line">
-          {offer.kind === 'exchange' ? '换新' : '寄出'}：{offer.items.map((i) => `${nameOf(i.skuId)} ×${i.qty}`).join('、')}
+          {ITEMS_LABEL[offer.kind] ?? '商品'}：{offer.items.map((i) => `${nameOf(i.skuId)} ×${i.qty}`).join('、')}
         </Text>
       ) : null}
       {offer.pickup ? <Text className="offer__line">商家安排快递上门取件</Text> : null}
