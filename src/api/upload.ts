@@ -201,3 +201,12 @@ export async function uploadEvidence(f: CheckedFile, onProgress?: (pct: number) 
   const d = answer.data
   return { fileId: d.fileId, kind: d.kind, mime: d.mime, size: d.size }
 }
+
+/**
+ * Where an uploaded evidence file can be shown: a cloud file id (cloud://…) is used as is by
+ * Image / previewImage on weapp; a local gateway id (local:<id>) is served at /media/<id>.
+ */
+export function evidenceUrl(fileId: string): string {
+  if (fileId.startsWith('local:')) return `${API_BASE}/media/${encodeURIComponent(fileId.slice('local:'.length))}`
+  return fileId
+}

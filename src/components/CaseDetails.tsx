@@ -1,5 +1,7 @@
-import { Text, View } from '@tarojs/components'
+import Taro from '@tarojs/taro'
+import { Image, Text, View } from '@tarojs/components'
 import type { CaseView } from '@contract/actions'
+import { evidenceUrl } from '../api/upload'
 import { formatYuan } from '../utils/money'
 import { REFUND_STATUS_LABELS, REMEDY_LABELS, REPLACEMENT_STATUS_LABELS, RETURN_STATUS_LABELS } from '../utils/labels'
 import { formatTime } from '../utils/time'
@@ -8,6 +10,10 @@ import { formatTime } from '../utils/time'
 export function CaseDetails({ view }: { view: CaseView }) {
   const nameOf = (sku: string) => view.order.items.find((i) => i.skuId === sku)?.name ?? sku
   const ret = view.returnShipment
+  const images = view.evidence.filter((e) => e.kind === 'image').map((e) => evidenceUrl(e.fileId))
+  const preview = (fileId: string) => {
+    Taro.previewImage({ urls: images, current: evidenceUrl(fileId) }).catch(() => undefined)
+  }
   return (
     <View>
       {ret ? (
@@ -75,14 +81,25 @@ export function CaseDetails({ view }: { view: CaseView }) {
         ))}
         <Text className="muted block gap">期望：{REMEDY_LABELS[view.desiredRemedy]}</Text>
         {view.description ? <Text className="block gap">{view.description}</Text> : null}
-        {view.evidence.length > 0 ? <Text className="muted block">已上传凭证 {view.evidence.length} 个</Text> : null}
-        <Text className="muted block">提交于 {formatTime(view.createdAt)}</Text>
-        {view.rating ? (
-          <Text className="block gap">
-            您的评价：{'★'.repeat(view.rating.score)}
-            {view.rating.comment ? ` ${view.rating.comment}` : ''}
-          </Text>
+        {view.evidence.length > 0 ? (
+          <View id="request-evidence">
+            <View className="evidence-strip">
+              {view.evidence.map((e, i) =>
+                e.kind === 'image' ? (
+                  <View key={e.fileId} className="evidence-thumb" id={`request-evidence-${i}`} onClick={() => preview(e.fileId)}>
+                    <Image className="evidence-thumb__img" src={evidenceUrl(e.fileId)} mode="aspectFill" />
+                  </View>
+                ) : (
+                  <View key={e.fileId} className="evidence-thumb" id={`request-evidence-${i}`}>
+                    <Text>▶ 视频</Text>
+                  </View>
+                ),
+              )}
+            </View>
+            <Text className="muted block gap">已上传凭证 {view.evidence.length} 个</Text>
+          </View>
         ) : null}
+        <Text className="muted block">提交于 {formatTime(view.createdAt)}</Text>
       </View>
     </View>
   )

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { Text, View } from '@tarojs/components'
 import type { CaseView } from '@contract/actions'
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, STATUS_LABELS, type ReasonCode } from '@contract/domain'
@@ -8,9 +9,10 @@ import { StatusBadge } from './StatusBadge'
 
 /**
  * The buyer's progress tracker: where the case stands, what happens next (and who must act, by
- * when), and every step so far in plain words with the current one highlighted.
+ * when), and every step so far in plain words with the current one highlighted. `children` (what
+ * the buyer can do now: offers, buttons) go right under the headline, above the history.
  */
-export function Tracker({ view, reasonLabel }: { view: CaseView; reasonLabel?: (code: ReasonCode) => string }) {
+export function Tracker({ view, reasonLabel, children }: { view: CaseView; reasonLabel?: (code: ReasonCode) => string; children?: ReactNode }) {
   const steps = view.timeline
     .filter((e) => !e.internal)
     .slice()
@@ -37,6 +39,8 @@ export function Tracker({ view, reasonLabel }: { view: CaseView; reasonLabel?: (
           {next.dueAt ? <Countdown id="next-due" dueAt={next.dueAt} /> : null}
         </View>
       ) : null}
+
+      {children}
 
       <View className="card timeline" id="timeline">
         <Text className="section-title">处理进度</Text>

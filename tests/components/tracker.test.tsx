@@ -151,7 +151,9 @@ test('confirm receipt and rating 1–5 with a comment', async () => {
   await typeInto(r2.container, '#panel-text', '处理很快')
   await tap(r2.container, '#panel-submit')
   expect(r2.server.of('rate')[0].data).toMatchObject({ score: 4, comment: '处理很快' })
-  expect(text(r2.container, '#request-info')).toContain('★★★★')
+  expect(text(r2.container, '#rating-info')).toContain('★★★★☆')
+  expect(text(r2.container, '#rating-info')).toContain('处理很快')
+  expect(text(r2.container, '#no-actions')).toBe('感谢您的评价，本次售后已结束。')
 })
 
 test('a conflict reloads the case and says why', async () => {

@@ -15,6 +15,20 @@ import { requestSubscriptions, subscriptionRefused } from '../../utils/subscribe
 
 type Panel = 'provide_info' | 'decline_offer' | 'ship_return' | 'rate' | 'appeal' | null
 
+/** What the toast says once a command went through (weapp shows at most 7 characters with an icon). */
+const DONE_TEXT: Record<BuyerCommand, string> = {
+  provide_info: '已提交',
+  accept_offer: '已接受方案',
+  decline_offer: '已反馈给客服',
+  ship_return: '物流信息已提交',
+  confirm_receipt: '已确认收货',
+  rate: '感谢您的评价',
+  cancel: '已撤销申请',
+  appeal: '已提交复核',
+}
+
+const SCORE_TEXT = ['', '非常不满意', '不满意', '一般', '满意', '非常满意']
+
 function message(e: unknown): string {
   return (e as Error)?.message || '出错了，请稍后再试'
 }
@@ -75,7 +89,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
       delete keys.current[type]
       setView(next)
       setPanel(null)
-      Taro.showToast({ title: '已提交', icon: 'success' }).catch(() => undefined)
+      Taro.showToast({ title: DONE_TEXT[type], icon: 'success' }).catch(() => undefined)
     } catch (e) {
       const code = (e as { code?: string }).code
       if (code === 'CONFLICT' || code === 'NOT_ALLOWED_IN_STATUS') {
@@ -114,14 +128,15 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
 
   const can = (c: BuyerCommand) => (view.actions as string[]).includes(c)
   const offered = view.offers.filter((o) => o.status === 'offered')
-  const pastOffers = view.offers.filter((o) => o.status !== 'offered' && o.status !== 'suggested')
+  const acceptedOffer = view.offers.find((o) => o.status === 'accepted')
+  const pastOffers = view.offers.filter((o) => o.status !== 'offered' && o.status !== 'suggested' && o.status !== 'accepted')
+  const ended = view.status === 'closed' || view.status === 'cancelled'
   const notNotified = refused || view.flags.buyerNotNotified
   const ret = view.returnShipment
 
-  return (
-    <View id="case-screen">
-      <Tracker view={view} reasonLabel={(code) => policy?.reasons.find((r) => r.code === code)?.label ?? ''} />
-
+  /** what the buyer can do now: right under the headline, above the history */
+  const actNow = (
+    <>
       {offered.length > 0 ? (
         <View className="card" id="offers">
           <Text className="section-title">{offered.length > 1 ? '商家给出的方案（任选其一）' : '商家给出的方案'}</Text>
@@ -139,7 +154,12 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
         ) : null}
         <View className="btn-row">
           {can('provide_info') ? (
-            <Button id="action-provide_info" className="btn btn--primary btn--small" onClick={() => openPanel('provide_info')}>
+            <Button
+              id="action-provide_info"
+              // only a call to action when the shop asked for it; otherwise an optional extra
+              className={`btn btn--small${view.status === 'awaiting_buyer' ? ' btn--primary' : ''}`}
+              onClick={() => openPanel('provide_info')}
+            >
               {ACTION_LABELS.provide_info}
             </Button>
           ) : null}
@@ -184,7 +204,22 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
             </Button>
           ) : null}
         </View>
-        {view.actions.length === 0 ? <Text className="muted block" id="no-actions">目前不需要您操作，有进展会在这里更新。</Text> : null}
+        {view.rating ? (
+          <View id="rating-info">
+            <Text className="section-title">您的评价</Text>
+            <Text className="rating-stars block">
+              {'★'.repeat(view.rating.score)}
+              {'☆'.repeat(Math.max(0, 5 - view.rating.score))}
+            </Text>
+            <Text className="muted block">{SCORE_TEXT[view.rating.score] ?? ''}</Text>
+            {view.rating.comment ? <Text className="block gap">{view.rating.comment}</Text> : null}
+          </View>
+        ) : null}
+        {view.actions.length === 0 ? (
+          <Text className="muted block" id="no-actions">
+            {ended ? (view.rating ? '感谢您的评价，本次售后已结束。' : '本次售后已结束。') : '目前不需要您操作，有进展会在这里更新。'}
+          </Text>
+        ) : null}
 
         {panel === 'provide_info' || panel === 'appeal' ? (
           <View id={`panel-${panel}`} className="gap">
@@ -234,8 +269,16 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
 
         {panel === 'ship_return' ? (
           <View id="panel-ship_return" className="gap">
-            <Input id="carrier" className="input field" value={carrier} placeholder="快递公司，如 顺丰速运" onInput={(e) => setCarrier(e.detail.value ?? '')} />
-            <Input id="tracking" className="input field" value={trackingNo} placeholder="快递单号" onInput={(e) => setTrackingNo(e.detail.value ?? '')} />
+            {ret ? (
+              <Text className="muted block" id="return-hint">
+                请寄回：{ret.items.map((i) => `${view.order.items.find((o) => o.skuId === i.skuId)?.name ?? i.skuId} ×${i.qty}`).join('、')}
+                {ret.shippingPaidBy === 'seller' ? '（运费由商家承担）' : '（运费由您承担）'}，寄出后填写下面的物流信息。
+              </Text>
+            ) : null}
+            <Text className="field-label">快递公司</Text>
+            <Input id="carrier" className="input field" value={carrier} maxlength={40} placeholder="如 顺丰速运" onInput={(e) => setCarrier(e.detail.value ?? '')} />
+            <Text className="field-label">快递单号</Text>
+            <Input id="tracking" className="input field" value={trackingNo} maxlength={40} placeholder="请填写快递单号" onInput={(e) => setTrackingNo(e.detail.value ?? '')} />
             <Button
               id="panel-submit"
               className="btn btn--primary btn--block"
@@ -259,6 +302,9 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
                 </Text>
               ))}
             </View>
+            <Text className="muted block" id="score-text">
+              {score > 0 ? SCORE_TEXT[score] : '点星星为本次服务打分（1到5星）'}
+            </Text>
             <Textarea
               id="panel-text"
               className="textarea field"
@@ -287,6 +333,21 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
           </Text>
         ) : null}
       </View>
+    </>
+  )
+
+  return (
+    <View id="case-screen">
+      <Tracker view={view} reasonLabel={(code) => policy?.reasons.find((r) => r.code === code)?.label ?? ''}>
+        {actNow}
+      </Tracker>
+
+      {acceptedOffer ? (
+        <View className="card" id="accepted-offer">
+          <Text className="section-title">您接受的方案</Text>
+          <OfferCard offer={acceptedOffer} orderItems={view.order.items} canAccept={false} />
+        </View>
+      ) : null}
 
       {pastOffers.length > 0 ? (
         <View className="card" id="past-offers">
