@@ -159,6 +159,8 @@ export interface PublicPolicy {
   buyerWait: Policy['buyerWait']
   cannedReplies: Partial<Record<string, string>>
   templateIds: { key: string; templateId: string }[]
+  /** null until the seller sets one */
+  returnAddress: Policy['returnAddress'] | null
 }
 
 export interface AftersaleOutputs {

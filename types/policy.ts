@@ -100,6 +100,10 @@ export const PolicySchema = z
     templates: z.record(z.string(), TemplateSchema),
     /** canned replies per reason code (guidance first for taste / usage) */
     cannedReplies: z.record(ReasonCodeSchema, z.string()).default({}),
+    /** where buyers send returns (shown on the return form); empty address = not set yet */
+    returnAddress: z
+      .object({ name: z.string().max(40), phone: z.string().max(30), address: z.string().max(200) })
+      .default({ name: '', phone: '', address: '' }),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>()
@@ -258,6 +262,7 @@ export const defaultPolicy: Policy = {
     wrong_item: '非常抱歉发错了商品，我们马上寄出正确的商品并附上小礼物，错发的商品安排快递上门取回。',
     late_delivery: '非常抱歉物流延误，我们已联系快递催派，并按每延迟一天补偿给您。',
   },
+  returnAddress: { name: '售后组', phone: '0571-88886666', address: '浙江省杭州市西湖区龙井路 88 号 演示茶庄售后仓' },
 }
 
 /** Readable validation errors: "compensation.latePerDayFen: 应为整数". */

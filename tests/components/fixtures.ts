@@ -46,6 +46,7 @@ export const policy: PublicPolicy = {
   maxRequestsPerSku: 5,
   buyerWait: { infoDays: 3, offerDays: 3, returnShipDays: 7, appealDays: 7, receiptDays: 10, rateDays: 7 },
   cannedReplies: { damaged_in_transit: '非常抱歉商品在运输中受损，请提供照片或小视频，我们马上为您补发。' },
+  returnAddress: { name: '售后组', phone: '0571-88886666', address: '杭州市西湖区龙井路 88 号' },
   templateIds: [
     { key: 'case_update', templateId: 'TPL_UPDATE' },
     { key: 'action_required', templateId: 'TPL_ACTION' },

@@ -103,6 +103,11 @@ test('ship_return needs carrier and number; a booked pickup is explained', async
   expect(text(container, '#pickup-hint')).toContain('上门取件')
   expect(text(container, '#return-info')).toContain('运费由商家承担')
   await tap(container, '#action-ship_return')
+  // where to send it, copyable
+  expect(text(container, '#return-address')).toContain('杭州市西湖区龙井路 88 号')
+  const copy = jest.spyOn(Taro, 'setClipboardData').mockResolvedValue({ errMsg: 'setClipboardData:ok' } as never)
+  await tap(container, '#return-address .btn')
+  expect(copy).toHaveBeenCalledWith({ data: '售后组 0571-88886666 杭州市西湖区龙井路 88 号' })
   await typeInto(container, '#carrier', '顺丰速运')
   await tap(container, '#panel-submit')
   expect(text(container, '#action-error')).toBe('请填写快递公司和快递单号')
@@ -111,6 +116,20 @@ test('ship_return needs carrier and number; a booked pickup is explained', async
   await tap(container, '#panel-submit')
   expect(server.of('ship_return')[0].data).toMatchObject({ carrier: '顺丰速运', trackingNo: 'SF998877', expectedVersion: 4 })
   expect(text(container, '#case-status')).toBe(STATUS_LABELS.return_shipped)
+})
+
+test('a seller without a return address: the buyer is told to ask before sending', async () => {
+  const view = caseView('awaiting_return', {
+    returnShipment: {
+      status: 'pending', pickup: false, shippingPaidBy: 'buyer', purpose: 'refund', items: [{ skuId: 'sku-nest-6', qty: 1 }],
+      carrier: null, trackingNo: null, shippedAt: null, receivedAt: null,
+    },
+  })
+  const { container } = mount(view, { get_policy: () => ({ ...policy, returnAddress: null }) })
+  await settle()
+  await tap(container, '#action-ship_return')
+  expect(container.querySelector('#return-address')).toBeNull()
+  expect(text(container, '#panel-ship_return')).toContain('商家尚未设置寄回地址')
 })
 
 test('provide_info and appeal need words; evidence goes along', async () => {

@@ -43,5 +43,7 @@ export async function publicPolicy(deps: Deps): Promise<PublicPolicy> {
     templateIds: Object.entries(policy.templates)
       .filter(([, t]) => t.templateId)
       .map(([key, t]) => ({ key, templateId: t.templateId })),
+    // stored policies from before the field parse without it
+    returnAddress: policy.returnAddress?.address ? policy.returnAddress : null,
   }
 }

@@ -275,6 +275,28 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
                 {ret.shippingPaidBy === 'seller' ? '（运费由商家承担）' : '（运费由您承担）'}，寄出后填写下面的物流信息。
               </Text>
             ) : null}
+            {policy?.returnAddress ? (
+              <View id="return-address" className="card card--inset">
+                <Text className="field-label block">寄回地址</Text>
+                <Text className="block" selectable>
+                  {policy.returnAddress.name} {policy.returnAddress.phone}
+                </Text>
+                <Text className="block" selectable>
+                  {policy.returnAddress.address}
+                </Text>
+                <Button
+                  className="btn btn--small"
+                  onClick={() => {
+                    const a = policy.returnAddress!
+                    Taro.setClipboardData({ data: `${a.name} ${a.phone} ${a.address}` }).catch(() => undefined)
+                  }}
+                >
+                  复制地址
+                </Button>
+              </View>
+            ) : (
+              <Text className="muted block">商家尚未设置寄回地址，请先联系客服确认后再寄出。</Text>
+            )}
             <Text className="field-label">快递公司</Text>
             <Input id="carrier" className="input field" value={carrier} maxlength={40} placeholder="如 顺丰速运" onInput={(e) => setCarrier(e.detail.value ?? '')} />
             <Text className="field-label">快递单号</Text>
