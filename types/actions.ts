@@ -191,6 +191,8 @@ export const QueueInputSchema = z.object({
   severity: SeveritySchema.optional(),
   reason: ReasonCodeSchema.optional(),
   team: TeamSchema.optional(),
+  /** cases whose SLA badge shows this state now (paused clocks: the state they paused in; stopped: on time unless breached) */
+  slaState: z.enum(['on_time', 'warning', 'breached']).optional(),
   createdFrom: z.string().datetime().optional(),
   createdTo: z.string().datetime().optional(),
   cursor: Cursor,

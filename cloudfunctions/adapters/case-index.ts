@@ -4,13 +4,16 @@
  */
 import type { Case, CaseStatus } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import { nextTimers, warnAt } from '../core/sla'
+import { nextTimers, warnAt, type SlaLevel } from '../core/sla'
 
 /** Statuses that are not "open" in the queue sense (QueueFilter.open). */
 export const NOT_OPEN: readonly CaseStatus[] = ['resolved', 'closed', 'cancelled', 'rejected']
 export const FINAL: readonly CaseStatus[] = ['closed', 'cancelled']
 /** Sort key for cases with nothing scheduled, so `due_asc` puts them last. */
 export const NO_DUE = '9999-12-31T23:59:59.999Z'
+
+/** Sort key before every real instant: "already happened" (an SLA breached long ago). */
+export const SINCE_EVER = '0000-01-01T00:00:00.000Z'
 
 /** Normalise any ISO-8601 instant to `YYYY-MM-DDTHH:mm:ss.sssZ` so string order = time order. */
 export function iso(s: string): string {
@@ -41,6 +44,50 @@ export function caseDueAt(c: Case, policy: Policy): string | null {
   return times.reduce((a, b) => (a < b ? a : b))
 }
 
+/**
+ * When the SLA badge of this case (core `slaState`) turns to warning and to breached, as two
+ * instants, so that "which cases are in state S at `now`" is a range query on stored fields:
+ *
+ *   breached ⇔ breachAt < now      warning ⇔ warnAt ≤ now ≤ breachAt      on time ⇔ now < warnAt
+ *
+ * (`warnAt ≤ breachAt` always). It mirrors slaState exactly, over every unmet target (first
+ * response and resolution, the worst one wins):
+ * - a running target warns when its time left (in its own clock, business hours included) reaches
+ *   (1 − warnRatio) × target and breaches the instant after its due time;
+ * - a case already marked breached (`breachedAt`) is breached from then on (SINCE_EVER);
+ * - a paused clock (waiting on the buyer) is frozen: its state is what it was when it paused —
+ *   on time (never moves: NO_DUE), or warning when little time was left; a target that was
+ *   already overdue when it paused keeps its due time and counts as breached;
+ * - a stopped clock (resolved / rejected / closed / cancelled) is on time unless it breached.
+ * Derived with the policy of the case's version, like `caseDueAt`; the queue view evaluates the
+ * badge with the live policy, so an edit of warnRatio / business hours reaches a case's stored
+ * warning instant on its next save.
+ */
+export function slaMarks(c: Pick<Case, 'sla'>, policy: Policy): { warnAt: string; breachAt: string } {
+  const sla = c.sla
+  if (sla.stoppedAt) return sla.breachedAt ? { warnAt: SINCE_EVER, breachAt: SINCE_EVER } : { warnAt: NO_DUE, breachAt: NO_DUE }
+  let warn = NO_DUE
+  let breach = sla.breachedAt ? SINCE_EVER : NO_DUE
+  const warnShare = 1 - policy.sla.warnRatio
+  for (const t of [sla.firstResponse, sla.resolution]) {
+    if (t.metAt) continue
+    let w: string
+    let b: string
+    if (t.pausedRemainingMs !== null) {
+      // frozen while paused: remaining time does not move, nor does the state
+      w = t.pausedRemainingMs <= warnShare * t.targetMs ? SINCE_EVER : NO_DUE
+      b = NO_DUE
+    } else {
+      // warnAt from the target's start: the instant its time left reaches the warning share
+      w = iso(warnAt(t, t.startedAt, policy) ?? t.startedAt)
+      b = iso(t.dueAt)
+    }
+    if (w < warn) warn = w
+    if (b < breach) breach = b
+  }
+  return { warnAt: warn < breach ? warn : breach, breachAt: breach }
+}
+
 /** The queryable projection of a case (same names in both adapters, snake_case in SQL). */
 export interface CaseIndex {
   id: string
@@ -57,12 +104,17 @@ export interface CaseIndex {
   open: boolean
   slaDueAt: string | null
   dueSort: string
+  /** SLA badge turns to warning at this instant (see slaMarks) */
+  slaWarnAt: string
+  /** SLA badge turns to breached right after this instant (see slaMarks) */
+  slaBreachAt: string
   createdAt: string
   updatedAt: string
 }
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)
+  const marks = slaMarks(c, policy)
   return {
     id: c.id,
     version: c.version,
@@ -78,8 +130,23 @@ export function caseIndex(c: Case, policy: Policy): CaseIndex {
     open: !NOT_OPEN.includes(c.status),
     slaDueAt: due,
     dueSort: due ?? NO_DUE,
+    slaWarnAt: marks.warnAt,
+    slaBreachAt: marks.breachAt,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
+  }
+}
+
+/** The stored-field conditions for "the SLA badge shows `state` at `at`" (see slaMarks). */
+export function slaRange(state: SlaLevel, at: string): { warnAt?: { lte?: string; gt?: string }; breachAt?: { lt?: string; gte?: string } } {
+  const now = iso(at)
+  switch (state) {
+    case 'breached':
+      return { breachAt: { lt: now } }
+    case 'warning':
+      return { warnAt: { lte: now }, breachAt: { gte: now } }
+    case 'on_time':
+      return { warnAt: { gt: now } }
   }
 }
 

@@ -48,8 +48,14 @@ export interface QueueFilter {
   severity?: Severity
   reason?: string
   escalated?: boolean
-  /** only cases whose SLA due time is before this instant */
+  /** only cases whose next scheduler timer (SLA warning / breach, buyer deadline) is before this instant */
   dueBefore?: string
+  /**
+   * only cases whose SLA badge (core slaState) shows `state` at the instant `at`: paused clocks
+   * keep the state they paused in, stopped clocks are on time unless they breached (see
+   * adapters/case-index slaMarks)
+   */
+  slaState?: { state: 'on_time' | 'warning' | 'breached'; at: string }
   /** only open cases (not resolved/closed/cancelled/rejected) */
   open?: boolean
   createdFrom?: string

@@ -45,6 +45,26 @@ describe('buyer and seller functions on the SQLite store', () => {
     expect(seen.assigneeId).toBe(AGENT)
   })
 
+  test('queue: the SLA-state filter and the 已超时 tab follow the badge as time passes, before any scheduler pass', async () => {
+    const { case: c } = await fileCase(app, A) // Monday 11:00 Shanghai: first response due 15:00 (business hours), warning from 14:12
+    type Q = { items: { id: string; sla: { state: string } }[]; next: string | null; counts: Record<string, number> }
+    const ids = async (data: Record<string, unknown>) => unwrap<Q>(await app.staff(SUP, 'queue', { tab: 'all', ...data })).items.map((i) => i.id)
+    app.setNow('2026-11-23T04:00:00.000Z')
+    expect(await ids({ slaState: 'on_time' })).toEqual([c.id])
+    expect(await ids({ slaState: 'warning' })).toEqual([])
+    app.setNow('2026-11-23T06:30:00.000Z')
+    expect(await ids({ slaState: 'on_time' })).toEqual([])
+    expect(await ids({ slaState: 'warning', severity: 'P2' })).toEqual([c.id])
+    let q = unwrap<Q>(await app.staff(SUP, 'queue', { tab: 'overdue' }))
+    expect([q.items.length, q.counts.overdue]).toEqual([0, 0])
+    app.setNow('2026-11-23T07:30:00.000Z')
+    expect(await ids({ slaState: 'breached' })).toEqual([c.id])
+    q = unwrap<Q>(await app.staff(SUP, 'queue', { tab: 'overdue' }))
+    expect(q.items.map((i) => [i.id, i.sla.state])).toEqual([[c.id, 'breached']])
+    expect(q.counts.overdue).toBe(1)
+    expect(await app.staff(SUP, 'queue', { tab: 'all', slaState: 'late' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+  })
+
   test('a buyer sees only their own orders', async () => {
     const mine = await ordersOf(app, A)
     expect(mine.length).toBeGreaterThan(3)

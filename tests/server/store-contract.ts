@@ -5,6 +5,8 @@
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
 import { StoreConflict, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { slaState } from '../../cloudfunctions/core/sla'
+import { addBusinessTime } from '../../cloudfunctions/core/calendar'
 import { HOUR, T0, at, makeCase, nextVersion, target, uid } from './fixtures'
 
 const ob = (c: Case, name: string, payload: Record<string, unknown> = {}): NewOutboxItem => ({
@@ -254,6 +256,63 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         await check({ dueBefore: at(T0, 5 * HOUR) }, pick(0, 1, 2))
         await check({ dueBefore: at(T0, 101 * HOUR) }, pick(0, 1, 2, 3))
         await check({ dueBefore: at(T0, 101 * HOUR), open: true, team: 'logistics' }, pick(2))
+      })
+
+      it('filters by SLA state at an instant exactly as the badge (core slaState) shows it, paged on the due index and counted', async () => {
+        const frMet = (patch: Partial<Case['sla']> = {}) => ({ firstResponse: target(T0, 4 * HOUR, { metAt: at(T0, HOUR) }), ...patch })
+        // business-clock first response filed at 17:30 Shanghai on a Monday: 3.5 h today, 0.5 h tomorrow morning
+        const bizStart = at(T0, 3.5 * HOUR)
+        const bizDue = addBusinessTime(bizStart, 4 * HOUR, defaultPolicy.calendar)
+        const named = {
+          fresh: makeCase(), // first response due T0+4h, warning from T0+3.2h
+          flagged: makeCase({ sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } }),
+          resolving: makeCase({ status: 'in_review', sla: frMet() }), // resolution due T0+72h
+          pausedOk: makeCase({ status: 'awaiting_buyer', sla: frMet({ pausedAt: at(T0, 2 * HOUR), resolution: target(T0, 72 * HOUR, { pausedRemainingMs: 70 * HOUR }) }) }),
+          pausedLow: makeCase({ status: 'offer_pending', sla: frMet({ pausedAt: at(T0, 2 * HOUR), resolution: target(T0, 72 * HOUR, { pausedRemainingMs: HOUR }) }) }),
+          // paused after the first response was already overdue: that target keeps running out
+          pausedLate: makeCase({ status: 'awaiting_buyer', sla: { pausedAt: at(T0, 5 * HOUR), resolution: target(T0, 72 * HOUR, { pausedRemainingMs: 67 * HOUR }) } }),
+          stopped: makeCase({ status: 'resolved', sla: frMet({ stoppedAt: at(T0, 3 * HOUR) }) }),
+          stoppedLate: makeCase({ status: 'closed', sla: { stoppedAt: at(T0, 9 * HOUR), breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } }),
+          business: makeCase({
+            createdAt: bizStart,
+            sla: { firstResponse: { clock: 'business', targetMs: 4 * HOUR, startedAt: bizStart, dueAt: bizDue, metAt: null, pausedRemainingMs: null } },
+          }),
+        }
+        expect(bizDue).toBe('2026-11-24T01:30:00.000Z')
+        const all = Object.values(named)
+        for (const c of all) await store.createCase(c, [])
+        const nameOf = new Map(all.map((c) => [c.id, Object.entries(named).find(([, v]) => v === c)![0]]))
+        const names = (xs: Case[]) => xs.map((c) => nameOf.get(c.id)!).sort()
+        const states = ['on_time', 'warning', 'breached'] as const
+        const listed = async (state: (typeof states)[number], when: string, extra: Parameters<Store['listCases']>[0] = {}) => {
+          const f = { ...extra, slaState: { state, at: when } }
+          const due = await drain(store, f, 2, 'due_asc')
+          expect(names(await drain(store, f, 3))).toEqual(names(due))
+          expect(await store.countCases(f)).toBe(due.length)
+          return names(due)
+        }
+        // hand-checked: an hour before the warning, in the warning zone, after the first breach,
+        // overnight (business clock warns at 20:42, not 08:42), and after the resolution target
+        expect(await listed('breached', at(T0, 3.5 * HOUR))).toEqual(['flagged', 'stoppedLate'])
+        expect(await listed('warning', at(T0, 3.5 * HOUR))).toEqual(['fresh', 'pausedLate', 'pausedLow'])
+        expect(await listed('on_time', at(T0, 3.5 * HOUR))).toEqual(['business', 'pausedOk', 'resolving', 'stopped'])
+        expect(await listed('breached', at(T0, 6 * HOUR))).toEqual(['flagged', 'fresh', 'pausedLate', 'stoppedLate'])
+        expect(await listed('warning', at(T0, 17 * HOUR))).toEqual(['business', 'pausedLow'])
+        expect(await listed('warning', at(T0, 60 * HOUR))).toEqual(['pausedLow', 'resolving'])
+        expect(await listed('on_time', at(T0, 100 * HOUR))).toEqual(['pausedOk', 'stopped'])
+        expect(await listed('breached', at(T0, 6 * HOUR), { open: true })).toEqual(['flagged', 'fresh', 'pausedLate'])
+        // and at every probe instant, each state lists exactly the cases the core puts in it
+        for (const h of [-1, 1, 3.19, 3.21, 3.5, 4, 4.01, 6, 14.5, 17, 19.6, 57.5, 57.7, 71.9, 72.1, 100]) {
+          const when = at(T0, h * HOUR)
+          for (const state of states) {
+            const expected = all.filter((c) => slaState(c, when, defaultPolicy).state === state)
+            expect({ h, state, got: await listed(state, when) }).toEqual({ h, state, got: names(expected) })
+          }
+        }
+        // a save moves the marks: the first response is met, the case leaves the breached state
+        const answered = nextVersion(named.fresh, { status: 'in_review', sla: { ...named.fresh.sla, firstResponse: { ...named.fresh.sla.firstResponse, metAt: at(T0, 3.9 * HOUR) } } }, at(T0, 3.9 * HOUR))
+        await store.saveCase(answered, 1, [])
+        expect(await listed('breached', at(T0, 6 * HOUR))).toEqual(['flagged', 'pausedLate', 'stoppedLate'])
       })
 
       it('counts open cases per assignee', async () => {

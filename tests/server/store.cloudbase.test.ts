@@ -9,7 +9,7 @@ import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
 import { COLLECTIONS, collectionName, type CollectionKey } from '../../cloudfunctions/adapters/cloudbase/collections'
 import { CloudBaseEmulator } from './cloudbase-emulator'
 import { storeContract } from './store-contract'
-import { makeCase, nextVersion } from './fixtures'
+import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 process.env.SILENCE = 'true' // no "request longer than 3s" warnings from the SDK
 
@@ -78,6 +78,33 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     const res = await Promise.all(cases.map((c) => s.createCase(c, [], { scope: 'b', key: 'k' })))
     expect(res.filter((r) => r.created)).toHaveLength(1)
     expect(emulator.calls.get('database.abortTransaction') ?? 0).toBeGreaterThan(0)
+  })
+
+  it('fills the SLA-state fields of case documents written before they existed, once', async () => {
+    const s = local()
+    await s.init()
+    const fresh = makeCase()
+    const breached = makeCase({ sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } })
+    await s.createCase(fresh, [])
+    await s.createCase(breached, [])
+    // what an earlier version stored: no slaWarnAt / slaBreachAt, no index version
+    const db = tcbInit({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000 }).database()
+    const _ = db.command
+    for (const c of [fresh, breached]) await db.collection('cases').doc(c.id).update({ slaWarnAt: _.remove(), slaBreachAt: _.remove() })
+    await db.collection('counters').doc('case_index').remove()
+    expect(await s.countCases({ slaState: { state: 'breached', at: at(T0, HOUR) } })).toBe(0)
+
+    const again = local()
+    await again.init()
+    const ids = async (state: 'on_time' | 'warning' | 'breached', h: number) =>
+      (await again.listCases({ slaState: { state, at: at(T0, h * HOUR) } }, { limit: 10, order: 'due_asc' })).items.map((c) => c.id).sort()
+    expect(await ids('breached', 1)).toEqual([breached.id])
+    expect(await ids('on_time', 1)).toEqual([fresh.id])
+    expect(await ids('warning', 3.5)).toEqual([fresh.id])
+    // once migrated, a start reads the index version and nothing else
+    emulator.calls.clear()
+    await local().init()
+    expect(emulator.calls.get('database.getDocument')).toBe(1)
   })
 
   it('reads past the 1000-documents-per-query limit by paging', async () => {

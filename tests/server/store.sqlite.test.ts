@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { storeContract } from './store-contract'
-import { makeCase, nextVersion } from './fixtures'
+import Database from 'better-sqlite3'
+import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 storeContract('sqlite :memory:', async () => new SqliteStore(':memory:'))
 
@@ -33,6 +34,63 @@ describe('SqliteStore specifics', () => {
     await b.init()
     expect(await b.getCase(c.id)).toEqual(n)
     await b.close()
+  })
+
+  it('migrates a file written before the SLA-state columns: adds, backfills and indexes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const fresh = makeCase()
+    const breached = makeCase({ sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } })
+    await a.createCase(fresh, [])
+    await a.createCase(breached, [])
+    await a.close()
+    // the file as the previous version left it: no SLA-state columns, the old queue index
+    const raw = new Database(file)
+    raw.exec(`DROP INDEX cases_open_due_sla; DROP INDEX cases_open_assignee_sla; DROP INDEX cases_open_team_sla;
+      DROP INDEX cases_open_escalated_sla; DROP INDEX cases_created_sla;
+      ALTER TABLE cases DROP COLUMN sla_warn_at; ALTER TABLE cases DROP COLUMN sla_breach_at;
+      CREATE INDEX cases_open_due ON cases (open, due_sort, id); CREATE INDEX cases_open_assignee ON cases (open, assignee_id);
+      CREATE INDEX cases_created ON cases (created_at DESC, id DESC);`)
+    raw.close()
+
+    const b = new SqliteStore(file)
+    await b.init()
+    const ids = async (state: 'on_time' | 'warning' | 'breached', h: number) =>
+      (await b.listCases({ slaState: { state, at: at(T0, h * HOUR) } }, { limit: 10, order: 'due_asc' })).items.map((c) => c.id).sort()
+    expect(await ids('breached', 1)).toEqual([breached.id])
+    expect(await ids('on_time', 1)).toEqual([fresh.id])
+    expect(await ids('warning', 3.5)).toEqual([fresh.id])
+    expect(await ids('breached', 5)).toEqual([fresh.id, breached.id].sort())
+    await b.close()
+    const check = new Database(file, { readonly: true })
+    const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'").all() as { name: string }[]).map((r) => r.name)
+    expect(indexes).toEqual(expect.arrayContaining(['cases_open_due_sla', 'cases_open_assignee_sla', 'cases_open_team_sla', 'cases_open_escalated_sla', 'cases_created_sla']))
+    for (const old of ['cases_open_due', 'cases_open_assignee', 'cases_created']) expect(indexes).not.toContain(old)
+    expect(check.prepare('SELECT COUNT(*) AS n FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL').get()).toEqual({ n: 0 })
+    // each tab's page with an SLA filter walks its queue index in order (no temporary sort)
+    const plan = (sql: string, ...params: unknown[]) =>
+      (check.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' | ')
+    const tabs: [string, string, unknown[]][] = [
+      ['cases_open_due_sla', 'open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
+      ['cases_open_assignee_sla', "assignee_id = 'a1' AND open = 1 AND sla_breach_at < ? ORDER BY due_sort, id", [T0]],
+      ['cases_open_team_sla', "team = 'quality' AND open = 1 AND sla_warn_at <= ? AND sla_breach_at >= ? ORDER BY due_sort, id", [T0, T0]],
+      ['cases_open_escalated_sla', 'escalated = 1 AND open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
+      ['cases_created_sla', 'sla_breach_at < ? ORDER BY created_at DESC, id DESC', [T0]],
+    ]
+    for (const [index, where, params] of tabs) {
+      const p = plan(`SELECT id FROM cases WHERE ${where} LIMIT 21`, ...params)
+      expect(p).toMatch(new RegExp(`USING (COVERING )?INDEX ${index}\\b`))
+      expect(p).not.toMatch(/TEMP B-TREE/)
+    }
+    check.close()
+    // a second open finds nothing to do
+    const c2 = new SqliteStore(file)
+    await c2.init()
+    expect((await c2.getCase(fresh.id))?.id).toBe(fresh.id)
+    await c2.close()
   })
 
   it('rejects a cursor made for another order', async () => {

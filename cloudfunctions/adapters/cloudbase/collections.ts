@@ -31,12 +31,25 @@ export interface IndexSpec {
 
 /** `_id` is always indexed (and unique); these are the extra ones the queries need. */
 export const INDEXES: IndexSpec[] = [
-  { collection: 'cases', name: 'created', fields: { createdAt: -1, _id: -1 }, why: 'listCases created_desc (all cases, keyset)' },
+  {
+    collection: 'cases',
+    name: 'created_sla',
+    fields: { createdAt: -1, _id: -1, slaWarnAt: 1, slaBreachAt: 1 },
+    why: 'listCases created_desc (全部, keyset) with the SLA-state filter checked in the index keys. Replaces created (its prefix)',
+  },
   { collection: 'cases', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'buyer’s own list' },
   { collection: 'cases', name: 'order', fields: { orderId: 1, createdAt: -1 }, why: 'cases of an order' },
   { collection: 'cases', name: 'team_status_due', fields: { team: 1, status: 1, dueSort: 1, _id: 1 }, why: 'team queue, due_asc' },
   { collection: 'cases', name: 'assignee_status_due', fields: { assigneeId: 1, status: 1, dueSort: 1, _id: 1 }, why: 'my queue / openCaseCounts' },
-  { collection: 'cases', name: 'open_due', fields: { open: 1, dueSort: 1, _id: 1 }, why: 'open / overdue queue' },
+  {
+    collection: 'cases',
+    name: 'open_due_sla',
+    fields: { open: 1, dueSort: 1, _id: 1, slaWarnAt: 1, slaBreachAt: 1 },
+    why: 'open queue by due time; the SLA-state filter (range on slaWarnAt / slaBreachAt) is checked in the index keys. Replaces open_due (its prefix)',
+  },
+  { collection: 'cases', name: 'open_assignee_sla', fields: { open: 1, assigneeId: 1, dueSort: 1, _id: 1, slaWarnAt: 1, slaBreachAt: 1 }, why: '我的 / 未分配 queues by due time (+ SLA state); openCaseCounts' },
+  { collection: 'cases', name: 'open_team_sla', fields: { open: 1, team: 1, dueSort: 1, _id: 1, slaWarnAt: 1, slaBreachAt: 1 }, why: '本组 queue by due time (+ SLA state)' },
+  { collection: 'cases', name: 'open_escalated_sla', fields: { open: 1, escalated: 1, dueSort: 1, _id: 1, slaWarnAt: 1, slaBreachAt: 1 }, why: '已升级 queue by due time (+ SLA state)' },
   { collection: 'cases', name: 'status_created', fields: { status: 1, createdAt: -1, _id: -1 }, why: 'status filter newest first' },
   { collection: 'cases', name: 'sla_due', fields: { slaDueAt: 1, _id: 1 }, why: 'dueCases (scheduler)' },
   { collection: 'cases', name: 'case_no', fields: { caseNo: 1 }, unique: true, why: 'lookup by case number; uniqueness backstop' },

@@ -52,7 +52,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso } from '../case-index'
+import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 export interface CloudBaseStoreOptions {
@@ -95,6 +95,8 @@ interface OutboxDoc {
 }
 
 const PAGE = 1000
+/** Version of the derived case fields (2: slaWarnAt / slaBreachAt); see migrateCases. */
+const CASE_INDEX_VERSION = 2
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function errCode(e: unknown): string {
@@ -193,6 +195,30 @@ export class CloudBaseStore implements Store {
         if (!isAlreadyExists(e)) throw e
       }
     }
+    await this.migrateCases()
+  }
+
+  /**
+   * Case documents written before the SLA-state fields (`slaWarnAt`, `slaBreachAt`) existed get
+   * them once: `counters/case_index` records the index version, so a warm start costs one read.
+   * Each fill is conditional on the document's version, so it never overwrites a newer save (which
+   * wrote the fields itself); two functions migrating at once write the same values.
+   */
+  private async migrateCases(): Promise<void> {
+    const head = await this.getDoc<{ value: number }>('counters', 'case_index')
+    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return
+    let after: { key: unknown; id: string } | null = null
+    for (;;) {
+      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [{ slaBreachAt: this._.exists(false) }], '_id', 'asc', 200, after)
+      for (const d of docs) {
+        const c = JSON.parse(d.docJson) as Case
+        const x = caseIndex(c, await this.policyFor(c.policyVersion))
+        await this.col('cases').where({ _id: d._id, version: d.version }).update({ slaWarnAt: x.slaWarnAt, slaBreachAt: x.slaBreachAt })
+      }
+      if (docs.length < 200) break
+      after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+    }
+    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION })
   }
 
   async close(): Promise<void> {
@@ -368,6 +394,13 @@ export class CloudBaseStore implements Store {
     if (f.reason !== undefined) c.push({ reason: f.reason })
     if (f.escalated !== undefined) c.push({ escalated: f.escalated })
     if (f.dueBefore !== undefined) c.push({ slaDueAt: _.lt(iso(f.dueBefore)) })
+    if (f.slaState !== undefined) {
+      const r = slaRange(f.slaState.state, f.slaState.at)
+      if (r.warnAt?.lte !== undefined) c.push({ slaWarnAt: _.lte(r.warnAt.lte) })
+      if (r.warnAt?.gt !== undefined) c.push({ slaWarnAt: _.gt(r.warnAt.gt) })
+      if (r.breachAt?.lt !== undefined) c.push({ slaBreachAt: _.lt(r.breachAt.lt) })
+      if (r.breachAt?.gte !== undefined) c.push({ slaBreachAt: _.gte(r.breachAt.gte) })
+    }
     if (f.open !== undefined) c.push({ open: f.open })
     if (f.createdFrom !== undefined) c.push({ createdAt: _.gte(iso(f.createdFrom)) })
     if (f.createdTo !== undefined) c.push({ createdAt: _.lt(iso(f.createdTo)) })

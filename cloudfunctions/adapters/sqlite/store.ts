@@ -29,7 +29,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso } from '../case-index'
+import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -56,17 +56,19 @@ CREATE TABLE IF NOT EXISTS cases (
   due_sort TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  doc TEXT NOT NULL
+  doc TEXT NOT NULL,
+  sla_warn_at TEXT,
+  sla_breach_at TEXT
 );
-CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_buyer ON cases (buyer_openid, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_order ON cases (order_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS cases_queue ON cases (team, status, due_sort, id);
 CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee_id, status, due_sort, id);
-CREATE INDEX IF NOT EXISTS cases_open_due ON cases (open, due_sort, id);
-CREATE INDEX IF NOT EXISTS cases_open_assignee ON cases (open, assignee_id);
 CREATE INDEX IF NOT EXISTS cases_status_created ON cases (status, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
+
+-- The queue's indexes carry the SLA-state columns and are created by migrateCases(), after files
+-- written before those columns existed got them added and backfilled.
 
 CREATE TABLE IF NOT EXISTS outbox (
   key TEXT PRIMARY KEY,
@@ -212,7 +214,48 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON')
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
     this.db.exec(SCHEMA)
+    this.migrateCases()
     this.inited = true
+  }
+
+  /**
+   * Brings a `cases` table written by an earlier version up to date: adds the SLA-state columns
+   * (sla_warn_at, sla_breach_at, see ../case-index slaMarks) when missing, fills them from the
+   * document of every row that lacks them, then creates their indexes. One IMMEDIATE transaction,
+   * idempotent; on an up-to-date file it finds nothing to fill.
+   *
+   * Queue indexes: each tab's equality columns, then its sort key (due_sort, id — or created_at,
+   * id for 全部), then the two SLA instants. A page with an SLA-state filter walks one index in
+   * keyset order and checks the state in the index entry, never opening a row it does not return,
+   * whatever the share of cases in that state. They replace the earlier cases_open_due,
+   * cases_open_assignee and cases_created (their prefixes).
+   */
+  private migrateCases(): void {
+    const cols = new Set((this.db.prepare('PRAGMA table_info(cases)').all() as { name: string }[]).map((c) => c.name))
+    this.db.transaction(() => {
+      if (!cols.has('sla_warn_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_warn_at TEXT')
+      if (!cols.has('sla_breach_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_breach_at TEXT')
+      // backfill in batches: a row leaves the selection once it is filled
+      const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
+      const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
+      for (let rows = batch.all() as { id: string; doc: string }[]; rows.length > 0; rows = batch.all() as { id: string; doc: string }[]) {
+        for (const r of rows) {
+          const c = JSON.parse(r.doc) as Case
+          const x = caseIndex(c, this.policyFor(c.policyVersion))
+          fill.run(x.slaWarnAt, x.slaBreachAt, r.id)
+        }
+      }
+      this.db.exec(`
+        DROP INDEX IF EXISTS cases_open_due;
+        DROP INDEX IF EXISTS cases_open_assignee;
+        DROP INDEX IF EXISTS cases_created;
+        CREATE INDEX IF NOT EXISTS cases_open_due_sla ON cases (open, due_sort, id, sla_warn_at, sla_breach_at);
+        CREATE INDEX IF NOT EXISTS cases_open_assignee_sla ON cases (open, assignee_id, due_sort, id, sla_warn_at, sla_breach_at);
+        CREATE INDEX IF NOT EXISTS cases_open_team_sla ON cases (open, team, due_sort, id, sla_warn_at, sla_breach_at);
+        CREATE INDEX IF NOT EXISTS cases_open_escalated_sla ON cases (open, escalated, due_sort, id, sla_warn_at, sla_breach_at);
+        CREATE INDEX IF NOT EXISTS cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
+      `)
+    }).immediate()
   }
 
   async close(): Promise<void> {
@@ -239,7 +282,7 @@ export class SqliteStore implements Store {
     const x = caseIndex(c, this.policyFor(c.policyVersion))
     return [
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
-      x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.createdAt, x.updatedAt, JSON.stringify(c),
+      x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
     ]
   }
 
@@ -275,8 +318,8 @@ export class SqliteStore implements Store {
       }
       this.run(
         `INSERT INTO cases (version, case_no, buyer_openid, order_id, status, team, assignee_id, severity, reason,
-           escalated, open, sla_due_at, due_sort, created_at, updated_at, doc, id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           escalated, open, sla_due_at, due_sort, sla_warn_at, sla_breach_at, created_at, updated_at, doc, id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ...this.caseParams(c), c.id,
       )
       this.insertOutbox(c, outbox)
@@ -298,7 +341,8 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       const r = this.run(
         `UPDATE cases SET version = ?, case_no = ?, buyer_openid = ?, order_id = ?, status = ?, team = ?, assignee_id = ?,
-           severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, created_at = ?, updated_at = ?, doc = ?
+           severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, sla_warn_at = ?, sla_breach_at = ?,
+           created_at = ?, updated_at = ?, doc = ?
          WHERE id = ? AND version = ?`,
         ...this.caseParams(next), next.id, expectedVersion,
       )
@@ -331,6 +375,13 @@ export class SqliteStore implements Store {
     if (f.reason !== undefined) add('reason = ?', f.reason)
     if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
     if (f.dueBefore !== undefined) add('sla_due_at IS NOT NULL AND sla_due_at < ?', iso(f.dueBefore))
+    if (f.slaState !== undefined) {
+      const r = slaRange(f.slaState.state, f.slaState.at)
+      if (r.warnAt?.lte !== undefined) add('sla_warn_at <= ?', r.warnAt.lte)
+      if (r.warnAt?.gt !== undefined) add('sla_warn_at > ?', r.warnAt.gt)
+      if (r.breachAt?.lt !== undefined) add('sla_breach_at < ?', r.breachAt.lt)
+      if (r.breachAt?.gte !== undefined) add('sla_breach_at >= ?', r.breachAt.gte)
+    }
     if (f.open !== undefined) add('open = ?', f.open ? 1 : 0)
     if (f.createdFrom !== undefined) add('created_at >= ?', iso(f.createdFrom))
     if (f.createdTo !== undefined) add('created_at < ?', iso(f.createdTo))

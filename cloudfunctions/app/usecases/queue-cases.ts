@@ -16,7 +16,8 @@ function tabFilter(tab: QueueTab, me: StaffRecord, now: string, team?: QueueFilt
     case 'unassigned':
       return { unassigned: true, open: true }
     case 'overdue':
-      return { dueBefore: now, open: true }
+      // open cases whose SLA is breached (the badge 已超时), whether or not the scheduler marked them yet
+      return { slaState: { state: 'breached', at: now }, open: true }
     case 'escalated':
       return { escalated: true, open: true }
     case 'all':
@@ -26,7 +27,9 @@ function tabFilter(tab: QueueTab, me: StaffRecord, now: string, team?: QueueFilt
 
 /**
  * The seller's queue: one tab with filters, sorted by what is due first, keyset-paged, plus the
- * count of every tab.
+ * count of every tab. The SLA-state filter is evaluated by the store at this request's `now`, on
+ * the same rule as the badges (a page and the next one may disagree about a case whose state
+ * changed in between; paging stays on the due-time keyset).
  */
 export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<typeof QueueInputSchema>): Promise<AdminOutputs['queue']> {
   const { policy } = await livePolicy(deps)
@@ -35,6 +38,7 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
     ...(input.status ? { status: input.status } : {}),
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.slaState ? { slaState: { state: input.slaState, at: now } } : {}),
     ...(input.createdFrom ? { createdFrom: input.createdFrom } : {}),
     ...(input.createdTo ? { createdTo: input.createdTo } : {}),
   }
