@@ -1,53 +1,126 @@
-// `npm run bench`: prints figures (never asserted in tests). Store-level figures at 10k and 100k
-// cases on SQLite, and one scheduler pass with 100 due cases among each population.
-import crypto from 'node:crypto'
+// `npm run bench`: prints figures (never asserted in tests). One run measures, on this machine:
+//  - the store, the queue / buyer-list functions and one scheduler pass (100 due) at 10k and 100k
+//    open cases (scale.ts), and a submit's server time against a bare insert of the same document;
+//  - over HTTP at concurrency 32: a bare node:http + SQLite floor (floor.ts) and the real gateway
+//    under a submit / list / queue mix (gateway.ts), each server in its own process;
+//  - outbox dispatcher throughput against the local sender (dispatcher.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
-import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
-import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
-import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
-import { makeCase } from '../../tests/server/fixtures'
+import { runDispatcher } from './dispatcher'
+import { runFloor } from './floor'
+import { runGateway } from './gateway'
+import type { LoadResult } from './http'
+import { BENCH_NOW, caseTemplates } from './population'
+import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
 
-const time = async (n: number, f: () => Promise<unknown>) => {
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) await f()
-  return Number(process.hrtime.bigint() - t0) / 1e6 / n
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
+const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—')
+const pad = (s: string, n: number) => s.padEnd(n)
+const lpad = (s: string, n: number) => s.padStart(n)
+const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED')
+
+function loadRow(r: LoadResult) {
+  const err = r.errors + r.socketErrors
+  return `  ${pad(r.label, 40)}${lpad(Math.round(r.rate).toString(), 8)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(err), 8)}`
 }
 
-async function population(size: number) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'))
-  const store = new SqliteStore(path.join(dir, 'bench.db'))
-  await store.init()
-  const t0 = Date.now()
-  for (let i = 0; i < size; i++) {
-    const c = makeCase({ buyerOpenid: `buyer-${i % 500}` })
-    await store.createCase(c, [])
+function errorSamples(results: LoadResult[]) {
+  for (const r of results) {
+    if (r.errors + r.socketErrors === 0) continue
+    console.log(`  ! ${r.label}: ${r.errors} bad responses, ${r.socketErrors} socket errors / timeouts; e.g.`)
+    for (const s of r.samples) console.log(`      ${s}`)
   }
-  const insertMs = Date.now() - t0
-  const queue = await time(200, () => store.listCases({ open: true }, { limit: 20, order: 'due_asc' }))
-  const buyer = await time(200, () => store.listCases({ buyerOpenid: 'buyer-7' }, { limit: 20 }))
-  const count = await time(50, () => store.countCases({ open: true }))
-  const now = () => new Date(Date.now() + 400 * 86_400_000).toISOString() // everything is due
-  const deps = { store, payments: new LocalPayments(store, now), media: new LocalMedia(store), now, newId: () => crypto.randomUUID(), log: () => {} }
-  const t1 = process.hrtime.bigint()
-  const stats = await runScheduler(deps, { limit: 100 })
-  const schedMs = Number(process.hrtime.bigint() - t1) / 1e6
-  await store.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-  return { size, insertPerSec: Math.round((size / insertMs) * 1000), queue, buyer, count, schedMs, acted: stats.acted }
 }
+
+function scaleRow(label: string, a: number, b: number, target?: number) {
+  const ratio = b / a
+  const t = target === undefined ? '' : `  ≤ ${target}× ${verdict(ratio <= target)}`
+  return `  ${pad(label, 48)}${lpad(f(a, 3), 9)}${lpad(f(b, 3), 9)}${lpad(`${f(ratio)}×`, 9)}${t}`
+}
+
+const load1 = () => os.loadavg()[0].toFixed(2)
 
 async function main() {
-  const rows = []
-  for (const size of [10_000, 100_000]) rows.push(await population(size))
-  for (const r of rows) {
-    console.log(
-      `${String(r.size).padStart(7)} cases: insert ${r.insertPerSec}/s · queue page ${r.queue.toFixed(3)} ms · buyer list ${r.buyer.toFixed(3)} ms · queue count ${r.count.toFixed(2)} ms · scheduler pass (100 due) ${r.schedMs.toFixed(1)} ms (${r.acted} acted)`,
-    )
+  const started = Date.now()
+  const loadAtStart = load1()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-bench-'))
+  const gatewayDir = path.join(dir, 'gateway')
+  fs.mkdirSync(gatewayDir)
+  try {
+    progress(`working in ${dir}`)
+    const templates = await caseTemplates(BENCH_NOW)
+    await warmScheduler(dir, templates)
+
+    progress('10k population …')
+    const small = await scaleRun(dir, templates, 10_000, { copyTo: path.join(gatewayDir, 'aftersale.db'), submits: 2000 })
+    progress(`100k population (${Math.round(small.loadPerSec)} cases/s to load) …`)
+    const large = await scaleRun(dir, templates, 100_000, { submits: 500 })
+    for (const name of fs.readdirSync(dir)) if (name.startsWith('pop-')) fs.rmSync(path.join(dir, name), { force: true })
+
+    progress('floor over HTTP …')
+    const floor = await runFloor(dir, templates, 10_000, SECONDS)
+    progress('gateway over HTTP …')
+    const gw = await runGateway(gatewayDir, SECONDS)
+    progress('dispatcher …')
+    const disp = await runDispatcher(dir, templates, 5000)
+
+    report(small, large, floor, gw, disp)
+    console.log('')
+    console.log(`Whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart} at the start, ${load1()} at the end`)
+    console.log('(anything else running on the machine shows up in these figures: compare runs on an idle machine)')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
-  const [a, b] = rows
-  console.log(`100k / 10k ratio: queue page ${(b.queue / a.queue).toFixed(2)}× · buyer list ${(b.buyer / a.buyer).toFixed(2)}× · scheduler pass ${(b.schedMs / a.schedMs).toFixed(2)}×`)
 }
-main()
+
+function report(
+  small: ScaleResult,
+  large: ScaleResult,
+  floor: Awaited<ReturnType<typeof runFloor>>,
+  gw: Awaited<ReturnType<typeof runGateway>>,
+  disp: Awaited<ReturnType<typeof runDispatcher>>,
+) {
+  console.log(`Benchmark — ${os.cpus().length} cores, Node ${process.version}, SQLite WAL synchronous=NORMAL on ${os.tmpdir()}`)
+  console.log('')
+  console.log(`HTTP, concurrency 32, ${SECONDS} s per run (autocannon in this process, each server in its own process)`)
+  console.log(`  ${pad('run', 40)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}`)
+  const loads = [floor.insert, floor.select, floor.mix, floor.hello, gw.mix, gw.submit, gw.list, gw.queue, gw.hello]
+  for (const r of loads) console.log(loadRow(r))
+  errorSamples(loads)
+  console.log('  floor: bare node:http + better-sqlite3, a (id, buyer, created_at, doc) table with the buyer index, 10k docs, 20 per buyer')
+  console.log(`  gateway: startGateway (hono) in a child process, dispatcher and scheduler timers OFF, on the 10k population (${BUYERS} buyers,`)
+  console.log(`           20 cases each); each submit files a case on a fresh delivered order (${gw.ordersUsed} of ${gw.ordersAvailable} used);`)
+  console.log('           mix per connection: submit, list_cases (buyer), queue (agent, tabs mine / team)')
+  const share = gw.mix.rate / floor.mix.rate
+  console.log(`  target: mix ≥ 1/5 of the floor's mix rate → ${f(share, 3)} (${Math.round(gw.mix.rate)} / ${Math.round(floor.mix.rate)} req/s) ${verdict(share >= 0.2)};`
+    + ` mix p99 ≤ 20 ms → ${f(gw.mix.p99, 1)} ms ${verdict(gw.mix.p99 <= 20)}`)
+  console.log(`          (vs floor insert alone ${f(gw.mix.rate / floor.insert.rate, 3)}, vs floor select alone ${f(gw.mix.rate / floor.select.rate, 3)})`)
+  console.log('')
+  console.log(`In process, ${small.size / 1000}k vs ${large.size / 1000}k open cases (${BUYERS} buyers; ms per call, mean)`)
+  console.log(`  ${pad('', 48)}${lpad('10k', 9)}${lpad('100k', 9)}${lpad('ratio', 9)}  target`)
+  console.log(scaleRow('queue page (store: 20 open, due first)', small.storeQueueMs, large.storeQueueMs, 1.5))
+  console.log(scaleRow('buyer list (store: 20 newest of a buyer)', small.storeBuyerMs, large.storeBuyerMs, 1.5))
+  console.log(scaleRow('queue action (admin fn: page + 6 tab counts)', small.queueActionMs, large.queueActionMs, 1.5))
+  console.log(scaleRow('list_cases action (aftersale fn)', small.listActionMs, large.listActionMs, 1.5))
+  console.log(scaleRow('open-case count (store)', small.storeCountMs, large.storeCountMs))
+  console.log(scaleRow(`scheduler pass, ${DUE} due (median of ${PASSES})`, small.schedulerMs, large.schedulerMs, 1.5))
+  for (const r of [small, large]) {
+    const acted = r.scheduler.map((s) => `${s.examined}/${s.acted}`).join(', ')
+    console.log(`    ${r.size / 1000}k: passes ${r.schedulerPassesMs.map((ms) => f(ms, 1)).join(', ')} ms; due before each ${r.dueBefore.join(', ')}; examined/acted ${acted}`)
+  }
+  console.log(scaleRow('submit (aftersale fn, server time)', small.submitMs, large.submitMs))
+  console.log(scaleRow('bare insert of the same document', small.bareInsertMs, large.bareInsertMs))
+  console.log(`  submit server time / bare insert: ${f(small.submitMs / small.bareInsertMs, 1)}× at 10k, ${f(large.submitMs / large.bareInsertMs, 1)}× at 100k`)
+  console.log(`  (populations loaded at ${Math.round(small.loadPerSec)} and ${Math.round(large.loadPerSec)} cases/s through createCase, batched 2,000 per transaction)`)
+  console.log('')
+  const s = disp.stats
+  console.log(`Dispatcher: ${disp.messages} outbox messages in ${disp.passes} passes of ≤ 100, ${f(disp.ms, 0)} ms → ${Math.round(disp.perSec)} messages/s`
+    + ` (sent ${s.sent}, skipped ${s.skipped}, retried ${s.retried}, failed ${s.failed}; local sender received ${disp.delivered})`)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
