@@ -56,12 +56,26 @@ describe('seller queue', () => {
     expect(server.of('queue').at(-1)!.data.severity).toBeUndefined()
   })
 
-  test('the SLA filter narrows the list to that state', async () => {
-    const { container } = mount()
+  test('the SLA filter is applied by the function: it asks again with slaState and pages with it', async () => {
+    const { container, server } = mount('agent', (d) => ({
+      items: d.slaState === 'warning' ? (d.cursor ? [summary('c-05', { sla: page1[1].sla })] : [page1[1]]) : page1,
+      next: d.slaState === 'warning' && !d.cursor ? 'cur-w' : null,
+      counts: counts(),
+    }))
     await settle()
     await tap(container, '#sla-warning')
-    const ids = Array.from(container.querySelectorAll('.adm-queue-item')).map((e) => e.id)
-    expect(ids).toEqual(['case-c-02'])
+    await settle()
+    expect(server.of('queue').at(-1)!.data).toMatchObject({ tab: 'mine', slaState: 'warning', cursor: null })
+    const ids = () => Array.from(container.querySelectorAll('.adm-queue-item')).map((e) => e.id)
+    expect(ids()).toEqual(['case-c-02'])
+    await tap(container, '#adm-load-more')
+    await settle()
+    expect(server.of('queue').at(-1)!.data).toMatchObject({ slaState: 'warning', cursor: 'cur-w' })
+    expect(ids()).toEqual(['case-c-02', 'case-c-05'])
+    // a filter with no match says so (not "nothing for you")
+    await tap(container, '#sla-warning')
+    await settle()
+    expect(server.of('queue').at(-1)!.data.slaState).toBeUndefined()
   })
 
   test('paging: 加载更多 fetches the next page with the cursor and appends it', async () => {

@@ -66,6 +66,7 @@ export function QueueScreen({
       ...(filters.status ? { status: [filters.status] } : {}),
       ...(filters.severity ? { severity: filters.severity } : {}),
       ...(filters.reason ? { reason: filters.reason } : {}),
+      ...(filters.sla ? { slaState: filters.sla } : {}),
       ...(filters.from ? { createdFrom: dayStartUtc(filters.from) } : {}),
       ...(filters.to ? { createdTo: dayEndUtc(filters.to) } : {}),
     }),
@@ -117,8 +118,8 @@ export function QueueScreen({
   }, [bottomKey])
 
   const set = (patch: Partial<QueueFilters>) => setFilters((f) => ({ ...f, ...patch }))
-  // SLA state is not a server filter: it narrows the loaded page (the overdue tab covers breaches)
-  const shown = filters.sla ? items.filter((c) => c.sla.state === filters.sla) : items
+  // every filter (SLA state included) is applied by the function, so paging stays correct
+  const filtered = !!(filters.status || filters.reason || filters.severity || filters.sla || filters.from || filters.to)
   const statusOptions = ['全部状态', ...CASE_STATUSES.map((s) => STAFF_STATUS[s])]
   const reasonOptions = ['全部原因', ...REASON_CODES.map((r) => reasonLabels[r] ?? r)]
 
@@ -219,7 +220,7 @@ export function QueueScreen({
               {SLA_LABELS[s]}
             </Chip>
           ))}
-          {(filters.status || filters.reason || filters.severity || filters.sla || filters.from || filters.to) && (
+          {filtered && (
             <Chip id="filter-clear" onClick={() => setFilters({})}>
               清除筛选
             </Chip>
@@ -229,10 +230,10 @@ export function QueueScreen({
 
       {load.kind === 'loading' && <Loading />}
       {load.kind === 'error' && <ErrorView message={load.message} onRetry={reload} />}
-      {load.kind === 'ok' && shown.length === 0 && <Empty id="adm-queue-empty" text={tab === 'mine' ? '没有待你处理的售后单' : '没有符合条件的售后单'} />}
+      {load.kind === 'ok' && items.length === 0 && <Empty id="adm-queue-empty" text={tab === 'mine' && !filtered ? '没有待你处理的售后单' : '没有符合条件的售后单'} />}
       {load.kind === 'ok' && (
         <View id="adm-queue-list">
-          {shown.map((c) => (
+          {items.map((c) => (
             <View
               key={c.id}
               className="adm-card adm-queue-item"
@@ -261,7 +262,7 @@ export function QueueScreen({
               </Button>
             </View>
           )}
-          {!next && shown.length > 0 && <View className="adm-more">没有更多了</View>}
+          {!next && items.length > 0 && <View className="adm-more">没有更多了</View>}
         </View>
       )}
     </View>
