@@ -2,9 +2,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import { Hono, type Context } from 'hono'
-import { serve, type ServerType } from '@hono/node-server'
+import type { IncomingMessage } from 'node:http'
+import { serve, type HttpBindings, type ServerType } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
+import { parse as parseCookies } from 'hono/utils/cookie'
 import { FunctionNameSchema } from '@contract/api'
 import { SqliteStore } from '../adapters/sqlite/store'
 import { LocalPayments } from '../adapters/local/payments'
@@ -49,6 +51,42 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 /** The cookie the dev sign-in sets; plays the part of WeChat's OPENID context locally. */
 export const DEV_COOKIE = 'dev_openid'
 export const DEV_HEADER = 'x-dev-openid'
+
+type Env = { Bindings: HttpBindings }
+
+/**
+ * Hot-path reads straight from Node's request. Going through `c.req.json()` / `c.req.header()`
+ * makes @hono/node-server build a full Web Request (undici Request, AbortController, a
+ * ReadableStream over the socket, a Headers object) for every function call; the profile of the
+ * HTTP benchmark showed that as the gateway's own largest cost. Falls back to hono's accessors
+ * when there are no Node bindings.
+ */
+function identityFrom(c: Context<Env>): string | null {
+  const headers = c.env?.incoming?.headers
+  if (!headers) return c.req.header(DEV_HEADER) || getCookie(c, DEV_COOKIE) || null
+  const h = headers[DEV_HEADER]
+  if (typeof h === 'string' && h) return h
+  return (headers.cookie && parseCookies(headers.cookie, DEV_COOKIE)[DEV_COOKIE]) || null
+}
+
+const utf8 = new TextDecoder() // strips a BOM, as the Fetch API's body.json() does
+
+function readJson(c: Context<Env>): Promise<unknown> {
+  const incoming: IncomingMessage | undefined = c.env?.incoming
+  if (!incoming) return c.req.json()
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    incoming.once('error', reject)
+    incoming.once('end', () => {
+      try {
+        resolve(JSON.parse(utf8.decode(Buffer.concat(chunks))))
+      } catch (e) {
+        reject(e)
+      }
+    })
+  })
+}
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1'
@@ -95,8 +133,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     (opts.scheduleEveryMs ?? 30_000) > 0 ? setInterval(schedule, opts.scheduleEveryMs ?? 30_000) : null,
   ]
   timers.forEach((t) => t?.unref())
-  const app = new Hono()
-  const identityOf = (c: Context) => c.req.header(DEV_HEADER) || getCookie(c, DEV_COOKIE) || null
+  const app = new Hono<Env>()
+  const identityOf = identityFrom
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
@@ -106,7 +144,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (!name.success) return c.json({ ok: false, error: { code: 'NOT_FOUND', message: '没有这个云函数' } }, 404)
     let body: unknown
     try {
-      body = await c.req.json()
+      body = await readJson(c)
     } catch {
       return c.json({ ok: false, error: { code: 'VALIDATION', message: '请求体不是合法的 JSON' } })
     }

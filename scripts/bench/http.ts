@@ -16,9 +16,13 @@ export interface Server {
   stop(): Promise<void>
 }
 
-/** Starts scripts/bench/<script> under tsx in a child process; it reports `{ url }` over IPC. */
+/**
+ * Starts scripts/bench/<script> under tsx in a child process; it reports `{ url }` over IPC.
+ * With BENCH_CPU_PROF=<dir> the child writes a V8 CPU profile there when it stops.
+ */
 export async function spawnServer(script: string, args: string[]): Promise<Server> {
-  const child = fork(path.join(__dirname, script), args, { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : []
+  const child = fork(path.join(__dirname, script), args, { cwd: root, execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { url: string }) => resolve(m.url))
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before listening`)))
