@@ -3,6 +3,7 @@
  * and the scheduler can query without opening the document. Shared so the two adapters cannot drift.
  */
 import type { Case, CaseStatus } from '@contract/domain'
+import type { OrderRecord } from '../ports/store'
 import type { Policy } from '@contract/policy'
 import { nextTimers, warnAt, type SlaLevel } from '../core/sla'
 
@@ -176,4 +177,12 @@ export function isNewerVersion(next: Case, expectedVersion: number): void {
   if (!(next.version > expectedVersion)) {
     throw new Error(`saveCase: next.version (${next.version}) must be greater than expectedVersion (${expectedVersion})`)
   }
+}
+
+/**
+ * Sort key of the logistics watch index: the shipping time of an order that is shipped, not signed
+ * and not yet watched; NO_DUE otherwise, so `watchDue <= cutoff` reads only candidates.
+ */
+export function orderWatchDue(o: OrderRecord): string {
+  return o.order.shippedAt && !o.order.deliveredAt && !o.watchedAt ? iso(o.order.shippedAt) : NO_DUE
 }

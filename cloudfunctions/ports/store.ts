@@ -94,6 +94,8 @@ export interface OrderRecord {
   order: OrderSnapshot
   /** final-sale flags, batches etc. live inside the snapshot */
   createdAt: string
+  /** when the logistics watch handled this unsigned order (kept across re-imports) */
+  watchedAt?: string | null
 }
 
 export interface MediaRecord {
@@ -149,6 +151,10 @@ export interface Store {
   upsertOrder(o: OrderRecord): Promise<void>
   getOrder(orderId: string): Promise<OrderRecord | null>
   listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]>
+  /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
+  unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
+  /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */
+  markOrderWatched(orderId: string, at: string): Promise<boolean>
 
   // ---- refunds: idempotent by key
   recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }>

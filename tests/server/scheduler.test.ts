@@ -85,3 +85,75 @@ describe('scheduler', () => {
     expect((await app.store.getCase(id))!.status).toBe('closed')
   })
 })
+
+describe('proactive care', () => {
+  let app: App
+  afterEach(() => app?.close())
+
+  test('logistics watch: orders shipped > 3 days ago and unsigned get one logistics case each, the buyer is told, even with two schedulers racing', async () => {
+    app = await makeApp({ now: '2026-11-23T03:00:00.000Z' })
+    // the demo shop has one "shipped 6 days ago, not signed" order per buyer; buyer-wu already complained about hers
+    const wuOrders = (await app.store.listOrdersByBuyer('buyer-wu', 50)).filter((o) => o.order.shippedAt && !o.order.deliveredAt)
+    expect(wuOrders).toHaveLength(1)
+    const wuOrder = wuOrders[0].order
+    unwrap(await app.buyer('buyer-wu', 'submit', { orderId: wuOrder.orderId, claimedItems: [{ skuId: wuOrder.items[0].skuId, qty: 1 }], type: 'logistics', reason: 'lost_parcel', desiredRemedy: 'contact_me' }, 'wu-own-key-1'))
+    // shipped only yesterday: not yet
+    const fresh: OrderSnapshot = {
+      orderId: 'FRESH1', buyerOpenid: 'buyer-zhao', items: [{ skuId: 'SKU-F', name: '新品', qty: 1, unitPriceFen: 1000 }], paidFen: 1000,
+      paidAt: '2026-11-21T03:00:00.000Z', shippedAt: '2026-11-22T03:00:00.000Z',
+    }
+    await app.store.upsertOrder({ order: fresh, createdAt: fresh.paidAt })
+
+    const [a, b] = await Promise.all([runScheduler(app.deps), runScheduler(app.deps)])
+    expect(a.logistics.opened + b.logistics.opened).toBe(2)
+
+    const logisticsCases = async () => {
+      const all = await app.store.listCases({}, { limit: 100 })
+      return all.items.filter((c) => c.type === 'logistics')
+    }
+    const opened = (await logisticsCases()).filter((c) => c.timeline[0].actor.kind === 'system')
+    expect(opened.map((c) => c.buyerOpenid).sort()).toEqual(['buyer-lin', 'buyer-zhao'])
+    for (const c of opened) {
+      expect(c.order.orderId).not.toBe('FRESH1')
+      expect(c.timeline[0].text).toContain('主动为您创建售后单')
+      const msgs = await app.store.listOutbox({ caseId: c.id }, 50)
+      expect(msgs.filter((m) => m.kind === 'buyer_message' && (m.payload as { event?: string }).event === 'logistics_care')).toHaveLength(1)
+    }
+    // the buyer sees it in their own list
+    const zhao = unwrap<{ items: { caseId?: string; id?: string }[] }>(await app.buyer('buyer-zhao', 'list_cases', {}))
+    expect(zhao.items.length).toBeGreaterThanOrEqual(1)
+
+    // later passes (and a re-import of the same still-unsigned order) open nothing more
+    for (const o of opened) await app.store.upsertOrder({ order: o.order, createdAt: o.order.paidAt })
+    app.setNow('2026-11-27T03:00:00.000Z') // FRESH1 is now 5 days out: it gets its case, once
+    const later = await runScheduler(app.deps)
+    expect(later.logistics.opened).toBe(1)
+    expect((await runScheduler(app.deps)).logistics).toEqual({ examined: 0, opened: 0, skipped: 0 })
+    expect((await logisticsCases()).filter((c) => c.timeline[0].actor.kind === 'system')).toHaveLength(3)
+  })
+
+  test('follow-up visit: 48 h after resolution the agent is reminded once to visit the buyer', async () => {
+    app = await makeApp({ now: '2026-11-23T02:00:00.000Z' })
+    const [id] = await fileCases(app, 1)
+    unwrap(await app.staff('staff-sup', 'approve', { caseId: id }))
+    let c = (await app.store.getCase(id))!
+    expect(c.status).toBe('resolved')
+    expect(c.followUp?.dueAt).toBe('2026-11-25T02:00:00.000Z')
+
+    app.setNow('2026-11-24T02:00:00.000Z')
+    await runScheduler(app.deps)
+    expect((await app.store.getCase(id))!.followUp?.remindedAt).toBeNull()
+
+    app.setNow('2026-11-25T02:00:30.000Z')
+    await Promise.all([runScheduler(app.deps), runScheduler(app.deps)])
+    c = (await app.store.getCase(id))!
+    expect(c.followUp?.remindedAt).toBe('2026-11-25T02:00:30.000Z')
+    expect(c.status).toBe('resolved')
+    const reminders = (await app.store.listOutbox({ caseId: id }, 100)).filter((o) => o.kind === 'staff_alert' && (o.payload as { alert?: string }).alert === 'followup_visit')
+    expect(reminders).toHaveLength(1)
+    expect((reminders[0].payload as { to: string }).to).toBe(c.assigneeId ?? 'supervisor')
+    // the buyer never sees the internal reminder
+    const view = unwrap<{ timeline: { text: string }[] }>(await app.buyer(BUYER, 'get_case', { caseId: id }))
+    expect(view.timeline.some((t) => t.text.includes('回访'))).toBe(false)
+  })
+})

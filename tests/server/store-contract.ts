@@ -556,6 +556,33 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.listOrdersByBuyer('o3', 10)).toEqual([])
       })
 
+      it('lists shipped, unsigned, unwatched orders oldest shipment first; the watch mark wins once and survives re-import', async () => {
+        const order = (id: string, ship?: string, delivered?: string) => ({
+          order: { ...makeCase().order, orderId: id, buyerOpenid: 'o1', shippedAt: ship, deliveredAt: delivered },
+          createdAt: T0,
+        })
+        await store.upsertOrder(order('w-late-2', at(T0, 2 * HOUR)))
+        await store.upsertOrder(order('w-late-1', at(T0, HOUR)))
+        await store.upsertOrder(order('w-signed', at(T0, HOUR), at(T0, 30 * HOUR)))
+        await store.upsertOrder(order('w-unshipped'))
+        await store.upsertOrder(order('w-recent', at(T0, 80 * HOUR)))
+        const cutoff = at(T0, 72 * HOUR)
+        expect((await store.unsignedOrders(cutoff, 10)).map((o) => o.order.orderId)).toEqual(['w-late-1', 'w-late-2'])
+        expect((await store.unsignedOrders(cutoff, 1)).map((o) => o.order.orderId)).toEqual(['w-late-1'])
+
+        const races = await Promise.all([store.markOrderWatched('w-late-1', at(T0, 73 * HOUR)), store.markOrderWatched('w-late-1', at(T0, 73 * HOUR))])
+        expect(races.filter(Boolean)).toHaveLength(1)
+        expect(await store.markOrderWatched('nope', T0)).toBe(false)
+        expect((await store.unsignedOrders(cutoff, 10)).map((o) => o.order.orderId)).toEqual(['w-late-2'])
+        // the shop re-imports the order (still unsigned): it is not watched a second time
+        await store.upsertOrder(order('w-late-1', at(T0, HOUR)))
+        expect((await store.getOrder('w-late-1'))?.watchedAt).toBe(at(T0, 73 * HOUR))
+        expect((await store.unsignedOrders(cutoff, 10)).map((o) => o.order.orderId)).toEqual(['w-late-2'])
+        // signed later: leaves the watch list
+        await store.upsertOrder(order('w-late-2', at(T0, 2 * HOUR), at(T0, 74 * HOUR)))
+        expect(await store.unsignedOrders(at(T0, 79 * HOUR), 10)).toEqual([])
+      })
+
       it('round-trips media records', async () => {
         const m = { id: 'm1', ownerOpenid: 'o1', mime: 'image/jpeg', kind: 'image' as const, size: 2048, location: 'data/media/m1.jpg', createdAt: T0 }
         await store.putMedia(m)

@@ -56,6 +56,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'outbox', name: 'pending', fields: { status: 1, nextAttemptAt: 1, _id: 1 }, why: 'pendingOutbox' },
   { collection: 'outbox', name: 'case', fields: { caseId: 1, createdAt: 1, _id: 1 }, why: 'listOutbox by case' },
   { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
+  { collection: 'orders', name: 'watch_due', fields: { watchDue: 1, _id: 1 }, why: 'unsignedOrders (logistics watch)' },
   { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
   { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },

@@ -52,7 +52,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, slaRange } from '../case-index'
+import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 export interface CloudBaseStoreOptions {
@@ -507,7 +507,17 @@ export class CloudBaseStore implements Store {
   // ------------------------------------------------------------------ orders
 
   async upsertOrder(o: OrderRecord): Promise<void> {
-    await this.col('orders').doc(o.order.orderId).set({ buyerOpenid: o.order.buyerOpenid, createdAt: iso(o.createdAt), docJson: JSON.stringify(o) })
+    // keep the logistics watch's mark across re-imports of the same order
+    const prev = o.watchedAt ? null : await this.getOrder(o.order.orderId)
+    const watchedAt = o.watchedAt ?? prev?.watchedAt
+    const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
+    await this.col('orders').doc(rec.order.orderId).set({
+      buyerOpenid: rec.order.buyerOpenid,
+      createdAt: iso(rec.createdAt),
+      watchDue: orderWatchDue(rec),
+      watched: !!rec.watchedAt,
+      docJson: JSON.stringify(rec),
+    })
   }
   async getOrder(orderId: string): Promise<OrderRecord | null> {
     const d = await this.getDoc<{ docJson: string }>('orders', orderId)
@@ -516,6 +526,18 @@ export class CloudBaseStore implements Store {
   async listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]> {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerOpenid: openid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
+    const docs = await this.sorted<{ docJson: string }>('orders', [{ watchDue: this._.lte(iso(shippedBefore)) }], 'watchDue', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  async markOrderWatched(orderId: string, at: string): Promise<boolean> {
+    const cur = await this.getOrder(orderId)
+    if (!cur || cur.watchedAt) return false
+    const rec: OrderRecord = { ...cur, watchedAt: iso(at) }
+    // conditional on `watched: false`: of two racing schedulers exactly one update matches
+    const r = (await this.col('orders').where({ _id: orderId, watched: false }).update({ watched: true, watchDue: NO_DUE, docJson: JSON.stringify(rec) })) as { updated: number }
+    return r.updated === 1
   }
 
   // ------------------------------------------------------------------ refunds

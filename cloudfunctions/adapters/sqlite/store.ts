@@ -29,7 +29,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, slaRange } from '../case-index'
+import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -215,6 +215,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
     this.db.exec(SCHEMA)
     this.migrateCases()
+    this.migrateOrders()
     this.inited = true
   }
 
@@ -256,6 +257,22 @@ export class SqliteStore implements Store {
         CREATE INDEX IF NOT EXISTS cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
       `)
     }).immediate()
+  }
+
+  /** Adds the logistics-watch column to databases created before it existed, then its index. */
+  private migrateOrders(): void {
+    const cols = this.db.prepare('PRAGMA table_info(orders)').all() as { name: string }[]
+    if (!cols.some((c) => c.name === 'watch_due')) {
+      this.db.transaction(() => {
+        this.db.exec(`ALTER TABLE orders ADD COLUMN watch_due TEXT NOT NULL DEFAULT '${NO_DUE}'`)
+        const set = this.db.prepare('UPDATE orders SET watch_due = ? WHERE order_id = ?')
+        for (const r of this.db.prepare('SELECT doc FROM orders').all() as { doc: string }[]) {
+          const o = JSON.parse(r.doc) as OrderRecord
+          set.run(orderWatchDue(o), o.order.orderId)
+        }
+      })()
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS orders_watch ON orders (watch_due, order_id)')
   }
 
   async close(): Promise<void> {
@@ -502,10 +519,14 @@ export class SqliteStore implements Store {
   // ------------------------------------------------------------------ orders
 
   async upsertOrder(o: OrderRecord): Promise<void> {
+    const prev = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId)
+    const watchedAt = o.watchedAt ?? (prev ? (JSON.parse(prev.doc) as OrderRecord).watchedAt : null)
+    const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     this.run(
-      `INSERT INTO orders (order_id, buyer_openid, created_at, doc) VALUES (?, ?, ?, ?)
-       ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at, doc = excluded.doc`,
-      o.order.orderId, o.order.buyerOpenid, iso(o.createdAt), JSON.stringify(o),
+      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at,
+         watch_due = excluded.watch_due, doc = excluded.doc`,
+      rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec),
     )
   }
   async getOrder(orderId: string): Promise<OrderRecord | null> {
@@ -517,6 +538,20 @@ export class SqliteStore implements Store {
       'SELECT doc FROM orders WHERE buyer_openid = ? ORDER BY created_at DESC, order_id DESC LIMIT ?',
       openid, Math.max(0, Math.floor(limit)),
     ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+  async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
+    return this.all<{ doc: string }>(
+      'SELECT doc FROM orders WHERE watch_due <= ? ORDER BY watch_due, order_id LIMIT ?',
+      iso(shippedBefore), Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+  async markOrderWatched(orderId: string, at: string): Promise<boolean> {
+    const r = this.run(
+      `UPDATE orders SET watch_due = ?, doc = json_set(doc, '$.watchedAt', ?)
+       WHERE order_id = ? AND json_extract(doc, '$.watchedAt') IS NULL`,
+      NO_DUE, iso(at), orderId,
+    )
+    return r.changes === 1
   }
 
   // ------------------------------------------------------------------ refunds

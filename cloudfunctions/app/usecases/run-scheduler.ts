@@ -3,6 +3,7 @@ import type { Deps } from '../deps'
 import { livePolicy, outboxOf } from '../shared'
 import { decide, slaState } from '../../core'
 import { StoreConflict } from '../../ports/store'
+import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 
 export interface SchedulerStats {
   examined: number
@@ -10,6 +11,7 @@ export interface SchedulerStats {
   /** lost a compare-and-set to another scheduler or a person: their write stands */
   raced: number
   byCommand: Record<string, number>
+  logistics: LogisticsWatchStats
 }
 
 /** The one timer command a due case needs now, or null (nothing is due yet). */
@@ -27,14 +29,14 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * One scheduler pass (CloudBase timer trigger every minute; the local gateway runs it too): reads
  * only what is due through the store's due index and applies the timer command each case needs —
  * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
- * cases. Safe when two passes overlap: every action is a compare-and-set on the case version, so
+ * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders. Safe when two passes overlap: every action is a compare-and-set on the case version, so
  * each happens once and the loser moves on.
  */
 export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
   const now = deps.now()
   const { policy } = await livePolicy(deps)
   const due = await deps.store.dueCases(now, opts.limit ?? 200)
-  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {} }
+  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 } }
   for (const c of due) {
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
@@ -60,5 +62,6 @@ export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): P
       cur = res.value.case
     }
   }
+  stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
   return stats
 }
