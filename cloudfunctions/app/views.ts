@@ -55,6 +55,13 @@ function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
     if (a === 'accept_offer' || a === 'decline_offer') return c.offers.some((o) => o.status === 'offered')
     // ship_return is a self-transition elsewhere (second leg of an exchange); a buyer only ships while a return is awaited
     if (a === 'ship_return' && viewer === 'buyer') return c.status === 'awaiting_return' && !!c.returnShipment && !c.returnShipment.pickup
+    // the return leg and the replacement leg are self-transitions in several statuses: only offer
+    // them while there is a return to receive / a replacement to send (the core refuses otherwise)
+    if (a === 'receive_return') {
+      const rs = c.returnShipment
+      return !!rs && rs.status !== 'received' && (rs.purpose !== 'inspect' || c.status === 'awaiting_return' || c.status === 'return_shipped')
+    }
+    if (a === 'ship_replacement') return c.replacementShipments.some((l) => l.status === 'to_ship' && (c.status === 'in_review' || l.early))
     return true
   })
 }

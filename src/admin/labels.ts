@@ -18,6 +18,23 @@ export const STAFF_STATUS: Record<CaseStatus, string> = {
   cancelled: '已撤销',
 }
 
+/** What happens next, in the staff's words (the case view's `next.text` speaks to the buyer). */
+export const STAFF_NEXT: Record<CaseStatus, string> = {
+  submitted: '待受理：请尽快回复买家',
+  awaiting_buyer: '等待买家补充信息',
+  in_review: '处理中：请给出方案或处理结果',
+  offer_pending: '等待买家确认方案',
+  awaiting_return: '等待买家寄回商品',
+  return_shipped: '退货运输中，收到后确认收货并验货',
+  inspecting: '请验货',
+  refunding: '退款处理中，等待到账',
+  replacement_shipped: '等待买家确认收货',
+  resolved: '已解决，等待买家评价',
+  rejected: '已驳回，买家可在申诉期内申诉',
+  closed: '已关闭',
+  cancelled: '买家已撤销',
+}
+
 export const TAB_LABELS: Record<QueueTab, string> = {
   mine: '我的',
   team: '本组',

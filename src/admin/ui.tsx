@@ -140,3 +140,22 @@ export function StaffGate({ children }: { children: (me: Me) => ReactNode }) {
 }
 
 export const isLead = (me: Me) => me.role === 'supervisor' || me.role === 'owner'
+
+/**
+ * Staff ids → names (list_staff), for the places that show who handles or did something. Until
+ * the roster has loaded, or for an id it does not know (a removed member), the id itself shows.
+ */
+export function useStaffNames(): (id: string | null | undefined) => string {
+  const [names, setNames] = useState<Record<string, string>>({})
+  useEffect(() => {
+    let live = true
+    adminApi.listStaff().then(
+      (list) => live && setNames(Object.fromEntries(list.map((s) => [s.id, s.name]))),
+      () => {},
+    )
+    return () => {
+      live = false
+    }
+  }, [])
+  return useCallback((id: string | null | undefined) => (id ? (names[id] ?? id) : ''), [names])
+}

@@ -169,6 +169,36 @@ describe('action bar: acting on a case', () => {
     expect(data.offers).toEqual([expect.objectContaining({ kind: 'coupon', couponFen: 1500, explanation: '送您10元优惠券' })])
   })
 
+  test('approve: the form fits the case type and the confirmation names what will happen', async () => {
+    // refund only: an amount (default = what the buyer claimed), no return options
+    const refund = caseDetail('submitted')
+    const a = mountBar(refund, 'agent', { approve: () => refund })
+    await tap(a.container, '#act-approve')
+    expect(text(a.container, '#form-approve')).toContain('留空按申请商品金额¥168.00')
+    expect(a.container.querySelector('#f-pickup')).toBeNull()
+    expect(a.container.querySelector('#submit-approve')!.hasAttribute('disabled')).toBe(false)
+    await tap(a.container, '#submit-approve')
+    await settle()
+    expect(modal.mock.calls[0][0].content).toContain('将立即原路退回¥168.00')
+    expect(a.server.of('approve')[0].data).toEqual({ caseId: 'case-1', expectedVersion: 3 })
+    a.unmount()
+    // return and refund: the return terms start from the engine's suggestion for that remedy
+    const ret = caseDetail('submitted', { type: 'return_refund', offers: [suggestion({ id: 'sug-r', kind: 'return_refund', refundFen: 16800, pickup: true, shippingPaidBy: 'seller' })] })
+    const b = mountBar(ret, 'agent', { approve: () => ret })
+    await tap(b.container, '#act-approve')
+    expect(b.container.querySelector('#f-pickup')!.className).toContain('adm-chip--on')
+    expect(b.container.querySelector('#f-paid-seller')!.className).toContain('adm-chip--on')
+    await tap(b.container, '#submit-approve')
+    await settle()
+    expect(b.server.of('approve')[0].data).toMatchObject({ pickup: true, shippingPaidBy: 'seller' })
+    b.unmount()
+    // resend: goods, not money
+    const c = mountBar(caseDetail('submitted', { type: 'resend' }))
+    await tap(c.container, '#act-approve')
+    expect(c.container.querySelector('#f-amount')).toBeNull()
+    expect(text(c.container, '#f-pickup')).toBe('预约上门取回原商品')
+  })
+
   test('ship replacement needs carrier and tracking number', async () => {
     const view = caseDetail('in_review')
     const { container, server } = mountBar(view, 'agent', { ship_replacement: () => view })
@@ -201,6 +231,25 @@ describe('case page', () => {
     expect(text(container, '#tl-t2')).toContain('职业索赔')
     expect(text(container, '#tl-t1')).not.toContain('内部备注')
     expect(text(container, '#case-head')).toContain('已超时')
+  })
+
+  test('staff read names (not ids) and the next step in their own words', async () => {
+    const view = caseDetail('submitted')
+    const server = fakeAdmin({
+      get_case: () => view,
+      get_policy: () => policyRecord(),
+      list_staff: () => [
+        { id: 'staff-amy', name: '小美', role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true },
+        { id: 'staff-sup', name: '陈主管', role: 'supervisor', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true },
+      ],
+    })
+    setTransport(server.transport)
+    const { container } = render(<CaseScreen caseId="case-1" me={me('supervisor')} />)
+    await settle()
+    expect(text(container, '#case-head')).toContain('品质组 · 小美')
+    expect(text(container, '#case-head')).not.toContain('staff-amy')
+    expect(text(container, '#tl-t2')).toContain('陈主管')
+    expect(text(container, '#case-next')).toContain('待受理：请尽快回复买家')
   })
 
   test('a missing case shows the error', async () => {

@@ -45,6 +45,30 @@ describe('buyer and seller functions on the SQLite store', () => {
     expect(seen.assigneeId).toBe(AGENT)
   })
 
+  test('staff are offered the return and replacement legs only while there is one to handle', async () => {
+    const cups = (await ordersOf(app, A)).find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-CUP-02' && o.order.items[0].qty === 6)!
+    const filed = unwrap<{ case: { id: string } }>(await app.buyer(A, 'submit', {
+      orderId: cups.order.orderId, claimedItems: [{ skuId: 'SKU-CUP-02', qty: 2 }], type: 'resend', reason: 'damaged_in_transit', desiredRemedy: 'resend', facts: { damagedUnits: 2 },
+    }, 'k-legs-0001'))
+    type View = { status: string; version: number; actions: string[]; offers: { id: string; status: string; kind: string }[] }
+    const view = async () => unwrap<View>(await app.staff(SUP, 'get_case', { caseId: filed.case.id }))
+    let v = await unwrap<View>(await app.staff(SUP, 'respond', { caseId: filed.case.id, text: '已收到' }))
+    expect(v.status).toBe('in_review')
+    expect(v.actions).toEqual(expect.arrayContaining(['make_offer', 'approve', 'issue_refund']))
+    expect(v.actions).not.toContain('receive_return')
+    expect(v.actions).not.toContain('ship_replacement')
+    const resend = v.offers.find((o) => o.status === 'suggested' && o.kind === 'resend')!
+    v = unwrap<View>(await app.staff(SUP, 'make_offer', { caseId: filed.case.id, offerIds: [resend.id] }))
+    unwrap(await app.buyer(A, 'accept_offer', { caseId: filed.case.id, offerId: resend.id }))
+    v = await view()
+    expect(v.status).toBe('in_review')
+    expect(v.actions).toContain('ship_replacement')
+    expect(v.actions).not.toContain('receive_return') // two broken cups: nothing to collect
+    v = unwrap<View>(await app.staff(SUP, 'ship_replacement', { caseId: filed.case.id, carrier: '顺丰速运', trackingNo: 'SF0001' }))
+    expect(v.status).toBe('replacement_shipped')
+    expect(v.actions).not.toContain('ship_replacement')
+  })
+
   test('queue: the SLA-state filter and the 已超时 tab follow the badge as time passes, before any scheduler pass', async () => {
     const { case: c } = await fileCase(app, A) // Monday 11:00 Shanghai: first response due 15:00 (business hours), warning from 14:12
     type Q = { items: { id: string; sla: { state: string } }[]; next: string | null; counts: Record<string, number> }

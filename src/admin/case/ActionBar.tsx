@@ -17,6 +17,23 @@ const CONFIRM: Partial<Record<StaffCommand, string>> = {
   issue_refund: '退款将原路退回买家，不可撤销。确认退款？',
 }
 
+/** The approval's confirmation names what will happen (money leaves at once for refunds). */
+function approveConfirm(type: CaseView['type'], amountFen: number | undefined, claimedFen: number, shipNow: boolean): string {
+  switch (type) {
+    case 'refund_only':
+      return `同意仅退款：将立即原路退回${yuan(amountFen ?? claimedFen)}，不可撤销。确认同意？`
+    case 'return_refund':
+      return `同意退货退款：买家寄回、验货通过后退款${yuan(amountFen ?? claimedFen)}。确认同意？`
+    case 'exchange':
+      return `同意换货${shipNow ? '，并立即先发出新商品' : '：买家寄回、验货通过后发出新商品'}。确认同意？`
+    case 'resend':
+      return '同意补发：将通知仓库发货，不可撤销。确认同意？'
+    case 'compensation':
+    case 'logistics':
+      return amountFen ? `同意补偿：将立即支付${yuan(amountFen)}，不可撤销。确认同意？` : '同意：将为买家跟进物流。确认同意？'
+  }
+}
+
 const AMOUNT_FIELDS = ['refundFen', 'compensationFen', 'couponFen'] as const
 type AmountField = (typeof AMOUNT_FIELDS)[number]
 const AMOUNT_LABELS: Record<AmountField, string> = { refundFen: '退款', compensationFen: '补偿', couponFen: '优惠券' }
@@ -70,15 +87,28 @@ export interface ActionBarProps {
   /** canned replies (话术) per reason code, from the policy */
   cannedReplies?: Partial<Record<string, string>>
   reasonLabels?: Record<string, string>
+  /** the policy's approval limit for agents (fen), shown next to amounts */
+  approvalThresholdFen?: number
   onUpdated(view: CaseView): void
 }
+
+/** What `approve` does with an amount / the return options, per case type (see core decide approve). */
+const APPROVE_KIND: Record<CaseView['type'], OfferKind> = {
+  refund_only: 'refund',
+  return_refund: 'return_refund',
+  exchange: 'exchange',
+  resend: 'resend',
+  compensation: 'compensation',
+  logistics: 'compensation',
+}
+const WITH_RETURN: ReadonlySet<CaseView['type']> = new Set(['return_refund', 'exchange'])
 
 /**
  * The case's action bar: one button per command the function says is allowed now (`actions`),
  * each opening a small form. Irreversible actions confirm first. When the function refuses an
  * approval above the agent's limit (FORBIDDEN) the message is shown with 转主管审批 (escalate).
  */
-export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onUpdated }: ActionBarProps) {
+export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, approvalThresholdFen, onUpdated }: ActionBarProps) {
   const [open, setOpen] = useState<StaffCommand | null>(null)
   const [d, setD] = useState<Draft>(emptyDraft)
   const [busy, setBusy] = useState(false)
@@ -90,10 +120,15 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
 
+  const claimedFen = view.claimedItems.reduce((sum, ci) => sum + ci.qty * (view.order.items.find((i) => i.skuId === ci.skuId)?.unitPriceFen ?? 0), 0)
+  const limitHint = me.role === 'agent' && approvalThresholdFen !== undefined ? `；超过${yuan(approvalThresholdFen)}需主管审批` : ''
+
   const openForm = (a: StaffCommand, preset: Partial<Draft> = {}) => {
     setOpen(a)
     setError(null)
-    setD({ ...emptyDraft(), ...preset })
+    // approving: start from the engine's return terms for this remedy when it suggested one
+    const like = a === 'approve' ? view.offers.find((o) => o.status === 'suggested' && o.kind === APPROVE_KIND[view.type]) : undefined
+    setD({ ...emptyDraft(), ...(like ? { pickup: like.pickup, shippingPaidBy: like.shippingPaidBy } : {}), ...preset })
     if (a === 'reassign' && !staff) {
       adminApi.listStaff().then(
         (s) => setStaff(s.filter((x) => x.active)),
@@ -145,16 +180,17 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
       case 'approve': {
         const amountFen = d.amount.trim() ? inputToFen(d.amount) : undefined
         if (amountFen === null) return invalid('金额格式不正确（最多两位小数）')
+        if (view.type === 'compensation' && !amountFen) return invalid('请填写补偿金额')
         return run(
           'approve',
           {
             ...(amountFen !== undefined ? { amountFen } : {}),
-            pickup: d.pickup,
-            shippingPaidBy: d.shippingPaidBy,
+            ...(WITH_RETURN.has(view.type) ? { pickup: d.pickup, shippingPaidBy: d.shippingPaidBy } : {}),
+            ...(view.type === 'resend' ? { pickup: d.pickup } : {}),
             ...(view.type === 'exchange' ? { shipReplacementNow: d.shipNow } : {}),
             ...(text ? { text } : {}),
           },
-          CONFIRM.approve,
+          approveConfirm(view.type, amountFen, claimedFen, d.shipNow),
         )
       }
       case 'issue_refund': {
@@ -266,32 +302,49 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
             {cannedList}
           </>
         )
-      case 'approve':
+      case 'approve': {
+        // what the amount means depends on the case type (exchange / resend move goods, not money)
+        const amountLabel: Partial<Record<CaseView['type'], string>> = {
+          refund_only: `退款金额（元，留空按申请商品金额${yuan(claimedFen)}${limitHint}）`,
+          return_refund: `退款金额（元，验货通过后退款；留空按申请商品金额${yuan(claimedFen)}${limitHint}）`,
+          compensation: `补偿金额（元，必填${limitHint}）`,
+          logistics: `补偿金额（元，可选，不填则只跟进物流${limitHint}）`,
+        }
+        const label = amountLabel[view.type]
         return (
           <>
-            <View className="adm-field">
-              <Text className="adm-field__label">退款/补偿金额（元，留空按申请商品金额）</Text>
-              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
-            </View>
-            <View className="adm-field">
-              <Chip id="f-pickup" on={d.pickup} onClick={() => set({ pickup: !d.pickup })}>
-                预约上门取件
-              </Chip>
-              <Chip id="f-paid-seller" on={d.shippingPaidBy === 'seller'} onClick={() => set({ shippingPaidBy: 'seller' })}>
-                运费商家承担
-              </Chip>
-              <Chip id="f-paid-buyer" on={d.shippingPaidBy === 'buyer'} onClick={() => set({ shippingPaidBy: 'buyer' })}>
-                运费买家承担
-              </Chip>
-              {view.type === 'exchange' && (
-                <Chip id="f-ship-now" on={d.shipNow} onClick={() => set({ shipNow: !d.shipNow })}>
-                  先发换货（双向发货）
+            {label && (
+              <View className="adm-field">
+                <Text className="adm-field__label">{label}</Text>
+                {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
+              </View>
+            )}
+            {(WITH_RETURN.has(view.type) || view.type === 'resend') && (
+              <View className="adm-field">
+                <Chip id="f-pickup" on={d.pickup} onClick={() => set({ pickup: !d.pickup })}>
+                  {view.type === 'resend' ? '预约上门取回原商品' : '预约上门取件'}
                 </Chip>
-              )}
-            </View>
+                {WITH_RETURN.has(view.type) && (
+                  <>
+                    <Chip id="f-paid-seller" on={d.shippingPaidBy === 'seller'} onClick={() => set({ shippingPaidBy: 'seller' })}>
+                      运费商家承担
+                    </Chip>
+                    <Chip id="f-paid-buyer" on={d.shippingPaidBy === 'buyer'} onClick={() => set({ shippingPaidBy: 'buyer' })}>
+                      运费买家承担
+                    </Chip>
+                  </>
+                )}
+                {view.type === 'exchange' && (
+                  <Chip id="f-ship-now" on={d.shipNow} onClick={() => set({ shipNow: !d.shipNow })}>
+                    先发换货（双向发货）
+                  </Chip>
+                )}
+              </View>
+            )}
             {textField('给买家的说明（可选）')}
           </>
         )
+      }
       case 'issue_refund':
         return (
           <>
@@ -467,7 +520,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
     <View className="adm-actionbar" id="adm-actionbar">
       {needsSupervisor && (
         <Text className="adm-muted" id="adm-needs-supervisor">
-          有方案超出客服审批额度，同意时需主管审批
+          {view.flags.escalated ? '已升级至主管，超出客服审批额度的方案由主管审批' : '有方案超出客服审批额度，同意时需主管审批'}
         </Text>
       )}
       {open && (
@@ -476,7 +529,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
           {form()}
           {error && (
             <View className="adm-forbidden-box" id="adm-action-error">
-              <Text>{error.message}</Text>
+              <Text className="adm-forbidden-box__msg">{error.message}</Text>
               {error.code === 'FORBIDDEN' && open !== 'escalate' && view.actions.includes('escalate') && (
                 <Button
                   id="adm-escalate-approval"
@@ -490,7 +543,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, onU
             </View>
           )}
           <View>
-            <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy} loading={busy} onClick={submit}>
+            <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy || undefined} onClick={submit}>
               {busy ? '提交中…' : `确认${COMMAND_LABELS[open]}`}
             </Button>
             <Button id="adm-form-cancel" className="adm-btn" onClick={close}>

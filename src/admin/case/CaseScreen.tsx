@@ -5,9 +5,9 @@ import type { CaseView } from '@contract/actions'
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
-import { OFFER_KIND_LABELS, SEVERITY_LABELS, STAFF_STATUS, TEAM_LABELS } from '../labels'
+import { OFFER_KIND_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
-import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf } from '../ui'
+import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
 import { ActionBar } from './ActionBar'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
@@ -31,6 +31,7 @@ const ACTOR: Record<string, string> = { buyer: '买家', staff: '客服', system
 export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId: string; me: Me; refreshKey?: number; onRefreshed?: () => void }) {
   const [state, setState] = useState<State>({ kind: 'loading' })
   const [policy, setPolicy] = useState<Policy | null>(null)
+  const staffName = useStaffNames()
 
   const load = useCallback(() => {
     if (!caseId) return setState({ kind: 'error', message: '缺少售后单号' })
@@ -104,7 +105,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">处理组 / 处理人</Text>
           <Text>
-            {TEAM_LABELS[c.team]} · {c.assigneeId ?? '未分配'}
+            {TEAM_LABELS[c.team]} · {c.assigneeId ? staffName(c.assigneeId) : '未分配'}
           </Text>
         </View>
         {c.routingNote && (
@@ -115,8 +116,8 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         )}
         <View className="adm-row">
           <Text className="adm-row__k">下一步</Text>
-          <Text>
-            {c.next.text}
+          <Text id="case-next">
+            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : STAFF_NEXT[c.status]}
             {c.next.dueAt ? `（${fmtShort(c.next.dueAt)}前）` : ''}
           </Text>
         </View>
@@ -172,12 +173,12 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         </View>
         <View className="adm-row">
           <Text className="adm-row__k">专属客服</Text>
-          <Text>{c.buyerHistory.dedicatedRepId ?? '无'}</Text>
+          <Text>{c.buyerHistory.dedicatedRepId ? staffName(c.buyerHistory.dedicatedRepId) : '无'}</Text>
         </View>
         {c.buyerHistory.trusted && <Text className="adm-muted">老客户（换货可先发）</Text>}
         {c.buyerHistory.pastCases.length === 0 && <Text className="adm-muted">没有其他售后记录</Text>}
         {c.buyerHistory.pastCases.map((p) => (
-          <View className="adm-row" key={p.id} onClick={() => Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(p.id)}` })}>
+          <View className="adm-row adm-row--stack" key={p.id} id={`past-${p.id}`} onClick={() => Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(p.id)}` })}>
             <Text>
               {p.caseNo} {p.title}
             </Text>
@@ -283,7 +284,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
               {t.internal && <Text className="adm-tag adm-tag--internal">内部备注</Text>}
               <Text className="adm-muted">
                 {fmtShort(t.at)} · {ACTOR[t.actor.kind] ?? t.actor.kind}
-                {t.actor.kind === 'staff' ? ` ${t.actor.id}` : ''}
+                {t.actor.kind === 'staff' ? ` ${staffName(t.actor.id)}` : ''}
                 {t.fromStatus && t.fromStatus !== t.toStatus ? ` · ${STAFF_STATUS[t.fromStatus]} → ${STAFF_STATUS[t.toStatus]}` : ''}
               </Text>
             </View>
@@ -292,7 +293,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         ))}
       </Section>
 
-      <ActionBar view={c} me={me} cannedReplies={policy?.cannedReplies ?? {}} reasonLabels={reasonLabels} onUpdated={onUpdated} />
+      <ActionBar
+        view={c}
+        me={me}
+        cannedReplies={policy?.cannedReplies ?? {}}
+        reasonLabels={reasonLabels}
+        approvalThresholdFen={policy?.compensation.approvalThresholdFen}
+        onUpdated={onUpdated}
+      />
     </View>
   )
 }
@@ -303,7 +311,9 @@ function OfferRow({ o }: { o: Offer }) {
     o.compensationFen > 0 && `补偿${yuan(o.compensationFen)}`,
     o.couponFen > 0 && `优惠券${yuan(o.couponFen)}`,
     o.giftValueFen > 0 && `赠品${yuan(o.giftValueFen)}`,
-    o.items.length > 0 && `发货${o.items.reduce((s, i) => s + i.qty, 0)}件`,
+    // items move goods only for these kinds (a refund's items are just what it covers)
+    o.items.length > 0 && (o.kind === 'resend' || o.kind === 'exchange') && `发货${o.items.reduce((s, i) => s + i.qty, 0)}件`,
+    o.items.length > 0 && (o.kind === 'return_refund' || o.kind === 'exchange') && `寄回${o.items.reduce((s, i) => s + i.qty, 0)}件`,
     o.pickup && '上门取件',
   ].filter(Boolean)
   return (
@@ -313,8 +323,8 @@ function OfferRow({ o }: { o: Offer }) {
           {OFFER_KIND_LABELS[o.kind] ?? o.kind} {money.join(' · ')}
         </Text>
         <Text className="adm-muted">
-          {OFFER_STATUS[o.status]}
-          {o.needsSupervisor ? ' · 需主管审批' : ''}
+          {o.status === 'accepted' && o.rule === 'approved_request' ? '商家已同意' : OFFER_STATUS[o.status]}
+          {o.needsSupervisor && (o.status === 'suggested' || o.status === 'offered') ? ' · 需主管审批' : ''}
         </Text>
       </View>
       <Text className="adm-muted">

@@ -46,7 +46,7 @@ function NumField(props: { id: string; label: string; value: number; kind: 'yuan
         className="adm-input"
         type="digit"
         value={text}
-        disabled={disabled}
+        disabled={disabled || undefined}
         onInput={(e) => {
           const t = e.detail.value
           setText(t)
@@ -95,9 +95,9 @@ function TextField(props: { id: string; label: string; initial: string; onChange
     <View className="adm-field">
       <Text className="adm-field__label">{props.label}</Text>
       {props.area ? (
-        <Textarea id={props.id} className="adm-textarea" value={text} maxlength={2000} disabled={props.disabled} placeholder={props.placeholder} onInput={onInput} />
+        <Textarea id={props.id} className="adm-textarea" value={text} maxlength={2000} disabled={props.disabled || undefined} placeholder={props.placeholder} onInput={onInput} />
       ) : (
-        <Input id={props.id} className="adm-input" value={text} disabled={props.disabled} placeholder={props.placeholder} onInput={onInput} />
+        <Input id={props.id} className="adm-input" value={text} disabled={props.disabled || undefined} placeholder={props.placeholder} onInput={onInput} />
       )}
     </View>
   )
@@ -190,7 +190,7 @@ export function PolicyScreen({ me }: { me: Me }) {
         )}
         {canSave && (
           <View>
-            <Button id="policy-save" className="adm-btn adm-btn--primary" disabled={saving || !check?.ok} onClick={save}>
+            <Button id="policy-save" className="adm-btn adm-btn--primary" disabled={saving || !check?.ok || undefined} onClick={save}>
               {saving ? '保存中…' : '保存新版本'}
             </Button>
             <Button id="policy-reset" className="adm-btn" onClick={load}>

@@ -6,7 +6,7 @@ import { CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type Rea
 import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
 import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
-import { Chip, Empty, ErrorView, Loading, SlaBadge, isLead, messageOf } from '../ui'
+import { Chip, Empty, ErrorView, Loading, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { saveCsv } from '../csv'
 
 export interface QueueFilters {
@@ -50,6 +50,7 @@ export function QueueScreen({
     Object.fromEntries(REASON_CODES.map((c) => [c, REASON_DEFAULTS[c].label])),
   )
   const seq = useRef(0)
+  const staffName = useStaffNames()
 
   useEffect(() => {
     adminApi.getPolicy().then(
@@ -250,14 +251,14 @@ export function QueueScreen({
                 {c.escalated && <Text className="adm-tag adm-tag--esc">已升级</Text>}
                 <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
                 <Text>{reasonLabels[c.reason] ?? c.reason}</Text>
-                <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : c.assigneeId) : '未分配'}</Text>
+                <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : staffName(c.assigneeId)) : '未分配'}</Text>
                 <Text>{fmtShort(c.createdAt)}</Text>
               </View>
             </View>
           ))}
           {next && (
             <View className="adm-more">
-              <Button id="adm-load-more" className="adm-btn adm-btn--small" disabled={more} onClick={loadMore}>
+              <Button id="adm-load-more" className="adm-btn adm-btn--small" disabled={more || undefined} onClick={loadMore}>
                 {more ? '加载中…' : '加载更多'}
               </Button>
             </View>

@@ -121,7 +121,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
               <Switch
                 id={`duty-${s.id}`}
                 checked={s.onDuty}
-                disabled={!s.active || (!lead && s.id !== me.openid)}
+                disabled={!s.active || (!lead && s.id !== me.openid) || undefined}
                 color="#07c160"
                 onChange={(e) => toggleDuty(s, e.detail.value)}
               />
@@ -180,7 +180,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
               {edit.active ? '启用中' : '已停用'}
             </Chip>
           </View>
-          <Button id="staff-save" className="adm-btn adm-btn--primary" disabled={busy} onClick={save}>
+          <Button id="staff-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={save}>
             保存
           </Button>
           <Button className="adm-btn" onClick={() => setEdit(null)}>
@@ -211,7 +211,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
               老客户（换货可先发）
             </Chip>
           </View>
-          <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy} onClick={saveRep}>
+          <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={saveRep}>
             保存专属客服
           </Button>
         </Section>
