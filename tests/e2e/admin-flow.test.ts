@@ -1,0 +1,302 @@
+/**
+ * The seller's workspace end to end, in Chromium on the H5 build served by the gateway:
+ * a buyer files a damaged-goods case with a photo (through the API, as the mini-program would);
+ * an agent signs in through the dev sign-in page, finds it in the queue (tab counts, the SLA-state
+ * filter on the server), opens it, sees the engine's suggestion and works it through the action bar
+ * to resolution; a second, pricier case needs a supervisor: the agent's approval is refused and
+ * turned into an approval request, the supervisor approves it and the refund is paid; the analytics
+ * page counts both. Every step leaves a screenshot (test-results/screenshots/admin-flow-*.png).
+ */
+import type { BrowserContext, Page } from 'playwright-core'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { callAs, launchBrowser, shot, signIn, startTestGateway } from './harness'
+
+const BUYER = 'buyer-zhao'
+const LOGISTICS_AGENT = 'staff-bo' // 小波（物流组）: damaged goods go to the logistics team
+const QUALITY_AGENT = 'staff-amy' // 小美（品质组）
+const SUPERVISOR = 'staff-sup' // 陈主管
+
+interface CaseState {
+  id: string
+  status: string
+  version: number
+  assigneeId: string | null
+  flags: { escalated: boolean }
+  offers: { id: string; kind: string; status: string; explanation: string; needsSupervisor: boolean }[]
+  refunds: { amountFen: number; status: string }[]
+  replacementShipments: { status: string; trackingNo: string | null }[]
+  evidence: { fileId: string }[]
+}
+
+let browser: BrowserContext
+let gw: Gateway
+let page: Page
+const errors: string[] = []
+const staffCase = (id: string, as = SUPERVISOR) => callAs<CaseState>(gw.url, as, 'admin', 'get_case', { caseId: id })
+
+beforeAll(async () => {
+  gw = (await startTestGateway()).gw
+  browser = await launchBrowser()
+  page = await browser.newPage()
+  // a phone-sized viewport: the admin subpackage is a mini-program page
+  await page.setViewportSize({ width: 414, height: 860 })
+  page.setDefaultTimeout(15_000)
+  page.on('pageerror', (e) => errors.push(String(e)))
+  // console errors too (a Taro component's DOM patch failing shows up only there); no favicon is served
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url)) errors.push(`console: ${m.text().slice(0, 300)}`)
+  })
+}, 60_000)
+afterAll(async () => {
+  await browser?.close()
+  await gw?.close()
+})
+
+/** A photo of the damage, drawn by the browser (a real PNG the gateway sniffs as image/png). */
+async function damagePhoto(): Promise<Buffer> {
+  const p = await browser.newPage()
+  await p.setContent(`<div id="ph" style="width:320px;height:240px;background:linear-gradient(135deg,#cfe8df,#7fb8a4);
+    display:flex;align-items:center;justify-content:center;font:bold 40px sans-serif;color:#7a1f1f">破碎的茶杯</div>`)
+  const png = await p.locator('#ph').screenshot({ type: 'png' })
+  await p.close()
+  return png
+}
+
+/** Evidence upload exactly as the H5 build does it: multipart POST /api/upload as the buyer. */
+async function upload(openid: string, bytes: Buffer, name: string) {
+  const form = new FormData()
+  form.append('file', new Blob([bytes], { type: 'image/png' }), name)
+  const res = await fetch(`${gw.url}/api/upload`, { method: 'POST', headers: { 'x-dev-openid': openid }, body: form })
+  const body = (await res.json()) as { ok: boolean; data: { fileId: string; kind: 'image'; mime: string; size: number } }
+  expect(body.ok).toBe(true)
+  return { fileId: body.data.fileId, kind: body.data.kind, mime: body.data.mime, size: body.data.size }
+}
+
+/** Text of an element without white space (Taro splits texts into nodes). */
+const textOf = async (sel: string) => ((await page.textContent(sel)) ?? '').replace(/\s+/g, '')
+const statusIs = (text: string) => page.locator('#case-status', { hasText: text }).waitFor()
+/** A queue tab with its count (the counts arrive with the queue page, after the tabs render). */
+const tabShows = async (tab: string, label: string) => {
+  const shown = ([sel, want]: readonly [string, string]) => (document.querySelector(sel)?.textContent ?? '').replace(/\s+/g, '') === want
+  await page.waitForFunction(shown, [`#tab-${tab}`, label] as const, { timeout: 10_000 }).catch(() => undefined)
+  expect(await textOf(`#tab-${tab}`)).toBe(label)
+}
+/** Waits for the answer to the queue query the next tap sends (matching `pred` on its data). */
+const queueAnswer = (pred: (data: Record<string, unknown>) => boolean) =>
+  page.waitForResponse((r) => {
+    if (!r.url().endsWith('/api/fn/admin')) return false
+    const body = r.request().postDataJSON() as { action?: string; data?: Record<string, unknown> } | null
+    return body?.action === 'queue' && pred(body.data ?? {})
+  })
+
+/** Taro.showModal on H5: the confirmation shows the irreversible effect; 确认 goes ahead. */
+async function confirmModal(expected: RegExp) {
+  const modal = page.locator('.taro__modal .taro-modal__content')
+  await modal.waitFor({ state: 'visible' })
+  expect(await modal.textContent()).toMatch(expected)
+  await page.click('.taro__modal .taro-model__confirm')
+  await modal.waitFor({ state: 'hidden' })
+}
+
+/** A viewport screenshot with `sel` scrolled into view (the action bar is fixed at the bottom). */
+async function shotAt(name: string, sel?: string) {
+  if (sel) await page.locator(sel).first().evaluate((el) => el.scrollIntoView({ block: 'start' }))
+  // the 已提交 toast (Taro H5: a wrapper of fixed-position children, hidden with display: none after 1.5 s)
+  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('.taro__toast')).every((t) => t.style.display === 'none'))
+  await page.waitForTimeout(100)
+  await shot(page, name)
+}
+
+let damaged: string
+let pricey: string
+
+test('an agent finds a damaged-goods case in the queue (tab counts, server-side SLA filter) and works it to resolution in the action bar', async () => {
+  // (1) the buyer files a damaged-goods case on the six-cup order with a photo
+  const orders = await callAs<{ order: { orderId: string; items: { skuId: string; qty: number }[] } }[]>(gw.url, BUYER, 'aftersale', 'list_orders', {})
+  const cups = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-CUP-02' && o.order.items[0].qty === 6)!
+  const photo = await upload(BUYER, await damagePhoto(), 'cups.png')
+  const filed = await callAs<{ case: { id: string; caseNo: string } }>(gw.url, BUYER, 'aftersale', 'submit', {
+    orderId: cups.order.orderId,
+    claimedItems: [{ skuId: 'SKU-CUP-02', qty: 2 }],
+    type: 'resend',
+    reason: 'damaged_in_transit',
+    description: '快递外箱压扁，两只茶杯碎了',
+    evidence: [photo],
+    desiredRemedy: 'resend',
+    facts: { damagedUnits: 2 },
+  }, 'e2e-admin-flow-damaged')
+  damaged = filed.case.id
+  expect((await staffCase(damaged)).assigneeId).toBe(LOGISTICS_AGENT)
+
+  // (2) the agent signs in and sees it in 我的, with the count of every tab
+  await signIn(page, gw.url, LOGISTICS_AGENT)
+  await page.locator(`#case-${damaged}`).waitFor()
+  expect(await textOf('#adm-me')).toContain('小波')
+  const tabs = { mine: '我的1', team: '本组1', unassigned: '未分配0', overdue: '已超时0', escalated: '已升级0', all: '全部1' }
+  for (const [tab, label] of Object.entries(tabs)) await tabShows(tab, label)
+  const card = await textOf(`#case-${damaged}`)
+  expect(card).toContain(filed.case.caseNo)
+  expect(card).toContain('手工青瓷茶杯')
+  expect(card).toContain('破损/污渍')
+  expect(card).toContain('待受理')
+  expect(card).toContain('正常') // SLA badge
+  // the SLA-state filter goes to the server: 正常 keeps the case, 已超时 has none
+  let answer = queueAnswer((d) => d.tab === 'mine' && d.slaState === 'on_time' && d.cursor === null)
+  await page.click('#sla-on_time')
+  await answer
+  await page.locator('#sla-on_time.adm-chip--on').waitFor()
+  await page.locator(`#case-${damaged}`).waitFor()
+  await shotAt('admin-flow-1-queue')
+  answer = queueAnswer((d) => d.slaState === 'breached')
+  await page.click('#sla-breached')
+  await answer
+  await page.locator('#adm-queue-empty').waitFor()
+  expect(await textOf('#adm-queue-empty')).toBe('没有符合条件的售后单')
+  answer = queueAnswer((d) => d.slaState === undefined)
+  await page.click('#filter-clear')
+  await answer
+  await page.locator(`#case-${damaged}`).waitFor()
+
+  // (3) opens it: order, the photo, the engine's suggestion with its explanation
+  await page.click(`#case-${damaged}`)
+  await page.locator('#adm-case').waitFor()
+  expect(await textOf('#case-status')).toBe('待受理')
+  expect(await textOf('#case-head')).toContain('小波（物流组）') // the handler by name, not by id
+  await page.locator('#case-evidence img').first().waitFor()
+  const suggestions = await textOf('#case-suggestions')
+  expect(suggestions).toContain('运输破损2件，为您重新补发，无需寄回')
+  expect(suggestions).toContain('系统建议')
+  await shotAt('admin-flow-2-case', '#case-evidence')
+
+  // (4) responds with the canned reply for damaged goods
+  await page.click('#act-respond')
+  await page.click('#canned-damaged_in_transit')
+  expect(await page.inputValue('#f-text textarea')).toContain('非常抱歉商品在运输中受损')
+  await page.click('#submit-respond')
+  await statusIs('处理中')
+  expect((await staffCase(damaged)).status).toBe('in_review')
+  await shotAt('admin-flow-3-responded')
+
+  // (5) offers the engine's suggestion (补发) to the buyer
+  const resend = (await staffCase(damaged)).offers.find((o) => o.status === 'suggested' && o.kind === 'resend')!
+  await page.click('#act-make_offer')
+  await page.click(`#pick-${resend.id} > *`)
+  await page.locator(`#pick-${resend.id}.adm-offer--on`).waitFor()
+  await shotAt('admin-flow-4-offer-form')
+  await page.click('#submit-make_offer')
+  await statusIs('待买家确认方案')
+  expect(await textOf('#case-offers')).toContain('待买家确认')
+
+  // the buyer accepts in the mini-program: the replacement is now to be sent
+  await callAs(gw.url, BUYER, 'aftersale', 'accept_offer', { caseId: damaged, offerId: resend.id })
+  await page.reload()
+  await statusIs('处理中')
+  expect(await page.locator('#act-ship_replacement').count()).toBe(1)
+  expect(await page.locator('#act-receive_return').count()).toBe(0) // nothing to take back for two cups
+
+  // (6) ships the replacement with carrier and tracking number
+  await page.click('#act-ship_replacement')
+  await page.click('#submit-ship_replacement')
+  expect(await textOf('#adm-action-error')).toContain('请填写快递公司和单号')
+  await page.fill('#f-carrier input', '顺丰速运')
+  await page.fill('#f-tracking input', 'SF7788990011')
+  await page.click('#submit-ship_replacement')
+  await statusIs('已补发/换货')
+  expect(await textOf('#case-legs')).toContain('SF7788990011')
+  await shotAt('admin-flow-5-shipped', '#case-legs')
+
+  // the buyer confirms receipt: resolved
+  await callAs(gw.url, BUYER, 'aftersale', 'confirm_receipt', { caseId: damaged })
+  await page.reload()
+  await statusIs('已解决')
+  const state = await staffCase(damaged)
+  expect(state.status).toBe('resolved')
+  expect(state.replacementShipments).toEqual([expect.objectContaining({ status: 'received', trackingNo: 'SF7788990011' })])
+  expect(state.evidence.map((e) => e.fileId)).toEqual([photo.fileId])
+  expect(await textOf('#case-timeline')).toContain('小波（物流组）')
+  await shotAt('admin-flow-6-resolved')
+  expect(errors).toEqual([])
+}, 90_000)
+
+test('a refund above the approval limit: the agent’s approval is refused and becomes a request, the supervisor approves it', async () => {
+  const orders = await callAs<{ order: { orderId: string; paidFen: number; items: { skuId: string }[] } }[]>(gw.url, BUYER, 'aftersale', 'list_orders', {})
+  const dress = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-DRS-04')!
+  expect(dress.order.paidFen).toBe(45_900) // ¥459 > the default ¥200 approval limit
+  const filed = await callAs<{ case: { id: string } }>(gw.url, BUYER, 'aftersale', 'submit', {
+    orderId: dress.order.orderId,
+    claimedItems: [{ skuId: 'SKU-DRS-04', qty: 1 }],
+    type: 'refund_only',
+    reason: 'quality_defect',
+    description: '裙子腋下开线',
+    desiredRemedy: 'refund',
+  }, 'e2e-admin-flow-pricey')
+  pricey = filed.case.id
+  expect((await staffCase(pricey)).assigneeId).toBe(QUALITY_AGENT)
+
+  // the quality agent opens it from 我的 and tries to approve the refund
+  await signIn(page, gw.url, QUALITY_AGENT)
+  await page.click(`#case-${pricey}`)
+  await page.locator('#adm-case').waitFor()
+  expect(await textOf('#adm-needs-supervisor')).toBe('有方案超出客服审批额度，同意时需主管审批')
+  await page.click('#act-approve')
+  expect(await textOf('#form-approve')).toContain('留空按申请商品金额¥459.00；超过¥200.00需主管审批')
+  await page.click('#submit-approve')
+  await confirmModal(/同意仅退款：将立即原路退回¥459\.00，不可撤销/)
+  await page.locator('#adm-action-error').waitFor()
+  expect(await textOf('#adm-action-error')).toMatch(/¥459(\.00)?超过¥200(\.00)?，需要主管审批/)
+  await shotAt('admin-flow-7-approval-refused')
+  let state = await staffCase(pricey)
+  expect(state.status).toBe('submitted')
+  expect(state.refunds).toEqual([])
+
+  // 转主管审批: the refusal becomes an escalation with the reason filled in
+  await page.click('#adm-escalate-approval')
+  expect(await page.inputValue('#f-text textarea')).toContain('申请主管审批')
+  await page.click('#submit-escalate')
+  await page.locator('#case-head .adm-tag--esc', { hasText: '已升级' }).waitFor()
+  state = await staffCase(pricey)
+  expect(state.flags.escalated).toBe(true)
+  expect(state.status).toBe('submitted')
+  await shotAt('admin-flow-8-escalated')
+
+  // the supervisor finds it under 已升级 and approves it: the refund is paid and the case resolved
+  await signIn(page, gw.url, SUPERVISOR)
+  await tabShows('escalated', '已升级1')
+  await tabShows('all', '全部2')
+  await tabShows('mine', '我的0')
+  await page.click('#tab-escalated')
+  await page.locator(`#case-${pricey}`).waitFor()
+  expect(await page.locator('.adm-queue-item').count()).toBe(1)
+  expect(await textOf(`#case-${pricey}`)).toContain('小美（品质组）')
+  await shotAt('admin-flow-9-supervisor-queue')
+  await page.click(`#case-${pricey}`)
+  await page.locator('#adm-case').waitFor()
+  expect(await page.locator('#adm-needs-supervisor').count()).toBe(0)
+  await page.click('#act-approve')
+  await page.click('#submit-approve')
+  await confirmModal(/¥459\.00/)
+  await statusIs('已解决')
+  expect(await textOf('#case-legs')).toContain('¥459.00·已到账')
+  state = await staffCase(pricey)
+  expect(state.status).toBe('resolved')
+  expect(state.refunds).toEqual([expect.objectContaining({ amountFen: 45_900, status: 'succeeded' })])
+  await shotAt('admin-flow-10-approved', '#case-legs')
+  expect(errors).toEqual([])
+}, 60_000)
+
+test('the analytics dashboard counts both cases', async () => {
+  await page.goBack()
+  await page.locator('#link-analytics').waitFor()
+  await page.click('#link-analytics')
+  await page.locator('#kpi-total').waitFor()
+  expect(await textOf('#kpi-total')).toBe('2售后单')
+  const reasons = await textOf('#an-reason')
+  expect(reasons).toContain('破损/污渍')
+  expect(reasons).toContain('质量问题')
+  expect(await textOf('#an-money')).toContain('¥459.00')
+  const analytics = await callAs<{ totalCases: number; money: { totalFen: number } }>(gw.url, SUPERVISOR, 'admin', 'analytics', {})
+  expect(analytics.totalCases).toBe(2)
+  expect(analytics.money.totalFen).toBeGreaterThanOrEqual(45_900)
+  await shotAt('admin-flow-11-analytics')
+  expect(errors).toEqual([])
+}, 30_000)
