@@ -11,6 +11,8 @@ import { BENCH_NOW, benchOrder, buyerOf, inOneTransaction, openStore, submitData
 import { AGENTS, BUYERS } from './scale'
 
 export interface GatewayResults {
+  /** what one call of each action answered before the load (so the load measures real work) */
+  sanity: string
   mix: LoadResult
   submit: LoadResult
   list: LoadResult
@@ -24,8 +26,9 @@ export interface GatewayResults {
 export async function runGateway(dataDir: string, seconds: number, orders = 30_000): Promise<GatewayResults> {
   const spec = { buyers: BUYERS, prefix: 'p' }
   const fresh = Array.from({ length: orders }, (_, i) => benchOrder(`lo-${i}`, buyerOf(spec, i), BENCH_NOW))
+  const probe = benchOrder('lo-probe', buyerOf(spec, 3), BENCH_NOW)
   const store = await openStore(path.join(dataDir, 'aftersale.db'))
-  await inOneTransaction(store, () => fresh.map((o) => store.upsertOrder({ order: o, createdAt: o.paidAt })))
+  await inOneTransaction(store, () => [...fresh, probe].map((o) => store.upsertOrder({ order: o, createdAt: o.paidAt })))
   await store.close()
 
   let k = 0
@@ -44,10 +47,21 @@ export async function runGateway(dataDir: string, seconds: number, orders = 30_0
 
   const server = await spawnServer('gateway-server.ts', [dataDir, BENCH_NOW])
   try {
+    const call = async (fn: 'aftersale' | 'admin', openid: string, body: unknown) => {
+      const res = await fetch(`${server.url}/api/fn/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': openid }, body: JSON.stringify(body) })
+      const out = (await res.json()) as { ok: boolean; data?: { items?: unknown[]; created?: boolean; case?: { caseNo: string } }; error?: unknown }
+      if (!out.ok) throw new Error(`sanity call ${fn} failed: ${JSON.stringify(out.error)}`)
+      return out.data ?? {}
+    }
+    const listed = await call('aftersale', buyerOf(spec, 3), { action: 'list_cases', data: {} })
+    const queued = await call('admin', AGENTS[0], { action: 'queue', data: { tab: 'mine' } })
+    const filed = await call('aftersale', probe.buyerOpenid, { action: 'submit', data: submitData(probe.orderId, 0), idempotencyKey: 'bench-probe-1' })
+    const sanity = `list_cases → ${listed.items?.length} cases, queue (mine) → ${queued.items?.length} cases, submit → created ${filed.created} (${filed.case?.caseNo})`
     await load('gateway warm-up', server.url, [submit, list, queue], 3)
     const mix = await load('gateway: submit + list_cases + queue', server.url, [submit, list, queue], seconds)
     const one = Math.max(3, Math.round(seconds / 2))
     return {
+      sanity,
       mix,
       submit: await load('gateway: submit', server.url, [submit], one),
       list: await load('gateway: list_cases', server.url, [list], one),

@@ -93,6 +93,7 @@ function report(
   console.log(`  gateway: startGateway (hono) in a child process, dispatcher and scheduler timers OFF, on the 10k population (${BUYERS} buyers,`)
   console.log(`           20 cases each); each submit files a case on a fresh delivered order (${gw.ordersUsed} of ${gw.ordersAvailable} used);`)
   console.log('           mix per connection: submit, list_cases (buyer), queue (agent, tabs mine / team)')
+  console.log(`           one call of each before the load: ${gw.sanity}`)
   const share = gw.mix.rate / floor.mix.rate
   console.log(`  target: mix ≥ 1/5 of the floor's mix rate → ${f(share, 3)} (${Math.round(gw.mix.rate)} / ${Math.round(floor.mix.rate)} req/s) ${verdict(share >= 0.2)};`
     + ` mix p99 ≤ 20 ms → ${f(gw.mix.p99, 1)} ms ${verdict(gw.mix.p99 <= 20)}`)
