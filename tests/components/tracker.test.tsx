@@ -121,7 +121,7 @@ test('ship_return needs carrier and number; a booked pickup is explained', async
 test('a seller without a return address: the buyer is told to ask before sending', async () => {
   const view = caseView('awaiting_return', {
     returnShipment: {
-      status: 'pending', pickup: false, shippingPaidBy: 'buyer', purpose: 'refund', items: [{ skuId: 'sku-nest-6', qty: 1 }],
+      status: 'pending', pickup: false, shippingPaidBy: 'buyer', purpose: 'inspect', items: [{ skuId: 'sku-nest-6', qty: 1 }],
       carrier: null, trackingNo: null, shippedAt: null, receivedAt: null,
     },
   })
