@@ -1,14 +1,30 @@
 import type { Case, CaseEvent, StaffMember } from '@contract/domain'
-import { defaultPolicy, type Policy } from '@contract/policy'
+import { defaultPolicy, PolicySchema, type Policy } from '@contract/policy'
 import type { Deps } from './deps'
 import type { NewOutboxItem } from '../ports/store'
 import { AppError } from './errors'
 import type { Caller } from './function'
 
+/** Stored versions are immutable: parse each once per store (fills fields added since it was saved). */
+const parsedPolicies = new WeakMap<object, Map<number, Policy>>()
+
+/** The stored policy with the schema's defaults applied; a record that no longer parses is used as stored. */
+export function upgradePolicy(store: object, version: number, stored: Policy): Policy {
+  let byVersion = parsedPolicies.get(store)
+  if (!byVersion) parsedPolicies.set(store, (byVersion = new Map()))
+  let p = byVersion.get(version)
+  if (!p) {
+    const r = PolicySchema.safeParse(stored)
+    p = r.success ? r.data : stored
+    byVersion.set(version, p)
+  }
+  return p
+}
+
 /** The seller's live policy (the default until one is saved). */
 export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version: number }> {
   const rec = await deps.store.getPolicy()
-  return rec ? { policy: rec.policy, version: rec.version } : { policy: defaultPolicy, version: defaultPolicy.version }
+  return rec ? { policy: upgradePolicy(deps.store, rec.version, rec.policy), version: rec.version } : { policy: defaultPolicy, version: defaultPolicy.version }
 }
 
 /** On-duty roster with live open-case counts, as the routing needs it. */

@@ -29,9 +29,13 @@ describe('policy editor', () => {
     expect(text(container, '#policy-errors')).toContain('延迟补偿上限不能低于每日补偿金额')
     await typeInto(container, '#comp-latePerDay', '8')
     expect(container.querySelector('#policy-errors')).toBeNull()
+    await typeInto(container, '#sla-followup', '72')
+    await typeInto(container, '#ret-address', '  上海市静安区南京西路 1 号 售后仓  ')
     await tap(container, '#policy-save')
     await settle()
-    const call = server.of('update_policy')[0].data as { expectedVersion: number; policy: { compensation: Record<string, number> } }
+    const call = server.of('update_policy')[0].data as { expectedVersion: number; policy: { compensation: Record<string, number>; sla: { followUpVisitHours: number }; returnAddress: { address: string } } }
+    expect(call.policy.sla.followUpVisitHours).toBe(72)
+    expect(call.policy.returnAddress.address).toBe('上海市静安区南京西路 1 号 售后仓')
     expect(call.expectedVersion).toBe(2)
     expect(call.policy.compensation.approvalThresholdFen).toBe(35050)
     expect(call.policy.compensation.latePerDayFen).toBe(800)

@@ -208,3 +208,25 @@ describe('buyer and seller functions on the SQLite store', () => {
     expect((await app.store.listOutbox({}, 1000)).length).toBe(before.outbox)
   })
 })
+
+describe('policies saved before a field existed', () => {
+  test('read with the new defaults: follow-up hours, and no return address until the seller sets one', async () => {
+    const app = await makeApp()
+    try {
+      const cur = unwrap<{ version: number; policy: Record<string, unknown> & { sla: Record<string, unknown> } }>(await app.staff('staff-owner', 'get_policy', {}))
+      // what an older release stored: neither sla.followUpVisitHours nor returnAddress
+      const { returnAddress: _r, ...older } = cur.policy
+      const { followUpVisitHours: _f, ...olderSla } = older.sla
+      void _r
+      void _f
+      await app.store.savePolicy({ ...older, sla: olderSla, version: cur.version + 1 } as never, cur.version, 'old-release', app.deps.now())
+      const read = unwrap<{ policy: { sla: { followUpVisitHours: number }; returnAddress: { address: string } } }>(await app.staff('staff-owner', 'get_policy', {}))
+      expect(read.policy.sla.followUpVisitHours).toBe(48)
+      expect(read.policy.returnAddress.address).toBe('')
+      const pub = unwrap<{ returnAddress: unknown }>(await app.buyer('buyer-zhao', 'get_policy', {}))
+      expect(pub.returnAddress).toBeNull()
+    } finally {
+      await app.close()
+    }
+  })
+})

@@ -2,13 +2,13 @@ import type { PublicPolicy } from '@contract/actions'
 import { parsePolicy } from '@contract/policy'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
-import { livePolicy } from '../shared'
+import { livePolicy, upgradePolicy } from '../shared'
 import { StoreConflict } from '../../ports/store'
 
 /** The seller's policy with who changed it last. */
 export async function getPolicy(deps: Deps) {
   const rec = await deps.store.getPolicy()
-  if (rec) return rec
+  if (rec) return { ...rec, policy: upgradePolicy(deps.store, rec.version, rec.policy) }
   const { policy, version } = await livePolicy(deps)
   return { version, policy, updatedBy: 'default', updatedAt: deps.now() }
 }

@@ -259,6 +259,7 @@ export function PolicyScreen({ me }: { me: Me }) {
         ))}
         <NumField id="sla-warn" label="超时预警点" kind="percent" value={p.sla.warnRatio} disabled={ro} onChange={(v) => update((x) => void (x.sla.warnRatio = v))} />
         <NumField id="sla-negative" label="差评回访时限（小时）" kind="int" value={p.sla.negativeReviewReplyHours} disabled={ro} onChange={(v) => update((x) => void (x.sla.negativeReviewReplyHours = v))} />
+        <NumField id="sla-followup" label="解决后几小时提醒客服回访（0 = 不提醒）" kind="int" value={p.sla.followUpVisitHours} disabled={ro} onChange={(v) => update((x) => void (x.sla.followUpVisitHours = v))} />
       </Section>
 
       <Section title="营业时间与节假日" id="policy-calendar">
@@ -318,6 +319,12 @@ export function PolicyScreen({ me }: { me: Me }) {
             }
           />
         ))}
+      </Section>
+
+      <Section title="退货寄回地址" id="policy-return-address">
+        <TextField id="ret-name" label="收件人" initial={p.returnAddress.name} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.name = v.trim()))} />
+        <TextField id="ret-phone" label="电话" initial={p.returnAddress.phone} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.phone = v.trim()))} />
+        <TextField id="ret-address" area label="地址（买家填写退货物流时看到）" initial={p.returnAddress.address} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.address = v.trim()))} />
       </Section>
 
       {versions && (
