@@ -113,6 +113,26 @@ export interface CaseIndex {
   updatedAt: string
 }
 
+/**
+ * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
+ * re-derives every stored case once when it opens a store indexed by an older version.
+ */
+export const CASE_INDEX_VERSION = 3
+
+/**
+ * Queue order "what is due first": the earlier of the next timer and the running SLA target's due
+ * time. A case already past its SLA keeps its (past) due time and so stays at the top even after
+ * the scheduler marked the breach; paused and stopped clocks fall back to the next timer.
+ */
+export function queueDueSort(c: Case, nextTimer: string | null): string {
+  const sla = c.sla
+  const running = !sla.stoppedAt && !sla.pausedAt ? (!sla.firstResponse.metAt ? sla.firstResponse : !sla.resolution.metAt ? sla.resolution : null) : null
+  const t = nextTimer ?? NO_DUE
+  if (!running || NOT_OPEN.includes(c.status)) return t
+  const d = iso(running.dueAt)
+  return d < t ? d : t
+}
+
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)
   const marks = slaMarks(c, policy)
@@ -130,7 +150,7 @@ export function caseIndex(c: Case, policy: Policy): CaseIndex {
     escalated: c.flags.escalated,
     open: !NOT_OPEN.includes(c.status),
     slaDueAt: due,
-    dueSort: due ?? NO_DUE,
+    dueSort: queueDueSort(c, due),
     slaWarnAt: marks.warnAt,
     slaBreachAt: marks.breachAt,
     createdAt: iso(c.createdAt),

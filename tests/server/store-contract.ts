@@ -216,6 +216,15 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(got.slice(due.length).map((c) => c.id).sort()).toEqual(none.map((c) => c.id).sort())
       })
 
+      it("keeps a case the scheduler already marked breached at the top of 'due_asc', most overdue first", async () => {
+        const onTime = makeCase({ id: uid('ontime') })
+        const lateA = makeCase({ id: uid('lateA'), createdAt: at(T0, -10 * HOUR), sla: { breachedAt: at(T0, -5 * HOUR), breachedTarget: 'first_response', warnedAt: at(T0, -6 * HOUR) } })
+        const lateB = makeCase({ id: uid('lateB'), createdAt: at(T0, -6 * HOUR), sla: { breachedAt: at(T0, -1 * HOUR), breachedTarget: 'first_response', warnedAt: at(T0, -2 * HOUR) } })
+        for (const c of [onTime, lateB, lateA]) await store.createCase(c, [])
+        const page = await store.listCases({ open: true }, { limit: 10, order: 'due_asc' })
+        expect(page.items.map((c) => c.id)).toEqual([lateA.id, lateB.id, onTime.id])
+      })
+
       it('filters the seller queue and counts the same cases it lists', async () => {
         const cases = [
           makeCase({ team: 'quality', status: 'submitted', severity: 'P1', reason: 'safety_allergy', assigneeId: null }),

@@ -36,6 +36,29 @@ describe('SqliteStore specifics', () => {
     await b.close()
   })
 
+  it('re-derives every stored case once when the file was indexed by an older derivation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-reindex-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const late = makeCase({ createdAt: at(T0, -10 * HOUR), sla: { breachedAt: at(T0, -5 * HOUR), breachedTarget: 'first_response', warnedAt: at(T0, -6 * HOUR) } })
+    await a.createCase(late, [])
+    await a.close()
+    // what the previous derivation stored: a marked breach sorted last, index version 2
+    const raw = new Database(file)
+    raw.prepare("UPDATE cases SET due_sort = '9999-12-31T23:59:59.999Z' WHERE id = ?").run(late.id)
+    raw.pragma('user_version = 2')
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    await b.close()
+    const check = new Database(file, { readonly: true })
+    expect(check.prepare('SELECT due_sort FROM cases WHERE id = ?').get(late.id)).toEqual({ due_sort: late.sla.firstResponse.dueAt })
+    expect(check.pragma('user_version', { simple: true })).toBeGreaterThan(2)
+    check.close()
+  })
+
   it('migrates a file written before the SLA-state columns: adds, backfills and indexes them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'))
     dirs.push(dir)

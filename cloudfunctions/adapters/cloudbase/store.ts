@@ -52,7 +52,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 export interface CloudBaseStoreOptions {
@@ -96,7 +96,6 @@ interface OutboxDoc {
 
 const PAGE = 1000
 /** Version of the derived case fields (2: slaWarnAt / slaBreachAt); see migrateCases. */
-const CASE_INDEX_VERSION = 2
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function errCode(e: unknown): string {
@@ -199,21 +198,24 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * Case documents written before the SLA-state fields (`slaWarnAt`, `slaBreachAt`) existed get
-   * them once: `counters/case_index` records the index version, so a warm start costs one read.
-   * Each fill is conditional on the document's version, so it never overwrites a newer save (which
-   * wrote the fields itself); two functions migrating at once write the same values.
+   * Case documents indexed by an older CASE_INDEX_VERSION (e.g. written before the SLA-state
+   * fields existed, or before the queue's due order changed) get their derived fields re-derived
+   * once: `counters/case_index` records the version, so a warm start costs one read. Each fill is
+   * conditional on the document's version, so it never overwrites a newer save (which wrote the
+   * fields itself); two functions migrating at once write the same values.
    */
   private async migrateCases(): Promise<void> {
     const head = await this.getDoc<{ value: number }>('counters', 'case_index')
     if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return
     let after: { key: unknown; id: string } | null = null
     for (;;) {
-      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [{ slaBreachAt: this._.exists(false) }], '_id', 'asc', 200, after)
+      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 200, after)
       for (const d of docs) {
         const c = JSON.parse(d.docJson) as Case
-        const x = caseIndex(c, await this.policyFor(c.policyVersion))
-        await this.col('cases').where({ _id: d._id, version: d.version }).update({ slaWarnAt: x.slaWarnAt, slaBreachAt: x.slaBreachAt })
+        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(c)
+        void _drop
+        void _doc
+        await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
       }
       if (docs.length < 200) break
       after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }

@@ -29,7 +29,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -256,6 +256,19 @@ export class SqliteStore implements Store {
         CREATE INDEX IF NOT EXISTS cases_open_escalated_sla ON cases (open, escalated, due_sort, id, sla_warn_at, sla_breach_at);
         CREATE INDEX IF NOT EXISTS cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
       `)
+      // derived columns of an older CASE_INDEX_VERSION: re-derive every row once (user_version records it)
+      if ((this.db.pragma('user_version', { simple: true }) as number) < CASE_INDEX_VERSION) {
+        const reindex = this.db.prepare(
+          `UPDATE cases SET version = ?, case_no = ?, buyer_openid = ?, order_id = ?, status = ?, team = ?, assignee_id = ?,
+             severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, sla_warn_at = ?, sla_breach_at = ?,
+             created_at = ?, updated_at = ?, doc = ? WHERE id = ?`,
+        )
+        const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
+        for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
+          for (const r of rows) reindex.run(...this.caseParams(JSON.parse(r.doc) as Case), r.id)
+        }
+        this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
+      }
     }).immediate()
   }
 
