@@ -32,7 +32,8 @@ export function nextStep(c: Case): NextStep {
     case 'replacement_shipped':
       return { actor: 'buyer', text: '商品已发出，收到后请确认收货', dueAt: due }
     case 'resolved':
-      return { actor: 'buyer', text: '售后已完成，欢迎为本次服务评分', dueAt: due }
+      // rating is optional: not a to-do with a countdown
+      return { actor: 'none', text: '售后已完成，欢迎为本次服务评分（可选）', dueAt: null }
     case 'rejected':
       return { actor: 'buyer', text: '申请未通过，如有异议可提交申诉', dueAt: due }
     case 'closed':

@@ -153,7 +153,10 @@ describe('proactive care', () => {
     expect(reminders).toHaveLength(1)
     expect((reminders[0].payload as { to: string }).to).toBe(c.assigneeId ?? 'supervisor')
     // the buyer never sees the internal reminder
-    const view = unwrap<{ timeline: { text: string }[] }>(await app.buyer(BUYER, 'get_case', { caseId: id }))
+    const view = unwrap<{ timeline: { text: string }[]; next: { actor: string; dueAt: string | null; text: string } }>(await app.buyer(BUYER, 'get_case', { caseId: id }))
     expect(view.timeline.some((t) => t.text.includes('回访'))).toBe(false)
+    // rating is optional: offered, but not shown as a to-do with a countdown
+    expect(view.next).toMatchObject({ actor: 'none', dueAt: null })
+    expect(view.next.text).toContain('评分')
   })
 })
