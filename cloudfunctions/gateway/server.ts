@@ -176,10 +176,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size: bytes.length, url: `/media/${id}` } })
   })
 
+  // Evidence is personal: only the buyer who uploaded it and the seller's active staff may see it.
   app.get('/media/:id', async (c) => {
+    const who = identityOf(c)
+    if (!who) return c.text('请先登录', 401)
     const rec = await store.getMedia(c.req.param('id'))
     if (!rec) return c.text('not found', 404)
-    return c.body(fs.readFileSync(path.join(mediaDir, rec.location)), 200, { 'content-type': rec.mime })
+    if (rec.ownerOpenid !== who && !(await store.getStaff(who))?.active) return c.text('无权查看该文件', 403)
+    return c.body(fs.readFileSync(path.join(mediaDir, rec.location)), 200, { 'content-type': rec.mime, 'cache-control': 'private, max-age=3600' })
   })
 
   // Dev sign-in: pick a persona; the cookie stands in for the WeChat context.

@@ -200,9 +200,14 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   expect(filed.evidence).toHaveLength(1)
   expect(filed.evidence[0]).toMatchObject({ kind: 'image', mime: 'image/png' })
   expect(filed.evidence[0].fileId).toMatch(/^local:/)
-  const media = await fetch(`${gw.url}/media/${filed.evidence[0].fileId.slice('local:'.length)}`)
+  const mediaUrl = `${gw.url}/media/${filed.evidence[0].fileId.slice('local:'.length)}`
+  const media = await fetch(mediaUrl, { headers: { 'x-dev-openid': BUYER } })
   expect(media.headers.get('content-type')).toBe('image/png')
   expect(Buffer.from(await media.arrayBuffer()).equals(photoPng())).toBe(true)
+  // the photo is the buyer's and the seller's to see, nobody else's
+  expect((await fetch(mediaUrl, { headers: { 'x-dev-openid': 'staff-amy' } })).status).toBe(200)
+  expect((await fetch(mediaUrl, { headers: { 'x-dev-openid': 'buyer-lin' } })).status).toBe(403)
+  expect((await fetch(mediaUrl)).status).toBe(401)
 
   // ---- 2. the seller responds and offers the engine's return-and-refund
   const seen = await staff('staff-sup', 'get_case', { caseId })
