@@ -78,3 +78,26 @@ export const OFFER_KIND_LABELS: Record<string, string> = {
 
 /** Preset rejection reasons; the text sent is "【reason】message". */
 export const REJECT_REASONS = ['凭证不足', '超出售后期限', '商品已影响二次销售', '不符合7天无理由条件', '问题非商品原因造成', '其他']
+
+/** Engine rule that produced an offer (core/offers.ts), in the words of the seller's playbook. */
+export const RULE_LABELS: Record<string, string> = {
+  approved_request: '按买家申请同意',
+  damaged_resend: '运输破损补发',
+  late_delivery_per_day: '延迟按天补偿',
+  lost_parcel_refund: '丢件退款',
+  lost_parcel_resend: '丢件补发',
+  minor_defect_coupon: '小瑕疵送券',
+  minor_defect_partial_refund: '小瑕疵部分退款',
+  missing_resend: '漏发补发',
+  no_reason_return_after_inspection: '7天无理由（验货后退款）',
+  not_buyer_fault_exchange: '非买家原因换货',
+  not_buyer_fault_return: '非买家原因退货',
+  serious_quality_full_refund: '严重质量问题全额退款',
+  size_exchange: '尺码换货',
+  size_return: '尺码退货',
+  taste_exchange: '口感问题换货',
+  taste_guidance_first: '口感问题先指导',
+  taste_return: '口感问题退货',
+  wrong_item_swap: '错发换正确商品+赠品',
+  manual: '客服自定义',
+}

@@ -227,6 +227,9 @@ describe('case page', () => {
     expect(container.querySelectorAll('#case-evidence img, #case-evidence taro-image-core').length).toBeGreaterThan(0)
     expect(container.querySelector('#case-evidence video, #case-evidence taro-video-core')).not.toBeNull()
     expect(text(container, '#case-suggestions')).toContain('轻微瑕疵，可部分退款20%')
+    // the engine's rule in the playbook's words, not its code
+    expect(text(container, '#case-suggestions')).toContain('规则：小瑕疵部分退款')
+    expect(text(container, '#case-suggestions')).not.toContain('minor_defect_partial_refund')
     expect(text(container, '#tl-t2')).toContain('内部备注')
     expect(text(container, '#tl-t2')).toContain('职业索赔')
     expect(text(container, '#tl-t1')).not.toContain('内部备注')

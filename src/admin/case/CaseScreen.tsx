@@ -5,7 +5,7 @@ import type { CaseView } from '@contract/actions'
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
-import { OFFER_KIND_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
+import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
 import { ActionBar } from './ActionBar'
@@ -328,7 +328,7 @@ function OfferRow({ o }: { o: Offer }) {
         </Text>
       </View>
       <Text className="adm-muted">
-        {o.explanation}（规则：{o.rule}）
+        {o.explanation}（规则：{RULE_LABELS[o.rule] ?? o.rule}）
       </Text>
     </View>
   )
