@@ -182,6 +182,10 @@ export const STAFF_COMMANDS = [
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
+/** Queue tab counts are exact below this and mean "this many or more" at it. */
+export const QUEUE_COUNT_CAP = 1000
+export const countLabel = (n: number | undefined): string => (n === undefined ? '' : n >= QUEUE_COUNT_CAP ? `${QUEUE_COUNT_CAP - 1}+` : String(n))
+
 export const QueueTabSchema = z.enum(['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all'])
 export type QueueTab = z.infer<typeof QueueTabSchema>
 
@@ -262,6 +266,7 @@ export interface StaffView extends StaffMember {
 
 export interface AdminOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
+  /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
   get_case: CaseView & { buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
   list_staff: StaffView[]

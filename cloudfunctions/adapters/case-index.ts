@@ -13,6 +13,12 @@ export const FINAL: readonly CaseStatus[] = ['closed', 'cancelled']
 /** Sort key for cases with nothing scheduled, so `due_asc` puts them last. */
 export const NO_DUE = '9999-12-31T23:59:59.999Z'
 
+/**
+ * Open-case counts for routing stop here: past it an agent is simply "very busy" and ties go to
+ * whoever was assigned least recently. Keeps a submit's routing cost flat as the shop grows.
+ */
+export const OPEN_COUNT_CAP = 1000
+
 /** Sort key before every real instant: "already happened" (an SLA breached long ago). */
 export const SINCE_EVER = '0000-01-01T00:00:00.000Z'
 

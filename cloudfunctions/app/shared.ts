@@ -29,7 +29,8 @@ export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version:
 
 /** On-duty roster with live open-case counts, as the routing needs it. */
 export async function roster(deps: Deps): Promise<StaffMember[]> {
-  const [staff, counts] = await Promise.all([deps.store.listStaff(), deps.store.openCaseCounts()])
+  const staff = await deps.store.listStaff()
+  const counts = await deps.store.openCaseCounts(staff.filter((s) => s.active).map((s) => s.id))
   return staff.filter((s) => s.active).map(({ active: _a, ...s }) => ({ ...s, openCases: counts[s.id] ?? 0 }))
 }
 

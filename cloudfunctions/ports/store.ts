@@ -127,7 +127,8 @@ export interface Store {
   saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void>
   /** Cases newest first. */
   listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>>
-  countCases(filter: QueueFilter): Promise<number>
+  /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */
+  countCases(filter: QueueFilter, cap?: number): Promise<number>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
   dueCases(now: string, limit: number): Promise<Case[]>
   /** Next case number (monotonic, human readable). */
@@ -137,8 +138,8 @@ export interface Store {
   listStaff(): Promise<StaffRecord[]>
   getStaff(id: string): Promise<StaffRecord | null>
   upsertStaff(s: StaffRecord): Promise<void>
-  /** open cases per assignee (for least-loaded routing) */
-  openCaseCounts(): Promise<Record<string, number>>
+  /** Open cases of each of these staff (least-loaded routing, roster), each counted up to `cap` through the assignee index. */
+  openCaseCounts(staffIds: string[], cap?: number): Promise<Record<string, number>>
   getBuyer(openid: string): Promise<BuyerRecord | null>
   upsertBuyer(b: BuyerRecord): Promise<void>
   getPolicy(): Promise<PolicyRecord | null>

@@ -42,6 +42,13 @@ describe('seller queue', () => {
     expect(server.of('queue')[0].data).toMatchObject({ tab: 'mine', cursor: null })
   })
 
+  test('a tab with more cases than the function counts shows 999+', async () => {
+    const { container } = mount('agent', () => ({ items: [], next: null, counts: counts({ all: 1000, team: 999 }) }))
+    await settle()
+    expect(text(container, '#tab-all')).toBe('全部999+')
+    expect(text(container, '#tab-team')).toBe('本组999')
+  })
+
   test('switching tab and filtering by severity ask the function again with those filters', async () => {
     const { container, server } = mount()
     await settle()

@@ -330,7 +330,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         await store.createCase(makeCase({ assigneeId: 'a2' }), [])
         await store.createCase(makeCase({ assigneeId: 'a2', status: 'closed', sla: { stoppedAt: T0 } }), [])
         await store.createCase(makeCase({ assigneeId: null }), [])
-        expect(await store.openCaseCounts()).toEqual({ a1: 2, a2: 1 })
+        expect(await store.openCaseCounts(['a1', 'a2', 'a3'])).toEqual({ a1: 2, a2: 1, a3: 0 })
+        expect(await store.openCaseCounts(['a1', 'a2'], 1)).toEqual({ a1: 1, a2: 1 })
+        expect(await store.countCases({ open: true })).toBe(4)
+        expect(await store.countCases({ open: true }, 3)).toBe(3)
+        expect(await store.countCases({ open: true }, 10)).toBe(4)
       })
     })
 

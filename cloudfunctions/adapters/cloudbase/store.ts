@@ -52,7 +52,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { CASE_INDEX_VERSION, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 export interface CloudBaseStoreOptions {
@@ -426,9 +426,10 @@ export class CloudBaseStore implements Store {
     }
   }
 
-  async countCases(filter: QueueFilter): Promise<number> {
+  async countCases(filter: QueueFilter, cap?: number): Promise<number> {
+    // the database counts server-side through the index; the cap only bounds the answer
     const r = (await this.col('cases').where(this.where(this.filterConds(filter))).count()) as { total: number }
-    return r.total
+    return cap === undefined ? r.total : Math.min(r.total, cap)
   }
 
   async dueCases(now: string, limit: number): Promise<Case[]> {
@@ -459,11 +460,12 @@ export class CloudBaseStore implements Store {
   async upsertStaff(s: StaffRecord): Promise<void> {
     await this.col('staff').doc(s.id).set({ active: s.active, onDuty: s.onDuty, teams: s.teams, role: s.role, docJson: JSON.stringify(s) })
   }
-  async openCaseCounts(): Promise<Record<string, number>> {
-    const docs = await this.all<{ assigneeId: string }>('cases', [{ open: true, assigneeId: this._.neq(null) }], { assigneeId: true })
-    const out: Record<string, number> = {}
-    for (const d of docs) out[d.assigneeId] = (out[d.assigneeId] ?? 0) + 1
-    return out
+  async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
+    const ids = [...new Set(staffIds)]
+    const totals = await Promise.all(
+      ids.map(async (id) => ((await this.col('cases').where({ open: true, assigneeId: id }).count()) as { total: number }).total),
+    )
+    return Object.fromEntries(ids.map((id, i) => [id, Math.min(totals[i], cap)]))
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
     const d = await this.getDoc<{ dedicatedRepId: string | null; trusted: boolean }>('buyers', openid)

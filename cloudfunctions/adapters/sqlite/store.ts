@@ -29,7 +29,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { CASE_INDEX_VERSION, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -444,9 +444,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  async countCases(filter: QueueFilter): Promise<number> {
+  async countCases(filter: QueueFilter, cap?: number): Promise<number> {
     const { sql, params } = this.where(filter)
-    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
+    if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
   }
 
   async dueCases(now: string, limit: number): Promise<Case[]> {
@@ -480,12 +481,11 @@ export class SqliteStore implements Store {
       s.id, s.active ? 1 : 0, JSON.stringify(s),
     )
   }
-  async openCaseCounts(): Promise<Record<string, number>> {
+  async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
-    const rows = this.all<{ a: string; n: number }>(
-      'SELECT assignee_id AS a, COUNT(*) AS n FROM cases WHERE open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id',
-    )
-    for (const r of rows) out[r.a] = r.n
+    for (const id of new Set(staffIds)) {
+      out[id] = this.get<{ n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE open = 1 AND assignee_id = ? LIMIT ?)', id, cap)?.n ?? 0
+    }
     return out
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {

@@ -5,13 +5,14 @@ import { AppError } from '../errors'
 import type { StaffRecord } from '../../ports/store'
 
 async function view(deps: Deps, s: StaffRecord): Promise<StaffView> {
-  const counts = await deps.store.openCaseCounts()
+  const counts = await deps.store.openCaseCounts([s.id])
   return { ...s, openCases: counts[s.id] ?? 0 }
 }
 
 /** Staff with their roles, teams, duty and live load. */
 export async function listStaff(deps: Deps): Promise<StaffView[]> {
-  const [staff, counts] = await Promise.all([deps.store.listStaff(), deps.store.openCaseCounts()])
+  const staff = await deps.store.listStaff()
+  const counts = await deps.store.openCaseCounts(staff.map((s) => s.id))
   return staff.map((s) => ({ ...s, openCases: counts[s.id] ?? 0 }))
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { QueueInputSchema, QueueTab, AdminOutputs } from '@contract/actions'
+import { QUEUE_COUNT_CAP, type QueueInputSchema, type QueueTab, type AdminOutputs } from '@contract/actions'
 import type { Deps } from '../deps'
 import type { QueueFilter, StaffRecord } from '../../ports/store'
 import { livePolicy } from '../shared'
@@ -45,7 +45,7 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
   const filter = { ...tabFilter(input.tab, me, now, input.team), ...extra, ...(input.team && input.tab !== 'team' ? { team: input.team } : {}) }
   const [page, ...counts] = await Promise.all([
     deps.store.listCases(filter, { limit: input.limit, cursor: input.cursor ?? null, order: input.tab === 'all' ? 'created_desc' : 'due_asc' }),
-    ...TABS.map((t) => deps.store.countCases(tabFilter(t, me, now, input.team))),
+    ...TABS.map((t) => deps.store.countCases(tabFilter(t, me, now, input.team), QUEUE_COUNT_CAP)),
   ])
   return {
     items: page.items.map((c) => summary(c, now, policy, 'staff')),

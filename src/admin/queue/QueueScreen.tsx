@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Picker, Text, View } from '@tarojs/components'
-import type { CaseSummary, QueueTab, SlaView } from '@contract/actions'
+import { countLabel, type CaseSummary, type QueueTab, type SlaView } from '@contract/actions'
 import { CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
 import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
@@ -172,7 +172,7 @@ export function QueueScreen({
         {TABS.map((t) => (
           <View key={t} id={`tab-${t}`} className={`adm-tab${t === tab ? ' adm-tab--on' : ''}`} onClick={() => setTab(t)}>
             <Text>{TAB_LABELS[t]}</Text>
-            <Text className="adm-tab__count">{counts[t] ?? ''}</Text>
+            <Text className="adm-tab__count">{countLabel(counts[t])}</Text>
           </View>
         ))}
       </View>
