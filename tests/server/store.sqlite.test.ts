@@ -73,7 +73,7 @@ describe('SqliteStore specifics', () => {
     // the file as the previous version left it: no SLA-state columns, the old queue index
     const raw = new Database(file)
     raw.exec(`DROP INDEX cases_open_due_sla; DROP INDEX cases_open_assignee_sla; DROP INDEX cases_open_team_sla;
-      DROP INDEX cases_open_escalated_sla; DROP INDEX cases_created_sla;
+      DROP INDEX cases_open_escalated_sla; DROP INDEX cases_created_sla; DROP INDEX cases_open_breach;
       ALTER TABLE cases DROP COLUMN sla_warn_at; ALTER TABLE cases DROP COLUMN sla_breach_at;
       CREATE INDEX cases_open_due ON cases (open, due_sort, id); CREATE INDEX cases_open_assignee ON cases (open, assignee_id);
       CREATE INDEX cases_created ON cases (created_at DESC, id DESC);`)
