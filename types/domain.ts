@@ -219,6 +219,15 @@ export const OfferKindSchema = z.enum([
   'guidance',
 ])
 export type OfferKind = z.infer<typeof OfferKindSchema>
+export const OFFER_KIND_LABELS: Record<OfferKind, string> = {
+  refund: '退款',
+  return_refund: '退货退款',
+  exchange: '换货',
+  resend: '补发',
+  compensation: '现金补偿',
+  coupon: '优惠券',
+  guidance: '使用建议',
+}
 
 export const OfferStatusSchema = z.enum(['suggested', 'offered', 'accepted', 'declined', 'expired', 'withdrawn'])
 export type OfferStatus = z.infer<typeof OfferStatusSchema>

@@ -66,15 +66,6 @@ export const TEAM_LABELS: Record<Team, string> = { quality: '品质组', logisti
 export const TEAMS: Team[] = ['quality', 'logistics', 'warehouse', 'general']
 export const SLA_LABELS: Record<SlaView['state'], string> = { on_time: '正常', warning: '即将超时', breached: '已超时' }
 
-export const OFFER_KIND_LABELS: Record<string, string> = {
-  refund: '退款',
-  return_refund: '退货退款',
-  exchange: '换货',
-  resend: '补发',
-  compensation: '补偿',
-  coupon: '优惠券',
-  guidance: '使用指导',
-}
 
 /** Preset rejection reasons; the text sent is "【reason】message". */
 export const REJECT_REASONS = ['凭证不足', '超出售后期限', '商品已影响二次销售', '不符合7天无理由条件', '问题非商品原因造成', '其他']
@@ -101,3 +92,5 @@ export const RULE_LABELS: Record<string, string> = {
   wrong_item_swap: '错发换正确商品+赠品',
   manual: '客服自定义',
 }
+
+export { OFFER_KIND_LABELS } from '@contract/domain'

@@ -1,5 +1,5 @@
 import type { BuyerCommand } from '@contract/actions'
-import type { DesiredRemedy, OfferKind, ReturnShipment, Refund, ReplacementShipment } from '@contract/domain'
+import type { DesiredRemedy, ReturnShipment, Refund, ReplacementShipment } from '@contract/domain'
 
 /** Buyer-facing words for enums the contract does not label itself. Presentation only. */
 export const REMEDY_LABELS: Record<DesiredRemedy, string> = {
@@ -11,15 +11,6 @@ export const REMEDY_LABELS: Record<DesiredRemedy, string> = {
   contact_me: '请客服联系我',
 }
 
-export const OFFER_KIND_LABELS: Record<OfferKind, string> = {
-  refund: '退款',
-  return_refund: '退货退款',
-  exchange: '换货',
-  resend: '补发',
-  compensation: '现金补偿',
-  coupon: '优惠券',
-  guidance: '使用建议',
-}
 
 export const ACTION_LABELS: Record<BuyerCommand, string> = {
   provide_info: '补充信息',
@@ -51,3 +42,5 @@ export const REPLACEMENT_STATUS_LABELS: Record<ReplacementShipment['status'], st
 }
 
 export const ACTOR_LABELS = { buyer: '需要您处理', seller: '等待商家处理', none: '' } as const
+
+export { OFFER_KIND_LABELS } from '@contract/domain'

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, HitRate, MoneyRow, RisingProblem } from '@contract/actions'
-import { CASE_TYPE_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
+import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { QueueFilter } from '../../ports/store'
@@ -240,15 +240,6 @@ function responseTimes(cases: Case[]): AnalyticsView['times'] {
   return { medianFirstResponseMs: median(first), firstResponseCount: first.length, medianResolutionMs: median(resolved), resolutionCount: resolved.length }
 }
 
-const OFFER_KIND_LABELS: Record<string, string> = {
-  refund: '退款',
-  return_refund: '退货退款',
-  exchange: '换货',
-  resend: '补发',
-  compensation: '补偿',
-  coupon: '优惠券',
-  guidance: '使用指导',
-}
 
 function moneyByRemedy(cases: Case[]): AnalyticsView['money'] {
   const rows = new Map<string, MoneyRow>()
