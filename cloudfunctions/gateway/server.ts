@@ -69,6 +69,7 @@ function identityFrom(c: Context<Env>): string | null {
   return (headers.cookie && parseCookies(headers.cookie, DEV_COOKIE)[DEV_COOKIE]) || null
 }
 
+const MAX_CALL_BYTES = 1024 * 1024
 const utf8 = new TextDecoder() // strips a BOM, as the Fetch API's body.json() does
 
 function readJson(c: Context<Env>): Promise<unknown> {
@@ -76,7 +77,18 @@ function readJson(c: Context<Env>): Promise<unknown> {
   if (!incoming) return c.req.json()
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    let size = 0
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      // a function call is a small envelope (files go to /api/upload): refuse anything huge
+      if (size > MAX_CALL_BYTES) {
+        incoming.removeAllListeners('data')
+        incoming.resume()
+        reject(new Error('request too large'))
+        return
+      }
+      chunks.push(chunk)
+    })
     incoming.once('error', reject)
     incoming.once('end', () => {
       try {
@@ -145,8 +157,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let body: unknown
     try {
       body = await readJson(c)
-    } catch {
-      return c.json({ ok: false, error: { code: 'VALIDATION', message: '请求体不是合法的 JSON' } })
+    } catch (e) {
+      const tooLarge = e instanceof Error && e.message === 'request too large'
+      return c.json({ ok: false, error: { code: 'VALIDATION', message: tooLarge ? '请求过大（上限 1MB，图片视频请走上传）' : '请求体不是合法的 JSON' } })
     }
     return c.json(await functions[name.data](body, { openid: identityOf(c) }))
   })
