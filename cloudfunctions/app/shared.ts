@@ -27,10 +27,13 @@ export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version:
   return rec ? { policy: upgradePolicy(deps.store, rec.version, rec.policy), version: rec.version } : { policy: defaultPolicy, version: defaultPolicy.version }
 }
 
+/** Routing compares loads up to here: an agent with this many open cases is full, ties go to the idlest. */
+const ROUTING_COUNT_CAP = 200
+
 /** On-duty roster with live open-case counts, as the routing needs it. */
 export async function roster(deps: Deps): Promise<StaffMember[]> {
   const staff = await deps.store.listStaff()
-  const counts = await deps.store.openCaseCounts(staff.filter((s) => s.active).map((s) => s.id))
+  const counts = await deps.store.openCaseCounts(staff.filter((s) => s.active).map((s) => s.id), ROUTING_COUNT_CAP)
   return staff.filter((s) => s.active).map(({ active: _a, ...s }) => ({ ...s, openCases: counts[s.id] ?? 0 }))
 }
 
