@@ -48,6 +48,7 @@ test('home lists my cases with their status and what I must do, and my orders wi
   expect(card).toContain('等待您补充信息')
   expect(card).toContain('请补充商品破损处的照片')
   expect(text(container, `#order-${order.orderId}`)).toContain('即食燕窝 6瓶装')
+  expect(text(container, `#ship-${order.orderId}`)).toMatch(/^已签收 \d{4}-\d{2}-\d{2}$/)
   await tap(container, `#apply-${order.orderId}`)
   expect(nav).toHaveBeenLastCalledWith({ url: `/pages/new/index?orderId=${order.orderId}` })
   await tap(container, '#case-case-1')
@@ -82,4 +83,15 @@ test('policy page is generated from get_policy', async () => {
   expect(text(container, '#policy')).toContain('签收后 7 天内可申请无理由退货')
   expect(text(container, '#policy-reason-no_reason_7d')).toContain('退货退款 / 换货')
   expect(text(container, '#policy-reason-damaged_in_transit')).toContain('我们马上为您补发')
+})
+
+test('each order says where the parcel is: signed, on the way with carrier and number, or not shipped yet', async () => {
+  const onTheWay = { ...order, orderId: 'W-TRANSIT', deliveredAt: undefined }
+  const unshipped = { ...order, orderId: 'W-UNSHIPPED', shippedAt: undefined, deliveredAt: undefined, carrier: undefined, trackingNo: undefined }
+  setTransport(fakeServer({ list_orders: () => [orderView(), orderView({ order: onTheWay }), orderView({ order: unshipped })], list_cases: () => ({ items: [], next: null }) }).transport)
+  const { container } = render(<HomeScreen />)
+  await settle()
+  expect(text(container, `#ship-${order.orderId}`)).toContain('已签收')
+  expect(text(container, '#ship-W-TRANSIT')).toMatch(/^运输中 · 顺丰速运 SF1234567890 · \d{4}-\d{2}-\d{2} 发货$/)
+  expect(text(container, '#ship-W-UNSHIPPED')).toBe('待发货')
 })

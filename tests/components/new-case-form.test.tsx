@@ -105,7 +105,9 @@ test('types come from check_eligibility: allowed ones are offered, refused ones 
   expect(container.querySelector('#type-resend')).toBeNull()
   expect(container.querySelector('#type-return_refund')).not.toBeNull()
   expect(text(container, '#refused-exchange')).toContain('该商品不支持换货')
-  expect(text(container, '#elig-hints')).toBe('7天无理由退货 可申请至 2026-11-29 14:00')
+  // the deadline the order card already shows is not repeated under the types
+  expect(container.textContent?.split('7天无理由退货 可申请至 2026-11-29 14:00').length).toBe(2)
+  expect(text(container, '#order-card')).toContain('7天无理由退货 可申请至 2026-11-29 14:00')
   await tap(container, '#submit')
   expect(text(container, '#err-type')).toBe('请选择售后类型')
 })

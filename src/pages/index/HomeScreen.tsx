@@ -7,7 +7,7 @@ import { Empty, ErrorView, Loading } from '../../components/States'
 import { StatusBadge } from '../../components/StatusBadge'
 import { api } from '../../api/aftersale'
 import { formatYuan } from '../../utils/money'
-import { formatShort, formatTime } from '../../utils/time'
+import { formatDate, formatShort, formatTime } from '../../utils/time'
 
 const go = (url: string) => Taro.navigateTo({ url }).catch(() => undefined)
 
@@ -110,6 +110,9 @@ export function HomeScreen({ refreshKey = 0 }: { refreshKey?: number }) {
             <Text className="muted block gap">
               订单 {order.orderId} · 实付 {formatYuan(order.paidFen)} · {formatTime(order.paidAt)}
             </Text>
+            <Text className="muted block" id={`ship-${order.orderId}`}>
+              {shippingLine(order)}
+            </Text>
             {hints.map((h) => (
               <Text key={h} className="hint-text">
                 {h}
@@ -134,4 +137,11 @@ export function HomeScreen({ refreshKey = 0 }: { refreshKey?: number }) {
       )}
     </View>
   )
+}
+
+/** Where the parcel is, in the buyer's words (signed / on the way / not shipped yet). */
+function shippingLine(order: OrderView['order']): string {
+  if (order.deliveredAt) return `已签收 ${formatDate(order.deliveredAt)}`
+  if (order.shippedAt) return `运输中 · ${order.carrier ?? '快递'}${order.trackingNo ? ` ${order.trackingNo}` : ''} · ${formatDate(order.shippedAt)} 发货`
+  return '待发货'
 }

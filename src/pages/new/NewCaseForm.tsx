@@ -292,12 +292,15 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
                 </Text>
               ))}
             <View id="elig-hints">
-              {elig.hints.map((h) => (
-                <Text key={h} className="hint-text">
-                  {h}
-                </Text>
-              ))}
-              {elig.noReasonDeadline && !elig.hints.some((h) => h.includes('无理由')) ? (
+              {/* hints the order card already shows are not repeated here */}
+              {elig.hints
+                .filter((h) => !orderView?.hints.includes(h))
+                .map((h) => (
+                  <Text key={h} className="hint-text">
+                    {h}
+                  </Text>
+                ))}
+              {elig.noReasonDeadline && ![...elig.hints, ...(orderView?.hints ?? [])].some((h) => h.includes('无理由')) ? (
                 <Text className="hint-text">7天无理由退货 可申请至 {formatTime(elig.noReasonDeadline)}</Text>
               ) : null}
             </View>
