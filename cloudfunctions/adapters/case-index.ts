@@ -108,6 +108,8 @@ export interface CaseIndex {
   severity: string
   reason: string
   escalated: boolean
+  /** some refund of this case did not fail (repeat-refund risk counts these) */
+  refunded: boolean
   open: boolean
   slaDueAt: string | null
   dueSort: string
@@ -123,7 +125,7 @@ export interface CaseIndex {
  * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
  * re-derives every stored case once when it opens a store indexed by an older version.
  */
-export const CASE_INDEX_VERSION = 3
+export const CASE_INDEX_VERSION = 4
 
 /**
  * Queue order "what is due first": the earlier of the next timer and the running SLA target's due
@@ -154,6 +156,7 @@ export function caseIndex(c: Case, policy: Policy): CaseIndex {
     severity: c.severity,
     reason: c.reason,
     escalated: c.flags.escalated,
+    refunded: c.refunds.some((r) => r.status !== 'failed'),
     open: !NOT_OPEN.includes(c.status),
     slaDueAt: due,
     dueSort: queueDueSort(c, due),

@@ -48,6 +48,8 @@ export interface QueueFilter {
   severity?: Severity
   reason?: string
   escalated?: boolean
+  /** only cases with a refund that did not fail */
+  refunded?: boolean
   /** only cases whose next scheduler timer (SLA warning / breach, buyer deadline) is before this instant */
   dueBefore?: string
   /**

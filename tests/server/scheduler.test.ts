@@ -160,3 +160,26 @@ describe('proactive care', () => {
     expect(view.next.text).toContain('评分')
   })
 })
+
+describe('repeat refunds', () => {
+  test('a buyer whose last 90 days hold three refunded cases is flagged on the next submit, and the supervisor is told', async () => {
+    const app = await makeApp({ now: '2026-11-23T02:00:00.000Z' })
+    try {
+      const ids = await fileCases(app, 3)
+      for (const id of ids) unwrap(await app.staff('staff-sup', 'approve', { caseId: id }))
+      for (const id of ids) expect((await app.store.getCase(id))!.refunds.some((r) => r.status !== 'failed')).toBe(true)
+      const order: OrderSnapshot = {
+        orderId: 'S-next', buyerOpenid: BUYER, items: [{ skuId: 'SKU-S', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000,
+        paidAt: '2026-11-18T02:00:00.000Z', shippedAt: '2026-11-19T02:00:00.000Z', deliveredAt: '2026-11-21T02:00:00.000Z',
+      }
+      await app.store.upsertOrder({ order, createdAt: order.paidAt })
+      const r = unwrap<{ case: { id: string } }>(await app.buyer(BUYER, 'submit', { orderId: 'S-next', claimedItems: [{ skuId: 'SKU-S', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'risk-key-0001'))
+      const c = (await app.store.getCase(r.case.id))!
+      expect(c.flags.risk).toBe(true)
+      const alerts = (await app.store.listOutbox({ caseId: c.id }, 50)).filter((o) => o.kind === 'staff_alert' && (o.payload as { alert?: string }).alert === 'risk_buyer')
+      expect(alerts).toHaveLength(1)
+    } finally {
+      await app.close()
+    }
+  })
+})

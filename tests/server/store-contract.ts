@@ -324,6 +324,24 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await listed('breached', at(T0, 6 * HOUR))).toEqual(['flagged', 'pausedLate', 'stoppedLate'])
       })
 
+      it('counts a buyer’s cases with a refund that did not fail (repeat-refund risk), through the buyer index', async () => {
+        const refund = (status: 'pending' | 'succeeded' | 'failed') => ({ key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status, requestedAt: T0, settledAt: null, failureReason: null })
+        const mine = (refunds: ReturnType<typeof refund>[], createdAt = T0) => makeCase({ buyerOpenid: 'o-risk', refunds, createdAt })
+        const paid = mine([refund('succeeded')])
+        const pending = mine([refund('failed'), refund('pending')])
+        const failedOnly = mine([refund('failed')])
+        const none = mine([])
+        const old = mine([refund('succeeded')], at(T0, -100 * 24 * HOUR))
+        for (const c of [paid, pending, failedOnly, none, old]) await store.createCase(c, [])
+        const since = at(T0, -90 * 24 * HOUR)
+        expect(await store.countCases({ buyerOpenid: 'o-risk', createdFrom: since, refunded: true })).toBe(2)
+        expect(await store.countCases({ buyerOpenid: 'o-risk', refunded: true })).toBe(3)
+        // a refund that later fails leaves the count
+        const failedLater = nextVersion(pending, { refunds: pending.refunds.map((r) => ({ ...r, status: 'failed' as const })) })
+        await store.saveCase(failedLater, 1, [])
+        expect(await store.countCases({ buyerOpenid: 'o-risk', createdFrom: since, refunded: true })).toBe(1)
+      })
+
       it('counts open cases per assignee', async () => {
         await store.createCase(makeCase({ assigneeId: 'a1', status: 'in_review' }), [])
         await store.createCase(makeCase({ assigneeId: 'a1', status: 'awaiting_buyer', sla: { pausedAt: T0 } }), [])

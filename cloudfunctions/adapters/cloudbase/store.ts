@@ -395,6 +395,7 @@ export class CloudBaseStore implements Store {
     if (f.severity !== undefined) c.push({ severity: f.severity })
     if (f.reason !== undefined) c.push({ reason: f.reason })
     if (f.escalated !== undefined) c.push({ escalated: f.escalated })
+    if (f.refunded !== undefined) c.push({ refunded: f.refunded })
     if (f.dueBefore !== undefined) c.push({ slaDueAt: _.lt(iso(f.dueBefore)) })
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)

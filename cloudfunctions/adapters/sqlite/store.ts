@@ -38,6 +38,13 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number
 }
 
+/** Derived case columns in the order caseParams() gives them (the document's id goes last). */
+const CASE_COLUMNS = [
+  'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
+  'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
+] as const
+const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cases (
   id TEXT PRIMARY KEY,
@@ -236,6 +243,8 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       if (!cols.has('sla_warn_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_warn_at TEXT')
       if (!cols.has('sla_breach_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_breach_at TEXT')
+      // filled by the re-derivation below (CASE_INDEX_VERSION 4)
+      if (!cols.has('refunded')) this.db.exec('ALTER TABLE cases ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0')
       // backfill in batches: a row leaves the selection once it is filled
       const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
       const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
@@ -260,11 +269,7 @@ export class SqliteStore implements Store {
       `)
       // derived columns of an older CASE_INDEX_VERSION: re-derive every row once (user_version records it)
       if ((this.db.pragma('user_version', { simple: true }) as number) < CASE_INDEX_VERSION) {
-        const reindex = this.db.prepare(
-          `UPDATE cases SET version = ?, case_no = ?, buyer_openid = ?, order_id = ?, status = ?, team = ?, assignee_id = ?,
-             severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, sla_warn_at = ?, sla_breach_at = ?,
-             created_at = ?, updated_at = ?, doc = ? WHERE id = ?`,
-        )
+        const reindex = this.db.prepare(`UPDATE cases SET ${SET_CASE} WHERE id = ?`)
         const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
         for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
           for (const r of rows) reindex.run(...this.caseParams(JSON.parse(r.doc) as Case), r.id)
@@ -315,6 +320,7 @@ export class SqliteStore implements Store {
     return [
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
+      x.refunded ? 1 : 0,
     ]
   }
 
@@ -348,12 +354,7 @@ export class SqliteStore implements Store {
       if (this.get('SELECT 1 AS x FROM cases WHERE id = ? OR case_no = ?', c.id, c.caseNo)) {
         throw new StoreConflict(`case ${c.id} / ${c.caseNo} already exists`)
       }
-      this.run(
-        `INSERT INTO cases (version, case_no, buyer_openid, order_id, status, team, assignee_id, severity, reason,
-           escalated, open, sla_due_at, due_sort, sla_warn_at, sla_breach_at, created_at, updated_at, doc, id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ...this.caseParams(c), c.id,
-      )
+      this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.insertOutbox(c, outbox)
       return { created: true, case: c }
     }).immediate()
@@ -371,13 +372,7 @@ export class SqliteStore implements Store {
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
     isNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
-      const r = this.run(
-        `UPDATE cases SET version = ?, case_no = ?, buyer_openid = ?, order_id = ?, status = ?, team = ?, assignee_id = ?,
-           severity = ?, reason = ?, escalated = ?, open = ?, sla_due_at = ?, due_sort = ?, sla_warn_at = ?, sla_breach_at = ?,
-           created_at = ?, updated_at = ?, doc = ?
-         WHERE id = ? AND version = ?`,
-        ...this.caseParams(next), next.id, expectedVersion,
-      )
+      const r = this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       if (r.changes !== 1) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
       this.insertOutbox(next, outbox)
     }).immediate()
@@ -406,6 +401,7 @@ export class SqliteStore implements Store {
     if (f.severity !== undefined) add('severity = ?', f.severity)
     if (f.reason !== undefined) add('reason = ?', f.reason)
     if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
+    if (f.refunded !== undefined) add('refunded = ?', f.refunded ? 1 : 0)
     if (f.dueBefore !== undefined) add('sla_due_at IS NOT NULL AND sla_due_at < ?', iso(f.dueBefore))
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
