@@ -6,16 +6,18 @@ import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 
 const root = path.resolve(__dirname, '..', '..')
 
-function startGatewayProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cloudfunctions/gateway/main.ts', '--port', String(port), '--data', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts `npm start`'s entry on a port the OS picks (no collisions with other suites) and reads its URL. */
+function startGatewayProcess(dataDir: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cloudfunctions/gateway/main.ts', '--port', '0', '--data', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 30_000)
     child.stdout!.on('data', (d) => {
       out += d
-      if (out.includes('running at')) {
+      const url = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (url) {
         clearTimeout(timer)
-        resolve(child)
+        resolve({ child, base: url[1] })
       }
     })
     child.stderr!.on('data', (d) => (out += d))
@@ -33,9 +35,7 @@ const csvFor = (n: number, nowMs: number) => {
 
 test('the gateway killed with SIGKILL during a write burst restarts on a consistent database with every acknowledged case', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-crash-'))
-  const port = 20000 + Math.floor(Math.random() * 20000)
-  const base = `http://127.0.0.1:${port}`
-  let gw = await startGatewayProcess(dataDir, port)
+  let { child: gw, base } = await startGatewayProcess(dataDir)
   const imp = await fetch(`${base}/dev/import-orders`, { method: 'POST', body: csvFor(N, Date.now()) }).then((r) => r.json())
   expect(imp).toMatchObject({ ok: true, data: { imported: N } })
 
@@ -78,7 +78,7 @@ test('the gateway killed with SIGKILL during a write burst restarts on a consist
   await store.close()
 
   // and the gateway itself restarts on it and serves the cases
-  gw = await startGatewayProcess(dataDir, port)
+  ;({ child: gw, base } = await startGatewayProcess(dataDir))
   try {
     const list = await fetch(`${base}/api/fn/aftersale`, {
       method: 'POST',
