@@ -7,9 +7,8 @@
  * turned into an approval request, the supervisor approves it and the refund is paid; the analytics
  * page counts both. Every step leaves a screenshot (test-results/screenshots/admin-flow-*.png).
  */
-import type { BrowserContext, Page } from 'playwright-core'
-import type { Gateway } from '../../cloudfunctions/gateway/server'
-import { callAs, launchBrowser, shot, signIn, startTestGateway } from './harness'
+import type { Page } from 'playwright-core'
+import { callAs, shot, signIn, gatewayAndBrowserForFile } from './harness'
 
 const BUYER = 'buyer-zhao'
 const LOGISTICS_AGENT = 'staff-bo' // 小波（物流组）: damaged goods go to the logistics team
@@ -28,16 +27,13 @@ interface CaseState {
   evidence: { fileId: string }[]
 }
 
-let browser: BrowserContext
-let gw: Gateway
+const env = gatewayAndBrowserForFile()
 let page: Page
 const errors: string[] = []
-const staffCase = (id: string, as = SUPERVISOR) => callAs<CaseState>(gw.url, as, 'admin', 'get_case', { caseId: id })
+const staffCase = (id: string, as = SUPERVISOR) => callAs<CaseState>(env.gw.url, as, 'admin', 'get_case', { caseId: id })
 
 beforeAll(async () => {
-  gw = (await startTestGateway()).gw
-  browser = await launchBrowser()
-  page = await browser.newPage()
+  page = await env.browser.newPage()
   // a phone-sized viewport: the admin subpackage is a mini-program page
   await page.setViewportSize({ width: 414, height: 860 })
   page.setDefaultTimeout(15_000)
@@ -47,14 +43,10 @@ beforeAll(async () => {
     if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url)) errors.push(`console: ${m.text().slice(0, 300)}`)
   })
 }, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  await gw?.close()
-})
 
 /** A photo of the damage, drawn by the browser (a real PNG the gateway sniffs as image/png). */
 async function damagePhoto(): Promise<Buffer> {
-  const p = await browser.newPage()
+  const p = await env.browser.newPage()
   await p.setContent(`<div id="ph" style="width:320px;height:240px;background:linear-gradient(135deg,#cfe8df,#7fb8a4);
     display:flex;align-items:center;justify-content:center;font:bold 40px sans-serif;color:#7a1f1f">破碎的茶杯</div>`)
   const png = await p.locator('#ph').screenshot({ type: 'png' })
@@ -66,7 +58,7 @@ async function damagePhoto(): Promise<Buffer> {
 async function upload(openid: string, bytes: Buffer, name: string) {
   const form = new FormData()
   form.append('file', new Blob([bytes], { type: 'image/png' }), name)
-  const res = await fetch(`${gw.url}/api/upload`, { method: 'POST', headers: { 'x-dev-openid': openid }, body: form })
+  const res = await fetch(`${env.gw.url}/api/upload`, { method: 'POST', headers: { 'x-dev-openid': openid }, body: form })
   const body = (await res.json()) as { ok: boolean; data: { fileId: string; kind: 'image'; mime: string; size: number } }
   expect(body.ok).toBe(true)
   return { fileId: body.data.fileId, kind: body.data.kind, mime: body.data.mime, size: body.data.size }
@@ -112,10 +104,10 @@ let pricey: string
 
 test('an agent finds a damaged-goods case in the queue (tab counts, server-side SLA filter) and works it to resolution in the action bar', async () => {
   // (1) the buyer files a damaged-goods case on the six-cup order with a photo
-  const orders = await callAs<{ order: { orderId: string; items: { skuId: string; qty: number }[] } }[]>(gw.url, BUYER, 'aftersale', 'list_orders', {})
+  const orders = await callAs<{ order: { orderId: string; items: { skuId: string; qty: number }[] } }[]>(env.gw.url, BUYER, 'aftersale', 'list_orders', {})
   const cups = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-CUP-02' && o.order.items[0].qty === 6)!
   const photo = await upload(BUYER, await damagePhoto(), 'cups.png')
-  const filed = await callAs<{ case: { id: string; caseNo: string } }>(gw.url, BUYER, 'aftersale', 'submit', {
+  const filed = await callAs<{ case: { id: string; caseNo: string } }>(env.gw.url, BUYER, 'aftersale', 'submit', {
     orderId: cups.order.orderId,
     claimedItems: [{ skuId: 'SKU-CUP-02', qty: 2 }],
     type: 'resend',
@@ -129,7 +121,7 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
   expect((await staffCase(damaged)).assigneeId).toBe(LOGISTICS_AGENT)
 
   // (2) the agent signs in and sees it in 我的, with the count of every tab
-  await signIn(page, gw.url, LOGISTICS_AGENT)
+  await signIn(page, env.gw.url, LOGISTICS_AGENT)
   await page.locator(`#case-${damaged}`).waitFor()
   expect(await textOf('#adm-me')).toContain('小波')
   const tabs = { mine: '我的1', team: '本组1', unassigned: '未分配0', overdue: '已超时0', escalated: '已升级0', all: '全部1' }
@@ -188,7 +180,7 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
   expect(await textOf('#case-offers')).toContain('待买家确认')
 
   // the buyer accepts in the mini-program: the replacement is now to be sent
-  await callAs(gw.url, BUYER, 'aftersale', 'accept_offer', { caseId: damaged, offerId: resend.id })
+  await callAs(env.gw.url, BUYER, 'aftersale', 'accept_offer', { caseId: damaged, offerId: resend.id })
   await page.reload()
   await statusIs('处理中')
   expect(await page.locator('#act-ship_replacement').count()).toBe(1)
@@ -206,7 +198,7 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
   await shotAt('admin-flow-5-shipped', '#case-legs')
 
   // the buyer confirms receipt: resolved
-  await callAs(gw.url, BUYER, 'aftersale', 'confirm_receipt', { caseId: damaged })
+  await callAs(env.gw.url, BUYER, 'aftersale', 'confirm_receipt', { caseId: damaged })
   await page.reload()
   await statusIs('已解决')
   const state = await staffCase(damaged)
@@ -219,10 +211,10 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
 }, 90_000)
 
 test('a refund above the approval limit: the agent’s approval is refused and becomes a request, the supervisor approves it', async () => {
-  const orders = await callAs<{ order: { orderId: string; paidFen: number; items: { skuId: string }[] } }[]>(gw.url, BUYER, 'aftersale', 'list_orders', {})
+  const orders = await callAs<{ order: { orderId: string; paidFen: number; items: { skuId: string }[] } }[]>(env.gw.url, BUYER, 'aftersale', 'list_orders', {})
   const dress = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-DRS-04')!
   expect(dress.order.paidFen).toBe(45_900) // ¥459 > the default ¥200 approval limit
-  const filed = await callAs<{ case: { id: string } }>(gw.url, BUYER, 'aftersale', 'submit', {
+  const filed = await callAs<{ case: { id: string } }>(env.gw.url, BUYER, 'aftersale', 'submit', {
     orderId: dress.order.orderId,
     claimedItems: [{ skuId: 'SKU-DRS-04', qty: 1 }],
     type: 'refund_only',
@@ -234,7 +226,7 @@ test('a refund above the approval limit: the agent’s approval is refused and b
   expect((await staffCase(pricey)).assigneeId).toBe(QUALITY_AGENT)
 
   // the quality agent opens it from 我的 and tries to approve the refund
-  await signIn(page, gw.url, QUALITY_AGENT)
+  await signIn(page, env.gw.url, QUALITY_AGENT)
   await page.click(`#case-${pricey}`)
   await page.locator('#adm-case').waitFor()
   expect(await textOf('#adm-needs-supervisor')).toBe('有方案超出客服审批额度，同意时需主管审批')
@@ -260,7 +252,7 @@ test('a refund above the approval limit: the agent’s approval is refused and b
   await shotAt('admin-flow-8-escalated')
 
   // the supervisor finds it under 已升级 and approves it: the refund is paid and the case resolved
-  await signIn(page, gw.url, SUPERVISOR)
+  await signIn(page, env.gw.url, SUPERVISOR)
   await tabShows('escalated', '已升级1')
   await tabShows('all', '全部2')
   await tabShows('mine', '我的0')
@@ -294,7 +286,7 @@ test('the analytics dashboard counts both cases', async () => {
   expect(reasons).toContain('破损/污渍')
   expect(reasons).toContain('质量问题')
   expect(await textOf('#an-money')).toContain('¥459.00')
-  const analytics = await callAs<{ totalCases: number; money: { totalFen: number } }>(gw.url, SUPERVISOR, 'admin', 'analytics', {})
+  const analytics = await callAs<{ totalCases: number; money: { totalFen: number } }>(env.gw.url, SUPERVISOR, 'admin', 'analytics', {})
   expect(analytics.totalCases).toBe(2)
   expect(analytics.money.totalFen).toBeGreaterThanOrEqual(45_900)
   await shotAt('admin-flow-11-analytics')

@@ -5,24 +5,14 @@
  * Every step is asserted on what the buyer sees, and the server state is checked through the API.
  */
 import zlib from 'node:zlib'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { AdminAction, AdminOutputs, AftersaleOutputs } from '@contract/actions'
-import { launchBrowser, shot, signIn, startTestGateway, callAs } from './harness'
-import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { shot, signIn, callAs, gatewayAndBrowserForFile } from './harness'
 
 const BUYER = 'buyer-zhao'
 const CUP = 'SKU-CUP-02'
 
-let browser: BrowserContext
-let gw: Gateway
-beforeAll(async () => {
-  gw = (await startTestGateway()).gw
-  browser = await launchBrowser()
-}, 60_000)
-afterAll(async () => {
-  await browser?.close()
-  await gw?.close()
-})
+const env = gatewayAndBrowserForFile()
 
 // ---------------------------------------------------------------- a real (small) PNG
 
@@ -77,8 +67,8 @@ function photoPng(): Buffer {
 // ---------------------------------------------------------------- helpers
 
 /** A staff action through the API; commands answer the case as staff see it. */
-const staff = (who: string, action: AdminAction, data: unknown) => callAs<AdminOutputs['get_case']>(gw.url, who, 'admin', action, data)
-const buyer = <A extends keyof AftersaleOutputs>(action: A, data: unknown) => callAs<AftersaleOutputs[A]>(gw.url, BUYER, 'aftersale', action, data)
+const staff = (who: string, action: AdminAction, data: unknown) => callAs<AdminOutputs['get_case']>(env.gw.url, who, 'admin', action, data)
+const buyer = <A extends keyof AftersaleOutputs>(action: A, data: unknown) => callAs<AftersaleOutputs[A]>(env.gw.url, BUYER, 'aftersale', action, data)
 
 /** Type into a Taro Input / Textarea (the host tag wraps the native element). */
 async function typeInto(page: Page, hostSelector: string, value: string) {
@@ -137,7 +127,7 @@ const bodyText = async (page: Page) => (await page.locator('body').innerText()).
 // ---------------------------------------------------------------- the flow
 
 test('a buyer files a return through the form with a photo, accepts the offer, ships it back, is refunded and rates the service', async () => {
-  const page = await browser.newPage()
+  const page = await env.browser.newPage()
   await page.setViewportSize({ width: 390, height: 844 })
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
@@ -153,7 +143,7 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   page.on('dialog', (d) => void d.accept())
 
   // ---- 1. the form, from home
-  await signIn(page, gw.url, BUYER)
+  await signIn(page, env.gw.url, BUYER)
   const orders = await buyer('list_orders', {})
   const cupOrder = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === CUP && o.order.items[0].qty === 6 && o.order.deliveredAt)
   expect(cupOrder).toBeDefined()
@@ -200,7 +190,7 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   expect(filed.evidence).toHaveLength(1)
   expect(filed.evidence[0]).toMatchObject({ kind: 'image', mime: 'image/png' })
   expect(filed.evidence[0].fileId).toMatch(/^local:/)
-  const mediaUrl = `${gw.url}/media/${filed.evidence[0].fileId.slice('local:'.length)}`
+  const mediaUrl = `${env.gw.url}/media/${filed.evidence[0].fileId.slice('local:'.length)}`
   const media = await fetch(mediaUrl, { headers: { 'x-dev-openid': BUYER } })
   expect(media.headers.get('content-type')).toBe('image/png')
   expect(Buffer.from(await media.arrayBuffer()).equals(photoPng())).toBe(true)
@@ -284,7 +274,7 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   await waitText(page, '#no-actions', '本次售后已结束')
   await screen(page, 'buyer-flow-6-closed')
   // and on home, the case is listed as closed
-  await page.goto(`${gw.url}/#/pages/index/index`)
+  await page.goto(`${env.gw.url}/#/pages/index/index`)
   await waitText(page, `#case-${caseId}`, '已关闭', 20_000)
   const closed = await buyer('get_case', { caseId })
   expect(closed.status).toBe('closed')

@@ -34,6 +34,23 @@ export async function launchBrowser(): Promise<BrowserContext> {
   })
 }
 
+/**
+ * One gateway and one browser for a test file: started before its tests, closed after them.
+ * Read them through the returned object (they exist once the tests run).
+ */
+export function gatewayAndBrowserForFile(): { readonly gw: Gateway; readonly browser: BrowserContext } {
+  const env = {} as { gw: Gateway; browser: BrowserContext }
+  beforeAll(async () => {
+    env.gw = (await startTestGateway()).gw
+    env.browser = await launchBrowser()
+  }, 60_000)
+  afterAll(async () => {
+    await env.browser?.close()
+    await env.gw?.close()
+  })
+  return env
+}
+
 export async function shot(page: Page, name: string) {
   fs.mkdirSync(shotsDir, { recursive: true })
   await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true })
