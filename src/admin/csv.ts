@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro'
+import { messageOf } from './ui'
 
 /** RFC 4180 CSV with a UTF-8 BOM (Excel opens Chinese correctly) and CRLF line ends. */
 export function toCsv(rows: (string | number | null | undefined)[][]): string {
@@ -33,4 +34,17 @@ export async function saveCsv(filename: string, csv: string): Promise<void> {
   }
   await Taro.setClipboardData({ data: csv.replace(/^\uFEFF/, '') })
   Taro.showToast({ title: '已复制CSV，可粘贴到电脑表格', icon: 'none' })
+}
+
+/** Asks the function for a CSV (with a loading indicator) and hands it over; a failure becomes a toast. */
+export async function exportFromServer(fetchCsv: () => Promise<{ filename: string; csv: string }>): Promise<void> {
+  try {
+    Taro.showLoading({ title: '导出中' })
+    const out = await fetchCsv()
+    Taro.hideLoading()
+    await saveCsv(out.filename, out.csv)
+  } catch (e) {
+    Taro.hideLoading()
+    Taro.showToast({ title: messageOf(e), icon: 'none' })
+  }
 }

@@ -5,7 +5,7 @@ import type { AnalyticsGroupRow, AnalyticsView } from '@contract/actions'
 import { adminApi, type Me } from '../api'
 import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../format'
 import { Bars, Chip, Columns, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
-import { saveCsv, toCsv } from '../csv'
+import { exportFromServer, saveCsv, toCsv } from '../csv'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; v: AnalyticsView }
 
@@ -85,15 +85,8 @@ export function AnalyticsScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; r
 
   const exportCases = async () => {
     if (state.kind !== 'ok') return
-    try {
-      Taro.showLoading({ title: '导出中' })
-      const out = await adminApi.exportCases({ from: state.v.from })
-      Taro.hideLoading()
-      await saveCsv(out.filename, out.csv)
-    } catch (e) {
-      Taro.hideLoading()
-      Taro.showToast({ title: messageOf(e), icon: 'none' })
-    }
+    const { from } = state.v
+    await exportFromServer(() => adminApi.exportCases({ from }))
   }
 
   return (

@@ -7,7 +7,7 @@ import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
 import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
 import { Chip, Empty, ErrorView, Loading, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
-import { saveCsv } from '../csv'
+import { exportFromServer } from '../csv'
 
 export interface QueueFilters {
   status?: CaseStatus
@@ -121,26 +121,17 @@ export function QueueScreen({
   const set = (patch: Partial<QueueFilters>) => setFilters((f) => ({ ...f, ...patch }))
   // every filter (SLA state included) is applied by the function, so paging stays correct
   const filtered = !!(filters.status || filters.reason || filters.severity || filters.sla || filters.from || filters.to)
-  const statusOptions = ['全部状态', ...CASE_STATUSES.map((s) => STAFF_STATUS[s])]
-  const reasonOptions = ['全部原因', ...REASON_CODES.map((r) => reasonLabels[r] ?? r)]
 
-  const exportList = async () => {
-    try {
-      Taro.showLoading({ title: '导出中' })
-      const out = await adminApi.exportCases({
+  const exportList = () =>
+    exportFromServer(() =>
+      adminApi.exportCases({
         ...(filters.status ? { status: [filters.status] } : {}),
         ...(filters.severity ? { severity: filters.severity } : {}),
         ...(filters.reason ? { reason: filters.reason } : {}),
         ...(filters.from ? { from: dayStartUtc(filters.from) } : {}),
         ...(filters.to ? { to: dayEndUtc(filters.to) } : {}),
-      })
-      Taro.hideLoading()
-      await saveCsv(out.filename, out.csv)
-    } catch (e) {
-      Taro.hideLoading()
-      Taro.showToast({ title: messageOf(e), icon: 'none' })
-    }
-  }
+      }),
+    )
 
   return (
     <View className="adm-page" id="adm-queue">
@@ -179,28 +170,8 @@ export function QueueScreen({
 
       <View className="adm-filters" id="adm-filters">
         <View className="adm-filters__row">
-          <Picker
-            mode="selector"
-            range={statusOptions}
-            value={filters.status ? CASE_STATUSES.indexOf(filters.status) + 1 : 0}
-            onChange={(e) => {
-              const i = Number(e.detail.value)
-              set({ status: i > 0 ? CASE_STATUSES[i - 1] : undefined })
-            }}
-          >
-            <View className="adm-picker" id="filter-status">{filters.status ? STAFF_STATUS[filters.status] : '全部状态'}</View>
-          </Picker>
-          <Picker
-            mode="selector"
-            range={reasonOptions}
-            value={filters.reason ? REASON_CODES.indexOf(filters.reason) + 1 : 0}
-            onChange={(e) => {
-              const i = Number(e.detail.value)
-              set({ reason: i > 0 ? REASON_CODES[i - 1] : undefined })
-            }}
-          >
-            <View className="adm-picker" id="filter-reason">{filters.reason ? reasonLabels[filters.reason] : '全部原因'}</View>
-          </Picker>
+          <OptionPicker id="filter-status" all="全部状态" options={CASE_STATUSES} label={(v) => STAFF_STATUS[v]} value={filters.status} onChange={(status) => set({ status })} />
+          <OptionPicker id="filter-reason" all="全部原因" options={REASON_CODES} label={(v) => reasonLabels[v] ?? v} value={filters.reason} onChange={(reason) => set({ reason })} />
           <Picker mode="date" value={filters.from ?? ''} onChange={(e) => set({ from: String(e.detail.value) })}>
             <View className="adm-picker" id="filter-from">{filters.from ? `从 ${filters.from}` : '开始日期'}</View>
           </Picker>
@@ -267,5 +238,24 @@ export function QueueScreen({
         </View>
       )}
     </View>
+  )
+}
+
+/** A selector with an "all" first entry; picking it clears the filter. */
+function OptionPicker<T extends string>(p: { id: string; all: string; options: readonly T[]; label(v: T): string; value: T | undefined; onChange(v: T | undefined): void }) {
+  return (
+    <Picker
+      mode="selector"
+      range={[p.all, ...p.options.map(p.label)]}
+      value={p.value ? p.options.indexOf(p.value) + 1 : 0}
+      onChange={(e) => {
+        const i = Number(e.detail.value)
+        p.onChange(i > 0 ? p.options[i - 1] : undefined)
+      }}
+    >
+      <View className="adm-picker" id={p.id}>
+        {p.value ? p.label(p.value) : p.all}
+      </View>
+    </Picker>
   )
 }
