@@ -3,6 +3,7 @@
  * The backend is not under test here: the pages are.
  */
 import type { ApiResult, CallEnvelope, FunctionName } from '@contract/api'
+import { untouchedCase } from '../shared/case-parts'
 import type { AdminOutputs, CaseSummary, CaseView, QueueTab } from '@contract/actions'
 import { STAFF_COMMANDS } from '@contract/actions'
 import type { CaseStatus, CommandType, Offer, StaffRole } from '@contract/domain'
@@ -110,15 +111,8 @@ export function caseDetail(status: CaseStatus, over: Partial<CaseView> = {}): Ca
     },
     buyerDeadline: null,
     offers: [suggestion()],
-    acceptedOfferId: null,
-    returnShipment: null,
-    inspection: null,
-    refunds: [],
-    replacementShipments: [],
-    rating: null,
-    flags: { escalated: false, risk: false, warehouseCheck: false, buyerNotNotified: false, refundFailed: false, supervisorInformed: false, negativeReview: false, trusted: false },
+    ...untouchedCase(),
     routingNote: '按原因分到品质组，最空闲的在班客服',
-    appealCount: 0,
     policyVersion: 2,
     version: 3,
     createdAt: iso(-5 * H),

@@ -3,6 +3,7 @@
  * The backend is not under test here: pages and components are.
  */
 import type { ApiResult, CallEnvelope, FunctionName } from '@contract/api'
+import { untouchedCase } from '../shared/case-parts'
 import type { CaseView, EligibilityView, NextStep, OrderView, PublicPolicy } from '@contract/actions'
 import type { CaseStatus, CommandType, Offer, OrderSnapshot, TimelineEntry } from '@contract/domain'
 
@@ -142,23 +143,7 @@ export function caseView(status: CaseStatus, over: Partial<CaseView> = {}): Case
     },
     buyerDeadline: null,
     offers: status === 'offer_pending' ? [offer()] : [],
-    acceptedOfferId: null,
-    returnShipment: null,
-    inspection: null,
-    refunds: [],
-    replacementShipments: [],
-    rating: null,
-    flags: {
-      escalated: false,
-      risk: false,
-      warehouseCheck: false,
-      buyerNotNotified: false,
-      refundFailed: false,
-      supervisorInformed: false,
-      negativeReview: false,
-      trusted: false,
-    },
-    appealCount: 0,
+    ...untouchedCase(),
     policyVersion: 3,
     version: 4,
     createdAt: iso(-3 * H),

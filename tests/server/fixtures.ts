@@ -3,6 +3,7 @@
  * here, so schema drift breaks the fixture, not a confusing assertion later).
  */
 import { CaseSchema, type Case, type SlaTargetState } from '@contract/domain'
+import { untouchedCase } from '../shared/case-parts'
 
 let seq = 0
 /** unique, sortable-ish id for a test run */
@@ -73,25 +74,9 @@ export function makeCase(overrides: CaseOverrides = {}): Case {
     },
     buyerDeadline: null,
     offers: [],
-    acceptedOfferId: null,
-    returnShipment: null,
-    inspection: null,
-    refunds: [],
-    replacementShipments: [],
-    rating: null,
-    flags: {
-      escalated: false,
-      risk: false,
-      warehouseCheck: false,
-      buyerNotNotified: false,
-      refundFailed: false,
-      supervisorInformed: false,
-      negativeReview: false,
-      trusted: false,
-      ...flags,
-    },
+    ...untouchedCase(),
+    flags: { ...untouchedCase().flags, ...flags },
     routingNote: '质量问题 → 品质组',
-    appealCount: 0,
     policyVersion: 1,
     version: 1,
     createdAt,
