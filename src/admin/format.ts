@@ -1,22 +1,12 @@
 import dayjs from 'dayjs'
 import utc from 'dayjs/plugin/utc'
+import { formatYuan } from '../utils/money'
 
 dayjs.extend(utc)
 
-/** Shown in Asia/Shanghai (UTC+8, no daylight saving); stored in UTC. */
-const local = (iso: string) => dayjs.utc(iso).utcOffset(8 * 60)
-
-export function fmtTime(iso: string | null | undefined): string {
-  if (!iso) return ''
-  const d = local(iso)
-  return d.isValid() ? d.format('YYYY-MM-DD HH:mm') : ''
-}
-
-export function fmtShort(iso: string | null | undefined): string {
-  if (!iso) return ''
-  const d = local(iso)
-  return d.isValid() ? d.format('M月D日 HH:mm') : ''
-}
+// Same formatting as the buyer pages (times shown in Asia/Shanghai, money from integer fen).
+export { formatTime as fmtTime, formatShort as fmtShort } from '../utils/time'
+export { evidenceUrl as mediaUrl } from '../api/upload'
 
 /** YYYY-MM-DD in Shanghai → the UTC instant of its midnight. */
 export function dayStartUtc(date: string): string {
@@ -46,7 +36,7 @@ export function fmtDuration(ms: number | null | undefined): string {
 
 /** Integer fen → "¥12.30". */
 export function yuan(fen: number | null | undefined): string {
-  return `¥${((fen ?? 0) / 100).toFixed(2)}`
+  return formatYuan(fen ?? 0)
 }
 
 /** Fen → the yuan text an input shows ("12.3"). */
@@ -65,10 +55,4 @@ export function inputToFen(text: string): number | null {
 
 export function pct(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${Math.round(rate * 1000) / 10}%`
-}
-
-/** Evidence / photo file id → something an Image can show (cloud:// works as is on weapp). */
-export function mediaUrl(fileId: string): string {
-  if (fileId.startsWith('local:')) return `${API_BASE}/media/${fileId.slice('local:'.length)}`
-  return fileId
 }
