@@ -1,7 +1,7 @@
 import type { Case, CaseCommand } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf } from '../shared'
-import { decide, slaState } from '../../core'
+import { decide, nextTimers, slaState } from '../../core'
 import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 
@@ -17,7 +17,7 @@ export interface SchedulerStats {
 /** The one timer command a due case needs now, or null (nothing is due yet). */
 export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaState>[2]): CaseCommand | null {
   if (c.buyerDeadline && Date.parse(c.buyerDeadline.dueAt) <= Date.parse(now)) return { type: 'expire', deadline: c.buyerDeadline.kind }
-  if (c.status === 'resolved' && c.followUp && !c.followUp.remindedAt && Date.parse(c.followUp.dueAt) <= Date.parse(now)) return { type: 'followup_remind' }
+  if (nextTimers(c, now, policy).some((t) => t.command === 'followup_remind' && Date.parse(t.at) <= Date.parse(now))) return { type: 'followup_remind' }
   if (c.sla.stoppedAt || c.sla.pausedAt) return null
   const rep = slaState(c, now, policy)
   if (rep.state === 'breached' && !c.sla.breachedAt) return { type: 'sla_breach' }
