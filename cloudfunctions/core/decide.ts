@@ -27,7 +27,7 @@ import { claimedValueFen, committedFen, remainingFen, yuan } from './money'
 import { cashOf, SELLER_AT_FAULT, suggestOffers, type OfferDraft } from './offers'
 import { buyerDeadline, markFirstResponse, pauseSla, restartResolution, resumeSla, slaState, stopSla } from './sla'
 import { FINAL, isListed, PAUSED_STATUSES, rowOf } from './transitions'
-import { HOUR_MS, toIso, toMs } from './tz'
+import { HOUR_MS, formatLocalTime, toIso, toMs } from './tz'
 
 type EventDraft = CaseEvent extends infer E ? (E extends { key: string } ? Omit<E, 'key'> : never) : never
 
@@ -468,7 +468,9 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     if (w.c.sla.warnedAt || rep.state !== 'warning') raise('VALIDATION', '当前不需要时效预警', { sla: rep.state })
     w.c.sla = { ...w.c.sla, warnedAt: ctx.now }
     w.internal = true
-    w.text = `时效预警：${rep.target === 'first_response' ? '首次响应' : '处理完成'}将于 ${rep.dueAt} 到期`
+    // staff read this line: shop-local time, never a raw ISO instant
+    const due = rep.dueAt ? formatLocalTime(toMs(rep.dueAt), ctx.policy.calendar.timezone) : '稍后'
+    w.text = `时效预警：${rep.target === 'first_response' ? '首次响应' : '处理完成'}将于 ${due} 到期`
     alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} 即将超时`, rep.dueAt ?? undefined)
     w.events.push({ kind: 'sla_changed', caseId: w.c.id, change: 'warned', sla: w.c.sla })
   },
