@@ -17,6 +17,7 @@ export const COLLECTIONS = {
   credits: 'credits',
   counters: 'counters',
   media: 'media',
+  guards: 'order_guards',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 
