@@ -18,6 +18,8 @@ export const COLLECTIONS = {
   counters: 'counters',
   media: 'media',
   guards: 'order_guards',
+  tokens: 'tokens',
+  throttles: 'throttles',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 

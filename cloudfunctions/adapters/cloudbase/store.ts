@@ -55,6 +55,8 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type ThrottleResult,
+  type TokenRecord,
 } from '../../ports/store'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
@@ -112,7 +114,8 @@ function errCode(e: unknown): string {
 }
 const isTxConflict = (e: unknown) => /TRANSACTION_CONFLICT|WriteConflict|write conflict/i.test(errCode(e))
 const isAlreadyExists = (e: unknown) => /ALREADY_EXIST|already exists/i.test(errCode(e))
-const isDuplicate = (e: unknown) => /DUPLICATE|E11000/i.test(errCode(e))
+/** an insert of an `_id` that exists (E11000 / DATABASE_DUPLICATE_WRITE) */
+const isDuplicateId = (e: unknown) => /DUPLICATE_WRITE|E11000|duplicate key/i.test(errCode(e))
 /** Case numbers an instance reserves at a time (see nextCaseNo). */
 const CASE_NO_BLOCK = 10
 /** Command idempotency keys kept on a case document (a retry comes within minutes, not 20 commands later). */
@@ -368,7 +371,7 @@ export class CloudBaseStore implements Store {
     try {
       return await this.tx((t) => fn(t, false))
     } catch (e) {
-      if (!isDuplicate(e)) throw e
+      if (!isDuplicateId(e)) throw e
       return this.tx((t) => fn(t, true))
     }
   }
@@ -418,7 +421,7 @@ export class CloudBaseStore implements Store {
         const twinCase = twin && (await this.getCase(twin.caseId))
         if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
       }
-      if (isDuplicate(e)) throw new StoreConflict(`case ${c.id} already exists`)
+      if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
     }
   }
@@ -568,7 +571,7 @@ export class CloudBaseStore implements Store {
         }
         return { next: from + 1, last: from + CASE_NO_BLOCK }
       } catch (e) {
-        if (!(e instanceof StoreConflict) && !isDuplicate(e)) throw e
+        if (!(e instanceof StoreConflict) && !isDuplicateId(e)) throw e
         if (attempt >= 200) throw new StoreConflict('case numbers are contended; please retry')
         await sleep(Math.random() * Math.min(100, 2 * attempt))
       }
@@ -605,7 +608,7 @@ export class CloudBaseStore implements Store {
     try {
       await this.col('staff').add({ _id: id, ...fields, openCases: 0 })
     } catch (e) {
-      if (!isDuplicate(e)) throw e
+      if (!isDuplicateId(e)) throw e
       await this.patchStaff(id, fields) // created meanwhile by a twin: apply ours on top
     }
   }
@@ -816,5 +819,50 @@ export class CloudBaseStore implements Store {
     return d
       ? { id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt }
       : null
+  }
+
+  // ------------------------------------------------------------------ platform tokens, throttles
+
+  async getToken(name: string): Promise<TokenRecord | null> {
+    const d = await this.getDoc<Omit<TokenRecord, 'name'>>('tokens', name)
+    return d ? { name, value: d.value, expiresAt: d.expiresAt, version: d.version, updatedAt: d.updatedAt } : null
+  }
+  /** First write: insert with the name as `_id` (unique); later: a where-update on the version. */
+  async putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { value, expiresAt: iso(expiresAt), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('tokens').add({ _id: name, ...body, version: 1 })
+        return true
+      } catch (e) {
+        if (isDuplicateId(e)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('tokens').where({ _id: name, version: expectedVersion }).update({ ...body, version: expectedVersion + 1 })) as { updated: number }
+    return r.updated === 1
+  }
+  /**
+   * A conditional update moves `lastAt` only when the interval has passed; a missing document is
+   * inserted with the key as `_id`. Of two racing instances exactly one write matches.
+   */
+  async takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult> {
+    const at = iso(now)
+    const threshold = new Date(Date.parse(at) - intervalMs).toISOString()
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = (await this.col('throttles').where({ _id: key, lastAt: this._.lte(threshold) }).update({ lastAt: at })) as { updated: number }
+      if (r.updated === 1) return { granted: true }
+      const cur = await this.getDoc<{ lastAt: string }>('throttles', key)
+      if (cur && cur.lastAt > threshold) return { granted: false, retryAt: new Date(Date.parse(cur.lastAt) + intervalMs).toISOString() }
+      if (!cur) {
+        try {
+          await this.col('throttles').add({ _id: key, lastAt: at })
+          return { granted: true }
+        } catch (e) {
+          if (!isDuplicateId(e)) throw e
+        }
+      }
+    }
+    return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
   }
 }
