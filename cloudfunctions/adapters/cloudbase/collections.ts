@@ -18,6 +18,8 @@ export const COLLECTIONS = {
   counters: 'counters',
   media: 'media',
   syncState: 'sync_state',
+  tokens: 'tokens',
+  throttles: 'throttles',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 
