@@ -7,6 +7,7 @@ import { buyerView, staffView } from '../views'
 import { decide } from '../../core'
 import { GuardViolation, StoreConflict } from '../../ports/store'
 import { guardError } from './submit-case'
+import { applySystemCommand } from './system-command'
 
 /** Commands that can move money: they must name the version they were decided on. */
 const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect'])
@@ -79,23 +80,10 @@ type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>
 export async function settleRefund(deps: Deps, c: Case, ev: RefundEvent): Promise<{ case: Case; recorded: boolean }> {
   const paid = await deps.payments.refund({ key: ev.refundKey, caseId: c.id, orderId: ev.orderId, amountFen: ev.amountFen, paidFen: c.order.paidFen })
   const command: CaseCommand = paid.ok ? { type: 'refund_confirmed', key: ev.refundKey } : { type: 'refund_failed', key: ev.refundKey, reason: paid.reason }
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = attempt === 0 ? c : await deps.store.getCase(c.id)
-    if (!cur) return { case: c, recorded: false }
-    if (!cur.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')) return { case: cur, recorded: true } // settled by someone else
-    const { policy } = await livePolicy(deps)
-    const res = decide(cur, command, { now: deps.now(), policy, newId: deps.newId, actor: { kind: 'system', id: 'payments' } })
-    if (!res.ok) {
-      deps.log(`refund ${ev.refundKey}: ${command.type} refused on case ${c.id}: ${res.error.message}`)
-      return { case: cur, recorded: false }
-    }
-    try {
-      await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
-      return { case: res.value.case, recorded: true }
-    } catch (e) {
-      if (!(e instanceof StoreConflict)) throw e
-    }
-  }
-  deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}: the dispatcher retries it`)
-  return { case: c, recorded: false }
+  const out = await applySystemCommand(deps, c, command, 'payments')
+  if (out.applied) return { case: out.case, recorded: true }
+  // refused by the core: recorded already when the refund is no longer pending on the case
+  const pending = out.case.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')
+  if (pending) deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}: the dispatcher retries it`)
+  return { case: out.case, recorded: !pending }
 }
