@@ -1,8 +1,8 @@
-import type { Case, CommandType } from '@contract/domain'
+import type { Actor, Case, CommandType } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
-import { availableCommands, slaState } from '../core'
+import { allowedCommands, slaState } from '../core'
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
 const staffCommands = new Set<string>(STAFF_COMMANDS)
@@ -48,23 +48,10 @@ export function slaView(c: Case, now: string, policy: Policy): SlaView {
   return { state: r.state, dueAt: r.dueAt, msLeft: r.msLeft, paused: r.paused }
 }
 
-function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
-  const all = availableCommands(c.status, viewer)
-  const allowed = viewer === 'buyer' ? buyerCommands : staffCommands
-  return all.filter((a) => {
-    if (!allowed.has(a)) return false
-    if (a === 'accept_offer' || a === 'decline_offer') return c.offers.some((o) => o.status === 'offered')
-    // ship_return is a self-transition elsewhere (second leg of an exchange); a buyer only ships while a return is awaited
-    if (a === 'ship_return' && viewer === 'buyer') return c.status === 'awaiting_return' && !!c.returnShipment && !c.returnShipment.pickup
-    // the return leg and the replacement leg are self-transitions in several statuses: only offer
-    // them while there is a return to receive / a replacement to send (the core refuses otherwise)
-    if (a === 'receive_return') {
-      const rs = c.returnShipment
-      return !!rs && rs.status !== 'received' && (rs.purpose !== 'inspect' || c.status === 'awaiting_return' || c.status === 'return_shipped')
-    }
-    if (a === 'ship_replacement') return c.replacementShipments.some((l) => l.status === 'to_ship' && (c.status === 'in_review' || l.early))
-    return true
-  })
+/** The buttons: what the core would accept from this actor now, among what their endpoint exposes. */
+function actionsFor(c: Case, actor: Actor, now: string, policy: Policy): CommandType[] {
+  const exposed = actor.kind === 'buyer' ? buyerCommands : staffCommands
+  return allowedCommands(c, actor, policy, now).filter((a) => exposed.has(a))
 }
 
 /** The case as a buyer may see it: no internal notes, routing, risk flags or unsent suggestions. */
@@ -77,13 +64,13 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
     offers: c.offers.filter((o) => o.status !== 'suggested'),
     timeline: c.timeline.filter((t) => !t.internal),
     next: nextStep(c),
-    actions: actionsFor(c, 'buyer'),
+    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy),
     sla: { ...c.sla, report: slaView(c, now, policy) },
   }
 }
 
-export function staffView(c: Case, now: string, policy: Policy): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, 'staff'), sla: { ...c.sla, report: slaView(c, now, policy) } }
+export function staffView(c: Case, now: string, policy: Policy, staff: Actor): CaseView {
+  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy), sla: { ...c.sla, report: slaView(c, now, policy) } }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {

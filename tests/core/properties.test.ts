@@ -31,14 +31,14 @@ const ACTORS: Actor[] = [buyer, agent, supervisor, system, { kind: 'buyer', id: 
 const KINDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement',
   'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
-  'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close', 'followup_remind',
+  'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
   if (['provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal'].includes(kind)) return buyer
-  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close', 'followup_remind'].includes(kind)) return system
+  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind'].includes(kind)) return system
   return pick % 2 === 0 ? supervisor : agent
 }
 

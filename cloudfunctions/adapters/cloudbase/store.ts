@@ -52,7 +52,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 export interface CloudBaseStoreOptions {
@@ -375,7 +375,7 @@ export class CloudBaseStore implements Store {
   }
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
-    isNewerVersion(next, expectedVersion)
+    assertNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
     await this.tx(async (t) => {
       const cur = await this.txGet<CaseDoc>(t, 'cases', next.id)

@@ -29,7 +29,7 @@ import {
   type StaffRecord,
   type Store,
 } from '../../ports/store'
-import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -370,7 +370,7 @@ export class SqliteStore implements Store {
   }
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
-    isNewerVersion(next, expectedVersion)
+    assertNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
       const r = this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       if (r.changes !== 1) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)

@@ -42,7 +42,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   for (const ev of decided.value.events) {
     if (ev.kind === 'refund_requested') latest = await settleRefund(deps, latest, ev)
   }
-  return caller.kind === 'buyer' ? buyerView(latest, deps.now(), policy) : staffView(latest, deps.now(), policy)
+  return caller.kind === 'buyer' ? buyerView(latest, deps.now(), policy) : staffView(latest, deps.now(), policy, actorOf(caller))
 }
 
 type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>

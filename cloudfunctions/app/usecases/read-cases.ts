@@ -1,7 +1,7 @@
 import type { Page, CaseSummary } from '@contract/actions'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
-import { livePolicy, loadCaseFor } from '../shared'
+import { actorOf, livePolicy, loadCaseFor } from '../shared'
 import { buyerView, staffView, summary } from '../views'
 import { refundsIn90Days } from './submit-case'
 
@@ -25,7 +25,7 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     refundsIn90Days(deps, c.buyerOpenid, now),
   ])
   return {
-    ...staffView(c, now, policy),
+    ...staffView(c, now, policy, actorOf(caller)),
     buyerHistory: {
       pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
       refundCount90d,
