@@ -1,8 +1,15 @@
-import type { Actor, Case, CommandType } from '@contract/domain'
+import { caseSourceOf, type Actor, type Case, type CommandType } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { CaseSummary, CaseView, NextStep, SlaView } from '@contract/actions'
+import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
+import { platformStatusText, sellerDeadline } from '../core/platform-status'
+
+/** The platform side of a shop after-sale as the queue and the case header show it. */
+export function platformMark(c: Case): PlatformMark | null {
+  const p = c.platform
+  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p) } : null
+}
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
 const staffCommands = new Set<string>(STAFF_COMMANDS)
@@ -70,7 +77,7 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
 }
 
 export function staffView(c: Case, now: string, policy: Policy, staff: Actor): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy), sla: { ...c.sla, report: slaView(c, now, policy) } }
+  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {
@@ -92,5 +99,7 @@ export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 
     escalated: viewer === 'staff' ? c.flags.escalated : false,
     sla: slaView(c, now, policy),
     next: nextStep(c),
+    source: caseSourceOf(c),
+    platform: platformMark(c),
   }
 }

@@ -74,6 +74,17 @@ export interface BuyerRecord {
   openid: string
   dedicatedRepId: string | null
   trusted: boolean
+  /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
+  unionid?: string | null
+}
+
+/** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
+export interface SyncState {
+  name: string
+  value: Record<string, unknown>
+  /** 1 for the first saved value */
+  version: number
+  updatedAt: string
 }
 
 export interface PolicyRecord {
@@ -169,6 +180,15 @@ export interface Store {
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */
   markOrderWatched(orderId: string, at: string): Promise<boolean>
+
+  // ---- Channels shop sync (additive: buyers by unionid, orders by unionid, named cursors)
+  /** The mini-program buyer with this unionid, if one was recorded. */
+  getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null>
+  /** Orders whose buyer has this unionid (shop orders not yet linked to a mini-program openid), newest first. */
+  listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]>
+  getSyncState(name: string): Promise<SyncState | null>
+  /** Compare-and-set: expectedVersion 0 creates it. False when someone else saved first (nothing written). */
+  saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean>
 
   // ---- refunds: idempotent by key
   recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }>

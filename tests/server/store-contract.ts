@@ -614,6 +614,39 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.unsignedOrders(at(T0, 79 * HOUR), 10)).toEqual([])
       })
 
+      it('finds a buyer and their shop orders by unionid, keeping a recorded unionid', async () => {
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: null, trusted: false, unionid: 'u-1' })
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true })
+        expect(await store.getBuyer('mp-1')).toEqual({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true, unionid: 'u-1' })
+        expect((await store.getBuyerByUnionid('u-1'))?.openid).toBe('mp-1')
+        expect(await store.getBuyerByUnionid('u-2')).toBeNull()
+        const shopOrder = (id: string, unionid: string | undefined, createdAt: string) => ({
+          order: { ...makeCase().order, orderId: id, buyerOpenid: 'channels:shop-1', source: 'channels' as const, shopOpenid: 'shop-1', ...(unionid ? { buyerUnionid: unionid } : {}) },
+          createdAt,
+        })
+        await store.upsertOrder(shopOrder('s-1', 'u-1', at(T0, HOUR)))
+        await store.upsertOrder(shopOrder('s-2', 'u-1', at(T0, 2 * HOUR)))
+        await store.upsertOrder(shopOrder('s-3', undefined, at(T0, 3 * HOUR)))
+        expect((await store.listOrdersByUnionid('u-1', 10)).map((o) => o.order.orderId)).toEqual(['s-2', 's-1'])
+        expect((await store.listOrdersByUnionid('u-1', 1)).map((o) => o.order.orderId)).toEqual(['s-2'])
+        expect(await store.listOrdersByUnionid('u-9', 10)).toEqual([])
+      })
+
+      it('keeps named sync cursors with compare-and-set', async () => {
+        expect(await store.getSyncState('channels:orders')).toBeNull()
+        const first = await Promise.all([
+          store.saveSyncState('channels:orders', { syncedUntil: T0 }, 0, T0),
+          store.saveSyncState('channels:orders', { syncedUntil: at(T0, HOUR) }, 0, T0),
+        ])
+        expect(first.filter(Boolean)).toHaveLength(1)
+        const s1 = await store.getSyncState('channels:orders')
+        expect(s1?.version).toBe(1)
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 2 * HOUR) }, 1, at(T0, 2 * HOUR))).toBe(true)
+        // a pass that read version 1 lost: nothing written
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 9 * HOUR) }, 1, at(T0, 9 * HOUR))).toBe(false)
+        expect(await store.getSyncState('channels:orders')).toMatchObject({ name: 'channels:orders', version: 2, value: { syncedUntil: at(T0, 2 * HOUR) } })
+      })
+
       it('round-trips media records', async () => {
         const m = { id: 'm1', ownerOpenid: 'o1', mime: 'image/jpeg', kind: 'image' as const, size: 2048, location: 'data/media/m1.jpg', createdAt: T0 }
         await store.putMedia(m)

@@ -51,11 +51,19 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type SyncState,
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
+
+interface BuyerDoc {
+  dedicatedRepId: string | null
+  trusted: boolean
+  unionid?: string | null
+}
+const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({ openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true, ...(d.unionid ? { unionid: d.unionid } : {}) })
 
 export interface CloudBaseStoreOptions {
   /** CloudBase environment id */
@@ -473,11 +481,13 @@ export class CloudBaseStore implements Store {
     return Object.fromEntries(ids.map((id, i) => [id, Math.min(totals[i], cap)]))
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
-    const d = await this.getDoc<{ dedicatedRepId: string | null; trusted: boolean }>('buyers', openid)
-    return d ? { openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true } : null
+    const d = await this.getDoc<BuyerDoc>('buyers', openid)
+    return d ? toBuyer(openid, d) : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
-    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted })
+    // a write without a unionid keeps the one recorded earlier
+    const unionid = b.unionid ?? (await this.getDoc<BuyerDoc>('buyers', b.openid))?.unionid ?? null
+    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
   private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
@@ -522,6 +532,7 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     await this.col('orders').doc(rec.order.orderId).set({
       buyerOpenid: rec.order.buyerOpenid,
+      buyerUnionid: rec.order.buyerUnionid ?? null,
       createdAt: iso(rec.createdAt),
       watchDue: orderWatchDue(rec),
       watched: !!rec.watchedAt,
@@ -546,6 +557,36 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = { ...cur, watchedAt: iso(at) }
     // conditional on `watched: false`: of two racing schedulers exactly one update matches
     const r = (await this.col('orders').where({ _id: orderId, watched: false }).update({ watched: true, watchDue: NO_DUE, docJson: JSON.stringify(rec) })) as { updated: number }
+    return r.updated === 1
+  }
+
+  // ------------------------------------------------------------------ Channels shop sync
+
+  async getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ unionid }], '_id', 'asc', 1)
+    return docs[0] ? toBuyer(docs[0]._id, docs[0]) : null
+  }
+  async listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]> {
+    const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerUnionid: unionid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  async getSyncState(name: string): Promise<SyncState | null> {
+    const d = await this.getDoc<{ version: number; valueJson: string; updatedAt: string }>('syncState', name)
+    return d ? { name, version: d.version, value: JSON.parse(d.valueJson) as Record<string, unknown>, updatedAt: d.updatedAt } : null
+  }
+  /** Create with the name as `_id` (unique), or a single-document conditional update on `version`. */
+  async saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { valueJson: JSON.stringify(value), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('syncState').add({ _id: name, version: 1, ...body })
+        return true
+      } catch (e) {
+        if (await this.getDoc('syncState', name)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('syncState').where({ _id: name, version: expectedVersion }).update({ version: expectedVersion + 1, ...body })) as { updated: number }
     return r.updated === 1
   }
 
