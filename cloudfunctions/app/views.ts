@@ -56,13 +56,14 @@ export function slaView(c: Case, now: string, policy: Policy): SlaView {
 }
 
 /** The buttons: what the core would accept from this actor now, among what their endpoint exposes. */
-function actionsFor(c: Case, actor: Actor, now: string, policy: Policy): CommandType[] {
+function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCommittedFen?: number): CommandType[] {
   const exposed = actor.kind === 'buyer' ? buyerCommands : staffCommands
-  return allowedCommands(c, actor, policy, now).filter((a) => exposed.has(a))
+  return allowedCommands(c, { actor, policy, now, orderCommittedFen }).filter((a) => exposed.has(a))
 }
 
 /** The case as a buyer may see it: no internal notes, routing, risk flags or unsent suggestions. */
-export function buyerView(c: Case, now: string, policy: Policy): CaseView {
+/** `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext). */
+export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): CaseView {
   const { routingNote: _r, ...rest } = c
   return {
     ...rest,
@@ -71,13 +72,13 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
     offers: c.offers.filter((o) => o.status !== 'suggested'),
     timeline: c.timeline.filter((t) => !t.internal),
     next: nextStep(c),
-    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy),
+    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen),
     sla: { ...c.sla, report: slaView(c, now, policy) },
   }
 }
 
-export function staffView(c: Case, now: string, policy: Policy, staff: Actor): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
+export function staffView(c: Case, now: string, policy: Policy, staff: Actor, orderCommittedFen?: number): CaseView {
+  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy, orderCommittedFen), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {

@@ -42,7 +42,7 @@ export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreC
   const details = { status: current.status, command: cmd.type }
   if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== current.version)
     return fail('CONFLICT', '售后单已被他人更新，请刷新后重试', { ...details, expectedVersion: cmd.expectedVersion, version: current.version })
-  const no = refusal(current, cmd.type, ctx.actor, ctx.policy, ctx.now)
+  const no = refusal(current, cmd.type, ctx)
   if (no) return { ok: false, error: no }
 
   const w: Work = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }

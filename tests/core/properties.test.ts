@@ -355,7 +355,7 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
           for (let s of steps) {
             now = later(now, s.minutes)
             // guided by the answer itself, so the sequences reach every flow in few steps
-            const all = ACTORS.flatMap((a, i) => allowedCommands(c, a, policy, now).map((kind) => ({ kind, i })))
+            const all = ACTORS.flatMap((a, i) => allowedCommands(c, { actor: a, policy, now }).map((kind) => ({ kind, i })))
             const targets = (kind: string) => TRANSITIONS.find((r) => r.command === kind)?.from[c.status] ?? []
             const fresh = all.filter((o) => targets(o.kind).some((t) => !reached.has(t)))
             const moving = fresh.length ? fresh : all.filter((o) => targets(o.kind).length)
@@ -377,7 +377,7 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
           states.push({ c, now: later(now, wait) })
           for (const st of states) {
             for (const actor of ACTORS) {
-              const answer = new Set(allowedCommands(st.c, actor, policy, st.now))
+              const answer = new Set(allowedCommands(st.c, { actor, policy, now: st.now }))
               for (const row of TRANSITIONS) {
                 const results = candidates(row.command, st.c, actor).map((cmd) => decide(st.c, cmd, ctx(actor, st.now, { roster: [] })))
                 const label = `${row.command} by ${actor.kind}${actor.role ? `/${actor.role}` : ''} in ${st.c.status}`

@@ -3,7 +3,7 @@ import { toMs } from '../tz'
 import { alert, refuse, type CommandSpec } from './work'
 
 export const appeal: CommandSpec<'appeal'> = {
-  guard(c, _actor, policy, now) {
+  guard(c, { policy, now }) {
     if (c.appealCount >= policy.limits.maxAppeals) return refuse('LIMIT_EXCEEDED', `申诉次数已达上限（${policy.limits.maxAppeals}次）`)
     if (c.buyerDeadline?.kind === 'appeal' && toMs(now) > toMs(c.buyerDeadline.dueAt)) return refuse('NOT_ALLOWED_IN_STATUS', `申诉期已过（${policy.buyerWait.appealDays}天内可申诉）`)
     return null

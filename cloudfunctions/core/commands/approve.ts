@@ -13,9 +13,9 @@ import { nothingLeftRefusal, offerFromDraft, requireApproval, riskRefusal, withd
 const CASH_TYPES: ReadonlySet<CaseType> = new Set(['refund_only', 'compensation'])
 
 export const approve: CommandSpec<'approve'> = {
-  guard(c, actor) {
+  guard(c, ctx) {
     if (!CASH_TYPES.has(c.type)) return null
-    return riskRefusal(c, actor, '审批') ?? nothingLeftRefusal(c)
+    return riskRefusal(c, ctx.actor, '审批') ?? nothingLeftRefusal(c, ctx)
   },
   act(w, cmd, ctx) {
     const c = w.c
@@ -48,7 +48,8 @@ export const approve: CommandSpec<'approve'> = {
         break
     }
     const cash = cashOf(draft)
-    if (cash > remainingFen(c)) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额${yuan(remainingFen(c))}`, { amountFen: cash })
+    const room = remainingFen(c, ctx.orderCommittedFen)
+    if (cash > room) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额（还可退${yuan(room)}）`, { amountFen: cash })
     requireApproval(cash, c, ctx, '审批')
     withdrawOffered(c)
     const offer = offerFromDraft({ ...draft, needsSupervisor: cash > th }, ctx, 'accepted', null)

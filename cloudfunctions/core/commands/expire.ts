@@ -17,7 +17,7 @@ const TEXTS: Record<BuyerDeadlineKind, string> = {
 }
 
 export const expire: CommandSpec<'expire'> = {
-  guard(c, _actor, _policy, now) {
+  guard(c, { now }) {
     const d = c.buyerDeadline
     if (!d || BUYER_WAITS[d.kind].in !== c.status) return refuse('NOT_ALLOWED_IN_STATUS', NO_SUCH_WAIT)
     if (toMs(now) < toMs(d.dueAt)) return refuse('VALIDATION', '期限未到', { dueAt: d.dueAt })

@@ -3,7 +3,7 @@ import { toMs } from '../tz'
 import { alert, refuse, type CommandSpec } from './work'
 
 export const followup_remind: CommandSpec<'followup_remind'> = {
-  guard(c, _actor, _policy, now) {
+  guard(c, { now }) {
     const f = c.followUp
     if (!f || f.remindedAt) return refuse('VALIDATION', '没有待提醒的回访')
     if (toMs(now) < toMs(f.dueAt)) return refuse('VALIDATION', '尚未到回访时间')

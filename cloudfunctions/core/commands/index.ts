@@ -27,7 +27,7 @@ import { ship_replacement } from './ship_replacement'
 import { sla_breach, sla_warn } from './sla_timers'
 import type { CommandSpec } from './work'
 
-export type { CommandSpec, Guard, Refusal, Work } from './work'
+export type { CommandSpec, Guard, GuardContext, Refusal, Work } from './work'
 
 export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   respond,

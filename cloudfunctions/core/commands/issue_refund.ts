@@ -3,7 +3,7 @@ import { yuan } from '../money'
 import { addRefund, nothingLeftRefusal, requireApproval, riskRefusal, type CommandSpec } from './work'
 
 export const issue_refund: CommandSpec<'issue_refund'> = {
-  guard: (c, actor) => riskRefusal(c, actor, '退款') ?? nothingLeftRefusal(c),
+  guard: (c, ctx) => riskRefusal(c, ctx.actor, '退款') ?? nothingLeftRefusal(c, ctx),
   act(w, cmd, ctx) {
     requireApproval(cmd.amountFen, w.c, ctx, '退款')
     addRefund(w, cmd.amountFen, cmd.purpose, ctx)

@@ -30,7 +30,7 @@ export const make_offer: CommandSpec<'make_offer'> = {
     const all = fromSuggestions.length + fresh.length
     if (all === 0) raise('VALIDATION', '请至少选择一个方案')
     if (all > 3) raise('VALIDATION', '一次最多提供3个方案供买家选择')
-    const room = remainingFen(c)
+    const room = remainingFen(c, ctx.orderCommittedFen)
     const th = ctx.policy.compensation.approvalThresholdFen
     for (const o of [...fromSuggestions, ...fresh]) {
       const cash = cashOf(o)

@@ -3,7 +3,7 @@ import { raise } from '../errors'
 import { isSupervisor, refuse, type CommandSpec } from './work'
 
 export const reassign: CommandSpec<'reassign'> = {
-  guard(c, actor) {
+  guard(c, { actor }) {
     const own = c.assigneeId !== null && c.assigneeId === actor.id
     return !isSupervisor(actor) && !own && c.assigneeId !== null ? refuse('FORBIDDEN', '只能转派自己负责的售后单，或由主管转派') : null
   },

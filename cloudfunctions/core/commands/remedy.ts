@@ -9,11 +9,12 @@ import { remainingFen, yuan } from '../money'
 import { cashOf } from '../offers'
 import { addRefund, newLeg, refuse, warehouse, type Refusal, type Work } from './work'
 
-/** Why this offer cannot be carried out on this case now (null = it can). */
-export function remedyRefusal(offer: Offer, c: Case): Refusal | null {
+/** Why this offer cannot be carried out on this case now (null = it can); `otherCasesFen` = CoreContext.orderCommittedFen. */
+export function remedyRefusal(offer: Offer, c: Case, otherCasesFen?: number): Refusal | null {
   const cash = cashOf(offer)
+  const room = remainingFen(c, otherCasesFen)
+  if (cash > room) return refuse('LIMIT_EXCEEDED', `方案金额超过可退金额（还可退${yuan(room)}）`, { amountFen: cash })
   if ((offer.kind === 'refund' || offer.kind === 'compensation') && cash <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
-  if (cash > remainingFen(c)) return refuse('LIMIT_EXCEEDED', `方案金额${yuan(cash)}超过可退金额${yuan(remainingFen(c))}`, { amountFen: cash })
   return null
 }
 

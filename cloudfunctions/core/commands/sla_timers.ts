@@ -5,7 +5,7 @@ import { alert, refuse, type CommandSpec } from './work'
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
 
 export const sla_warn: CommandSpec<'sla_warn'> = {
-  guard(c, _actor, policy, now) {
+  guard(c, { policy, now }) {
     const rep = slaState(c, now, policy)
     return c.sla.warnedAt || rep.state !== 'warning' ? refuse('VALIDATION', '当前不需要时效预警', { sla: rep.state }) : null
   },
@@ -19,7 +19,7 @@ export const sla_warn: CommandSpec<'sla_warn'> = {
 }
 
 export const sla_breach: CommandSpec<'sla_breach'> = {
-  guard(c, _actor, policy, now) {
+  guard(c, { policy, now }) {
     const rep = slaState(c, now, policy)
     return c.sla.breachedAt || rep.state !== 'breached' ? refuse('VALIDATION', '当前未超时', { sla: rep.state }) : null
   },

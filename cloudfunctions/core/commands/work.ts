@@ -3,7 +3,6 @@
  * command (guard + act) and the few helpers several commands share (money, alerts, legs).
  */
 import type { Actor, Case, CaseEvent, CaseStatus, CoreError, CoreErrorCode, Offer, ParsedCaseCommand, ReplacementShipment } from '@contract/domain'
-import type { Policy } from '@contract/policy'
 import type { CoreContext } from '../context'
 import { raise } from '../errors'
 import type { BuyerEventKey, MessageExtra } from '../messages'
@@ -32,11 +31,14 @@ export type Cmd<T extends ParsedCaseCommand['type']> = Extract<ParsedCaseCommand
 /** A refusal: the code and the Chinese reason decide() returns (details are merged in). */
 export type Refusal = Pick<CoreError, 'code' | 'message'> & { details?: Record<string, unknown> }
 
+/** What a guard may look at besides the case: who asks, when, the policy, the order's other cases' money. */
+export type GuardContext = Pick<CoreContext, 'actor' | 'policy' | 'now' | 'orderCommittedFen'>
+
 /**
  * May this actor run the command on this case now, whatever the payload? `null` = yes. Runs after
  * the table (status, actor kind, own case) said yes; shared by decide() and allowedCommands().
  */
-export type Guard = (c: Case, actor: Actor, policy: Policy, now: string) => Refusal | null
+export type Guard = (c: Case, ctx: GuardContext) => Refusal | null
 
 export interface CommandSpec<T extends ParsedCaseCommand['type']> {
   guard?: Guard
@@ -58,9 +60,9 @@ export function riskRefusal(c: Case, actor: Actor, what: string): Refusal | null
   return actor.kind === 'staff' && !isSupervisor(actor) && c.flags.risk ? refuse('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`) : null
 }
 
-/** Nothing left to refund or compensate. */
-export function nothingLeftRefusal(c: Case): Refusal | null {
-  return remainingFen(c) <= 0 ? refuse('LIMIT_EXCEEDED', `退款和补偿已达实付金额${yuan(c.order.paidFen)}，不能再退`, { paidFen: c.order.paidFen }) : null
+/** Nothing left to refund or compensate on this case's order. */
+export function nothingLeftRefusal(c: Case, ctx: GuardContext): Refusal | null {
+  return remainingFen(c, ctx.orderCommittedFen) <= 0 ? refuse('LIMIT_EXCEEDED', `退款和补偿已达实付金额${yuan(c.order.paidFen)}，不能再退`, { paidFen: c.order.paidFen }) : null
 }
 
 export function requireApproval(cash: number, c: Case, ctx: CoreContext, what: string): void {
@@ -73,8 +75,9 @@ export function requireApproval(cash: number, c: Case, ctx: CoreContext, what: s
 export function addRefund(w: Work, amountFen: number, purpose: 'refund' | 'compensation', ctx: CoreContext): void {
   if (amountFen <= 0) return
   const paid = w.c.order.paidFen
-  if (committedFen(w.c) + amountFen > paid)
-    raise('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(paid)}（还可退${yuan(remainingFen(w.c))}）`, { amountFen, paidFen: paid, committedFen: committedFen(w.c) })
+  const others = ctx.orderCommittedFen ?? 0
+  if (amountFen > remainingFen(w.c, others))
+    raise('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(paid)}（还可退${yuan(remainingFen(w.c, others))}）`, { amountFen, paidFen: paid, committedFen: committedFen(w.c) + others })
   const key = `${w.c.id}-r${w.c.refunds.length + 1}`
   w.c.refunds.push({ key, amountFen, purpose, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
   w.events.push({ kind: 'refund_requested', caseId: w.c.id, refundKey: key, orderId: w.c.order.orderId, amountFen })
