@@ -9,11 +9,10 @@ import {
   type WhatIfSummary,
   type WhatIfView,
 } from '@contract/actions'
-import { OFFER_KIND_LABELS, type Case, type SlaState } from '@contract/domain'
+import { OFFER_KIND_LABELS, OPEN_STATUSES, PAUSED_STATUSES, type Case, type SlaState } from '@contract/domain'
 import { parsePolicy, type Policy } from '@contract/policy'
 import { SEVERITY_EXPLAINED, reasonLabelOf } from '@contract/policy-labels'
 import {
-  PAUSED_STATUSES,
   buyerDeadline,
   cashOf,
   computeSeverity,
@@ -166,7 +165,7 @@ export function replaySla(c: Case, severity: Case['severity'], policy: Policy): 
     const to = e.toStatus
     if (!from || !to) continue
     if (e.type === 'appeal') sla = restartResolution(sla, e.at, policy)
-    else if (to === 'resolved' || to === 'rejected' || to === 'closed' || to === 'cancelled') sla = stopSla(sla, e.at, to === 'resolved')
+    else if (!OPEN_STATUSES.includes(to)) sla = stopSla(sla, e.at, to === 'resolved')
     else if (PAUSED_STATUSES.includes(to) && !PAUSED_STATUSES.includes(from)) sla = pauseSla(sla, e.at, policy)
     else if (!PAUSED_STATUSES.includes(to) && PAUSED_STATUSES.includes(from)) sla = resumeSla(sla, e.at, policy)
   }
