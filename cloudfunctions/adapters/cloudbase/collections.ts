@@ -17,6 +17,7 @@ export const COLLECTIONS = {
   credits: 'credits',
   counters: 'counters',
   media: 'media',
+  guards: 'order_guards',
   syncState: 'sync_state',
   tokens: 'tokens',
   throttles: 'throttles',
