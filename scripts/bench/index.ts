@@ -4,6 +4,8 @@
 //  - over HTTP at concurrency 32: a bare node:http + SQLite floor (floor.ts) and the real gateway
 //    under a submit / list / queue mix (gateway.ts), each server in its own process;
 //  - outbox dispatcher throughput against the local sender (dispatcher.ts);
+//  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
+//    (shop-sync.ts);
 //  - the policy what-if over 10k and 100k stored cases (what-if.ts).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -15,6 +17,7 @@ import { runWhatIfBench, whatIfReport } from './what-if'
 import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
+import { reportShopSync, runShopSync } from './shop-sync'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
@@ -69,8 +72,12 @@ async function main() {
     const gw = await runGateway(gatewayDir, SECONDS)
     progress('dispatcher …')
     const disp = await runDispatcher(dir, templates, 5000)
+    progress('shop sync …')
+    const shop = await runShopSync(dir, 1000)
 
     report(small, large, floor, gw, disp)
+    console.log('')
+    reportShopSync(shop, f)
     console.log('')
     whatIfReport(whatIf)
     console.log('')
