@@ -15,6 +15,7 @@ import {
   TeamSchema,
   CaseStatusSchema,
   type Case,
+  type CaseSource,
   type CaseType,
   type CommandType,
   type OrderSnapshot,
@@ -49,6 +50,8 @@ export interface SlaView {
  */
 export type CaseView = Omit<Case, 'routingNote'> & {
   routingNote?: string
+  /** shop after-sales: the queue's mark plus the seller's platform calls allowed now */
+  platformMark?: PlatformMark | null
   next: NextStep
   /** commands this viewer may issue now */
   actions: CommandType[]
@@ -71,6 +74,18 @@ export interface CaseSummary {
   escalated: boolean
   sla: SlaView
   next: NextStep
+  /** 小程序 / 视频号小店 */
+  source: CaseSource
+  /** a shop after-sale: its status in the platform's words, and when the platform decides if the seller does nothing */
+  platform: PlatformMark | null
+}
+
+/** What the queue and the case header show of a platform after-sale. */
+export interface PlatformMark {
+  afterSaleOrderId: string
+  statusText: string
+  /** the seller's hard deadline (平台将于 … 自动处理); null while the platform waits on the buyer or itself */
+  deadline: string | null
 }
 
 export interface TypeOption {

@@ -20,6 +20,8 @@ export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', stri
   refund_failed: '退款失败',
   appeal: '买家申诉',
   unassigned: '无人接单',
+  platform_refused: '小店拒绝操作',
+  platform_update: '小店售后更新',
   case_assigned: '新分配给我',
   approval_decided: '审批结果',
   review_followup_due: '差评跟进提醒',

@@ -75,6 +75,17 @@ export interface BuyerRecord {
   openid: string
   dedicatedRepId: string | null
   trusted: boolean
+  /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
+  unionid?: string | null
+}
+
+/** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
+export interface SyncState {
+  name: string
+  value: Record<string, unknown>
+  /** 1 for the first saved value */
+  version: number
+  updatedAt: string
 }
 
 export interface PolicyRecord {
@@ -124,6 +135,17 @@ export interface TaskFilter {
 /** A staff member's inbox entry (see @contract/alerts). */
 export type InboxRecord = InboxItem
 
+/** A platform credential cached for every instance (the shop's access token); never a secret itself. */
+export interface TokenRecord {
+  name: string
+  value: string
+  expiresAt: string
+  /** compare-and-set counter: 1 for the first write */
+  version: number
+  updatedAt: string
+}
+export type ThrottleResult = { granted: true } | { granted: false; retryAt: string }
+
 export interface Store {
   /** Create tables / collections and indexes if missing. Idempotent. */
   init(): Promise<void>
@@ -171,6 +193,15 @@ export interface Store {
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */
   markOrderWatched(orderId: string, at: string): Promise<boolean>
+
+  // ---- Channels shop sync (additive: buyers by unionid, orders by unionid, named cursors)
+  /** The mini-program buyer with this unionid, if one was recorded. */
+  getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null>
+  /** Orders whose buyer has this unionid (shop orders not yet linked to a mini-program openid), newest first. */
+  listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]>
+  getSyncState(name: string): Promise<SyncState | null>
+  /** Compare-and-set: expectedVersion 0 creates it. False when someone else saved first (nothing written). */
+  saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean>
 
   // ---- refunds: idempotent by key
   recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }>
@@ -220,6 +251,16 @@ export interface Store {
   // ---- media
   putMedia(m: MediaRecord): Promise<void>
   getMedia(id: string): Promise<MediaRecord | null>
+
+  // ---- platform access tokens and call throttles (shop adapter; shared by all instances)
+  getToken(name: string): Promise<TokenRecord | null>
+  /** Compare-and-set on the version (0 = none stored yet); false when another instance wrote first. */
+  putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean>
+  /**
+   * At most one grant per `intervalMs` per key across instances, decided in one atomic write
+   * (e.g. the platform's one write call per minute per after-sale order).
+   */
+  takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult>
 }
 
 export type { Team, StaffRole }

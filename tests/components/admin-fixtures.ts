@@ -43,6 +43,8 @@ export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummar
   escalated: false,
   sla: { state: 'on_time', dueAt: iso(3 * H), msLeft: 3 * H, paused: false },
   next: { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: iso(3 * H) },
+  source: 'miniprogram',
+  platform: null,
   ...over,
 })
 

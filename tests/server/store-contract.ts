@@ -721,11 +721,86 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.unsignedOrders(at(T0, 79 * HOUR), 10)).toEqual([])
       })
 
+      it('finds a buyer and their shop orders by unionid, keeping a recorded unionid', async () => {
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: null, trusted: false, unionid: 'u-1' })
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true })
+        expect(await store.getBuyer('mp-1')).toEqual({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true, unionid: 'u-1' })
+        expect((await store.getBuyerByUnionid('u-1'))?.openid).toBe('mp-1')
+        expect(await store.getBuyerByUnionid('u-2')).toBeNull()
+        const shopOrder = (id: string, unionid: string | undefined, createdAt: string) => ({
+          order: { ...makeCase().order, orderId: id, buyerOpenid: 'channels:shop-1', source: 'channels' as const, shopOpenid: 'shop-1', ...(unionid ? { buyerUnionid: unionid } : {}) },
+          createdAt,
+        })
+        await store.upsertOrder(shopOrder('s-1', 'u-1', at(T0, HOUR)))
+        await store.upsertOrder(shopOrder('s-2', 'u-1', at(T0, 2 * HOUR)))
+        await store.upsertOrder(shopOrder('s-3', undefined, at(T0, 3 * HOUR)))
+        expect((await store.listOrdersByUnionid('u-1', 10)).map((o) => o.order.orderId)).toEqual(['s-2', 's-1'])
+        expect((await store.listOrdersByUnionid('u-1', 1)).map((o) => o.order.orderId)).toEqual(['s-2'])
+        expect(await store.listOrdersByUnionid('u-9', 10)).toEqual([])
+      })
+
+      it('keeps named sync cursors with compare-and-set', async () => {
+        expect(await store.getSyncState('channels:orders')).toBeNull()
+        const first = await Promise.all([
+          store.saveSyncState('channels:orders', { syncedUntil: T0 }, 0, T0),
+          store.saveSyncState('channels:orders', { syncedUntil: at(T0, HOUR) }, 0, T0),
+        ])
+        expect(first.filter(Boolean)).toHaveLength(1)
+        const s1 = await store.getSyncState('channels:orders')
+        expect(s1?.version).toBe(1)
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 2 * HOUR) }, 1, at(T0, 2 * HOUR))).toBe(true)
+        // a pass that read version 1 lost: nothing written
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 9 * HOUR) }, 1, at(T0, 9 * HOUR))).toBe(false)
+        expect(await store.getSyncState('channels:orders')).toMatchObject({ name: 'channels:orders', version: 2, value: { syncedUntil: at(T0, 2 * HOUR) } })
+      })
+
       it('round-trips media records', async () => {
         const m = { id: 'm1', ownerOpenid: 'o1', mime: 'image/jpeg', kind: 'image' as const, size: 2048, location: 'data/media/m1.jpg', createdAt: T0 }
         await store.putMedia(m)
         expect(await store.getMedia('m1')).toEqual(m)
         expect(await store.getMedia('m2')).toBeNull()
+      })
+    })
+
+    // ------------------------------------------------------------------ platform tokens, throttles
+
+    describe('platform tokens and throttles', () => {
+      it('stores a token once and replaces it only by compare-and-set on its version', async () => {
+        expect(await store.getToken('channels')).toBeNull()
+        const first = await Promise.all([
+          store.putToken('channels', 'tok-a', at(T0, 2 * HOUR), 0, T0),
+          store.putToken('channels', 'tok-b', at(T0, 2 * HOUR), 0, T0),
+        ])
+        expect(first.filter(Boolean)).toHaveLength(1)
+        const cur = await store.getToken('channels')
+        expect(cur).toMatchObject({ name: 'channels', expiresAt: at(T0, 2 * HOUR), version: 1, updatedAt: T0 })
+        expect(['tok-a', 'tok-b']).toContain(cur?.value)
+
+        const later = at(T0, HOUR)
+        const second = await Promise.all([
+          store.putToken('channels', 'tok-c', at(T0, 3 * HOUR), 1, later),
+          store.putToken('channels', 'tok-d', at(T0, 3 * HOUR), 1, later),
+        ])
+        expect(second.filter(Boolean)).toHaveLength(1)
+        expect(await store.putToken('channels', 'stale', at(T0, 3 * HOUR), 1, later)).toBe(false)
+        expect(await store.getToken('channels')).toMatchObject({ version: 2, expiresAt: at(T0, 3 * HOUR), updatedAt: later })
+        expect(['tok-c', 'tok-d']).toContain((await store.getToken('channels'))?.value)
+        expect(await store.getToken('other')).toBeNull()
+      })
+
+      it('grants a throttle once per interval per key, across racing callers', async () => {
+        const minute = 60_000
+        const races = await Promise.all([1, 2, 3].map(() => store.takeThrottle('as:1', T0, minute)))
+        expect(races.filter((r) => r.granted)).toHaveLength(1)
+        expect(races.filter((r) => !r.granted)).toEqual([
+          { granted: false, retryAt: at(T0, minute) },
+          { granted: false, retryAt: at(T0, minute) },
+        ])
+        expect(await store.takeThrottle('as:1', at(T0, 30_000), minute)).toEqual({ granted: false, retryAt: at(T0, minute) })
+        expect(await store.takeThrottle('as:2', at(T0, 30_000), minute)).toEqual({ granted: true })
+        const again = await Promise.all([store.takeThrottle('as:1', at(T0, minute), minute), store.takeThrottle('as:1', at(T0, minute), minute)])
+        expect(again.filter((r) => r.granted)).toHaveLength(1)
+        expect(await store.takeThrottle('as:1', at(T0, minute + 1), minute)).toEqual({ granted: false, retryAt: at(T0, 2 * minute) })
       })
     })
   })

@@ -53,10 +53,20 @@ import {
   type StaffRecord,
   type Store,
   type TaskFilter,
+  type SyncState,
+  type ThrottleResult,
+  type TokenRecord,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
+
+interface BuyerDoc {
+  dedicatedRepId: string | null
+  trusted: boolean
+  unionid?: string | null
+}
+const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({ openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true, ...(d.unionid ? { unionid: d.unionid } : {}) })
 
 export interface CloudBaseStoreOptions {
   /** CloudBase environment id */
@@ -110,6 +120,8 @@ function errCode(e: unknown): string {
 }
 const isTxConflict = (e: unknown) => /TRANSACTION_CONFLICT|WriteConflict|write conflict/i.test(errCode(e))
 const isAlreadyExists = (e: unknown) => /ALREADY_EXIST|already exists/i.test(errCode(e))
+/** an insert of an `_id` that exists (E11000 / DATABASE_DUPLICATE_WRITE) */
+const isDuplicateId = (e: unknown) => /DUPLICATE_WRITE|E11000|duplicate key/i.test(errCode(e))
 
 const toOutbox = (d: OutboxDoc): OutboxItem => ({
   key: d._id,
@@ -518,11 +530,13 @@ export class CloudBaseStore implements Store {
     return Object.fromEntries(ids.map((id, i) => [id, Math.min(totals[i], cap)]))
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
-    const d = await this.getDoc<{ dedicatedRepId: string | null; trusted: boolean }>('buyers', openid)
-    return d ? { openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true } : null
+    const d = await this.getDoc<BuyerDoc>('buyers', openid)
+    return d ? toBuyer(openid, d) : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
-    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted })
+    // a write without a unionid keeps the one recorded earlier
+    const unionid = b.unionid ?? (await this.getDoc<BuyerDoc>('buyers', b.openid))?.unionid ?? null
+    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
   private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
@@ -567,6 +581,7 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     await this.col('orders').doc(rec.order.orderId).set({
       buyerOpenid: rec.order.buyerOpenid,
+      buyerUnionid: rec.order.buyerUnionid ?? null,
       createdAt: iso(rec.createdAt),
       watchDue: orderWatchDue(rec),
       watched: !!rec.watchedAt,
@@ -591,6 +606,36 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = { ...cur, watchedAt: iso(at) }
     // conditional on `watched: false`: of two racing schedulers exactly one update matches
     const r = (await this.col('orders').where({ _id: orderId, watched: false }).update({ watched: true, watchDue: NO_DUE, docJson: JSON.stringify(rec) })) as { updated: number }
+    return r.updated === 1
+  }
+
+  // ------------------------------------------------------------------ Channels shop sync
+
+  async getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ unionid }], '_id', 'asc', 1)
+    return docs[0] ? toBuyer(docs[0]._id, docs[0]) : null
+  }
+  async listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]> {
+    const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerUnionid: unionid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  async getSyncState(name: string): Promise<SyncState | null> {
+    const d = await this.getDoc<{ version: number; valueJson: string; updatedAt: string }>('syncState', name)
+    return d ? { name, version: d.version, value: JSON.parse(d.valueJson) as Record<string, unknown>, updatedAt: d.updatedAt } : null
+  }
+  /** Create with the name as `_id` (unique), or a single-document conditional update on `version`. */
+  async saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { valueJson: JSON.stringify(value), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('syncState').add({ _id: name, version: 1, ...body })
+        return true
+      } catch (e) {
+        if (await this.getDoc('syncState', name)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('syncState').where({ _id: name, version: expectedVersion }).update({ version: expectedVersion + 1, ...body })) as { updated: number }
     return r.updated === 1
   }
 
@@ -764,5 +809,50 @@ export class CloudBaseStore implements Store {
     return d
       ? { id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt }
       : null
+  }
+
+  // ------------------------------------------------------------------ platform tokens, throttles
+
+  async getToken(name: string): Promise<TokenRecord | null> {
+    const d = await this.getDoc<Omit<TokenRecord, 'name'>>('tokens', name)
+    return d ? { name, value: d.value, expiresAt: d.expiresAt, version: d.version, updatedAt: d.updatedAt } : null
+  }
+  /** First write: insert with the name as `_id` (unique); later: a where-update on the version. */
+  async putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { value, expiresAt: iso(expiresAt), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('tokens').add({ _id: name, ...body, version: 1 })
+        return true
+      } catch (e) {
+        if (isDuplicateId(e)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('tokens').where({ _id: name, version: expectedVersion }).update({ ...body, version: expectedVersion + 1 })) as { updated: number }
+    return r.updated === 1
+  }
+  /**
+   * A conditional update moves `lastAt` only when the interval has passed; a missing document is
+   * inserted with the key as `_id`. Of two racing instances exactly one write matches.
+   */
+  async takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult> {
+    const at = iso(now)
+    const threshold = new Date(Date.parse(at) - intervalMs).toISOString()
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = (await this.col('throttles').where({ _id: key, lastAt: this._.lte(threshold) }).update({ lastAt: at })) as { updated: number }
+      if (r.updated === 1) return { granted: true }
+      const cur = await this.getDoc<{ lastAt: string }>('throttles', key)
+      if (cur && cur.lastAt > threshold) return { granted: false, retryAt: new Date(Date.parse(cur.lastAt) + intervalMs).toISOString() }
+      if (!cur) {
+        try {
+          await this.col('throttles').add({ _id: key, lastAt: at })
+          return { granted: true }
+        } catch (e) {
+          if (!isDuplicateId(e)) throw e
+        }
+      }
+    }
+    return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
   }
 }

@@ -30,6 +30,9 @@ import {
   type StaffRecord,
   type Store,
   type TaskFilter,
+  type SyncState,
+  type ThrottleResult,
+  type TokenRecord,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
@@ -180,7 +183,23 @@ CREATE TABLE IF NOT EXISTS media (
 );
 `
 
+/** Platform tokens and call throttles (shop adapter). */
+const PLATFORM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS tokens (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS throttles (
+  key TEXT PRIMARY KEY,
+  last_at TEXT NOT NULL
+);
+`
+
 type Row = Record<string, unknown>
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -249,8 +268,10 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON')
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
     this.db.exec(SCHEMA)
+    this.db.exec(PLATFORM_SCHEMA)
     this.migrateCases()
     this.migrateOrders()
+    this.migrateShopSync()
     this.inited = true
   }
 
@@ -321,6 +342,20 @@ export class SqliteStore implements Store {
       })()
     }
     this.db.exec('CREATE INDEX IF NOT EXISTS orders_watch ON orders (watch_due, order_id)')
+  }
+
+  /** Channels shop sync: unionid columns on buyers and orders (with their indexes) and the cursors table. */
+  private migrateShopSync(): void {
+    const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
+    this.db.transaction(() => {
+      if (!has('buyers', 'unionid')) this.db.exec('ALTER TABLE buyers ADD COLUMN unionid TEXT')
+      if (!has('orders', 'buyer_unionid')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_unionid TEXT')
+      this.db.exec(`
+        CREATE INDEX IF NOT EXISTS buyers_unionid ON buyers (unionid) WHERE unionid IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS orders_unionid ON orders (buyer_unionid, created_at DESC, order_id DESC) WHERE buyer_unionid IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS sync_state (name TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+      `)
+    })()
   }
 
   async close(): Promise<void> {
@@ -528,14 +563,17 @@ export class SqliteStore implements Store {
     return out
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
-    const r = this.get<{ openid: string; dedicated_rep_id: string | null; trusted: number }>('SELECT * FROM buyers WHERE openid = ?', openid)
-    return r ? { openid: r.openid, dedicatedRepId: r.dedicated_rep_id, trusted: r.trusted === 1 } : null
+    return this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE openid = ?', openid))
+  }
+  private toBuyer(r: BuyerRow | undefined): BuyerRecord | null {
+    return r ? { openid: r.openid, dedicatedRepId: r.dedicated_rep_id, trusted: r.trusted === 1, ...(r.unionid ? { unionid: r.unionid } : {}) } : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
-      `INSERT INTO buyers (openid, dedicated_rep_id, trusted) VALUES (?, ?, ?)
-       ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted`,
-      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0,
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid) VALUES (?, ?, ?, ?)
+       ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted,
+         unionid = COALESCE(excluded.unionid, buyers.unionid)`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null,
     )
   }
 
@@ -575,10 +613,10 @@ export class SqliteStore implements Store {
     const watchedAt = o.watchedAt ?? (prev ? (JSON.parse(prev.doc) as OrderRecord).watchedAt : null)
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     this.run(
-      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc, buyer_unionid) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at,
-         watch_due = excluded.watch_due, doc = excluded.doc`,
-      rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec),
+         watch_due = excluded.watch_due, doc = excluded.doc, buyer_unionid = excluded.buyer_unionid`,
+      rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec), rec.order.buyerUnionid ?? null,
     )
   }
   async getOrder(orderId: string): Promise<OrderRecord | null> {
@@ -603,6 +641,29 @@ export class SqliteStore implements Store {
        WHERE order_id = ? AND json_extract(doc, '$.watchedAt') IS NULL`,
       NO_DUE, iso(at), orderId,
     )
+    return r.changes === 1
+  }
+
+  // ------------------------------------------------------------------ Channels shop sync
+
+  async getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null> {
+    return this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE unionid = ? ORDER BY openid LIMIT 1', unionid))
+  }
+  async listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]> {
+    return this.all<{ doc: string }>(
+      'SELECT doc FROM orders WHERE buyer_unionid = ? ORDER BY created_at DESC, order_id DESC LIMIT ?',
+      unionid, Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+  async getSyncState(name: string): Promise<SyncState | null> {
+    const r = this.get<{ name: string; version: number; value: string; updated_at: string }>('SELECT * FROM sync_state WHERE name = ?', name)
+    return r ? { name: r.name, version: r.version, value: JSON.parse(r.value) as Record<string, unknown>, updatedAt: r.updated_at } : null
+  }
+  async saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean> {
+    const json = JSON.stringify(value)
+    const r = expectedVersion === 0
+      ? this.run('INSERT INTO sync_state (name, version, value, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT(name) DO NOTHING', name, json, iso(at))
+      : this.run('UPDATE sync_state SET version = version + 1, value = ?, updated_at = ? WHERE name = ? AND version = ?', json, iso(at), name, expectedVersion)
     return r.changes === 1
   }
 
@@ -826,5 +887,29 @@ export class SqliteStore implements Store {
     )
     return r ? { id: r.id, ownerOpenid: r.owner_openid, mime: r.mime, kind: r.kind, size: r.size, location: r.location, createdAt: r.created_at } : null
   }
-}
 
+  // ------------------------------------------------------------------ platform tokens, throttles
+
+  async getToken(name: string): Promise<TokenRecord | null> {
+    const r = this.get<{ value: string; expires_at: string; version: number; updated_at: string }>('SELECT * FROM tokens WHERE name = ?', name)
+    return r ? { name, value: r.value, expiresAt: r.expires_at, version: r.version, updatedAt: r.updated_at } : null
+  }
+  async putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean> {
+    const r =
+      expectedVersion === 0
+        ? this.run('INSERT INTO tokens (name, value, expires_at, version, updated_at) VALUES (?, ?, ?, 1, ?) ON CONFLICT(name) DO NOTHING', name, value, iso(expiresAt), iso(at))
+        : this.run('UPDATE tokens SET value = ?, expires_at = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?', value, iso(expiresAt), iso(at), name, expectedVersion)
+    return r.changes === 1
+  }
+  /** One upsert that only moves `last_at` when the interval has passed: atomic across connections. */
+  async takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult> {
+    const t = Date.parse(now)
+    const r = this.run(
+      'INSERT INTO throttles (key, last_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET last_at = excluded.last_at WHERE throttles.last_at <= ?',
+      key, iso(now), new Date(t - intervalMs).toISOString(),
+    )
+    if (r.changes === 1) return { granted: true }
+    const last = this.get<{ last_at: string }>('SELECT last_at FROM throttles WHERE key = ?', key)
+    return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
+  }
+}

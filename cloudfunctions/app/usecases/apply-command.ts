@@ -6,6 +6,7 @@ import { actorOf, livePolicy, loadCaseFor, outboxOf, roster } from '../shared'
 import { buyerView, staffView } from '../views'
 import { decide } from '../../core'
 import { StoreConflict } from '../../ports/store'
+import { applySystemCommand } from './system-command'
 
 /**
  * Applies one command of the transition table to a case: load → decide in the core →
@@ -55,19 +56,8 @@ type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>
 export async function settleRefund(deps: Deps, c: Case, ev: RefundEvent): Promise<Case> {
   const paid = await deps.payments.refund({ key: ev.refundKey, caseId: c.id, orderId: ev.orderId, amountFen: ev.amountFen, paidFen: c.order.paidFen })
   const command: CaseCommand = paid.ok ? { type: 'refund_confirmed', key: ev.refundKey } : { type: 'refund_failed', key: ev.refundKey, reason: paid.reason }
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = attempt === 0 ? c : await deps.store.getCase(c.id)
-    if (!cur) return c
-    const { policy } = await livePolicy(deps)
-    const res = decide(cur, command, { now: deps.now(), policy, newId: deps.newId, actor: { kind: 'system', id: 'payments' } })
-    if (!res.ok) return cur // already settled or no longer refunding: nothing to record
-    try {
-      await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
-      return res.value.case
-    } catch (e) {
-      if (!(e instanceof StoreConflict)) throw e
-    }
-  }
-  deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}`)
-  return c
+  // refused by the core = already settled or no longer refunding: nothing to record
+  const out = await applySystemCommand(deps, c, command, 'payments')
+  if (!out.applied && !out.error) deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}`)
+  return out.case
 }
