@@ -287,7 +287,7 @@ export interface AdminOutputs extends InboxOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
-  get_case: CaseView & { buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
+  get_case: CaseView & { refundableFen: number; buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
   list_staff: StaffView[]
   upsert_staff: StaffView
   set_duty: StaffView

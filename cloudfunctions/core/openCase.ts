@@ -64,7 +64,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
       claimedItems: input.claimedItems,
       reason: input.reason,
       severity: sev.severity,
-      committedFen: 0,
+      committedFen: ctx.orderCommittedFen ?? 0,
       damagedUnits: input.facts.damagedUnits,
       minorDefect: input.facts.minorDefect,
       now: ctx.now,

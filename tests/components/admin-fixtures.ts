@@ -126,6 +126,7 @@ export function caseDetail(status: CaseStatus, over: Partial<CaseView> = {}): Ca
     next: { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: iso(-H) },
     actions: staffActions(status),
     ...over,
+    refundableFen: 16800,
     buyerHistory: { pastCases: [summary('past-01', { status: 'closed' })], refundCount90d: 2, dedicatedRepId: null, trusted: false },
   }
 }

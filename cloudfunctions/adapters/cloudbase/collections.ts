@@ -20,6 +20,7 @@ export const COLLECTIONS = {
   staffInbox: 'staff_inbox',
   caseTasks: 'case_tasks',
   rateSlots: 'rate_slots',
+  guards: 'order_guards',
   syncState: 'sync_state',
   tokens: 'tokens',
   throttles: 'throttles',

@@ -19,6 +19,8 @@ import {
   StoreConflict,
   type BuyerRecord,
   type InboxRecord,
+  type CommandKey,
+  type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
   type OrderRecord,
@@ -35,6 +37,7 @@ import {
   type TokenRecord,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
@@ -103,6 +106,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT NOT NULL,
   case_id TEXT NOT NULL,
   PRIMARY KEY (scope, key)
+);
+
+CREATE TABLE IF NOT EXISTS command_keys (
+  case_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (case_id, key)
 );
 
 CREATE TABLE IF NOT EXISTS staff (
@@ -272,6 +283,8 @@ export class SqliteStore implements Store {
     this.migrateCases()
     this.migrateOrders()
     this.migrateShopSync()
+    const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
+    if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
     this.inited = true
   }
 
@@ -414,25 +427,53 @@ export class SqliteStore implements Store {
     return r ? (JSON.parse(r.doc) as Case) : null
   }
 
-  async createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }> {
-    return this.db.transaction((): { created: boolean; case: Case } => {
+  async createCase(
+    c: Case,
+    outbox: NewOutboxItem[],
+    idem?: { scope: string; key: string; fingerprint?: string },
+    opts: { maxRequestsPerSku?: number } = {},
+  ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
+    return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
-        const r = this.run('INSERT INTO idempotency (scope, key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id)
+        const r = this.run('INSERT INTO idempotency (scope, key, case_id, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id, idem.fingerprint ?? null)
         if (r.changes === 0) {
-          const prior = this.get<{ case_id: string }>('SELECT case_id FROM idempotency WHERE scope = ? AND key = ?', idem.scope, idem.key)
+          const prior = this.get<{ case_id: string; fingerprint: string | null }>('SELECT case_id, fingerprint FROM idempotency WHERE scope = ? AND key = ?', idem.scope, idem.key)
           const existing = prior && this.readCase(prior.case_id)
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
-          return { created: false, case: existing }
+          return { created: false, case: existing, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
       }
       if (this.get('SELECT 1 AS x FROM cases WHERE id = ? OR case_no = ?', c.id, c.caseNo)) {
         throw new StoreConflict(`case ${c.id} / ${c.caseNo} already exists`)
       }
+      // the order's guard, read inside this IMMEDIATE transaction: no other writer can interleave
+      admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.writeTasks(c)
       this.insertOutbox(c, outbox)
-      return { created: true, case: c }
+      if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
+      return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
     }).immediate()
+  }
+
+  /** Every case of the order, from the order index (bounded by the per-SKU limit). */
+  private orderGuard(orderId: string): OrderGuard {
+    const g = emptyGuard(orderId)
+    for (const r of this.all<{ doc: string }>('SELECT doc FROM cases WHERE order_id = ? ORDER BY created_at', orderId)) {
+      const e = guardEntry(JSON.parse(r.doc) as Case)
+      g.cases.push(e)
+      g.committedFen += e.committedFen
+    }
+    return g
+  }
+
+  async getOrderGuard(orderId: string): Promise<OrderGuard> {
+    return this.orderGuard(orderId)
+  }
+
+  /** Last assignment time of an agent, changed on its own (duty / active edits elsewhere stand). */
+  private markAssigned(staffId: string, at: string): void {
+    this.run("UPDATE staff SET doc = json_set(doc, '$.lastAssignedAt', ?) WHERE id = ?", iso(at), staffId)
   }
 
   async findByIdempotencyKey(scope: string, key: string): Promise<Case | null> {
@@ -444,13 +485,28 @@ export class SqliteStore implements Store {
     return this.readCase(id)
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
+  async getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null> {
+    const c = this.readCase(id)
+    if (!c) return null
+    const keys = this.all<CommandKey>('SELECT key, fingerprint, version FROM command_keys WHERE case_id = ? ORDER BY version', id)
+    return { case: c, keys }
+  }
+
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
     isNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
-      const r = this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
-      if (r.changes !== 1) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+      const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
+      if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+      // the order-level ledger: refunds + compensation over every case of the order ≤ paid
+      const guard = this.orderGuard(next.order.orderId)
+      updateGuard(guard, next)
+      this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       this.writeTasks(next)
       this.insertOutbox(next, outbox)
+      if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
+      if (opts.commandKey) {
+        this.run('INSERT INTO command_keys (case_id, key, fingerprint, version) VALUES (?, ?, ?, ?)', next.id, opts.commandKey.key, opts.commandKey.fingerprint, next.version)
+      }
     }).immediate()
   }
 
@@ -518,6 +574,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  async listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: Case['status'] }>> {
+    const { sql, params } = this.where(filter)
+    return this.all<{ id: string; order_id: string; status: Case['status'] }>(
+      `SELECT id, order_id, status FROM cases WHERE ${sql} ORDER BY created_at DESC, id DESC LIMIT ?`, ...params, Math.max(0, Math.floor(limit)),
+    ).map((r) => ({ id: r.id, orderId: r.order_id, status: r.status }))
+  }
+
   async countCases(filter: QueueFilter, cap?: number): Promise<number> {
     const { sql, params } = this.where(filter)
     if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
@@ -554,6 +617,21 @@ export class SqliteStore implements Store {
       'INSERT INTO staff (id, active, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET active = excluded.active, doc = excluded.doc',
       s.id, s.active ? 1 : 0, JSON.stringify(s),
     )
+  }
+  async patchStaff(id: string, patch: Partial<Omit<StaffRecord, 'id'>>): Promise<boolean> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined)
+    if (!entries.length) return !!this.get('SELECT 1 AS x FROM staff WHERE id = ?', id)
+    // json_set per field in one statement: atomic, and other fields keep whatever is stored now
+    const paths = entries.map(() => ', ?, json(?)').join('')
+    const args = entries.flatMap(([k, v]) => [`$.${k}`, JSON.stringify(v)])
+    const active = patch.active === undefined ? 'active' : '?'
+    const params: SqlValue[] = [...(patch.active === undefined ? [] : [patch.active ? 1 : 0]), ...args, id]
+    return this.run(`UPDATE staff SET active = ${active}, doc = json_set(doc${paths}) WHERE id = ?`, ...params).changes === 1
+  }
+  async listStaffLoads(cap = OPEN_COUNT_CAP): Promise<Array<StaffRecord & { openCases: number }>> {
+    const staff = await this.listStaff()
+    const counts = await this.openCaseCounts(staff.map((s) => s.id), cap)
+    return staff.map((s) => ({ ...s, openCases: counts[s.id] ?? 0 }))
   }
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
