@@ -76,7 +76,8 @@ for (const width of [360, 414]) {
     await check(page, `phone-${width}-buyer-home`)
 
     const orders = await callAs<{ order: { orderId: string; items: { skuId: string }[]; deliveredAt?: string } }[]>(env.gw.url, 'buyer-wu', 'aftersale', 'list_orders', {})
-    const delivered = orders.find((o) => o.order.deliveredAt && o.order.items.length === 1)!
+    // each width files on its own order (an order with an open case refuses a second one)
+    const delivered = orders.filter((o) => o.order.deliveredAt && o.order.items.length === 1)[width === 360 ? 0 : 1]!
     await page.goto(`${env.gw.url}/#/pages/new/index?orderId=${encodeURIComponent(delivered.order.orderId)}`)
     await page.locator('#order-card').waitFor({ timeout: 20_000 })
     await page.locator('#reason-quality_defect').click()
