@@ -381,6 +381,15 @@ export type PlatformType = AfterSaleType
 export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
 export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
 export type PlatformCall = z.infer<typeof PlatformCallSchema>
+export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
+  accept_refund: '同意退款',
+  accept_return: '同意退货',
+  confirm_receipt_refund: '确认收货并退款',
+  reject: '拒绝申请',
+  negotiate: '发起协商',
+  refund_certificate: '上传退款凭证',
+  exchange_reship: '换货发出新商品',
+}
 
 /**
  * An after-sale order of the shop as the desk keeps it (domain units: fen, ISO UTC). Produced
@@ -670,6 +679,8 @@ export const PlatformCallEventSchema = z.object({
   caseId: z.string(),
   afterSaleOrderId: z.string(),
   call: PlatformCallSchema,
+  /** the call's key on the case (`platform.lastCall.key`): its answer is recorded against it */
+  callKey: z.string(),
   /** accept_return: the seller's return address id (merchant/address/list) */
   addressId: z.string().optional(),
   /** reject: one of the platform's reject reasons (rejectreason/get) and the seller's words */

@@ -3,12 +3,12 @@ import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
-import { platformStatusText, sellerDeadline } from '../core/platform-status'
+import { acceptCallFor, platformStatusText, sellerDeadline } from '../core/platform-status'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
   const p = c.platform
-  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p) } : null
+  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p), acceptCall: acceptCallFor(p) } : null
 }
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
