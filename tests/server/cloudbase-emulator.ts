@@ -94,6 +94,12 @@ export class CloudBaseEmulator {
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res))
+    // The SDK keeps connections alive; Node's 5 s idle close races a request reusing the socket
+    // ("socket hang up") when several processes hammer one emulator. A server behind a load
+    // balancer keeps them far longer.
+    this.server.keepAliveTimeout = 120_000
+    this.server.headersTimeout = 125_000
+    this.server.requestTimeout = 0
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     const { port } = this.server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}/admin`
