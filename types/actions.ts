@@ -16,6 +16,7 @@ import {
   CaseStatusSchema,
   type Case,
   type CaseSource,
+  type PlatformCall,
   type CaseType,
   type CommandType,
   type OrderSnapshot,
@@ -85,6 +86,8 @@ export interface PlatformMark {
   statusText: string
   /** the seller's hard deadline (平台将于 … 自动处理); null while the platform waits on the buyer or itself */
   deadline: string | null
+  /** what 同意 means now (refund / return / receipt + refund) */
+  acceptCall: PlatformCall
 }
 
 export interface TypeOption {

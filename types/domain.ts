@@ -40,9 +40,16 @@ export const CASE_STATUSES = [
 ] as const
 export const CaseStatusSchema = z.enum(CASE_STATUSES)
 export type CaseStatus = z.infer<typeof CaseStatusSchema>
+/** Statuses that accept no command any more. */
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled']
-/** Statuses in which the case is still being worked (a new case for the same items is refused). */
+/**
+ * Statuses in which the case is still being worked: the SLA runs (or is paused), the queue's
+ * "open" filter, and a new case for the same items is refused. The rest (resolved, rejected and
+ * the final ones) have the SLA stopped.
+ */
 export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !['resolved', 'rejected', 'closed', 'cancelled'].includes(s))
+/** Open statuses that wait on the buyer: the SLA clock is paused there. */
+export const PAUSED_STATUSES: readonly CaseStatus[] = ['awaiting_buyer', 'offer_pending', 'awaiting_return']
 
 /** Buyer-readable Chinese status labels. */
 export const STATUS_LABELS: Record<CaseStatus, string> = {
@@ -374,6 +381,15 @@ export type PlatformType = AfterSaleType
 export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
 export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
 export type PlatformCall = z.infer<typeof PlatformCallSchema>
+export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
+  accept_refund: '同意退款',
+  accept_return: '同意退货',
+  confirm_receipt_refund: '确认收货并退款',
+  reject: '拒绝申请',
+  negotiate: '发起协商',
+  refund_certificate: '上传退款凭证',
+  exchange_reship: '换货发出新商品',
+}
 
 /**
  * An after-sale order of the shop as the desk keeps it (domain units: fen, ISO UTC). Produced
@@ -606,7 +622,6 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('expire'), deadline: BuyerDeadlineKindSchema, ...base }),
   z.object({ type: z.literal('sla_warn'), ...base }),
   z.object({ type: z.literal('sla_breach'), ...base }),
-  z.object({ type: z.literal('auto_close'), ...base }),
   z.object({ type: z.literal('followup_remind'), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
@@ -639,13 +654,6 @@ export const StaffAlertEventSchema = z.object({
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
 })
-export const SlaEventSchema = z.object({
-  kind: z.literal('sla_changed'),
-  key: z.string(),
-  caseId: z.string(),
-  change: z.enum(['started', 'paused', 'resumed', 'met_first_response', 'stopped', 'warned', 'breached']),
-  sla: SlaStateSchema,
-})
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),
   key: z.string(),
@@ -671,6 +679,8 @@ export const PlatformCallEventSchema = z.object({
   caseId: z.string(),
   afterSaleOrderId: z.string(),
   call: PlatformCallSchema,
+  /** the call's key on the case (`platform.lastCall.key`): its answer is recorded against it */
+  callKey: z.string(),
   /** accept_return: the seller's return address id (merchant/address/list) */
   addressId: z.string().optional(),
   /** reject: one of the platform's reject reasons (rejectreason/get) and the seller's words */
@@ -687,7 +697,6 @@ export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
-  SlaEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
   PlatformCallEventSchema,
