@@ -23,6 +23,7 @@ import {
   type StaffMember,
 } from './domain'
 import type { Policy } from './policy'
+import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
 
 const Id = z.string().min(1).max(64)
 const Cursor = z.string().max(200).nullable().optional()
@@ -275,6 +276,9 @@ export const adminInputs = {
   escalate: commandOf('escalate'),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
+  inbox: InboxInputSchema,
+  mark_inbox_read: MarkInboxReadInputSchema,
+  record_staff_subscriptions: StaffSubscriptionInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
 export type AdminAction = keyof typeof adminInputs
 
@@ -282,7 +286,7 @@ export interface StaffView extends StaffMember {
   active: boolean
 }
 
-export interface AdminOutputs {
+export interface AdminOutputs extends InboxOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }

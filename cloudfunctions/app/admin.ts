@@ -9,6 +9,7 @@ import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/man
 import { getPolicy, updatePolicy } from './usecases/manage-policy'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
+import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -35,6 +36,10 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),
+  // each staff member's own inbox and push subscription (issue 15)
+  inbox: action({ input: I.inbox, roles: ANY, run: (d, c, i) => listInbox(d, staffOf(c), i) }),
+  mark_inbox_read: action({ input: I.mark_inbox_read, roles: ANY, run: (d, c, i) => markInboxRead(d, staffOf(c), i) }),
+  record_staff_subscriptions: action({ input: I.record_staff_subscriptions, roles: ANY, run: (d, c, i) => recordStaffSubscriptions(d, staffOf(c), i.results) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }
 
