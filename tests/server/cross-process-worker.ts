@@ -57,6 +57,10 @@ class FileSender implements SenderPort {
     fs.appendFileSync(cfg.sentLog, `${JSON.stringify({ w: cfg.worker, to: n.to, caseId: n.caseId, kind: n.kind })}\n`)
     return { errcode: 0, errmsg: 'ok' }
   }
+  async sendWecom(m: unknown) {
+    fs.appendFileSync(cfg.sentLog, `${JSON.stringify({ w: cfg.worker, wecom: m })}\n`)
+    return { errcode: 0, errmsg: 'ok' }
+  }
 }
 
 const codeOf = (r: { ok: boolean; error?: { code: string; message?: string } }) => (r.ok ? 'ok' : process.env.XPROC_DEBUG ? `${r.error?.code} ${r.error?.message}` : r.error?.code ?? 'ERR')
