@@ -38,6 +38,7 @@ import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import {
   GuardViolation,
   StoreConflict,
@@ -709,25 +710,25 @@ export class CloudBaseStore implements Store {
     await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
-  private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
-    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt }
+  private toPolicyRecord(d: PolicyDoc): PolicyRecord {
+    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
     const head = await this.getDoc<{ version: number }>('counters', 'policy')
     return head ? this.getPolicyVersion(head.version) : null
   }
   /** The head (`counters/policy`) and the new version document are written in one transaction. */
-  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.tx(async (t) => {
       const head = await this.txGet<{ version: number }>(t, 'counters', 'policy')
       const cur = head?.version ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
-      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
       await t.collection(this.name('counters')).doc('policy').set({ version })
-      await t
-        .collection(this.name('policyVersions'))
-        .add({ _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt })
+      await t.collection(this.name('policyVersions')).add({
+        _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt, whatIfJson: whatIf ? JSON.stringify(whatIf) : null,
+      })
       return rec
     })
   }
@@ -735,16 +736,16 @@ export class CloudBaseStore implements Store {
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
     const cached = this.policyRecords.get(version)
     if (cached) return cached
-    const d = await this.getDoc<{ version: number; policyJson: string; updatedBy: string; updatedAt: string }>('policyVersions', String(version))
+    const d = await this.getDoc<PolicyDoc>('policyVersions', String(version))
     const rec = d ? this.toPolicyRecord(d) : null
     if (rec) this.policyRecords.set(version, rec)
     return rec
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
-    const docs = await this.sorted<{ version: number; updatedBy: string; updatedAt: string }>(
-      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true },
+    const docs = await this.sorted<Omit<PolicyDoc, 'policyJson'>>(
+      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true, whatIfJson: true },
     )
-    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt }))
+    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }))
   }
 
   // ------------------------------------------------------------------ orders
@@ -1031,3 +1032,6 @@ export class CloudBaseStore implements Store {
     return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
   }
 }
+
+type PolicyDoc = { version: number; policyJson: string; updatedBy: string; updatedAt: string; whatIfJson?: string | null }
+const whatIfOf = (d: Pick<PolicyDoc, 'whatIfJson'>): WhatIfSummary | null => (d.whatIfJson ? (JSON.parse(d.whatIfJson) as WhatIfSummary) : null)
