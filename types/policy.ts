@@ -35,6 +35,11 @@ export const ReasonPolicySchema = z.object({
   severity: SeveritySchema,
   allowedTypes: z.array(CaseTypeSchema).min(1),
   channelsCode: z.string().regex(/^\d{2}$/).nullable(),
+  /**
+   * false = removed from the buyer's form (the code stays in the policy because past cases and the
+   * Channels mapping still name it); the editor "adds" a reason back by enabling it. Order = the form's order.
+   */
+  enabled: z.boolean().default(true),
 })
 export type ReasonPolicy = z.infer<typeof ReasonPolicySchema>
 
@@ -168,6 +173,7 @@ export const PolicySchema = z
     for (const code of REASON_CODES) {
       if (!seen.has(code)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: `缺少原因 ${code}` })
     }
+    if (!p.reasons.some((r) => r.enabled !== false)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: '至少保留一个售后原因' })
     const anyOpen = Object.values(p.calendar.businessHours).some((ws) => ws && ws.length > 0)
     if (!anyOpen) ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours'], message: '至少需要一天有营业时间' })
     for (const [day, ws] of Object.entries(p.calendar.businessHours)) {
@@ -245,6 +251,7 @@ export const defaultPolicy: Policy = {
     severity: severityOf(code),
     allowedTypes: TYPES_OF[code],
     channelsCode: REASON_DEFAULTS[code].channelsCode,
+    enabled: true,
   })),
   teams: [
     { code: 'quality', label: '品质组' },
@@ -315,11 +322,15 @@ export const defaultPolicy: Policy = {
   },
   cannedReplies: {
     taste_usage:
-      '燕窝是温和的滋补品，对蛋清味敏感可以搭配牛奶、热粥、水果或酸奶一起食用，口感会更好；如尝试后仍无法接受，我们再为您办理退换。',
+      '口感因人而异，建议先按包装上的方法冲泡或食用，适当调整用量、水温或搭配，口感会更好；如尝试后仍无法接受，我们再为您办理退换。',
     damaged_in_transit: '非常抱歉商品在运输中受损，请提供照片或小视频，我们马上为您补发。',
     missing_item: '非常抱歉给您漏发了商品，我们立即为您补发，并通知仓库核查。',
     wrong_item: '非常抱歉发错了商品，我们马上寄出正确的商品并附上小礼物，错发的商品安排快递上门取回。',
     late_delivery: '非常抱歉物流延误，我们已联系快递催派，并按每延迟一天补偿给您。',
+    quality_defect: '非常抱歉商品有质量问题，请提供照片或小视频，我们核实后马上为您处理退换。',
+    not_as_described: '非常抱歉商品与描述不符，请告诉我们具体哪里不一样并附上照片，我们核实后为您退换。',
+    size_fit: '规格不合适可以为您换货或退货，请保持商品完好、不影响二次销售。',
+    no_reason_7d: '签收后7天内可以无理由退货，请保持商品完好、不影响二次销售，验货通过后为您退款。',
   },
   returnAddress: { name: '售后组', phone: '0571-88886666', address: '浙江省杭州市西湖区龙井路 88 号 演示茶庄售后仓' },
   staffAlerts: StaffAlertPolicySchema.parse(DEFAULT_STAFF_ALERTS),

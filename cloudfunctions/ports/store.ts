@@ -1,5 +1,6 @@
 import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
 
 /**
@@ -138,6 +139,8 @@ export interface PolicyRecord {
   policy: Policy
   updatedBy: string
   updatedAt: string
+  /** the what-if summary the owner saw before saving this version (null: saved without one) */
+  whatIf?: WhatIfSummary | null
 }
 
 export interface RefundRecord {
@@ -145,7 +148,8 @@ export interface RefundRecord {
   caseId: string
   orderId: string
   amountFen: number
-  status: 'recorded' | 'confirmed' | 'failed'
+  /** the payment call is recorded once by key; its outcome lives on the case (`Refund.status`) */
+  status: 'recorded'
   createdAt: string
 }
 
@@ -253,7 +257,7 @@ export interface Store {
   upsertBuyer(b: BuyerRecord): Promise<void>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
-  savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord>
+  savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>
   getPolicyVersion(version: number): Promise<PolicyRecord | null>
   listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]>
 

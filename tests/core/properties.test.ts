@@ -37,6 +37,8 @@ const KINDS = [
   'submit_for_approval', 'decide_approval', 'approval_escalate', 'review_step', 'review_remind', 'record_visit',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
+/** commands whose only payload is a text */
+const TEXT_ONLY = new Set<string>(['respond', 'ask_info', 'reject', 'note', 'escalate', 'provide_info', 'appeal'])
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
@@ -67,15 +69,8 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
   const offer = offered.length ? offered[s.pick % offered.length] : c.offers[s.pick % Math.max(1, c.offers.length)]
   const pending = c.refunds.filter((r) => r.status === 'pending')
   const refund = pending.length ? pending[s.pick % pending.length] : c.refunds[0]
+  if (TEXT_ONLY.has(s.kind)) return { type: s.kind, text: '说明' } as CaseCommand
   switch (s.kind) {
-    case 'respond':
-    case 'ask_info':
-    case 'reject':
-    case 'note':
-    case 'escalate':
-    case 'provide_info':
-    case 'appeal':
-      return { type: s.kind, text: '说明' }
     case 'make_offer':
       return s.pass && offer
         ? { type: 'make_offer', offerIds: [offer.id] }
@@ -321,15 +316,8 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
   const room = remainingFen(c)
   const mayPay = actor.kind === 'staff' && actor.role !== 'agent' ? room : Math.min(room, th)
   const amounts = [...new Set([1, mayPay, room])].filter((n) => n > 0)
+  if (TEXT_ONLY.has(type)) return [{ type, text: '说明' } as CaseCommand]
   switch (type) {
-    case 'respond':
-    case 'ask_info':
-    case 'reject':
-    case 'note':
-    case 'escalate':
-    case 'provide_info':
-    case 'appeal':
-      return [{ type, text: '说明' }]
     case 'make_offer':
       return [{ type, offers: [{ kind: 'guidance', explanation: '使用指导' }] }, ...c.offers.map((o) => ({ type, offerIds: [o.id] }))]
     case 'approve':
@@ -361,7 +349,7 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
     case 'record_visit':
       return [{ type, outcome: 'satisfied' as const }]
     default:
-      return [{ type }] as CaseCommand[]
+      return [{ type } as CaseCommand]
   }
 }
 

@@ -737,8 +737,17 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.getPolicyVersion(7)).toBeNull()
         const list = await store.listPolicyVersions()
         expect(list.map((p) => p.version).sort()).toEqual([1, 2])
-        expect(list.find((p) => p.version === 2)).toEqual({ version: 2, updatedBy: 'owner-2', updatedAt: at(T0, HOUR) })
+        expect(list.find((p) => p.version === 2)).toEqual({ version: 2, updatedBy: 'owner-2', updatedAt: at(T0, HOUR), whatIf: null })
         expect(list[0]).not.toHaveProperty('policy')
+        // the what-if summary the owner saw is kept on the version it led to
+        const summary = { from: T0, to: at(T0, HOUR), generatedAt: T0, baseVersion: 2, cases: 3, truncated: false, changedCases: 1,
+          counts: { severity: 0, team: 0, offer: 0, amount: 1, approval: 0, buyerDeadline: 0, sla: 0 },
+          sla: { metToBreached: 0, breachedToMet: 0, before: { hit: 1, total: 2, rate: 0.5 }, after: { hit: 1, total: 2, rate: 0.5 } },
+          money: { rows: [{ remedy: 'compensation', label: '现金补偿', beforeFen: 3000, afterFen: 4500, diffFen: 1500 }], beforeFen: 3000, afterFen: 4500, diffFen: 1500 } }
+        const v3 = await store.savePolicy(edited, 2, 'owner-1', at(T0, 2 * HOUR), summary)
+        expect(v3.whatIf).toEqual(summary)
+        expect((await store.getPolicyVersion(3))?.whatIf).toEqual(summary)
+        expect((await store.listPolicyVersions()).find((p) => p.version === 3)?.whatIf).toEqual(summary)
       })
 
       it('of concurrent saves on one version exactly one wins', async () => {

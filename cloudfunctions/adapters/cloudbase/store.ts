@@ -38,6 +38,7 @@ import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import {
   GuardViolation,
   StoreConflict,
@@ -212,41 +213,54 @@ export class CloudBaseStore implements Store {
     return rest
   }
 
+  /**
+   * The whole deployment step at once (tests, scripts): collections, then the case re-derivation
+   * until done. Functions never call it on a cold start: the `setup` function runs `setup()` once
+   * per deployment (see README), resumable.
+   */
   async init(): Promise<void> {
-    for (const k of Object.keys(COLLECTIONS) as CollectionKey[]) {
+    while (!(await this.setup()).done);
+  }
+
+  /**
+   * One slice of the deployment step, within `budgetMs`: creates missing collections (in
+   * parallel), then re-derives case documents indexed by an older CASE_INDEX_VERSION, page by page
+   * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
+   * page and the next call resumes there. Each fill is conditional on the document's version, so
+   * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
+   * same values. Once migrated, a call costs the collection checks and one read.
+   */
+  async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
+    const until = Date.now() + (opts.budgetMs ?? 20_000)
+    await Promise.all((Object.keys(COLLECTIONS) as CollectionKey[]).map(async (k) => {
       try {
         await this.db.createCollection(this.name(k))
       } catch (e) {
         if (!isAlreadyExists(e)) throw e
       }
-    }
-    await this.migrateCases()
-  }
-
-  /**
-   * Case documents indexed by an older CASE_INDEX_VERSION (e.g. written before the SLA-state
-   * fields existed, or before the queue's due order changed) get their derived fields re-derived
-   * once: `counters/case_index` records the version, so a warm start costs one read. Each fill is
-   * conditional on the document's version, so it never overwrites a newer save (which wrote the
-   * fields itself); two functions migrating at once write the same values.
-   */
-  private async migrateCases(): Promise<void> {
-    const head = await this.getDoc<{ value: number }>('counters', 'case_index')
-    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return
-    let after: { key: unknown; id: string } | null = null
+    }))
+    const head = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'case_index')
+    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
+    let migrated = 0
+    let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
     for (;;) {
-      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 200, after)
-      for (const d of docs) {
-        const c = JSON.parse(d.docJson) as Case
-        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(c)
+      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
+      await Promise.all(docs.map(async (d) => {
+        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
         void _drop
         void _doc
         await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
-      }
-      if (docs.length < 200) break
+      }))
+      migrated += docs.length
+      if (docs.length < 100) break
       after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+      if (Date.now() > until) {
+        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+        return { done: false, migrated }
+      }
     }
-    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION })
+    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
+    return { done: true, migrated }
   }
 
   async close(): Promise<void> {
@@ -696,25 +710,25 @@ export class CloudBaseStore implements Store {
     await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
-  private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
-    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt }
+  private toPolicyRecord(d: PolicyDoc): PolicyRecord {
+    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
     const head = await this.getDoc<{ version: number }>('counters', 'policy')
     return head ? this.getPolicyVersion(head.version) : null
   }
   /** The head (`counters/policy`) and the new version document are written in one transaction. */
-  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.tx(async (t) => {
       const head = await this.txGet<{ version: number }>(t, 'counters', 'policy')
       const cur = head?.version ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
-      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
       await t.collection(this.name('counters')).doc('policy').set({ version })
-      await t
-        .collection(this.name('policyVersions'))
-        .add({ _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt })
+      await t.collection(this.name('policyVersions')).add({
+        _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt, whatIfJson: whatIf ? JSON.stringify(whatIf) : null,
+      })
       return rec
     })
   }
@@ -722,16 +736,16 @@ export class CloudBaseStore implements Store {
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
     const cached = this.policyRecords.get(version)
     if (cached) return cached
-    const d = await this.getDoc<{ version: number; policyJson: string; updatedBy: string; updatedAt: string }>('policyVersions', String(version))
+    const d = await this.getDoc<PolicyDoc>('policyVersions', String(version))
     const rec = d ? this.toPolicyRecord(d) : null
     if (rec) this.policyRecords.set(version, rec)
     return rec
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
-    const docs = await this.sorted<{ version: number; updatedBy: string; updatedAt: string }>(
-      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true },
+    const docs = await this.sorted<Omit<PolicyDoc, 'policyJson'>>(
+      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true, whatIfJson: true },
     )
-    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt }))
+    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }))
   }
 
   // ------------------------------------------------------------------ orders
@@ -1018,3 +1032,6 @@ export class CloudBaseStore implements Store {
     return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
   }
 }
+
+type PolicyDoc = { version: number; policyJson: string; updatedBy: string; updatedAt: string; whatIfJson?: string | null }
+const whatIfOf = (d: Pick<PolicyDoc, 'whatIfJson'>): WhatIfSummary | null => (d.whatIfJson ? (JSON.parse(d.whatIfJson) as WhatIfSummary) : null)

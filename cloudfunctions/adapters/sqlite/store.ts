@@ -15,6 +15,7 @@
 import Database from 'better-sqlite3'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import {
   StoreConflict,
   type BuyerRecord,
@@ -130,7 +131,8 @@ CREATE TABLE IF NOT EXISTS policy_versions (
   version INTEGER PRIMARY KEY,
   doc TEXT NOT NULL,
   updated_by TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  what_if TEXT
 );
 CREATE TABLE IF NOT EXISTS orders (
   order_id TEXT PRIMARY KEY,
@@ -343,6 +345,9 @@ export class SqliteStore implements Store {
 
   /** Adds the logistics-watch column to databases created before it existed, then its index. */
   private migrateOrders(): void {
+    // the what-if summary a policy version was saved with (added after the table)
+    const policyCols = this.db.prepare('PRAGMA table_info(policy_versions)').all() as { name: string }[]
+    if (!policyCols.some((c) => c.name === 'what_if')) this.db.exec('ALTER TABLE policy_versions ADD COLUMN what_if TEXT')
     const cols = this.db.prepare('PRAGMA table_info(orders)').all() as { name: string }[]
     if (!cols.some((c) => c.name === 'watch_due')) {
       this.db.transaction(() => {
@@ -655,33 +660,37 @@ export class SqliteStore implements Store {
     )
   }
 
-  private toPolicyRecord(r: { version: number; doc: string; updated_by: string; updated_at: string }): PolicyRecord {
-    return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at }
+  private toPolicyRecord(r: PolicyRow): PolicyRecord {
+    return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at, whatIf: whatIfOf(r) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
-    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>(
-      'SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1',
-    )
+    const r = this.get<PolicyRow>('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1')
     return r ? this.toPolicyRecord(r) : null
   }
-  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.db.transaction((): PolicyRecord => {
       const cur = this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM policy_versions')?.v ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
-      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
-      this.run('INSERT INTO policy_versions (version, doc, updated_by, updated_at) VALUES (?, ?, ?, ?)', version, JSON.stringify(rec.policy), by, rec.updatedAt)
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
+      this.run(
+        'INSERT INTO policy_versions (version, doc, updated_by, updated_at, what_if) VALUES (?, ?, ?, ?, ?)',
+        version, JSON.stringify(rec.policy), by, rec.updatedAt, whatIf ? JSON.stringify(whatIf) : null,
+      )
       return rec
     }).immediate()
   }
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
-    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>('SELECT * FROM policy_versions WHERE version = ?', version)
+    const r = this.get<PolicyRow>('SELECT * FROM policy_versions WHERE version = ?', version)
     return r ? this.toPolicyRecord(r) : null
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
-    return this.all<{ version: number; updated_by: string; updated_at: string }>(
-      'SELECT version, updated_by, updated_at FROM policy_versions ORDER BY version DESC',
-    ).map((r) => ({ version: r.version, updatedBy: r.updated_by, updatedAt: r.updated_at }))
+    return this.all<Omit<PolicyRow, 'doc'>>('SELECT version, updated_by, updated_at, what_if FROM policy_versions ORDER BY version DESC').map((r) => ({
+      version: r.version,
+      updatedBy: r.updated_by,
+      updatedAt: r.updated_at,
+      whatIf: whatIfOf(r),
+    }))
   }
 
   // ------------------------------------------------------------------ orders
@@ -991,3 +1000,6 @@ export class SqliteStore implements Store {
     return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
   }
 }
+
+type PolicyRow = { version: number; doc: string; updated_by: string; updated_at: string; what_if: string | null }
+const whatIfOf = (r: Pick<PolicyRow, 'what_if'>): WhatIfSummary | null => (r.what_if ? (JSON.parse(r.what_if) as WhatIfSummary) : null)
