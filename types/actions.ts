@@ -79,6 +79,8 @@ export interface CaseSummary {
   source: CaseSource
   /** a shop after-sale: its status in the platform's words, and when the platform decides if the seller does nothing */
   platform: PlatformMark | null
+  /** on the follow-up tabs: that task's own deadline and badge (差评 24 h, approval escalation, visit due) */
+  task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }
 
 /** What the queue and the case header show of a platform after-sale. */
@@ -197,7 +199,7 @@ export interface AftersaleOutputs {
 
 export const STAFF_COMMANDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
-  'ship_replacement', 'note', 'reassign', 'escalate',
+  'ship_replacement', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
@@ -205,7 +207,9 @@ export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 export const QUEUE_COUNT_CAP = 1000
 export const countLabel = (n: number | undefined): string => (n === undefined ? '' : n >= QUEUE_COUNT_CAP ? `${QUEUE_COUNT_CAP - 1}+` : String(n))
 
-export const QueueTabSchema = z.enum(['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all'])
+export const QueueTabSchema = z.enum(['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all', 'approvals', 'reviews', 'visits'])
+/** Tabs of follow-up work (issue 15): 待审批, 差评跟进, 回访 — sorted by their own deadline. */
+export const TASK_TABS = ['approvals', 'reviews', 'visits'] as const
 export type QueueTab = z.infer<typeof QueueTabSchema>
 
 export const QueueInputSchema = z.object({
@@ -281,6 +285,11 @@ export const adminInputs = {
   note: commandOf('note'),
   reassign: commandOf('reassign'),
   escalate: commandOf('escalate'),
+  submit_for_approval: commandOf('submit_for_approval'),
+  decide_approval: commandOf('decide_approval'),
+  review_step: commandOf('review_step'),
+  open_linked_case: z.object({ caseId: Id, purpose: z.enum(['visit', 'review']), note: z.string().max(500).default('') }),
+  record_visit: commandOf('record_visit'),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
   inbox: InboxInputSchema,
@@ -294,6 +303,7 @@ export interface StaffView extends StaffMember {
 }
 
 export interface AdminOutputs extends InboxOutputs {
+  open_linked_case: { caseId: string; caseNo: string; created: boolean }
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }

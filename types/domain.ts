@@ -706,6 +706,33 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sla_warn'), ...base }),
   z.object({ type: z.literal('sla_breach'), ...base }),
   z.object({ type: z.literal('followup_remind'), ...base }),
+  // closing the loop (issue 15)
+  z.object({
+    type: z.literal('submit_for_approval'),
+    /** the command the agent may not run alone (above the threshold / risky buyer) */
+    request: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('approve'), amountFen: FenSchema.optional(), pickup: z.boolean().optional(), shippingPaidBy: z.enum(['seller', 'buyer']).optional(), shipReplacementNow: z.boolean().optional(), text: text.optional() }),
+      z.object({ type: z.literal('make_offer'), offerIds: z.array(z.string()).default([]), offers: z.array(OfferInputSchema).default([]), text: text.optional() }),
+      z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional() }),
+    ]),
+    note: text.default(''),
+    ...base,
+  }),
+  z.object({ type: z.literal('decide_approval'), approvalId: z.string().min(1), decision: z.enum(['approved', 'refused']), note: text.default(''), ...base }),
+  z.object({ type: z.literal('approval_escalate'), ...base }),
+  z.object({
+    type: z.literal('review_step'),
+    step: z.discriminatedUnion('step', [
+      z.object({ step: z.literal('analyse'), cause: ReviewCauseSchema, text: text.min(1) }),
+      z.object({ step: z.literal('contact'), channel: ContactChannelSchema, outcome: ContactOutcomeSchema, note: text.default('') }),
+      z.object({ step: z.literal('remedy'), mode: z.enum(['none', 'new_case']), caseId: z.string().nullable().default(null), note: text.default('') }),
+      z.object({ step: z.literal('reply'), text: z.string().min(1).max(500) }),
+      z.object({ step: z.literal('close'), outcome: ReviewOutcomeSchema }),
+    ]),
+    ...base,
+  }),
+  z.object({ type: z.literal('review_remind'), ...base }),
+  z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
 export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>

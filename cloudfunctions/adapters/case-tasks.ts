@@ -6,6 +6,7 @@
  */
 import type { Case } from '@contract/domain'
 import { NO_DUE, iso } from './case-index'
+import { reviewReminderAt } from '../core/commands/review'
 
 export type TaskKind = 'approval' | 'review' | 'visit'
 
@@ -20,19 +21,6 @@ export interface CaseTask {
   dueAt: string
   /** next instant the scheduler must look at this case for this task (NO_DUE: nothing) */
   nextAt: string
-}
-
-const DAY_MS = 86_400_000
-const plus = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString()
-
-/**
- * When the agent may next be reminded of an open 差评 follow-up: a day after the last reminder
- * (the rating's own alert counts as the first) and a day after the last contact with the buyer —
- * at most one reminder a day, never on the day the buyer was contacted.
- */
-export function reviewReminderAt(f: NonNullable<Case['reviewFollowUp']>): string {
-  const last = [f.remindedAt ?? f.openedAt, ...f.contacts.map((x) => x.at)].reduce((a, b) => (Date.parse(a) > Date.parse(b) ? a : b))
-  return plus(last, DAY_MS)
 }
 
 export function caseTasks(c: Case): CaseTask[] {

@@ -11,6 +11,7 @@ import { previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
 import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
+import { openLinkedCase } from './usecases/linked-case'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -42,6 +43,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   // each staff member's own inbox and push subscription (issue 15)
   inbox: action({ input: I.inbox, roles: ANY, run: (d, c, i) => listInbox(d, staffOf(c), i) }),
   mark_inbox_read: action({ input: I.mark_inbox_read, roles: ANY, run: (d, c, i) => markInboxRead(d, staffOf(c), i) }),
+  open_linked_case: action({ input: I.open_linked_case, roles: ANY, run: (d, c, i) => openLinkedCase(d, c, i.caseId, i.purpose, i.note) }),
   record_staff_subscriptions: action({ input: I.record_staff_subscriptions, roles: ANY, run: (d, c, i) => recordStaffSubscriptions(d, staffOf(c), i.results) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }

@@ -15,8 +15,9 @@ import { rowOf, TRANSITIONS } from './transitions'
 export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreError | null {
   const { actor } = ctx
   const details = { status: c.status, command }
-  if (FINAL_STATUSES.includes(c.status)) return { code: 'NOT_ALLOWED_IN_STATUS', message: '售后单已结束，不能再操作', details }
   const row = rowOf(command)
+  // a finished case takes only what its row lists there (the 差评 follow-up of a closed case)
+  if (FINAL_STATUSES.includes(c.status) && !row.self.includes(c.status)) return { code: 'NOT_ALLOWED_IN_STATUS', message: '售后单已结束，不能再操作', details }
   if (!row.self.includes(c.status) && !row.from[c.status]?.length) return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
   if (!row.by.includes(actor.kind)) return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
   if (actor.kind === 'buyer' && actor.id !== c.buyerOpenid) return { code: 'FORBIDDEN', message: '只能操作自己的售后单', details }

@@ -80,7 +80,7 @@ function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext):
     c.buyerDeadline = wait ? buyerDeadline(wait, ctx.now, policy) : null
     w.buyer.push(...enterMessages(c, command))
   }
-  if (FINAL_STATUSES.includes(to)) c.closedAt = ctx.now
+  if (FINAL_STATUSES.includes(to) && to !== from) c.closedAt = ctx.now
   // follow-up visit (回访, seed 002): once per resolution; a rating or closing first makes it moot
   if (to === 'resolved' && from !== 'resolved') {
     const hours = policy.sla.followUpVisitHours ?? 48

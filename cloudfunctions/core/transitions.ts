@@ -74,6 +74,18 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
+  // closing the loop (issue 15): approvals wait on the case; 差评 follow-up runs on the closed case
+  { command: 'submit_for_approval', by: ['staff'], from: {}, self: ['submitted', 'in_review', 'refunding'] },
+  {
+    command: 'decide_approval',
+    by: ['staff'],
+    from: { submitted: [...REMEDY_TARGETS, 'offer_pending'], in_review: [...REMEDY_TARGETS, 'offer_pending', 'refunding'], refunding: ['refunding'] },
+    self: ['submitted', 'in_review', 'refunding'],
+  },
+  { command: 'approval_escalate', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'review_step', by: ['staff'], from: {}, self: ['closed'] },
+  { command: 'review_remind', by: ['system'], from: {}, self: ['closed'] },
+  { command: 'record_visit', by: ['staff'], from: {}, self: ['resolved'] },
 ]
 
 const byCommand = new Map(TRANSITIONS.map((r) => [r.command, r]))

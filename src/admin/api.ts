@@ -33,6 +33,7 @@ export const adminApi = {
   analytics: (r: AdminInput<'analytics'>) => admin('analytics', r),
   exportCases: (r: AdminInput<'export_cases'>) => admin('export_cases', r),
   inbox: (q: AdminInput<'inbox'>) => admin('inbox', q),
+  openLinkedCase: (q: AdminInput<'open_linked_case'>) => admin('open_linked_case', q),
   markInboxRead: (q: AdminInput<'mark_inbox_read'>) => admin('mark_inbox_read', q),
   recordStaffSubscriptions: (results: AdminInput<'record_staff_subscriptions'>['results']) => admin('record_staff_subscriptions', { results }),
   /** A staff command on a case; refunds and approvals carry an idempotency key so a retry never pays twice. */

@@ -42,8 +42,11 @@ export const TAB_LABELS: Record<QueueTab, string> = {
   overdue: '已超时',
   escalated: '已升级',
   all: '全部',
+  approvals: '待审批',
+  reviews: '差评跟进',
+  visits: '回访',
 }
-export const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all']
+export const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all', 'reviews', 'visits', 'approvals']
 
 export const COMMAND_LABELS: Partial<Record<CommandType, string>> = {
   respond: '回复',

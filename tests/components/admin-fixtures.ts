@@ -49,7 +49,7 @@ export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummar
 })
 
 export const counts = (over: Partial<Record<QueueTab, number>> = {}): Record<QueueTab, number> => ({
-  mine: 2, team: 5, unassigned: 1, overdue: 1, escalated: 0, all: 9, ...over,
+  mine: 2, team: 5, unassigned: 1, overdue: 1, escalated: 0, all: 9, approvals: 0, reviews: 0, visits: 0, ...over,
 })
 
 export const suggestion = (over: Partial<Offer> = {}): Offer => ({

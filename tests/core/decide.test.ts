@@ -124,8 +124,8 @@ describe('按钮：每个状态下谁能做什么', () => {
   test('待寄回时买家可以填单号或撤销', () => {
     expect(availableCommands('awaiting_return', 'buyer').sort()).toEqual(['cancel', 'ship_return'])
   })
-  test('已关闭什么都不能做', () => {
-    expect(availableCommands('closed', 'staff')).toEqual([])
+  test('已关闭只剩差评跟进（客服），其余什么都不能做', () => {
+    expect(availableCommands('closed', 'staff')).toEqual(['review_step'])
     expect(availableCommands('closed', 'buyer')).toEqual([])
   })
   test('buyerOpenid stays the buyer', () => {

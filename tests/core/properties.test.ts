@@ -34,6 +34,7 @@ const KINDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement',
   'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
+  'submit_for_approval', 'decide_approval', 'approval_escalate', 'review_step', 'review_remind', 'record_visit',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 /** commands whose only payload is a text */
@@ -42,7 +43,9 @@ const TEXT_ONLY = new Set<string>(['respond', 'ask_info', 'reject', 'note', 'esc
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
   if (['provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal'].includes(kind)) return buyer
-  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind'].includes(kind)) return system
+  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind', 'approval_escalate', 'review_remind'].includes(kind)) return system
+  if (kind === 'submit_for_approval') return agent
+  if (kind === 'decide_approval') return supervisor
   return pick % 2 === 0 ? supervisor : agent
 }
 
@@ -94,6 +97,24 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
       return { type: s.kind, key: refund?.key ?? 'none' }
     case 'expire':
       return { type: 'expire', deadline: c.buyerDeadline && s.pass ? c.buyerDeadline.kind : DEADLINES[s.pick % DEADLINES.length] }
+    case 'submit_for_approval':
+      return s.pass ? { type: 'submit_for_approval', request: { type: 'approve', amountFen: s.amount } } : { type: 'submit_for_approval', request: { type: 'issue_refund', amountFen: s.amount } }
+    case 'decide_approval': {
+      const a = (c.approvals ?? []).find((x) => x.status === 'pending')
+      return { type: 'decide_approval', approvalId: a?.id ?? 'none', decision: s.pass ? 'approved' : 'refused', note: s.pass ? '' : '不同意' }
+    }
+    case 'review_step': {
+      const steps = [
+        { step: 'analyse', cause: 'product', text: '原因' },
+        { step: 'contact', channel: 'phone', outcome: 'reached' },
+        { step: 'remedy', mode: 'none' },
+        { step: 'reply', text: '回复' },
+        { step: 'close', outcome: s.pass ? 'updated' : 'not_updated' },
+      ] as const
+      return { type: 'review_step', step: steps[s.pick % steps.length] }
+    }
+    case 'record_visit':
+      return { type: 'record_visit', outcome: s.pass ? 'satisfied' : 'unreachable' }
     default:
       return { type: s.kind } as CaseCommand
   }
@@ -319,6 +340,14 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
       return [...c.refunds.map((r) => ({ type, key: r.key })), { type, key: 'none' }]
     case 'expire':
       return DEADLINES.map((deadline) => ({ type, deadline }))
+    case 'submit_for_approval':
+      return [{ type, request: { type: 'approve', amountFen: room } }, { type, request: { type: 'issue_refund', amountFen: Math.max(1, room) } }]
+    case 'decide_approval':
+      return [...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'approved' as const })), ...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'refused' as const, note: '不同意' }))]
+    case 'review_step':
+      return [{ type, step: { step: 'analyse' as const, cause: 'product' as const, text: '原因' } }, { type, step: { step: 'contact' as const, channel: 'phone' as const, outcome: 'reached' as const } }]
+    case 'record_visit':
+      return [{ type, outcome: 'satisfied' as const }]
     default:
       return [{ type } as CaseCommand]
   }
@@ -363,6 +392,12 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
           }
           // the last state also later on, when timers (expire, SLA, follow-up) have come due
           states.push({ c, now: later(now, wait) })
+          // a resolved case rated 1 star opens the 差评 follow-up: right away and a day later (reminder due)
+          const resolvedAt = [...states].reverse().find((st) => st.c.status === 'resolved')
+          if (resolvedAt) {
+            const r = decide(resolvedAt.c, { type: 'rate', score: 1, comment: '' }, ctx(buyer, resolvedAt.now))
+            if (r.ok) states.push({ c: r.value.case, now: resolvedAt.now }, { c: r.value.case, now: later(resolvedAt.now, 25 * 60) })
+          }
           for (const st of states) {
             for (const actor of ACTORS) {
               const answer = new Set(allowedCommands(st.c, { actor, policy, now: st.now }))

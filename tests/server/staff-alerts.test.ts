@@ -81,8 +81,10 @@ describe('staff alerts: inbox, subscription messages, WeCom robot', () => {
     expect(sub.case.team).toBe('quality')
     assignee = 'staff-amy' // the quality team's agent
     if (sub.case.assigneeId !== assignee) unwrap(await app.staff('staff-sup', 'reassign', { caseId, assigneeId: assignee }))
-    await drain() // whatever the submit itself produced
+    await drain() // whatever the submit and the reassignment produced
+    app.setNow(later(app.deps.now(), 60_000)) // a fresh minute for the robot's budget
     wecom.posted.length = 0
+    wecom.requests = 0
     sender.subscribed.length = 0
   })
   afterEach(async () => {

@@ -1,11 +1,38 @@
 import type { z } from 'zod'
-import { QUEUE_COUNT_CAP, type QueueInputSchema, type QueueTab, type AdminOutputs } from '@contract/actions'
+import { QUEUE_COUNT_CAP, TASK_TABS, type CaseSummary, type QueueInputSchema, type QueueTab, type AdminOutputs } from '@contract/actions'
+import type { Case } from '@contract/domain'
+import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import type { QueueFilter, StaffRecord } from '../../ports/store'
+import type { QueueFilter, StaffRecord, TaskFilter } from '../../ports/store'
 import { livePolicy } from '../shared'
 import { summary } from '../views'
 
 const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all']
+
+type TaskTab = (typeof TASK_TABS)[number]
+const isTaskTab = (t: QueueTab): t is TaskTab => (TASK_TABS as readonly string[]).includes(t)
+const lead = (me: StaffRecord) => me.role !== 'agent'
+
+/** 待审批: every pending approval; 差评跟进 / 回访: the agent's own (leads see all), visits once due. */
+function taskFilter(tab: TaskTab, me: StaffRecord, now: string): TaskFilter {
+  if (tab === 'approvals') return { kind: 'approval' }
+  if (tab === 'reviews') return lead(me) ? { kind: 'review' } : { kind: 'review', owner: me.id }
+  return lead(me) ? { kind: 'visit', dueBefore: now } : { kind: 'visit', owner: me.id, dueBefore: now }
+}
+
+/** The task's own deadline badge: warning in the policy's last share of its time, breached after. */
+function taskView(tab: TaskTab, c: Case, now: string, policy: Policy): CaseSummary['task'] {
+  const pending = (c.approvals ?? []).find((a) => a.status === 'pending')
+  let t: { kind: 'approval' | 'review' | 'visit'; start: string; due: string } | null = null
+  if (tab === 'approvals' && pending) t = { kind: 'approval', start: pending.requestedAt, due: pending.escalateAt }
+  else if (tab === 'reviews' && c.reviewFollowUp) t = { kind: 'review', start: c.reviewFollowUp.openedAt, due: c.reviewFollowUp.dueAt }
+  else if (tab === 'visits' && c.followUp) t = { kind: 'visit', start: c.updatedAt, due: c.followUp.dueAt }
+  if (!t) return undefined
+  const msLeft = Date.parse(t.due) - Date.parse(now)
+  const span = Math.max(1, Date.parse(t.due) - Date.parse(t.start))
+  const state = msLeft < 0 ? 'breached' : msLeft <= (1 - policy.sla.warnRatio) * span ? 'warning' : 'on_time'
+  return { kind: t.kind, dueAt: t.due, state, msLeft, ...(t.kind === 'approval' && pending ? { amountFen: pending.amountFen } : {}) }
+}
 
 function tabFilter(tab: QueueTab, me: StaffRecord, now: string, team?: QueueFilter['team']): QueueFilter {
   switch (tab) {
@@ -21,6 +48,7 @@ function tabFilter(tab: QueueTab, me: StaffRecord, now: string, team?: QueueFilt
     case 'escalated':
       return { escalated: true, open: true }
     case 'all':
+    default:
       return {}
   }
 }
@@ -42,14 +70,25 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
     ...(input.createdFrom ? { createdFrom: input.createdFrom } : {}),
     ...(input.createdTo ? { createdTo: input.createdTo } : {}),
   }
-  const filter = { ...tabFilter(input.tab, me, now, input.team), ...extra, ...(input.team && input.tab !== 'team' ? { team: input.team } : {}) }
+  const tab = input.tab
+  const pageOf = () => {
+    if (isTaskTab(tab)) return deps.store.listTaskCases(taskFilter(tab, me, now), { limit: input.limit, cursor: input.cursor ?? null })
+    const filter = { ...tabFilter(tab, me, now, input.team), ...extra, ...(input.team && tab !== 'team' ? { team: input.team } : {}) }
+    return deps.store.listCases(filter, { limit: input.limit, cursor: input.cursor ?? null, order: tab === 'all' ? 'created_desc' : 'due_asc' })
+  }
   const [page, ...counts] = await Promise.all([
-    deps.store.listCases(filter, { limit: input.limit, cursor: input.cursor ?? null, order: input.tab === 'all' ? 'created_desc' : 'due_asc' }),
+    pageOf(),
     ...TABS.map((t) => deps.store.countCases(tabFilter(t, me, now, input.team), QUEUE_COUNT_CAP)),
+    ...TASK_TABS.map((t) => deps.store.countTasks(taskFilter(t, me, now), QUEUE_COUNT_CAP)),
   ])
+  const all: QueueTab[] = [...TABS, ...TASK_TABS]
   return {
-    items: page.items.map((c) => summary(c, now, policy, 'staff')),
+    items: page.items.map((c) => {
+      const s = summary(c, now, policy, 'staff')
+      const task = isTaskTab(tab) ? taskView(tab, c, now, policy) : undefined
+      return task ? { ...s, task } : s
+    }),
     next: page.next,
-    counts: Object.fromEntries(TABS.map((t, i) => [t, counts[i]])) as Record<QueueTab, number>,
+    counts: Object.fromEntries(all.map((t, i) => [t, counts[i]])) as Record<QueueTab, number>,
   }
 }

@@ -2,6 +2,8 @@ import type { Case, CaseCommand } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf } from '../shared'
 import { decide, nextTimers, slaState } from '../../core'
+import { pendingApproval } from '../../core/commands/approvals'
+import { reviewReminderAt } from '../../core/commands/review'
 import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 
@@ -18,6 +20,11 @@ export interface SchedulerStats {
 
 /** The one timer command a due case needs now, or null (nothing is due yet). */
 export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaState>[2]): CaseCommand | null {
+  // follow-up tasks (issue 15): an unanswered approval goes to the owner; an open 差评 follow-up reminds once a day
+  const approval = pendingApproval(c)
+  if (approval && !approval.escalatedAt && Date.parse(approval.escalateAt) <= Date.parse(now) && c.status !== 'closed' && c.status !== 'cancelled') return { type: 'approval_escalate' }
+  const review = c.reviewFollowUp
+  if (review && !review.closedAt && Date.parse(reviewReminderAt(review)) <= Date.parse(now)) return { type: 'review_remind' }
   if (c.buyerDeadline && Date.parse(c.buyerDeadline.dueAt) <= Date.parse(now)) return { type: 'expire', deadline: c.buyerDeadline.kind }
   if (nextTimers(c, now, policy).some((t) => t.command === 'followup_remind' && Date.parse(t.at) <= Date.parse(now))) return { type: 'followup_remind' }
   if (c.sla.stoppedAt || c.sla.pausedAt) return null
@@ -39,7 +46,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
   const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const now = deps.now()
   const { policy } = await livePolicy(deps)
-  const due = await deps.store.dueCases(now, opts.limit ?? 200)
+  const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
+  const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 } }
   for (const c of due) {
     if (Date.now() > until) {
@@ -48,7 +56,7 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     }
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
-    for (let step = 0; step < 3; step++) {
+    for (let step = 0; step < 4; step++) {
       const command = dueCommand(cur, now, policy)
       if (!command) break
       const res = decide(cur, command, { now, policy, newId: deps.newId, actor: { kind: 'system', id: 'scheduler' } })

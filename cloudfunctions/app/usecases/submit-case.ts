@@ -28,7 +28,7 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
-export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string) {
+export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string, opts: { linkedFrom?: string } = {}) {
   if (!idempotencyKey) throw new AppError('VALIDATION', '缺少请求标识（idempotencyKey），请重新提交')
   const scope = `submit:${openid}`
   const print = fingerprint(input)
@@ -75,6 +75,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     if (twin) return replay(twin, now, policy, input)
     throw fromCore(opened.error)
   }
+  if (opts.linkedFrom) opened.value.case.linkedFromCaseId = opts.linkedFrom
   try {
     const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku })
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()

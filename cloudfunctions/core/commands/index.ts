@@ -25,6 +25,9 @@ import { respond } from './respond'
 import { receive_return, ship_return } from './return_leg'
 import { ship_replacement } from './ship_replacement'
 import { sla_breach, sla_warn } from './sla_timers'
+import { approval_escalate, decide_approval, submit_for_approval } from './approvals'
+import { record_visit } from './record_visit'
+import { review_remind, review_step } from './review'
 import type { CommandSpec } from './work'
 
 export type { CommandSpec, Guard, GuardContext, Refusal, Work } from './work'
@@ -56,4 +59,10 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   sla_warn,
   sla_breach,
   followup_remind,
+  submit_for_approval,
+  decide_approval,
+  approval_escalate,
+  review_step,
+  review_remind,
+  record_visit,
 }

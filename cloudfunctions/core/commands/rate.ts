@@ -1,5 +1,5 @@
 /** rate (buyer): score the service; closes the case. A bad score asks the agent to call back in time. */
-import { HOUR_MS, toIso, toMs } from '../tz'
+import { openReviewFollowUp } from './review'
 import { alert, type CommandSpec } from './work'
 
 export const rate: CommandSpec<'rate'> = {
@@ -9,10 +9,13 @@ export const rate: CommandSpec<'rate'> = {
     c.rating = { score: cmd.score, comment: cmd.comment, at: ctx.now }
     w.to = 'closed'
     w.text = `买家评价：${cmd.score}星${cmd.comment ? `，${cmd.comment}` : ''}`
-    if (cmd.score <= negativeReviewMaxScore) {
+    // 差评: a low score or a comment with the policy's negative words opens the follow-up task
+    const f = openReviewFollowUp(cmd.score, cmd.comment, ctx.now, ctx.policy)
+    if (f) {
       c.flags.negativeReview = true
-      const due = toIso(toMs(ctx.now) + negativeReviewReplyHours * HOUR_MS)
-      alert(w, c.assigneeId ?? 'supervisor', 'negative_review_followup', `售后单 ${c.caseNo} 收到差评，请在${negativeReviewReplyHours}小时内回访`, due)
+      c.reviewFollowUp = f
+      const why = cmd.score <= negativeReviewMaxScore ? `${cmd.score}星` : `评价含"${f.trigger.keywords.join('、')}"`
+      alert(w, c.assigneeId ?? 'supervisor', 'negative_review_followup', `售后单 ${c.caseNo} 收到差评（${why}），请在${negativeReviewReplyHours}小时内跟进`, f.dueAt)
     }
   },
 }

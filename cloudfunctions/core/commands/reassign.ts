@@ -1,6 +1,6 @@
 /** reassign (staff): an agent passes on their own or an unassigned case; supervisors any case. */
 import { raise } from '../errors'
-import { isSupervisor, refuse, type CommandSpec } from './work'
+import { alert, isSupervisor, refuse, type CommandSpec } from './work'
 
 export const reassign: CommandSpec<'reassign'> = {
   guard(c, { actor }) {
@@ -16,5 +16,6 @@ export const reassign: CommandSpec<'reassign'> = {
     w.internal = true
     w.text = cmd.text ?? `转派：${before ?? '队列'} → ${cmd.assigneeId ?? '队列'}${cmd.team ? `（${cmd.team}）` : ''}`
     w.data = { from: before, to: cmd.assigneeId, team: c.team }
+    if (cmd.assigneeId && cmd.assigneeId !== before && cmd.assigneeId !== ctx.actor.id) alert(w, cmd.assigneeId, 'case_assigned', `售后单 ${c.caseNo} 已转派给你`)
   },
 }

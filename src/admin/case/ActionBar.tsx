@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
 import { STAFF_COMMANDS, type CaseView, type StaffCommand, type StaffView } from '@contract/actions'
@@ -111,6 +111,18 @@ const APPROVE_KIND: Record<CaseView['type'], OfferKind> = {
   compensation: 'compensation',
   logistics: 'compensation',
 }
+const LOOP_COMMANDS: ReadonlySet<StaffCommand> = new Set(['submit_for_approval', 'decide_approval', 'review_step', 'record_visit'])
+
+type Try = { action: StaffCommand; data: Record<string, unknown> } | null
+const approvable = (t: Try): boolean => !!t && (t.action === 'approve' || t.action === 'make_offer' || t.action === 'issue_refund')
+/** The money of a refused try, for the button's label (the core computes the real figure). */
+function amountOfTry(t: Try): number {
+  if (!t) return 0
+  if (typeof t.data.amountFen === 'number') return t.data.amountFen
+  const offers = (t.data.offers as OfferInput[] | undefined) ?? []
+  return offers.reduce((m, o) => Math.max(m, (o.refundFen ?? 0) + (o.compensationFen ?? 0)), 0)
+}
+
 const WITH_RETURN: ReadonlySet<CaseView['type']> = new Set(['return_refund', 'exchange'])
 
 /**
@@ -125,7 +137,10 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
   const [staff, setStaff] = useState<StaffView[] | null>(null)
 
-  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a))
+  // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel)
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a))
+  // the last command tried, so a refusal above the agent's limit can go to a supervisor as it was
+  const lastTry = useRef<{ action: StaffCommand; data: Record<string, unknown> } | null>(null)
   const suggestions = view.offers.filter((o) => o.status === 'suggested')
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
@@ -166,6 +181,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
     }
     setBusy(true)
     setError(null)
+    lastTry.current = { action, data: data as Record<string, unknown> }
     try {
       const next = await adminApi.command(action, { ...data, caseId: view.id, expectedVersion: view.version } as AdminInput<K>)
       setOpen(null)
@@ -549,7 +565,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
           {error && (
             <View className="adm-forbidden-box" id="adm-action-error">
               <Text className="adm-forbidden-box__msg">{error.message}</Text>
-              {error.code === 'FORBIDDEN' && open !== 'escalate' && view.actions.includes('escalate') && (
+              {error.code === 'FORBIDDEN' && approvable(lastTry.current) && view.actions.includes('submit_for_approval') && (
+                <Button
+                  id="adm-submit-approval"
+                  className="adm-btn adm-btn--small adm-btn--primary"
+                  disabled={busy || undefined}
+                  onClick={() => {
+                    const t = lastTry.current!
+                    run('submit_for_approval', { request: { ...t.data, type: t.action } as AdminInput<'submit_for_approval'>['request'], note: '' })
+                  }}
+                >
+                  {`提交主管审批${amountOfTry(lastTry.current) ? ` ${yuan(amountOfTry(lastTry.current))}` : ''}`}
+                </Button>
+              )}
+              {error.code === 'FORBIDDEN' && open !== 'escalate' && !view.actions.includes('submit_for_approval') && view.actions.includes('escalate') && (
                 <Button
                   id="adm-escalate-approval"
                   className="adm-btn adm-btn--small adm-btn--danger"

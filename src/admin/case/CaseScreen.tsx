@@ -8,6 +8,7 @@ import { adminApi, type CaseDetail, type Me } from '../api'
 import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
+import { LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
@@ -275,6 +276,8 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           </Text>
         </Section>
       )}
+
+      <LoopPanel view={c} reasonLabel={reasonLabels[c.reason] ?? c.reason} replyDrafts={policy?.loop.replyDrafts ?? {}} onUpdated={onUpdated} />
 
       <Section title="处理记录" id="case-timeline">
         {c.timeline.length === 0 && <Empty text="暂无记录" />}

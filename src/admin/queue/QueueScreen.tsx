@@ -5,7 +5,7 @@ import { countLabel, type CaseSummary, type QueueTab, type SlaView } from '@cont
 import { CASE_SOURCE_LABELS, CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
 import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
-import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
+import { dayEndUtc, dayStartUtc, fmtDuration, fmtShort, yuan } from '../format'
 import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { exportFromServer } from '../csv'
 import { InboxLink } from '../inbox/InboxScreen'
@@ -220,7 +220,7 @@ export function QueueScreen({
             >
               <View className="adm-card__top">
                 <Text className="adm-card__no">{c.caseNo}</Text>
-                <SlaBadge sla={c.sla} />
+                {c.task ? <TaskBadge task={c.task} /> : <SlaBadge sla={c.sla} />}
               </View>
               <Text className="adm-card__title">{c.title}</Text>
               <Text className="adm-muted block" id={`order-of-${c.id}`}>
@@ -250,6 +250,19 @@ export function QueueScreen({
           {!next && items.length > 0 && <View className="adm-more">没有更多了</View>}
         </View>
       )}
+    </View>
+  )
+}
+
+const TASK_WORDS = { approval: '审批', review: '差评', visit: '回访' } as const
+
+/** A follow-up tab's own deadline: 差评 24 h, approval escalation, visit due. */
+function TaskBadge({ task }: { task: NonNullable<CaseSummary['task']> }) {
+  const left = task.msLeft >= 0 ? `剩余${fmtDuration(task.msLeft)}` : `超时${fmtDuration(-task.msLeft)}`
+  return (
+    <View className={`adm-sla adm-sla--${task.state}`} id={`task-badge-${task.kind}`}>
+      <Text className="adm-sla__state">{TASK_WORDS[task.kind]}</Text>
+      <Text className="adm-sla__left">{task.amountFen !== undefined ? `${yuan(task.amountFen)} · ` : ''}{left}</Text>
     </View>
   )
 }

@@ -1,0 +1,125 @@
+/**
+ * Approvals (issue 15): an agent whose approve / offer / refund needs a supervisor (above the
+ * threshold, or a buyer flagged risky) submits it in one tap; a supervisor approves — the stored
+ * command then runs as theirs, in the same write — or refuses with a note; an approval nobody
+ * answers goes to the owner after the policy's hours.
+ */
+import type { ApprovalRequest, Case } from '@contract/domain'
+import type { CoreContext } from '../context'
+import { CoreFailure, raise } from '../errors'
+import { yuan } from '../money'
+import { cashOf } from '../offers'
+import { allowedIn } from '../transitions'
+import { HOUR_MS, toIso, toMs } from '../tz'
+import { approve } from './approve'
+import { issue_refund } from './issue_refund'
+import { make_offer } from './make_offer'
+import { alert, isSupervisor, nothingLeftRefusal, refuse, type Cmd, type CommandSpec, type Work } from './work'
+
+type Request = Cmd<'submit_for_approval'>['request']
+
+const INNER = { approve, make_offer, issue_refund } as const
+
+export function pendingApproval(c: Case): ApprovalRequest | undefined {
+  return (c.approvals ?? []).find((a) => a.status === 'pending')
+}
+
+/** Runs the requested command's guard and act on `w` as a supervisor would (throws its refusal). */
+function runAsSupervisor(w: Work, req: Request, ctx: CoreContext, by: string): void {
+  if (!allowedIn(req.type, w.c.status)) raise('NOT_ALLOWED_IN_STATUS', `当前状态不能执行该操作（${req.type}）`)
+  const sctx: CoreContext = { ...ctx, actor: { kind: 'staff', id: by, role: 'supervisor' } }
+  const spec = INNER[req.type] as CommandSpec<typeof req.type>
+  const no = spec.guard?.(w.c, sctx)
+  if (no) raise(no.code, no.message, no.details)
+  spec.act(w, req as never, sctx)
+}
+
+/** The money a request would release, as the core computes it (for the button and the list). */
+function amountOf(w: Work, before: Case): number {
+  const after = w.c.refunds.slice(before.refunds.length).reduce((n, r) => n + r.amountFen, 0)
+  const offered = w.c.offers.slice(before.offers.length).reduce((n, o) => Math.max(n, cashOf(o)), 0)
+  return Math.max(after, offered)
+}
+
+export const submit_for_approval: CommandSpec<'submit_for_approval'> = {
+  guard(c, ctx) {
+    if (isSupervisor(ctx.actor)) return refuse('VALIDATION', '主管可直接操作，无需提交审批')
+    if (pendingApproval(c)) return refuse('CONFLICT', '已有一条待主管审批的申请')
+    // every request that needs a supervisor releases money
+    return nothingLeftRefusal(c, ctx)
+  },
+  act(w, cmd, ctx) {
+    // dry run on a copy: a request the supervisor could not carry out is refused now, not later
+    const before = w.c
+    const scratch: Work = { c: JSON.parse(JSON.stringify(before)) as Case, to: before.status, text: '', internal: false, events: [], buyer: [] }
+    try {
+      runAsSupervisor(scratch, cmd.request, ctx, ctx.actor.id)
+    } catch (e) {
+      if (e instanceof CoreFailure) raise(e.error.code, `无法提交审批：${e.error.message}`, e.error.details)
+      throw e
+    }
+    const amountFen = amountOf(scratch, before)
+    const th = ctx.policy.compensation.approvalThresholdFen
+    const why = before.flags.risk ? '买家已标记退款风险' : `金额${yuan(amountFen)}超过审批门槛${yuan(th)}`
+    const escalateAt = toIso(toMs(ctx.now) + ctx.policy.loop.approvalEscalateHours * HOUR_MS)
+    const a: ApprovalRequest = {
+      id: ctx.newId(),
+      command: cmd.request,
+      amountFen,
+      why,
+      note: cmd.note,
+      requestedBy: ctx.actor.id,
+      requestedAt: ctx.now,
+      escalateAt,
+      escalatedAt: null,
+      status: 'pending',
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+    }
+    w.c.approvals = [...(w.c.approvals ?? []), a]
+    w.internal = true
+    w.text = `提交主管审批：${yuan(amountFen)}（${why}）${cmd.note ? `，${cmd.note}` : ''}`
+    w.data = { approvalId: a.id, amountFen }
+    alert(w, 'supervisor', 'approval_needed', `售后单 ${w.c.caseNo} 待审批：${yuan(amountFen)}，${why}`, escalateAt)
+  },
+}
+
+export const decide_approval: CommandSpec<'decide_approval'> = {
+  guard(c, { actor }) {
+    if (!isSupervisor(actor)) return refuse('FORBIDDEN', '只有主管或店主可以审批')
+    return pendingApproval(c) ? null : refuse('VALIDATION', '没有待审批的申请')
+  },
+  act(w, cmd, ctx) {
+    const a = pendingApproval(w.c)!
+    if (a.id !== cmd.approvalId) raise('CONFLICT', '这条审批已处理或已被新的申请替换，请刷新')
+    const decided = { ...a, status: cmd.decision, decidedBy: ctx.actor.id, decidedAt: ctx.now, decisionNote: cmd.note || null }
+    w.c.approvals = (w.c.approvals ?? []).map((x) => (x.id === a.id ? decided : x))
+    if (cmd.decision === 'approved') {
+      runAsSupervisor(w, a.command as Request, ctx, ctx.actor.id)
+      w.text = `主管已批准（${yuan(a.amountFen)}）：${w.text}${cmd.note ? `。审批意见：${cmd.note}` : ''}`
+    } else {
+      if (!cmd.note) raise('VALIDATION', '驳回审批请填写原因', { field: 'note' })
+      w.internal = true
+      w.text = `主管未批准（${yuan(a.amountFen)}）：${cmd.note}`
+    }
+    w.data = { ...(w.data ?? {}), approvalId: a.id, decision: cmd.decision }
+    alert(w, a.requestedBy, 'approval_decided', `售后单 ${w.c.caseNo} 的审批${cmd.decision === 'approved' ? '已通过' : `未通过：${cmd.note}`}`)
+  },
+}
+
+export const approval_escalate: CommandSpec<'approval_escalate'> = {
+  guard(c, { now }) {
+    const a = pendingApproval(c)
+    if (!a || a.escalatedAt) return refuse('VALIDATION', '没有需要升级的审批')
+    return toMs(now) < toMs(a.escalateAt) ? refuse('VALIDATION', '审批尚未超时') : null
+  },
+  act(w, _cmd, ctx) {
+    const a = pendingApproval(w.c)!
+    w.c.approvals = (w.c.approvals ?? []).map((x) => (x.id === a.id ? { ...x, escalatedAt: ctx.now } : x))
+    w.c.flags.escalated = true
+    w.internal = true
+    w.text = `审批${ctx.policy.loop.approvalEscalateHours}小时无人处理，已升级给店主`
+    alert(w, 'owner', 'escalated', `售后单 ${w.c.caseNo} 的审批（${yuan(a.amountFen)}）超过${ctx.policy.loop.approvalEscalateHours}小时无人处理`)
+  },
+}
