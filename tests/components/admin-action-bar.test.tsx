@@ -41,10 +41,11 @@ describe('action bar: role × status → exactly the actions the function allows
   })
 
   test('the table the bar follows: a few statuses spelled out', () => {
-    expect(staffActions('submitted')).toEqual(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'note', 'reassign', 'escalate'])
+    expect(staffActions('submitted')).toEqual(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval'])
     expect(staffActions('inspecting')).toEqual(['inspect', 'ship_replacement', 'note', 'reassign', 'escalate'])
     expect(staffActions('offer_pending')).toEqual(['note', 'reassign', 'escalate'])
-    expect(staffActions('closed')).toEqual([])
+    // a rated case is closed; its 差评 follow-up steps still run there
+    expect(staffActions('closed')).toEqual(['review_step'])
   })
 
   test('the bar shows only what `actions` lists, even if the status would allow more', () => {
@@ -140,21 +141,21 @@ describe('action bar: acting on a case', () => {
     expect(server.of('inspect')[1].data).toMatchObject({ result: 'fail' })
   })
 
-  test('approval above the agent limit: the function says FORBIDDEN, the message shows with 转主管审批, which escalates', async () => {
+  test('approval above the agent limit: the function says FORBIDDEN, the message shows with 提交主管审批, which sends the same approval to a supervisor', async () => {
     const view = caseDetail('submitted')
     const { container, server } = mountBar(view, 'agent', {
       approve: () => fail('FORBIDDEN', '退款金额¥459.00超过¥200.00，需要主管审批'),
-      escalate: () => ({ ...view, flags: { ...view.flags, escalated: true } }),
+      submit_for_approval: () => view,
     })
     await tap(container, '#act-approve')
     await tap(container, '#submit-approve')
     await settle()
     expect(text(container, '#adm-action-error')).toContain('需要主管审批')
-    await tap(container, '#adm-escalate-approval')
-    expect(container.querySelector('#form-escalate')).not.toBeNull()
-    await tap(container, '#submit-escalate')
+    expect(text(container, '#adm-submit-approval')).toContain('提交主管审批')
+    await tap(container, '#adm-submit-approval')
     await settle()
-    expect(server.of('escalate')[0].data).toMatchObject({ caseId: 'case-1', text: '申请主管审批：退款金额¥459.00超过¥200.00，需要主管审批' })
+    expect(server.of('submit_for_approval')).toHaveLength(1)
+    expect(server.of('submit_for_approval')[0].data).toMatchObject({ caseId: 'case-1', request: { type: 'approve' } })
   })
 
   test('approve above the agent limit: the button says it goes to a supervisor, and it opens the escalation instead of paying', async () => {
