@@ -80,6 +80,12 @@ export interface CaseSummary {
   platform: PlatformMark | null
 }
 
+/** What the seller picks from when deciding on a shop after-sale. */
+export interface ShopOptions {
+  rejectReasons: { type: number; text: string; detail: string }[]
+  addresses: { id: string; label: string; isDefault: boolean }[]
+}
+
 /** What the queue and the case header show of a platform after-sale. */
 export interface PlatformMark {
   afterSaleOrderId: string
@@ -197,6 +203,8 @@ export interface AftersaleOutputs {
 export const STAFF_COMMANDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
   'ship_replacement', 'note', 'reassign', 'escalate',
+  // shop after-sales (视频号小店): the seller's decisions go to the platform
+  'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
@@ -273,6 +281,11 @@ export const adminInputs = {
   note: commandOf('note'),
   reassign: commandOf('reassign'),
   escalate: commandOf('escalate'),
+  platform_accept: commandOf('platform_accept'),
+  platform_reject: commandOf('platform_reject'),
+  platform_certificate: commandOf('platform_certificate'),
+  platform_reship: commandOf('platform_reship'),
+  shop_options: z.object({}),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
@@ -296,6 +309,8 @@ export interface AdminOutputs {
   list_policy_versions: { version: number; updatedBy: string; updatedAt: string }[]
   analytics: AnalyticsView
   export_cases: CaseExport
+  /** the shop's reject reasons and return addresses (read from the platform) */
+  shop_options: ShopOptions
 }
 
 // ---------------------------------------------------------------- analytics and export (admin)

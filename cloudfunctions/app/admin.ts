@@ -9,6 +9,7 @@ import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/man
 import { getPolicy, updatePolicy } from './usecases/manage-policy'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
+import { shopOptions } from './usecases/shop-options'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -35,6 +36,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),
+  shop_options: action({ input: I.shop_options, roles: ANY, run: (d) => shopOptions(d) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }
 

@@ -31,6 +31,7 @@ export const adminApi = {
   listPolicyVersions: () => admin('list_policy_versions', {}),
   analytics: (r: AdminInput<'analytics'>) => admin('analytics', r),
   exportCases: (r: AdminInput<'export_cases'>) => admin('export_cases', r),
+  shopOptions: () => admin('shop_options', {}),
   /** A staff command on a case; refunds and approvals carry an idempotency key so a retry never pays twice. */
   command: <K extends StaffCommand>(action: K, data: AdminInput<K>) => admin(action, data, newIdempotencyKey()) as Promise<CaseView>,
 }

@@ -1,6 +1,6 @@
 /** Property tests (fast-check): invariants that must hold for any command sequence / any input. */
 import fc from 'fast-check'
-import { CASE_STATUSES, CaseSchema, FINAL_STATUSES, type Actor, type Case, type CaseCommand, type CaseType, type CommandType, type ReasonCode } from '@contract/domain'
+import { CASE_STATUSES, CaseSchema, FINAL_STATUSES, type Actor, type Case, type CaseCommand, type CaseType, type CommandType, type PlatformSnapshot, type ReasonCode } from '@contract/domain'
 import {
   addBusinessTime,
   businessMsBetween,
@@ -36,6 +36,11 @@ const KINDS = [
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
+const SHOP_SNAPSHOT: PlatformSnapshot = {
+  afterSaleOrderId: 'as-1', orderId: 'o-1', type: 'REFUND', status: 'USER_CANCELD', reasonCode: '10000000', reasonText: '不想要了', refundFen: 100,
+  productId: 'p', skuId: 's', count: 1, description: '', mediaIds: [], telNumber: null, returnWaybill: null, deadline: null, refundResp: null,
+  complaintId: null, shopOpenid: 'shop-o', unionid: null, createTime: new Date(T0).toISOString(), updateTime: new Date(T1).toISOString(),
+}
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
@@ -331,6 +336,17 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
       return [...c.refunds.map((r) => ({ type, key: r.key })), { type, key: 'none' }]
     case 'expire':
       return DEADLINES.map((deadline) => ({ type, deadline }))
+    // shop after-sales: the generated cases are the mini-program's, so these must all be refused
+    case 'platform_reject':
+      return [{ type, rejectReasonType: 1, text: '说明' }]
+    case 'platform_certificate':
+      return [{ type, certificates: ['media-1'], text: '说明' }]
+    case 'platform_reship':
+      return [{ type, deliveryId: 'SF', waybillId: 'SF1' }]
+    case 'platform_call_result':
+      return [{ type, callKey: c.platform?.lastCall?.key ?? 'none', outcome: 'done' }]
+    case 'platform_sync':
+      return [{ type, snapshot: SHOP_SNAPSHOT }]
     default:
       return [{ type }]
   }

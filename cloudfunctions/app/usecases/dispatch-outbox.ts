@@ -3,6 +3,7 @@ import type { Deps } from '../deps'
 import type { OutboxItem } from '../../ports/store'
 import type { SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
+import { runPlatformCall } from './run-platform-call'
 
 export const RETRY = {
   maxAttempts: 6,
@@ -19,7 +20,13 @@ const NO_CREDIT = 43101
 
 type Outcome =
   | { kind: 'sent' }
-  | { kind: 'transient' | 'no_credit' | 'mapping' | 'permanent'; error: string }
+  | { kind: 'no_credit'; error: string }
+  | { kind: 'mapping'; error: string }
+  | { kind: 'permanent'; error: string }
+  /** the platform refused a seller decision: recorded on the case already */
+  | { kind: 'refused'; error: string }
+  /** `retryAt`: the other side said when (platform rate limit); `rateLimited` answers do not use up the retries */
+  | { kind: 'transient'; error: string; retryAt?: string; rateLimited?: boolean }
 
 export interface DispatchStats {
   sent: number
@@ -64,14 +71,14 @@ export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { lim
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
       await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text: `订阅消息模板配置有误，请检查模板与字段映射：${out.error}` }).catch(() => undefined)
       stats.failed++
-    } else if (out.kind === 'permanent') {
+    } else if (out.kind === 'permanent' || out.kind === 'refused') {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
       stats.failed++
-    } else if (attempt >= RETRY.maxAttempts) {
+    } else if (attempt >= RETRY.maxAttempts && !out.rateLimited) {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `重试 ${attempt} 次仍失败：${out.error}` })
       stats.failed++
     } else {
-      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: later(now, backoffMs(attempt, random)), lastError: out.error })
+      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: out.retryAt ?? later(now, backoffMs(attempt, random)), lastError: out.error })
       stats.retried++
     }
   }
@@ -100,6 +107,9 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         const r = await settleRefund(deps, c, ev)
         return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
+      case 'platform_call':
+        // a seller decision on a Channels after-sale: sent once by call key, answer recorded on the case
+        return await runPlatformCall(deps, ev, item)
       default:
         return { kind: 'sent' }
     }

@@ -115,7 +115,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
   const [staff, setStaff] = useState<StaffView[] | null>(null)
 
-  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a))
+  // a shop after-sale's platform decisions have their own panel (PlatformPanel)
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !a.startsWith('platform_'))
   const suggestions = view.offers.filter((o) => o.status === 'suggested')
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
