@@ -3,7 +3,9 @@
 //    open cases (scale.ts), and a submit's server time against a bare insert of the same document;
 //  - over HTTP at concurrency 32: a bare node:http + SQLite floor (floor.ts) and the real gateway
 //    under a submit / list / queue mix (gateway.ts), each server in its own process;
-//  - outbox dispatcher throughput against the local sender (dispatcher.ts).
+//  - outbox dispatcher throughput against the local sender (dispatcher.ts);
+//  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
+//    (shop-sync.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,6 +15,7 @@ import { runGateway } from './gateway'
 import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
+import { reportShopSync, runShopSync } from './shop-sync'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
@@ -65,8 +68,12 @@ async function main() {
     const gw = await runGateway(gatewayDir, SECONDS)
     progress('dispatcher …')
     const disp = await runDispatcher(dir, templates, 5000)
+    progress('shop sync …')
+    const shop = await runShopSync(dir, 1000)
 
     report(small, large, floor, gw, disp)
+    console.log('')
+    reportShopSync(shop, f)
     console.log('')
     console.log(`Whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart} at the start, ${load1()} at the end`)
     console.log('(anything else running on the machine shows up in these figures: compare runs on an idle machine)')
