@@ -28,8 +28,8 @@ let standinOpts: ChannelsStandinOptions
 let standin: ChannelsStandin
 let gw: Gateway
 
-beforeEach(async () => {
-  clock = Date.parse('2026-11-23T02:00:00.000Z')
+// one stand-in and one gateway for the file (fresh ones per test leave keep-alive sockets to closed ports)
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'channels-flow-'))
   standinOpts = { clock: { now: () => clock }, pushToken: PUSH_TOKEN, decisionMs: 48 * HOUR, refundMs: MINUTE }
   standin = await startChannelsStandin(standinOpts)
@@ -40,11 +40,18 @@ beforeEach(async () => {
   standinOpts.pushUrl = `${gw.url}/channels/push`
 })
 
-afterEach(async () => {
+afterEach(() => {
+  standin.state.chaos = { duplicate: false, reorder: false }
+})
+
+afterAll(async () => {
   await standin.close()
   await gw.close()
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+/** successful calls of one platform path so far (the stand-in is shared by the file's tests) */
+const okCalls = (p: string) => standin.state.calls.filter((x) => x.path === `/channels/ec/aftersale/${p}` && x.errcode === 0).length
 
 const caseOf = (afterSaleOrderId: string): Promise<Case | null> => gw.deps.store.findByIdempotencyKey(AFTERSALE_SCOPE, afterSaleOrderId)
 async function mustCase(id: string): Promise<Case> {
@@ -102,8 +109,9 @@ describe('platform after-sales come in', () => {
   it('a push with a bad signature is refused and changes nothing', async () => {
     const body = JSON.stringify({ Event: 'channels_ec_aftersale_update', finder_shop_aftersale_status_update: { after_sale_order_id: '1', status: 'MERCHANT_PROCESSING', order_id: '2' } })
     const r = await fetch(`${gw.url}/channels/push?signature=deadbeef&timestamp=1&nonce=2`, { method: 'POST', body })
+    const before = await gw.deps.store.countCases({})
     expect(r.status).toBe(401)
-    expect(await gw.deps.store.countCases({})).toBe(0)
+    expect(await gw.deps.store.countCases({})).toBe(before)
   })
 
   it('a lost push: the scheduler’s poll finds the after-sale', async () => {
@@ -117,27 +125,35 @@ describe('platform after-sales come in', () => {
   })
 
   it('1,000 platform after-sales synced twice (and twice at once) make 1,000 cases', async () => {
+    clock += HOUR
+    const ids: string[] = []
     for (let i = 0; i < 1000; i++) {
       const o = standin.state.createOrder({ products: [{ productId: 'P1', skuId: `S${i % 7}`, title: '茶杯', count: 1, priceFen: 3_900 }] })
-      standin.state.createAfterSale({ orderId: o.order_id, type: i % 3 === 0 ? 'RETURN' : 'REFUND' })
+      ids.push(standin.state.createAfterSale({ orderId: o.order_id, type: i % 3 === 0 ? 'RETURN' : 'REFUND' }).after_sale_order_id)
     }
     standin.state.dropNextPush(1000)
     await standin.flushPushes()
+    const before = await gw.deps.store.countCases({})
     const first = await pollAfterSales(gw.deps)
     expect(first.created).toBe(1000)
-    await gw.deps.store.saveSyncState(AFTERSALE_CURSOR, { syncedUntil: new Date(clock - 2 * HOUR).toISOString() }, 1, new Date(clock).toISOString())
-    const [a, b] = await Promise.all([pollAfterSales(gw.deps), importAfterSale(gw.deps, [...standin.state.afterSales.keys()][0])])
-    expect(a.created).toBe(0)
-    expect(b.created).toBe(false)
-    expect(await gw.deps.store.countCases({})).toBe(1000)
+    // sync the same window again, twice at once, with an import of one of them racing it
+    const cursor = await gw.deps.store.getSyncState(AFTERSALE_CURSOR)
+    await gw.deps.store.saveSyncState(AFTERSALE_CURSOR, { syncedUntil: new Date(clock - 2 * HOUR).toISOString() }, cursor?.version ?? 0, new Date(clock).toISOString())
+    const [a, b, c] = await Promise.all([pollAfterSales(gw.deps), pollAfterSales(gw.deps), importAfterSale(gw.deps, ids[0])])
+    expect(a.created + b.created).toBe(0)
+    expect(c.created).toBe(false)
+    expect(await gw.deps.store.countCases({})).toBe(before + 1000)
+    const found = await Promise.all(ids.map((id) => caseOf(id)))
+    expect(new Set(found.map((x) => x?.id)).size).toBe(1000)
   }, 120_000)
 
   it('shop orders sync in windows with a cursor; a mini-program buyer with the same unionid sees theirs', async () => {
     standin.state.createOrder({ unionid: 'union-zhao', products: [{ productId: 'P9', skuId: 'S9', title: '真丝围巾', count: 2, priceFen: 12_300 }] })
     standin.state.createOrder({ unionid: 'union-nobody' })
     const s = await syncShopOrders(gw.deps, { firstSyncDays: 10 })
-    expect(s.upserted).toBe(2)
-    expect(s.windows).toBe(2) // 10 days in windows of ≤ 7
+    expect(s.upserted).toBeGreaterThanOrEqual(2)
+    expect(Date.parse(s.syncedUntil)).toBe(clock)
+    // the next pass starts from the cursor: one short window
     const again = await syncShopOrders(gw.deps)
     expect(again.windows).toBe(1)
     const r = await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-zhao' }, body: JSON.stringify({ action: 'list_orders', data: {} }) })
@@ -149,7 +165,7 @@ describe('platform after-sales come in', () => {
     const el = await fetch(`${gw.url}/api/fn/aftersale`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-zhao' },
-      body: JSON.stringify({ action: 'submit', idempotencyKey: 'k1', data: { orderId: (await gw.deps.store.listOrdersByUnionid('union-zhao', 1))[0].order.orderId, claimedItems: [{ skuId: 'S9', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' } }),
+      body: JSON.stringify({ action: 'submit', idempotencyKey: 'submit-shop-order-1', data: { orderId: (await gw.deps.store.listOrdersByUnionid('union-zhao', 1))[0].order.orderId, claimedItems: [{ skuId: 'S9', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' } }),
     })
     expect(((await el.json()) as { error: { message: string } }).error.message).toContain('申请售后')
   })
@@ -164,12 +180,13 @@ describe('the seller’s decisions go to the platform', () => {
 
   it('agree to refund: one acceptapply, the platform refunds, the case resolves with the refund recorded', async () => {
     const { id } = await apply('REFUND')
+    const before = okCalls('acceptapply')
     const r = await decideOn(id, 'platform_accept')
     expect(r.ok).toBe(true)
     expect(r.data?.status).toBe('refunding')
     await dispatch()
     await dispatch() // a second pass sends nothing again
-    expect(standin.state.calls.filter((x) => x.path === '/channels/ec/aftersale/acceptapply')).toHaveLength(1)
+    expect(okCalls('acceptapply')).toBe(before + 1)
     clock += 2 * MINUTE
     await standin.advance(0)
     const c = await mustCase(id)
@@ -198,6 +215,7 @@ describe('the seller’s decisions go to the platform', () => {
 
   it('system busy, then rate limit: retried, executed once', async () => {
     const { id } = await apply('REFUND')
+    const before = okCalls('acceptapply')
     standin.state.injectError({ path: '/channels/ec/aftersale/acceptapply', errcode: -1, times: 5 })
     await decideOn(id, 'platform_accept')
     for (let i = 0; i < 8 && (await mustCase(id)).platform?.lastCall?.outcome === 'pending'; i++) {
@@ -205,7 +223,7 @@ describe('the seller’s decisions go to the platform', () => {
       clock += 40 * MINUTE
     }
     expect((await mustCase(id)).platform?.lastCall?.outcome).toBe('done')
-    expect(standin.state.calls.filter((x) => x.path === '/channels/ec/aftersale/acceptapply' && x.errcode === 0)).toHaveLength(1)
+    expect(okCalls('acceptapply')).toBe(before + 1)
   })
 
   it('the buyer cancels on the platform while an agent approves: cancelled, no refund', async () => {
@@ -238,6 +256,7 @@ describe('the seller’s decisions go to the platform', () => {
 
   it('a reject the platform only takes after a negotiation: the negotiation goes out a minute later', async () => {
     const { id } = await apply('REFUND')
+    const before = okCalls('merchantupdateaftersale')
     standin.state.requireNegotiation(id)
     const r = await decideOn(id, 'platform_reject', { rejectReasonType: 3, text: '已与买家电话沟通' })
     expect(r.data?.status).toBe('rejected')
@@ -247,6 +266,6 @@ describe('the seller’s decisions go to the platform', () => {
     const c = await mustCase(id)
     expect(c.platform?.lastCall).toMatchObject({ call: 'reject', outcome: 'done' })
     expect(c.platform?.lastCall?.message).toContain('协商')
-    expect(standin.state.calls.filter((x) => x.path === '/channels/ec/aftersale/merchantupdateaftersale' && x.errcode === 0)).toHaveLength(1)
+    expect(okCalls('merchantupdateaftersale')).toBe(before + 1)
   })
 })
