@@ -411,8 +411,11 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
       ),
       { numRuns: 60, seed: 20261202 },
     )
-    // every command was seen both offered and refused, or the property proves little
-    expect([...inAnswer].sort()).toEqual(TRANSITIONS.map((r) => r.command).sort())
-    expect([...outOfAnswer].sort()).toEqual(TRANSITIONS.map((r) => r.command).sort())
+    // every command was seen both offered and refused, or the property proves little; the generated
+    // cases are the mini-program's, where the shop's platform_* commands are only ever refused
+    // (their offered side is tested in platform-status.test.ts and the server flow test)
+    const all = TRANSITIONS.map((r) => r.command).sort()
+    expect([...inAnswer].sort()).toEqual(all.filter((c) => !c.startsWith('platform_')))
+    expect([...outOfAnswer].sort()).toEqual(all)
   })
 })
