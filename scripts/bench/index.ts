@@ -5,13 +5,15 @@
 //    under a submit / list / queue mix (gateway.ts), each server in its own process;
 //  - outbox dispatcher throughput against the local sender (dispatcher.ts);
 //  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
-//    (shop-sync.ts).
+//    (shop-sync.ts);
+//  - the policy what-if over 10k and 100k stored cases (what-if.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runDispatcher } from './dispatcher'
 import { runFloor } from './floor'
 import { runGateway } from './gateway'
+import { runWhatIfBench, whatIfReport } from './what-if'
 import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
@@ -62,6 +64,8 @@ async function main() {
     const large = await scaleRun(dir, templates, 100_000, { submits: 500 })
     for (const name of fs.readdirSync(dir)) if (name.startsWith('pop-')) fs.rmSync(path.join(dir, name), { force: true })
 
+    progress('policy what-if …')
+    const whatIf = await runWhatIfBench(dir, templates)
     progress('floor over HTTP …')
     const floor = await runFloor(dir, templates, 10_000, SECONDS)
     progress('gateway over HTTP …')
@@ -74,6 +78,8 @@ async function main() {
     report(small, large, floor, gw, disp)
     console.log('')
     reportShopSync(shop, f)
+    console.log('')
+    whatIfReport(whatIf)
     console.log('')
     console.log(`Whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart} at the start, ${load1()} at the end`)
     console.log('(anything else running on the machine shows up in these figures: compare runs on an idle machine)')

@@ -12,8 +12,10 @@ export type CallOutcome =
   | { kind: 'sent' }
   /** the platform refused: recorded on the case, the row is done (failed, with the platform's words) */
   | { kind: 'refused'; error: string }
-  /** try again later (system busy, network, token) — at `retryAt` when the platform said when (rate limit) */
-  | { kind: 'transient'; error: string; retryAt?: string; rateLimited?: boolean }
+  /** try again later (system busy, network, token) — at `retryAt` when the adapter said when */
+  | { kind: 'transient'; error: string; retryAt?: string }
+  /** the platform's one-call-per-minute rule: again at `at`, without using up a retry */
+  | { kind: 'deferred'; at: string; error: string | null }
 
 /** The outbox row's note that the reject needs the negotiation step first (10021068). */
 const NEGOTIATE_FIRST = 'needs_negotiation'
@@ -52,8 +54,9 @@ export async function runPlatformCall(deps: Deps, ev: PlatformCallEvent, item: P
     return { kind: 'sent' }
   } catch (e) {
     if (!isShopError(e)) return { kind: 'transient', error: `网络错误：${e instanceof Error ? e.message : String(e)}` }
-    if (e.kind === 'needs_negotiation') return { kind: 'transient', error: `${NEGOTIATE_FIRST}：${e.messageZh}`, retryAt: e.retryAt ?? new Date(Date.parse(deps.now()) + 61_000).toISOString(), rateLimited: true }
-    if (e.kind === 'rate_limited') return { kind: 'transient', error: e.messageZh, ...(e.retryAt ? { retryAt: e.retryAt } : {}), rateLimited: true }
+    const inAMinute = new Date(Date.parse(deps.now()) + 61_000).toISOString()
+    if (e.kind === 'needs_negotiation') return { kind: 'deferred', at: e.retryAt ?? inAMinute, error: `${NEGOTIATE_FIRST}：${e.messageZh}` }
+    if (e.kind === 'rate_limited') return { kind: 'deferred', at: e.retryAt ?? inAMinute, error: e.messageZh }
     if (e.kind === 'transient' || e.kind === 'token') return { kind: 'transient', error: e.messageZh, ...(e.retryAt ? { retryAt: e.retryAt } : {}) }
     await record(deps, c, ev, { outcome: 'refused', errcode: e.errcode, message: e.messageZh })
     return { kind: 'refused', error: `${e.errcode} ${e.messageZh}` }

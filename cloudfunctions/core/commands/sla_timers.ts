@@ -1,5 +1,6 @@
 /** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
 import { slaState, type SlaReport } from '../sla'
+import { formatLocalTime, toMs } from '../tz'
 import { alert, refuse, type CommandSpec } from './work'
 
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
@@ -13,7 +14,9 @@ export const sla_warn: CommandSpec<'sla_warn'> = {
     const rep = slaState(w.c, ctx.now, ctx.policy)
     w.c.sla = { ...w.c.sla, warnedAt: ctx.now }
     w.internal = true
-    w.text = `时效预警：${targetName(rep)}将于 ${rep.dueAt} 到期`
+    // staff read this line: shop-local time, never a raw ISO instant
+    const due = rep.dueAt ? formatLocalTime(toMs(rep.dueAt), ctx.policy.calendar.timezone) : '稍后'
+    w.text = `时效预警：${targetName(rep)}将于 ${due} 到期`
     alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} 即将超时`, rep.dueAt ?? undefined)
   },
 }
