@@ -13,6 +13,8 @@ export interface SchedulerStats {
   /** lost a compare-and-set to another scheduler or a person: their write stands */
   raced: number
   byCommand: Record<string, number>
+  /** the time budget ran out: the cases not reached are still due (next pass) */
+  stoppedEarly?: boolean
   logistics: LogisticsWatchStats
   /** the Channels shop pass (only when a shop is connected); `error` when the shop could not be reached */
   shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null }
@@ -36,12 +38,18 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders. Safe when two passes overlap: every action is a compare-and-set on the case version, so
  * each happens once and the loser moves on.
  */
-export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
+export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?: number } = {}): Promise<SchedulerStats> {
+  // stop on a time budget below the function's timeout: what is left stays due and the next pass resumes it
+  const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const now = deps.now()
   const { policy } = await livePolicy(deps)
   const due = await deps.store.dueCases(now, opts.limit ?? 200)
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 } }
   for (const c of due) {
+    if (Date.now() > until) {
+      stats.stoppedEarly = true
+      break
+    }
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
     for (let step = 0; step < 3; step++) {
@@ -66,8 +74,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): P
       cur = res.value.case
     }
   }
-  stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
-  if (deps.shop) stats.shop = await shopPass(deps)
+  if (!stats.stoppedEarly) stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+  if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats
 }
 
