@@ -155,6 +155,27 @@ describe('action bar: acting on a case', () => {
     expect(server.of('escalate')[0].data).toMatchObject({ caseId: 'case-1', text: '申请主管审批：退款金额¥459.00超过¥200.00，需要主管审批' })
   })
 
+  test('approve above the agent limit: the button says it goes to a supervisor, and it opens the escalation instead of paying', async () => {
+    const view = caseDetail('submitted')
+    const server = fakeAdmin({ list_staff: () => [], approve: () => view, escalate: () => ({ ...view, flags: { ...view.flags, escalated: true } }) })
+    setTransport(server.transport)
+    const { container } = render(<ActionBar view={view} me={me('agent')} approvalThresholdFen={10000} onUpdated={jest.fn()} />)
+    await tap(container, '#act-approve')
+    // the claimed tea (¥168) is above this shop's ¥100 limit: what will really happen is said on the button
+    expect(text(container, '#submit-approve')).toBe('转主管审批')
+    expect(text(container, '#approve-over-limit')).toContain('超过客服审批额度 ¥100.00：不会立即退款，将转给主管审批')
+    await typeInto(container, '#f-amount', '80')
+    expect(text(container, '#submit-approve')).toBe('确认同意')
+    expect(container.querySelector('#approve-over-limit')).toBeNull()
+    await typeInto(container, '#f-amount', '300')
+    await tap(container, '#submit-approve')
+    expect(server.of('approve')).toHaveLength(0)
+    expect(container.querySelector('#form-escalate')).not.toBeNull()
+    await tap(container, '#submit-escalate')
+    await settle()
+    expect(server.of('escalate')[0].data).toMatchObject({ text: '申请主管审批：同意仅退款¥300.00（超过客服审批额度¥100.00）' })
+  })
+
   test('make_offer: an unedited suggestion goes by id, an edited one as a new offer in fen', async () => {
     const view = caseDetail('submitted', { offers: [suggestion(), suggestion({ id: 'sug-2', kind: 'coupon', refundFen: 0, couponFen: 1000, explanation: '送您10元优惠券' })] })
     const { container, server } = mountBar(view, 'agent', { make_offer: () => view })

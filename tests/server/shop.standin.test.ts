@@ -100,7 +100,9 @@ describe('Channels stand-in: push events', () => {
 
 describe('Channels stand-in: control API over HTTP', () => {
   it('creates an order and an after-sale as a buyer, moves the clock, cancels, and reports state', async () => {
-    const standin = await startChannelsStandin()
+    // a frozen clock the control API moves: seconds-left must not tick with the wall clock under load
+    const nowMs = Date.parse('2026-12-01T02:00:00Z')
+    const standin = await startChannelsStandin({ clock: { now: () => nowMs } })
     const post = async (path: string, body: unknown = {}) => {
       const r = await fetch(`${standin.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       return { status: r.status, json: (await r.json()) as Record<string, unknown> }

@@ -93,6 +93,16 @@ export interface ActionBarProps {
 }
 
 /** What `approve` does with an amount / the return options, per case type (see core decide approve). */
+/** What an approval grants, for the supervisor request's text. */
+const APPROVE_WHAT: Record<CaseView['type'], string> = {
+  refund_only: '仅退款',
+  return_refund: '退货退款',
+  exchange: '换货',
+  resend: '补发',
+  compensation: '补偿',
+  logistics: '物流补偿',
+}
+
 const APPROVE_KIND: Record<CaseView['type'], OfferKind> = {
   refund_only: 'refund',
   return_refund: 'return_refund',
@@ -125,6 +135,11 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   // the ORDER's remaining amount: other cases of the same order may already have refunded part of it
   const limitHint = (view.refundableFen !== undefined ? `；本单还可退${yuan(view.refundableFen)}` : '')
     + (me.role === 'agent' && approvalThresholdFen !== undefined ? `；超过${yuan(approvalThresholdFen)}需主管审批` : '')
+
+  // the money an approval would move now: the typed amount, else what the type pays by default
+  const typedFen = d.amount.trim() ? inputToFen(d.amount) : undefined
+  const approveFen = typedFen ?? (view.type === 'refund_only' || view.type === 'return_refund' ? claimedFen : 0)
+  const overLimit = open === 'approve' && me.role === 'agent' && approvalThresholdFen !== undefined && approveFen > approvalThresholdFen
 
   const openForm = (a: StaffCommand, preset: Partial<Draft> = {}) => {
     setOpen(a)
@@ -184,6 +199,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         const amountFen = d.amount.trim() ? inputToFen(d.amount) : undefined
         if (amountFen === null) return invalid('金额格式不正确（最多两位小数）')
         if (view.type === 'compensation' && !amountFen) return invalid('请填写补偿金额')
+        // above the agent's limit nothing is paid: the request goes to a supervisor instead
+        if (overLimit && view.actions.includes('escalate')) return openForm('escalate', { text: `申请主管审批：同意${APPROVE_WHAT[view.type]}${yuan(approveFen)}（超过客服审批额度${yuan(approvalThresholdFen ?? 0)}）` })
         return run(
           'approve',
           {
@@ -545,9 +562,14 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
               {error.code === 'CONFLICT' && <Text className="adm-muted">（请返回刷新后再操作）</Text>}
             </View>
           )}
+          {overLimit && (
+            <Text className="adm-muted block" id="approve-over-limit">
+              {yuan(approveFen)} 超过客服审批额度 {yuan(approvalThresholdFen ?? 0)}：不会立即{view.type === 'compensation' ? '补偿' : '退款'}，将转给主管审批
+            </Text>
+          )}
           <View>
             <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy || undefined} onClick={submit}>
-              {busy ? '提交中…' : `确认${COMMAND_LABELS[open]}`}
+              {busy ? '提交中…' : overLimit ? '转主管审批' : `确认${COMMAND_LABELS[open]}`}
             </Button>
             <Button id="adm-form-cancel" className="adm-btn" onClick={close}>
               取消

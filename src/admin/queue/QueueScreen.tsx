@@ -161,6 +161,8 @@ export function QueueScreen({
         </View>
       </View>
 
+      {/* the tabs scroll sideways on a phone: a fade on the right edge says there is more */}
+      <View className="adm-tabs-wrap">
       <View className="adm-tabs" id="adm-tabs">
         {TABS.map((t) => (
           <View key={t} id={`tab-${t}`} className={`adm-tab${t === tab ? ' adm-tab--on' : ''}`} onClick={() => setTab(t)}>
@@ -168,6 +170,8 @@ export function QueueScreen({
             <Text className="adm-tab__count">{countLabel(counts[t])}</Text>
           </View>
         ))}
+      </View>
+      <View className="adm-tabs-fade" />
       </View>
 
       <View className="adm-filters" id="adm-filters">
@@ -219,6 +223,9 @@ export function QueueScreen({
                 <SlaBadge sla={c.sla} />
               </View>
               <Text className="adm-card__title">{c.title}</Text>
+              <Text className="adm-muted block" id={`order-of-${c.id}`}>
+                订单 {c.orderId}
+              </Text>
               <View className="adm-card__meta">
                 <Text className={`adm-tag adm-tag--src-${c.source}`} id={`src-${c.id}`}>
                   {CASE_SOURCE_LABELS[c.source]}

@@ -112,8 +112,8 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
         {staff.length === 0 && <Empty text="还没有客服" />}
         {staff.map((s) => (
           <View key={s.id} className="adm-offer" id={`staff-${s.id}`}>
-            <View className="adm-row">
-              <Text>
+            <View className="adm-row adm-row--center">
+              <Text className="adm-row__main">
                 {s.name}
                 {s.id === me.openid ? '（我）' : ''} · {ROLE_LABELS[s.role]}
                 {s.active ? '' : ' · 已停用'}
@@ -130,13 +130,16 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
               {s.teams.map((t) => TEAM_LABELS[t]).join('、')} · 处理中 {s.openCases} 单 · 最近分配 {s.lastAssignedAt ? fmtShort(s.lastAssignedAt) : '无'}
             </Text>
             {lead && (
-              <Button
-                id={`staff-edit-${s.id}`}
-                className="adm-btn adm-btn--small"
-                onClick={() => setEdit({ id: s.id, name: s.name, role: s.role, teams: s.teams, onDuty: s.onDuty, active: s.active, isNew: false })}
-              >
-                编辑
-              </Button>
+              // a link on its own line, not a button wrapped into the text on a narrow screen
+              <View className="adm-inline-actions">
+                <Text
+                  id={`staff-edit-${s.id}`}
+                  className="adm-link-btn"
+                  onClick={() => setEdit({ id: s.id, name: s.name, role: s.role, teams: s.teams, onDuty: s.onDuty, active: s.active, isNew: false })}
+                >
+                  编辑
+                </Text>
+              </View>
             )}
           </View>
         ))}

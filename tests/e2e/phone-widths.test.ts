@@ -1,0 +1,120 @@
+/**
+ * The buyer's and the staff's key pages on a phone, 360 and 414 px wide, in the H5 build served
+ * by the gateway: a screenshot of each, and a layout check that no interactive element leaves the
+ * viewport or overlaps another one (elements inside a sideways-scrolling strip may run past the
+ * edge — that is what the strip is for; a fixed bar is compared only with its own content).
+ */
+import type { Page } from 'playwright-core'
+import { callAs, shot, signIn, gatewayAndBrowserForFile } from './harness'
+
+const env = gatewayAndBrowserForFile()
+
+const INTERACTIVE = [
+  'button', 'input', 'textarea', 'taro-button-core', 'taro-input-core', 'taro-switch-core',
+  '.chip', '.adm-chip', '.adm-tab', '.adm-ptab', '.adm-link', '.adm-link-btn', '.link', '.tile', '.stepper',
+].join(',')
+
+/** Problems found on the page as it is laid out now (empty = fine). */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate((selector) => {
+    const vw = document.documentElement.clientWidth
+    const describe = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} "${(el.textContent ?? '').trim().slice(0, 12)}"`
+    const scroller = (el: Element) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX
+        if (o === 'auto' || o === 'scroll') return p
+      }
+      return null
+    }
+    const layer = (el: Element) => {
+      for (let p: Element | null = el; p; p = p.parentElement) {
+        const pos = getComputedStyle(p).position
+        if (pos === 'fixed' || pos === 'sticky') return p
+      }
+      return null
+    }
+    const all = Array.from(document.querySelectorAll(selector)).filter((el) => {
+      const r = el.getBoundingClientRect()
+      const s = getComputedStyle(el)
+      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'
+    })
+    // an element inside another interactive one is part of it (a Taro host and its native input)
+    const items = all.filter((el) => !all.some((o) => o !== el && o.contains(el)))
+    const out: string[] = []
+    for (const el of items) {
+      const r = el.getBoundingClientRect()
+      if (!scroller(el) && (r.left < -1 || r.right > vw + 1)) out.push(`leaves the viewport (${Math.round(r.left)}…${Math.round(r.right)} of ${vw}): ${describe(el)}`)
+    }
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j < items.length; j++) {
+        const a = items[i]
+        const b = items[j]
+        if (layer(a) !== layer(b) || scroller(a) !== scroller(b)) continue
+        const ra = a.getBoundingClientRect()
+        const rb = b.getBoundingClientRect()
+        const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left)
+        const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top)
+        if (w > 2 && h > 2) out.push(`overlap ${Math.round(w)}×${Math.round(h)}: ${describe(a)} / ${describe(b)}`)
+      }
+    }
+    return out
+  }, INTERACTIVE)
+}
+
+async function check(page: Page, name: string) {
+  await page.waitForTimeout(300)
+  await shot(page, name)
+  expect(await layoutProblems(page)).toEqual([])
+}
+
+for (const width of [360, 414]) {
+  test(`buyer at ${width} px: home, the form with its one question, the tracker`, async () => {
+    const page = await env.browser.newPage()
+    await page.setViewportSize({ width, height: 780 })
+    await signIn(page, env.gw.url, 'buyer-wu')
+    await page.getByText('订单').first().waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-buyer-home`)
+
+    const orders = await callAs<{ order: { orderId: string; items: { skuId: string }[]; deliveredAt?: string } }[]>(env.gw.url, 'buyer-wu', 'aftersale', 'list_orders', {})
+    // each width files on its own order (an order with an open case refuses a second one)
+    const delivered = orders.filter((o) => o.order.deliveredAt && o.order.items.length === 1)[width === 360 ? 0 : 1]!
+    await page.goto(`${env.gw.url}/#/pages/new/index?orderId=${encodeURIComponent(delivered.order.orderId)}`)
+    await page.locator('#order-card').waitFor({ timeout: 20_000 })
+    await page.locator('#reason-quality_defect').click()
+    await page.locator('#types .chip').first().waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-buyer-form`)
+
+    const filed = await callAs<{ case: { id: string } }>(env.gw.url, 'buyer-wu', 'aftersale', 'submit', {
+      orderId: delivered.order.orderId, claimedItems: [{ skuId: delivered.order.items[0].skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '有破损', desiredRemedy: 'refund',
+    }, `phone-widths-${width}-key`)
+    await page.goto(`${env.gw.url}/#/pages/case/index?id=${encodeURIComponent(filed.case.id)}`)
+    await page.locator('#case-status').waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-buyer-tracker`)
+    await page.close()
+  }, 120_000)
+
+  test(`staff at ${width} px: queue, case, roster, policy editor`, async () => {
+    const page = await env.browser.newPage()
+    await page.setViewportSize({ width, height: 780 })
+    await signIn(page, env.gw.url, 'staff-owner')
+    await page.goto(`${env.gw.url}/#/admin/queue/index`)
+    await page.locator('#adm-tabs').waitFor({ timeout: 20_000 })
+    await page.locator('#tab-all').click()
+    await page.locator('#adm-queue-list, #adm-queue-empty').first().waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-queue`)
+
+    const queue = await callAs<{ items: { id: string }[] }>(env.gw.url, 'staff-owner', 'admin', 'queue', { tab: 'all' })
+    if (queue.items[0]) {
+      await page.goto(`${env.gw.url}/#/admin/case/index?id=${encodeURIComponent(queue.items[0].id)}`)
+      await page.locator('#case-timeline').waitFor({ timeout: 20_000 })
+      await check(page, `phone-${width}-staff-case`)
+    }
+    await page.goto(`${env.gw.url}/#/admin/roster/index`)
+    await page.locator('#adm-roster').waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-roster`)
+    await page.goto(`${env.gw.url}/#/admin/policy/index`)
+    await page.locator('#policy-reasons').waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-policy`)
+    await page.close()
+  }, 120_000)
+}
