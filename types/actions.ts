@@ -83,6 +83,12 @@ export interface CaseSummary {
   task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }
 
+/** What the seller picks from when deciding on a shop after-sale. */
+export interface ShopOptions {
+  rejectReasons: { type: number; text: string; detail: string }[]
+  addresses: { id: string; label: string; isDefault: boolean }[]
+}
+
 /** What the queue and the case header show of a platform after-sale. */
 export interface PlatformMark {
   afterSaleOrderId: string
@@ -200,6 +206,8 @@ export interface AftersaleOutputs {
 export const STAFF_COMMANDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
   'ship_replacement', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
+  // shop after-sales (视频号小店): the seller's decisions go to the platform
+  'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
@@ -290,6 +298,11 @@ export const adminInputs = {
   review_step: commandOf('review_step'),
   open_linked_case: z.object({ caseId: Id, purpose: z.enum(['visit', 'review']), note: z.string().max(500).default('') }),
   record_visit: commandOf('record_visit'),
+  platform_accept: commandOf('platform_accept'),
+  platform_reject: commandOf('platform_reject'),
+  platform_certificate: commandOf('platform_certificate'),
+  platform_reship: commandOf('platform_reship'),
+  shop_options: z.object({}),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
   inbox: InboxInputSchema,
@@ -318,6 +331,8 @@ export interface AdminOutputs extends InboxOutputs {
   preview_policy: WhatIfView
   analytics: AnalyticsView
   export_cases: CaseExport
+  /** the shop's reject reasons and return addresses (read from the platform) */
+  shop_options: ShopOptions
 }
 
 // ---------------------------------------------------------------- analytics and export (admin)

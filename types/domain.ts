@@ -733,6 +733,14 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('review_remind'), ...base }),
   z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
+  // Channels shop after-sales (core/commands/platform.ts): the seller's platform calls …
+  z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional(), ...base }),
+  z.object({ type: z.literal('platform_reject'), rejectReasonType: z.number().int(), text: z.string().min(1).max(200), ...base }),
+  z.object({ type: z.literal('platform_certificate'), certificates: z.array(z.string().min(1).max(200)).min(1).max(9), text: z.string().min(1).max(200), ...base }),
+  z.object({ type: z.literal('platform_reship'), deliveryId: z.string().min(1).max(40), waybillId: z.string().min(1).max(40), ...base }),
+  // … and what the platform says (system)
+  z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, ...base }),
+  z.object({ type: z.literal('platform_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
 export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>

@@ -10,6 +10,7 @@ import { getPolicy, policyHistory, updatePolicy } from './usecases/manage-policy
 import { previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
+import { shopOptions } from './usecases/shop-options'
 import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 import { openLinkedCase } from './usecases/linked-case'
 
@@ -40,6 +41,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),
+  shop_options: action({ input: I.shop_options, roles: ANY, run: (d) => shopOptions(d) }),
   // each staff member's own inbox and push subscription (issue 15)
   inbox: action({ input: I.inbox, roles: ANY, run: (d, c, i) => listInbox(d, staffOf(c), i) }),
   mark_inbox_read: action({ input: I.mark_inbox_read, roles: ANY, run: (d, c, i) => markInboxRead(d, staffOf(c), i) }),

@@ -9,6 +9,7 @@
  */
 import { FINAL_STATUSES, type Case, type CommandType, type CoreError } from '@contract/domain'
 import { COMMANDS, type GuardContext } from './commands'
+import { platformRefusal } from './platform-status'
 import { rowOf, TRANSITIONS } from './transitions'
 
 /** Why `actor` may not run `command` on `c` now, or null when it may. */
@@ -21,6 +22,9 @@ export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreE
   if (!row.self.includes(c.status) && !row.from[c.status]?.length) return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
   if (!row.by.includes(actor.kind)) return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
   if (actor.kind === 'buyer' && actor.id !== c.buyerOpenid) return { code: 'FORBIDDEN', message: '只能操作自己的售后单', details }
+  // where the case came from: a shop after-sale is decided through the platform (platform-status.ts)
+  const source = platformRefusal(c, command, actor.kind)
+  if (source) return { ...source, details }
   const no = COMMANDS[command].guard?.(c, ctx)
   return no ? { code: no.code, message: no.message, details: { ...details, ...no.details } } : null
 }

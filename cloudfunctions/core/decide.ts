@@ -17,6 +17,7 @@ import type { CoreContext } from './context'
 import { CoreFailure, fail, ok } from './errors'
 import { buildBuyerMessage, enterMessages } from './messages'
 import { buyerDeadline, markFirstResponse, pauseSla, restartResolution, resumeSla, stopSla } from './sla'
+import { clampSlaToDeadline, sellerDeadline } from './platform-status'
 import { isListed, waitIn } from './transitions'
 import { HOUR_MS, toIso, toMs } from './tz'
 
@@ -26,7 +27,7 @@ export interface DecideOutput {
 }
 
 /** A staff answer of any of these meets the first-response target. */
-const FIRST_RESPONSE_COMMANDS: ReadonlySet<CommandType> = new Set(['respond', 'ask_info', 'make_offer', 'approve', 'reject'])
+const FIRST_RESPONSE_COMMANDS: ReadonlySet<CommandType> = new Set(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'platform_accept', 'platform_reject'])
 
 function clone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T
@@ -74,9 +75,12 @@ function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext):
   else if (!OPEN_STATUSES.includes(to)) c.sla = stopSla(c.sla, ctx.now, to === 'resolved')
   else if (PAUSED_STATUSES.includes(to) && !PAUSED_STATUSES.includes(from)) c.sla = pauseSla(c.sla, ctx.now, policy)
   else if (!PAUSED_STATUSES.includes(to) && PAUSED_STATUSES.includes(from)) c.sla = resumeSla(c.sla, ctx.now, policy)
+  // a shop after-sale: the platform decides at its deadline, so the desk's targets never run past it
+  if (c.platform) c.sla = clampSlaToDeadline(c.sla, sellerDeadline(c.platform))
 
   if (to !== from) {
-    const wait = waitIn(to)
+    // on a shop after-sale the buyer's steps have the platform's clocks; the desk only closes resolved ones
+    const wait = c.platform && waitIn(to) !== 'rate' ? null : waitIn(to)
     c.buyerDeadline = wait ? buyerDeadline(wait, ctx.now, policy) : null
     w.buyer.push(...enterMessages(c, command))
   }

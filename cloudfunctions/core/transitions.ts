@@ -73,6 +73,20 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'expire', by: ['system'], from: Object.fromEntries(Object.values(BUYER_WAITS).map((w) => [w.in, [w.expiresTo]])), self: [] },
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
+  // Channels shop after-sales (commands/platform.ts): the seller's platform calls move the case
+  // where the platform will take it; a refusal brings it back to the agent; the platform's own
+  // moves are mirrored from any open status (the status table in platform-status.ts)
+  { command: 'platform_accept', by: ['staff'], from: { submitted: ['refunding', 'awaiting_return'], in_review: ['refunding', 'awaiting_return'], return_shipped: ['refunding'] }, self: [] },
+  { command: 'platform_reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'], return_shipped: ['rejected'] }, self: [] },
+  { command: 'platform_certificate', by: ['staff'], from: {}, self: ['in_review'] },
+  { command: 'platform_reship', by: ['staff'], from: { return_shipped: ['replacement_shipped'] }, self: [] },
+  { command: 'platform_sync', by: ['system'], from: Object.fromEntries(NON_FINAL.map((s) => [s, [...CASE_STATUSES]])), self: NON_FINAL },
+  {
+    command: 'platform_call_result',
+    by: ['system'],
+    from: { refunding: ['in_review'], awaiting_return: ['in_review'], rejected: ['in_review'], replacement_shipped: ['in_review'] },
+    self: NON_FINAL,
+  },
   { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
   // closing the loop (issue 15): approvals wait on the case; 差评 follow-up runs on the closed case
   { command: 'submit_for_approval', by: ['staff'], from: {}, self: ['submitted', 'in_review', 'refunding'] },

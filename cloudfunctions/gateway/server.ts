@@ -21,6 +21,10 @@ import { RecordingSender } from '../adapters/local/sender'
 import { dispatchOutbox } from '../app/usecases/dispatch-outbox'
 import { runScheduler } from '../app/usecases/run-scheduler'
 import { devLoginPage, messagesPage } from './pages'
+import type { ShopPort } from '../ports/shop'
+import type { Store } from '../ports/store'
+import { answerUrlCheck, PushError, type PushConfig } from '../adapters/channels/push'
+import { receiveChannelsPush } from '../app/usecases/receive-channels-push'
 
 export interface GatewayOptions {
   host?: string
@@ -35,6 +39,10 @@ export interface GatewayOptions {
   /** run the outbox dispatcher and the scheduler on timers (ms); 0 = off (tests drive them) */
   dispatchEveryMs?: number
   scheduleEveryMs?: number
+  /** the Channels shop to sync with, built on the gateway's store (its token and throttles live there); absent = no shop */
+  shop?: (store: Store) => ShopPort
+  /** checks the shop's message pushes on POST /channels/push (token, safe-mode key) */
+  push?: PushConfig
 }
 
 export interface Gateway {
@@ -115,6 +123,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.quiet ? () => {} : (msg: string, err?: unknown) => console.error(`[gateway] ${msg}`, err ?? '')
   const deps: Deps = {
     store,
+    ...(opts.shop ? { shop: opts.shop(store) } : {}),
     payments: new LocalPayments(store, now),
     media: new LocalMedia(store),
     now,
@@ -150,6 +159,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
+  // The shop's message push (channels_ec_aftersale_update), as WeChat sends it to a seller's server:
+  // signature checked, safe mode opened; the answer is the plain string `success`.
+  const push = opts.push
+  if (push) {
+    app.get('/channels/push', (c) => {
+      const echo = answerUrlCheck(push.token, c.req.query())
+      return echo === null ? c.text('bad signature', 401) : c.text(echo)
+    })
+    app.post('/channels/push', async (c) => {
+      try {
+        await receiveChannelsPush(deps, push, c.req.query(), await c.req.text())
+        return c.text('success')
+      } catch (e) {
+        if (e instanceof PushError) return c.text(e.message, e.code === 'BAD_SIGNATURE' ? 401 : 400)
+        throw e
+      }
+    })
+  }
+
   // Functions exactly as the mini-program calls them: body = { action, data, idempotencyKey }.
   app.post('/api/fn/:name', async (c) => {
     const name = FunctionNameSchema.safeParse(c.req.param('name'))
@@ -161,7 +189,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const tooLarge = e instanceof Error && e.message === 'request too large'
       return c.json({ ok: false, error: { code: 'VALIDATION', message: tooLarge ? '请求过大（上限 1MB，图片视频请走上传）' : '请求体不是合法的 JSON' } })
     }
-    return c.json(await functions[name.data](body, { openid: identityOf(c) }))
+    const openid = identityOf(c)
+    // locally the demo personas stand in for WeChat's UNIONID context
+    const unionid = PERSONAS.buyers.find((b) => b.openid === openid)?.unionid ?? null
+    return c.json(await functions[name.data](body, { openid, unionid }))
   })
 
   // Evidence upload (stands in for wx.cloud.uploadFile): type sniffed from the bytes.

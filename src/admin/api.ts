@@ -32,6 +32,7 @@ export const adminApi = {
   listPolicyVersions: () => admin('list_policy_versions', {}),
   analytics: (r: AdminInput<'analytics'>) => admin('analytics', r),
   exportCases: (r: AdminInput<'export_cases'>) => admin('export_cases', r),
+  shopOptions: () => admin('shop_options', {}),
   inbox: (q: AdminInput<'inbox'>) => admin('inbox', q),
   openLinkedCase: (q: AdminInput<'open_linked_case'>) => admin('open_linked_case', q),
   markInboxRead: (q: AdminInput<'mark_inbox_read'>) => admin('mark_inbox_read', q),

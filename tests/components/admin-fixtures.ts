@@ -25,7 +25,8 @@ export const me = (role: StaffRole = 'agent', over: Partial<Me> = {}): Me => ({
 
 /** The staff commands the function lists for a case in `status` (same rule as the function's view). */
 export const staffActions = (status: CaseStatus): CommandType[] =>
-  availableCommands(status, 'staff').filter((a) => (STAFF_COMMANDS as readonly string[]).includes(a))
+  // (the shop's platform_* commands are refused on mini-program cases by the core's guards)
+  availableCommands(status, 'staff').filter((a) => (STAFF_COMMANDS as readonly string[]).includes(a) && !a.startsWith('platform_'))
 
 export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummary => ({
   id,

@@ -3,6 +3,7 @@ import type { Deps } from '../deps'
 import type { OutboxItem } from '../../ports/store'
 import { WECOM_NO_KEY, type SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
+import { runPlatformCall } from './run-platform-call'
 import { WECOM_PER_MINUTE, failureText, fanOutStaffAlert, tellOwners, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
 
 export const RETRY = {
@@ -24,7 +25,13 @@ const RATE_LIMIT_GIVE_UP_MS = 60 * 60_000
 
 type Outcome =
   | { kind: 'sent' }
-  | { kind: 'transient' | 'no_credit' | 'mapping' | 'permanent'; error: string }
+  | { kind: 'no_credit'; error: string }
+  | { kind: 'mapping'; error: string }
+  | { kind: 'permanent'; error: string }
+  /** the platform refused a seller decision: recorded on the case already */
+  | { kind: 'refused'; error: string }
+  /** `retryAt`: the other side said when (platform system busy with a retry time) */
+  | { kind: 'transient'; error: string; retryAt?: string }
   /** not attempted or refused for frequency: try again at `at` without spending an attempt */
   | { kind: 'deferred'; at: string; error: string | null }
 
@@ -91,7 +98,7 @@ export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { lim
       await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text }).catch(() => undefined)
       await tellOwners(deps, item, text).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
-    } else if (out.kind === 'permanent') {
+    } else if (out.kind === 'permanent' || out.kind === 'refused') {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
       if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, out.error)).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
@@ -100,7 +107,7 @@ export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { lim
       if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, `重试 ${attempt} 次仍失败：${out.error}`)).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
     } else {
-      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: later(now, backoffMs(attempt, random)), lastError: out.error })
+      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: out.retryAt ?? later(now, backoffMs(attempt, random)), lastError: out.error })
       stats.retried++
     }
   }
@@ -128,6 +135,9 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         const r = await settleRefund(deps, c, ev)
         return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
+      case 'platform_call':
+        // a seller decision on a Channels after-sale: sent once by call key, answer recorded on the case
+        return await runPlatformCall(deps, ev, item)
       default:
         if (item.kind === 'staff_subscribe') return await sendStaffSubscribe(deps, sender, item.payload as unknown as StaffSubscribePayload, attempt)
         if (item.kind === 'wecom') return await sendWecom(deps, sender, item.payload as unknown as WecomPayload)

@@ -6,6 +6,8 @@ import { pendingApproval } from '../../core/commands/approvals'
 import { reviewReminderAt } from '../../core/commands/review'
 import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
+import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
+import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
 
 export interface SchedulerStats {
   examined: number
@@ -16,6 +18,8 @@ export interface SchedulerStats {
   /** the time budget ran out: the cases not reached are still due (next pass) */
   stoppedEarly?: boolean
   logistics: LogisticsWatchStats
+  /** the Channels shop pass (only when a shop is connected); `error` when the shop could not be reached */
+  shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null }
 }
 
 /** The one timer command a due case needs now, or null (nothing is due yet). */
@@ -79,5 +83,23 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     }
   }
   if (!stats.stoppedEarly) stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+  if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats
+}
+
+/**
+ * The shop's orders, then its after-sales (pushes are not guaranteed: this pass finds what a lost
+ * push missed). A shop that cannot be reached fails this part only; the cursors stay where they
+ * were and the next pass reads the same windows.
+ */
+async function shopPass(deps: Deps): Promise<NonNullable<SchedulerStats['shop']>> {
+  const out: NonNullable<SchedulerStats['shop']> = { orders: null, afterSales: null, error: null }
+  try {
+    out.orders = await syncShopOrders(deps)
+    out.afterSales = await pollAfterSales(deps)
+  } catch (e) {
+    out.error = e instanceof Error ? e.message : String(e)
+    deps.log('scheduler: shop pass failed', e)
+  }
+  return out
 }

@@ -16,6 +16,7 @@ import { issue_refund } from './issue_refund'
 import { make_offer } from './make_offer'
 import { note } from './note'
 import { accept_offer, decline_offer } from './offer_reply'
+import { platform_accept, platform_call_result, platform_certificate, platform_reject, platform_reship, platform_sync } from './platform'
 import { provide_info } from './provide_info'
 import { rate } from './rate'
 import { reassign } from './reassign'
@@ -65,4 +66,10 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   review_step,
   review_remind,
   record_visit,
+  platform_accept,
+  platform_reject,
+  platform_certificate,
+  platform_reship,
+  platform_sync,
+  platform_call_result,
 }

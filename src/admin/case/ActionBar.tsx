@@ -137,8 +137,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
   const [staff, setStaff] = useState<StaffView[] | null>(null)
 
-  // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel)
-  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a))
+  // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_'))
   // the last command tried, so a refusal above the agent's limit can go to a supervisor as it was
   const lastTry = useRef<{ action: StaffCommand; data: Record<string, unknown> } | null>(null)
   const suggestions = view.offers.filter((o) => o.status === 'suggested')

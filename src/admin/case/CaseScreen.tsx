@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Image, Text, Video, View } from '@tarojs/components'
 import type { CaseView } from '@contract/actions'
-import { CASE_TYPE_LABELS, REASON_DEFAULTS, type Offer } from '@contract/domain'
+import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, caseSourceOf, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
 import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
@@ -10,6 +10,7 @@ import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
 import { LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
+import { PlatformPanel } from './PlatformPanel'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
 
@@ -87,6 +88,9 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         id="case-head"
       >
         <View className="adm-card__meta">
+          <Text className={`adm-tag adm-tag--src-${caseSourceOf(c)}`} id="case-source">
+            {CASE_SOURCE_LABELS[caseSourceOf(c)]}
+          </Text>
           <Text className={`adm-tag adm-tag--${c.severity}`}>{SEVERITY_LABELS[c.severity]}</Text>
           <Text className="adm-tag" id="case-status">
             {STAFF_STATUS[c.status]}
@@ -130,6 +134,8 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         </View>
         {c.description && <Text className="adm-card__title">买家描述：{c.description}</Text>}
       </Section>
+
+      <PlatformPanel view={c} onUpdated={onUpdated} />
 
       <Section title="订单与商品" id="case-order">
         <View className="adm-row">

@@ -1,0 +1,127 @@
+import type { Case, CaseType, DesiredRemedy, OrderSnapshot, PlatformSnapshot } from '@contract/domain'
+import type { Deps } from '../deps'
+import { livePolicy, outboxOf, roster } from '../shared'
+import { openCase } from '../../core'
+import { caseTypeOf, deskReasonOf, isStaleSnapshot } from '../../core/platform-status'
+import { localDate, toMs } from '../../core/tz'
+import { snapshotFromShop } from './channels-map'
+import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
+import { applySystemCommand } from './system-command'
+
+/** Idempotency scope of platform cases: exactly one case per after_sale_order_id. */
+export const AFTERSALE_SCOPE = 'channels-aftersale'
+
+export interface ImportResult {
+  caseId: string
+  /** this call created the case */
+  created: boolean
+  /** this call moved an existing case to the platform's newer state */
+  updated: boolean
+  /** the platform's answer was not newer than what the case already has */
+  unchanged: boolean
+}
+
+const REMEDY: Record<CaseType, DesiredRemedy> = {
+  refund_only: 'refund',
+  return_refund: 'return_refund',
+  exchange: 'exchange',
+  resend: 'resend',
+  compensation: 'compensation',
+  logistics: 'contact_me',
+}
+
+/**
+ * Reads one after-sale order from the shop and creates or updates its case (issue 12 §3). Called
+ * by the push route / function and by the polling pass, in any order and any number of times:
+ *
+ * - exactly one case per after_sale_order_id: the case is created under the idempotency key
+ *   `channels-aftersale:<id>` inside the store's write (unique key / guard document), so two
+ *   instances importing the same new after-sale at once create one case;
+ * - an existing case moves through the core's `platform_sync` system command, a compare-and-set
+ *   on its version; a snapshot whose platform update_time is older than the case's is ignored
+ *   (stale push, slow poll), so the case always ends at the platform's latest state.
+ *
+ * Round trips: one shop read, then 2 store reads for a known case (+1 write when it changed);
+ * a new case adds the order, the buyer, the roster, a case number and one create.
+ *
+ * @example await importAfterSale(deps, '3701234567890')
+ */
+export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Promise<ImportResult> {
+  const shop = requireShop(deps)
+  const snap = snapshotFromShop(await shop.getAfterSaleOrder(afterSaleOrderId), deps.now())
+  let current = await deps.store.findByIdempotencyKey(AFTERSALE_SCOPE, snap.afterSaleOrderId)
+  if (!current) {
+    const opened = await openPlatformCase(deps, snap)
+    if (opened.created) {
+      // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
+      const moved = await syncPlatformCase(deps, opened.case, snap)
+      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved }
+    }
+    current = opened.case
+  }
+  const moved = await syncPlatformCase(deps, current, snap)
+  return { caseId: current.id, created: false, updated: moved, unchanged: !moved }
+}
+
+/** Moves a platform case to a snapshot through the core; false when there was nothing newer. */
+export async function syncPlatformCase(deps: Deps, c: Case, snap: PlatformSnapshot): Promise<boolean> {
+  if (c.platform && isStaleSnapshot(c, snap)) return false
+  const out = await applySystemCommand(deps, c, { type: 'platform_sync', snapshot: snap }, 'channels')
+  if (!out.applied && !out.error) deps.log(`platform after-sale ${snap.afterSaleOrderId}: case ${c.id} kept changing, left for the next poll`)
+  return out.applied
+}
+
+async function orderFor(deps: Deps, snap: PlatformSnapshot): Promise<OrderSnapshot> {
+  const stored = (await deps.store.getOrder(snap.orderId)) ?? (await upsertShopOrder(deps, await requireShop(deps).getOrder(snap.orderId)))
+  const buyerOpenid = await buyerIdFor(deps, snap.shopOpenid, snap.unionid, stored)
+  if (stored) {
+    if (stored.order.buyerOpenid === buyerOpenid) return stored.order
+    const order = { ...stored.order, buyerOpenid }
+    await deps.store.upsertOrder({ ...stored, order })
+    return order
+  }
+  // the order itself cannot be read (e.g. older than the shop keeps): the after-sale says enough
+  return {
+    orderId: snap.orderId,
+    buyerOpenid,
+    items: [{ skuId: snap.skuId, name: `商品 ${snap.productId}`, qty: snap.count, unitPriceFen: Math.floor(snap.refundFen / snap.count) }],
+    paidFen: snap.refundFen,
+    paidAt: snap.createTime,
+    source: 'channels',
+    shopOpenid: snap.shopOpenid,
+    ...(snap.unionid ? { buyerUnionid: snap.unionid } : {}),
+  }
+}
+
+/** Opens the case of a platform after-sale seen for the first time (routing, severity, SLA clamped to the platform deadline). */
+async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ created: boolean; case: Case }> {
+  const now = deps.now()
+  const { policy } = await livePolicy(deps)
+  const order = await orderFor(deps, snap)
+  const [buyer, staff] = await Promise.all([deps.store.getBuyer(order.buyerOpenid), roster(deps)])
+  const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
+  const type = caseTypeOf(snap.type)
+  const opened = openCase(
+    {
+      caseId: deps.newId(),
+      caseNo,
+      buyerOpenid: order.buyerOpenid,
+      order,
+      claimedItems: [{ skuId: snap.skuId, qty: snap.count }],
+      type,
+      reason: deskReasonOf(snap.reasonCode, policy),
+      description: snap.description || snap.reasonText,
+      desiredRemedy: REMEDY[type],
+      buyerProfile: { openid: order.buyerOpenid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false },
+      platform: { ...snap, syncedAt: now, lastCall: null },
+    },
+    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'system', id: 'channels' } },
+  )
+  if (!opened.ok) throw new Error(`platform after-sale ${snap.afterSaleOrderId}: ${opened.error.message}`)
+  const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId })
+  if (res.created && res.case.assigneeId) {
+    const rep = await deps.store.getStaff(res.case.assigneeId)
+    if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })
+  }
+  return res
+}

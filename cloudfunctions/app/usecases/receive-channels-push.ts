@@ -1,0 +1,39 @@
+import { AFTER_SALE_EVENT, eventName, openPush, parseAfterSaleEvent, type PushConfig, type PushQuery } from '../../adapters/channels/push'
+import type { Deps } from '../deps'
+import { importAfterSale, type ImportResult } from './import-aftersale'
+
+export interface PushReceipt {
+  /** the event name ('' when the body named none) */
+  event: string
+  /** the after-sale the event was about, when it was an after-sale event */
+  afterSaleOrderId: string | null
+  imported: ImportResult | null
+}
+
+/**
+ * One message push from WeChat (issue 12 §3): checks the signature (and opens a safe-mode body)
+ * — a bad signature throws PushError before anything is read — then, for
+ * `channels_ec_aftersale_update`, reads the after-sale from the shop and creates or updates its
+ * case, exactly as the polling pass does (the event's own status is only a hint: the order is
+ * read, so duplicate and out-of-order events all end at the platform's latest state). Other
+ * events are acknowledged and ignored. The caller answers WeChat `success`; when the import fails
+ * (shop unreachable) the error is logged and the next polling pass finds the after-sale.
+ *
+ * @example await receiveChannelsPush(deps, { token }, { signature, timestamp, nonce }, body)
+ */
+export async function receiveChannelsPush(deps: Deps, cfg: PushConfig, query: PushQuery, rawBody: string): Promise<PushReceipt> {
+  const body = openPush(cfg, query, rawBody)
+  return handlePushMessage(deps, body)
+}
+
+/** A push message already trusted (signature checked, or delivered by CloudBase's own message push). */
+export async function handlePushMessage(deps: Deps, body: string): Promise<PushReceipt> {
+  const ev = parseAfterSaleEvent(body)
+  if (!ev) return { event: eventName(body), afterSaleOrderId: null, imported: null }
+  try {
+    return { event: AFTER_SALE_EVENT, afterSaleOrderId: ev.afterSaleOrderId, imported: await importAfterSale(deps, ev.afterSaleOrderId) }
+  } catch (e) {
+    deps.log(`push: after-sale ${ev.afterSaleOrderId} not imported now, the poll will`, e)
+    return { event: AFTER_SALE_EVENT, afterSaleOrderId: ev.afterSaleOrderId, imported: null }
+  }
+}

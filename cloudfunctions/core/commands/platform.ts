@@ -1,0 +1,188 @@
+/**
+ * Commands of cases that came from the Channels shop (视频号小店). On such a case the platform
+ * decides the remedy and moves the money: the seller's decisions are platform calls (outbox
+ * `platform_call`, executed once by the dispatcher), the platform's moves come back through
+ * `platform_sync`, and each call's answer through `platform_call_result`. What each platform status
+ * means and allows is the one table in ../platform-status.ts.
+ *
+ * - platform_sync (system): mirror a newer snapshot of the after-sale order (status, refund,
+ *   return waybill, deadline); stale snapshots are refused (CONFLICT = nothing to do).
+ * - platform_accept (staff): agree to refund / to the return / confirm receipt and refund.
+ * - platform_reject (staff): reject with one of the platform's reject reasons.
+ * - platform_certificate (staff): upload the evidence of a refund made outside the platform.
+ * - platform_reship (staff): ship the new item of an exchange.
+ * - platform_call_result (system): the platform's answer to the call; a refusal returns the case
+ *   to the agent with the platform's reason in Chinese.
+ */
+import type { Case, PlatformBlock, PlatformCall } from '@contract/domain'
+import { raise } from '../errors'
+import { remainingFen, yuan } from '../money'
+import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
+import { alert, newLeg, refuse, requireApproval, type CommandSpec, type Guard, type Work } from './work'
+
+/** Refund-related platform refusals: the case is flagged refundFailed. */
+const REFUND_ERRCODES = new Set([10021045, 10021046])
+
+function platformOf(c: Case): PlatformBlock {
+  if (!c.platform) raise('NOT_ALLOWED_IN_STATUS', '不是视频号小店的售后单')
+  return c.platform
+}
+
+/** A seller call is allowed when the platform status allows it and no earlier call is still in flight. */
+const sellerGuard =
+  (callOf: (p: PlatformBlock) => PlatformCall): Guard =>
+  (c) => {
+    const p = c.platform
+    if (!p) return refuse('NOT_ALLOWED_IN_STATUS', '不是视频号小店的售后单')
+    if (p.lastCall?.outcome === 'pending') return refuse('CONFLICT', `上一个平台操作「${PLATFORM_CALL_LABELS[p.lastCall.call]}」还在处理中，请稍后`)
+    const call = callOf(p)
+    if (!sellerCalls(p.status, p.type).includes(call)) return refuse('NOT_ALLOWED_IN_STATUS', `平台状态为「${platformStatusText(p.status)}」，现在不能${PLATFORM_CALL_LABELS[call]}`)
+    return null
+  }
+
+/** Records the call on the case and puts it in the outbox (the dispatcher runs it once by callKey). */
+function call(w: Work, p: PlatformBlock, name: PlatformCall, at: string, params: Record<string, unknown> = {}): void {
+  const callKey = `${w.c.id}:v${w.c.version + 1}:${name}`
+  p.lastCall = { key: callKey, call: name, at, outcome: 'pending', message: null, errcode: null }
+  w.events.push({ kind: 'platform_call', caseId: w.c.id, afterSaleOrderId: p.afterSaleOrderId, call: name, callKey, ...params })
+  w.data = { ...w.data, platformCall: name, callKey }
+}
+
+export const platform_accept: CommandSpec<'platform_accept'> = {
+  guard: sellerGuard(acceptCallFor),
+  act(w, cmd, ctx) {
+    const p = platformOf(w.c)
+    const name = acceptCallFor(p)
+    if (name === 'accept_return') {
+      w.c.returnShipment = { status: 'pending', pickup: false, shippingPaidBy: 'buyer', purpose: 'inspect', items: w.c.claimedItems, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
+      w.to = 'awaiting_return'
+      w.text = cmd.text ?? '商家已同意退货，请在微信订单的售后页面填写退货快递单号'
+      call(w, p, name, ctx.now, cmd.addressId ? { addressId: cmd.addressId } : {})
+      return
+    }
+    // the platform refunds what the buyer asked for; the desk records it as pending until the platform says so
+    const amount = p.refundFen
+    requireApproval(amount, w.c, ctx, '退款')
+    if (amount > remainingFen(w.c)) raise('LIMIT_EXCEEDED', `退款${yuan(amount)}超过可退金额${yuan(remainingFen(w.c))}`, { amountFen: amount })
+    if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
+    if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
+    w.to = 'refunding'
+    w.text = cmd.text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
+    w.buyer.push({ event: 'refund_issued', extra: { amountFen: amount } })
+    call(w, p, name, ctx.now)
+  },
+}
+
+export const platform_reject: CommandSpec<'platform_reject'> = {
+  guard: sellerGuard(() => 'reject'),
+  act(w, cmd, ctx) {
+    const p = platformOf(w.c)
+    w.to = 'rejected'
+    w.text = `售后申请未通过：${cmd.text}`
+    call(w, p, 'reject', ctx.now, { rejectReasonType: cmd.rejectReasonType, rejectReason: cmd.text })
+  },
+}
+
+export const platform_certificate: CommandSpec<'platform_certificate'> = {
+  guard: sellerGuard(() => 'refund_certificate'),
+  act(w, cmd, ctx) {
+    const p = platformOf(w.c)
+    w.text = `商家已线下退款并上传凭证：${cmd.text}`
+    call(w, p, 'refund_certificate', ctx.now, { certificates: cmd.certificates, desc: cmd.text })
+  },
+}
+
+export const platform_reship: CommandSpec<'platform_reship'> = {
+  guard: sellerGuard(() => 'exchange_reship'),
+  act(w, cmd, ctx) {
+    const p = platformOf(w.c)
+    const leg = newLeg(ctx, w.c.claimedItems, 0, false)
+    leg.status = 'shipped'
+    leg.carrier = cmd.deliveryId
+    leg.trackingNo = cmd.waybillId
+    leg.shippedAt = ctx.now
+    w.c.replacementShipments.push(leg)
+    if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
+    w.to = 'replacement_shipped'
+    w.text = `换货商品已发出：${cmd.deliveryId} ${cmd.waybillId}`
+    call(w, p, 'exchange_reship', ctx.now, { deliveryId: cmd.deliveryId, waybillId: cmd.waybillId })
+  },
+}
+
+/** Statuses a seller call moved the case to optimistically; a refusal brings the case back to the agent from there. */
+const BACK_TO_AGENT = new Set(['refunding', 'awaiting_return', 'rejected', 'replacement_shipped'])
+
+export const platform_call_result: CommandSpec<'platform_call_result'> = {
+  act(w, cmd, ctx) {
+    const p = platformOf(w.c)
+    const last = p.lastCall
+    if (!last || last.key !== cmd.callKey || last.outcome !== 'pending') raise('CONFLICT', '该平台操作的结果已记录', { callKey: cmd.callKey })
+    const label = PLATFORM_CALL_LABELS[last.call]
+    w.internal = true
+    if (cmd.outcome === 'done') {
+      p.lastCall = { ...last, outcome: 'done', message: cmd.message ?? null }
+      w.text = `平台已受理「${label}」${cmd.message ? `：${cmd.message}` : ''}`
+      return
+    }
+    const reason = cmd.message || '平台未说明原因'
+    p.lastCall = { ...last, outcome: 'refused', message: reason, errcode: cmd.errcode ?? null }
+    for (const r of w.c.refunds) {
+      if (r.status !== 'pending') continue
+      r.status = 'failed'
+      r.settledAt = ctx.now
+      r.failureReason = reason
+    }
+    if (cmd.errcode !== undefined && REFUND_ERRCODES.has(cmd.errcode)) w.c.flags.refundFailed = true
+    if (last.call === 'accept_return' && w.c.returnShipment?.status === 'pending') w.c.returnShipment = null
+    if (BACK_TO_AGENT.has(w.c.status)) w.to = 'in_review'
+    w.text = `平台未接受「${label}」：${reason}`
+    alert(w, w.c.assigneeId ?? 'supervisor', 'platform_refused', `售后单 ${w.c.caseNo} 平台未接受「${label}」：${reason}，请重新处理`)
+  },
+}
+
+export const platform_sync: CommandSpec<'platform_sync'> = {
+  act(w, cmd, ctx) {
+    const c = w.c
+    const before = platformOf(c)
+    const snap = cmd.snapshot
+    if (snap.afterSaleOrderId !== before.afterSaleOrderId) raise('VALIDATION', '不是同一个平台售后单')
+    if (isStaleSnapshot(c, snap)) raise('CONFLICT', '平台数据不比售后单新，已忽略', { updateTime: snap.updateTime })
+    const row = platformRow(snap.status)
+    // a seller call the platform has not processed yet keeps the case where the call put it
+    const inFlight = before.lastCall?.outcome === 'pending' && sellerCalls(snap.status, snap.type).includes(before.lastCall.call)
+    w.to = inFlight ? c.status : expectedCaseStatus(c, snap)
+
+    if (row.refunded) {
+      for (const r of c.refunds) if (r.status === 'pending') Object.assign(r, { status: 'succeeded', settledAt: ctx.now })
+      if (!c.refunds.some((r) => r.status === 'succeeded') && snap.refundFen > 0) {
+        c.refunds.push({ key: `${c.id}-r${c.refunds.length + 1}`, amountFen: Math.min(snap.refundFen, remainingFen(c)), purpose: 'refund', status: 'succeeded', requestedAt: ctx.now, settledAt: ctx.now, failureReason: null })
+      }
+    }
+    const failed = row.refundFailed ? snap.refundResp?.message || platformStatusText(snap.status) : ['cancelled', 'closed', 'rejected'].includes(w.to) ? `平台状态：${platformStatusText(snap.status)}，未退款` : null
+    if (failed) {
+      for (const r of c.refunds) if (r.status === 'pending') Object.assign(r, { status: 'failed', settledAt: ctx.now, failureReason: failed })
+      if (row.refundFailed) c.flags.refundFailed = true
+    }
+    if (snap.returnWaybill) {
+      const rs = c.returnShipment
+      const received = ['refunding', 'resolved', 'replacement_shipped'].includes(w.to)
+      c.returnShipment = {
+        status: received ? 'received' : 'shipped',
+        pickup: false,
+        shippingPaidBy: rs?.shippingPaidBy ?? 'buyer',
+        purpose: 'inspect',
+        items: rs?.items ?? c.claimedItems,
+        carrier: snap.returnWaybill.deliveryName || snap.returnWaybill.deliveryId,
+        trackingNo: snap.returnWaybill.waybillId,
+        shippedAt: rs?.shippedAt ?? ctx.now,
+        receivedAt: received ? (rs?.receivedAt ?? ctx.now) : null,
+      }
+    }
+    c.platform = { ...snap, syncedAt: ctx.now, lastCall: before.lastCall }
+    w.text = `平台状态：${platformStatusText(snap.status)}`
+    w.data = { platformStatus: snap.status, updateTime: snap.updateTime }
+    if (row.alertAgent && (snap.status !== before.status || w.to !== c.status)) {
+      alert(w, c.assigneeId ?? 'supervisor', 'platform_update', `售后单 ${c.caseNo}：${row.alertAgent}`, row.waitsOn === 'seller' ? (snap.deadline ?? undefined) : undefined)
+    }
+  },
+}
