@@ -1,4 +1,4 @@
-import type { Case, CommandType } from '@contract/domain'
+import type { Case, CommandType, TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
@@ -67,7 +67,16 @@ function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
   })
 }
 
-/** The case as a buyer may see it: no internal notes, routing, risk flags or unsent suggestions. */
+/** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
+const BUYER_TIMELINE_DATA = ['offerIds', 'offerId', 'carrier', 'trackingNo', 'legId', 'evidence'] as const
+
+/** Who acted, as a buyer may see it: the role (买家 / 客服 / 系统), never a staff identifier. */
+function buyerEntry(t: TimelineEntry): TimelineEntry {
+  const data = t.data ? Object.fromEntries(BUYER_TIMELINE_DATA.filter((k) => k in t.data!).map((k) => [k, t.data![k]])) : undefined
+  return { ...t, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
+}
+
+/** The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions. */
 export function buyerView(c: Case, now: string, policy: Policy): CaseView {
   const { routingNote: _r, ...rest } = c
   return {
@@ -75,7 +84,8 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
     assigneeId: null,
     flags: { ...c.flags, risk: false },
     offers: c.offers.filter((o) => o.status !== 'suggested'),
-    timeline: c.timeline.filter((t) => !t.internal),
+    inspection: c.inspection ? { ...c.inspection, by: 'staff' } : null,
+    timeline: c.timeline.filter((t) => !t.internal).map(buyerEntry),
     next: nextStep(c),
     actions: actionsFor(c, 'buyer'),
     sla: { ...c.sla, report: slaView(c, now, policy) },

@@ -24,7 +24,7 @@ import type { CoreContext } from './context'
 import { CoreFailure, fail, ok, raise } from './errors'
 import { buildBuyerMessage, type BuyerEventKey, type MessageExtra } from './messages'
 import { claimedValueFen, committedFen, remainingFen, yuan } from './money'
-import { cashOf, SELLER_AT_FAULT, suggestOffers, type OfferDraft } from './offers'
+import { cashOf, valueOf, SELLER_AT_FAULT, suggestOffers, type OfferDraft } from './offers'
 import { buyerDeadline, markFirstResponse, pauseSla, restartResolution, resumeSla, slaState, stopSla } from './sla'
 import { FINAL, isListed, PAUSED_STATUSES, rowOf } from './transitions'
 import { HOUR_MS, toIso, toMs } from './tz'
@@ -72,10 +72,11 @@ function isSupervisor(ctx: CoreContext): boolean {
   return ctx.actor.kind === 'staff' && (ctx.actor.role === 'supervisor' || ctx.actor.role === 'owner')
 }
 
-function requireApproval(cash: number, w: Work, ctx: CoreContext, what: string): void {
+/** `value`: everything of value given (cash, coupon, gift) against the threshold; `cash` for the risk rule. */
+function requireApproval(value: number, cash: number, w: Work, ctx: CoreContext, what: string): void {
   const th = ctx.policy.compensation.approvalThresholdFen
   if (isSupervisor(ctx) || ctx.actor.kind === 'buyer' || ctx.actor.kind === 'system') return
-  if (cash > th) raise('FORBIDDEN', `${what}金额${yuan(cash)}超过${yuan(th)}，需要主管审批`, { amountFen: cash, thresholdFen: th })
+  if (value > th) raise('FORBIDDEN', `${what}总价值${yuan(value)}（含退款、补偿、优惠券和礼品）超过${yuan(th)}，需要主管审批`, { amountFen: value, thresholdFen: th })
   if (w.c.flags.risk && cash > 0) raise('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`, { amountFen: cash })
 }
 
@@ -193,7 +194,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     for (const o of [...fromSuggestions, ...fresh]) {
       const cash = cashOf(o)
       if (cash > room) raise('LIMIT_EXCEEDED', `方案金额${yuan(cash)}超过可退金额${yuan(room)}`, { amountFen: cash, remainingFen: room })
-      requireApproval(cash, w, ctx, '方案')
+      requireApproval(valueOf(o), cash, w, ctx, '方案')
     }
     // previous open offers are withdrawn
     for (const o of c.offers) if (o.status === 'offered') o.status = 'withdrawn'
@@ -202,10 +203,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
       o.status = 'offered'
       o.group = group
     }
-    for (const o of fresh) {
-      const cash = cashOf(o)
-      c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: cash > th, status: 'offered', createdAt: ctx.now, group })
-    }
+    for (const o of fresh) c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: valueOf(o) > th, status: 'offered', createdAt: ctx.now, group })
     const offered = c.offers.filter((o) => o.status === 'offered')
     w.to = 'offer_pending'
     w.text = cmd.text ?? (offered.length > 1 ? `为您提供${offered.length}个方案，请选择：${offered.map((o) => o.explanation).join('；')}` : `为您提供方案：${offered[0].explanation}`)
@@ -243,9 +241,9 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     }
     const cash = cashOf(draft)
     if (cash > remainingFen(c)) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额${yuan(remainingFen(c))}`, { amountFen: cash })
-    requireApproval(cash, w, ctx, '审批')
+    requireApproval(valueOf(draft), cash, w, ctx, '审批')
     for (const o of c.offers) if (o.status === 'offered') o.status = 'withdrawn'
-    const offer = offerFromDraft({ ...draft, needsSupervisor: cash > th }, ctx, 'accepted', null)
+    const offer = offerFromDraft({ ...draft, needsSupervisor: valueOf(draft) > th }, ctx, 'accepted', null)
     c.offers.push(offer)
     c.acceptedOfferId = offer.id
     executeRemedy(w, offer, ctx, { shipNow: c.type === 'exchange' && (c.flags.trusted || cmd.shipReplacementNow === true) })
@@ -297,7 +295,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     } else w.to = offer?.kind === 'return_refund' ? 'resolved' : 'in_review'
   },
   issue_refund(w, cmd, ctx) {
-    requireApproval(cmd.amountFen, w, ctx, '退款')
+    requireApproval(cmd.amountFen, cmd.amountFen, w, ctx, '退款')
     addRefund(w, cmd.amountFen, cmd.purpose, ctx)
     w.to = 'refunding'
     w.text = cmd.text ?? `已发起${cmd.purpose === 'refund' ? '退款' : '补偿'}${yuan(cmd.amountFen)}`

@@ -645,13 +645,30 @@ export class CloudBaseStore implements Store {
 
   async putMedia(m: MediaRecord): Promise<void> {
     await this.col('media').doc(m.id).set({
-      ownerOpenid: m.ownerOpenid, mime: m.mime, kind: m.kind, size: m.size, location: m.location, createdAt: m.createdAt,
+      ownerOpenid: m.ownerOpenid, mime: m.mime, kind: m.kind, size: m.size, location: m.location, createdAt: iso(m.createdAt), attachedAt: m.attachedAt ?? null,
     })
   }
   async getMedia(id: string): Promise<MediaRecord | null> {
     const d = await this.getDoc<Omit<MediaRecord, 'id'>>('media', id)
-    return d
-      ? { id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt }
-      : null
+    return d ? mediaOf(id, d) : null
+  }
+  async mediaUsage(ownerOpenid: string, since: string): Promise<{ count: number; bytes: number }> {
+    const docs = await this.all<{ size: number }>('media', [{ ownerOpenid, createdAt: this._.gte(iso(since)) }], { size: true })
+    return { count: docs.length, bytes: docs.reduce((s, d) => s + d.size, 0) }
+  }
+  async markMediaAttached(ids: string[], at: string): Promise<void> {
+    if (!ids.length) return
+    await this.col('media').where({ _id: this._.in(ids), attachedAt: null }).update({ attachedAt: iso(at) })
+  }
+  async unattachedMedia(before: string, limit: number): Promise<MediaRecord[]> {
+    const docs = await this.sorted<Omit<MediaRecord, 'id'> & { _id: string }>('media', [{ attachedAt: null, createdAt: this._.lt(iso(before)) }], 'createdAt', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => mediaOf(d._id, d))
+  }
+  async deleteMedia(id: string): Promise<void> {
+    await this.col('media').doc(id).remove()
   }
 }
+
+const mediaOf = (id: string, d: Omit<MediaRecord, 'id'>): MediaRecord => ({
+  id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt, attachedAt: d.attachedAt ?? null,
+})

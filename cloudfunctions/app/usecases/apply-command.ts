@@ -24,6 +24,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     const target = await deps.store.getStaff(command.assigneeId)
     if (!target || !target.active) throw new AppError('VALIDATION', '要转交的客服不存在')
   }
+  const files = await verifyFiles(deps, caller, command)
   const { policy } = await livePolicy(deps)
   const now = deps.now()
   const decided = decide(current, command, { now, policy, newId: deps.newId, actor: actorOf(caller), roster: await roster(deps) })
@@ -34,6 +35,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     if (e instanceof StoreConflict) throw new AppError('CONFLICT', '售后单已被他人处理，请刷新后查看')
     throw e
   }
+  if (files.length) await deps.media.attach(files, now)
   let latest = decided.value.case
   if (command.type === 'reassign' && latest.assigneeId) {
     const rep = await deps.store.getStaff(latest.assigneeId)
@@ -43,6 +45,24 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     if (ev.kind === 'refund_requested') latest = await settleRefund(deps, latest, ev)
   }
   return caller.kind === 'buyer' ? buyerView(latest, deps.now(), policy) : staffView(latest, deps.now(), policy)
+}
+
+/**
+ * Files a command carries are checked exactly as at submit: of this environment, uploaded by the
+ * caller (buyer evidence) or by staff (inspection photos), within limits. Answers their ids.
+ */
+async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand): Promise<string[]> {
+  if ((command.type === 'provide_info' || command.type === 'appeal') && command.evidence?.length) {
+    const checked = await deps.media.verify(command.evidence, { openid: caller.openid })
+    if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    return command.evidence.map((e) => e.fileId)
+  }
+  if (command.type === 'inspect' && command.photos?.length) {
+    const checked = await deps.media.verifyPhotos(command.photos, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
+    if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    return command.photos
+  }
+  return []
 }
 
 type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>

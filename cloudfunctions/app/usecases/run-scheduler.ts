@@ -12,7 +12,12 @@ export interface SchedulerStats {
   raced: number
   byCommand: Record<string, number>
   logistics: LogisticsWatchStats
+  /** uploaded files never attached to a case within a day, deleted */
+  swept: number
 }
+
+/** An upload no case carries after this long is deleted (a form abandoned, or junk). */
+export const UNATTACHED_MEDIA_TTL_MS = 86_400_000
 
 /** The one timer command a due case needs now, or null (nothing is due yet). */
 export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaState>[2]): CaseCommand | null {
@@ -29,14 +34,15 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * One scheduler pass (CloudBase timer trigger every minute; the local gateway runs it too): reads
  * only what is due through the store's due index and applies the timer command each case needs —
  * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
- * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders. Safe when two passes overlap: every action is a compare-and-set on the case version, so
+ * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders and the
+ * sweep of uploads never attached to a case. Safe when two passes overlap: every action is a compare-and-set on the case version, so
  * each happens once and the loser moves on.
  */
 export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
   const now = deps.now()
   const { policy } = await livePolicy(deps)
   const due = await deps.store.dueCases(now, opts.limit ?? 200)
-  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 } }
+  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
   for (const c of due) {
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
@@ -63,5 +69,6 @@ export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): P
     }
   }
   stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+  stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
   return stats
 }

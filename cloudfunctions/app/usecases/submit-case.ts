@@ -28,7 +28,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
 
   const rec = await deps.store.getOrder(input.orderId)
   if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
-  const media = await deps.media.verify(input.evidence, openid)
+  const media = await deps.media.verify(input.evidence, { openid })
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
   const [history, buyer, staff, refundCount90d] = await Promise.all([
@@ -63,6 +63,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     throw fromCore(opened.error)
   }
   const { created, case: stored } = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey })
+  if (created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
   if (created && stored.assigneeId) {
     const rep = await deps.store.getStaff(stored.assigneeId)
     if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })
