@@ -233,7 +233,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
     } catch (e) {
       // the file is removed only once the stream has closed (it may still be opening it)
-      if (!out.closed) await new Promise((r) => out.destroy().once('close', r))
+      if (!out.closed) await new Promise<void>((r) => out.destroy().once('close', () => r()))
       fs.rmSync(part, { force: true })
       if (e instanceof TooLarge) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
       if (e instanceof MultipartError) return refuse(400, 'VALIDATION', '上传内容格式错误，请重新选择文件')

@@ -3,7 +3,8 @@
 //    open cases (scale.ts), and a submit's server time against a bare insert of the same document;
 //  - over HTTP at concurrency 32: a bare node:http + SQLite floor (floor.ts) and the real gateway
 //    under a submit / list / queue mix (gateway.ts), each server in its own process;
-//  - outbox dispatcher throughput against the local sender (dispatcher.ts).
+//  - outbox dispatcher throughput against the local sender (dispatcher.ts);
+//  - the gateway's memory while it refuses a 200 MB upload (upload-memory.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,6 +14,7 @@ import { runGateway } from './gateway'
 import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
+import { runUploadMemory } from './upload-memory'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
@@ -66,7 +68,13 @@ async function main() {
     progress('dispatcher …')
     const disp = await runDispatcher(dir, templates, 5000)
 
+    progress('upload memory …')
+    const uploads = await runUploadMemory()
+
     report(small, large, floor, gw, disp)
+    console.log('')
+    console.log('Upload memory (gateway in its own process, peak resident set above the level before the upload; target: a refused 200 MB upload adds ≤ ~50 MB)')
+    for (const u of uploads) console.log(`  ${pad(u.label, 40)} answer ${pad(String(u.status), 8)} +${f(u.addedMb, 1)} MB  (${u.ms} ms)`)
     console.log('')
     console.log(`Whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart} at the start, ${load1()} at the end`)
     console.log('(anything else running on the machine shows up in these figures: compare runs on an idle machine)')
