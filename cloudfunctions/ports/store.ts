@@ -113,6 +113,17 @@ export interface MediaRecord {
   attachedAt?: string | null
 }
 
+/** A platform credential cached for every instance (the shop's access token); never a secret itself. */
+export interface TokenRecord {
+  name: string
+  value: string
+  expiresAt: string
+  /** compare-and-set counter: 1 for the first write */
+  version: number
+  updatedAt: string
+}
+export type ThrottleResult = { granted: true } | { granted: false; retryAt: string }
+
 export interface Store {
   /** Create tables / collections and indexes if missing. Idempotent. */
   init(): Promise<void>
@@ -188,6 +199,16 @@ export interface Store {
   /** Files never attached to a case, created before `before`, oldest first. */
   unattachedMedia(before: string, limit: number): Promise<MediaRecord[]>
   deleteMedia(id: string): Promise<void>
+
+  // ---- platform access tokens and call throttles (shop adapter; shared by all instances)
+  getToken(name: string): Promise<TokenRecord | null>
+  /** Compare-and-set on the version (0 = none stored yet); false when another instance wrote first. */
+  putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean>
+  /**
+   * At most one grant per `intervalMs` per key across instances, decided in one atomic write
+   * (e.g. the platform's one write call per minute per after-sale order).
+   */
+  takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult>
 }
 
 export type { Team, StaffRole }

@@ -643,5 +643,47 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.unattachedMedia(at(T0, 48 * HOUR), 10)).map((x) => x.id)).toEqual(['u3'])
       })
     })
+
+    // ------------------------------------------------------------------ platform tokens, throttles
+
+    describe('platform tokens and throttles', () => {
+      it('stores a token once and replaces it only by compare-and-set on its version', async () => {
+        expect(await store.getToken('channels')).toBeNull()
+        const first = await Promise.all([
+          store.putToken('channels', 'tok-a', at(T0, 2 * HOUR), 0, T0),
+          store.putToken('channels', 'tok-b', at(T0, 2 * HOUR), 0, T0),
+        ])
+        expect(first.filter(Boolean)).toHaveLength(1)
+        const cur = await store.getToken('channels')
+        expect(cur).toMatchObject({ name: 'channels', expiresAt: at(T0, 2 * HOUR), version: 1, updatedAt: T0 })
+        expect(['tok-a', 'tok-b']).toContain(cur?.value)
+
+        const later = at(T0, HOUR)
+        const second = await Promise.all([
+          store.putToken('channels', 'tok-c', at(T0, 3 * HOUR), 1, later),
+          store.putToken('channels', 'tok-d', at(T0, 3 * HOUR), 1, later),
+        ])
+        expect(second.filter(Boolean)).toHaveLength(1)
+        expect(await store.putToken('channels', 'stale', at(T0, 3 * HOUR), 1, later)).toBe(false)
+        expect(await store.getToken('channels')).toMatchObject({ version: 2, expiresAt: at(T0, 3 * HOUR), updatedAt: later })
+        expect(['tok-c', 'tok-d']).toContain((await store.getToken('channels'))?.value)
+        expect(await store.getToken('other')).toBeNull()
+      })
+
+      it('grants a throttle once per interval per key, across racing callers', async () => {
+        const minute = 60_000
+        const races = await Promise.all([1, 2, 3].map(() => store.takeThrottle('as:1', T0, minute)))
+        expect(races.filter((r) => r.granted)).toHaveLength(1)
+        expect(races.filter((r) => !r.granted)).toEqual([
+          { granted: false, retryAt: at(T0, minute) },
+          { granted: false, retryAt: at(T0, minute) },
+        ])
+        expect(await store.takeThrottle('as:1', at(T0, 30_000), minute)).toEqual({ granted: false, retryAt: at(T0, minute) })
+        expect(await store.takeThrottle('as:2', at(T0, 30_000), minute)).toEqual({ granted: true })
+        const again = await Promise.all([store.takeThrottle('as:1', at(T0, minute), minute), store.takeThrottle('as:1', at(T0, minute), minute)])
+        expect(again.filter((r) => r.granted)).toHaveLength(1)
+        expect(await store.takeThrottle('as:1', at(T0, minute + 1), minute)).toEqual({ granted: false, retryAt: at(T0, 2 * minute) })
+      })
+    })
   })
 }

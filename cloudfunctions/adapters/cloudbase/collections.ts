@@ -17,6 +17,8 @@ export const COLLECTIONS = {
   credits: 'credits',
   counters: 'counters',
   media: 'media',
+  tokens: 'tokens',
+  throttles: 'throttles',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 

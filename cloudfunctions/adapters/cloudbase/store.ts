@@ -51,6 +51,8 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type ThrottleResult,
+  type TokenRecord,
 } from '../../ports/store'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
@@ -107,6 +109,8 @@ function errCode(e: unknown): string {
 }
 const isTxConflict = (e: unknown) => /TRANSACTION_CONFLICT|WriteConflict|write conflict/i.test(errCode(e))
 const isAlreadyExists = (e: unknown) => /ALREADY_EXIST|already exists/i.test(errCode(e))
+/** an insert of an `_id` that exists (E11000 / DATABASE_DUPLICATE_WRITE) */
+const isDuplicateId = (e: unknown) => /DUPLICATE_WRITE|E11000|duplicate key/i.test(errCode(e))
 
 const toOutbox = (d: OutboxDoc): OutboxItem => ({
   key: d._id,
@@ -666,6 +670,51 @@ export class CloudBaseStore implements Store {
   }
   async deleteMedia(id: string): Promise<void> {
     await this.col('media').doc(id).remove()
+  }
+
+  // ------------------------------------------------------------------ platform tokens, throttles
+
+  async getToken(name: string): Promise<TokenRecord | null> {
+    const d = await this.getDoc<Omit<TokenRecord, 'name'>>('tokens', name)
+    return d ? { name, value: d.value, expiresAt: d.expiresAt, version: d.version, updatedAt: d.updatedAt } : null
+  }
+  /** First write: insert with the name as `_id` (unique); later: a where-update on the version. */
+  async putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { value, expiresAt: iso(expiresAt), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('tokens').add({ _id: name, ...body, version: 1 })
+        return true
+      } catch (e) {
+        if (isDuplicateId(e)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('tokens').where({ _id: name, version: expectedVersion }).update({ ...body, version: expectedVersion + 1 })) as { updated: number }
+    return r.updated === 1
+  }
+  /**
+   * A conditional update moves `lastAt` only when the interval has passed; a missing document is
+   * inserted with the key as `_id`. Of two racing instances exactly one write matches.
+   */
+  async takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult> {
+    const at = iso(now)
+    const threshold = new Date(Date.parse(at) - intervalMs).toISOString()
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = (await this.col('throttles').where({ _id: key, lastAt: this._.lte(threshold) }).update({ lastAt: at })) as { updated: number }
+      if (r.updated === 1) return { granted: true }
+      const cur = await this.getDoc<{ lastAt: string }>('throttles', key)
+      if (cur && cur.lastAt > threshold) return { granted: false, retryAt: new Date(Date.parse(cur.lastAt) + intervalMs).toISOString() }
+      if (!cur) {
+        try {
+          await this.col('throttles').add({ _id: key, lastAt: at })
+          return { granted: true }
+        } catch (e) {
+          if (!isDuplicateId(e)) throw e
+        }
+      }
+    }
+    return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
   }
 }
 

@@ -28,6 +28,8 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type ThrottleResult,
+  type TokenRecord,
 } from '../../ports/store'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
@@ -153,6 +155,21 @@ CREATE TABLE IF NOT EXISTS media (
 CREATE INDEX IF NOT EXISTS media_owner ON media (owner_openid, created_at);
 `
 
+/** Platform tokens and call throttles (shop adapter). */
+const PLATFORM_SCHEMA = `
+CREATE TABLE IF NOT EXISTS tokens (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS throttles (
+  key TEXT PRIMARY KEY,
+  last_at TEXT NOT NULL
+);
+`
+
 type Row = Record<string, unknown>
 type SqlValue = string | number | null
 
@@ -222,6 +239,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON')
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
     this.db.exec(SCHEMA)
+    this.db.exec(PLATFORM_SCHEMA)
     this.migrateCases()
     this.migrateOrders()
     this.migrateMedia()
@@ -716,8 +734,33 @@ export class SqliteStore implements Store {
   async deleteMedia(id: string): Promise<void> {
     this.run('DELETE FROM media WHERE id = ?', id)
   }
-}
 
+
+  // ------------------------------------------------------------------ platform tokens, throttles
+
+  async getToken(name: string): Promise<TokenRecord | null> {
+    const r = this.get<{ value: string; expires_at: string; version: number; updated_at: string }>('SELECT * FROM tokens WHERE name = ?', name)
+    return r ? { name, value: r.value, expiresAt: r.expires_at, version: r.version, updatedAt: r.updated_at } : null
+  }
+  async putToken(name: string, value: string, expiresAt: string, expectedVersion: number, at: string): Promise<boolean> {
+    const r =
+      expectedVersion === 0
+        ? this.run('INSERT INTO tokens (name, value, expires_at, version, updated_at) VALUES (?, ?, ?, 1, ?) ON CONFLICT(name) DO NOTHING', name, value, iso(expiresAt), iso(at))
+        : this.run('UPDATE tokens SET value = ?, expires_at = ?, version = version + 1, updated_at = ? WHERE name = ? AND version = ?', value, iso(expiresAt), iso(at), name, expectedVersion)
+    return r.changes === 1
+  }
+  /** One upsert that only moves `last_at` when the interval has passed: atomic across connections. */
+  async takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult> {
+    const t = Date.parse(now)
+    const r = this.run(
+      'INSERT INTO throttles (key, last_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET last_at = excluded.last_at WHERE throttles.last_at <= ?',
+      key, iso(now), new Date(t - intervalMs).toISOString(),
+    )
+    if (r.changes === 1) return { granted: true }
+    const last = this.get<{ last_at: string }>('SELECT last_at FROM throttles WHERE key = ?', key)
+    return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
+  }
+}
 
 interface MediaRow {
   id: string

@@ -1,0 +1,190 @@
+import type {
+  AfterSaleType,
+  ChannelsAddress,
+  ChannelsAfterSaleOrder,
+  ChannelsOrder,
+  ChannelsReason,
+  ChannelsRejectReason,
+} from '@contract/channels'
+
+/**
+ * The shop port: the WeChat Channels shop (微信小店) as the use cases need it. Implemented by
+ * adapters/channels (HTTP API; against the live shop or the local stand-in in gateway/).
+ *
+ * Answers are the platform's own wire shapes (types/channels.ts, parsed with zod): the use cases
+ * map them into the desk's domain. Times on the wire are unix seconds, money is fen.
+ *
+ * Every method throws ShopError on failure. The adapter already refreshes the access token and
+ * retries transient failures a few times with backoff before it throws, so a ShopError of kind
+ * 'transient' or 'rate_limited' means "reschedule" (see `retryAt`), the others need a person or
+ * a different action. Write calls on one after-sale order are at most one per minute across all
+ * instances (platform rule 10021059): the adapter answers rate_limited with retryAt instead of
+ * calling the platform too early.
+ */
+
+export type ShopErrorKind =
+  /** credentials or token refused even after a refresh (40001/42001 persisting, 40013, 40125 …) */
+  | 'token'
+  /** too many calls: 10021059 (one write per minute per after-sale order), 45009, 45011 */
+  | 'rate_limited'
+  /** system busy (-1), 5xx, network: retry later */
+  | 'transient'
+  /** 10021045 退款失败 */
+  | 'refund_failed'
+  /** 10021046 商家余额不足 */
+  | 'insufficient_funds'
+  /** 10021068: the platform requires a negotiation (merchantUpdateAfterSale) before rejecting */
+  | 'needs_negotiation'
+  /** 10021051: a dispute (纠纷) is open on this after-sale */
+  | 'dispute_open'
+  /** 10021060 / 10021062: return address missing or invalid */
+  | 'address_invalid'
+  /** 10020004: the list window is longer than the API allows */
+  | 'window_too_long'
+  /** the order / after-sale order does not exist (for this shop) */
+  | 'not_found'
+  /** the platform refused the action in the after-sale's current state (buyer cancelled meanwhile, …) */
+  | 'rejected'
+  | 'unknown'
+
+export class ShopError extends Error {
+  readonly code = 'SHOP'
+  constructor(
+    readonly kind: ShopErrorKind,
+    /** the platform's errcode (0 when the failure was not an errcode, e.g. network or bad JSON) */
+    readonly errcode: number,
+    /** the platform's errmsg, verbatim (or the network error) — for logs and support */
+    readonly errmsg: string,
+    /** Chinese, for the agent: what happened and what to do */
+    readonly messageZh: string,
+    /** rate_limited / transient: earliest instant (ISO) a retry makes sense */
+    readonly retryAt: string | null = null,
+    /** API path that failed */
+    readonly path = '',
+  ) {
+    super(`${path || 'shop'}: ${kind} (errcode ${errcode}: ${errmsg})`)
+    this.name = 'ShopError'
+  }
+}
+
+export function isShopError(e: unknown): e is ShopError {
+  return e instanceof ShopError
+}
+
+/** A unix-seconds window [startTime, endTime]. Orders: ≤ 7 days; after-sales: ≤ 24 h. */
+export interface TimeRange {
+  startTime: number
+  endTime: number
+}
+
+export interface IdPage {
+  ids: string[]
+  hasMore: boolean
+  /** pass back to get the next page ('' at the start) */
+  nextKey: string
+}
+
+export interface ListOrdersQuery {
+  /** one of the two ranges is required; span ≤ 7 days */
+  updateTimeRange?: TimeRange
+  createTimeRange?: TimeRange
+  status?: number
+  /** ≤ 100 */
+  pageSize?: number
+  nextKey?: string
+}
+
+export interface ListAfterSalesQuery {
+  /** window on update time (polling) or create time; span ≤ 24 h */
+  by: 'update' | 'create'
+  range: TimeRange
+  nextKey?: string
+}
+
+/** acceptapply: 1 = agree to the return (RETURN/EXCHANGE, needs addressId), 2 = agree to refund. */
+export interface AcceptApplyInput {
+  acceptType?: 1 | 2
+  addressId?: string
+}
+
+export interface RejectApplyInput {
+  /** one of getRejectReasons()' reject_reason_type */
+  rejectReasonType: number
+  rejectReason?: string
+  /** media ids of evidence images */
+  certificates?: string[]
+}
+
+/** merchantupdateaftersale (商家协商). */
+export interface MerchantUpdateInput {
+  /** 1 refund only, 2 return and refund */
+  type: 1 | 2
+  amountFen: number
+  desc: string
+  updateReasonType: number
+  /** 1 agreed, invite buyer to cancel; 2 ask buyer to verify / add evidence; 3 change the request */
+  merchantUpdateType: 1 | 2 | 3
+  mediaIds?: string[]
+}
+
+export interface RefundCertificateInput {
+  certificates: string[]
+  desc?: string
+}
+
+export interface ExchangeReshipInput {
+  waybillId: string
+  deliveryId: string
+}
+
+/** genaftersaleorder: a seller-initiated after-sale for a buyer; `requestId` makes retries safe. */
+export interface GenAfterSaleInput {
+  requestId: string
+  orderId: string
+  productId: string
+  skuId: string
+  count: number
+  amountFen: number
+  /** reason code from getReasons() */
+  reason: string
+  type: Exclude<AfterSaleType, 'EXCHANGE'>
+  addressId?: string
+  desc?: string
+}
+
+export interface ShopPort {
+  listOrderIds(q: ListOrdersQuery): Promise<IdPage>
+  getOrder(orderId: string): Promise<ChannelsOrder>
+  listAfterSaleIds(q: ListAfterSalesQuery): Promise<IdPage>
+  getAfterSaleOrder(afterSaleOrderId: string): Promise<ChannelsAfterSaleOrder>
+  getReasons(): Promise<ChannelsReason[]>
+  getRejectReasons(): Promise<ChannelsRejectReason[]>
+  /** the shop's addresses (list + detail), for picking a return address */
+  listAddresses(): Promise<ChannelsAddress[]>
+
+  // ---- seller actions on one after-sale order (≤ 1 per minute per order, see rate_limited)
+  acceptApply(afterSaleOrderId: string, input: AcceptApplyInput): Promise<void>
+  rejectApply(afterSaleOrderId: string, input: RejectApplyInput): Promise<void>
+  merchantUpdateAfterSale(afterSaleOrderId: string, input: MerchantUpdateInput): Promise<void>
+  uploadRefundCertificate(afterSaleOrderId: string, input: RefundCertificateInput): Promise<void>
+  acceptExchangeReship(afterSaleOrderId: string, input: ExchangeReshipInput): Promise<void>
+  rejectExchangeReship(afterSaleOrderId: string, input: RejectApplyInput): Promise<void>
+  /** returns the new after_sale_order_id */
+  genAfterSaleOrder(input: GenAfterSaleInput): Promise<{ afterSaleOrderId: string }>
+}
+
+/**
+ * When the platform decides on its own if the seller does nothing (ISO), from the after-sale's
+ * `deadline` read at `fetchedAtMs`. The field is documented as seconds left; a value that looks
+ * like a unix timestamp (after 2001) is read as one. Null when the platform gave none.
+ */
+export function afterSaleDeadlineAt(a: Pick<ChannelsAfterSaleOrder, 'deadline'>, fetchedAtMs: number): string | null {
+  if (a.deadline === undefined || a.deadline <= 0) return null
+  const ms = a.deadline >= 1_000_000_000 ? a.deadline * 1000 : fetchedAtMs + a.deadline * 1000
+  return new Date(ms).toISOString()
+}
+
+/** Unix seconds of an ISO instant (for TimeRange). */
+export function unixSeconds(iso: string): number {
+  return Math.floor(Date.parse(iso) / 1000)
+}
