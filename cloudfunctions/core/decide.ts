@@ -76,7 +76,10 @@ function isSupervisor(ctx: CoreContext): boolean {
 function requireApproval(value: number, cash: number, w: Work, ctx: CoreContext, what: string): void {
   const th = ctx.policy.compensation.approvalThresholdFen
   if (isSupervisor(ctx) || ctx.actor.kind === 'buyer' || ctx.actor.kind === 'system') return
-  if (value > th) raise('FORBIDDEN', `${what}总价值${yuan(value)}（含退款、补偿、优惠券和礼品）超过${yuan(th)}，需要主管审批`, { amountFen: value, thresholdFen: th })
+  if (value > th) {
+    const parts = value === cash ? `${what}金额${yuan(value)}` : `${what}总价值${yuan(value)}（含优惠券和礼品${yuan(value - cash)}）`
+    raise('FORBIDDEN', `${parts}超过${yuan(th)}，需要主管审批`, { amountFen: value, thresholdFen: th })
+  }
   if (w.c.flags.risk && cash > 0) raise('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`, { amountFen: cash })
 }
 

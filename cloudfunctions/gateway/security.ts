@@ -81,7 +81,8 @@ export function pageCsp(scriptHashes: readonly string[]): string {
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "font-src 'self' data:",
-    "connect-src 'self'",
+    // Taro's H5 uploadFile reads the picked file back from its blob: URL
+    "connect-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
