@@ -15,6 +15,7 @@ import {
   TeamSchema,
   CaseStatusSchema,
   type Case,
+  type CaseSource,
   type CaseType,
   type CommandType,
   type OrderSnapshot,
@@ -48,6 +49,8 @@ export interface SlaView {
  */
 export type CaseView = Omit<Case, 'routingNote'> & {
   routingNote?: string
+  /** shop after-sales: the queue's mark plus the seller's platform calls allowed now */
+  platformMark?: PlatformMark | null
   next: NextStep
   /** commands this viewer may issue now */
   actions: CommandType[]
@@ -70,6 +73,18 @@ export interface CaseSummary {
   escalated: boolean
   sla: SlaView
   next: NextStep
+  /** 小程序 / 视频号小店 */
+  source: CaseSource
+  /** a shop after-sale: its status in the platform's words, and when the platform decides if the seller does nothing */
+  platform: PlatformMark | null
+}
+
+/** What the queue and the case header show of a platform after-sale. */
+export interface PlatformMark {
+  afterSaleOrderId: string
+  statusText: string
+  /** the seller's hard deadline (平台将于 … 自动处理); null while the platform waits on the buyer or itself */
+  deadline: string | null
 }
 
 export interface TypeOption {
@@ -268,7 +283,7 @@ export interface AdminOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
-  get_case: CaseView & { buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
+  get_case: CaseView & { refundableFen: number; buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
   list_staff: StaffView[]
   upsert_staff: StaffView
   set_duty: StaffView

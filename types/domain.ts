@@ -3,6 +3,7 @@
  * zod only — no node imports. Money is integer fen, time is ISO-8601 UTC.
  */
 import { z } from 'zod'
+import { AfterSaleStatusSchema, AfterSaleTypeSchema, type AfterSaleStatus, type AfterSaleType } from './channels'
 
 // ---------------------------------------------------------------- primitives
 
@@ -149,6 +150,12 @@ export const OrderSnapshotSchema = z.object({
   deliveredAt: IsoTimeSchema.optional(),
   carrier: z.string().optional(),
   trackingNo: z.string().optional(),
+  /** where the order came from: the Channels shop sync, or a CSV import / the demo seed (absent) */
+  source: z.enum(['channels', 'csv']).optional(),
+  /** the buyer's unionid (links the shop's openid and the mini-program's openid of one WeChat user) */
+  buyerUnionid: z.string().optional(),
+  /** the shop's openid of the buyer (differs from the mini-program's) */
+  shopOpenid: z.string().optional(),
 })
 export type OrderSnapshot = z.infer<typeof OrderSnapshotSchema>
 
@@ -360,6 +367,81 @@ export const TimelineEntrySchema = z.object({
 })
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 
+// ---------------------------------------------------------------- Channels shop (视频号小店) after-sales
+
+/** Where a case was filed: in the mini-program, or as an after-sale order of the Channels shop. */
+export const CaseSourceSchema = z.enum(['miniprogram', 'channels'])
+export type CaseSource = z.infer<typeof CaseSourceSchema>
+export const CASE_SOURCE_LABELS: Record<CaseSource, string> = { miniprogram: '小程序', channels: '视频号小店' }
+
+/** Every after-sale status of the shop (the wire contract's list, types/channels.ts). */
+export const PlatformStatusSchema = AfterSaleStatusSchema
+export type PlatformStatus = AfterSaleStatus
+export const PlatformTypeSchema = AfterSaleTypeSchema
+export type PlatformType = AfterSaleType
+
+/** The seller's calls on a platform after-sale order (each one an outbox entry, run once by key). */
+export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
+export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
+export type PlatformCall = z.infer<typeof PlatformCallSchema>
+
+/**
+ * An after-sale order of the shop as the desk keeps it (domain units: fen, ISO UTC). Produced
+ * from `getaftersaleorder` by the sync use case; the platform's words are kept next to the
+ * seller's mapping (reason text, status).
+ */
+export const PlatformSnapshotSchema = z.object({
+  afterSaleOrderId: z.string().min(1),
+  orderId: z.string().min(1),
+  type: PlatformTypeSchema,
+  status: PlatformStatusSchema,
+  /** the platform's reason code and its own text (newer codes mean nothing without the text) */
+  reasonCode: z.string(),
+  reasonText: z.string(),
+  refundFen: FenSchema,
+  productId: z.string(),
+  skuId: z.string(),
+  count: z.number().int().min(1),
+  description: z.string().max(1000),
+  /** the buyer's photos / videos as platform media ids */
+  mediaIds: z.array(z.string()),
+  telNumber: z.string().nullable(),
+  returnWaybill: z.object({ waybillId: z.string(), deliveryId: z.string(), deliveryName: z.string() }).nullable(),
+  /** the seller must act before this instant or the platform decides (null when nothing waits on the seller) */
+  deadline: IsoTimeSchema.nullable(),
+  /** refund result as the platform reported it */
+  refundResp: z.object({ code: z.string(), ret: z.number().int(), message: z.string() }).nullable(),
+  complaintId: z.string().nullable(),
+  /** the shop's openid of the buyer, and the unionid when the shop is bound to the open platform */
+  shopOpenid: z.string(),
+  unionid: z.string().nullable(),
+  createTime: IsoTimeSchema,
+  /** the platform's update_time: a snapshot older than the stored one is ignored */
+  updateTime: IsoTimeSchema,
+})
+export type PlatformSnapshot = z.infer<typeof PlatformSnapshotSchema>
+
+export const PlatformCallStateSchema = z.object({
+  key: z.string(),
+  call: PlatformCallSchema,
+  at: IsoTimeSchema,
+  /** pending until the dispatcher records the platform's answer */
+  outcome: z.enum(['pending', 'done', 'refused']),
+  /** the platform's refusal in Chinese (errcode kept) */
+  message: z.string().nullable(),
+  errcode: z.number().int().nullable(),
+})
+export type PlatformCallState = z.infer<typeof PlatformCallStateSchema>
+
+/** The platform side of a case that came from the shop. */
+export const PlatformBlockSchema = PlatformSnapshotSchema.extend({
+  /** when the desk last read the order from the platform */
+  syncedAt: IsoTimeSchema,
+  /** the seller's last call on this order and its outcome */
+  lastCall: PlatformCallStateSchema.nullable(),
+})
+export type PlatformBlock = z.infer<typeof PlatformBlockSchema>
+
 // ---------------------------------------------------------------- case
 
 export const CaseSchema = z.object({
@@ -398,8 +480,16 @@ export const CaseSchema = z.object({
   /** follow-up visit (回访) reminder for the agent after resolution; absent on older documents */
   followUp: z.object({ dueAt: IsoTimeSchema, remindedAt: IsoTimeSchema.nullable() }).nullable().optional(),
   timeline: z.array(TimelineEntrySchema),
+  /** where the case was filed; absent on cases filed before the shop was connected (= mini-program) */
+  source: CaseSourceSchema.optional(),
+  /** the shop's after-sale order behind a `channels` case */
+  platform: PlatformBlockSchema.nullable().optional(),
 })
 export type Case = z.infer<typeof CaseSchema>
+
+/** 小程序 / 视频号小店 */
+export const caseSourceOf = (c: Pick<Case, 'source'>): CaseSource => c.source ?? 'miniprogram'
+
 
 // ---------------------------------------------------------------- inputs to the core
 
@@ -450,6 +540,11 @@ export const OpenCaseInputSchema = z.object({
   /** the buyer's past cases for this order */
   history: z.array(PastCaseSchema).default([]),
   buyerProfile: BuyerProfileSchema.optional(),
+  /**
+   * the shop's after-sale order behind this case (source 视频号小店): the platform already accepted
+   * the application, so eligibility is advisory and the platform decides the remedy (no suggestions)
+   */
+  platform: PlatformBlockSchema.optional(),
   /** facts the buyer states that the engine uses */
   facts: z
     .object({
@@ -550,7 +645,7 @@ export const StaffAlertEventSchema = z.object({
   caseId: z.string(),
   /** a staff id, or 'supervisor' for the supervisors on duty */
   to: z.string(),
-  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'followup_visit', 'refund_failed', 'appeal', 'unassigned']),
+  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'followup_visit', 'refund_failed', 'appeal', 'unassigned', 'platform_refused', 'platform_update']),
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
 })
@@ -579,12 +674,33 @@ export const WarehouseTaskEventSchema = z.object({
   couponFen: FenSchema,
   text: z.string(),
 })
+/** A seller's decision on a platform after-sale order, to be sent to the shop once by `key`. */
+export const PlatformCallEventSchema = z.object({
+  kind: z.literal('platform_call'),
+  key: z.string(),
+  caseId: z.string(),
+  afterSaleOrderId: z.string(),
+  call: PlatformCallSchema,
+  /** accept_return: the seller's return address id (merchant/address/list) */
+  addressId: z.string().optional(),
+  /** reject: one of the platform's reject reasons (rejectreason/get) and the seller's words */
+  rejectReasonType: z.number().int().optional(),
+  rejectReason: z.string().optional(),
+  /** refund_certificate: platform media ids and a description */
+  certificates: z.array(z.string()).optional(),
+  desc: z.string().optional(),
+  /** exchange_reship: the new parcel */
+  waybillId: z.string().optional(),
+  deliveryId: z.string().optional(),
+})
+export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
   SlaEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
+  PlatformCallEventSchema,
 ])
 export type CaseEvent = z.infer<typeof CaseEventSchema>
 export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>

@@ -16,9 +16,9 @@ export function commandAction(type: string, schema: (typeof I)[keyof typeof I] |
   return action({
     input: schema,
     roles,
-    run: (deps, caller: Caller, input: { caseId: string } & Record<string, unknown>) => {
+    run: (deps, caller: Caller, input: { caseId: string } & Record<string, unknown>, idempotencyKey?: string) => {
       const { caseId, ...rest } = input
-      return applyCommand(deps, caller, caseId, { ...rest, type } as CaseCommand)
+      return applyCommand(deps, caller, caseId, { ...rest, type } as CaseCommand, idempotencyKey)
     },
   })
 }

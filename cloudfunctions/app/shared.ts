@@ -1,7 +1,8 @@
-import type { Case, CaseEvent, StaffMember } from '@contract/domain'
+import crypto from 'node:crypto'
+import type { Case, CaseEvent, PastCase, StaffMember } from '@contract/domain'
 import { defaultPolicy, PolicySchema, type Policy } from '@contract/policy'
 import type { Deps } from './deps'
-import type { NewOutboxItem } from '../ports/store'
+import type { NewOutboxItem, OrderGuard } from '../ports/store'
 import { AppError } from './errors'
 import type { Caller } from './function'
 
@@ -30,11 +31,35 @@ export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version:
 /** Routing compares loads up to here: an agent with this many open cases is full, ties go to the idlest. */
 const ROUTING_COUNT_CAP = 200
 
-/** On-duty roster with live open-case counts, as the routing needs it. */
+/** Active roster with open-case loads, as the routing needs it (one read where the store keeps load counters). */
 export async function roster(deps: Deps): Promise<StaffMember[]> {
-  const staff = await deps.store.listStaff()
-  const counts = await deps.store.openCaseCounts(staff.filter((s) => s.active).map((s) => s.id), ROUTING_COUNT_CAP)
-  return staff.filter((s) => s.active).map(({ active: _a, ...s }) => ({ ...s, openCases: counts[s.id] ?? 0 }))
+  const staff = await deps.store.listStaffLoads(ROUTING_COUNT_CAP)
+  return staff.filter((s) => s.active).map(({ active: _a, ...s }) => s)
+}
+
+/** The order's earlier cases as the core's eligibility check takes them, from the per-order guard. */
+export function pastCasesOf(guard: OrderGuard): PastCase[] {
+  return guard.cases.map((e) => ({
+    caseId: e.caseId,
+    orderId: guard.orderId,
+    claimedItems: e.skus.map((skuId) => ({ skuId, qty: 1 })),
+    type: e.type,
+    // only open vs. not open matters to the rules
+    status: e.open ? 'in_review' : 'closed',
+    createdAt: e.createdAt,
+  }))
+}
+
+/** Money the order's OTHER cases committed (CoreContext.orderCommittedFen). */
+export function otherCasesFen(guard: OrderGuard, caseId: string | null): number {
+  return guard.cases.filter((e) => e.caseId !== caseId).reduce((s, e) => s + e.committedFen, 0)
+}
+
+/** Stable hash of a request's data: the same idempotency key with other data is a different request. */
+export function fingerprint(data: unknown): string {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v
+  return crypto.createHash('sha256').update(JSON.stringify(canon(data))).digest('hex').slice(0, 32)
 }
 
 /** Events that must leave the system reliably go to the outbox, in the same write as the case. */

@@ -1,8 +1,15 @@
-import type { Case, CommandType, TimelineEntry } from '@contract/domain'
+import { caseSourceOf, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { CaseSummary, CaseView, NextStep, SlaView } from '@contract/actions'
+import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { availableCommands, slaState } from '../core'
+import { platformStatusText, sellerDeadline } from '../core/platform-status'
+
+/** The platform side of a shop after-sale as the queue and the case header show it. */
+export function platformMark(c: Case): PlatformMark | null {
+  const p = c.platform
+  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p) } : null
+}
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
 const staffCommands = new Set<string>(STAFF_COMMANDS)
@@ -93,7 +100,7 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
 }
 
 export function staffView(c: Case, now: string, policy: Policy): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, 'staff'), sla: { ...c.sla, report: slaView(c, now, policy) } }
+  return { ...c, next: nextStep(c), actions: actionsFor(c, 'staff'), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {
@@ -115,5 +122,7 @@ export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 
     escalated: viewer === 'staff' ? c.flags.escalated : false,
     sla: slaView(c, now, policy),
     next: nextStep(c),
+    source: caseSourceOf(c),
+    platform: platformMark(c),
   }
 }

@@ -11,4 +11,9 @@ export interface CoreContext {
   newId(): string
   roster?: StaffMember[]
   buyerProfile?: BuyerProfile
+  /**
+   * Refunds + compensation already committed on the OTHER cases of this case's order (the
+   * store's per-order ledger): what a case may still pay is the order's paid amount minus all of it.
+   */
+  orderCommittedFen?: number
 }

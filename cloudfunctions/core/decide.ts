@@ -86,8 +86,9 @@ function requireApproval(value: number, cash: number, w: Work, ctx: CoreContext,
 function addRefund(w: Work, amountFen: number, purpose: 'refund' | 'compensation', ctx: CoreContext): void {
   if (amountFen <= 0) return
   const paid = w.c.order.paidFen
-  if (committedFen(w.c) + amountFen > paid)
-    raise('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(paid)}（还可退${yuan(remainingFen(w.c))}）`, { amountFen, paidFen: paid, committedFen: committedFen(w.c) })
+  const others = ctx.orderCommittedFen ?? 0
+  if (amountFen > remainingFen(w.c, others))
+    raise('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(paid)}（还可退${yuan(remainingFen(w.c, others))}）`, { amountFen, paidFen: paid, committedFen: committedFen(w.c) + others })
   const key = `${w.c.id}-r${w.c.refunds.length + 1}`
   w.c.refunds.push({ key, amountFen, purpose, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
   w.events.push({ kind: 'refund_requested', caseId: w.c.id, refundKey: key, orderId: w.c.order.orderId, amountFen })
@@ -192,7 +193,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     const all = fromSuggestions.length + fresh.length
     if (all === 0) raise('VALIDATION', '请至少选择一个方案')
     if (all > 3) raise('VALIDATION', '一次最多提供3个方案供买家选择')
-    const room = remainingFen(c)
+    const room = remainingFen(c, ctx.orderCommittedFen)
     const th = ctx.policy.compensation.approvalThresholdFen
     for (const o of [...fromSuggestions, ...fresh]) {
       const cash = cashOf(o)
@@ -243,7 +244,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
         break
     }
     const cash = cashOf(draft)
-    if (cash > remainingFen(c)) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额${yuan(remainingFen(c))}`, { amountFen: cash })
+    if (cash > remainingFen(c, ctx.orderCommittedFen)) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额（还可退${yuan(remainingFen(c, ctx.orderCommittedFen))}）`, { amountFen: cash })
     requireApproval(valueOf(draft), cash, w, ctx, '审批')
     for (const o of c.offers) if (o.status === 'offered') o.status = 'withdrawn'
     const offer = offerFromDraft({ ...draft, needsSupervisor: valueOf(draft) > th }, ctx, 'accepted', null)
@@ -352,7 +353,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     const c = w.c
     const offer = c.offers.find((o) => o.id === cmd.offerId)
     if (!offer || offer.status !== 'offered') raise('VALIDATION', '该方案不可接受（已失效或不存在）', { offerId: cmd.offerId })
-    if (cashOf(offer) > remainingFen(c)) raise('LIMIT_EXCEEDED', '方案金额超过可退金额')
+    if (cashOf(offer) > remainingFen(c, ctx.orderCommittedFen)) raise('LIMIT_EXCEEDED', `方案金额超过可退金额（还可退${yuan(remainingFen(c, ctx.orderCommittedFen))}）`)
     for (const o of c.offers) if (o.status === 'offered') o.status = o.id === offer.id ? 'accepted' : 'withdrawn'
     c.acceptedOfferId = offer.id
     executeRemedy(w, offer, ctx, { shipNow: offer.kind === 'exchange' && c.flags.trusted })
@@ -370,7 +371,7 @@ const handlers: { [K in ParsedCaseCommand['type']]: Handler<K> } = {
     // taste / usage: guidance did not help → suggest return / exchange now (seed 002)
     if (declined.some((o) => o.rule === 'taste_guidance_first')) {
       const s = suggestOffers(
-        { order: c.order, claimedItems: c.claimedItems, reason: c.reason, severity: c.severity, committedFen: committedFen(c), guidanceTried: true, now: ctx.now },
+        { order: c.order, claimedItems: c.claimedItems, reason: c.reason, severity: c.severity, committedFen: committedFen(c) + (ctx.orderCommittedFen ?? 0), guidanceTried: true, now: ctx.now },
         ctx.policy,
         {},
       )

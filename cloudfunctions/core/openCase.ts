@@ -17,6 +17,7 @@ import { suggestOffers } from './offers'
 import { routeCase } from './routing'
 import { computeSeverity } from './severity'
 import { startSla } from './sla'
+import { clampSlaToDeadline, sellerDeadline } from './platform-status'
 import { DAY_MS, localDate, toMs } from './tz'
 
 export interface OpenCaseOutput {
@@ -45,7 +46,8 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
   if (ctx.actor.kind === 'buyer' && ctx.actor.id !== input.buyerOpenid) return fail('FORBIDDEN', '只能为自己的订单申请售后', details)
 
   const elig = checkEligibility(input.order, { claimedItems: input.claimedItems, reason: input.reason, type: input.type }, input.history, policy, ctx.now)
-  if (!elig.ok) {
+  const platform = input.platform
+  if (!elig.ok && !platform) {
     const msg = elig.errors[0] ?? elig.types[input.type].reason
     return fail(elig.code ?? 'VALIDATION', msg, { ...details, eligibility: elig })
   }
@@ -62,7 +64,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
       claimedItems: input.claimedItems,
       reason: input.reason,
       severity: sev.severity,
-      committedFen: 0,
+      committedFen: ctx.orderCommittedFen ?? 0,
       damagedUnits: input.facts.damagedUnits,
       minorDefect: input.facts.minorDefect,
       now: ctx.now,
@@ -71,7 +73,8 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     { refundCount90d },
   )
 
-  const sla = startSla(sev.severity, ctx.now, policy)
+  // the platform's deadline is a hard one: the desk's own targets never run past it
+  const sla = platform ? clampSlaToDeadline(startSla(sev.severity, ctx.now, policy), sellerDeadline(platform)) : startSla(sev.severity, ctx.now, policy)
   const c: Case = {
     id,
     caseNo,
@@ -89,7 +92,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     status: 'submitted',
     sla,
     buyerDeadline: null,
-    offers: suggestion.offers.map((d) => ({ ...d, id: ctx.newId(), status: 'suggested' as const, createdAt: ctx.now, group: null })),
+    offers: platform ? [] : suggestion.offers.map((d) => ({ ...d, id: ctx.newId(), status: 'suggested' as const, createdAt: ctx.now, group: null })),
     acceptedOfferId: null,
     returnShipment: null,
     inspection: null,
@@ -113,6 +116,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     createdAt: ctx.now,
     updatedAt: ctx.now,
     timeline: [],
+    ...(platform ? { source: 'channels' as const, platform } : {}),
   }
   c.timeline.push({
     id: ctx.newId(),
@@ -121,7 +125,9 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     type: 'opened',
     fromStatus: null,
     toStatus: 'submitted',
-    text: ctx.actor.kind === 'system' ? '我们发现您的包裹异常，已主动为您创建售后单并跟进' : ctx.actor.kind === 'staff' ? '客服已为您登记售后申请' : '您的售后申请已提交，客服会尽快处理',
+    text: platform
+      ? `买家在视频号小店申请售后（${platform.reasonText || '未填写原因'}），已同步到工作台`
+      : ctx.actor.kind === 'system' ? '我们发现您的包裹异常，已主动为您创建售后单并跟进' : ctx.actor.kind === 'staff' ? '客服已为您登记售后申请' : '您的售后申请已提交，客服会尽快处理',
     internal: false,
     data: { severity: sev.severity, team: route.team, assigneeId: route.assigneeId, hints: elig.hints },
   })
@@ -144,7 +150,8 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
   if (suggestion.flags.supervisorInformed) events.push({ kind: 'staff_alert', key: key(), caseId: c.id, to: 'supervisor', alert: 'serious_quality', text: `严重质量/安全问题 ${caseNo}，建议全额退款` })
   if (suggestion.flags.risk) events.push({ kind: 'staff_alert', key: key(), caseId: c.id, to: 'supervisor', alert: 'risk_buyer', text: `买家90天内退款${refundCount90d}次，${caseNo} 已标记风险` })
   if (suggestion.flags.warehouseCheck) events.push({ kind: 'warehouse_task', key: key(), caseId: c.id, task: 'check_order', items: c.claimedItems, giftValueFen: 0, couponFen: 0, text: `订单 ${c.order.orderId} 错发/漏发，请仓库核查` })
-  const msg = buildBuyerMessage(ctx.actor.kind === 'system' ? 'logistics_care' : 'case_submitted', c, policy, key(), ctx.now)
+  // the platform already confirmed a shop application to the buyer
+  const msg = platform ? null : buildBuyerMessage(ctx.actor.kind === 'system' ? 'logistics_care' : 'case_submitted', c, policy, key(), ctx.now)
   if (msg) events.push(msg)
   return ok({ case: c, events, eligibility: elig, notes: suggestion.notes })
 }

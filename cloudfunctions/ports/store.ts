@@ -1,4 +1,4 @@
-import type { Case, CaseStatus, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
+import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 
 /**
@@ -15,6 +15,51 @@ export class StoreConflict extends Error {
   constructor(message = 'version conflict') {
     super(message)
   }
+}
+
+/**
+ * A case write refused by a rule spanning the cases of one order, checked by the store inside the
+ * write (per-order guard), so concurrent writers from any number of instances cannot both pass:
+ * - `open_case`: a claimed SKU already has an open case on this order;
+ * - `request_cap`: a claimed SKU reached the per-SKU request limit on this order;
+ * - `over_paid`: refunds + compensation of all cases of the order would exceed what was paid.
+ * Nothing of the refused write is stored.
+ */
+export class GuardViolation extends Error {
+  readonly code = 'GUARD'
+  constructor(
+    readonly rule: 'open_case' | 'request_cap' | 'over_paid',
+    readonly details: { skuId?: string; count?: number; limit?: number; paidFen?: number; committedFen?: number; otherCaseId?: string },
+  ) {
+    super(`order guard: ${rule} ${JSON.stringify(details)}`)
+  }
+}
+
+/** One case of an order as the per-order guard keeps it (bounded: ≤ limit cases per SKU). */
+export interface OrderCaseEntry {
+  caseId: string
+  skus: string[]
+  type: CaseType
+  open: boolean
+  createdAt: string
+  /** refunds + compensation of this case that did not fail */
+  committedFen: number
+}
+
+/** The per-order guard / ledger: every case filed on the order and the money committed over all of them. */
+export interface OrderGuard {
+  orderId: string
+  cases: OrderCaseEntry[]
+  committedFen: number
+}
+
+/** Idempotency of a command stored with its compare-and-set write (see Store.saveCase). */
+export interface CommandKey {
+  key: string
+  /** hash of the command's data: the same key with other data is refused */
+  fingerprint: string
+  /** the case version this command produced */
+  version: number
 }
 
 /** A message or task waiting to be dispatched (issue: subscription messages). */
@@ -74,6 +119,17 @@ export interface BuyerRecord {
   openid: string
   dedicatedRepId: string | null
   trusted: boolean
+  /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
+  unionid?: string | null
+}
+
+/** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
+export interface SyncState {
+  name: string
+  value: Record<string, unknown>
+  /** 1 for the first saved value */
+  version: number
+  updatedAt: string
 }
 
 export interface PolicyRecord {
@@ -134,14 +190,37 @@ export interface Store {
    * Insert a new case with its outbox, once per idempotency key: a second call with the same
    * (scope, key) returns the first case and `created: false`, writing nothing.
    */
-  createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }>
+  /**
+   * Inside the same atomic write the case is entered in its order's guard: with `maxRequestsPerSku`
+   * a claimed SKU that has an open case, or that many cases, on the order refuses the write
+   * (GuardViolation). A new assignee's load counter and last-assignment time move with it.
+   * `fingerprint` is kept with the key: a replay answers it so the caller can tell a retry from a
+   * different request under the same key.
+   */
+  createCase(
+    c: Case,
+    outbox: NewOutboxItem[],
+    idem?: { scope: string; key: string; fingerprint?: string },
+    opts?: { maxRequestsPerSku?: number },
+  ): Promise<{ created: boolean; case: Case; fingerprint?: string }>
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
   getCase(id: string): Promise<Case | null>
-  /** Compare-and-set on `expectedVersion`; writes the case and the outbox atomically. */
-  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void>
+  /** The case with the command keys stored with its recent writes (newest last, bounded). */
+  getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null>
+  /**
+   * Compare-and-set on `expectedVersion`; writes the case and the outbox atomically, with the
+   * order's guard (open cases, money committed over the order: GuardViolation `over_paid` when
+   * refunds + compensation of the order's cases would pass what was paid), the assignees' load
+   * counters and, with `commandKey`, the command's idempotency key.
+   */
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'> }): Promise<void>
+  /** The order's guard: its cases and the money committed over them (empty when none). */
+  getOrderGuard(orderId: string): Promise<OrderGuard>
   /** Cases newest first. */
   listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>>
+  /** Ids (with order and status) of matching cases, newest first, without reading their documents. */
+  listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: CaseStatus }>>
   /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */
   countCases(filter: QueueFilter, cap?: number): Promise<number>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
@@ -153,6 +232,10 @@ export interface Store {
   listStaff(): Promise<StaffRecord[]>
   getStaff(id: string): Promise<StaffRecord | null>
   upsertStaff(s: StaffRecord): Promise<void>
+  /** Changes only these fields of a staff member (a concurrent change of another field stands); false if absent. */
+  patchStaff(id: string, patch: Partial<Omit<StaffRecord, 'id'>>): Promise<boolean>
+  /** Every staff member with their open-case load, capped (routing): one read whatever the roster size where the adapter keeps load counters. */
+  listStaffLoads(cap?: number): Promise<Array<StaffRecord & { openCases: number }>>
   /** Open cases of each of these staff (least-loaded routing, roster), each counted up to `cap` through the assignee index. */
   openCaseCounts(staffIds: string[], cap?: number): Promise<Record<string, number>>
   getBuyer(openid: string): Promise<BuyerRecord | null>
@@ -171,6 +254,15 @@ export interface Store {
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */
   markOrderWatched(orderId: string, at: string): Promise<boolean>
+
+  // ---- Channels shop sync (additive: buyers by unionid, orders by unionid, named cursors)
+  /** The mini-program buyer with this unionid, if one was recorded. */
+  getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null>
+  /** Orders whose buyer has this unionid (shop orders not yet linked to a mini-program openid), newest first. */
+  listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]>
+  getSyncState(name: string): Promise<SyncState | null>
+  /** Compare-and-set: expectedVersion 0 creates it. False when someone else saved first (nothing written). */
+  saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean>
 
   // ---- refunds: idempotent by key
   recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }>

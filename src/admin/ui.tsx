@@ -4,7 +4,7 @@ import type { SlaView } from '@contract/actions'
 import { ApiFailure } from '../api/client'
 import { adminApi, type Me } from './api'
 import { SLA_LABELS } from './labels'
-import { fmtDuration } from './format'
+import { fmtDuration, fmtTime } from './format'
 import './admin.css'
 
 export function Loading({ text = '加载中…' }: { text?: string }) {
@@ -51,6 +51,15 @@ export function SlaBadge({ sla }: { sla: SlaView }) {
       <Text className="adm-sla__state">{SLA_LABELS[sla.state]}</Text>
       {left && <Text className="adm-sla__left">{left}</Text>}
     </View>
+  )
+}
+
+/** The platform's hard deadline on a shop after-sale: after it the platform decides for the seller. */
+export function PlatformDeadline({ at, id }: { at: string; id?: string }) {
+  return (
+    <Text className="adm-deadline" id={id}>
+      平台将于 {fmtTime(at)} 自动处理
+    </Text>
   )
 }
 

@@ -43,6 +43,8 @@ export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummar
   escalated: false,
   sla: { state: 'on_time', dueAt: iso(3 * H), msLeft: 3 * H, paused: false },
   next: { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: iso(3 * H) },
+  source: 'miniprogram',
+  platform: null,
   ...over,
 })
 
@@ -124,6 +126,7 @@ export function caseDetail(status: CaseStatus, over: Partial<CaseView> = {}): Ca
     next: { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: iso(-H) },
     actions: staffActions(status),
     ...over,
+    refundableFen: 16800,
     buyerHistory: { pastCases: [summary('past-01', { status: 'closed' })], refundCount90d: 2, dedicatedRepId: null, trusted: false },
   }
 }

@@ -25,6 +25,8 @@ const summary = (over: Partial<CaseSummary> = {}): CaseSummary => {
     escalated: false,
     sla: v.sla.report,
     next: v.next,
+    source: 'miniprogram',
+    platform: null,
     ...over,
   }
 }

@@ -180,7 +180,7 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
   expect(await textOf('#case-offers')).toContain('待买家确认')
 
   // the buyer accepts in the mini-program: the replacement is now to be sent
-  await callAs(env.gw.url, BUYER, 'aftersale', 'accept_offer', { caseId: damaged, offerId: resend.id })
+  await callAs(env.gw.url, BUYER, 'aftersale', 'accept_offer', { caseId: damaged, offerId: resend.id, expectedVersion: (await staffCase(damaged)).version })
   await page.reload()
   await statusIs('处理中')
   expect(await page.locator('#act-ship_replacement').count()).toBe(1)

@@ -251,7 +251,7 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   await waitText(page, '#case-status', '商家验货中', 20_000)
   await waitText(page, '#return-info', '商家已收到')
   await screen(page, 'buyer-flow-5-inspecting')
-  await staff(agent, 'inspect', { caseId, result: 'pass', note: '两只杯子完好，可二次销售' })
+  await staff(agent, 'inspect', { caseId, result: 'pass', note: '两只杯子完好，可二次销售', expectedVersion: (await staff(agent, 'get_case', { caseId })).version })
   const done = await staff(agent, 'get_case', { caseId })
   expect(done.status).toBe('resolved')
   expect(done.refunds).toEqual([expect.objectContaining({ amountFen: 7800, purpose: 'refund', status: 'succeeded' })])

@@ -42,7 +42,7 @@ describe('analytics and CSV export through the admin function', () => {
     app.setNow('2026-11-23T03:30:00.000Z')
     unwrap(await app.staff(SUP, 'respond', { caseId: a, text: '您好，已收到' }))
     app.setNow('2026-11-23T04:00:00.000Z')
-    unwrap(await app.staff(SUP, 'approve', { caseId: a }))
+    unwrap(await app.staff(SUP, 'approve', { caseId: a, expectedVersion: (await app.store.getCase(a))!.version }))
     unwrap(await app.buyer(ZHAO, 'rate', { caseId: a, score: 5, comment: '很快' }))
 
     const view = unwrap<AnalyticsView>(await app.staff(SUP, 'analytics', {}))

@@ -17,15 +17,16 @@ test('after staff answer, reassign, escalate, approve, receive and inspect, no f
   const { case: c } = unwrap<{ case: { id: string } }>(
     await app.buyer(BUYER, 'submit', { orderId: o.orderId, claimedItems: [{ skuId: o.items[0].skuId, qty: 1 }], type: 'return_refund', reason: 'size_fit', desiredRemedy: 'return_refund' }, 'k-view-1'),
   )
+  const version = async () => unwrap<{ version: number }>(await app.staff('staff-sup', 'get_case', { caseId: c.id })).version
   const staffSeen = unwrap<{ assigneeId: string | null; timeline: { actor: { id: string } }[] }>(await app.staff('staff-sup', 'get_case', { caseId: c.id }))
   expect(staffSeen.assigneeId).not.toBeNull() // routing did pick someone, and staff see who
   unwrap(await app.staff('staff-cai', 'respond', { caseId: c.id, text: '您好，我们来处理' }))
   unwrap(await app.staff('staff-sup', 'reassign', { caseId: c.id, assigneeId: 'staff-cai', text: '转交小蔡' }))
   unwrap(await app.staff('staff-cai', 'escalate', { caseId: c.id, text: '请主管看看' }))
-  unwrap(await app.staff('staff-sup', 'approve', { caseId: c.id }))
+  unwrap(await app.staff('staff-sup', 'approve', { caseId: c.id, expectedVersion: await version() }))
   unwrap(await app.buyer(BUYER, 'ship_return', { caseId: c.id, carrier: '顺丰', trackingNo: 'SF100' }))
-  unwrap(await app.staff('staff-cai', 'receive_return', { caseId: c.id }))
-  unwrap(await app.staff('staff-cai', 'inspect', { caseId: c.id, result: 'pass', note: '完好' }))
+  unwrap(await app.staff('staff-cai', 'receive_return', { caseId: c.id, expectedVersion: await version() }))
+  unwrap(await app.staff('staff-cai', 'inspect', { caseId: c.id, result: 'pass', note: '完好', expectedVersion: await version() }))
 
   const views = [
     JSON.stringify(await app.buyer(BUYER, 'get_case', { caseId: c.id })),

@@ -61,6 +61,8 @@ interface Tx {
   id: string
   startSeq: number
   writes: Map<string, { coll: string; id: string; doc: Doc | null }>
+  /** write locks taken (a failed write may hold one without having written) */
+  locks: Set<string>
   touched: number
   aborted: string | null
 }
@@ -210,7 +212,7 @@ export class CloudBaseEmulator {
 
   private startTx(): Record<string, unknown> {
     const id = randomBytes(12).toString('hex')
-    this.txs.set(id, { id, startSeq: this.seq, writes: new Map(), touched: Date.now(), aborted: null })
+    this.txs.set(id, { id, startSeq: this.seq, writes: new Map(), locks: new Set(), touched: Date.now(), aborted: null })
     return { transactionId: id }
   }
 
@@ -224,7 +226,7 @@ export class CloudBaseEmulator {
   }
 
   private endTx(t: Tx): void {
-    for (const k of t.writes.keys()) if (this.locks.get(k) === t.id) this.locks.delete(k)
+    for (const k of t.locks) if (this.locks.get(k) === t.id) this.locks.delete(k)
     this.txs.delete(t.id)
   }
 
@@ -272,6 +274,7 @@ export class CloudBaseEmulator {
     const v = this.latest(coll, id)
     if (v && v.seq > t.startSeq) this.fail(t, 'DATABASE_TRANSACTION_CONFLICT', `write conflict on ${coll}/${id} (changed since the transaction started)`)
     this.locks.set(k, t.id)
+    t.locks.add(k)
   }
 
   private txWrite(t: Tx, coll: string, id: string, doc: Doc | null): void {

@@ -59,7 +59,7 @@ describe('buyer and seller functions on the SQLite store', () => {
     expect(v.actions).not.toContain('ship_replacement')
     const resend = v.offers.find((o) => o.status === 'suggested' && o.kind === 'resend')!
     v = unwrap<View>(await app.staff(SUP, 'make_offer', { caseId: filed.case.id, offerIds: [resend.id] }))
-    unwrap(await app.buyer(A, 'accept_offer', { caseId: filed.case.id, offerId: resend.id }))
+    unwrap(await app.buyer(A, 'accept_offer', { caseId: filed.case.id, offerId: resend.id, expectedVersion: v.version }))
     v = await view()
     expect(v.status).toBe('in_review')
     expect(v.actions).toContain('ship_replacement')
@@ -163,7 +163,7 @@ describe('buyer and seller functions on the SQLite store', () => {
 
   test('50 concurrent approvals of one case: exactly one transition and one refund', async () => {
     const { case: c } = await fileCase(app, A)
-    const results = await Promise.all(Array.from({ length: 50 }, () => app.staff(SUP, 'approve', { caseId: c.id })))
+    const results = await Promise.all(Array.from({ length: 50 }, () => app.staff(SUP, 'approve', { caseId: c.id, expectedVersion: c.version })))
     const oks = results.filter((r) => r.ok)
     expect(oks).toHaveLength(1)
     for (const r of results) if (!r.ok) expect(['CONFLICT', 'NOT_ALLOWED_IN_STATUS']).toContain(r.error.code)

@@ -356,17 +356,18 @@ describe('evidence is verified on every command that carries it, exactly as at s
 
   test('inspection photos must be staff uploads of this desk, images only', async () => {
     const c = await fileCase(BUYER, 'return_refund', 'size_fit')
-    await ok(fn(gw, AGENT, 'admin', 'approve', { caseId: c.id }))
-    await ok(fn(gw, AGENT, 'admin', 'receive_return', { caseId: c.id }))
+    await ok(fn(gw, AGENT, 'admin', 'approve', { caseId: c.id, expectedVersion: c.version }))
+    const version = async () => (await ok<{ version: number }>(fn(gw, AGENT, 'admin', 'get_case', { caseId: c.id }))).version
+    await ok(fn(gw, AGENT, 'admin', 'receive_return', { caseId: c.id, expectedVersion: await version() }))
     const buyers = (await evidenceOf(gw, BUYER)).fileId
     const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0x69, 0x73, 0x6f, 0x6d]), Buffer.alloc(64)])
     const video = (await upload(gw, AGENT, mp4, 'v.mp4')).body.data!.fileId
     for (const photos of [[buyers], ['https://evil.example/p.png'], ['local:nope'], [video], ['cloud://other-env.1/evidence/staff-amy/p.png']]) {
-      const r = await fn(gw, AGENT, 'admin', 'inspect', { caseId: c.id, result: 'pass', note: '完好', photos })
+      const r = await fn(gw, AGENT, 'admin', 'inspect', { caseId: c.id, result: 'pass', note: '完好', photos, expectedVersion: await version() })
       expect([photos, r.error?.code]).toEqual([photos, 'VALIDATION'])
     }
     const supPhoto = (await evidenceOf(gw, SUP)).fileId
-    const done = await ok<{ inspection: { photos: string[] } }>(fn(gw, AGENT, 'admin', 'inspect', { caseId: c.id, result: 'pass', note: '完好', photos: [supPhoto] }))
+    const done = await ok<{ inspection: { photos: string[] } }>(fn(gw, AGENT, 'admin', 'inspect', { caseId: c.id, result: 'pass', note: '完好', photos: [supPhoto], expectedVersion: await version() }))
     expect(done.inspection.photos).toEqual([supPhoto])
   })
 

@@ -116,8 +116,10 @@ async function exercise(app: App, seed: number): Promise<string[]> {
     const inputs = caseInputs(caseId)
     // interleave staff and buyer moves so the cases walk through different states
     for (let round = 0; round < 3; round++) {
-      for (const a of staffOrder.slice((n + round) % 4)) note(`admin.${a}`, await app.staff(round % 2 ? SUP : AGENT, a, inputs[a]))
-      for (const a of buyerOrder) note(`aftersale.${a}`, await app.buyer(BUYER, a, inputs[a]))
+      // money commands need the version the caller saw
+      const seen = async () => ((await app.staff(SUP, 'get_case', { caseId })) as { data?: { version?: number } }).data?.version
+      for (const a of staffOrder.slice((n + round) % 4)) note(`admin.${a}`, await app.staff(round % 2 ? SUP : AGENT, a, { ...inputs[a], expectedVersion: await seen() }))
+      for (const a of buyerOrder) note(`aftersale.${a}`, await app.buyer(BUYER, a, { ...inputs[a], expectedVersion: await seen() }))
     }
   }
   // timers: SLA warnings / breaches, buyer-wait expiries, auto-close, follow-ups over three weeks

@@ -135,7 +135,7 @@ describe('proactive care', () => {
   test('follow-up visit: 48 h after resolution the agent is reminded once to visit the buyer', async () => {
     app = await makeApp({ now: '2026-11-23T02:00:00.000Z' })
     const [id] = await fileCases(app, 1)
-    unwrap(await app.staff('staff-sup', 'approve', { caseId: id }))
+    unwrap(await app.staff('staff-sup', 'approve', { caseId: id, expectedVersion: (await app.store.getCase(id))!.version }))
     let c = (await app.store.getCase(id))!
     expect(c.status).toBe('resolved')
     expect(c.followUp?.dueAt).toBe('2026-11-25T02:00:00.000Z')
@@ -166,7 +166,7 @@ describe('repeat refunds', () => {
     const app = await makeApp({ now: '2026-11-23T02:00:00.000Z' })
     try {
       const ids = await fileCases(app, 3)
-      for (const id of ids) unwrap(await app.staff('staff-sup', 'approve', { caseId: id }))
+      for (const id of ids) unwrap(await app.staff('staff-sup', 'approve', { caseId: id, expectedVersion: (await app.store.getCase(id))!.version }))
       for (const id of ids) expect((await app.store.getCase(id))!.refunds.some((r) => r.status !== 'failed')).toBe(true)
       const order: OrderSnapshot = {
         orderId: 'S-next', buyerOpenid: BUYER, items: [{ skuId: 'SKU-S', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000,

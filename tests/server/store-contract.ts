@@ -4,7 +4,7 @@
  */
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
-import { StoreConflict, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { GuardViolation, StoreConflict, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
 import { slaState } from '../../cloudfunctions/core/sla'
 import { addBusinessTime } from '../../cloudfunctions/core/calendar'
 import { HOUR, T0, at, makeCase, nextVersion, target, uid } from './fixtures'
@@ -159,6 +159,103 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         for (const r of res) expect(r.case.id).toBe(winner?.id)
         expect(await store.countCases({})).toBe(1)
         expect(await store.listOutbox({}, 100)).toHaveLength(1)
+      })
+    })
+
+    // ------------------------------------------------------------------ per-order guard and ledger
+
+    describe('order guard (one open case per item, request cap, money per order)', () => {
+      const order = (orderId: string) => ({ orderId, paidFen: 10_000, items: [{ skuId: 'sku-1', name: '即食燕窝', qty: 5, unitPriceFen: 2_000, batch: 'B1' }, { skuId: 'sku-2', name: '燕窝礼盒', qty: 1, unitPriceFen: 0, batch: 'B1' }] })
+      const refund = (amountFen: number, status: 'pending' | 'succeeded' | 'failed' = 'pending') => ({ key: uid('rf'), amountFen, purpose: 'refund' as const, status, requestedAt: T0, settledAt: null, failureReason: null })
+
+      it('refuses a second open case for the same item of an order, inside the write', async () => {
+        const a = makeCase({ order: order('ord-g1') })
+        await store.createCase(a, [], undefined, { maxRequestsPerSku: 5 })
+        const b = makeCase({ order: order('ord-g1') })
+        await expect(store.createCase(b, [ob(b, 'x')], undefined, { maxRequestsPerSku: 5 })).rejects.toMatchObject({ rule: 'open_case', details: { skuId: 'sku-1', otherCaseId: a.id } })
+        expect(await store.getCase(b.id)).toBeNull()
+        expect(await store.listOutbox({ caseId: b.id }, 10)).toEqual([])
+        // another item of the same order is fine; once the first case is closed the item is free again
+        expect((await store.createCase(makeCase({ order: order('ord-g1'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] }), [], undefined, { maxRequestsPerSku: 5 })).created).toBe(true)
+        await store.saveCase(nextVersion(a, { status: 'cancelled', sla: { ...a.sla, stoppedAt: T0 } }), 1, [])
+        expect((await store.createCase(b, [], undefined, { maxRequestsPerSku: 5 })).created).toBe(true)
+        const g = await store.getOrderGuard('ord-g1')
+        expect(g.cases).toHaveLength(3)
+        expect(g.cases.find((e) => e.caseId === a.id)).toMatchObject({ open: false, skus: ['sku-1'] })
+        expect(g.cases.find((e) => e.caseId === b.id)).toMatchObject({ open: true, skus: ['sku-1'] })
+      })
+
+      it('of concurrent submits for one item of one order exactly one is admitted', async () => {
+        const tries = Array.from({ length: 12 }, () => makeCase({ order: order('ord-g2') }))
+        const res = await Promise.allSettled(tries.map((c) => store.createCase(c, [], undefined, { maxRequestsPerSku: 5 })))
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(GuardViolation)
+        expect(await store.countCases({ orderId: 'ord-g2' })).toBe(1)
+      })
+
+      it('counts every request on an item and refuses past the cap', async () => {
+        for (let i = 0; i < 3; i++) {
+          const c = makeCase({ order: order('ord-g3') })
+          await store.createCase(c, [], undefined, { maxRequestsPerSku: 3 })
+          await store.saveCase(nextVersion(c, { status: 'cancelled', sla: { ...c.sla, stoppedAt: T0 } }), 1, [])
+        }
+        await expect(store.createCase(makeCase({ order: order('ord-g3') }), [], undefined, { maxRequestsPerSku: 3 })).rejects.toMatchObject({ rule: 'request_cap', details: { count: 3, limit: 3 } })
+      })
+
+      it('keeps refunds + compensation of all the cases of an order within what was paid, concurrent saves included', async () => {
+        const a = makeCase({ order: order('ord-g4') })
+        const b = makeCase({ order: order('ord-g4'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        await store.createCase(a, [])
+        await store.createCase(b, [])
+        // two ¥60 refunds on a ¥100 order, from the same starting versions: one of them is refused
+        const res = await Promise.allSettled([
+          store.saveCase(nextVersion(a, { status: 'refunding', refunds: [refund(6_000)] }), 1, []),
+          store.saveCase(nextVersion(b, { status: 'refunding', refunds: [refund(6_000)] }), 1, []),
+        ])
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        const lost = res.find((r) => r.status === 'rejected') as PromiseRejectedResult
+        expect(lost.reason).toMatchObject({ rule: 'over_paid', details: { paidFen: 10_000, committedFen: 6_000 } })
+        expect((await store.getOrderGuard('ord-g4')).committedFen).toBe(6_000)
+        // ¥40 more fits; a failed refund gives its money back to the order
+        const loser = res[0].status === 'rejected' ? a : b
+        await store.saveCase(nextVersion(loser, { status: 'refunding', refunds: [refund(4_000)] }), 1, [])
+        expect((await store.getOrderGuard('ord-g4')).committedFen).toBe(10_000)
+        const back = (await store.getCase(loser.id))!
+        await store.saveCase(nextVersion(back, { refunds: back.refunds.map((r) => ({ ...r, status: 'failed' as const })) }), 2, [])
+        expect((await store.getOrderGuard('ord-g4')).committedFen).toBe(6_000)
+      })
+
+      it('stores a command key with its write and answers it with the case', async () => {
+        const c = makeCase()
+        await store.createCase(c, [])
+        await store.saveCase(nextVersion(c), 1, [], { commandKey: { key: 'k-1', fingerprint: 'f-1' } })
+        expect(await store.getCaseWithKeys(c.id)).toEqual({ case: await store.getCase(c.id), keys: [{ key: 'k-1', fingerprint: 'f-1', version: 2 }] })
+        expect(await store.getCaseWithKeys('nope')).toBeNull()
+      })
+    })
+
+    describe('staff loads and field-by-field changes', () => {
+      const s1 = { id: 'agent-1', name: '小王', role: 'agent' as const, teams: ['quality' as const], onDuty: true, lastAssignedAt: null, active: true }
+      it('moves load and last assignment with the case writes, and a duty change never undoes them (or the reverse)', async () => {
+        await store.upsertStaff(s1)
+        const c = makeCase({ assigneeId: 'agent-1', status: 'in_review' })
+        await Promise.all([store.createCase(c, []), store.patchStaff('agent-1', { onDuty: false })])
+        let loads = await store.listStaffLoads()
+        expect(loads).toEqual([{ ...s1, onDuty: false, lastAssignedAt: c.updatedAt, openCases: 1 }])
+        await Promise.all([store.patchStaff('agent-1', { active: false }), store.saveCase(nextVersion(c, { status: 'resolved', sla: { ...c.sla, stoppedAt: T0 } }), 1, [])])
+        loads = await store.listStaffLoads()
+        expect(loads).toEqual([{ ...s1, onDuty: false, active: false, lastAssignedAt: c.updatedAt, openCases: 0 }])
+        // an edit of the record keeps the routing's fields it does not name
+        expect(await store.patchStaff('nobody', { onDuty: true })).toBe(false)
+      })
+
+      it('lists case ids without documents and counts within a cap', async () => {
+        for (let i = 0; i < 4; i++) await store.createCase(makeCase({ buyerOpenid: 'o-refs', createdAt: at(T0, i * HOUR) }), [])
+        const refs = await store.listCaseRefs({ buyerOpenid: 'o-refs' }, 3)
+        expect(refs).toHaveLength(3)
+        expect(refs[0]).toEqual({ id: expect.any(String), orderId: expect.any(String), status: 'submitted' })
+        expect(await store.countCases({ buyerOpenid: 'o-refs' }, 2)).toBe(2)
+        expect(await store.countCases({ buyerOpenid: 'o-refs' }, 0)).toBe(0)
       })
     })
 
@@ -612,6 +709,39 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         // signed later: leaves the watch list
         await store.upsertOrder(order('w-late-2', at(T0, 2 * HOUR), at(T0, 74 * HOUR)))
         expect(await store.unsignedOrders(at(T0, 79 * HOUR), 10)).toEqual([])
+      })
+
+      it('finds a buyer and their shop orders by unionid, keeping a recorded unionid', async () => {
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: null, trusted: false, unionid: 'u-1' })
+        await store.upsertBuyer({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true })
+        expect(await store.getBuyer('mp-1')).toEqual({ openid: 'mp-1', dedicatedRepId: 'agent-1', trusted: true, unionid: 'u-1' })
+        expect((await store.getBuyerByUnionid('u-1'))?.openid).toBe('mp-1')
+        expect(await store.getBuyerByUnionid('u-2')).toBeNull()
+        const shopOrder = (id: string, unionid: string | undefined, createdAt: string) => ({
+          order: { ...makeCase().order, orderId: id, buyerOpenid: 'channels:shop-1', source: 'channels' as const, shopOpenid: 'shop-1', ...(unionid ? { buyerUnionid: unionid } : {}) },
+          createdAt,
+        })
+        await store.upsertOrder(shopOrder('s-1', 'u-1', at(T0, HOUR)))
+        await store.upsertOrder(shopOrder('s-2', 'u-1', at(T0, 2 * HOUR)))
+        await store.upsertOrder(shopOrder('s-3', undefined, at(T0, 3 * HOUR)))
+        expect((await store.listOrdersByUnionid('u-1', 10)).map((o) => o.order.orderId)).toEqual(['s-2', 's-1'])
+        expect((await store.listOrdersByUnionid('u-1', 1)).map((o) => o.order.orderId)).toEqual(['s-2'])
+        expect(await store.listOrdersByUnionid('u-9', 10)).toEqual([])
+      })
+
+      it('keeps named sync cursors with compare-and-set', async () => {
+        expect(await store.getSyncState('channels:orders')).toBeNull()
+        const first = await Promise.all([
+          store.saveSyncState('channels:orders', { syncedUntil: T0 }, 0, T0),
+          store.saveSyncState('channels:orders', { syncedUntil: at(T0, HOUR) }, 0, T0),
+        ])
+        expect(first.filter(Boolean)).toHaveLength(1)
+        const s1 = await store.getSyncState('channels:orders')
+        expect(s1?.version).toBe(1)
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 2 * HOUR) }, 1, at(T0, 2 * HOUR))).toBe(true)
+        // a pass that read version 1 lost: nothing written
+        expect(await store.saveSyncState('channels:orders', { syncedUntil: at(T0, 9 * HOUR) }, 1, at(T0, 9 * HOUR))).toBe(false)
+        expect(await store.getSyncState('channels:orders')).toMatchObject({ name: 'channels:orders', version: 2, value: { syncedUntil: at(T0, 2 * HOUR) } })
       })
 
       it('round-trips media records', async () => {

@@ -12,6 +12,8 @@ import { storeContract } from './store-contract'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 process.env.SILENCE = 'true' // no "request longer than 3s" warnings from the SDK
+// every SDK request is signed and serialised in this process: concurrency tests take seconds on a busy machine
+jest.setTimeout(30_000)
 
 const emulator = new CloudBaseEmulator()
 const local = () => new CloudBaseStore({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000 })
@@ -116,7 +118,7 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     emulator.calls.clear()
     expect(await s.refundedForOrder('ord-big')).toBe(1234)
     expect(emulator.calls.get('database.getDocument')).toBe(2)
-  })
+  }, 30_000)
 }))
 
 const { TCB_ENV, TCB_SECRET_ID, TCB_SECRET_KEY } = process.env

@@ -17,6 +17,8 @@ export const COLLECTIONS = {
   credits: 'credits',
   counters: 'counters',
   media: 'media',
+  guards: 'order_guards',
+  syncState: 'sync_state',
   tokens: 'tokens',
   throttles: 'throttles',
 } as const
@@ -59,6 +61,8 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'outbox', name: 'case', fields: { caseId: 1, createdAt: 1, _id: 1 }, why: 'listOutbox by case' },
   { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
   { collection: 'orders', name: 'watch_due', fields: { watchDue: 1, _id: 1 }, why: 'unsignedOrders (logistics watch)' },
+  { collection: 'orders', name: 'unionid_created', fields: { buyerUnionid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByUnionid (shop orders of a mini-program buyer)' },
+  { collection: 'buyers', name: 'unionid', fields: { unionid: 1 }, why: 'getBuyerByUnionid (shop order / after-sale → mini-program buyer)' },
   { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
   { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },

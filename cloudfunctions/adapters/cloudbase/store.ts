@@ -39,8 +39,12 @@ import type { CollectionReference, Db } from '@cloudbase/database'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import {
+  GuardViolation,
   StoreConflict,
   type BuyerRecord,
+  type CommandKey,
+  type OrderCaseEntry,
+  type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
   type OrderRecord,
@@ -51,11 +55,20 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type SyncState,
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
+
+interface BuyerDoc {
+  dedicatedRepId: string | null
+  trusted: boolean
+  unionid?: string | null
+}
+const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({ openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true, ...(d.unionid ? { unionid: d.unionid } : {}) })
 
 export interface CloudBaseStoreOptions {
   /** CloudBase environment id */
@@ -111,6 +124,10 @@ const isTxConflict = (e: unknown) => /TRANSACTION_CONFLICT|WriteConflict|write c
 const isAlreadyExists = (e: unknown) => /ALREADY_EXIST|already exists/i.test(errCode(e))
 /** an insert of an `_id` that exists (E11000 / DATABASE_DUPLICATE_WRITE) */
 const isDuplicateId = (e: unknown) => /DUPLICATE_WRITE|E11000|duplicate key/i.test(errCode(e))
+/** Case numbers an instance reserves at a time (see nextCaseNo). */
+const CASE_NO_BLOCK = 10
+/** Command idempotency keys kept on a case document (a retry comes within minutes, not 20 commands later). */
+const CMD_KEYS_KEPT = 20
 
 const toOutbox = (d: OutboxDoc): OutboxItem => ({
   key: d._id,
@@ -130,6 +147,8 @@ export class CloudBaseStore implements Store {
   private readonly prefix: string
   private readonly maxTxAttempts: number
   private readonly policies = new Map<number, Policy>()
+  private readonly policyRecords = new Map<number, PolicyRecord>()
+  private readonly caseNoBlocks = new Map<string, { next: number; last: number }>()
 
   constructor(options: CloudBaseStoreOptions) {
     this.prefix = options.prefix ?? ''
@@ -321,49 +340,96 @@ export class CloudBaseStore implements Store {
     }
   }
 
-  private async txOutbox(t: Tx, c: Case, items: NewOutboxItem[]): Promise<void> {
+  /** Outbox documents of one write, inserted with one request; `checked` skips keys already stored. */
+  private async txOutbox(t: Tx, c: Case, items: NewOutboxItem[], checked: boolean): Promise<void> {
     const seen = new Set<string>()
-    for (const o of items) {
-      if (seen.has(o.key)) continue
-      seen.add(o.key)
-      if (await this.txGet(t, 'outbox', o.key)) continue // duplicate key: first one wins
-      await t.collection(this.name('outbox')).add(this.outboxDoc(c, o))
+    let fresh = items.filter((o) => !seen.has(o.key) && !!seen.add(o.key))
+    if (checked) {
+      const there = await Promise.all(fresh.map((o) => this.txGet(t, 'outbox', o.key)))
+      fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
     }
+    if (fresh.length) await t.collection(this.name('outbox')).add(fresh.map((o) => this.outboxDoc(c, o)))
   }
 
   private idemId(scope: string, key: string): string {
     return `${scope}:${key}`
   }
 
-  async createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }> {
+  private async txGuard(t: Tx, orderId: string): Promise<OrderGuard> {
+    const d = await this.txGet<{ casesJson: string; committedFen: number }>(t, 'guards', orderId)
+    return d ? { orderId, cases: JSON.parse(d.casesJson) as OrderCaseEntry[], committedFen: d.committedFen } : emptyGuard(orderId)
+  }
+  private txSetGuard(t: Tx, g: OrderGuard): Promise<unknown> {
+    return t.collection(this.name('guards')).doc(g.orderId).set({ casesJson: JSON.stringify(g.cases), committedFen: g.committedFen })
+  }
+
+  /** Load counter and last assignment of a staff member, changed field by field inside the case's transaction. */
+  private txStaffLoad(t: Tx, staffId: string, delta: number, assignedAt: string | null): Promise<unknown> {
+    const patch: Obj = {}
+    if (delta) patch.openCases = this._.inc(delta)
+    if (assignedAt) patch.lastAssignedAt = iso(assignedAt)
+    return t.collection(this.name('staff')).doc(staffId).update(patch)
+  }
+
+  /**
+   * Runs a case write; a duplicate-key failure (an outbox key written before) is re-run once
+   * with the outbox keys checked first, so the common write pays no read per message.
+   */
+  private async caseTx<T>(fn: (t: Tx, checked: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await this.tx((t) => fn(t, false))
+    } catch (e) {
+      if (!isDuplicateId(e)) throw e
+      return this.tx((t) => fn(t, true))
+    }
+  }
+
+  async createCase(
+    c: Case,
+    outbox: NewOutboxItem[],
+    idem?: { scope: string; key: string; fingerprint?: string },
+    opts: { maxRequestsPerSku?: number } = {},
+  ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
     const doc = await this.caseDoc(c)
     try {
-      return await this.tx(async (t) => {
-        if (idem) {
-          const prior = await this.txGet<{ caseId: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key))
-          if (prior) {
-            const existing = await this.txGet<CaseDoc>(t, 'cases', prior.caseId)
-            if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
-            return { created: false, case: JSON.parse(existing.docJson) as Case }
-          }
+      return await this.caseTx(async (t, checked) => {
+        // reads in parallel: the idempotency key, the order's guard
+        const [prior, guard] = await Promise.all([
+          idem ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
+          this.txGuard(t, c.order.orderId),
+        ])
+        if (prior && idem) {
+          const existing = await this.txGet<CaseDoc>(t, 'cases', prior.caseId)
+          if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
+          return { created: false, case: JSON.parse(existing.docJson) as Case, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
-        if (await this.txGet(t, 'cases', c.id)) throw new StoreConflict(`case ${c.id} already exists`)
+        const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
+        // writes in parallel (one request each); the insert of an existing case id fails the transaction
+        const writes: Promise<unknown>[] = [
+          t.collection(this.name('cases')).add(doc),
+          this.txOutbox(t, c, outbox, checked),
+          this.txSetGuard(t, nextGuard),
+        ]
         if (idem) {
-          await t
-            .collection(this.name('idempotency'))
-            .add({ _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt })
+          writes.push(t.collection(this.name('idempotency')).add({
+            _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
+            ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
+          }))
         }
-        await t.collection(this.name('cases')).add(doc)
-        await this.txOutbox(t, c, outbox)
-        return { created: true, case: c }
+        if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
+        await Promise.all(writes)
+        return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
       })
     } catch (e) {
+      if (e instanceof GuardViolation) throw e
       // A twin request may have committed between our read and our insert (duplicate key, or
       // conflicts beyond the retry budget): if the key is taken now, answer with that case.
       if (idem && !(e instanceof StoreConflict)) {
-        const twin = await this.findByIdempotencyKey(idem.scope, idem.key)
-        if (twin) return { created: false, case: twin }
+        const twin = await this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(idem.scope, idem.key))
+        const twinCase = twin && (await this.getCase(twin.caseId))
+        if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
       }
+      if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
     }
   }
@@ -378,14 +444,41 @@ export class CloudBaseStore implements Store {
     return d ? (JSON.parse(d.docJson) as Case) : null
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
+  async getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null> {
+    const d = await this.getDoc<CaseDoc & { cmdKeys?: CommandKey[] }>('cases', id)
+    return d ? { case: JSON.parse(d.docJson) as Case, keys: d.cmdKeys ?? [] } : null
+  }
+
+  async getOrderGuard(orderId: string): Promise<OrderGuard> {
+    const d = await this.getDoc<{ casesJson: string; committedFen: number }>('guards', orderId)
+    return d ? { orderId, cases: JSON.parse(d.casesJson) as OrderCaseEntry[], committedFen: d.committedFen } : emptyGuard(orderId)
+  }
+
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
     isNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
-    await this.tx(async (t) => {
-      const cur = await this.txGet<CaseDoc>(t, 'cases', next.id)
+    const withGuard = touchesGuard(next)
+    await this.caseTx(async (t, checked) => {
+      const [cur, guard] = await Promise.all([
+        this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null }>(t, 'cases', next.id),
+        withGuard ? this.txGuard(t, next.order.orderId) : null,
+      ])
       if (!cur || cur.version !== expectedVersion) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
-      await t.collection(this.name('cases')).doc(next.id).set(CloudBaseStore.body(doc))
-      await this.txOutbox(t, next, outbox)
+      const nextGuard = guard && updateGuard(guard, next)
+      const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
+      const writes: Promise<unknown>[] = [
+        t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}) }),
+        this.txOutbox(t, next, outbox, checked),
+      ]
+      if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
+      // load counters: the case leaves one agent's open load and / or joins another's
+      const was = cur.open && cur.assigneeId ? cur.assigneeId : null
+      const now = doc.open && next.assigneeId ? next.assigneeId : null
+      const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
+      if (was && was !== now) writes.push(this.txStaffLoad(t, was, -1, null))
+      if (now && now !== was) writes.push(this.txStaffLoad(t, now, 1, assigned ? next.updatedAt : null))
+      else if (assigned) writes.push(this.txStaffLoad(t, assigned, 0, next.updatedAt))
+      await Promise.all(writes)
     })
   }
 
@@ -431,9 +524,24 @@ export class CloudBaseStore implements Store {
     }
   }
 
+  async listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: Case['status'] }>> {
+    const docs = await this.sorted<CaseDoc>('cases', this.filterConds(filter), 'createdAt', 'desc', Math.max(0, Math.floor(limit)), null, { _id: true, orderId: true, status: true, createdAt: true })
+    return docs.map((d) => ({ id: d._id, orderId: String(d.orderId), status: d.status as Case['status'] }))
+  }
+
+  /**
+   * With a cap (≤ 1000) the count reads at most `cap` index entries: the ids of the first `cap`
+   * matches, one request, so the cost is bounded by the cap and not by how many cases match.
+   */
   async countCases(filter: QueueFilter, cap?: number): Promise<number> {
-    // the database counts server-side through the index; the cap only bounds the answer
-    const r = (await this.col('cases').where(this.where(this.filterConds(filter))).count()) as { total: number }
+    const where = this.where(this.filterConds(filter))
+    if (cap !== undefined && cap <= PAGE) {
+      const n = Math.max(0, Math.floor(cap))
+      if (n === 0) return 0
+      const r = await this.col('cases').where(where).limit(n).field({ _id: true }).get()
+      return (r.data ?? []).length
+    }
+    const r = (await this.col('cases').where(where).count()) as { total: number }
     return cap === undefined ? r.total : Math.min(r.total, cap)
   }
 
@@ -442,28 +550,85 @@ export class CloudBaseStore implements Store {
     return docs.map((d) => JSON.parse(d.docJson) as Case)
   }
 
+  /**
+   * Case numbers come from a per-day counter document, but each instance reserves a block of
+   * CASE_NO_BLOCK numbers with one compare-and-set and hands them out itself: the counter is
+   * touched once per block, not once per case, and a lost compare-and-set is simply re-read and
+   * retried (never an error). Numbers are unique and increase within an instance; across instances
+   * they interleave, and a block an instance did not use up leaves a gap.
+   */
   async nextCaseNo(day: string): Promise<string> {
+    let block = this.caseNoBlocks.get(day)
+    if (!block || block.next > block.last) {
+      block = await this.reserveCaseNos(day)
+      this.caseNoBlocks.set(day, block)
+    }
+    return formatCaseNo(day, block.next++)
+  }
+
+  private async reserveCaseNos(day: string): Promise<{ next: number; last: number }> {
     const id = `case_no:${day}`
-    const n = await this.tx(async (t) => {
-      const cur = await this.txGet<{ value: number }>(t, 'counters', id)
-      const value = (cur?.value ?? 0) + 1
-      await t.collection(this.name('counters')).doc(id).set({ value })
-      return value
-    })
-    return formatCaseNo(day, n)
+    for (let attempt = 1; ; attempt++) {
+      const cur = await this.getDoc<{ value: number }>('counters', id)
+      const from = cur?.value ?? 0
+      try {
+        if (!cur) await this.col('counters').add({ _id: id, value: CASE_NO_BLOCK })
+        else {
+          const r = (await this.col('counters').where({ _id: id, value: from }).update({ value: from + CASE_NO_BLOCK })) as { updated: number }
+          if (r.updated !== 1) throw new StoreConflict('case number block taken')
+        }
+        return { next: from + 1, last: from + CASE_NO_BLOCK }
+      } catch (e) {
+        if (!(e instanceof StoreConflict) && !isDuplicateId(e)) throw e
+        if (attempt >= 200) throw new StoreConflict('case numbers are contended; please retry')
+        await sleep(Math.random() * Math.min(100, 2 * attempt))
+      }
+    }
   }
 
   // ------------------------------------------------------------------ staff, buyers, policy
 
+  /** Staff documents keep every field on its own (older ones also a `docJson` body, overridden by the fields). */
+  private static toStaff(d: Obj): StaffRecord {
+    const base = typeof d.docJson === 'string' ? (JSON.parse(d.docJson) as Partial<StaffRecord>) : {}
+    const pick = <K extends keyof StaffRecord>(k: K): StaffRecord[K] => (k in d ? (d[k] as StaffRecord[K]) : (base[k] as StaffRecord[K]))
+    return {
+      id: String(d._id),
+      name: pick('name'),
+      role: pick('role'),
+      teams: pick('teams'),
+      onDuty: pick('onDuty'),
+      lastAssignedAt: pick('lastAssignedAt') ?? null,
+      active: pick('active'),
+    }
+  }
   async listStaff(): Promise<StaffRecord[]> {
-    return (await this.all<{ docJson: string }>('staff', [])).map((d) => JSON.parse(d.docJson) as StaffRecord)
+    return (await this.all<Obj>('staff', [])).map((d) => CloudBaseStore.toStaff(d))
   }
   async getStaff(id: string): Promise<StaffRecord | null> {
-    const d = await this.getDoc<{ docJson: string }>('staff', id)
-    return d ? (JSON.parse(d.docJson) as StaffRecord) : null
+    const d = await this.getDoc<Obj>('staff', id)
+    return d ? CloudBaseStore.toStaff(d) : null
   }
+  /** Field by field: the load counter (and any field not in `s`) stays as stored. */
   async upsertStaff(s: StaffRecord): Promise<void> {
-    await this.col('staff').doc(s.id).set({ active: s.active, onDuty: s.onDuty, teams: s.teams, role: s.role, docJson: JSON.stringify(s) })
+    const { id, ...fields } = s
+    if (await this.patchStaff(id, fields)) return
+    try {
+      await this.col('staff').add({ _id: id, ...fields, openCases: 0 })
+    } catch (e) {
+      if (!isDuplicateId(e)) throw e
+      await this.patchStaff(id, fields) // created meanwhile by a twin: apply ours on top
+    }
+  }
+  async patchStaff(id: string, patch: Partial<Omit<StaffRecord, 'id'>>): Promise<boolean> {
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
+    // matched-but-unchanged counts as not updated: an exists check tells the two apart
+    const r = (await this.col('staff').where({ _id: id }).update(fields)) as { updated: number }
+    return r.updated === 1 || (await this.getDoc('staff', id)) !== null
+  }
+  /** One query: the load counters live on the staff documents (kept by the case transactions). */
+  async listStaffLoads(cap = OPEN_COUNT_CAP): Promise<Array<StaffRecord & { openCases: number }>> {
+    return (await this.all<Obj>('staff', [])).map((d) => ({ ...CloudBaseStore.toStaff(d), openCases: Math.min(cap, Math.max(0, Number(d.openCases ?? 0))) }))
   }
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const ids = [...new Set(staffIds)]
@@ -473,11 +638,13 @@ export class CloudBaseStore implements Store {
     return Object.fromEntries(ids.map((id, i) => [id, Math.min(totals[i], cap)]))
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
-    const d = await this.getDoc<{ dedicatedRepId: string | null; trusted: boolean }>('buyers', openid)
-    return d ? { openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true } : null
+    const d = await this.getDoc<BuyerDoc>('buyers', openid)
+    return d ? toBuyer(openid, d) : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
-    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted })
+    // a write without a unionid keeps the one recorded earlier
+    const unionid = b.unionid ?? (await this.getDoc<BuyerDoc>('buyers', b.openid))?.unionid ?? null
+    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
   private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
@@ -502,9 +669,14 @@ export class CloudBaseStore implements Store {
       return rec
     })
   }
+  /** Stored versions never change: each is read once per instance. */
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
+    const cached = this.policyRecords.get(version)
+    if (cached) return cached
     const d = await this.getDoc<{ version: number; policyJson: string; updatedBy: string; updatedAt: string }>('policyVersions', String(version))
-    return d ? this.toPolicyRecord(d) : null
+    const rec = d ? this.toPolicyRecord(d) : null
+    if (rec) this.policyRecords.set(version, rec)
+    return rec
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
     const docs = await this.sorted<{ version: number; updatedBy: string; updatedAt: string }>(
@@ -522,6 +694,7 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     await this.col('orders').doc(rec.order.orderId).set({
       buyerOpenid: rec.order.buyerOpenid,
+      buyerUnionid: rec.order.buyerUnionid ?? null,
       createdAt: iso(rec.createdAt),
       watchDue: orderWatchDue(rec),
       watched: !!rec.watchedAt,
@@ -546,6 +719,36 @@ export class CloudBaseStore implements Store {
     const rec: OrderRecord = { ...cur, watchedAt: iso(at) }
     // conditional on `watched: false`: of two racing schedulers exactly one update matches
     const r = (await this.col('orders').where({ _id: orderId, watched: false }).update({ watched: true, watchDue: NO_DUE, docJson: JSON.stringify(rec) })) as { updated: number }
+    return r.updated === 1
+  }
+
+  // ------------------------------------------------------------------ Channels shop sync
+
+  async getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ unionid }], '_id', 'asc', 1)
+    return docs[0] ? toBuyer(docs[0]._id, docs[0]) : null
+  }
+  async listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]> {
+    const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerUnionid: unionid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  async getSyncState(name: string): Promise<SyncState | null> {
+    const d = await this.getDoc<{ version: number; valueJson: string; updatedAt: string }>('syncState', name)
+    return d ? { name, version: d.version, value: JSON.parse(d.valueJson) as Record<string, unknown>, updatedAt: d.updatedAt } : null
+  }
+  /** Create with the name as `_id` (unique), or a single-document conditional update on `version`. */
+  async saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean> {
+    const body = { valueJson: JSON.stringify(value), updatedAt: iso(at) }
+    if (expectedVersion === 0) {
+      try {
+        await this.col('syncState').add({ _id: name, version: 1, ...body })
+        return true
+      } catch (e) {
+        if (await this.getDoc('syncState', name)) return false
+        throw e
+      }
+    }
+    const r = (await this.col('syncState').where({ _id: name, version: expectedVersion }).update({ version: expectedVersion + 1, ...body })) as { updated: number }
     return r.updated === 1
   }
 

@@ -18,6 +18,8 @@ import { defaultPolicy, type Policy } from '@contract/policy'
 import {
   StoreConflict,
   type BuyerRecord,
+  type CommandKey,
+  type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
   type OrderRecord,
@@ -28,9 +30,11 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type SyncState,
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
+import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
@@ -99,6 +103,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT NOT NULL,
   case_id TEXT NOT NULL,
   PRIMARY KEY (scope, key)
+);
+
+CREATE TABLE IF NOT EXISTS command_keys (
+  case_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (case_id, key)
 );
 
 CREATE TABLE IF NOT EXISTS staff (
@@ -171,6 +183,7 @@ CREATE TABLE IF NOT EXISTS throttles (
 `
 
 type Row = Record<string, unknown>
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -243,6 +256,9 @@ export class SqliteStore implements Store {
     this.migrateCases()
     this.migrateOrders()
     this.migrateMedia()
+    this.migrateShopSync()
+    const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
+    if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
     this.inited = true
   }
 
@@ -323,6 +339,20 @@ export class SqliteStore implements Store {
     this.db.exec('CREATE INDEX IF NOT EXISTS orders_watch ON orders (watch_due, order_id)')
   }
 
+  /** Channels shop sync: unionid columns on buyers and orders (with their indexes) and the cursors table. */
+  private migrateShopSync(): void {
+    const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
+    this.db.transaction(() => {
+      if (!has('buyers', 'unionid')) this.db.exec('ALTER TABLE buyers ADD COLUMN unionid TEXT')
+      if (!has('orders', 'buyer_unionid')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_unionid TEXT')
+      this.db.exec(`
+        CREATE INDEX IF NOT EXISTS buyers_unionid ON buyers (unionid) WHERE unionid IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS orders_unionid ON orders (buyer_unionid, created_at DESC, order_id DESC) WHERE buyer_unionid IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS sync_state (name TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+      `)
+    })()
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
@@ -368,24 +398,52 @@ export class SqliteStore implements Store {
     return r ? (JSON.parse(r.doc) as Case) : null
   }
 
-  async createCase(c: Case, outbox: NewOutboxItem[], idem?: { scope: string; key: string }): Promise<{ created: boolean; case: Case }> {
-    return this.db.transaction((): { created: boolean; case: Case } => {
+  async createCase(
+    c: Case,
+    outbox: NewOutboxItem[],
+    idem?: { scope: string; key: string; fingerprint?: string },
+    opts: { maxRequestsPerSku?: number } = {},
+  ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
+    return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
-        const r = this.run('INSERT INTO idempotency (scope, key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id)
+        const r = this.run('INSERT INTO idempotency (scope, key, case_id, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id, idem.fingerprint ?? null)
         if (r.changes === 0) {
-          const prior = this.get<{ case_id: string }>('SELECT case_id FROM idempotency WHERE scope = ? AND key = ?', idem.scope, idem.key)
+          const prior = this.get<{ case_id: string; fingerprint: string | null }>('SELECT case_id, fingerprint FROM idempotency WHERE scope = ? AND key = ?', idem.scope, idem.key)
           const existing = prior && this.readCase(prior.case_id)
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
-          return { created: false, case: existing }
+          return { created: false, case: existing, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
       }
       if (this.get('SELECT 1 AS x FROM cases WHERE id = ? OR case_no = ?', c.id, c.caseNo)) {
         throw new StoreConflict(`case ${c.id} / ${c.caseNo} already exists`)
       }
+      // the order's guard, read inside this IMMEDIATE transaction: no other writer can interleave
+      admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.insertOutbox(c, outbox)
-      return { created: true, case: c }
+      if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
+      return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
     }).immediate()
+  }
+
+  /** Every case of the order, from the order index (bounded by the per-SKU limit). */
+  private orderGuard(orderId: string): OrderGuard {
+    const g = emptyGuard(orderId)
+    for (const r of this.all<{ doc: string }>('SELECT doc FROM cases WHERE order_id = ? ORDER BY created_at', orderId)) {
+      const e = guardEntry(JSON.parse(r.doc) as Case)
+      g.cases.push(e)
+      g.committedFen += e.committedFen
+    }
+    return g
+  }
+
+  async getOrderGuard(orderId: string): Promise<OrderGuard> {
+    return this.orderGuard(orderId)
+  }
+
+  /** Last assignment time of an agent, changed on its own (duty / active edits elsewhere stand). */
+  private markAssigned(staffId: string, at: string): void {
+    this.run("UPDATE staff SET doc = json_set(doc, '$.lastAssignedAt', ?) WHERE id = ?", iso(at), staffId)
   }
 
   async findByIdempotencyKey(scope: string, key: string): Promise<Case | null> {
@@ -397,12 +455,27 @@ export class SqliteStore implements Store {
     return this.readCase(id)
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[]): Promise<void> {
+  async getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null> {
+    const c = this.readCase(id)
+    if (!c) return null
+    const keys = this.all<CommandKey>('SELECT key, fingerprint, version FROM command_keys WHERE case_id = ? ORDER BY version', id)
+    return { case: c, keys }
+  }
+
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
     isNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
-      const r = this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
-      if (r.changes !== 1) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+      const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
+      if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+      // the order-level ledger: refunds + compensation over every case of the order ≤ paid
+      const guard = this.orderGuard(next.order.orderId)
+      updateGuard(guard, next)
+      this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       this.insertOutbox(next, outbox)
+      if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
+      if (opts.commandKey) {
+        this.run('INSERT INTO command_keys (case_id, key, fingerprint, version) VALUES (?, ?, ?, ?)', next.id, opts.commandKey.key, opts.commandKey.fingerprint, next.version)
+      }
     }).immediate()
   }
 
@@ -470,6 +543,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  async listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: Case['status'] }>> {
+    const { sql, params } = this.where(filter)
+    return this.all<{ id: string; order_id: string; status: Case['status'] }>(
+      `SELECT id, order_id, status FROM cases WHERE ${sql} ORDER BY created_at DESC, id DESC LIMIT ?`, ...params, Math.max(0, Math.floor(limit)),
+    ).map((r) => ({ id: r.id, orderId: r.order_id, status: r.status }))
+  }
+
   async countCases(filter: QueueFilter, cap?: number): Promise<number> {
     const { sql, params } = this.where(filter)
     if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
@@ -507,6 +587,21 @@ export class SqliteStore implements Store {
       s.id, s.active ? 1 : 0, JSON.stringify(s),
     )
   }
+  async patchStaff(id: string, patch: Partial<Omit<StaffRecord, 'id'>>): Promise<boolean> {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined)
+    if (!entries.length) return !!this.get('SELECT 1 AS x FROM staff WHERE id = ?', id)
+    // json_set per field in one statement: atomic, and other fields keep whatever is stored now
+    const paths = entries.map(() => ', ?, json(?)').join('')
+    const args = entries.flatMap(([k, v]) => [`$.${k}`, JSON.stringify(v)])
+    const active = patch.active === undefined ? 'active' : '?'
+    const params: SqlValue[] = [...(patch.active === undefined ? [] : [patch.active ? 1 : 0]), ...args, id]
+    return this.run(`UPDATE staff SET active = ${active}, doc = json_set(doc${paths}) WHERE id = ?`, ...params).changes === 1
+  }
+  async listStaffLoads(cap = OPEN_COUNT_CAP): Promise<Array<StaffRecord & { openCases: number }>> {
+    const staff = await this.listStaff()
+    const counts = await this.openCaseCounts(staff.map((s) => s.id), cap)
+    return staff.map((s) => ({ ...s, openCases: counts[s.id] ?? 0 }))
+  }
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
     for (const id of new Set(staffIds)) {
@@ -515,14 +610,17 @@ export class SqliteStore implements Store {
     return out
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
-    const r = this.get<{ openid: string; dedicated_rep_id: string | null; trusted: number }>('SELECT * FROM buyers WHERE openid = ?', openid)
-    return r ? { openid: r.openid, dedicatedRepId: r.dedicated_rep_id, trusted: r.trusted === 1 } : null
+    return this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE openid = ?', openid))
+  }
+  private toBuyer(r: BuyerRow | undefined): BuyerRecord | null {
+    return r ? { openid: r.openid, dedicatedRepId: r.dedicated_rep_id, trusted: r.trusted === 1, ...(r.unionid ? { unionid: r.unionid } : {}) } : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
-      `INSERT INTO buyers (openid, dedicated_rep_id, trusted) VALUES (?, ?, ?)
-       ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted`,
-      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0,
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid) VALUES (?, ?, ?, ?)
+       ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted,
+         unionid = COALESCE(excluded.unionid, buyers.unionid)`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null,
     )
   }
 
@@ -558,14 +656,17 @@ export class SqliteStore implements Store {
   // ------------------------------------------------------------------ orders
 
   async upsertOrder(o: OrderRecord): Promise<void> {
-    const prev = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId)
+    this.writeOrder(o, this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId))
+  }
+  /** Writes an order, keeping the logistics watch's mark of the stored one across re-imports. */
+  private writeOrder(o: OrderRecord, prev: { doc: string } | undefined): void {
     const watchedAt = o.watchedAt ?? (prev ? (JSON.parse(prev.doc) as OrderRecord).watchedAt : null)
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     this.run(
-      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc, buyer_unionid) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at,
-         watch_due = excluded.watch_due, doc = excluded.doc`,
-      rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec),
+         watch_due = excluded.watch_due, doc = excluded.doc, buyer_unionid = excluded.buyer_unionid`,
+      rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec), rec.order.buyerUnionid ?? null,
     )
   }
   /**
@@ -577,14 +678,9 @@ export class SqliteStore implements Store {
   async importOrder(o: OrderRecord): Promise<boolean> {
     return this.db.transaction(() => {
       const prev = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId)
-      const was = prev ? (JSON.parse(prev.doc) as OrderRecord) : null
-      if (was && (was.order.buyerOpenid !== o.order.buyerOpenid || was.order.paidFen !== o.order.paidFen)) return false
-      const rec: OrderRecord = was?.watchedAt && !o.watchedAt ? { ...o, watchedAt: was.watchedAt } : o
-      this.run(
-        `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(order_id) DO UPDATE SET created_at = excluded.created_at, watch_due = excluded.watch_due, doc = excluded.doc`,
-        rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec),
-      )
+      const was = prev ? (JSON.parse(prev.doc) as OrderRecord).order : null
+      if (was && (was.buyerOpenid !== o.order.buyerOpenid || was.paidFen !== o.order.paidFen)) return false
+      this.writeOrder(o, prev)
       return true
     }).immediate()
   }
@@ -610,6 +706,29 @@ export class SqliteStore implements Store {
        WHERE order_id = ? AND json_extract(doc, '$.watchedAt') IS NULL`,
       NO_DUE, iso(at), orderId,
     )
+    return r.changes === 1
+  }
+
+  // ------------------------------------------------------------------ Channels shop sync
+
+  async getBuyerByUnionid(unionid: string): Promise<BuyerRecord | null> {
+    return this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE unionid = ? ORDER BY openid LIMIT 1', unionid))
+  }
+  async listOrdersByUnionid(unionid: string, limit: number): Promise<OrderRecord[]> {
+    return this.all<{ doc: string }>(
+      'SELECT doc FROM orders WHERE buyer_unionid = ? ORDER BY created_at DESC, order_id DESC LIMIT ?',
+      unionid, Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+  async getSyncState(name: string): Promise<SyncState | null> {
+    const r = this.get<{ name: string; version: number; value: string; updated_at: string }>('SELECT * FROM sync_state WHERE name = ?', name)
+    return r ? { name: r.name, version: r.version, value: JSON.parse(r.value) as Record<string, unknown>, updatedAt: r.updated_at } : null
+  }
+  async saveSyncState(name: string, value: Record<string, unknown>, expectedVersion: number, at: string): Promise<boolean> {
+    const json = JSON.stringify(value)
+    const r = expectedVersion === 0
+      ? this.run('INSERT INTO sync_state (name, version, value, updated_at) VALUES (?, 1, ?, ?) ON CONFLICT(name) DO NOTHING', name, json, iso(at))
+      : this.run('UPDATE sync_state SET version = version + 1, value = ?, updated_at = ? WHERE name = ? AND version = ?', json, iso(at), name, expectedVersion)
     return r.changes === 1
   }
 

@@ -2,49 +2,73 @@ import type { Case, CaseCommand, CaseEvent } from '@contract/domain'
 import type { Deps } from '../deps'
 import { AppError, fromCore } from '../errors'
 import type { Caller } from '../function'
-import { actorOf, livePolicy, loadCaseFor, outboxOf, roster } from '../shared'
+import { actorOf, fingerprint, livePolicy, otherCasesFen, outboxOf } from '../shared'
 import { buyerView, staffView } from '../views'
 import { decide } from '../../core'
-import { StoreConflict } from '../../ports/store'
+import { GuardViolation, StoreConflict } from '../../ports/store'
+import { guardError } from './submit-case'
+import { applySystemCommand } from './system-command'
+
+/** Commands that can move money: they must name the version they were decided on. */
+const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect'])
+/** Commands whose decision depends on what the order's other cases already got back. */
+const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_offer', 'decline_offer', 'provide_info'])
 
 /**
  * Applies one command of the transition table to a case: load → decide in the core →
  * compare-and-set save with timeline and outbox in one write. A lost race is CONFLICT; nothing is
- * done twice. Refunds the transition requested are then paid through the payment port, once per
- * refund key, and confirmed on the case.
+ * done twice. With an idempotency key the key is stored with that write: a retry with the same
+ * key answers the case without deciding again, the same key with other data is CONFLICT.
+ * Money-moving commands need `expectedVersion`. Refunds the transition requested are then paid
+ * through the payment port, once per refund key, and confirmed on the case.
  *
- * @example applyCommand(deps, caller, 'case-1', { type: 'approve', expectedVersion: 3 })
+ * @example applyCommand(deps, caller, 'case-1', { type: 'approve', expectedVersion: 3 }, 'k-1')
  */
-export async function applyCommand(deps: Deps, caller: Caller, caseId: string, command: CaseCommand) {
-  const current = await loadCaseFor(deps, caller, caseId)
+export async function applyCommand(deps: Deps, caller: Caller, caseId: string, command: CaseCommand, idempotencyKey?: string) {
+  const [loaded, { policy }] = await Promise.all([deps.store.getCaseWithKeys(caseId), livePolicy(deps)])
+  const view = (c: Case) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy) : staffView(c, deps.now(), policy))
+  if (!loaded || (caller.kind === 'buyer' && loaded.case.buyerOpenid !== caller.openid)) throw new AppError('NOT_FOUND', '没有找到这个售后单')
+  const current = loaded.case
+  if (MONEY_COMMANDS.has(command.type) && command.expectedVersion === undefined) {
+    throw new AppError('VALIDATION', '涉及退款的操作需要带上售后单版本（expectedVersion），请刷新后重试')
+  }
+  const commandKey = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint({ caseId, command }) } : undefined
+  if (commandKey) {
+    const prior = loaded.keys.find((k) => k.key === commandKey.key)
+    if (prior && prior.fingerprint !== commandKey.fingerprint) {
+      throw new AppError('CONFLICT', '这个请求标识已用于另一项操作，请刷新后重试', { reason: 'idempotency_key_reused' })
+    }
+    if (prior) return view(current) // the first attempt was applied: answer it, decide nothing again
+  }
   if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
     throw new AppError('CONFLICT', '售后单已被更新，请刷新后重试', { version: current.version })
   }
-  if (command.type === 'reassign' && command.assigneeId) {
-    const target = await deps.store.getStaff(command.assigneeId)
-    if (!target || !target.active) throw new AppError('VALIDATION', '要转交的客服不存在')
-  }
+  const [target, guard] = await Promise.all([
+    command.type === 'reassign' && command.assigneeId ? deps.store.getStaff(command.assigneeId) : null,
+    LEDGER_COMMANDS.has(command.type) ? deps.store.getOrderGuard(current.order.orderId) : null,
+  ])
+  if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
   const files = await verifyFiles(deps, caller, command)
-  const { policy } = await livePolicy(deps)
   const now = deps.now()
-  const decided = decide(current, command, { now, policy, newId: deps.newId, actor: actorOf(caller), roster: await roster(deps) })
+  const decided = decide(current, command, {
+    now, policy, newId: deps.newId, actor: actorOf(caller),
+    ...(target ? { roster: [{ ...target, openCases: 0 }] } : {}),
+    ...(guard ? { orderCommittedFen: otherCasesFen(guard, current.id) } : {}),
+  })
   if (!decided.ok) throw fromCore(decided.error)
   try {
-    await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events))
+    await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events), commandKey ? { commandKey } : {})
   } catch (e) {
     if (e instanceof StoreConflict) throw new AppError('CONFLICT', '售后单已被他人处理，请刷新后查看')
+    if (e instanceof GuardViolation) throw guardError(e, current.order)
     throw e
   }
   if (files.length) await deps.media.attach(files, now)
   let latest = decided.value.case
-  if (command.type === 'reassign' && latest.assigneeId) {
-    const rep = await deps.store.getStaff(latest.assigneeId)
-    if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })
-  }
   for (const ev of decided.value.events) {
-    if (ev.kind === 'refund_requested') latest = await settleRefund(deps, latest, ev)
+    if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
   }
-  return caller.kind === 'buyer' ? buyerView(latest, deps.now(), policy) : staffView(latest, deps.now(), policy)
+  return view(latest)
 }
 
 /**
@@ -69,25 +93,17 @@ type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>
 
 /**
  * Pays a requested refund (idempotent by refund key) and records the outcome on the case as a
- * system command. Retries the small CAS race with a concurrent edit; if it still loses, the outbox
- * copy of the request lets the dispatcher finish it later.
+ * system command. Retries the CAS race with a concurrent edit; `recorded: false` means the refund
+ * is still pending on the case (paid or not) and the caller must come back: the outbox copy of the
+ * request is retried by the dispatcher until the case records it.
  */
-export async function settleRefund(deps: Deps, c: Case, ev: RefundEvent): Promise<Case> {
+export async function settleRefund(deps: Deps, c: Case, ev: RefundEvent): Promise<{ case: Case; recorded: boolean }> {
   const paid = await deps.payments.refund({ key: ev.refundKey, caseId: c.id, orderId: ev.orderId, amountFen: ev.amountFen, paidFen: c.order.paidFen })
   const command: CaseCommand = paid.ok ? { type: 'refund_confirmed', key: ev.refundKey } : { type: 'refund_failed', key: ev.refundKey, reason: paid.reason }
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = attempt === 0 ? c : await deps.store.getCase(c.id)
-    if (!cur) return c
-    const { policy } = await livePolicy(deps)
-    const res = decide(cur, command, { now: deps.now(), policy, newId: deps.newId, actor: { kind: 'system', id: 'payments' } })
-    if (!res.ok) return cur // already settled or no longer refunding: nothing to record
-    try {
-      await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
-      return res.value.case
-    } catch (e) {
-      if (!(e instanceof StoreConflict)) throw e
-    }
-  }
-  deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}`)
-  return c
+  const out = await applySystemCommand(deps, c, command, 'payments')
+  if (out.applied) return { case: out.case, recorded: true }
+  // refused by the core: recorded already when the refund is no longer pending on the case
+  const pending = out.case.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')
+  if (pending) deps.log(`refund ${ev.refundKey} paid but not yet recorded on case ${c.id}: the dispatcher retries it`)
+  return { case: out.case, recorded: !pending }
 }

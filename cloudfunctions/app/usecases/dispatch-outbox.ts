@@ -94,9 +94,11 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
       }
       case 'refund_requested': {
         // Finishes a refund whose inline settlement was interrupted; idempotent by refund key.
+        // Not done until the case records the outcome: a refund left pending is retried (backoff).
         const c = await deps.store.getCase(ev.caseId)
-        if (c && c.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')) await settleRefund(deps, c, ev)
-        return { kind: 'sent' }
+        if (!c || !c.refunds.some((r) => r.key === ev.refundKey && r.status === 'pending')) return { kind: 'sent' }
+        const r = await settleRefund(deps, c, ev)
+        return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
       default:
         return { kind: 'sent' }

@@ -24,19 +24,21 @@ export async function upsertStaff(deps: Deps, me: StaffRecord, input: z.output<t
   const existing = await deps.store.getStaff(input.id)
   if ((input.role === 'owner' || existing?.role === 'owner') && me.role !== 'owner') throw new AppError('FORBIDDEN', '只有店主可以设置店主')
   if (input.id === me.id && (input.role !== me.role || !input.active)) throw new AppError('VALIDATION', '不能修改自己的角色或停用自己')
-  const rec: StaffRecord = { ...input, lastAssignedAt: existing?.lastAssignedAt ?? null }
-  await deps.store.upsertStaff(rec)
-  return view(deps, rec)
+  // field by field: the last-assignment time (moved by routing meanwhile) is not rewritten
+  const { id, ...fields } = input
+  if (existing) await deps.store.patchStaff(id, fields)
+  else await deps.store.upsertStaff({ ...input, lastAssignedAt: null })
+  return view(deps, { ...input, lastAssignedAt: existing?.lastAssignedAt ?? null })
 }
 
 /** On-duty toggle: routing uses it from the next case on. Agents may only toggle themselves. */
 export async function setDuty(deps: Deps, me: StaffRecord, id: string, onDuty: boolean): Promise<StaffView> {
   if (me.role === 'agent' && id !== me.id) throw new AppError('FORBIDDEN', '客服只能切换自己的在班状态')
+  // only the duty flag is written: a concurrent deactivation or assignment stands
+  if (!(await deps.store.patchStaff(id, { onDuty }))) throw new AppError('NOT_FOUND', '没有这个客服')
   const s = await deps.store.getStaff(id)
   if (!s) throw new AppError('NOT_FOUND', '没有这个客服')
-  const rec = { ...s, onDuty }
-  await deps.store.upsertStaff(rec)
-  return view(deps, rec)
+  return view(deps, s)
 }
 
 /** Assigns a dedicated rep (专属客服) to a returning buyer; null removes it. */

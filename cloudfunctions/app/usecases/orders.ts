@@ -3,26 +3,26 @@ import type { EligibilityView, OrderView } from '@contract/actions'
 import { CASE_TYPES, OPEN_STATUSES } from '@contract/domain'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
-import { livePolicy } from '../shared'
-import { checkEligibility } from '../../core'
-import { pastCases } from './submit-case'
+import { livePolicy, pastCasesOf } from '../shared'
+import { checkEligibility, yuan } from '../../core'
 
 const OPEN = new Set<string>(OPEN_STATUSES)
 
 /** The buyer's own orders (never anyone else's), with their open cases and eligibility hints. */
 export async function listMyOrders(deps: Deps, openid: string, limit: number): Promise<OrderView[]> {
-  const { policy } = await livePolicy(deps)
   const now = deps.now()
-  const [orders, cases] = await Promise.all([
+  // ids only: the open cases' documents are not read to list them
+  const [{ policy }, orders, cases] = await Promise.all([
+    livePolicy(deps),
     deps.store.listOrdersByBuyer(openid, limit),
-    deps.store.listCases({ buyerOpenid: openid, open: true }, { limit: 100 }),
+    deps.store.listCaseRefs({ buyerOpenid: openid, open: true }, 100),
   ])
   return orders.map(({ order }) => {
     const claim = { claimedItems: order.items.map((i) => ({ skuId: i.skuId, qty: 1 })), reason: 'no_reason_7d' as ReasonCode }
     const el = checkEligibility(order, claim, [], policy, now)
     return {
       order,
-      openCaseIds: cases.items.filter((c) => c.order.orderId === order.orderId && OPEN.has(c.status)).map((c) => c.id),
+      openCaseIds: cases.filter((c) => c.orderId === order.orderId && OPEN.has(c.status)).map((c) => c.id),
       hints: el.hints,
     }
   })
@@ -32,13 +32,14 @@ export async function listMyOrders(deps: Deps, openid: string, limit: number): P
 export async function checkOrderEligibility(deps: Deps, openid: string, orderId: string, claimedItems: ClaimedItem[], reason: ReasonCode): Promise<EligibilityView> {
   const rec = await deps.store.getOrder(orderId)
   if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
-  const { policy } = await livePolicy(deps)
-  const el = checkEligibility(rec.order, { claimedItems, reason }, await pastCases(deps, openid, orderId), policy, deps.now())
+  const [{ policy }, guard] = await Promise.all([livePolicy(deps), deps.store.getOrderGuard(orderId)])
+  const el = checkEligibility(rec.order, { claimedItems, reason }, pastCasesOf(guard), policy, deps.now())
   return {
     ok: el.ok,
     types: CASE_TYPES.map((t) => ({ type: t, allowed: el.types[t].allowed, reason: el.types[t].reason })),
     errors: el.errors,
-    hints: el.hints,
+    // money already refunded on this order's other cases limits what a new case can get back
+    hints: guard.committedFen > 0 ? [...el.hints, `本单已退${yuan(guard.committedFen)}，还可退${yuan(Math.max(0, rec.order.paidFen - guard.committedFen))}`] : el.hints,
     noReasonDeadline: el.noReasonDeadline,
   }
 }

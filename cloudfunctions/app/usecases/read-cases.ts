@@ -1,7 +1,8 @@
 import type { Page, CaseSummary } from '@contract/actions'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
-import { livePolicy, loadCaseFor } from '../shared'
+import { livePolicy, loadCaseFor, otherCasesFen } from '../shared'
+import { remainingFen } from '../../core'
 import { buyerView, staffView, summary } from '../views'
 import { refundsIn90Days } from './submit-case'
 
@@ -15,17 +16,19 @@ export async function listMyCases(deps: Deps, openid: string, cursor: string | n
 
 /** One case as the caller may see it (buyers: only their own, without internal notes). */
 export async function getCase(deps: Deps, caller: Caller, caseId: string) {
-  const c = await loadCaseFor(deps, caller, caseId)
-  const { policy } = await livePolicy(deps)
+  const [c, { policy }] = await Promise.all([loadCaseFor(deps, caller, caseId), livePolicy(deps)])
   const now = deps.now()
   if (caller.kind === 'buyer') return buyerView(c, now, policy)
-  const [past, buyer, refundCount90d] = await Promise.all([
+  const [past, buyer, refundCount90d, guard] = await Promise.all([
     deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
     deps.store.getBuyer(c.buyerOpenid),
     refundsIn90Days(deps, c.buyerOpenid, now),
+    deps.store.getOrderGuard(c.order.orderId),
   ])
   return {
     ...staffView(c, now, policy),
+    // what this case may still pay back: the ORDER's paid amount minus every case's refunds
+    refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
     buyerHistory: {
       pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
       refundCount90d,

@@ -1,42 +1,49 @@
-import type { PastCase } from '@contract/domain'
+import type { PastCase, OrderSnapshot } from '@contract/domain'
 import type { SubmitInput } from '@contract/actions'
 import type { z } from 'zod'
 import type { SubmitInputSchema } from '@contract/actions'
 import type { Deps } from '../deps'
 import { AppError, fromCore } from '../errors'
-import { livePolicy, outboxOf, roster } from '../shared'
+import { fingerprint, livePolicy, otherCasesFen, outboxOf, pastCasesOf, roster } from '../shared'
 import { buyerView } from '../views'
-import { openCase } from '../../core'
+import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
+import { GuardViolation } from '../../ports/store'
 
 const DAY = 86_400_000
 
 /**
  * Files a new after-sales case for one of the buyer's own orders. Idempotent per form: the same
- * key returns the first case, so a double tap never opens two.
+ * key returns the first case, so a double tap never opens two; the same key with a different form
+ * is refused (CONFLICT). One open case per item and the per-item request limit are checked by
+ * the core for a clear answer and enforced again by the store inside the write (per-order guard),
+ * so concurrent submits from any number of instances cannot both pass.
+ *
+ * Reads go out together (idempotency key, order, its guard, buyer, roster, risk count, policy):
+ * one round trip of latency before the case number and the write.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
 export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string) {
   if (!idempotencyKey) throw new AppError('VALIDATION', '缺少请求标识（idempotencyKey），请重新提交')
   const scope = `submit:${openid}`
-  const { policy } = await livePolicy(deps)
+  const print = fingerprint(input)
   const now = deps.now()
-
-  const earlier = await deps.store.findByIdempotencyKey(scope, idempotencyKey)
-  if (earlier) return { case: buyerView(earlier, now, policy), created: false }
-
-  const rec = await deps.store.getOrder(input.orderId)
-  if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
-  const media = await deps.media.verify(input.evidence, { openid })
-  if (!media.ok) throw new AppError('VALIDATION', media.message)
-
-  const [history, buyer, staff, refundCount90d] = await Promise.all([
-    pastCases(deps, openid, input.orderId),
+  const [{ policy }, earlier, rec, guard, buyer, staff, refundCount90d, media] = await Promise.all([
+    livePolicy(deps),
+    deps.store.findByIdempotencyKey(scope, idempotencyKey),
+    deps.store.getOrder(input.orderId),
+    deps.store.getOrderGuard(input.orderId),
     deps.store.getBuyer(openid),
     roster(deps),
     refundsIn90Days(deps, openid, now),
+    deps.media.verify(input.evidence, { openid }),
   ])
+  if (earlier) return replay(earlier, now, policy, input)
+
+  if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
+  if (!media.ok) throw new AppError('VALIDATION', media.message)
+
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
   const opened = openCase(
     {
@@ -50,30 +57,58 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       description: input.description,
       evidence: input.evidence,
       desiredRemedy: input.desiredRemedy,
-      history,
+      history: pastCasesOf(guard),
       buyerProfile: { openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, refundCount90d },
       facts: input.facts,
     },
-    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid } },
+    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderCommittedFen: otherCasesFen(guard, null) },
   )
   if (!opened.ok) {
     // A concurrent twin of this submit may have won meanwhile: answer with its case.
     const twin = await deps.store.findByIdempotencyKey(scope, idempotencyKey)
-    if (twin) return { case: buyerView(twin, now, policy), created: false }
+    if (twin) return replay(twin, now, policy, input)
     throw fromCore(opened.error)
   }
-  const { created, case: stored } = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey })
-  if (created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
-  if (created && stored.assigneeId) {
-    const rep = await deps.store.getStaff(stored.assigneeId)
-    if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })
+  try {
+    const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku })
+    if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
+    if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
+    return { case: buyerView(res.case, now, policy), created: res.created }
+  } catch (e) {
+    if (e instanceof GuardViolation) throw guardError(e, rec.order)
+    throw e
   }
-  return { case: buyerView(stored, now, policy), created }
 }
 
-export async function pastCases(deps: Deps, openid: string, orderId: string): Promise<PastCase[]> {
-  const page = await deps.store.listCases({ buyerOpenid: openid, orderId }, { limit: 100 })
-  return page.items.map((c) => ({ caseId: c.id, orderId: c.order.orderId, claimedItems: c.claimedItems, type: c.type, status: c.status, createdAt: c.createdAt }))
+function keyReused(): AppError {
+  return new AppError('CONFLICT', '这个请求标识已用于另一份申请，请刷新页面后重新提交', { reason: 'idempotency_key_reused' })
+}
+
+/** A retry answers the first case; the same key with a different form is refused. */
+function replay(c: Parameters<typeof buyerView>[0], now: string, policy: Parameters<typeof buyerView>[2], input: z.output<typeof SubmitInputSchema>) {
+  const same = c.order.orderId === input.orderId && c.type === input.type && c.reason === input.reason && c.description === input.description
+    && fingerprint(c.claimedItems) === fingerprint(input.claimedItems)
+  if (!same) throw keyReused()
+  return { case: buyerView(c, now, policy), created: false }
+}
+
+/** The store's refusal in the buyer's words (same wording as the core's eligibility check). */
+export function guardError(e: GuardViolation, order: OrderSnapshot): AppError {
+  const name = order.items.find((i) => i.skuId === e.details.skuId)?.name ?? e.details.skuId ?? '商品'
+  switch (e.rule) {
+    case 'request_cap':
+      return new AppError('LIMIT_EXCEEDED', `“${name}”已申请售后 ${e.details.count} 次，已达上限 ${e.details.limit} 次`, e.details)
+    case 'open_case':
+      return new AppError('VALIDATION', `“${name}”已有进行中的售后单，请在原售后单中继续处理`, e.details)
+    case 'over_paid': {
+      const left = Math.max(0, (e.details.paidFen ?? order.paidFen) - (e.details.committedFen ?? 0))
+      return new AppError('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(order.paidFen)}（本单还可退${yuan(left)}）`, e.details)
+    }
+  }
+}
+
+export async function pastCases(deps: Deps, orderId: string): Promise<PastCase[]> {
+  return pastCasesOf(await deps.store.getOrderGuard(orderId))
 }
 
 /** Number of this buyer's cases with a refund in the last 90 days (repeat-refund risk). */

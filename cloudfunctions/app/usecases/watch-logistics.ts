@@ -31,7 +31,7 @@ export async function watchLogistics(deps: Deps, opts: { limit?: number } = {}):
   for (const rec of orders) {
     const input = proactiveLogisticsCase(rec.order, now, policy)
     const openid = rec.order.buyerOpenid
-    const history = input ? await pastCases(deps, openid, rec.order.orderId) : []
+    const history = input ? await pastCases(deps, rec.order.orderId) : []
     // any after-sales on this order that was not withdrawn means the buyer and the shop are already in touch
     const covered = history.some((h) => h.status !== 'cancelled')
     if (input && !covered) {

@@ -82,7 +82,7 @@ const emptyDraft = (): Draft => ({
 })
 
 export interface ActionBarProps {
-  view: CaseView
+  view: CaseView & { refundableFen?: number }
   me: Me
   /** canned replies (话术) per reason code, from the policy */
   cannedReplies?: Partial<Record<string, string>>
@@ -121,7 +121,9 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
 
   const claimedFen = view.claimedItems.reduce((sum, ci) => sum + ci.qty * (view.order.items.find((i) => i.skuId === ci.skuId)?.unitPriceFen ?? 0), 0)
-  const limitHint = me.role === 'agent' && approvalThresholdFen !== undefined ? `；超过${yuan(approvalThresholdFen)}需主管审批` : ''
+  // the ORDER's remaining amount: other cases of the same order may already have refunded part of it
+  const limitHint = (view.refundableFen !== undefined ? `；本单还可退${yuan(view.refundableFen)}` : '')
+    + (me.role === 'agent' && approvalThresholdFen !== undefined ? `；超过${yuan(approvalThresholdFen)}需主管审批` : '')
 
   const openForm = (a: StaffCommand, preset: Partial<Draft> = {}) => {
     setOpen(a)

@@ -61,7 +61,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
   )
   const onUpdated = (v: CaseView) => {
     // commands answer with the case view; keep the buyer history from the last full load
-    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory } })
+    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory, refundableFen: c.refundableFen } })
     load()
   }
   const suggestions = c.offers.filter((o) => o.status === 'suggested')

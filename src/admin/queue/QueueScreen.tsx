@@ -2,11 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Picker, Text, View } from '@tarojs/components'
 import { countLabel, type CaseSummary, type QueueTab, type SlaView } from '@contract/actions'
-import { CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
+import { CASE_SOURCE_LABELS, CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
 import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
 import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
-import { Chip, Empty, ErrorView, Loading, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
+import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { exportFromServer } from '../csv'
 
 export interface QueueFilters {
@@ -218,6 +218,9 @@ export function QueueScreen({
               </View>
               <Text className="adm-card__title">{c.title}</Text>
               <View className="adm-card__meta">
+                <Text className={`adm-tag adm-tag--src-${c.source}`} id={`src-${c.id}`}>
+                  {CASE_SOURCE_LABELS[c.source]}
+                </Text>
                 <Text className={`adm-tag adm-tag--${c.severity}`}>{SEVERITY_LABELS[c.severity]}</Text>
                 {c.escalated && <Text className="adm-tag adm-tag--esc">已升级</Text>}
                 <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
@@ -225,6 +228,7 @@ export function QueueScreen({
                 <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : staffName(c.assigneeId)) : '未分配'}</Text>
                 <Text>{fmtShort(c.createdAt)}</Text>
               </View>
+              {c.platform?.deadline && <PlatformDeadline id={`deadline-${c.id}`} at={c.platform.deadline} />}
             </View>
           ))}
           {next && (

@@ -1,0 +1,66 @@
+/**
+ * The per-order guard both store adapters keep inside their case writes: which cases an order has
+ * (their SKUs, open or not) and the money committed over all of them. The adapters read it and
+ * write it in the same transaction as the case, so two instances filing a case for the same item,
+ * or paying refunds on two cases of one order, collide in the database instead of both passing a
+ * check made before the write.
+ */
+import { OPEN_STATUSES, type Case } from '@contract/domain'
+import { GuardViolation, type OrderCaseEntry, type OrderGuard } from '../ports/store'
+import { committedFen } from '../core/money'
+
+const OPEN = new Set<string>(OPEN_STATUSES)
+
+export const emptyGuard = (orderId: string): OrderGuard => ({ orderId, cases: [], committedFen: 0 })
+
+export function guardEntry(c: Case): OrderCaseEntry {
+  return {
+    caseId: c.id,
+    skus: [...new Set(c.claimedItems.map((i) => i.skuId))],
+    type: c.type,
+    open: OPEN.has(c.status),
+    createdAt: c.createdAt,
+    committedFen: committedFen(c),
+  }
+}
+
+const total = (cases: OrderCaseEntry[]) => cases.reduce((s, e) => s + e.committedFen, 0)
+
+/** The guard with a new case entered; with `maxRequestsPerSku` the per-SKU rules are enforced. */
+export function admitCase(guard: OrderGuard, c: Case, maxRequestsPerSku?: number): OrderGuard {
+  const entry = guardEntry(c)
+  if (maxRequestsPerSku !== undefined) {
+    for (const sku of entry.skus) {
+      const past = guard.cases.filter((e) => e.caseId !== c.id && e.skus.includes(sku))
+      if (past.length >= maxRequestsPerSku) throw new GuardViolation('request_cap', { skuId: sku, count: past.length, limit: maxRequestsPerSku })
+      const open = past.find((e) => e.open)
+      if (open) throw new GuardViolation('open_case', { skuId: sku, otherCaseId: open.caseId })
+    }
+  }
+  return withEntry(guard, entry, c.order.paidFen)
+}
+
+/** The guard after a save of `next`; null when its entry did not change (nothing to write). */
+export function updateGuard(guard: OrderGuard, next: Case): OrderGuard | null {
+  const entry = guardEntry(next)
+  const prev = guard.cases.find((e) => e.caseId === next.id)
+  if (prev && prev.open === entry.open && prev.committedFen === entry.committedFen) return null
+  if (!prev && !entry.open && entry.committedFen === 0) return null
+  return withEntry(guard, prev ? { ...entry, createdAt: prev.createdAt } : entry, next.order.paidFen)
+}
+
+function withEntry(guard: OrderGuard, entry: OrderCaseEntry, paidFen: number): OrderGuard {
+  const cases = [...guard.cases.filter((e) => e.caseId !== entry.caseId), entry]
+  const committed = total(cases)
+  // refuse only what raises the total past the paid amount (never a save that lowers it)
+  if (committed > paidFen && committed > guard.committedFen) {
+    throw new GuardViolation('over_paid', { paidFen, committedFen: guard.committedFen })
+  }
+  return { orderId: guard.orderId, cases, committedFen: committed }
+}
+
+/**
+ * Whether a save of `next` may change its order's guard (so the adapter must read it): money, a
+ * case leaving the open statuses, or an appeal (escalated) reopening a rejected one.
+ */
+export const touchesGuard = (next: Case): boolean => next.refunds.length > 0 || !OPEN.has(next.status) || next.flags.escalated

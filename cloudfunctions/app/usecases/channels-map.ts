@@ -1,0 +1,79 @@
+/**
+ * The shop's wire shapes (types/channels.ts: snake_case, unix seconds, fen) → the desk's domain
+ * (OrderSnapshot, PlatformSnapshot: ISO UTC, fen). Pure; used by the order sync and the
+ * after-sale import.
+ */
+import type { ChannelsAfterSaleOrder, ChannelsOrder } from '@contract/channels'
+import type { OrderSnapshot, PlatformSnapshot } from '@contract/domain'
+import { afterSaleDeadlineAt } from '../../ports/shop'
+
+const isoOf = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString()
+
+/** Buyers of the shop not (yet) matched to a mini-program user are kept under this id. */
+export const shopBuyerId = (shopOpenid: string): string => `channels:${shopOpenid}`
+
+/** Order statuses at which the buyer has the goods (100 完成; 200 = cancelled after after-sales). */
+const RECEIVED_STATUSES = new Set([100])
+
+/**
+ * A shop order as the desk's order snapshot, or null when it has nothing an after-sales case could
+ * claim (no products, unpaid). `buyerOpenid` is the mini-program openid of the matched buyer, else
+ * `channels:<shop openid>`. The shop answer has no separate signing time: an order the platform
+ * marks completed (100) is taken as signed at its last update.
+ */
+export function orderFromShop(o: ChannelsOrder, buyerOpenid: string): OrderSnapshot | null {
+  const products = o.order_detail.product_infos.filter((p) => p.sku_cnt > 0)
+  if (!products.length || o.status === 10 || o.status === 250) return null
+  const delivery = o.order_detail.delivery_info
+  const parcels = delivery?.delivery_product_info ?? []
+  const shipped = delivery?.ship_done_time || parcels.map((p) => p.delivery_time ?? 0).reduce((a, b) => Math.max(a, b), 0)
+  const first = parcels.find((p) => p.waybill_id)
+  return {
+    orderId: o.order_id,
+    buyerOpenid,
+    items: products.map((p) => ({
+      skuId: p.sku_id,
+      name: p.title || `商品 ${p.product_id}`,
+      qty: p.sku_cnt,
+      // real_price is what the buyer paid for the line; the unit price is its share per unit
+      unitPriceFen: p.real_price !== undefined ? Math.floor(p.real_price / p.sku_cnt) : p.sale_price,
+    })),
+    paidFen: o.order_detail.price_info.order_price,
+    paidAt: isoOf(o.order_detail.pay_info?.pay_time || o.create_time),
+    ...(shipped ? { shippedAt: isoOf(shipped) } : {}),
+    ...(RECEIVED_STATUSES.has(o.status) ? { deliveredAt: isoOf(o.update_time) } : {}),
+    ...(first ? { carrier: first.delivery_name || first.delivery_id, trackingNo: first.waybill_id } : {}),
+    source: 'channels',
+    shopOpenid: o.openid,
+    ...(o.unionid ? { buyerUnionid: o.unionid } : {}),
+  }
+}
+
+/** A shop after-sale order as the case keeps it; `fetchedAt` anchors a relative deadline. */
+export function snapshotFromShop(a: ChannelsAfterSaleOrder, fetchedAt: string): PlatformSnapshot {
+  const d = a.details
+  const r = a.return_info
+  return {
+    afterSaleOrderId: a.after_sale_order_id,
+    orderId: a.order_id,
+    type: a.type,
+    status: a.status,
+    reasonCode: a.reason,
+    reasonText: a.reason_text,
+    refundFen: a.refund_info.amount,
+    productId: a.product_info.product_id,
+    skuId: a.product_info.sku_id,
+    count: Math.max(1, a.product_info.count),
+    description: (d.desc ?? '').slice(0, 1000),
+    mediaIds: [...(d.media_id_list ?? []), ...(d.prove_imgs ?? [])],
+    telNumber: d.tel_number || null,
+    returnWaybill: r?.waybill_id ? { waybillId: r.waybill_id, deliveryId: r.delivery_id, deliveryName: r.delivery_name } : null,
+    deadline: afterSaleDeadlineAt(a, Date.parse(fetchedAt)),
+    refundResp: a.refund_resp && (a.refund_resp.code || a.refund_resp.message) ? { code: a.refund_resp.code, ret: a.refund_resp.ret, message: a.refund_resp.message } : null,
+    complaintId: a.complaint_id || null,
+    shopOpenid: a.openid,
+    unionid: a.unionid || null,
+    createTime: isoOf(a.create_time),
+    updateTime: isoOf(a.update_time),
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The ONE table mirroring the Channels shop's after-sale statuses onto the desk (issue 12 §5).
+ * Typed as a Record over every status of the wire contract, so a status added there fails the
+ * typecheck until it has a row here. For every platform status: the case status it puts the case in, whom the platform waits on, the
+ * seller's platform calls allowed now, and who is told when the platform moves there. Everything
+ * that needs to know what a platform status means asks this table (the sync, the case view's
+ * buttons, the seller commands' guards, the queue's deadline mark).
+ */
+import type { Case, CaseStatus, CaseType, PlatformCall, PlatformSnapshot, PlatformStatus, PlatformType, ReasonCode, SlaState, SlaTargetState } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import { AFTER_SALE_STATUS_TEXT } from '@contract/channels'
+import { toIso, toMs } from './tz'
+
+export interface PlatformStatusRow {
+  /** the case status the desk mirrors; `byType` overrides it for one platform type */
+  caseStatus: CaseStatus
+  byType?: Partial<Record<PlatformType, CaseStatus>>
+  /** whom the platform waits on now; `seller` makes the platform deadline a hard deadline for the desk */
+  waitsOn: 'seller' | 'buyer' | 'platform' | 'none'
+  /** the seller's platform calls allowed in this status, per platform type */
+  sellerMay: Partial<Record<PlatformType, PlatformCall[]>>
+  /** a platform-side move here alerts the case's agent (or the supervisors when unassigned) */
+  alertAgent: string | null
+  /** the platform refunded the buyer (refunds on the case are settled) */
+  refunded?: boolean
+  /** the platform's refund failed */
+  refundFailed?: boolean
+}
+
+const ALL = (calls: PlatformCall[]): Partial<Record<PlatformType, PlatformCall[]>> => ({ REFUND: calls, RETURN: calls, EXCHANGE: calls })
+
+export const PLATFORM_STATUS_TABLE: Record<PlatformStatus, PlatformStatusRow> = {
+  MERCHANT_PROCESSING: {
+    caseStatus: 'in_review',
+    waitsOn: 'seller',
+    sellerMay: { REFUND: ['accept_refund', 'reject'], RETURN: ['accept_return', 'reject'], EXCHANGE: ['accept_return', 'reject'] },
+    alertAgent: null,
+  },
+  USER_WAIT_RETURN: { caseStatus: 'awaiting_return', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  MERCHANT_WAIT_RECEIPT: {
+    caseStatus: 'return_shipped',
+    waitsOn: 'seller',
+    sellerMay: { RETURN: ['confirm_receipt_refund', 'reject'], EXCHANGE: ['exchange_reship', 'reject'] },
+    alertAgent: '买家已在平台寄回商品，请收货后处理',
+  },
+  PLATFORM_REFUNDING: { caseStatus: 'refunding', waitsOn: 'platform', sellerMay: {}, alertAgent: null },
+  MERCHANT_REFUND_SUCCESS: { caseStatus: 'resolved', waitsOn: 'none', sellerMay: {}, alertAgent: null, refunded: true },
+  MERCHANT_RETURN_SUCCESS: { caseStatus: 'resolved', waitsOn: 'none', sellerMay: {}, alertAgent: null, refunded: true },
+  PLATFORM_REFUND_FAIL: {
+    caseStatus: 'in_review',
+    waitsOn: 'seller',
+    // retry the refund, or refund offline and upload the evidence
+    sellerMay: ALL(['accept_refund', 'refund_certificate']),
+    alertAgent: '平台退款失败，请重新发起退款或线下退款后上传凭证',
+    refundFailed: true,
+  },
+  MERCHANT_REFUND_RETRY_FAIL: {
+    caseStatus: 'closed',
+    waitsOn: 'none',
+    sellerMay: {},
+    alertAgent: '商家打款失败，平台客服已关闭售后，请联系买家线下处理',
+    refundFailed: true,
+  },
+  MERCHANT_OVERDUE_REFUND: {
+    caseStatus: 'in_review',
+    waitsOn: 'seller',
+    sellerMay: ALL(['accept_refund', 'refund_certificate']),
+    alertAgent: '已超过平台处理期限，商家逾期未退款，请立即处理',
+  },
+  MERCHANT_REJECT_REFUND: { caseStatus: 'rejected', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  MERCHANT_REJECT_RETURN: { caseStatus: 'rejected', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  USER_CANCELD: { caseStatus: 'cancelled', waitsOn: 'none', sellerMay: {}, alertAgent: '买家已在平台撤销售后申请' },
+  RETURN_CLOSED: { caseStatus: 'closed', waitsOn: 'none', sellerMay: {}, alertAgent: '平台已关闭退货退款' },
+  MERCHANT_FAIL: { caseStatus: 'closed', waitsOn: 'none', sellerMay: {}, alertAgent: '平台已关闭售后' },
+  USER_WAIT_CONFIRM: {
+    caseStatus: 'offer_pending',
+    // after an exchange reship the buyer confirms the new parcel
+    byType: { EXCHANGE: 'replacement_shipped' },
+    waitsOn: 'buyer',
+    sellerMay: {},
+    alertAgent: null,
+  },
+  USER_WAIT_CONFIRM_UPDATE: { caseStatus: 'offer_pending', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  USER_WAIT_HANDLE_MERCHANT_AFTER_SALE: { caseStatus: 'offer_pending', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  // exchange and interception statuses seen in WxJava / SKIT
+  WAIT_PACKAGE_INTERCEPT: { caseStatus: 'in_review', waitsOn: 'platform', sellerMay: {}, alertAgent: null },
+  MERCHANT_REJECT_EXCHANGE: { caseStatus: 'rejected', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  MERCHANT_REJECT_RESHIP: { caseStatus: 'rejected', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  USER_WAIT_RECEIPT: { caseStatus: 'replacement_shipped', waitsOn: 'buyer', sellerMay: {}, alertAgent: null },
+  MERCHANT_EXCHANGE_SUCCESS: { caseStatus: 'resolved', waitsOn: 'none', sellerMay: {}, alertAgent: null },
+}
+
+/** The platform's own words for a status. */
+export const platformStatusText = (status: PlatformStatus): string => AFTER_SALE_STATUS_TEXT[status]
+
+export function platformRow(status: PlatformStatus): PlatformStatusRow {
+  return PLATFORM_STATUS_TABLE[status]
+}
+
+/** The case status a platform status puts the case in. */
+export function mirroredStatus(status: PlatformStatus, type: PlatformType): CaseStatus {
+  const row = PLATFORM_STATUS_TABLE[status]
+  return row.byType?.[type] ?? row.caseStatus
+}
+
+/** The seller's platform calls allowed now. */
+export function sellerCalls(status: PlatformStatus, type: PlatformType): PlatformCall[] {
+  return PLATFORM_STATUS_TABLE[status].sellerMay[type] ?? []
+}
+
+/** The platform deadline binds the seller only while the platform waits on the seller. */
+export function sellerDeadline(p: Pick<PlatformSnapshot, 'status' | 'deadline'>): string | null {
+  return PLATFORM_STATUS_TABLE[p.status].waitsOn === 'seller' ? p.deadline : null
+}
+
+export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
+  accept_refund: '同意退款',
+  accept_return: '同意退货',
+  confirm_receipt_refund: '确认收货并退款',
+  reject: '拒绝申请',
+  negotiate: '发起协商',
+  refund_certificate: '上传退款凭证',
+  exchange_reship: '换货发出新商品',
+}
+
+/** The desk's case type for a platform type. */
+export function caseTypeOf(type: PlatformType): CaseType {
+  return type === 'REFUND' ? 'refund_only' : type === 'RETURN' ? 'return_refund' : 'exchange'
+}
+
+/**
+ * The seller's reason for a platform reason: the policy's reasons carry the shop's two-digit codes
+ * (DESIGN §2: 05 少件/漏发 … 40 破损/污渍); the platform sends them as 100000NN. A code the seller has
+ * not mapped becomes `other` — the platform's text is kept on the case either way.
+ */
+export function deskReasonOf(reasonCode: string, policy: Policy): ReasonCode {
+  const two = reasonCode.replace(/\D/g, '').slice(-2).padStart(2, '0')
+  return policy.reasons.find((r) => r.channelsCode === two)?.code ?? 'other'
+}
+
+/**
+ * Never later than the platform: a running SLA target due after the seller's platform deadline is
+ * brought forward to it, on the wall clock (the platform does not wait for business hours), with
+ * its length shortened so the 80 % warning fires before the platform decides. Paused, met and
+ * earlier targets are left alone.
+ */
+export function clampSlaToDeadline(sla: SlaState, deadline: string | null): SlaState {
+  if (!deadline || sla.stoppedAt) return sla
+  const dl = toMs(deadline)
+  const clamp = (t: SlaTargetState): SlaTargetState => {
+    if (t.metAt || t.pausedRemainingMs !== null || toMs(t.dueAt) <= dl) return t
+    return { ...t, clock: 'calendar', dueAt: toIso(dl), targetMs: Math.max(1, dl - toMs(t.startedAt)) }
+  }
+  const firstResponse = clamp(sla.firstResponse)
+  const resolution = clamp(sla.resolution)
+  return firstResponse === sla.firstResponse && resolution === sla.resolution ? sla : { ...sla, firstResponse, resolution }
+}
+
+/** The case status a snapshot means for this case (a case not yet answered stays `submitted`). */
+export function expectedCaseStatus(c: Pick<Case, 'status'>, snap: Pick<PlatformSnapshot, 'status' | 'type'>): CaseStatus {
+  const to = mirroredStatus(snap.status, snap.type)
+  return to === 'in_review' && c.status === 'submitted' ? 'submitted' : to
+}
+
+/**
+ * Nothing to do with this snapshot: the platform's update_time is older than the case's (a late
+ * push or a slow poll), or the same while the case already shows it.
+ */
+export function isStaleSnapshot(c: Pick<Case, 'status' | 'platform'>, snap: PlatformSnapshot): boolean {
+  const p = c.platform
+  if (!p) return false
+  const known = toMs(p.updateTime)
+  const seen = toMs(snap.updateTime)
+  if (seen !== known) return seen < known
+  return p.status === snap.status && p.deadline === snap.deadline && (c.status === expectedCaseStatus(c, snap) || p.lastCall?.outcome === 'pending')
+}

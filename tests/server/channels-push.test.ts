@@ -1,0 +1,154 @@
+/**
+ * WeChat message push helpers (adapters/channels/push): signatures, safe-mode AES and the
+ * after-sale event in JSON and XML. Encryption in this test is written independently from the
+ * adapter (node:crypto, the format as documented), so both sides are checked against the format.
+ */
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
+import {
+  PushError,
+  answerUrlCheck,
+  decryptMessage,
+  encryptMessage,
+  openPush,
+  parseAfterSaleEvent,
+  verifyMsgSignature,
+  verifySignature,
+} from '../../cloudfunctions/adapters/channels/push'
+
+const TOKEN = 'pushtoken123'
+const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' // 43 chars, the format WeChat issues
+const APPID = 'wx1234567890abcdef'
+
+/** The documented format, written out separately: random16 | len BE | msg | appid, PKCS#7 to 32. */
+function referenceEncrypt(msg: string, appid = APPID, key = AES_KEY): string {
+  const k = Buffer.from(key + '=', 'base64')
+  const m = Buffer.from(msg)
+  const head = Buffer.alloc(20)
+  head.fill(7, 0, 16)
+  head.writeUInt32BE(m.length, 16)
+  let raw = Buffer.concat([head, m, Buffer.from(appid)])
+  const n = 32 - (raw.length % 32)
+  raw = Buffer.concat([raw, Buffer.from(new Array(n).fill(n))])
+  const c = createCipheriv('aes-256-cbc', k, k.subarray(0, 16)).setAutoPadding(false)
+  return Buffer.concat([c.update(raw), c.final()]).toString('base64')
+}
+function referenceDecrypt(b64: string, key = AES_KEY): { msg: string; appid: string } {
+  const k = Buffer.from(key + '=', 'base64')
+  const d = createDecipheriv('aes-256-cbc', k, k.subarray(0, 16)).setAutoPadding(false)
+  const raw = Buffer.concat([d.update(Buffer.from(b64, 'base64')), d.final()])
+  const unpadded = raw.subarray(0, raw.length - raw[raw.length - 1])
+  const len = unpadded.readUInt32BE(16)
+  return { msg: unpadded.subarray(20, 20 + len).toString(), appid: unpadded.subarray(20 + len).toString() }
+}
+const sig = (...p: string[]) => createHash('sha1').update(p.sort().join('')).digest('hex')
+
+const jsonEvent = (status: string, id = '3700000001', createTime = 1_764_000_000) =>
+  JSON.stringify({
+    ToUserName: 'gh_shop',
+    FromUserName: 'OpenID',
+    CreateTime: createTime,
+    MsgType: 'event',
+    Event: 'channels_ec_aftersale_update',
+    finder_shop_aftersale_status_update: { status, after_sale_order_id: id, order_id: '3700000099' },
+  })
+const xmlEvent = `<xml><ToUserName><![CDATA[gh_shop]]></ToUserName><FromUserName><![CDATA[OpenID]]></FromUserName>
+<CreateTime>1764000123</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[channels_ec_aftersale_update]]></Event>
+<finder_shop_aftersale_status_update><status><![CDATA[USER_WAIT_RETURN]]></status><after_sale_order_id><![CDATA[3700000002]]></after_sale_order_id><order_id>3700000100</order_id></finder_shop_aftersale_status_update></xml>`
+
+describe('push signatures', () => {
+  it('accepts the sorted-sha1 signature and refuses a tampered one', () => {
+    const s = sig(TOKEN, '1764000000', 'nonce1')
+    expect(verifySignature(TOKEN, '1764000000', 'nonce1', s)).toBe(true)
+    expect(verifySignature(TOKEN, '1764000000', 'nonce1', s.toUpperCase())).toBe(true)
+    expect(verifySignature(TOKEN, '1764000001', 'nonce1', s)).toBe(false)
+    expect(verifySignature('other', '1764000000', 'nonce1', s)).toBe(false)
+    expect(verifySignature(TOKEN, '1764000000', 'nonce1', '')).toBe(false)
+  })
+
+  it('answers the URL check with echostr only when signed', () => {
+    const q = { timestamp: '1', nonce: 'n', signature: sig(TOKEN, '1', 'n'), echostr: 'hello' }
+    expect(answerUrlCheck(TOKEN, q)).toBe('hello')
+    expect(answerUrlCheck(TOKEN, { ...q, signature: 'x' })).toBeNull()
+  })
+})
+
+describe('safe mode (AES-256-CBC)', () => {
+  it('decrypts what the documented format produces, and the reference decrypts what the adapter encrypts', () => {
+    const msg = jsonEvent('MERCHANT_PROCESSING') + '中文内容'
+    expect(decryptMessage(AES_KEY, referenceEncrypt(msg), APPID)).toBe(msg)
+    expect(referenceDecrypt(encryptMessage(AES_KEY, APPID, msg))).toEqual({ msg, appid: APPID })
+    // block-aligned message: a full 32-byte padding block
+    const aligned = 'x'.repeat(32 * 3 - 20 - APPID.length)
+    expect(decryptMessage(AES_KEY, referenceEncrypt(aligned), APPID)).toBe(aligned)
+  })
+
+  it('refuses a message for another appid, a wrong key, and garbage', () => {
+    const enc = referenceEncrypt('{}', 'wxOTHER')
+    expect(() => decryptMessage(AES_KEY, enc, APPID)).toThrow(PushError)
+    expect(decryptMessage(AES_KEY, enc)).toBe('{}')
+    const otherKey = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut'
+    expect(() => decryptMessage(otherKey, referenceEncrypt('{"a":1}'), APPID)).toThrow(PushError)
+    expect(() => decryptMessage(AES_KEY, 'bm90IGVuY3J5cHRlZA==', APPID)).toThrow(PushError)
+    expect(() => decryptMessage('short', enc)).toThrow(/43/)
+  })
+
+  it('checks msg_signature over the encrypted field', () => {
+    const enc = referenceEncrypt('{}')
+    expect(verifyMsgSignature(TOKEN, '5', 'n', enc, sig(TOKEN, '5', 'n', enc))).toBe(true)
+    expect(verifyMsgSignature(TOKEN, '5', 'n', enc, sig(TOKEN, '5', 'n', enc + 'x'))).toBe(false)
+  })
+})
+
+describe('after-sale event bodies', () => {
+  it('parses the JSON and the XML form', () => {
+    expect(parseAfterSaleEvent(jsonEvent('PLATFORM_REFUNDING', '37001', 1_764_000_500))).toEqual({
+      event: 'channels_ec_aftersale_update',
+      afterSaleOrderId: '37001',
+      status: 'PLATFORM_REFUNDING',
+      orderId: '3700000099',
+      createTime: 1_764_000_500,
+    })
+    expect(parseAfterSaleEvent(xmlEvent)).toEqual({
+      event: 'channels_ec_aftersale_update',
+      afterSaleOrderId: '3700000002',
+      status: 'USER_WAIT_RETURN',
+      orderId: '3700000100',
+      createTime: 1_764_000_123,
+    })
+  })
+
+  it('ignores other events and refuses a malformed after-sale event', () => {
+    expect(parseAfterSaleEvent(JSON.stringify({ Event: 'channels_ec_order_pay', order_info: {} }))).toBeNull()
+    expect(() => parseAfterSaleEvent(jsonEvent('NOT_A_STATUS'))).toThrow(/unknown status/)
+    expect(() => parseAfterSaleEvent(JSON.stringify({ Event: 'channels_ec_aftersale_update', finder_shop_aftersale_status_update: { status: 'USER_CANCELD' } }))).toThrow(
+      /after_sale_order_id/,
+    )
+    expect(() => parseAfterSaleEvent('not a body')).toThrow(PushError)
+  })
+})
+
+describe('openPush (what the route and the push function call)', () => {
+  const q = (extra: Record<string, string> = {}) => ({ timestamp: '1764000000', nonce: 'abc', signature: sig(TOKEN, '1764000000', 'abc'), ...extra })
+
+  it('passes a signed plaintext body through', () => {
+    expect(parseAfterSaleEvent(openPush({ token: TOKEN }, q(), jsonEvent('USER_CANCELD')))?.status).toBe('USER_CANCELD')
+  })
+
+  it('opens a signed safe-mode body in JSON and in XML', () => {
+    const plain = jsonEvent('MERCHANT_REFUND_SUCCESS')
+    const enc = referenceEncrypt(plain)
+    const msgSig = sig(TOKEN, '1764000000', 'abc', enc)
+    const cfg = { token: TOKEN, aesKey: AES_KEY, appid: APPID }
+    expect(openPush(cfg, q({ msg_signature: msgSig, encrypt_type: 'aes' }), JSON.stringify({ ToUserName: 'gh_shop', Encrypt: enc }))).toBe(plain)
+    const xml = `<xml><ToUserName><![CDATA[gh_shop]]></ToUserName><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`
+    expect(parseAfterSaleEvent(openPush(cfg, q({ msg_signature: msgSig }), xml))?.status).toBe('MERCHANT_REFUND_SUCCESS')
+  })
+
+  it('refuses a bad signature, a bad msg_signature, and an encrypted body without a key', () => {
+    const enc = referenceEncrypt(jsonEvent('USER_CANCELD'))
+    const body = JSON.stringify({ Encrypt: enc })
+    expect(() => openPush({ token: TOKEN }, q({ signature: 'bad' }), jsonEvent('USER_CANCELD'))).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }))
+    expect(() => openPush({ token: TOKEN, aesKey: AES_KEY }, q({ msg_signature: 'bad' }), body)).toThrow(expect.objectContaining({ code: 'BAD_SIGNATURE' }))
+    expect(() => openPush({ token: TOKEN }, q({ msg_signature: sig(TOKEN, '1764000000', 'abc', enc) }), body)).toThrow(expect.objectContaining({ code: 'NOT_CONFIGURED' }))
+  })
+})
