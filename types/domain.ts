@@ -50,9 +50,16 @@ export const CASE_STATUSES = [
 ] as const
 export const CaseStatusSchema = z.enum(CASE_STATUSES)
 export type CaseStatus = z.infer<typeof CaseStatusSchema>
+/** Statuses that accept no command any more. */
 export const FINAL_STATUSES: readonly CaseStatus[] = ['closed', 'cancelled']
-/** Statuses in which the case is still being worked (a new case for the same items is refused). */
+/**
+ * Statuses in which the case is still being worked: the SLA runs (or is paused), the queue's
+ * "open" filter, and a new case for the same items is refused. The rest (resolved, rejected and
+ * the final ones) have the SLA stopped.
+ */
 export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !['resolved', 'rejected', 'closed', 'cancelled'].includes(s))
+/** Open statuses that wait on the buyer: the SLA clock is paused there. */
+export const PAUSED_STATUSES: readonly CaseStatus[] = ['awaiting_buyer', 'offer_pending', 'awaiting_return']
 
 /** Buyer-readable Chinese status labels. */
 export const STATUS_LABELS: Record<CaseStatus, string> = {
@@ -616,7 +623,6 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('expire'), deadline: BuyerDeadlineKindSchema, ...base }),
   z.object({ type: z.literal('sla_warn'), ...base }),
   z.object({ type: z.literal('sla_breach'), ...base }),
-  z.object({ type: z.literal('auto_close'), ...base }),
   z.object({ type: z.literal('followup_remind'), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
@@ -648,13 +654,6 @@ export const StaffAlertEventSchema = z.object({
   alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'followup_visit', 'refund_failed', 'appeal', 'unassigned', 'platform_refused', 'platform_update']),
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
-})
-export const SlaEventSchema = z.object({
-  kind: z.literal('sla_changed'),
-  key: z.string(),
-  caseId: z.string(),
-  change: z.enum(['started', 'paused', 'resumed', 'met_first_response', 'stopped', 'warned', 'breached']),
-  sla: SlaStateSchema,
 })
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),
@@ -697,7 +696,6 @@ export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
-  SlaEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
   PlatformCallEventSchema,

@@ -64,9 +64,7 @@ export function fingerprint(data: unknown): string {
 
 /** Events that must leave the system reliably go to the outbox, in the same write as the case. */
 export function outboxOf(events: CaseEvent[]): NewOutboxItem[] {
-  return events
-    .filter((e) => e.kind !== 'sla_changed')
-    .map((e) => ({ key: e.key, caseId: e.caseId, kind: e.kind, payload: e as unknown as Record<string, unknown> }))
+  return events.map((e) => ({ key: e.key, caseId: e.caseId, kind: e.kind, payload: e as unknown as Record<string, unknown> }))
 }
 
 /** Buyers only ever see their own cases: anybody else's is NOT_FOUND, never FORBIDDEN (no probing). */

@@ -1,8 +1,8 @@
-import { caseSourceOf, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
+import { caseSourceOf, type Actor, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
-import { availableCommands, slaState } from '../core'
+import { allowedCommands, slaState } from '../core'
 import { platformStatusText, sellerDeadline } from '../core/platform-status'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
@@ -55,23 +55,10 @@ export function slaView(c: Case, now: string, policy: Policy): SlaView {
   return { state: r.state, dueAt: r.dueAt, msLeft: r.msLeft, paused: r.paused }
 }
 
-function actionsFor(c: Case, viewer: 'buyer' | 'staff'): CommandType[] {
-  const all = availableCommands(c.status, viewer)
-  const allowed = viewer === 'buyer' ? buyerCommands : staffCommands
-  return all.filter((a) => {
-    if (!allowed.has(a)) return false
-    if (a === 'accept_offer' || a === 'decline_offer') return c.offers.some((o) => o.status === 'offered')
-    // ship_return is a self-transition elsewhere (second leg of an exchange); a buyer only ships while a return is awaited
-    if (a === 'ship_return' && viewer === 'buyer') return c.status === 'awaiting_return' && !!c.returnShipment && !c.returnShipment.pickup
-    // the return leg and the replacement leg are self-transitions in several statuses: only offer
-    // them while there is a return to receive / a replacement to send (the core refuses otherwise)
-    if (a === 'receive_return') {
-      const rs = c.returnShipment
-      return !!rs && rs.status !== 'received' && (rs.purpose !== 'inspect' || c.status === 'awaiting_return' || c.status === 'return_shipped')
-    }
-    if (a === 'ship_replacement') return c.replacementShipments.some((l) => l.status === 'to_ship' && (c.status === 'in_review' || l.early))
-    return true
-  })
+/** The buttons: what the core would accept from this actor now, among what their endpoint exposes. */
+function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCommittedFen?: number): CommandType[] {
+  const exposed = actor.kind === 'buyer' ? buyerCommands : staffCommands
+  return allowedCommands(c, { actor, policy, now, orderCommittedFen }).filter((a) => exposed.has(a))
 }
 
 /** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
@@ -83,8 +70,11 @@ function buyerEntry(t: TimelineEntry): TimelineEntry {
   return { ...t, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
 }
 
-/** The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions. */
-export function buyerView(c: Case, now: string, policy: Policy): CaseView {
+/**
+ * The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions.
+ * `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext).
+ */
+export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): CaseView {
   const { routingNote: _r, ...rest } = c
   return {
     ...rest,
@@ -94,13 +84,13 @@ export function buyerView(c: Case, now: string, policy: Policy): CaseView {
     inspection: c.inspection ? { ...c.inspection, by: 'staff' } : null,
     timeline: c.timeline.filter((t) => !t.internal).map(buyerEntry),
     next: nextStep(c),
-    actions: actionsFor(c, 'buyer'),
+    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen),
     sla: { ...c.sla, report: slaView(c, now, policy) },
   }
 }
 
-export function staffView(c: Case, now: string, policy: Policy): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, 'staff'), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
+export function staffView(c: Case, now: string, policy: Policy, staff: Actor, orderCommittedFen?: number): CaseView {
+  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy, orderCommittedFen), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {

@@ -5,6 +5,8 @@
 export type { CoreContext } from './context'
 export { openCase, proactiveLogisticsCase, makeCaseNo, type OpenCaseOutput } from './openCase'
 export { decide, type DecideOutput } from './decide'
+export { allowedCommands, refusal } from './allowed'
+export { COMMANDS, type CommandSpec, type Guard, type GuardContext, type Refusal } from './commands'
 export { checkEligibility, type Eligibility, type TypeVerdict } from './eligibility'
 export { computeSeverity, type SeverityResult } from './severity'
 export { routeCase, type RouteDecision } from './routing'
@@ -21,13 +23,17 @@ export {
   buyerDeadline,
   nextTimers,
   remainingMs,
+  activeTarget,
   type SlaReport,
   type SlaLevel,
   type Timer,
 } from './sla'
+export { caseDueAt, slaMarks, queueDueSort, iso, NO_DUE, SINCE_EVER } from './sla-marks'
 export { addBusinessTime, businessMsBetween, isBusinessTime, alignToBusiness, windowsOf, type Calendar } from './calendar'
 export {
   BUYER_EVENTS,
+  ON_ENTER,
+  enterMessages,
   STATUS_PHRASES,
   LIMITS,
   buildBuyerMessage,
@@ -39,8 +45,9 @@ export {
   casePage,
   type BuyerEventKey,
   type MessageExtra,
+  type BuyerMessageDraft,
 } from './messages'
-export { TRANSITIONS, NON_FINAL, FINAL, PAUSED_STATUSES, isListed, allowedIn, availableCommands, rowOf, type TransitionRow, type ActorKind } from './transitions'
+export { TRANSITIONS, NON_FINAL, BUYER_WAITS, waitIn, isListed, allowedIn, availableCommands, rowOf, type TransitionRow, type ActorKind } from './transitions'
 export { claimedValueFen, committedFen, remainingFen, formatYuan, yuan } from './money'
 export { ok, fail, type CoreError, type CoreErrorCode, type Result } from './errors'
 export { formatLocalTime, localDate } from './tz'

@@ -4,10 +4,16 @@
  * limits by field type (thing ≤ 20, phrase ≤ 5, character_string ≤ 32 …), truncating on
  * grapheme-cluster boundaries so no surrogate pair or emoji is ever cut.
  */
-import type { BuyerMessageEvent, Case, CaseStatus } from '@contract/domain'
+import type { BuyerMessageEvent, Case, CaseStatus, CommandType } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { formatYuan } from './money'
 import { formatLocalTime, localDate } from './tz'
+
+interface BuyerEventDef {
+  templateKey: string
+  /** the "next step" field; a function when it depends on the seller's policy */
+  nextStep: string | ((policy: Policy) => string)
+}
 
 export const BUYER_EVENTS = {
   case_submitted: { templateKey: 'case_update', nextStep: '我们已收到申请，客服会尽快处理' },
@@ -21,14 +27,56 @@ export const BUYER_EVENTS = {
   refund_succeeded: { templateKey: 'refund_notice', nextStep: '退款已到账，感谢您的耐心' },
   replacement_shipped: { templateKey: 'shipment_notice', nextStep: '商品已发出，请留意查收' },
   case_resolved: { templateKey: 'case_update', nextStep: '售后已完成，欢迎评价' },
-  case_rejected: { templateKey: 'case_update', nextStep: '如有异议可在7天内申诉' },
+  case_rejected: { templateKey: 'case_update', nextStep: (p: Policy) => `如有异议可在${p.buyerWait.appealDays}天内申诉` },
   appeal_received: { templateKey: 'case_update', nextStep: '申诉已受理，主管将复核' },
   case_closed: { templateKey: 'case_update', nextStep: '售后单已关闭' },
   case_cancelled: { templateKey: 'case_update', nextStep: '您已撤销售后申请' },
   survey: { templateKey: 'survey', nextStep: '请为本次服务评分' },
   logistics_care: { templateKey: 'case_update', nextStep: '包裹未签收，我们正在跟进物流' },
-} as const
+} as const satisfies Record<string, BuyerEventDef>
 export type BuyerEventKey = keyof typeof BUYER_EVENTS
+
+export interface BuyerMessageDraft {
+  event: BuyerEventKey
+  extra?: MessageExtra
+}
+
+interface OnEnter {
+  event: BuyerEventKey
+  /** when this entry is not sent (another message already says it) */
+  unless?: (c: Case, command: CommandType) => boolean
+  extra?: (c: Case) => MessageExtra
+}
+
+/**
+ * Which buyer messages go out when a case enters a status, whichever command moved it. Messages
+ * tied to a command rather than a status (refund issued, pickup booked …) are sent by that command.
+ */
+export const ON_ENTER: Partial<Record<CaseStatus, OnEnter[]>> = {
+  awaiting_buyer: [{ event: 'info_requested' }],
+  offer_pending: [{ event: 'offer_made' }],
+  // a booked pickup: pickup_booked already told the buyer
+  awaiting_return: [{ event: 'return_requested', unless: (c) => !!c.returnShipment?.pickup }],
+  replacement_shipped: [
+    {
+      event: 'replacement_shipped',
+      extra: (c) => {
+        const leg = c.replacementShipments.find((l) => l.status === 'shipped')
+        return { carrier: leg?.carrier ?? undefined, trackingNo: leg?.trackingNo ?? undefined }
+      },
+    },
+  ],
+  rejected: [{ event: 'case_rejected' }],
+  resolved: [{ event: 'case_resolved' }, { event: 'survey' }],
+  cancelled: [{ event: 'case_cancelled' }],
+  // the buyer closed it by rating: nothing to tell
+  closed: [{ event: 'case_closed', unless: (_c, command) => command === 'rate' }],
+}
+
+/** The buyer messages for `c` having just entered its status by `command`. */
+export function enterMessages(c: Case, command: CommandType): BuyerMessageDraft[] {
+  return (ON_ENTER[c.status] ?? []).filter((m) => !m.unless?.(c, command)).map((m) => (m.extra ? { event: m.event, extra: m.extra(c) } : { event: m.event }))
+}
 
 /** 5-character status phrases (WeChat phrase field: ≤ 5 汉字). */
 export const STATUS_PHRASES: Record<CaseStatus, string> = {
@@ -184,16 +232,17 @@ export interface MessageExtra {
  * template for it (seller did not configure it).
  */
 export function buildBuyerMessage(event: BuyerEventKey, c: Case, policy: Policy, key: string, nowIso: string, extra: MessageExtra = {}): BuyerMessageEvent | null {
-  const def = BUYER_EVENTS[event]
+  const def: BuyerEventDef = BUYER_EVENTS[event]
   const tpl = policy.templates[def.templateKey]
   if (!tpl) return null
+  const nextStep = typeof def.nextStep === 'function' ? def.nextStep(policy) : def.nextStep
   const source: Record<string, FieldValue> = {
     caseNo: c.caseNo,
     productName: productName(c),
     statusPhrase: STATUS_PHRASES[c.status],
     statusText: c.status,
-    nextStep: def.nextStep,
-    actionText: extra.actionText ?? def.nextStep,
+    nextStep,
+    actionText: extra.actionText ?? nextStep,
     updatedAt: nowIso,
     deadline: extra.deadline ?? c.buyerDeadline?.dueAt ?? null,
     deadlineDate: extra.deadline ?? c.buyerDeadline?.dueAt ?? null,

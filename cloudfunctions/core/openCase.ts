@@ -145,7 +145,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
 
   let i = 0
   const key = () => `${c.id}:v1:${i++}`
-  const events: CaseEvent[] = [{ kind: 'sla_changed', key: key(), caseId: c.id, change: 'started', sla }]
+  const events: CaseEvent[] = []
   if (sev.severity === 'P1') events.push({ kind: 'staff_alert', key: key(), caseId: c.id, to: 'supervisor', alert: 'p1_opened', text: `P1 售后单 ${caseNo}：${sev.why}` })
   if (suggestion.flags.supervisorInformed) events.push({ kind: 'staff_alert', key: key(), caseId: c.id, to: 'supervisor', alert: 'serious_quality', text: `严重质量/安全问题 ${caseNo}，建议全额退款` })
   if (suggestion.flags.risk) events.push({ kind: 'staff_alert', key: key(), caseId: c.id, to: 'supervisor', alert: 'risk_buyer', text: `买家90天内退款${refundCount90d}次，${caseNo} 已标记风险` })

@@ -3,7 +3,7 @@
  * calendar, paused while waiting on the buyer, warning at warnRatio, breach when past due.
  * Deadlines are always inside business hours and never move backwards.
  */
-import type { BuyerDeadline, BuyerDeadlineKind, Case, Severity, SlaState, SlaTargetState } from '@contract/domain'
+import { FINAL_STATUSES, type BuyerDeadline, type BuyerDeadlineKind, type Case, type Severity, type SlaState, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { addBusinessMs, businessMsBetweenMs, type Calendar } from './calendar'
 import { DAY_MS, toIso, toMs } from './tz'
@@ -139,6 +139,11 @@ export function slaState(c: Pick<Case, 'sla'>, nowIso: string, policy: Policy): 
   return worst
 }
 
+/** The target the clock is running for: first response until met, then resolution (null when both are met). */
+export function activeTarget(sla: SlaState): SlaTargetState | null {
+  return !sla.firstResponse.metAt ? sla.firstResponse : !sla.resolution.metAt ? sla.resolution : null
+}
+
 /** When the warning fires for the active target (null if paused, met or already past). */
 export function warnAt(t: SlaTargetState, nowIso: string, policy: Policy): string | null {
   if (t.metAt || t.pausedRemainingMs !== null) return null
@@ -165,7 +170,7 @@ export function buyerDeadline(kind: BuyerDeadlineKind, nowIso: string, policy: P
 }
 
 export interface Timer {
-  command: 'sla_warn' | 'sla_breach' | 'expire' | 'auto_close' | 'followup_remind'
+  command: 'sla_warn' | 'sla_breach' | 'expire' | 'followup_remind'
   at: string
   deadline?: BuyerDeadlineKind
 }
@@ -173,16 +178,12 @@ export interface Timer {
 /** Timers the adapter should schedule for this case (CloudBase timer trigger / local scheduler). */
 export function nextTimers(c: Case, nowIso: string, policy: Policy): Timer[] {
   const out: Timer[] = []
-  if (c.status === 'closed' || c.status === 'cancelled') return out
-  if (!c.sla.stoppedAt && !c.sla.pausedAt) {
-    for (const name of TARGETS) {
-      const t = c.sla[name]
-      if (t.metAt) continue
-      const w = warnAt(t, nowIso, policy)
-      if (w && !c.sla.warnedAt) out.push({ command: 'sla_warn', at: w })
-      if (!c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
-      break
-    }
+  if (FINAL_STATUSES.includes(c.status)) return out
+  const t = !c.sla.stoppedAt && !c.sla.pausedAt ? activeTarget(c.sla) : null
+  if (t) {
+    const w = warnAt(t, nowIso, policy)
+    if (w && !c.sla.warnedAt) out.push({ command: 'sla_warn', at: w })
+    if (!c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
   }
   if (c.buyerDeadline) out.push({ command: 'expire', at: c.buyerDeadline.dueAt, deadline: c.buyerDeadline.kind })
   if (c.status === 'resolved' && c.followUp && !c.followUp.remindedAt) out.push({ command: 'followup_remind', at: c.followUp.dueAt })

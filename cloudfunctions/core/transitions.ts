@@ -3,7 +3,7 @@
  * statuses it may lead to, and who may issue it. `self` = allowed without changing status.
  * decide() asks this table; tests check every status change against it.
  */
-import { CASE_STATUSES, FINAL_STATUSES, type CaseStatus, type CommandType } from '@contract/domain'
+import { CASE_STATUSES, FINAL_STATUSES, type BuyerDeadlineKind, type CaseStatus, type CommandType } from '@contract/domain'
 
 export type ActorKind = 'buyer' | 'staff' | 'system'
 
@@ -16,11 +16,25 @@ export interface TransitionRow {
   self: CaseStatus[]
 }
 
-export const FINAL: CaseStatus[] = [...FINAL_STATUSES]
-export const NON_FINAL: CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL.includes(s))
+export const NON_FINAL: CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUSES.includes(s))
 
-/** statuses where the SLA clock is paused (waiting on the buyer) */
-export const PAUSED_STATUSES: CaseStatus[] = ['awaiting_buyer', 'offer_pending', 'awaiting_return']
+/**
+ * The buyer waits: for each deadline kind, the status that waits on the buyer and where the case
+ * goes when the wait runs out (`expire`). finish() sets the deadline on entering the status.
+ */
+export const BUYER_WAITS: Record<BuyerDeadlineKind, { in: CaseStatus; expiresTo: CaseStatus }> = {
+  info: { in: 'awaiting_buyer', expiresTo: 'closed' },
+  offer: { in: 'offer_pending', expiresTo: 'in_review' },
+  return: { in: 'awaiting_return', expiresTo: 'closed' },
+  receipt: { in: 'replacement_shipped', expiresTo: 'resolved' },
+  appeal: { in: 'rejected', expiresTo: 'closed' },
+  rate: { in: 'resolved', expiresTo: 'closed' },
+}
+
+/** The wait a status puts the buyer on, if any. */
+export function waitIn(status: CaseStatus): BuyerDeadlineKind | null {
+  return (Object.keys(BUYER_WAITS) as BuyerDeadlineKind[]).find((k) => BUYER_WAITS[k].in === status) ?? null
+}
 
 const REMEDY_TARGETS: CaseStatus[] = ['refunding', 'awaiting_return', 'in_review', 'resolved']
 
@@ -56,22 +70,9 @@ export const TRANSITIONS: TransitionRow[] = [
   // system
   { command: 'refund_confirmed', by: ['system'], from: { refunding: ['resolved'] }, self: ['refunding'] },
   { command: 'refund_failed', by: ['system'], from: { refunding: ['in_review'] }, self: [] },
-  {
-    command: 'expire',
-    by: ['system'],
-    from: {
-      awaiting_buyer: ['closed'],
-      offer_pending: ['in_review'],
-      awaiting_return: ['closed'],
-      replacement_shipped: ['resolved'],
-      rejected: ['closed'],
-      resolved: ['closed'],
-    },
-    self: [],
-  },
+  { command: 'expire', by: ['system'], from: Object.fromEntries(Object.values(BUYER_WAITS).map((w) => [w.in, [w.expiresTo]])), self: [] },
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
-  { command: 'auto_close', by: ['system'], from: { resolved: ['closed'], rejected: ['closed'] }, self: [] },
   { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
 ]
 
@@ -96,7 +97,7 @@ export function isListed(command: CommandType, from: CaseStatus, to: CaseStatus)
   return r.from[from]?.includes(to) ?? false
 }
 
-/** Commands available in a status for an actor kind (drives the buttons in the app). */
+/** Commands the table lets this actor kind issue in a status, before any guard (see allowedCommands). */
 export function availableCommands(status: CaseStatus, actor: ActorKind): CommandType[] {
   return TRANSITIONS.filter((r) => r.by.includes(actor) && allowedIn(r.command, status)).map((r) => r.command)
 }

@@ -1,6 +1,6 @@
 /** Property tests (fast-check): invariants that must hold for any command sequence / any input. */
 import fc from 'fast-check'
-import { CASE_STATUSES, CaseSchema, FINAL_STATUSES, type Actor, type Case, type CaseCommand, type CaseType, type ReasonCode } from '@contract/domain'
+import { CASE_STATUSES, CaseSchema, FINAL_STATUSES, type Actor, type Case, type CaseCommand, type CaseType, type CommandType, type ReasonCode } from '@contract/domain'
 import {
   addBusinessTime,
   businessMsBetween,
@@ -17,6 +17,8 @@ import {
   withinLimit,
   TRANSITIONS,
   allowedIn,
+  allowedCommands,
+  remainingFen,
 } from '../../cloudfunctions/core'
 import { agent, BUYER, buyer, ctx, later, MON_10, open, order, policy, supervisor, system } from './fixtures'
 
@@ -31,14 +33,14 @@ const ACTORS: Actor[] = [buyer, agent, supervisor, system, { kind: 'buyer', id: 
 const KINDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement',
   'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
-  'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close', 'followup_remind',
+  'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
   if (['provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal'].includes(kind)) return buyer
-  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'auto_close', 'followup_remind'].includes(kind)) return system
+  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind'].includes(kind)) return system
   return pick % 2 === 0 ? supervisor : agent
 }
 
@@ -284,5 +286,117 @@ describe('订阅消息字段：任何输入都不超限', () => {
       }),
       { numRuns: 500 },
     )
+  })
+})
+
+// ------------------------------------------------------------ one answer: allowedCommands = what decide accepts
+
+/**
+ * Payloads a user (or the timer / payment callback) would send for `type` on this case: when the
+ * core says the command is allowed, one of them must be accepted; when it says no, all are refused.
+ */
+function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
+  const th = policy.compensation.approvalThresholdFen
+  const room = remainingFen(c)
+  const mayPay = actor.kind === 'staff' && actor.role !== 'agent' ? room : Math.min(room, th)
+  const amounts = [...new Set([1, mayPay, room])].filter((n) => n > 0)
+  switch (type) {
+    case 'respond':
+    case 'ask_info':
+    case 'reject':
+    case 'note':
+    case 'escalate':
+    case 'provide_info':
+    case 'appeal':
+      return [{ type, text: '说明' }]
+    case 'make_offer':
+      return [{ type, offers: [{ kind: 'guidance', explanation: '使用指导' }] }, ...c.offers.map((o) => ({ type, offerIds: [o.id] }))]
+    case 'approve':
+      return [{ type }, { type, amountFen: 0 }, ...amounts.map((amountFen) => ({ type, amountFen }))]
+    case 'inspect':
+      return [{ type, result: 'fail', note: '验货' }, { type, result: 'pass', note: '验货' }]
+    case 'issue_refund':
+      return [...amounts, 1].map((amountFen) => ({ type, amountFen, purpose: 'refund' as const }))
+    case 'ship_replacement':
+    case 'ship_return':
+      return [{ type, carrier: 'SF', trackingNo: 'SF1' }]
+    case 'reassign':
+      return [{ type, assigneeId: null }]
+    case 'accept_offer':
+      return [...c.offers.map((o) => ({ type, offerId: o.id })), { type, offerId: 'none' }]
+    case 'rate':
+      return [{ type, score: 5 }]
+    case 'refund_confirmed':
+    case 'refund_failed':
+      return [...c.refunds.map((r) => ({ type, key: r.key })), { type, key: 'none' }]
+    case 'expire':
+      return DEADLINES.map((deadline) => ({ type, deadline }))
+    default:
+      return [{ type }]
+  }
+}
+
+describe('一个答案：按钮 = 核心会接受的指令', () => {
+  test('随机操作序列到达的任意售后单、任意身份与角色：答案里的指令都被接受，答案外的全部被拒绝', () => {
+    const inAnswer = new Set<string>()
+    const outOfAnswer = new Set<string>()
+    const reached = new Set<string>()
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: OPENERS.length - 1 }),
+        fc.boolean(),
+        fc.array(stepArb, { minLength: 1, maxLength: 18 }),
+        fc.integer({ min: 0, max: 8 * 24 * 60 }),
+        (opener, risky, steps, wait) => {
+          const first = openFor(opener)
+          let c: Case = risky ? { ...first, flags: { ...first.flags, risk: true } } : first
+          let now = MON_10
+          const states: Array<{ c: Case; now: string }> = [{ c, now }]
+          for (let s of steps) {
+            now = later(now, s.minutes)
+            // guided by the answer itself, so the sequences reach every flow in few steps
+            const all = ACTORS.flatMap((a, i) => allowedCommands(c, { actor: a, policy, now }).map((kind) => ({ kind, i })))
+            const targets = (kind: string) => TRANSITIONS.find((r) => r.command === kind)?.from[c.status] ?? []
+            const fresh = all.filter((o) => targets(o.kind).some((t) => !reached.has(t)))
+            const moving = fresh.length ? fresh : all.filter((o) => targets(o.kind).length)
+            const offered = moving.length && s.pick % 3 !== 0 ? moving : all
+            if (offered.length && s.pick % 4 !== 0) {
+              const o = offered[(s.pick >> 2) % offered.length]
+              s = { ...s, kind: o.kind as StepInput['kind'], actor: o.i }
+            }
+            const cmd = buildCommand(s, c)
+            const actor = s.actor < 0 ? naturalActor(cmd.type as StepInput['kind'], s.pick >> 5) : ACTORS[s.actor]
+            const r = decide(c, cmd, ctx(actor, now, { roster: [] }))
+            if (r.ok) {
+              c = r.value.case
+              reached.add(c.status)
+              states.push({ c, now })
+            }
+          }
+          // the last state also later on, when timers (expire, SLA, follow-up) have come due
+          states.push({ c, now: later(now, wait) })
+          for (const st of states) {
+            for (const actor of ACTORS) {
+              const answer = new Set(allowedCommands(st.c, { actor, policy, now: st.now }))
+              for (const row of TRANSITIONS) {
+                const results = candidates(row.command, st.c, actor).map((cmd) => decide(st.c, cmd, ctx(actor, st.now, { roster: [] })))
+                const label = `${row.command} by ${actor.kind}${actor.role ? `/${actor.role}` : ''} in ${st.c.status}`
+                if (answer.has(row.command)) {
+                  inAnswer.add(row.command)
+                  expect({ label, accepted: results.some((r) => r.ok) }).toEqual({ label, accepted: true })
+                } else {
+                  outOfAnswer.add(row.command)
+                  expect({ label, accepted: results.filter((r) => r.ok).length }).toEqual({ label, accepted: 0 })
+                }
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 60, seed: 20261202 },
+    )
+    // every command was seen both offered and refused, or the property proves little
+    expect([...inAnswer].sort()).toEqual(TRANSITIONS.map((r) => r.command).sort())
+    expect([...outOfAnswer].sort()).toEqual(TRANSITIONS.map((r) => r.command).sort())
   })
 })

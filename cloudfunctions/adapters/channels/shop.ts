@@ -67,6 +67,8 @@ export interface ChannelsShopOptions {
   backoffMs?: number
   /** refresh the token this long before it expires (default 5 min) */
   refreshBeforeMs?: number
+  /** a transient failure that outlived the retries suggests a new try this much later (default 30 s) */
+  transientRetryMs?: number
   /** per request (default 10 s) */
   timeoutMs?: number
   /** one line per failed attempt; never gets a token or the secret */
@@ -120,6 +122,7 @@ export class ChannelsShop implements ShopPort {
   private readonly backoffMs: number
   private readonly refreshBeforeMs: number
   private readonly timeoutMs: number
+  private readonly transientRetryMs: number
   private readonly tokenName: string
   private cached: CachedToken | null = null
   /** counters for the benchmark and tests */
@@ -135,6 +138,7 @@ export class ChannelsShop implements ShopPort {
     this.backoffMs = o.backoffMs ?? 300
     this.refreshBeforeMs = o.refreshBeforeMs ?? 5 * 60_000
     this.timeoutMs = o.timeoutMs ?? 10_000
+    this.transientRetryMs = o.transientRetryMs ?? 30_000
     this.tokenName = `channels:${o.appid}`
   }
 
@@ -160,12 +164,12 @@ export class ChannelsShop implements ShopPort {
       })
     } catch (e) {
       const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
-      throw shopError('transient', 0, `network: ${msg}`, path, this.iso(this.now() + this.backoffMs))
+      throw shopError('transient', 0, `network: ${msg}`, path, this.iso(this.now() + this.transientRetryMs))
     }
     const text = await res.text().catch(() => '')
     if (!res.ok) {
       const kind = TRANSIENT_HTTP(res.status) ? 'transient' : 'unknown'
-      throw shopError(kind, 0, `HTTP ${res.status}`, path, kind === 'transient' ? this.iso(this.now() + this.backoffMs) : null)
+      throw shopError(kind, 0, `HTTP ${res.status}`, path, kind === 'transient' ? this.iso(this.now() + this.transientRetryMs) : null)
     }
     try {
       const json = JSON.parse(text) as unknown
@@ -263,7 +267,7 @@ export class ChannelsShop implements ShopPort {
         continue
       }
       const kind = fromErrcode(errcode, String(json.errmsg ?? ''), path).kind
-      const retryAt = kind === 'rate_limited' ? this.iso(this.now() + AFTER_SALE_WRITE_INTERVAL_MS) : kind === 'transient' ? this.iso(this.now() + this.backoffMs) : null
+      const retryAt = kind === 'rate_limited' ? this.iso(this.now() + AFTER_SALE_WRITE_INTERVAL_MS) : kind === 'transient' ? this.iso(this.now() + this.transientRetryMs) : null
       throw fromErrcode(errcode, String(json.errmsg ?? ''), path, retryAt)
     }
   }

@@ -59,7 +59,7 @@ import {
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
-import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
@@ -455,7 +455,7 @@ export class CloudBaseStore implements Store {
   }
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
-    isNewerVersion(next, expectedVersion)
+    assertNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
     const withGuard = touchesGuard(next)
     await this.caseTx(async (t, checked) => {

@@ -35,7 +35,7 @@ import {
   type TokenRecord,
 } from '../../ports/store'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
-import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, isNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
+import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives process kill; 'FULL': also survives OS crash / power loss. */
@@ -463,7 +463,7 @@ export class SqliteStore implements Store {
   }
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
-    isNewerVersion(next, expectedVersion)
+    assertNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
       if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)

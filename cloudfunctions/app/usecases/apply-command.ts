@@ -26,7 +26,7 @@ const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_o
  */
 export async function applyCommand(deps: Deps, caller: Caller, caseId: string, command: CaseCommand, idempotencyKey?: string) {
   const [loaded, { policy }] = await Promise.all([deps.store.getCaseWithKeys(caseId), livePolicy(deps)])
-  const view = (c: Case) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy) : staffView(c, deps.now(), policy))
+  const view = (c: Case, orderCommittedFen?: number) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy, orderCommittedFen) : staffView(c, deps.now(), policy, actorOf(caller), orderCommittedFen))
   if (!loaded || (caller.kind === 'buyer' && loaded.case.buyerOpenid !== caller.openid)) throw new AppError('NOT_FOUND', '没有找到这个售后单')
   const current = loaded.case
   if (MONEY_COMMANDS.has(command.type) && command.expectedVersion === undefined) {
@@ -68,7 +68,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   for (const ev of decided.value.events) {
     if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
   }
-  return view(latest)
+  return view(latest, guard ? otherCasesFen(guard, current.id) : undefined)
 }
 
 /**

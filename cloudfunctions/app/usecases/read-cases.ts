@@ -1,7 +1,7 @@
 import type { Page, CaseSummary } from '@contract/actions'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
-import { livePolicy, loadCaseFor, otherCasesFen } from '../shared'
+import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
 import { remainingFen } from '../../core'
 import { buyerView, staffView, summary } from '../views'
 import { refundsIn90Days } from './submit-case'
@@ -26,7 +26,7 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     deps.store.getOrderGuard(c.order.orderId),
   ])
   return {
-    ...staffView(c, now, policy),
+    ...staffView(c, now, policy, actorOf(caller), otherCasesFen(guard, c.id)),
     // what this case may still pay back: the ORDER's paid amount minus every case's refunds
     refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
     buyerHistory: {

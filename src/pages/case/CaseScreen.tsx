@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Input, Text, Textarea, View } from '@tarojs/components'
 import type { BuyerCommand, CaseView, PublicPolicy } from '@contract/actions'
-import type { Evidence, Offer } from '@contract/domain'
+import { FINAL_STATUSES, type Evidence, type Offer } from '@contract/domain'
 import { api, type CommandData } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
 import { CaseDetails } from '../../components/CaseDetails'
@@ -130,7 +130,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
   const offered = view.offers.filter((o) => o.status === 'offered')
   const acceptedOffer = view.offers.find((o) => o.status === 'accepted')
   const pastOffers = view.offers.filter((o) => o.status !== 'offered' && o.status !== 'suggested' && o.status !== 'accepted')
-  const ended = view.status === 'closed' || view.status === 'cancelled'
+  const ended = FINAL_STATUSES.includes(view.status)
   const notNotified = refused || view.flags.buyerNotNotified
   const ret = view.returnShipment
 

@@ -1,0 +1,30 @@
+/**
+ * The one answer to "may this actor run this command on this case now?": the transition table
+ * (status, actor kind, own case) and then the command's guard. decide() refuses with exactly this
+ * answer; allowedCommands() lists the commands it lets through, so the app's buttons are the
+ * commands decide() would accept (the payload may still be refused, e.g. an amount too high).
+ *
+ * @example
+ *   allowedCommands(c, { actor: { kind: 'buyer', id: c.buyerOpenid }, policy, now }) // ['cancel', 'ship_return']
+ */
+import { FINAL_STATUSES, type Case, type CommandType, type CoreError } from '@contract/domain'
+import { COMMANDS, type GuardContext } from './commands'
+import { rowOf, TRANSITIONS } from './transitions'
+
+/** Why `actor` may not run `command` on `c` now, or null when it may. */
+export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreError | null {
+  const { actor } = ctx
+  const details = { status: c.status, command }
+  if (FINAL_STATUSES.includes(c.status)) return { code: 'NOT_ALLOWED_IN_STATUS', message: '售后单已结束，不能再操作', details }
+  const row = rowOf(command)
+  if (!row.self.includes(c.status) && !row.from[c.status]?.length) return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
+  if (!row.by.includes(actor.kind)) return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
+  if (actor.kind === 'buyer' && actor.id !== c.buyerOpenid) return { code: 'FORBIDDEN', message: '只能操作自己的售后单', details }
+  const no = COMMANDS[command].guard?.(c, ctx)
+  return no ? { code: no.code, message: no.message, details: { ...details, ...no.details } } : null
+}
+
+/** Exactly the commands decide() would let `actor` run on `c` now, in table order. */
+export function allowedCommands(c: Case, ctx: GuardContext): CommandType[] {
+  return TRANSITIONS.filter((r) => !refusal(c, r.command, ctx)).map((r) => r.command)
+}

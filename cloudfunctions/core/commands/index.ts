@@ -1,0 +1,59 @@
+/**
+ * Every command, by name: its guard (may it run now, Chinese reason) and its act (the change).
+ * Adding a command: see ../README.md "How to add a command".
+ */
+import type { CommandType } from '@contract/domain'
+import { appeal } from './appeal'
+import { approve } from './approve'
+import { ask_info } from './ask_info'
+import { cancel } from './cancel'
+import { confirm_receipt } from './confirm_receipt'
+import { escalate } from './escalate'
+import { expire } from './expire'
+import { followup_remind } from './followup_remind'
+import { inspect } from './inspect'
+import { issue_refund } from './issue_refund'
+import { make_offer } from './make_offer'
+import { note } from './note'
+import { accept_offer, decline_offer } from './offer_reply'
+import { provide_info } from './provide_info'
+import { rate } from './rate'
+import { reassign } from './reassign'
+import { refund_confirmed, refund_failed } from './refund_result'
+import { reject } from './reject'
+import { respond } from './respond'
+import { receive_return, ship_return } from './return_leg'
+import { ship_replacement } from './ship_replacement'
+import { sla_breach, sla_warn } from './sla_timers'
+import type { CommandSpec } from './work'
+
+export type { CommandSpec, Guard, GuardContext, Refusal, Work } from './work'
+
+export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
+  respond,
+  ask_info,
+  make_offer,
+  approve,
+  reject,
+  receive_return,
+  inspect,
+  issue_refund,
+  ship_replacement,
+  note,
+  reassign,
+  escalate,
+  provide_info,
+  accept_offer,
+  decline_offer,
+  cancel,
+  ship_return,
+  confirm_receipt,
+  rate,
+  appeal,
+  refund_confirmed,
+  refund_failed,
+  expire,
+  sla_warn,
+  sla_breach,
+  followup_remind,
+}

@@ -1,0 +1,52 @@
+/**
+ * make_offer (staff): put engine suggestions and / or new offers to the buyer (several = the buyer
+ * picks one). Earlier open offers are withdrawn.
+ */
+import { raise } from '../errors'
+import { remainingFen, yuan } from '../money'
+import { cashOf, valueOf } from '../offers'
+import { requireApproval, withdrawOffered, type CommandSpec } from './work'
+
+const REOFFERABLE = new Set(['suggested', 'declined', 'expired', 'withdrawn'])
+
+export const make_offer: CommandSpec<'make_offer'> = {
+  act(w, cmd, ctx) {
+    const c = w.c
+    const fromSuggestions = cmd.offerIds.map((id) => {
+      const o = c.offers.find((x) => x.id === id)
+      if (!o) raise('VALIDATION', `没有这个方案：${id}`)
+      if (!REOFFERABLE.has(o.status)) raise('VALIDATION', '该方案已提供或已处理')
+      return o
+    })
+    const fresh = cmd.offers.map((o) => {
+      for (const it of o.items) {
+        const item = c.order.items.find((i) => i.skuId === it.skuId)
+        if (!item || it.qty > item.qty) raise('VALIDATION', `方案中的商品 ${it.skuId} 不在订单中或数量超出`)
+      }
+      if (o.compensationFen > 0 && o.kind !== 'refund' && o.kind !== 'compensation') raise('VALIDATION', '只有退款/补偿方案可以包含补偿金额')
+      if (o.refundFen > 0 && !(o.kind === 'refund' || o.kind === 'return_refund' || o.kind === 'compensation')) raise('VALIDATION', '该类方案不能包含退款金额')
+      return o
+    })
+    const all = fromSuggestions.length + fresh.length
+    if (all === 0) raise('VALIDATION', '请至少选择一个方案')
+    if (all > 3) raise('VALIDATION', '一次最多提供3个方案供买家选择')
+    const room = remainingFen(c, ctx.orderCommittedFen)
+    const th = ctx.policy.compensation.approvalThresholdFen
+    for (const o of [...fromSuggestions, ...fresh]) {
+      const cash = cashOf(o)
+      if (cash > room) raise('LIMIT_EXCEEDED', `方案金额${yuan(cash)}超过可退金额${yuan(room)}`, { amountFen: cash, remainingFen: room })
+      requireApproval(valueOf(o), cash, c, ctx, '方案')
+    }
+    withdrawOffered(c)
+    const group = all > 1 ? ctx.newId() : null
+    for (const o of fromSuggestions) {
+      o.status = 'offered'
+      o.group = group
+    }
+    for (const o of fresh) c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: valueOf(o) > th, status: 'offered', createdAt: ctx.now, group })
+    const offered = c.offers.filter((o) => o.status === 'offered')
+    w.to = 'offer_pending'
+    w.text = cmd.text ?? (offered.length > 1 ? `为您提供${offered.length}个方案，请选择：${offered.map((o) => o.explanation).join('；')}` : `为您提供方案：${offered[0].explanation}`)
+    w.data = { offerIds: offered.map((o) => o.id) }
+  },
+}

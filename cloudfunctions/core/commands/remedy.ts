@@ -1,0 +1,75 @@
+/**
+ * Carrying out an agreed remedy (approve, accept_offer): money, return and replacement legs,
+ * warehouse tasks, and the status it leads to.
+ */
+import type { Case, Offer } from '@contract/domain'
+import type { CoreContext } from '../context'
+import { raise } from '../errors'
+import { remainingFen, yuan } from '../money'
+import { cashOf } from '../offers'
+import { addRefund, newLeg, refuse, warehouse, type Refusal, type Work } from './work'
+
+/** Why this offer cannot be carried out on this case now (null = it can); `otherCasesFen` = CoreContext.orderCommittedFen. */
+export function remedyRefusal(offer: Offer, c: Case, otherCasesFen?: number): Refusal | null {
+  const cash = cashOf(offer)
+  const room = remainingFen(c, otherCasesFen)
+  if (cash > room) return refuse('LIMIT_EXCEEDED', `方案金额超过可退金额（还可退${yuan(room)}）`, { amountFen: cash })
+  if ((offer.kind === 'refund' || offer.kind === 'compensation') && cash <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
+  return null
+}
+
+function issueCoupon(w: Work, couponFen: number): void {
+  warehouse(w, 'issue_coupon', `发放${yuan(couponFen)}优惠券`, [], { couponFen })
+}
+
+/** Carry out an accepted / approved remedy; sets w.to. */
+export function executeRemedy(w: Work, offer: Offer, ctx: CoreContext, opts: { shipNow: boolean }): void {
+  const c = w.c
+  const items = offer.items.length ? offer.items : c.claimedItems
+  switch (offer.kind) {
+    case 'refund':
+    case 'compensation': {
+      if (cashOf(offer) <= 0 && offer.couponFen <= 0) raise('VALIDATION', '方案金额必须大于0')
+      addRefund(w, offer.refundFen, 'refund', ctx)
+      addRefund(w, offer.compensationFen, 'compensation', ctx)
+      if (offer.couponFen > 0) issueCoupon(w, offer.couponFen)
+      if (cashOf(offer) > 0) {
+        w.to = 'refunding'
+        w.buyer.push({ event: 'refund_issued', extra: { amountFen: cashOf(offer) } })
+      } else w.to = 'resolved'
+      return
+    }
+    case 'coupon':
+      issueCoupon(w, offer.couponFen)
+      w.to = 'resolved'
+      return
+    case 'guidance':
+      w.to = 'resolved'
+      return
+    case 'return_refund':
+    case 'exchange': {
+      c.returnShipment = { status: 'pending', pickup: offer.pickup, shippingPaidBy: offer.shippingPaidBy, purpose: 'inspect', items, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
+      if (offer.pickup) {
+        warehouse(w, 'book_pickup', '预约快递上门取件（运费到付）', items)
+        w.buyer.push({ event: 'pickup_booked' })
+      }
+      if (offer.kind === 'exchange') {
+        c.replacementShipments.push(newLeg(ctx, items, offer.giftValueFen, opts.shipNow))
+        if (opts.shipNow) warehouse(w, 'ship_replacement', '老客户换货：双向发货，先发出新商品', items, { giftValueFen: offer.giftValueFen })
+      }
+      w.to = 'awaiting_return'
+      return
+    }
+    case 'resend': {
+      c.replacementShipments.push(newLeg(ctx, items, offer.giftValueFen, false))
+      warehouse(w, 'ship_replacement', offer.giftValueFen > 0 ? '补发商品并附赠小礼物' : '补发商品', items, { giftValueFen: offer.giftValueFen })
+      if (offer.pickup) {
+        c.returnShipment = { status: 'pending', pickup: true, shippingPaidBy: 'seller', purpose: 'collect', items, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
+        warehouse(w, 'book_pickup', '预约快递上门取回（运费到付）', items)
+        w.buyer.push({ event: 'pickup_booked' })
+      }
+      w.to = 'in_review'
+      return
+    }
+  }
+}

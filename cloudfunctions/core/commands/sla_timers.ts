@@ -1,0 +1,34 @@
+/** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
+import { slaState, type SlaReport } from '../sla'
+import { alert, refuse, type CommandSpec } from './work'
+
+const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
+
+export const sla_warn: CommandSpec<'sla_warn'> = {
+  guard(c, { policy, now }) {
+    const rep = slaState(c, now, policy)
+    return c.sla.warnedAt || rep.state !== 'warning' ? refuse('VALIDATION', '当前不需要时效预警', { sla: rep.state }) : null
+  },
+  act(w, _cmd, ctx) {
+    const rep = slaState(w.c, ctx.now, ctx.policy)
+    w.c.sla = { ...w.c.sla, warnedAt: ctx.now }
+    w.internal = true
+    w.text = `时效预警：${targetName(rep)}将于 ${rep.dueAt} 到期`
+    alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} 即将超时`, rep.dueAt ?? undefined)
+  },
+}
+
+export const sla_breach: CommandSpec<'sla_breach'> = {
+  guard(c, { policy, now }) {
+    const rep = slaState(c, now, policy)
+    return c.sla.breachedAt || rep.state !== 'breached' ? refuse('VALIDATION', '当前未超时', { sla: rep.state }) : null
+  },
+  act(w, _cmd, ctx) {
+    const rep = slaState(w.c, ctx.now, ctx.policy)
+    w.c.sla = { ...w.c.sla, breachedAt: ctx.now, breachedTarget: rep.target }
+    w.c.flags.escalated = true
+    w.internal = true
+    w.text = `已超时（${targetName(rep)}），已升级主管`
+    alert(w, 'supervisor', 'sla_breach', `售后单 ${w.c.caseNo} 已超时，已自动升级`)
+  },
+}

@@ -1,0 +1,303 @@
+/**
+ * The shop contract: the real Channels adapter (adapters/channels/shop) against a shop.
+ * - tests/server/shop.standin.test.ts runs it against the local stand-in (gateway/channels-standin),
+ *   where the platform's failures can be provoked (expired tokens, system busy, refusals);
+ * - tests/server/shop.live.test.ts runs the read-only part against the live shop when
+ *   CHANNELS_APPID / CHANNELS_SECRET are set.
+ * Two adapter instances sharing one store stand for two cloud-function instances.
+ */
+import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
+import { ChannelsShop, type ChannelsShopOptions } from '../../cloudfunctions/adapters/channels/shop'
+import { ShopError, afterSaleDeadlineAt, type ShopErrorKind } from '../../cloudfunctions/ports/shop'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+
+export interface ShopTarget {
+  appid: string
+  secret: string
+  baseUrl: string
+  /** the target's clock in ms */
+  now(): number
+  /** present only against the stand-in: provokes what the live shop cannot be asked to do */
+  standin?: ChannelsStandin
+}
+
+const HOUR_S = 3600
+
+async function kindOf(p: Promise<unknown>): Promise<ShopError> {
+  try {
+    await p
+  } catch (e) {
+    if (e instanceof ShopError) return e
+    throw e
+  }
+  throw new Error('expected a ShopError')
+}
+
+/**
+ * `provoke`: also run the tests that make the shop fail on purpose (expired tokens, system busy,
+ * refusals, buyers acting, the clock moving) — the stand-in only; the live run is read-only.
+ */
+export function shopContract(name: string, opts: { provoke: boolean }, makeTarget: () => Promise<ShopTarget>, done?: (t: ShopTarget) => Promise<void>): void {
+  describe(`Shop contract: ${name}`, () => {
+    let t: ShopTarget
+    let store: SqliteStore
+    const shop = (extra: Partial<ChannelsShopOptions> = {}) =>
+      new ChannelsShop({ appid: t.appid, secret: t.secret, baseUrl: t.baseUrl, store, now: () => t.now(), backoffMs: 1, ...extra })
+    const stableCalls = () => t.standin!.state.calls.filter((c) => c.path === '/cgi-bin/stable_token').length
+    const nowSec = () => Math.floor(t.now() / 1000)
+
+    /** after-sales applied for by buyers (stand-in only) */
+    const seed = (n: number, type: 'REFUND' | 'RETURN' | 'EXCHANGE' = 'REFUND') => {
+      const st = t.standin!.state
+      return Array.from({ length: n }, () => st.createAfterSale({ orderId: st.createOrder().order_id, type }).after_sale_order_id)
+    }
+
+    beforeEach(async () => {
+      t = await makeTarget()
+      store = new SqliteStore(':memory:')
+      await store.init()
+    })
+    afterEach(async () => {
+      await store.close()
+      if (done) await done(t)
+    })
+
+    it('fetches one access token for two instances sharing the store, and never stores the secret', async () => {
+      const a = shop()
+      const b = shop()
+      expect((await a.getReasons()).length).toBeGreaterThan(0)
+      expect((await b.getRejectReasons()).length).toBeGreaterThan(0)
+      await a.getReasons()
+      expect(a.stats.tokenFetches + b.stats.tokenFetches).toBe(1)
+      const rec = await store.getToken(`channels:${t.appid}`)
+      expect(rec?.value).toBeTruthy()
+      expect(JSON.stringify(rec)).not.toContain(t.secret)
+      if (t.standin) expect(stableCalls()).toBe(1)
+    })
+
+    it('reads reasons, reject reasons and return addresses in the documented shapes', async () => {
+      const s = shop()
+      for (const r of await s.getReasons()) expect(r).toEqual({ reason: expect.any(String), reason_text: expect.any(String) })
+      for (const r of await s.getRejectReasons()) expect(r).toMatchObject({ reject_reason_type: expect.any(Number), reject_reason_type_text: expect.any(String) })
+      for (const a of await s.listAddresses()) expect(a).toMatchObject({ address_id: expect.any(String), address_info: expect.objectContaining({ province_name: expect.any(String) }) })
+    })
+
+    it('lists after-sales of the last day page by page and reads each one', async () => {
+      const seeded = t.standin ? seed(5) : []
+      const s = shop()
+      const ids: string[] = []
+      let nextKey = ''
+      for (let i = 0; i < 50; i++) {
+        const page = await s.listAfterSaleIds({ by: 'update', range: { startTime: nowSec() - 24 * HOUR_S, endTime: nowSec() }, nextKey })
+        ids.push(...page.ids)
+        if (!page.hasMore) break
+        nextKey = page.nextKey
+      }
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(ids).toEqual(expect.arrayContaining(seeded))
+      for (const id of ids.slice(0, 5)) {
+        const a = await s.getAfterSaleOrder(id)
+        expect(a.after_sale_order_id).toBe(id)
+        expect(a.refund_info.amount).toBeGreaterThanOrEqual(0)
+      }
+    })
+
+    it('answers window_too_long for an after-sale window over 24 h, and not_found for an unknown after-sale', async () => {
+      const s = shop()
+      const e = await kindOf(s.listAfterSaleIds({ by: 'create', range: { startTime: nowSec() - 25 * HOUR_S, endTime: nowSec() } }))
+      expect(e).toMatchObject({ kind: 'window_too_long', errcode: 10020004 })
+      expect(e.messageZh).toMatch(/时间范围/)
+      expect((await kindOf(s.getAfterSaleOrder('1'))).kind).toBe<ShopErrorKind>('not_found')
+    })
+
+    it('refuses wrong credentials with kind token', async () => {
+      const e = await kindOf(shop({ secret: 'wrong-secret' }).getReasons())
+      expect(e.kind).toBe('token')
+      expect(e.messageZh).toMatch(/AppSecret/)
+      expect(e.message).not.toContain('wrong-secret')
+    })
+
+    // ------------------------------------------------------------------ stand-in only below
+
+    const standinOnly = (title: string, fn: () => Promise<void>) => {
+      if (opts.provoke) it(title, fn)
+    }
+
+
+    standinOnly('a token that expires mid-sync is refreshed and the sync completes', async () => {
+      const ids = seed(6)
+      const s = shop()
+      const got: string[] = []
+      for (const [i, id] of ids.entries()) {
+        if (i === 3) t.standin!.state.expireTokens()
+        got.push((await s.getAfterSaleOrder(id)).after_sale_order_id)
+      }
+      expect(got).toEqual(ids)
+      expect(stableCalls()).toBe(2)
+      expect(t.standin!.state.calls.filter((c) => c.errcode === 42001)).toHaveLength(1)
+    })
+
+    standinOnly('a token replaced by another instance is taken from the store, not fetched again', async () => {
+      const [id] = seed(1)
+      const a = shop()
+      const b = shop()
+      await a.getAfterSaleOrder(id)
+      // the token is force-refreshed elsewhere (another instance got 40001 first)
+      const before = (await store.getToken(`channels:${t.appid}`))!
+      await b['replaceToken']({ value: before.value, expiresAtMs: Date.parse(before.expiresAt), version: before.version })
+      const fetches = stableCalls()
+      expect((await a.getAfterSaleOrder(id)).after_sale_order_id).toBe(id)
+      expect(stableCalls()).toBe(fetches)
+      expect(t.standin!.state.calls.filter((c) => c.errcode === 40001)).toHaveLength(1)
+    })
+
+    standinOnly('refreshes the token before it expires, without a refused call', async () => {
+      const [id] = seed(1)
+      const s = shop()
+      await s.getAfterSaleOrder(id)
+      await t.standin!.advance(7200_000 - 4 * 60_000) // inside the 5-minute refresh margin
+      await s.getAfterSaleOrder(id)
+      expect(stableCalls()).toBe(2)
+      expect(t.standin!.state.calls.filter((c) => c.errcode !== 0)).toEqual([])
+    })
+
+    standinOnly('system busy and 5xx answers are retried; past the retries they are reported as transient with a retry time', async () => {
+      const [id] = seed(1)
+      const st = t.standin!.state
+      const s = shop()
+      st.injectError({ path: '/channels/ec/aftersale/getaftersaleorder', errcode: -1, times: 2 })
+      st.injectError({ path: '/channels/ec/aftersale/getaftersaleorder', http: 502, times: 1 })
+      expect((await s.getAfterSaleOrder(id)).after_sale_order_id).toBe(id)
+      expect(st.calls.filter((c) => c.path === '/channels/ec/aftersale/getaftersaleorder')).toHaveLength(4)
+      st.injectError({ path: '/channels/ec/aftersale/getaftersaleorder', errcode: -1, times: 10 })
+      const before = t.now()
+      const e = await kindOf(s.getAfterSaleOrder(id))
+      expect(e).toMatchObject({ kind: 'transient', errcode: -1, messageZh: expect.stringMatching(/繁忙/) })
+      expect(Date.parse(e.retryAt!)).toBeGreaterThan(before)
+    })
+
+    standinOnly('one write per minute per after-sale order across instances: the second is reported, not sent', async () => {
+      const [id, other] = seed(2)
+      const a = shop()
+      const b = shop()
+      const writes = () => t.standin!.state.calls.filter((c) => c.path.includes('/aftersale/') && !c.path.includes('get')).length
+      await a.uploadRefundCertificate(id, { certificates: ['media-1'], desc: '线下已退' })
+      const e = await kindOf(b.acceptApply(id, { acceptType: 2 }))
+      expect(e).toMatchObject({ kind: 'rate_limited', errcode: 10021059 })
+      expect(Date.parse(e.retryAt!)).toBeGreaterThan(t.now() + 50_000)
+      expect(writes()).toBe(1)
+      await b.acceptApply(other, { acceptType: 2 }) // another order is not held up
+      await t.standin!.advance(61_000)
+      await b.acceptApply(id, { acceptType: 2 })
+      expect((await a.getAfterSaleOrder(id)).status).toBe('PLATFORM_REFUNDING')
+      expect(writes()).toBe(3)
+      // the platform's own 10021059 (e.g. the seller acted in the shop back office) maps the same way
+      await t.standin!.advance(61_000)
+      t.standin!.state.injectError({ path: '/channels/ec/aftersale/uploadrefundcertificate', errcode: 10021059 })
+      expect(await kindOf(a.uploadRefundCertificate(id, { certificates: ['m2'] }))).toMatchObject({ kind: 'rate_limited', retryAt: expect.any(String) })
+    })
+
+    standinOnly('maps refund, negotiation, dispute and address refusals to typed errors with Chinese messages', async () => {
+      const st = t.standin!.state
+      const s = shop()
+      const minute = () => t.standin!.advance(61_000)
+      const [r1, r2, r3] = seed(3)
+      const [ret] = seed(1, 'RETURN')
+
+      st.injectError({ path: '/channels/ec/aftersale/acceptapply', errcode: 10021045 })
+      expect(await kindOf(s.acceptApply(r1, { acceptType: 2 }))).toMatchObject({ kind: 'refund_failed', errcode: 10021045, messageZh: expect.stringMatching(/退款失败/) })
+      st.injectError({ path: '/channels/ec/aftersale/acceptapply', errcode: 10021046 })
+      expect(await kindOf(s.acceptApply(r2, { acceptType: 2 }))).toMatchObject({ kind: 'insufficient_funds', messageZh: expect.stringMatching(/余额不足/) })
+
+      st.requireNegotiation(r3)
+      expect(await kindOf(s.rejectApply(r3, { rejectReasonType: 1 }))).toMatchObject({ kind: 'needs_negotiation', errcode: 10021068 })
+      await minute()
+      await s.merchantUpdateAfterSale(r3, { type: 1, amountFen: 5000, desc: '已与买家电话沟通，部分退款', updateReasonType: 10, merchantUpdateType: 3, mediaIds: ['m1'] })
+      expect((await s.getAfterSaleOrder(r3)).status).toBe('USER_WAIT_CONFIRM_UPDATE')
+      await minute()
+      await s.rejectApply(r3, { rejectReasonType: 3, rejectReason: '买家未回复协商' })
+      expect((await s.getAfterSaleOrder(r3)).status).toBe('MERCHANT_REJECT_REFUND')
+
+      expect(await kindOf(s.acceptApply(ret, { acceptType: 1 }))).toMatchObject({ kind: 'address_invalid', errcode: 10021060 })
+      await minute()
+      expect(await kindOf(s.acceptApply(ret, { acceptType: 1, addressId: '1' }))).toMatchObject({ kind: 'address_invalid', errcode: 10021062 })
+      await minute()
+      st.openDispute(ret)
+      expect(await kindOf(s.acceptApply(ret, { acceptType: 1, addressId: '90001' }))).toMatchObject({ kind: 'dispute_open', errcode: 10021051 })
+    })
+
+    standinOnly('a buyer cancelling first makes the seller’s approval a refusal (no refund)', async () => {
+      const [id] = seed(1)
+      const s = shop()
+      t.standin!.state.buyerCancel(id)
+      const e = await kindOf(s.acceptApply(id, { acceptType: 2 }))
+      expect(e.kind).toBe('rejected')
+      const a = await s.getAfterSaleOrder(id)
+      expect(a.status).toBe('USER_CANCELD')
+      expect(a.refund_resp?.code ?? '').toBe('')
+    })
+
+    standinOnly('a return runs to completion: agree with an address, buyer ships, confirm receipt, platform refunds', async () => {
+      const [id] = seed(1, 'RETURN')
+      const s = shop()
+      const [addr] = await s.listAddresses()
+      await s.acceptApply(id, { acceptType: 1, addressId: addr.address_id })
+      expect((await s.getAfterSaleOrder(id)).status).toBe('USER_WAIT_RETURN')
+      t.standin!.state.buyerShipReturn(id, { waybillId: 'YT1234567890' })
+      const waiting = await s.getAfterSaleOrder(id)
+      expect(waiting).toMatchObject({ status: 'MERCHANT_WAIT_RECEIPT', return_info: { waybill_id: 'YT1234567890' } })
+      expect(afterSaleDeadlineAt(waiting, t.now())).not.toBeNull()
+      await t.standin!.advance(61_000)
+      await s.acceptApply(id, { acceptType: 2 })
+      expect((await s.getAfterSaleOrder(id)).status).toBe('PLATFORM_REFUNDING')
+      await t.standin!.advance(61_000)
+      expect(await s.getAfterSaleOrder(id)).toMatchObject({ status: 'MERCHANT_RETURN_SUCCESS', refund_resp: { ret: 0 } })
+    })
+
+    standinOnly('the platform approves at the deadline on its own, and a failed platform refund shows in the status', async () => {
+      const [id] = seed(1)
+      const s = shop()
+      const a = await s.getAfterSaleOrder(id)
+      const due = Date.parse(afterSaleDeadlineAt(a, t.now())!)
+      t.standin!.state.refundResult = 'fail'
+      await t.standin!.advance(due - t.now() + 1000)
+      expect((await s.getAfterSaleOrder(id)).status).toBe('PLATFORM_REFUNDING')
+      await t.standin!.advance(61_000)
+      expect(await s.getAfterSaleOrder(id)).toMatchObject({ status: 'PLATFORM_REFUND_FAIL', refund_resp: { ret: 1 } })
+    })
+
+    standinOnly('orders page with next_key over an update window, prices in fen', async () => {
+      const st = t.standin!.state
+      const ids = Array.from({ length: 5 }, (_, i) =>
+        st.createOrder({ products: [{ productId: 'p1', skuId: `s${i}`, title: '保温杯', count: 2, priceFen: 4_990 }] }).order_id)
+      const s = shop()
+      const seen: string[] = []
+      let nextKey = ''
+      for (;;) {
+        const page = await s.listOrderIds({ updateTimeRange: { startTime: nowSec() - 3600, endTime: nowSec() + 60 }, pageSize: 2, nextKey })
+        expect(page.ids.length).toBeLessThanOrEqual(2)
+        seen.push(...page.ids)
+        if (!page.hasMore) break
+        nextKey = page.nextKey
+      }
+      expect(seen.sort()).toEqual([...ids].sort())
+      const o = await s.getOrder(ids[0])
+      expect(o.order_detail.price_info.order_price).toBe(9_980)
+      expect(o.order_detail.product_infos[0]).toMatchObject({ sku_cnt: 2, sale_price: 4_990 })
+      expect(await kindOf(s.listOrderIds({ updateTimeRange: { startTime: nowSec() - 8 * 24 * 3600, endTime: nowSec() } }))).toMatchObject({ kind: 'window_too_long' })
+    })
+
+    standinOnly('a seller-initiated after-sale is created once per request_id', async () => {
+      const st = t.standin!.state
+      const order = st.createOrder()
+      const p = (order.order_detail.product_infos as { product_id: string; sku_id: string }[])[0]
+      const s = shop()
+      const input = { requestId: 'case-42:refund', orderId: order.order_id, productId: p.product_id, skuId: p.sku_id, count: 1, amountFen: 1000, reason: '10000000', type: 'REFUND' as const }
+      const { afterSaleOrderId } = await s.genAfterSaleOrder(input)
+      expect((await s.getAfterSaleOrder(afterSaleOrderId)).status).toBe('USER_WAIT_HANDLE_MERCHANT_AFTER_SALE')
+      await t.standin!.advance(61_000)
+      expect(await kindOf(s.genAfterSaleOrder(input))).toMatchObject({ kind: 'rejected', errcode: 10021089 })
+      expect([...st.afterSales.values()].filter((a) => a.order_id === order.order_id)).toHaveLength(1)
+    })
+  })
+}
