@@ -188,7 +188,12 @@ export type Actor = z.infer<typeof ActorSchema>
 
 // ---------------------------------------------------------------- SLA
 
-export const SlaClockSchema = z.enum(['business', 'calendar'])
+/**
+ * How an SLA target's time runs: `business` = only business hours count; `calendar` = wall time,
+ * the deadline then moved into business hours; `24x7` = wall time, due whenever it falls (safety
+ * cases: "immediate", DESIGN §3).
+ */
+export const SlaClockSchema = z.enum(['business', 'calendar', '24x7'])
 export type SlaClock = z.infer<typeof SlaClockSchema>
 
 export const SlaTargetStateSchema = z.object({
@@ -201,6 +206,8 @@ export const SlaTargetStateSchema = z.object({
   metAt: IsoTimeSchema.nullable(),
   /** remaining ms of its clock while the SLA is paused, else null */
   pausedRemainingMs: z.number().int().nullable(),
+  /** when this target's warning was sent (each target warns once on its own); absent on older documents */
+  warnedAt: IsoTimeSchema.nullable().optional(),
 })
 export type SlaTargetState = z.infer<typeof SlaTargetStateSchema>
 
@@ -527,6 +534,8 @@ export const StaffMemberSchema = z.object({
   role: StaffRoleSchema,
   teams: z.array(TeamSchema),
   onDuty: z.boolean(),
+  /** 接单: supervisors and owners get routed cases only when they switch this on (agents always do while on duty) */
+  takesCases: z.boolean().optional(),
   openCases: z.number().int().min(0),
   /** last time a case was assigned; null = never (idlest) */
   lastAssignedAt: IsoTimeSchema.nullable(),

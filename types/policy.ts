@@ -235,7 +235,8 @@ export const defaultPolicy: Policy = {
   },
   sla: {
     targets: {
-      P1: { firstResponse: { minutes: 60, clock: 'business' }, resolution: { minutes: 24 * 60, clock: 'calendar' } },
+      // safety cases run around the clock ("immediate"): nights, weekends and holidays count
+      P1: { firstResponse: { minutes: 60, clock: '24x7' }, resolution: { minutes: 24 * 60, clock: '24x7' } },
       P2: { firstResponse: { minutes: 4 * 60, clock: 'business' }, resolution: { minutes: 72 * 60, clock: 'calendar' } },
       P3: { firstResponse: { minutes: 12 * 60, clock: 'business' }, resolution: { minutes: 7 * 24 * 60, clock: 'calendar' } },
     },

@@ -598,6 +598,7 @@ export class CloudBaseStore implements Store {
       role: pick('role'),
       teams: pick('teams'),
       onDuty: pick('onDuty'),
+      ...(pick('takesCases') === undefined ? {} : { takesCases: pick('takesCases') }),
       lastAssignedAt: pick('lastAssignedAt') ?? null,
       active: pick('active'),
     }

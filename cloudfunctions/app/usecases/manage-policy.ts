@@ -1,16 +1,18 @@
 import type { PublicPolicy } from '@contract/actions'
-import { parsePolicy } from '@contract/policy'
+import { defaultPolicy, parsePolicy } from '@contract/policy'
+import { calendarWarning as officialCalendarWarning } from '../official-calendar'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import { livePolicy, upgradePolicy } from '../shared'
 import { StoreConflict } from '../../ports/store'
 
 /** The seller's policy with who changed it last. */
+/** The seller's own policy (what the editor edits: not merged with the official calendar) and the calendar's coverage warning. */
 export async function getPolicy(deps: Deps) {
   const rec = await deps.store.getPolicy()
-  if (rec) return { ...rec, policy: upgradePolicy(deps.store, rec.version, rec.policy) }
-  const { policy, version } = await livePolicy(deps)
-  return { version, policy, updatedBy: 'default', updatedAt: deps.now() }
+  const calendarWarning = officialCalendarWarning(deps.now())
+  if (rec) return { ...rec, policy: upgradePolicy(deps.store, rec.version, rec.policy), calendarWarning }
+  return { version: defaultPolicy.version, policy: defaultPolicy, updatedBy: 'default', updatedAt: deps.now(), calendarWarning }
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { Case, CaseCommand } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf } from '../shared'
-import { decide, nextTimers, slaState } from '../../core'
+import { decide, nextTimers, slaState, targetToWarn } from '../../core'
 import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
+import { calendarWarning } from '../official-calendar'
 
 export interface SchedulerStats {
   examined: number
@@ -26,7 +27,7 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
   if (c.sla.stoppedAt || c.sla.pausedAt) return null
   const rep = slaState(c, now, policy)
   if (rep.state === 'breached' && !c.sla.breachedAt) return { type: 'sla_breach' }
-  if (rep.state === 'warning' && !c.sla.warnedAt) return { type: 'sla_warn' }
+  if (targetToWarn(c.sla, now, policy)) return { type: 'sla_warn' }
   return null
 }
 
@@ -38,8 +39,16 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * sweep of uploads never attached to a case. Safe when two passes overlap: every action is a compare-and-set on the case version, so
  * each happens once and the loser moves on.
  */
+/** The day the missing-calendar warning was last logged (once a day per instance is enough). */
+let calendarWarnedOn = ''
+
 export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
   const now = deps.now()
+  const warning = calendarWarning(now)
+  if (warning && calendarWarnedOn !== now.slice(0, 10)) {
+    calendarWarnedOn = now.slice(0, 10)
+    deps.log(`scheduler: ${warning}`)
+  }
   const { policy } = await livePolicy(deps)
   const due = await deps.store.dueCases(now, opts.limit ?? 200)
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }

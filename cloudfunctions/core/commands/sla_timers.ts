@@ -1,20 +1,22 @@
 /** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
-import { slaState, type SlaReport } from '../sla'
+import { slaState, targetToWarn, type SlaReport } from '../sla'
 import { alert, refuse, type CommandSpec } from './work'
 
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
+const TARGET_LABEL = { firstResponse: '首次响应', resolution: '处理完成' } as const
 
+/** Each target (first response, resolution) warns once on its own. */
 export const sla_warn: CommandSpec<'sla_warn'> = {
   guard(c, { policy, now }) {
-    const rep = slaState(c, now, policy)
-    return c.sla.warnedAt || rep.state !== 'warning' ? refuse('VALIDATION', '当前不需要时效预警', { sla: rep.state }) : null
+    return targetToWarn(c.sla, now, policy) ? null : refuse('VALIDATION', '当前不需要时效预警', { sla: slaState(c, now, policy).state })
   },
   act(w, _cmd, ctx) {
-    const rep = slaState(w.c, ctx.now, ctx.policy)
-    w.c.sla = { ...w.c.sla, warnedAt: ctx.now }
+    const name = targetToWarn(w.c.sla, ctx.now, ctx.policy)!
+    const dueAt = w.c.sla[name].dueAt
+    w.c.sla = { ...w.c.sla, warnedAt: ctx.now, [name]: { ...w.c.sla[name], warnedAt: ctx.now } }
     w.internal = true
-    w.text = `时效预警：${targetName(rep)}将于 ${rep.dueAt} 到期`
-    alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} 即将超时`, rep.dueAt ?? undefined)
+    w.text = `时效预警：${TARGET_LABEL[name]}将于 ${dueAt} 到期`
+    alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} ${TARGET_LABEL[name]}即将超时`, dueAt)
   },
 }
 

@@ -50,6 +50,11 @@ export function refuse(code: CoreErrorCode, message: string, details?: Record<st
   return details ? { code, message, details } : { code, message }
 }
 
+/** A replacement has left the warehouse (shipped or received). */
+export function replacementLeft(c: Case): boolean {
+  return c.replacementShipments.some((l) => l.status !== 'to_ship')
+}
+
 /** Supervisors and the owner approve money above the threshold and for risky buyers. */
 export function isSupervisor(actor: Actor): boolean {
   return actor.kind === 'staff' && (actor.role === 'supervisor' || actor.role === 'owner')

@@ -169,6 +169,11 @@ export function PolicyScreen({ me }: { me: Me }) {
         <Text className="adm-muted">
           {state.rec.updatedBy} 于 {fmtTime(state.rec.updatedAt)} 修改{ro ? ' · 仅店主可修改' : ''}
         </Text>
+        {state.rec.calendarWarning && (
+          <View className="adm-errors" id="policy-calendar-warning">
+            <Text>{state.rec.calendarWarning}</Text>
+          </View>
+        )}
         {check && !check.ok && (
           <View className="adm-errors" id="policy-errors">
             {check.errors.map((e) => (
@@ -252,6 +257,9 @@ export function PolicyScreen({ me }: { me: Me }) {
                 </Chip>
                 <Chip on={p.sla.targets[s][k].clock === 'calendar'} onClick={() => !ro && update((x) => void (x.sla.targets[s][k].clock = 'calendar'))}>
                   按自然时间
+                </Chip>
+                <Chip on={p.sla.targets[s][k].clock === '24x7'} onClick={() => !ro && update((x) => void (x.sla.targets[s][k].clock = '24x7'))}>
+                  全天候（7×24）
                 </Chip>
               </View>
             ))}
