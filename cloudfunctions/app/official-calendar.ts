@@ -9,8 +9,8 @@ export const CALENDAR_HORIZON_DAYS = 60
 
 const HOLIDAYS = Object.keys(official.holidays).sort()
 const WORKDAYS = Object.keys(official.workdays).sort()
-/** The last date the dataset knows about (holidays are published a year at a time). */
-export const OFFICIAL_LAST_DATE = [...HOLIDAYS, ...WORKDAYS].reduce((a, b) => (a > b ? a : b), '')
+/** The dataset covers whole years (the State Council publishes a year at a time): the last day of its last year. */
+export const OFFICIAL_LAST_DATE = `${[...HOLIDAYS, ...WORKDAYS].reduce((a, b) => (a > b ? a : b), '').slice(0, 4)}-12-31`
 
 const merged = new WeakMap<Policy, Policy>()
 
