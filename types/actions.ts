@@ -16,12 +16,14 @@ import {
   CaseStatusSchema,
   type Case,
   type CaseSource,
+  type PlatformCall,
   type CaseType,
   type CommandType,
   type OrderSnapshot,
   type StaffMember,
 } from './domain'
 import type { Policy } from './policy'
+import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
 
 const Id = z.string().min(1).max(64)
 const Cursor = z.string().max(200).nullable().optional()
@@ -85,6 +87,8 @@ export interface PlatformMark {
   statusText: string
   /** the seller's hard deadline (平台将于 … 自动处理); null while the platform waits on the buyer or itself */
   deadline: string | null
+  /** what 同意 means now (refund / return / receipt + refund) */
+  acceptCall: PlatformCall
 }
 
 export interface TypeOption {
@@ -237,6 +241,11 @@ const RANGE_MSG = { message: '时间范围无效（开始须早于结束，且�
 
 export const AnalyticsInputSchema = z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG)
 
+/** Policy what-if: the draft policy (validated like a save) replayed over the cases created in a range (default: the last 30 days). */
+export const WhatIfInputSchema = z
+  .object({ ...CaseRangeSchema, policy: z.unknown(), changedLimit: z.number().int().min(0).max(500).default(100) })
+  .refine(rangeOk, RANGE_MSG)
+
 export const ExportCasesInputSchema = z
   .object({
     ...CaseRangeSchema,
@@ -257,8 +266,10 @@ export const adminInputs = {
   set_duty: z.object({ id: Id, onDuty: z.boolean(), takesCases: z.boolean().optional() }),
   set_dedicated_rep: z.object({ buyerOpenid: Id, repId: Id.nullable(), trusted: z.boolean().optional() }),
   get_policy: z.object({}),
-  update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown() }),
+  /** `preview`: the range of the what-if the owner looked at; the server recomputes it and records its summary on the new version */
+  update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown(), preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional() }),
   list_policy_versions: z.object({}),
+  preview_policy: WhatIfInputSchema,
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
@@ -273,6 +284,9 @@ export const adminInputs = {
   escalate: commandOf('escalate'),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
+  inbox: InboxInputSchema,
+  mark_inbox_read: MarkInboxReadInputSchema,
+  record_staff_subscriptions: StaffSubscriptionInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
 export type AdminAction = keyof typeof adminInputs
 
@@ -280,7 +294,7 @@ export interface StaffView extends StaffMember {
   active: boolean
 }
 
-export interface AdminOutputs {
+export interface AdminOutputs extends InboxOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
@@ -291,8 +305,9 @@ export interface AdminOutputs {
   set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean }
   /** `calendarWarning`: set when the official holiday data does not cover the next 60 days */
   get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; calendarWarning?: string | null }
-  update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
-  list_policy_versions: { version: number; updatedBy: string; updatedAt: string }[]
+  update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }
+  list_policy_versions: PolicyVersionView[]
+  preview_policy: WhatIfView
   analytics: AnalyticsView
   export_cases: CaseExport
 }
@@ -372,4 +387,77 @@ export interface CaseExport {
   csv: string
   rows: number
   truncated: boolean
+}
+
+// ---------------------------------------------------------------- policy what-if and history (admin)
+
+/** What the what-if compares per case, in the order the editor lists them. */
+export const WHAT_IF_FIELDS = ['severity', 'team', 'offer', 'amount', 'approval', 'buyerDeadline', 'sla'] as const
+export type WhatIfField = (typeof WHAT_IF_FIELDS)[number]
+export const WHAT_IF_FIELD_LABELS: Record<WhatIfField, string> = {
+  severity: '紧急程度',
+  team: '处理小组',
+  offer: '建议方案',
+  amount: '方案金额',
+  approval: '需主管审批',
+  buyerDeadline: '买家截止时间',
+  sla: '时效结果',
+}
+
+export interface WhatIfMoneyRow {
+  /** offer kind of the offer the case lands on (the engine rule the staff accepted, else the first suggestion) */
+  remedy: string
+  label: string
+  beforeFen: number
+  afterFen: number
+  diffFen: number
+}
+
+/** The numbers of one what-if run; recorded on the policy version it led to. */
+export interface WhatIfSummary {
+  from: string
+  to: string
+  generatedAt: string
+  /** the live policy version the draft was compared with */
+  baseVersion: number
+  cases: number
+  /** more cases than one run reads: figures cover the newest ones */
+  truncated: boolean
+  changedCases: number
+  counts: Record<WhatIfField, number>
+  sla: { metToBreached: number; breachedToMet: number; before: HitRate; after: HitRate }
+  money: { rows: WhatIfMoneyRow[]; beforeFen: number; afterFen: number; diffFen: number }
+}
+
+export interface WhatIfChange {
+  caseId: string
+  caseNo: string
+  createdAt: string
+  product: string
+  reasonLabel: string
+  fields: { field: WhatIfField; before: string; after: string }[]
+}
+
+export interface WhatIfView extends WhatIfSummary {
+  /** changed cases, newest first, up to `changedLimit` */
+  changes: WhatIfChange[]
+}
+
+/** One field that differs between two policy versions, in the seller's words. */
+export interface PolicyFieldChange {
+  path: string
+  label: string
+  before: string
+  after: string
+}
+
+export interface PolicyVersionView {
+  version: number
+  updatedBy: string
+  /** staff name of updatedBy ('系统默认' for the default, the id when no longer on the roster) */
+  updatedByName: string
+  updatedAt: string
+  /** field-level diff against the previous version (empty for the first) */
+  changes: PolicyFieldChange[]
+  whatIf: WhatIfSummary | null
 }

@@ -381,6 +381,72 @@ export const TimelineEntrySchema = z.object({
 })
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 
+// ---------------------------------------------------------------- approvals, follow-ups (issue 15)
+
+/** Staff commands an agent may submit for a supervisor's approval (money above the threshold / risky buyer). */
+export const APPROVABLE_COMMANDS = ['approve', 'make_offer', 'issue_refund'] as const
+
+/** An agent's request for approval: the command waits here until a supervisor decides. */
+export const ApprovalRequestSchema = z.object({
+  id: z.string().min(1),
+  /** the staff command to apply on approval (parsed, without expectedVersion) */
+  command: z.object({ type: z.enum(APPROVABLE_COMMANDS) }).passthrough(),
+  amountFen: FenSchema,
+  /** why it needs a supervisor (threshold / risk flag), Chinese */
+  why: z.string(),
+  note: z.string(),
+  requestedBy: z.string(),
+  requestedAt: IsoTimeSchema,
+  /** unanswered until then → escalated to the owner */
+  escalateAt: IsoTimeSchema,
+  escalatedAt: IsoTimeSchema.nullable(),
+  status: z.enum(['pending', 'approved', 'refused', 'withdrawn']),
+  decidedBy: z.string().nullable(),
+  decidedAt: IsoTimeSchema.nullable(),
+  decisionNote: z.string().nullable(),
+})
+export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>
+
+export const REVIEW_CAUSES = ['product', 'logistics', 'service', 'expectation', 'other'] as const
+export const ReviewCauseSchema = z.enum(REVIEW_CAUSES)
+export type ReviewCause = z.infer<typeof ReviewCauseSchema>
+export const REVIEW_CAUSE_LABELS: Record<ReviewCause, string> = {
+  product: '产品质量',
+  logistics: '物流快递',
+  service: '客服服务',
+  expectation: '与预期不符',
+  other: '其他',
+}
+export const CONTACT_CHANNELS = ['phone', 'wechat', 'sms', 'other'] as const
+export const ContactChannelSchema = z.enum(CONTACT_CHANNELS)
+export const CONTACT_CHANNEL_LABELS: Record<(typeof CONTACT_CHANNELS)[number], string> = { phone: '电话', wechat: '微信', sms: '短信', other: '其他' }
+export const ContactOutcomeSchema = z.enum(['reached', 'no_answer', 'refused'])
+export const CONTACT_OUTCOME_LABELS: Record<z.infer<typeof ContactOutcomeSchema>, string> = { reached: '已沟通', no_answer: '未接通', refused: '买家拒绝沟通' }
+export const ReviewOutcomeSchema = z.enum(['updated', 'not_updated', 'unreachable'])
+export type ReviewOutcome = z.infer<typeof ReviewOutcomeSchema>
+export const REVIEW_OUTCOME_LABELS: Record<ReviewOutcome, string> = { updated: '买家已追评/改评', not_updated: '买家未改评', unreachable: '联系不上买家' }
+
+/** 差评 follow-up (seed 002): analyse the cause, contact the buyer, make it right, reply publicly. */
+export const ReviewFollowUpSchema = z.object({
+  openedAt: IsoTimeSchema,
+  /** answer within the policy's hours (24 h by default) */
+  dueAt: IsoTimeSchema,
+  trigger: z.object({ score: z.number().int(), keywords: z.array(z.string()) }),
+  cause: z.object({ category: ReviewCauseSchema, text: z.string(), at: IsoTimeSchema, by: z.string() }).nullable(),
+  contacts: z.array(z.object({ at: IsoTimeSchema, by: z.string(), channel: ContactChannelSchema, outcome: ContactOutcomeSchema, note: z.string() })),
+  remedy: z.object({ kind: z.enum(['none', 'new_case']), caseId: z.string().nullable(), note: z.string(), at: IsoTimeSchema, by: z.string() }).nullable(),
+  reply: z.object({ text: z.string(), at: IsoTimeSchema, by: z.string() }).nullable(),
+  outcome: ReviewOutcomeSchema.nullable(),
+  closedAt: IsoTimeSchema.nullable(),
+  /** last reminder sent to the agent (at most one a day) */
+  remindedAt: IsoTimeSchema.nullable(),
+})
+export type ReviewFollowUp = z.infer<typeof ReviewFollowUpSchema>
+
+export const VisitOutcomeSchema = z.enum(['satisfied', 'not_satisfied', 'unreachable'])
+export type VisitOutcome = z.infer<typeof VisitOutcomeSchema>
+export const VISIT_OUTCOME_LABELS: Record<VisitOutcome, string> = { satisfied: '买家满意', not_satisfied: '买家不满意', unreachable: '联系不上' }
+
 // ---------------------------------------------------------------- Channels shop (视频号小店) after-sales
 
 /** Where a case was filed: in the mini-program, or as an after-sale order of the Channels shop. */
@@ -398,6 +464,15 @@ export type PlatformType = AfterSaleType
 export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
 export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
 export type PlatformCall = z.infer<typeof PlatformCallSchema>
+export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
+  accept_refund: '同意退款',
+  accept_return: '同意退货',
+  confirm_receipt_refund: '确认收货并退款',
+  reject: '拒绝申请',
+  negotiate: '发起协商',
+  refund_certificate: '上传退款凭证',
+  exchange_reship: '换货发出新商品',
+}
 
 /**
  * An after-sale order of the shop as the desk keeps it (domain units: fen, ISO UTC). Produced
@@ -492,7 +567,24 @@ export const CaseSchema = z.object({
   updatedAt: IsoTimeSchema,
   closedAt: IsoTimeSchema.optional(),
   /** follow-up visit (回访) reminder for the agent after resolution; absent on older documents */
-  followUp: z.object({ dueAt: IsoTimeSchema, remindedAt: IsoTimeSchema.nullable() }).nullable().optional(),
+  followUp: z
+    .object({
+      dueAt: IsoTimeSchema,
+      remindedAt: IsoTimeSchema.nullable(),
+      /** what the visit found (absent until the agent records it) */
+      outcome: VisitOutcomeSchema.nullable().optional(),
+      doneAt: IsoTimeSchema.nullable().optional(),
+      /** not satisfied → the new case opened for it */
+      linkedCaseId: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+  /** approvals asked for on this case, newest last (absent on older documents) */
+  approvals: z.array(ApprovalRequestSchema).optional(),
+  /** 差评 follow-up task (absent unless a negative review arrived) */
+  reviewFollowUp: ReviewFollowUpSchema.nullable().optional(),
+  /** the case this one was opened from (回访 not satisfied, 差评 remedy) */
+  linkedFromCaseId: z.string().nullable().optional(),
   timeline: z.array(TimelineEntrySchema),
   /** where the case was filed; absent on cases filed before the shop was connected (= mini-program) */
   source: CaseSourceSchema.optional(),
@@ -654,13 +746,25 @@ export const BuyerMessageEventSchema = z.object({
   /** WeChat subscription-message data: { thing1: { value } ... } already within limits */
   data: z.record(z.object({ value: z.string() })),
 })
+/** What a staff alert is about (labels in types/alerts.ts). */
+export const StaffAlertKindSchema = z.enum([
+  'p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup',
+  'followup_visit', 'refund_failed', 'appeal', 'unassigned', 'platform_refused', 'platform_update',
+  /** a case was routed or reassigned to this staff member */
+  'case_assigned',
+  /** a supervisor approved or refused what this agent submitted */
+  'approval_decided',
+  /** a 差评 follow-up step is due (at most one contact reminder a day) */
+  'review_followup_due',
+])
+export type StaffAlertKind = z.infer<typeof StaffAlertKindSchema>
 export const StaffAlertEventSchema = z.object({
   kind: z.literal('staff_alert'),
   key: z.string(),
   caseId: z.string(),
-  /** a staff id, or 'supervisor' for the supervisors on duty */
+  /** a staff id, 'supervisor' for the supervisors, 'owner' for the owners */
   to: z.string(),
-  alert: z.enum(['p1_opened', 'sla_warning', 'sla_breach', 'escalated', 'approval_needed', 'risk_buyer', 'serious_quality', 'negative_review_followup', 'followup_visit', 'refund_failed', 'appeal', 'unassigned', 'platform_refused', 'platform_update']),
+  alert: StaffAlertKindSchema,
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
 })
@@ -689,6 +793,8 @@ export const PlatformCallEventSchema = z.object({
   caseId: z.string(),
   afterSaleOrderId: z.string(),
   call: PlatformCallSchema,
+  /** the call's key on the case (`platform.lastCall.key`): its answer is recorded against it */
+  callKey: z.string(),
   /** accept_return: the seller's return address id (merchant/address/list) */
   addressId: z.string().optional(),
   /** reject: one of the platform's reject reasons (rejectreason/get) and the seller's words */

@@ -9,11 +9,13 @@ import {
   DateStringSchema,
   MAX_FEN,
   MAX_PERK_FEN,
+  ReviewCauseSchema,
   REASON_CODES,
   REASON_DEFAULTS,
   ReasonCodeSchema,
   SeveritySchema,
   SlaClockSchema,
+  StaffAlertKindSchema,
   TeamSchema,
   type CaseType,
   type ReasonCode,
@@ -38,6 +40,11 @@ export const ReasonPolicySchema = z.object({
   severity: SeveritySchema,
   allowedTypes: z.array(CaseTypeSchema).min(1),
   channelsCode: z.string().regex(/^\d{2}$/).nullable(),
+  /**
+   * false = removed from the buyer's form (the code stays in the policy because past cases and the
+   * Channels mapping still name it); the editor "adds" a reason back by enabling it. Order = the form's order.
+   */
+  enabled: z.boolean().default(true),
 })
 export type ReasonPolicy = z.infer<typeof ReasonPolicySchema>
 
@@ -58,6 +65,55 @@ export const TemplateSchema = z.object({
   fields: z.record(z.string().regex(/^(thing|phrase|character_string|number|amount|time|date|name|letter|symbol|phone_number|car_number)\d+$/, '字段名应为 thing1 / time2 这类微信模板字段'), z.string()),
 })
 export type TemplatePolicy = z.infer<typeof TemplateSchema>
+
+/**
+ * A team's WeCom (企业微信) group robot. The webhook key is a secret: the policy only names the
+ * environment variable that holds it (set on the notify function), and nothing ever shows it back.
+ */
+export const WecomRobotSchema = z.object({
+  team: TeamSchema,
+  keyEnv: z.string().regex(/^WECOM_KEY_[A-Z0-9_]{1,40}$/, '应填环境变量名（如 WECOM_KEY_QUALITY），不要填密钥本身'),
+  msgtype: z.enum(['markdown', 'text']).default('markdown'),
+  /** alert kinds posted to the group; empty = every kind */
+  alerts: z.array(StaffAlertKindSchema).default([]),
+})
+export type WecomRobot = z.infer<typeof WecomRobotSchema>
+
+export const StaffAlertPolicySchema = z.object({
+  /** subscription message template staff subscribe to from the admin pages (one-time credits) */
+  template: TemplateSchema,
+  wecom: z.array(WecomRobotSchema).max(20).default([]),
+})
+
+/** Closing the loop (seeds 001, 002): approvals that wait, 差评 follow-up. */
+export const LoopPolicySchema = z.object({
+  /** an approval nobody answered within this many hours goes to the owner */
+  approvalEscalateHours: z.number().int().min(1).max(72),
+  /** comment words that make any rating a negative review (差评), whatever the score */
+  negativeKeywords: z.array(z.string().min(1).max(20)).max(50),
+  /** public reply drafts per cause (edited by the agent before recording) */
+  replyDrafts: z.record(ReviewCauseSchema, z.string().max(500)),
+})
+
+const DEFAULT_LOOP: z.input<typeof LoopPolicySchema> = {
+  approvalEscalateHours: 4,
+  negativeKeywords: ['差评', '失望', '太差', '垃圾', '骗人', '不会再买', '态度差', '难吃', '假货'],
+  replyDrafts: {
+    product: '非常抱歉这次的商品没有让您满意。我们已第一时间联系您处理，并把问题反馈给品控部门改进，感谢您的监督。',
+    logistics: '抱歉让您久等了。物流延误不是我们想看到的，我们已与快递核实并为您做了补偿，后续会优化发货与配送。',
+    service: '抱歉这次的服务让您不愉快。我们已复盘沟通过程并改进，欢迎您随时联系我们，我们一定认真对待。',
+    expectation: '感谢您的反馈。商品的口感和使用体验因人而异，我们已为您提供了搭配建议与退换方案，欢迎随时联系客服。',
+    other: '感谢您的反馈，我们已联系您了解情况并处理，会持续改进，期待您再次光临。',
+  },
+}
+
+const DEFAULT_STAFF_ALERTS: z.input<typeof StaffAlertPolicySchema> = {
+  template: {
+    templateId: 'TEMPLATE_STAFF_ALERT',
+    fields: { thing1: 'alertLabel', character_string2: 'caseNo', thing3: 'text', time4: 'at' },
+  },
+  wecom: [],
+}
 
 export const PolicySchema = z
   .object({
@@ -116,6 +172,9 @@ export const PolicySchema = z
     returnAddress: z
       .object({ name: z.string().max(40), phone: z.string().max(30), address: z.string().max(200) })
       .default({ name: '', phone: '', address: '' }),
+    /** where staff alerts go besides the inbox: subscription messages and WeCom group robots */
+    staffAlerts: StaffAlertPolicySchema.default(DEFAULT_STAFF_ALERTS),
+    loop: LoopPolicySchema.default(DEFAULT_LOOP),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>()
@@ -126,6 +185,7 @@ export const PolicySchema = z
     for (const code of REASON_CODES) {
       if (!seen.has(code)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: `缺少原因 ${code}` })
     }
+    if (!p.reasons.some((r) => r.enabled !== false)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: '至少保留一个售后原因' })
     // Deadline math must always finish: at least an hour of business time a week, and no business-clock
     // target longer than half a year of it (with at most MAX_HOLIDAYS closed days on top, a deadline
     // is then found within ~600 days, inside the core calendar's scan).
@@ -147,6 +207,11 @@ export const PolicySchema = z
           ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours', day], message: '营业时间段不能重叠' })
       }
     }
+    const robotTeams = new Set<string>()
+    p.staffAlerts.wecom.forEach((r, i) => {
+      if (robotTeams.has(r.team)) ctx.addIssue({ code: 'custom', path: ['staffAlerts', 'wecom', i, 'team'], message: `${r.team} 已配置了企业微信机器人` })
+      robotTeams.add(r.team)
+    })
     if (p.compensation.lateCapFen < p.compensation.latePerDayFen)
       ctx.addIssue({ code: 'custom', path: ['compensation', 'lateCapFen'], message: '延迟补偿上限不能低于每日补偿金额' })
     try {
@@ -216,6 +281,7 @@ export const defaultPolicy: Policy = {
     severity: severityOf(code),
     allowedTypes: TYPES_OF[code],
     channelsCode: REASON_DEFAULTS[code].channelsCode,
+    enabled: true,
   })),
   teams: [
     { code: 'quality', label: '品质组' },
@@ -287,13 +353,19 @@ export const defaultPolicy: Policy = {
   },
   cannedReplies: {
     taste_usage:
-      '燕窝是温和的滋补品，对蛋清味敏感可以搭配牛奶、热粥、水果或酸奶一起食用，口感会更好；如尝试后仍无法接受，我们再为您办理退换。',
+      '口感因人而异，建议先按包装上的方法冲泡或食用，适当调整用量、水温或搭配，口感会更好；如尝试后仍无法接受，我们再为您办理退换。',
     damaged_in_transit: '非常抱歉商品在运输中受损，请提供照片或小视频，我们马上为您补发。',
     missing_item: '非常抱歉给您漏发了商品，我们立即为您补发，并通知仓库核查。',
     wrong_item: '非常抱歉发错了商品，我们马上寄出正确的商品并附上小礼物，错发的商品安排快递上门取回。',
     late_delivery: '非常抱歉物流延误，我们已联系快递催派，并按每延迟一天补偿给您。',
+    quality_defect: '非常抱歉商品有质量问题，请提供照片或小视频，我们核实后马上为您处理退换。',
+    not_as_described: '非常抱歉商品与描述不符，请告诉我们具体哪里不一样并附上照片，我们核实后为您退换。',
+    size_fit: '规格不合适可以为您换货或退货，请保持商品完好、不影响二次销售。',
+    no_reason_7d: '签收后7天内可以无理由退货，请保持商品完好、不影响二次销售，验货通过后为您退款。',
   },
   returnAddress: { name: '售后组', phone: '0571-88886666', address: '浙江省杭州市西湖区龙井路 88 号 演示茶庄售后仓' },
+  staffAlerts: StaffAlertPolicySchema.parse(DEFAULT_STAFF_ALERTS),
+  loop: LoopPolicySchema.parse(DEFAULT_LOOP),
 }
 
 /** Readable validation errors: "compensation.latePerDayFen: 应为整数". */

@@ -6,9 +6,11 @@ import { commandAction } from './aftersale'
 import { getCase } from './usecases/read-cases'
 import { queueCases } from './usecases/queue-cases'
 import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
-import { getPolicy, updatePolicy } from './usecases/manage-policy'
+import { getPolicy, policyHistory, updatePolicy } from './usecases/manage-policy'
+import { previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
+import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -30,11 +32,17 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   set_duty: action({ input: I.set_duty, roles: ANY, run: (d, c, i) => setDuty(d, staffOf(c), i.id, i.onDuty, i.takesCases) }),
   set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, _c, i) => setDedicatedRep(d, i.buyerOpenid, i.repId, i.trusted) }),
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
-  update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy) }),
-  list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => d.store.listPolicyVersions() }),
+  update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy, i.preview) }),
+  list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),
+  // the what-if reads every case of the range: the owner's tool, like saving
+  preview_policy: action({ input: I.preview_policy, roles: OWNER, run: (d, _c, i) => previewPolicy(d, i) }),
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),
+  // each staff member's own inbox and push subscription (issue 15)
+  inbox: action({ input: I.inbox, roles: ANY, run: (d, c, i) => listInbox(d, staffOf(c), i) }),
+  mark_inbox_read: action({ input: I.mark_inbox_read, roles: ANY, run: (d, c, i) => markInboxRead(d, staffOf(c), i) }),
+  record_staff_subscriptions: action({ input: I.record_staff_subscriptions, roles: ANY, run: (d, c, i) => recordStaffSubscriptions(d, staffOf(c), i.results) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }
 

@@ -26,7 +26,7 @@ export function commandAction(type: string, schema: (typeof I)[keyof typeof I] |
 /** The buyer's function: every action acts on the caller's own orders and cases only. */
 export const aftersaleActions: Record<AftersaleAction, ActionDef> = {
   whoami: action({ input: I.whoami, run: async (_d, c) => ({ openid: c.openid, role: 'buyer' }) }),
-  list_orders: action({ input: I.list_orders, run: (d, c, i) => listMyOrders(d, c.openid, i.limit) }),
+  list_orders: action({ input: I.list_orders, run: (d, c, i) => listMyOrders(d, c.openid, i.limit, c.kind === 'buyer' ? c.unionid : undefined) }),
   check_eligibility: action({ input: I.check_eligibility, run: (d, c, i) => checkOrderEligibility(d, c.openid, i.orderId, i.claimedItems, i.reason) }),
   submit: action({ input: I.submit, run: (d, c, i, key) => submitCase(d, c.openid, i, key) }),
   list_cases: action({ input: I.list_cases, run: (d, c, i) => listMyCases(d, c.openid, i.cursor, i.limit) }),

@@ -8,10 +8,12 @@ import type { StaffRecord } from '../ports/store'
 /** Who is calling, derived from the call context (OPENID) — never from the payload. */
 export interface Identity {
   openid: string | null
+  /** WeChat unionid of the caller when the mini-program is bound to the open platform (links shop orders) */
+  unionid?: string | null
 }
 
 export type Caller =
-  | { kind: 'buyer'; openid: string }
+  | { kind: 'buyer'; openid: string; unionid?: string }
   | { kind: 'staff'; openid: string; staff: StaffRecord }
 
 export interface ActionDef<S extends z.ZodTypeAny = z.ZodTypeAny> {
@@ -37,7 +39,7 @@ export function makeFunction(audience: 'buyer' | 'staff', actions: Record<string
       const def = Object.prototype.hasOwnProperty.call(actions, env.data.action) ? actions[env.data.action] : undefined
       if (!def) throw new AppError('UNKNOWN_ACTION', `不支持的操作：${env.data.action}`)
       if (!identity.openid) throw new AppError('UNAUTHENTICATED')
-      const caller = await resolveCaller(deps, audience, identity.openid)
+      const caller = await resolveCaller(deps, audience, identity.openid, identity.unionid)
       if (caller.kind === 'staff' && def.roles && !def.roles.includes(caller.staff.role)) {
         throw new AppError('FORBIDDEN', '当前角色无权进行此操作', { role: caller.staff.role })
       }
@@ -51,8 +53,8 @@ export function makeFunction(audience: 'buyer' | 'staff', actions: Record<string
   }
 }
 
-async function resolveCaller(deps: Deps, audience: 'buyer' | 'staff', openid: string): Promise<Caller> {
-  if (audience === 'buyer') return { kind: 'buyer', openid }
+async function resolveCaller(deps: Deps, audience: 'buyer' | 'staff', openid: string, unionid?: string | null): Promise<Caller> {
+  if (audience === 'buyer') return unionid ? { kind: 'buyer', openid, unionid } : { kind: 'buyer', openid }
   const staff = await deps.store.getStaff(openid)
   if (!staff || !staff.active) throw new AppError('FORBIDDEN', '仅限商家客服使用')
   return { kind: 'staff', openid, staff }

@@ -3,12 +3,12 @@ import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
-import { platformStatusText, sellerDeadline } from '../core/platform-status'
+import { acceptCallFor, platformStatusText, sellerDeadline } from '../core/platform-status'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
   const p = c.platform
-  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p) } : null
+  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p), acceptCall: acceptCallFor(p) } : null
 }
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
@@ -19,7 +19,10 @@ export function nextStep(c: Case): NextStep {
   const due = c.buyerDeadline?.dueAt ?? null
   switch (c.status) {
     case 'submitted':
-      return { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: c.sla.firstResponse.metAt ? null : c.sla.firstResponse.dueAt }
+      // a case the seller opened (logistics watch, staff on the buyer's behalf) is the seller reaching out
+      return sellerOpened(c)
+        ? { actor: 'seller', text: '商家发现您的订单可能有问题，已主动为您跟进，客服会尽快联系您', dueAt: c.sla.firstResponse.metAt ? null : c.sla.firstResponse.dueAt }
+        : { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: c.sla.firstResponse.metAt ? null : c.sla.firstResponse.dueAt }
     case 'awaiting_buyer':
       return { actor: 'buyer', text: '请补充商家需要的信息或凭证', dueAt: due }
     case 'in_review':
@@ -48,6 +51,12 @@ export function nextStep(c: Case): NextStep {
     case 'cancelled':
       return { actor: 'none', text: '您已撤销本次申请', dueAt: null }
   }
+}
+
+/** Opened by the system or by staff, not by the buyer. */
+export function sellerOpened(c: Pick<Case, 'timeline'>): boolean {
+  const opened = c.timeline.find((e) => e.type === 'opened')
+  return !!opened && opened.actor.kind !== 'buyer'
 }
 
 export function slaView(c: Case, now: string, policy: Policy): SlaView {

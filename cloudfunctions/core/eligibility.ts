@@ -72,8 +72,8 @@ export function checkEligibility(
 
   // reason-level facts
   const rp = reasonPolicy(policy, claim.reason)
-  let reasonRefusal: string | null = null
-  switch (claim.reason) {
+  let reasonRefusal: string | null = rp.enabled === false ? `商家已不再受理“${rp.label}”，请选择其他原因` : null
+  if (!reasonRefusal) switch (claim.reason) {
     case 'no_reason_7d':
       if (!order.deliveredAt) reasonRefusal = '签收后才能申请7天无理由退货'
       else if (finalSale) reasonRefusal = '该商品不支持7天无理由退货'

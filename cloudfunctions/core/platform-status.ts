@@ -6,6 +6,7 @@
  * that needs to know what a platform status means asks this table (the sync, the case view's
  * buttons, the seller commands' guards, the queue's deadline mark).
  */
+import { PLATFORM_CALL_LABELS } from '@contract/domain'
 import type { Case, CaseStatus, CaseType, PlatformCall, PlatformSnapshot, PlatformStatus, PlatformType, ReasonCode, SlaState, SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { AFTER_SALE_STATUS_TEXT } from '@contract/channels'
@@ -91,6 +92,8 @@ export const PLATFORM_STATUS_TABLE: Record<PlatformStatus, PlatformStatusRow> = 
 }
 
 /** The platform's own words for a status. */
+export { PLATFORM_CALL_LABELS }
+
 export const platformStatusText = (status: PlatformStatus): string => AFTER_SALE_STATUS_TEXT[status]
 
 export function platformRow(status: PlatformStatus): PlatformStatusRow {
@@ -113,15 +116,6 @@ export function sellerDeadline(p: Pick<PlatformSnapshot, 'status' | 'deadline'>)
   return PLATFORM_STATUS_TABLE[p.status].waitsOn === 'seller' ? p.deadline : null
 }
 
-export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
-  accept_refund: '同意退款',
-  accept_return: '同意退货',
-  confirm_receipt_refund: '确认收货并退款',
-  reject: '拒绝申请',
-  negotiate: '发起协商',
-  refund_certificate: '上传退款凭证',
-  exchange_reship: '换货发出新商品',
-}
 
 /** The desk's case type for a platform type. */
 export function caseTypeOf(type: PlatformType): CaseType {
@@ -173,4 +167,27 @@ export function isStaleSnapshot(c: Pick<Case, 'status' | 'platform'>, snap: Plat
   const seen = toMs(snap.updateTime)
   if (seen !== known) return seen < known
   return p.status === snap.status && p.deadline === snap.deadline && (c.status === expectedCaseStatus(c, snap) || p.lastCall?.outcome === 'pending')
+}
+
+/** The seller's "agree" on a platform after-sale in its current status (refund, return, or receipt + refund). */
+export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): PlatformCall {
+  const calls = sellerCalls(p.status, p.type)
+  return calls.find((c) => c === 'confirm_receipt_refund' || c === 'accept_refund' || c === 'accept_return') ?? (p.type === 'REFUND' ? 'accept_refund' : 'accept_return')
+}
+
+/** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
+const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire'])
+
+/**
+ * Why a command may not run on this case because of where it came from, or null: platform
+ * commands need a shop after-sale; on a shop after-sale the desk's own remedy and buyer commands
+ * give way to the platform calls (the buyer acts on the order's after-sale page in WeChat).
+ */
+export function platformRefusal(c: Pick<Case, 'platform'>, command: string, actorKind: 'buyer' | 'staff' | 'system'): { code: 'NOT_ALLOWED_IN_STATUS'; message: string } | null {
+  if (command.startsWith('platform_')) return c.platform ? null : { code: 'NOT_ALLOWED_IN_STATUS', message: '不是视频号小店的售后单' }
+  if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command)) return null
+  return {
+    code: 'NOT_ALLOWED_IN_STATUS',
+    message: actorKind === 'buyer' ? '这是视频号小店的售后单，请在微信订单的售后页面操作' : '视频号小店的售后单由平台退款和流转，请使用平台操作（同意/拒绝/上传凭证）',
+  }
 }

@@ -3,8 +3,9 @@
  * and the demo (`npm start`); the real adapter (adapters/channels) is what talks to it.
  *
  * What it reproduces (documented wire shapes, PLATFORM-FACTS §1):
- * - `POST /cgi-bin/stable_token` (AppID/AppSecret, `force_refresh`, same token while valid) and the
- *   token check on every call: 41001 missing, 40001 unknown/replaced, 42001 expired.
+ * - `POST /cgi-bin/stable_token` (AppID/AppSecret; the same token until its last 5 minutes, then a
+ *   new one while the old stays valid until it expires; `force_refresh` retires the old one at
+ *   once) and the token check on every call: 41001 missing, 40001 unknown/replaced, 42001 expired.
  * - Orders: `/channels/ec/order/list/get` (update/create time ranges ≤ 7 days, page_size ≤ 100,
  *   next_key), `/channels/ec/order/get` (products, prices in fen, pay/delivery info).
  * - After-sales: getaftersalelist (create/update windows ≤ 24 h → 10020004 beyond, next_key),
@@ -27,8 +28,7 @@
  *
  * What it does NOT reproduce: other endpoints (products, logistics, image upload, complaints,
  * guarantee orders), the real errmsg texts, daily quotas (45009) and the IP whitelist, the exact
- * platform deadlines (configurable windows instead), the grace period during which a replaced
- * token still works, XML pushes and the platform's push retries (one attempt per event), the
+ * platform deadlines (configurable windows instead), XML pushes and the platform's push retries (one attempt per event), the
  * buyer's side of negotiations and exchanges beyond what the control API offers, partial
  * quantities per after-sale and the 5-after-sales-per-product limit.
  *
@@ -213,7 +213,8 @@ export class ChannelsShopState {
   private offset = 0
   private readonly clock: StandinClock
   private token: { value: string; expiresAt: number } | null = null
-  private readonly retired = new Set<string>()
+  /** replaced tokens: a normal rotation keeps the old one valid until it expires, force_refresh does not */
+  private readonly retired = new Map<string, number>()
   readonly orders = new Map<string, Order>()
   readonly afterSales = new Map<string, AfterSale>()
   private readonly genRequests = new Map<string, string>()
@@ -361,6 +362,7 @@ export class ChannelsShopState {
   }
   expireTokens(): void {
     if (this.token) this.token.expiresAt = this.now() - 1
+    for (const k of this.retired.keys()) this.retired.set(k, 0)
   }
   /** re-sends an event with a given (possibly stale) status: an out-of-order delivery */
   replayPush(id: string, status: AfterSaleStatus): void {
@@ -534,8 +536,10 @@ export class ChannelsShopState {
     if (body.appid !== this.appid) throw new ApiError(40013, 'invalid appid')
     if (body.secret !== this.secret) throw new ApiError(40125, 'invalid appsecret')
     const now = this.now()
-    if (body.force_refresh === true || !this.token || this.token.expiresAt <= now) {
-      if (this.token) this.retired.add(this.token.value)
+    const force = body.force_refresh === true
+    // normal mode hands out the same token until its last 5 minutes, then a new one
+    if (force || !this.token || this.token.expiresAt - 5 * MINUTE <= now) {
+      if (this.token) this.retired.set(this.token.value, force ? 0 : this.token.expiresAt)
       this.token = { value: `ACCESS_${randomBytes(12).toString('hex')}`, expiresAt: now + (this.o.tokenTtlSec ?? 7200) * 1000 }
     }
     return { access_token: this.token.value, expires_in: Math.max(1, Math.floor((this.token.expiresAt - now) / 1000)) }
@@ -543,11 +547,10 @@ export class ChannelsShopState {
 
   private checkToken(t: string | null): void {
     if (!t) throw new ApiError(41001, 'access_token missing')
-    if (this.token?.value === t) {
-      if (this.token.expiresAt <= this.now()) throw new ApiError(42001, 'access_token expired')
-      return
-    }
-    throw new ApiError(40001, this.retired.has(t) ? 'access_token replaced by a newer one' : 'invalid credential, access_token is invalid or not latest')
+    const expiresAt = this.token?.value === t ? this.token.expiresAt : this.retired.get(t)
+    if (expiresAt !== undefined && expiresAt > this.now()) return
+    if (this.token?.value === t || (expiresAt !== undefined && expiresAt > 0)) throw new ApiError(42001, 'access_token expired')
+    throw new ApiError(40001, expiresAt !== undefined ? 'access_token replaced by a newer one' : 'invalid credential, access_token is invalid or not latest')
   }
 
   private page<T>(items: T[], nextKey: unknown, size: number): { slice: T[]; next: string; more: boolean } {

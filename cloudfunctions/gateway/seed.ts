@@ -5,9 +5,10 @@ import type { Store, StaffRecord } from '../ports/store'
 /** Demo personas for the dev sign-in. Staff are WeChat users too: their openid is their id. */
 export const PERSONAS = {
   buyers: [
-    { openid: 'buyer-lin', name: '林小姐（老客户，专属客服）' },
-    { openid: 'buyer-zhao', name: '赵先生' },
-    { openid: 'buyer-wu', name: '吴同学（多次退款）' },
+    // unionid: what WeChat gives when the mini-program and the shop share an open-platform account
+    { openid: 'buyer-lin', name: '林小姐（老客户，专属客服）', unionid: 'union-lin' },
+    { openid: 'buyer-zhao', name: '赵先生', unionid: 'union-zhao' },
+    { openid: 'buyer-wu', name: '吴同学（多次退款）', unionid: 'union-wu' },
   ],
   staff: [
     { id: 'staff-owner', name: '王店长', role: 'owner', teams: ['quality', 'logistics', 'warehouse', 'general'] },
@@ -75,9 +76,9 @@ export async function seedDemoShop(store: Store, nowIso: string): Promise<boolea
     }
     await store.upsertStaff(rec)
   }
-  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: true })
-  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false })
-  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false })
+  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: true, unionid: 'union-lin' })
+  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao' })
+  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu' })
   for (const order of demoOrders(nowIso)) await store.upsertOrder({ order, createdAt: order.paidAt })
   return true
 }

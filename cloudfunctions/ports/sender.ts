@@ -20,7 +20,20 @@ export interface StaffNotice {
   kind: string
 }
 
+/** A message for a team's WeCom (企业微信) group robot. */
+export interface WecomMessage {
+  /** name of the environment variable holding the robot's webhook key (the key never travels) */
+  keyEnv: string
+  msgtype: 'markdown' | 'text'
+  content: string
+}
+
 export interface SenderPort {
   sendSubscribe(m: SubscribeMessage): Promise<SendResult>
   notifyStaff(n: StaffNotice): Promise<SendResult>
+  /** errcode as the robot answered (45009 = too frequent); WECOM_NO_KEY when the variable is unset */
+  sendWecom(m: WecomMessage): Promise<SendResult>
 }
+
+/** Our own answer (not WeCom's) when the environment variable named by the policy is not set. */
+export const WECOM_NO_KEY = -1001

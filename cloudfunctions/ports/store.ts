@@ -1,5 +1,7 @@
 import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
+import type { InboxItem } from '@contract/alerts'
 
 /**
  * The store port: shaped by what the use cases need, implemented by the SQLite adapter (embedded
@@ -137,6 +139,8 @@ export interface PolicyRecord {
   policy: Policy
   updatedBy: string
   updatedAt: string
+  /** the what-if summary the owner saw before saving this version (null: saved without one) */
+  whatIf?: WhatIfSummary | null
 }
 
 export interface RefundRecord {
@@ -168,6 +172,18 @@ export interface MediaRecord {
   /** when a case first carried this file; never-attached files are swept after a day */
   attachedAt?: string | null
 }
+
+/** Which follow-up list (see adapters/case-tasks): 待审批, 差评跟进, 回访. */
+export interface TaskFilter {
+  kind: 'approval' | 'review' | 'visit'
+  /** a staff id, or 'supervisor' */
+  owner?: string
+  /** only tasks due at or before this instant (回访 that are due) */
+  dueBefore?: string
+}
+
+/** A staff member's inbox entry (see @contract/alerts). */
+export type InboxRecord = InboxItem
 
 /** A platform credential cached for every instance (the shop's access token); never a secret itself. */
 export interface TokenRecord {
@@ -242,7 +258,7 @@ export interface Store {
   upsertBuyer(b: BuyerRecord): Promise<void>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
-  savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord>
+  savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>
   getPolicyVersion(version: number): Promise<PolicyRecord | null>
   listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]>
 
@@ -274,6 +290,34 @@ export interface Store {
   /** CAS on attempts: returns false if someone else already moved it. */
   updateOutbox(key: string, expectedAttempts: number, patch: Partial<Pick<OutboxItem, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>): Promise<boolean>
   listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]>
+  /**
+   * Adds outbox rows outside a case write (the dispatcher fans one staff alert out into one row
+   * per channel and recipient): inserts each key that is not there yet, pending from `at`.
+   * Returns how many were new.
+   */
+  enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number>
+  /**
+   * Fixed-window rate guard shared by every instance: takes one slot of `bucket` (e.g. a robot and
+   * a minute) when fewer than `max` were taken; false when the window is full.
+   */
+  takeSlot(bucket: string, max: number): Promise<boolean>
+
+  // ---- follow-up tasks, written with the case by createCase / saveCase (adapters/case-tasks)
+  /** Cases with an open task of the filter, the earliest due first. */
+  listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>>
+  countTasks(filter: TaskFilter, cap: number): Promise<number>
+  /** Cases whose open task needs the scheduler (reminder, escalation) at or before `now`. */
+  dueTaskCases(now: string, limit: number): Promise<Case[]>
+
+  // ---- staff inbox (one entry per alert and staff member)
+  /** Inserts entries whose id is not there yet; returns how many were new. */
+  addInbox(items: InboxRecord[]): Promise<number>
+  /** A staff member's entries, newest first. */
+  listInbox(staffId: string, opts: { unreadOnly?: boolean; limit: number; cursor?: string | null }): Promise<Page<InboxRecord>>
+  /** Unread entries of a staff member, counted up to `cap`. */
+  countUnread(staffId: string, cap: number): Promise<number>
+  /** Marks entries of this staff member read (someone else's ids are ignored); returns how many changed. */
+  markInboxRead(staffId: string, ids: string[] | 'all', at: string): Promise<number>
 
   // ---- subscription credits (one-time subscriptions per buyer and template)
   addCredits(openid: string, templateId: string, n: number): Promise<number>

@@ -47,7 +47,7 @@ export async function runDispatcher(dir: string, templates: Template[], target =
   })
   const deps = benchDeps(store, () => BENCH_NOW)
   const sender = new RecordingSender()
-  const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0 }
+  const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 }
   let passes = 0
   const t0 = process.hrtime.bigint()
   for (;;) {
@@ -57,7 +57,8 @@ export async function runDispatcher(dir: string, templates: Template[], target =
     stats.retried += s.retried
     stats.failed += s.failed
     stats.skipped += s.skipped
-    if (s.sent + s.retried + s.failed + s.skipped === 0) break
+    stats.deferred += s.deferred
+    if (s.sent + s.retried + s.failed + s.skipped + s.deferred === 0) break
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   await store.close()

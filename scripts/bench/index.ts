@@ -4,6 +4,9 @@
 //  - over HTTP at concurrency 32: a bare node:http + SQLite floor (floor.ts) and the real gateway
 //    under a submit / list / queue mix (gateway.ts), each server in its own process;
 //  - outbox dispatcher throughput against the local sender (dispatcher.ts);
+//  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
+//    (shop-sync.ts);
+//  - the policy what-if over 10k and 100k stored cases (what-if.ts);
 //  - the gateway's memory while it refuses a 200 MB upload (upload-memory.ts).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -11,9 +14,11 @@ import path from 'node:path'
 import { runDispatcher } from './dispatcher'
 import { runFloor } from './floor'
 import { runGateway } from './gateway'
+import { runWhatIfBench, whatIfReport } from './what-if'
 import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
+import { reportShopSync, runShopSync } from './shop-sync'
 import { runUploadMemory } from './upload-memory'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -61,12 +66,16 @@ async function main() {
     const large = await scaleRun(dir, templates, 100_000, { submits: 500 })
     for (const name of fs.readdirSync(dir)) if (name.startsWith('pop-')) fs.rmSync(path.join(dir, name), { force: true })
 
+    progress('policy what-if …')
+    const whatIf = await runWhatIfBench(dir, templates)
     progress('floor over HTTP …')
     const floor = await runFloor(dir, templates, 10_000, SECONDS)
     progress('gateway over HTTP …')
     const gw = await runGateway(gatewayDir, SECONDS)
     progress('dispatcher …')
     const disp = await runDispatcher(dir, templates, 5000)
+    progress('shop sync …')
+    const shop = await runShopSync(dir, 1000)
 
     progress('upload memory …')
     const uploads = await runUploadMemory()
@@ -75,6 +84,10 @@ async function main() {
     console.log('')
     console.log('Upload memory (gateway in its own process, peak resident set above the level before the upload; target: a refused 200 MB upload adds ≤ ~50 MB)')
     for (const u of uploads) console.log(`  ${pad(u.label, 40)} answer ${pad(String(u.status), 8)} +${f(u.addedMb, 1)} MB  (${u.ms} ms)`)
+    console.log('')
+    reportShopSync(shop, f)
+    console.log('')
+    whatIfReport(whatIf)
     console.log('')
     console.log(`Whole run ${Math.round((Date.now() - started) / 1000)} s; 1-minute load average ${loadAtStart} at the start, ${load1()} at the end`)
     console.log('(anything else running on the machine shows up in these figures: compare runs on an idle machine)')

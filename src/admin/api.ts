@@ -27,10 +27,14 @@ export const adminApi = {
   setDuty: (id: string, onDuty: boolean) => admin('set_duty', { id, onDuty }),
   setDedicatedRep: (d: AdminInput<'set_dedicated_rep'>) => admin('set_dedicated_rep', d),
   getPolicy: () => admin('get_policy', {}),
-  updatePolicy: (expectedVersion: number, policy: unknown) => admin('update_policy', { expectedVersion, policy }),
+  updatePolicy: (expectedVersion: number, policy: unknown, preview?: { from?: string; to?: string }) => admin('update_policy', { expectedVersion, policy, ...(preview ? { preview } : {}) }),
+  previewPolicy: (d: AdminInput<'preview_policy'>) => admin('preview_policy', d),
   listPolicyVersions: () => admin('list_policy_versions', {}),
   analytics: (r: AdminInput<'analytics'>) => admin('analytics', r),
   exportCases: (r: AdminInput<'export_cases'>) => admin('export_cases', r),
+  inbox: (q: AdminInput<'inbox'>) => admin('inbox', q),
+  markInboxRead: (q: AdminInput<'mark_inbox_read'>) => admin('mark_inbox_read', q),
+  recordStaffSubscriptions: (results: AdminInput<'record_staff_subscriptions'>['results']) => admin('record_staff_subscriptions', { results }),
   /** A staff command on a case; refunds and approvals carry an idempotency key so a retry never pays twice. */
   command: <K extends StaffCommand>(action: K, data: AdminInput<K>) => admin(action, data, newIdempotencyKey()) as Promise<CaseView>,
 }

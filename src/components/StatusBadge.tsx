@@ -20,10 +20,11 @@ const TONE: Record<CaseStatus, Tone> = {
   cancelled: 'final',
 }
 
-export function StatusBadge({ status, id }: { status: CaseStatus; id?: string }) {
+/** `sellerOpened`: a case the seller opened is not "已提交" by the buyer. */
+export function StatusBadge({ status, id, sellerOpened = false }: { status: CaseStatus; id?: string; sellerOpened?: boolean }) {
   return (
     <Text id={id} className={`badge badge--${TONE[status]}`}>
-      {STATUS_LABELS[status]}
+      {sellerOpened && status === 'submitted' ? '商家主动跟进中' : STATUS_LABELS[status]}
     </Text>
   )
 }

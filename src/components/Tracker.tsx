@@ -24,7 +24,7 @@ export function Tracker({ view, reasonLabel, children }: { view: CaseView; reaso
       <View className="card">
         <View className="row">
           <Text className="section-title">{CASE_TYPE_LABELS[view.type]}</Text>
-          <StatusBadge id="case-status" status={view.status} />
+          <StatusBadge id="case-status" status={view.status} sellerOpened={view.timeline.some((e) => e.type === 'opened' && e.actor.kind !== 'buyer')} />
         </View>
         <Text className="muted block">售后单号 {view.caseNo}</Text>
         <Text className="muted block">原因：{reason}</Text>
@@ -36,7 +36,7 @@ export function Tracker({ view, reasonLabel, children }: { view: CaseView; reaso
           <Text id="next-text" className="next__text">
             {next.text}
           </Text>
-          {next.dueAt ? <Countdown id="next-due" dueAt={next.dueAt} /> : null}
+          {next.dueAt ? <Countdown id="next-due" dueAt={next.dueAt} side={next.actor === 'seller' ? 'seller' : 'buyer'} /> : null}
         </View>
       ) : null}
 
@@ -48,7 +48,7 @@ export function Tracker({ view, reasonLabel, children }: { view: CaseView; reaso
           <View key={e.id} id={i === 0 ? 'step-current' : undefined} className={`tl-item${i === 0 ? ' tl-item--current' : ''}`}>
             <View className="tl-dot" />
             {i < steps.length - 1 ? <View className="tl-line" /> : null}
-            <Text className="tl-title">{STATUS_LABELS[e.toStatus]}</Text>
+            <Text className="tl-title">{e.type === 'opened' && e.actor.kind !== 'buyer' ? '商家主动联系您' : STATUS_LABELS[e.toStatus]}</Text>
             {e.text ? <Text className="tl-text">{e.text}</Text> : null}
             <Text className="tl-time">{formatShort(e.at)}</Text>
           </View>

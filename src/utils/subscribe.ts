@@ -26,7 +26,15 @@ function remember(refused: boolean) {
   }
 }
 
-export async function requestSubscriptions(templateIds: string[]): Promise<SubscribeOutcome> {
+/**
+ * Asks for the templates and records each answer with `record` (the buyer's credits by default;
+ * the admin pages pass the staff recorder, which leaves the buyer's "refused" memory alone).
+ */
+export async function requestSubscriptions(
+  templateIds: string[],
+  record: (results: SubscriptionResult[]) => Promise<unknown> = api.recordSubscriptions,
+): Promise<SubscribeOutcome> {
+  const buyer = record === api.recordSubscriptions
   const ids = Array.from(new Set(templateIds.filter(Boolean))).slice(0, 5)
   const request = (Taro as unknown as { requestSubscribeMessage?: unknown }).requestSubscribeMessage
   if (process.env.TARO_ENV !== 'weapp' || typeof request !== 'function' || ids.length === 0) return 'skipped'
@@ -38,7 +46,7 @@ export async function requestSubscriptions(templateIds: string[]): Promise<Subsc
     >
   } catch {
     // main switch off, or the dialog could not open: the buyer will not be notified
-    remember(true)
+    if (buyer) remember(true)
     return 'refused'
   }
   const results: SubscriptionResult[] = ids.map((templateId) => {
@@ -46,9 +54,9 @@ export async function requestSubscriptions(templateIds: string[]): Promise<Subsc
     return { templateId, result: r === 'accept' || r === 'ban' || r === 'filter' ? r : 'reject' }
   })
   const accepted = results.some((r) => r.result === 'accept')
-  remember(!accepted)
+  if (buyer) remember(!accepted)
   try {
-    await api.recordSubscriptions(results)
+    await record(results)
   } catch {
     // recording credits must never block the buyer's own action
   }

@@ -16,29 +16,89 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks())
 
 describe('policy editor', () => {
-  test('yuan inputs are saved as integer fen with the version the editor loaded; bad input is flagged by the schema', async () => {
-    const server = fakeAdmin({ get_policy: () => policyRecord(), list_policy_versions: () => [{ version: 2, updatedBy: 'staff-owner', updatedAt: '2026-11-22T06:00:00.000Z' }], update_policy: () => ({ ...policyRecord(), version: 3 }) })
+  // the editor renders every reason's chips: slow in jsdom's Taro hosts on a loaded machine
+  jest.setTimeout(30_000)
+  const version2 = { version: 2, updatedBy: 'staff-owner', updatedByName: '王店长', updatedAt: '2026-11-22T06:00:00.000Z', whatIf: null,
+    changes: [{ path: 'compensation.latePerDayFen', label: '物流延迟每天补偿', before: '¥10', after: '¥15' }] }
+  const whatIfView = (over: Record<string, unknown> = {}) => ({
+    from: '2026-10-24T03:00:00.000Z', to: '2026-11-23T03:00:00.000Z', generatedAt: '2026-11-23T03:00:00.000Z', baseVersion: 2, cases: 40, truncated: false, changedCases: 3,
+    counts: { severity: 0, team: 0, offer: 0, amount: 3, approval: 1, buyerDeadline: 0, sla: 0 },
+    sla: { metToBreached: 0, breachedToMet: 0, before: { hit: 30, total: 36, rate: 0.8333 }, after: { hit: 30, total: 36, rate: 0.8333 } },
+    money: { rows: [{ remedy: 'compensation', label: '现金补偿', beforeFen: 9000, afterFen: 13500, diffFen: 4500 }], beforeFen: 9000, afterFen: 13500, diffFen: 4500 },
+    changes: [{ caseId: 'c1', caseNo: 'AS20261120000001', createdAt: '2026-11-20T03:00:00.000Z', product: '明前龙井', reasonLabel: '物流延迟', fields: [{ field: 'amount', before: '¥30.00', after: '¥45.00' }] }],
+    ...over,
+  })
+
+  test('yuan inputs are saved as integer fen with the version the editor loaded; bad input is flagged in Chinese; saving shows the what-if first and records its range', async () => {
+    const server = fakeAdmin({ get_policy: () => policyRecord(), list_policy_versions: () => [version2], preview_policy: () => whatIfView(), update_policy: () => ({ ...policyRecord(), version: 3 }) })
     setTransport(server.transport)
     const { container } = render(<PolicyScreen me={me('owner')} />)
     await settle()
     expect(text(container, '#policy-ok')).toBe('校验通过')
     expect(text(container, '#policy-versions')).toContain('第 2 版')
+    expect(text(container, '#policy-dirty')).toBe('没有未保存的修改')
     await typeInto(container, '#comp-threshold', '350.5')
     await typeInto(container, '#comp-latePerDay', '99')
-    // the cap (¥50) is now below the per-day amount: the core's schema says so at once
-    expect(text(container, '#policy-errors')).toContain('延迟补偿上限不能低于每日补偿金额')
+    // the cap (¥50) is now below the per-day amount: the core's schema says so at once, with the field's Chinese name
+    expect(text(container, '#policy-errors')).toContain('延迟补偿上限：延迟补偿上限不能低于每日补偿金额')
+    expect(text(container, '#policy-errors')).not.toContain('compensation.')
     await typeInto(container, '#comp-latePerDay', '8')
     expect(container.querySelector('#policy-errors')).toBeNull()
     await typeInto(container, '#sla-followup', '72')
     await typeInto(container, '#ret-address', '  上海市静安区南京西路 1 号 售后仓  ')
+    expect(text(container, '#policy-dirty')).toBe('4 处未保存的修改')
+    await tap(container, '#policy-preview')
+    await settle()
+    // the what-if of the draft, on the page
+    const previewCall = server.of('preview_policy')[0].data as { policy: { compensation: Record<string, number> }; from: string }
+    expect(previewCall.policy.compensation.latePerDayFen).toBe(800)
+    expect(text(container, '#whatif-headline')).toBe('40 个售后单中，3 个会有变化')
+    expect(text(container, '#whatif-money')).toContain('+¥45.00')
+    expect(text(container, '#whatif-case-AS20261120000001')).toContain('方案金额：¥30.00 → ¥45.00')
+    // saving the same draft reuses that what-if and puts its numbers in the confirmation
     await tap(container, '#policy-save')
     await settle()
-    const call = server.of('update_policy')[0].data as { expectedVersion: number; policy: { compensation: Record<string, number>; sla: { followUpVisitHours: number }; returnAddress: { address: string } } }
+    expect(server.of('preview_policy')).toHaveLength(1)
+    expect((Taro.showModal as unknown as jest.Mock).mock.calls[0][0].content).toContain('3 个会有变化，补偿金额+¥45.00')
+    const call = server.of('update_policy')[0].data as { expectedVersion: number; preview: { from: string; to: string }; policy: { compensation: Record<string, number>; sla: { followUpVisitHours: number }; returnAddress: { address: string } } }
     expect(call.policy.sla.followUpVisitHours).toBe(72)
     expect(call.policy.returnAddress.address).toBe('上海市静安区南京西路 1 号 售后仓')
     expect(call.expectedVersion).toBe(2)
     expect(call.policy.compensation.approvalThresholdFen).toBe(35050)
     expect(call.policy.compensation.latePerDayFen).toBe(800)
+    expect(call.preview).toEqual({ from: '2026-10-24T03:00:00.000Z', to: '2026-11-23T03:00:00.000Z' })
+  })
+
+  test('reasons in Chinese: removed, added back and reordered with the types each allows; history names the staff member and diffs fields', async () => {
+    const server = fakeAdmin({ get_policy: () => policyRecord(), list_policy_versions: () => [version2], preview_policy: () => whatIfView(), update_policy: () => ({ ...policyRecord(), version: 3 }) })
+    setTransport(server.transport)
+    const { container } = render(<PolicyScreen me={me('owner')} />)
+    await settle()
+    // no internal codes on the page
+    const page = container.textContent ?? ''
+    for (const code of ['quality_defect', 'late_delivery', 'case_update', 'thing2', 'character_string1', 'caseNo']) expect(page).not.toContain(code)
+    expect(page).toContain('P1 紧急：安全、过敏等可能伤害买家的问题')
+    await tap(container, '#reason-remove-size_fit')
+    expect(container.querySelector('#reason-size_fit')).toBeNull()
+    expect(text(container, '#reasons-removed')).toContain('尺码/不合适')
+    await tap(container, '#reason-up-taste_usage')
+    await tap(container, '#reason-quality_defect-type-compensation')
+    expect(text(container, '#policy-dirty')).toBe('3 处未保存的修改')
+    await tap(container, '#reason-add-size_fit')
+    expect(container.querySelector('#reason-size_fit')).not.toBeNull()
+    // 加回 undoes 删除; the order change (taste up, size_fit now last) is one change
+    expect(text(container, '#policy-dirty')).toBe('2 处未保存的修改')
+    await tap(container, '#policy-save')
+    await settle()
+    const sent = server.of('update_policy')[0].data as { policy: { reasons: { code: string; enabled: boolean; allowedTypes: string[] }[] } }
+    const codes = sent.policy.reasons.map((r) => r.code)
+    expect(codes.indexOf('taste_usage')).toBeLessThan(codes.indexOf('no_reason_7d'))
+    expect(sent.policy.reasons.find((r) => r.code === 'quality_defect')?.allowedTypes).not.toContain('compensation')
+    // history: staff name, not the openid; the field diff opens on tap
+    expect(text(container, '#version-2')).toContain('王店长')
+    expect(text(container, '#version-2')).not.toContain('staff-owner')
+    await tap(container, '#version-2')
+    expect(text(container, '#version-2')).toContain('物流延迟每天补偿：¥10 → ¥15')
   })
 
   test('supervisors read the policy but have no save button', async () => {

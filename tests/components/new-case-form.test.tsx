@@ -41,26 +41,83 @@ afterEach(() => {
   process.env.TARO_ENV = 'h5'
 })
 
-test('shows the order with its hints, and validation messages instead of submitting an incomplete form', async () => {
+test('shows the order with its hints, and validation messages that clear as soon as the field is fixed', async () => {
   const { container, server } = mount()
   await settle()
   expect(text(container, '#order-card')).toContain(order.orderId)
   expect(text(container, '#order-card')).toContain('7天无理由退货 可申请至 2026-11-29 14:00')
+  // nothing is red before the buyer tries to submit
+  expect(container.querySelector('.error-text')).toBeNull()
   await tap(container, '#submit')
   expect(text(container, '#err-items')).toBe('请选择要申请售后的商品')
   expect(text(container, '#err-reason')).toBe('请选择售后原因')
-  expect(text(container, '#err-remedy')).toBe('请选择您希望的处理方式')
-  // choosing items and a reason, but no type yet
+  // fixing a field removes its message at once, without another submit
   await tap(container, '#item-sku-nest-6')
+  expect(container.querySelector('#err-items')).toBeNull()
+  expect(text(container, '#err-reason')).toBe('请选择售后原因')
   await tap(container, '#reason-damaged_in_transit')
   await settle()
-  await tap(container, '#submit')
-  expect(container.querySelector('#err-items')).toBeNull()
-  expect(text(container, '#err-type')).toBe('请选择售后类型')
+  expect(container.querySelector('#err-reason')).toBeNull()
+  expect(text(container, '#err-type')).toBe('请选择您希望怎么处理')
+  await tap(container, '#type-resend')
+  expect(container.querySelector('#err-type')).toBeNull()
+  expect(container.querySelector('.error-text')).toBeNull()
   expect(server.of('submit')).toHaveLength(0)
 })
 
-test('types come from check_eligibility: allowed ones are offered, refused ones say why, and a change re-checks', async () => {
+test('one question for what the buyer wants: its answers are the allowed types, and the remedy follows from the answer', async () => {
+  const { container, server } = mount()
+  await settle()
+  // one question, not two: no separate 售后类型 / remedy chips
+  expect(container.textContent).not.toContain('售后类型')
+  expect(container.textContent?.split('您希望怎么处理').length).toBe(2)
+  expect(container.querySelector('[id^="remedy-"]')).toBeNull()
+  await tap(container, '#item-sku-nest-6')
+  await tap(container, '#reason-damaged_in_transit')
+  await settle()
+  expect(text(container, '#type-refund_only')).toBe('退款（不用退货）')
+  await tap(container, '#type-refund_only')
+  await tap(container, '#submit')
+  await settle()
+  expect(server.of('submit')[0].data).toMatchObject({ type: 'refund_only', desiredRemedy: 'refund' })
+})
+
+test('unavailable answers are explained on one line that says what to choose instead; a reason that allows nothing asks for another reason, not a red banner', async () => {
+  const { container, server } = mount({
+    check_eligibility: (d) =>
+      d.reason === 'late_delivery'
+        ? eligibility({
+            ok: false,
+            types: (['refund_only', 'return_refund', 'exchange', 'resend', 'compensation', 'logistics'] as const).map((type) => ({ type, allowed: false, reason: '尚未超过承诺送达时间' })),
+          })
+        : eligibility({
+            types: [
+              { type: 'resend', allowed: true, reason: '' },
+              { type: 'refund_only', allowed: true, reason: '' },
+              ...(['return_refund', 'exchange', 'compensation', 'logistics'] as const).map((type) => ({ type, allowed: false, reason: `“破损/污渍”不支持${type}` })),
+            ],
+          }),
+  })
+  await settle()
+  await tap(container, '#item-sku-nest-6')
+  await tap(container, '#reason-damaged_in_transit')
+  await settle()
+  expect(container.querySelectorAll('#refused-line')).toHaveLength(1)
+  expect(text(container, '#refused-line')).toBe('“破损/污渍”不支持退货退款、换货、给我补偿、帮我查物流，可以选择：补发、退款（不用退货）')
+  expect(container.querySelector('.error-text')).toBeNull()
+
+  await tap(container, '#reason-late_delivery')
+  await settle()
+  expect(text(container, '#refused-line')).toBe('“快递长时间未送达”现在不能申请：尚未超过承诺送达时间。请换一个售后原因')
+  expect(container.textContent?.split('尚未超过承诺送达时间').length).toBe(2)
+  expect(container.textContent).not.toContain('该订单暂不能申请售后')
+  await tap(container, '#submit')
+  expect(text(container, '#err-reason')).toBe('这个原因现在不能申请，请换一个售后原因')
+  expect(container.querySelector('#err-eligibility')).toBeNull()
+  expect(server.of('submit')).toHaveLength(0)
+})
+
+test('answers come from check_eligibility, and a change re-checks', async () => {
   const { container, server } = mount({
     check_eligibility: (d) =>
       d.reason === 'no_reason_7d'
@@ -88,31 +145,29 @@ test('types come from check_eligibility: allowed ones are offered, refused ones 
   expect(container.querySelector('#type-resend')).not.toBeNull()
   expect(container.querySelector('#type-refund_only')).not.toBeNull()
   expect(container.querySelector('#type-return_refund')).toBeNull()
-  expect(text(container, '#refused-return_refund')).toBe('退货退款不可申请：该商品已拆封，不支持退货')
+  expect(text(container, '#refused-line')).toBe('该商品已拆封，不支持退货，可以选择：补发、退款（不用退货）')
 
   await tap(container, '#type-resend')
   expect(container.querySelector('#type-resend')?.className).toContain('chip--on')
-  expect(container.querySelector('#remedy-resend')?.className).toContain('chip--on')
 
   // changing the quantity asks again
   await tap(container, '#qty-sku-nest-6-minus')
   await settle()
   expect(server.of('check_eligibility')[1].data.claimedItems).toEqual([{ skuId: 'sku-nest-6', qty: 1 }])
 
-  // a reason where the chosen type is no longer allowed clears it
+  // a reason where the chosen answer is no longer allowed clears it
   await tap(container, '#reason-no_reason_7d')
   await settle()
   expect(container.querySelector('#type-resend')).toBeNull()
   expect(container.querySelector('#type-return_refund')).not.toBeNull()
-  expect(text(container, '#refused-exchange')).toContain('该商品不支持换货')
-  // the deadline the order card already shows is not repeated under the types
+  expect(text(container, '#refused-line')).toContain('该商品不支持换货')
+  // the deadline the order card already shows is not repeated under the answers
   expect(container.textContent?.split('7天无理由退货 可申请至 2026-11-29 14:00').length).toBe(2)
-  expect(text(container, '#order-card')).toContain('7天无理由退货 可申请至 2026-11-29 14:00')
   await tap(container, '#submit')
-  expect(text(container, '#err-type')).toBe('请选择售后类型')
+  expect(text(container, '#err-type')).toBe('请选择您希望怎么处理')
 })
 
-test('an order that cannot be claimed shows why and is not submitted', async () => {
+test('an item that cannot be claimed says so once and is not submitted', async () => {
   const { container, server } = mount({
     check_eligibility: () =>
       eligibility({ ok: false, types: [], errors: ['该商品已申请售后5次，已达上限'] }),
@@ -122,9 +177,8 @@ test('an order that cannot be claimed shows why and is not submitted', async () 
   await tap(container, '#reason-quality_defect')
   await settle()
   expect(text(container, '#elig-errors')).toBe('该商品已申请售后5次，已达上限')
-  await tap(container, '#remedy-refund')
   await tap(container, '#submit')
-  expect(text(container, '#err-eligibility')).toBe('该商品已申请售后5次，已达上限')
+  expect(container.textContent?.split('该商品已申请售后5次，已达上限').length).toBe(2)
   expect(server.of('submit')).toHaveLength(0)
 })
 

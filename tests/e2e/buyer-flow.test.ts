@@ -164,7 +164,6 @@ test('a buyer files a return through the form with a photo, accepts the offer, s
   await (await chooser).setFiles({ name: 'cup.png', mimeType: 'image/png', buffer: photoPng() })
   await page.locator('#evidence-item-0 img').waitFor()
   await page.waitForFunction(() => !!document.querySelector('#evidence-item-0') && !document.querySelector('#evidence-item-0 .tile__mask'))
-  await page.locator('#remedy-return_refund').click()
   await screen(page, 'buyer-flow-1-form')
   await page.locator('#submit').click()
 

@@ -2,7 +2,7 @@ import type { OrderSnapshot } from '@contract/domain'
 import { makeApp, unwrap, type App } from './app-harness'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { withinLimit } from '../../cloudfunctions/core/messages'
-import type { SendResult, SenderPort, StaffNotice, SubscribeMessage } from '../../cloudfunctions/ports/sender'
+import type { SendResult, SenderPort, StaffNotice, SubscribeMessage, WecomMessage } from '../../cloudfunctions/ports/sender'
 
 /** Deterministic PRNG so a "30 % failure" run is the same run every time. */
 function mulberry32(seed: number) {
@@ -35,6 +35,9 @@ class FlakySender implements SenderPort {
   }
   async notifyStaff(n: StaffNotice): Promise<SendResult> {
     this.notices.push(n)
+    return { errcode: 0, errmsg: 'ok' }
+  }
+  async sendWecom(_m: WecomMessage): Promise<SendResult> {
     return { errcode: 0, errmsg: 'ok' }
   }
 }

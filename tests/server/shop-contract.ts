@@ -144,7 +144,7 @@ export function shopContract(name: string, opts: { provoke: boolean }, makeTarge
       await a.getAfterSaleOrder(id)
       // the token is force-refreshed elsewhere (another instance got 40001 first)
       const before = (await store.getToken(`channels:${t.appid}`))!
-      await b['replaceToken']({ value: before.value, expiresAtMs: Date.parse(before.expiresAt), version: before.version })
+      await b['replaceToken']({ value: before.value, expiresAtMs: Date.parse(before.expiresAt), version: before.version, refreshAtMs: 0 })
       const fetches = stableCalls()
       expect((await a.getAfterSaleOrder(id)).after_sale_order_id).toBe(id)
       expect(stableCalls()).toBe(fetches)
@@ -156,6 +156,13 @@ export function shopContract(name: string, opts: { provoke: boolean }, makeTarge
       const s = shop()
       await s.getAfterSaleOrder(id)
       await t.standin!.advance(7200_000 - 4 * 60_000) // inside the 5-minute refresh margin
+      await s.getAfterSaleOrder(id)
+      expect(stableCalls()).toBe(2)
+      // a second instance still holding the old token keeps working until it expires
+      const other = shop()
+      await other.getAfterSaleOrder(id)
+      await s.getAfterSaleOrder(id)
+      await t.standin!.advance(3 * 60_000)
       await s.getAfterSaleOrder(id)
       expect(stableCalls()).toBe(2)
       expect(t.standin!.state.calls.filter((c) => c.errcode !== 0)).toEqual([])

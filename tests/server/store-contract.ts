@@ -4,7 +4,7 @@
  */
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
-import { GuardViolation, StoreConflict, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { GuardViolation, StoreConflict, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
 import { slaState } from '../../cloudfunctions/core/sla'
 import { addBusinessTime } from '../../cloudfunctions/core/calendar'
 import { HOUR, T0, at, makeCase, nextVersion, target, uid } from './fixtures'
@@ -584,6 +584,113 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       })
     })
 
+    // ------------------------------------------------------------------ staff alerts (issue 15)
+
+    describe('staff inbox and alert fan-out', () => {
+      const entry = (id: string, staffId: string, createdAt: string, caseId = 'c1'): InboxRecord => ({
+        id, staffId, caseId, caseNo: 'AS-1', kind: 'approval_needed', text: `提醒 ${id}`, dueAt: null, createdAt, readAt: null,
+      })
+
+      it('keeps entries per staff member, newest first, each id once, paged by cursor', async () => {
+        expect(await store.addInbox([entry('a', 's1', at(T0, 1000)), entry('b', 's1', at(T0, 3000)), entry('c', 's1', at(T0, 2000)), entry('x', 's2', at(T0, 1000))])).toBe(4)
+        // the same alert delivered again (a dispatcher retry) changes nothing
+        expect(await store.addInbox([entry('a', 's1', at(T0, 9000)), entry('d', 's1', at(T0, 2000))])).toBe(1)
+        const first = await store.listInbox('s1', { limit: 2 })
+        expect(first.items.map((i) => i.id)).toEqual(['b', 'd'])
+        expect(first.next).not.toBeNull()
+        const second = await store.listInbox('s1', { limit: 2, cursor: first.next })
+        expect(second.items.map((i) => i.id)).toEqual(['c', 'a'])
+        expect(second.next).toBeNull()
+        expect(second.items[1]).toEqual(entry('a', 's1', at(T0, 1000)))
+        expect((await store.listInbox('s2', { limit: 10 })).items.map((i) => i.id)).toEqual(['x'])
+        expect((await store.listInbox('nobody', { limit: 10 })).items).toEqual([])
+      })
+
+      it('counts unread up to a cap and marks read only the caller’s own entries', async () => {
+        await store.addInbox([entry('a', 's1', at(T0, 1000)), entry('b', 's1', at(T0, 2000)), entry('c', 's1', at(T0, 3000)), entry('x', 's2', at(T0, 1000))])
+        expect(await store.countUnread('s1', 100)).toBe(3)
+        expect(await store.countUnread('s1', 2)).toBe(2)
+        expect(await store.markInboxRead('s1', ['b', 'x', 'missing'], at(T0, 5000))).toBe(1)
+        expect(await store.markInboxRead('s1', ['b'], at(T0, 6000))).toBe(0) // already read: readAt kept
+        expect(await store.countUnread('s1', 100)).toBe(2)
+        expect(await store.countUnread('s2', 100)).toBe(1)
+        const unread = await store.listInbox('s1', { unreadOnly: true, limit: 10 })
+        expect(unread.items.map((i) => i.id)).toEqual(['c', 'a'])
+        const all = await store.listInbox('s1', { limit: 10 })
+        expect(all.items.find((i) => i.id === 'b')?.readAt).toBe(at(T0, 5000))
+        expect(await store.markInboxRead('s1', 'all', at(T0, 7000))).toBe(2)
+        expect(await store.countUnread('s1', 100)).toBe(0)
+        expect(await store.countUnread('s2', 100)).toBe(1)
+      })
+
+      it('enqueues outbox rows outside a case write, each key once', async () => {
+        const c = makeCase()
+        await store.createCase(c, [ob(c, 'alert')])
+        const child = (n: string): NewOutboxItem => ({ key: `${c.id}:1:alert:${n}`, caseId: c.id, kind: 'wecom', payload: { n } })
+        expect(await store.enqueueOutbox([child('quality'), child('s1')], at(T0, 1000))).toBe(2)
+        expect(await store.enqueueOutbox([child('quality'), child('s2')], at(T0, 2000))).toBe(1)
+        const due = await store.pendingOutbox(at(T0, 1000), 10)
+        expect(due.map((o) => o.key).sort()).toEqual([`${c.id}:1:alert`, child('quality').key, child('s1').key].sort())
+        expect(due.find((o) => o.key === child('quality').key)).toMatchObject({ kind: 'wecom', payload: { n: 'quality' }, attempts: 0, status: 'pending' })
+      })
+
+      it('hands out at most `max` slots of a bucket, even to concurrent takers', async () => {
+        const got = await Promise.all(Array.from({ length: 8 }, () => store.takeSlot('robot:minute-1', 5)))
+        expect(got.filter(Boolean)).toHaveLength(5)
+        expect(await store.takeSlot('robot:minute-1', 5)).toBe(false)
+        expect(await store.takeSlot('robot:minute-2', 5)).toBe(true)
+      })
+    })
+
+    // ------------------------------------------------------------------ follow-up tasks (issue 15)
+
+    describe('follow-up tasks written with the case', () => {
+      const review = (openedAt: string, patch: Partial<NonNullable<Case['reviewFollowUp']>> = {}): NonNullable<Case['reviewFollowUp']> => ({
+        openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null,
+        outcome: null, closedAt: null, remindedAt: null, ...patch,
+      })
+      const approval = (escalateAt: string): NonNullable<Case['approvals']>[number] => ({
+        id: uid('ap'), command: { type: 'approve', amountFen: 30000 }, amountFen: 30000, why: '超过审批门槛', note: '', requestedBy: 'agent-1',
+        requestedAt: T0, escalateAt, escalatedAt: null, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null,
+      })
+
+      it('lists each kind per owner by due time, counts them, and closes a task when the case says so', async () => {
+        const r1 = makeCase({ status: 'closed', assigneeId: 'a1', reviewFollowUp: review(at(T0, 2 * HOUR)) })
+        const r2 = makeCase({ status: 'closed', assigneeId: 'a1', reviewFollowUp: review(T0) })
+        const r3 = makeCase({ status: 'closed', assigneeId: 'a2', reviewFollowUp: review(T0) })
+        const v1 = makeCase({ status: 'resolved', assigneeId: 'a1', followUp: { dueAt: at(T0, 48 * HOUR), remindedAt: null } })
+        const p1 = makeCase({ status: 'in_review', assigneeId: 'a1', approvals: [approval(at(T0, 4 * HOUR))] })
+        for (const c of [r1, r2, r3, v1, p1]) await store.createCase(c, [])
+        const reviews = await store.listTaskCases({ kind: 'review', owner: 'a1' }, { limit: 1 })
+        expect(reviews.items.map((c) => c.id)).toEqual([r2.id])
+        const rest = await store.listTaskCases({ kind: 'review', owner: 'a1' }, { limit: 1, cursor: reviews.next })
+        expect(rest.items.map((c) => c.id)).toEqual([r1.id])
+        expect(rest.next).toBeNull()
+        expect(await store.countTasks({ kind: 'review' }, 100)).toBe(3)
+        expect(await store.countTasks({ kind: 'review', owner: 'a1' }, 1)).toBe(1)
+        expect((await store.listTaskCases({ kind: 'approval', owner: 'supervisor' }, { limit: 10 })).items.map((c) => c.id)).toEqual([p1.id])
+        // 回访 shows once due
+        expect(await store.countTasks({ kind: 'visit', owner: 'a1', dueBefore: at(T0, 47 * HOUR) }, 10)).toBe(0)
+        expect((await store.listTaskCases({ kind: 'visit', owner: 'a1', dueBefore: at(T0, 48 * HOUR) }, { limit: 10 })).items.map((c) => c.id)).toEqual([v1.id])
+        // the follow-up is closed and the visit recorded: both leave their lists
+        await store.saveCase(nextVersion(r2, { reviewFollowUp: review(T0, { closedAt: at(T0, HOUR), outcome: 'updated' }) }), r2.version, [])
+        await store.saveCase(nextVersion(v1, { followUp: { dueAt: at(T0, 48 * HOUR), remindedAt: null, outcome: 'satisfied', doneAt: at(T0, 49 * HOUR) } }), v1.version, [])
+        expect((await store.listTaskCases({ kind: 'review', owner: 'a1' }, { limit: 10 })).items.map((c) => c.id)).toEqual([r1.id])
+        expect(await store.countTasks({ kind: 'visit' }, 10)).toBe(0)
+      })
+
+      it('hands the scheduler the cases whose reminder or escalation is due', async () => {
+        const r1 = makeCase({ status: 'closed', assigneeId: 'a1', reviewFollowUp: review(T0) })
+        const p1 = makeCase({ status: 'in_review', approvals: [approval(at(T0, 4 * HOUR))] })
+        await store.createCase(r1, [])
+        await store.createCase(p1, [])
+        expect(await store.dueTaskCases(at(T0, 3 * HOUR), 10)).toEqual([])
+        expect((await store.dueTaskCases(at(T0, 4 * HOUR), 10)).map((c) => c.id)).toEqual([p1.id])
+        // the 差评 reminder: a day after it opened
+        expect((await store.dueTaskCases(at(T0, 24 * HOUR), 10)).map((c) => c.id).sort()).toEqual([r1.id, p1.id].sort())
+      })
+    })
+
     // ------------------------------------------------------------------ refunds
 
     describe('refunds', () => {
@@ -630,8 +737,17 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.getPolicyVersion(7)).toBeNull()
         const list = await store.listPolicyVersions()
         expect(list.map((p) => p.version).sort()).toEqual([1, 2])
-        expect(list.find((p) => p.version === 2)).toEqual({ version: 2, updatedBy: 'owner-2', updatedAt: at(T0, HOUR) })
+        expect(list.find((p) => p.version === 2)).toEqual({ version: 2, updatedBy: 'owner-2', updatedAt: at(T0, HOUR), whatIf: null })
         expect(list[0]).not.toHaveProperty('policy')
+        // the what-if summary the owner saw is kept on the version it led to
+        const summary = { from: T0, to: at(T0, HOUR), generatedAt: T0, baseVersion: 2, cases: 3, truncated: false, changedCases: 1,
+          counts: { severity: 0, team: 0, offer: 0, amount: 1, approval: 0, buyerDeadline: 0, sla: 0 },
+          sla: { metToBreached: 0, breachedToMet: 0, before: { hit: 1, total: 2, rate: 0.5 }, after: { hit: 1, total: 2, rate: 0.5 } },
+          money: { rows: [{ remedy: 'compensation', label: '现金补偿', beforeFen: 3000, afterFen: 4500, diffFen: 1500 }], beforeFen: 3000, afterFen: 4500, diffFen: 1500 } }
+        const v3 = await store.savePolicy(edited, 2, 'owner-1', at(T0, 2 * HOUR), summary)
+        expect(v3.whatIf).toEqual(summary)
+        expect((await store.getPolicyVersion(3))?.whatIf).toEqual(summary)
+        expect((await store.listPolicyVersions()).find((p) => p.version === 3)?.whatIf).toEqual(summary)
       })
 
       it('of concurrent saves on one version exactly one wins', async () => {

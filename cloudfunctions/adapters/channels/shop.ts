@@ -2,7 +2,8 @@
  * The real adapter of the shop port: the WeChat Channels shop (微信小店) HTTP API with Node's fetch.
  *
  * - Access token: `POST /cgi-bin/stable_token` (the stable token keeps its value while valid, so
- *   instances that fetch at once get the same token). It is cached for EVERY function instance in
+ *   instances that fetch at once get the same token; in its last minutes a new one is issued and the
+ *   old one stays valid until it expires). It is cached for EVERY function instance in
  *   the store (`tokens/channels:<appid>`, compare-and-set on its version) and in this instance's
  *   memory; refreshed `refreshBeforeMs` before it expires, and on 40001 / 42001 / 40014: first from
  *   the store (another instance may have refreshed already), else with `force_refresh: true`.
@@ -108,6 +109,8 @@ interface CachedToken {
   value: string
   expiresAtMs: number
   version: number
+  /** when to stop using it and ask again */
+  refreshAtMs: number
 }
 
 const TOKEN_CODES = new Set([40001, 40014, 42001])
@@ -193,31 +196,39 @@ export class ChannelsShop implements ShopPort {
     return { value: t.data.access_token, expiresAtMs: this.now() + t.data.expires_in * 1000 }
   }
 
-  private fresh(t: CachedToken | null): boolean {
-    return !!t && t.expiresAtMs - this.refreshBeforeMs > this.now()
+  private fresh(t: CachedToken): boolean {
+    return t.refreshAtMs > this.now()
+  }
+  /**
+   * A stored token is refreshed `refreshBeforeMs` ahead; one the platform has just handed out is
+   * the newest it gives, so it is used until half of what is left (no refetch loop near expiry).
+   */
+  private cache(value: string, expiresAtMs: number, version: number, justIssued: boolean): CachedToken {
+    const left = expiresAtMs - this.now()
+    const margin = justIssued ? Math.min(this.refreshBeforeMs, Math.max(0, left) / 2) : this.refreshBeforeMs
+    return (this.cached = { value, expiresAtMs, version, refreshAtMs: expiresAtMs - margin })
   }
 
   /** Store it for every instance (CAS); when another instance won, use what it stored. */
   private async publish(got: { value: string; expiresAtMs: number }, expectedVersion: number): Promise<CachedToken> {
     this.stats.storeCalls++
     if (await this.o.store.putToken(this.tokenName, got.value, this.iso(got.expiresAtMs), expectedVersion, this.iso())) {
-      return (this.cached = { ...got, version: expectedVersion + 1 })
+      return this.cache(got.value, got.expiresAtMs, expectedVersion + 1, true)
     }
     this.stats.storeCalls++
     const rec = await this.o.store.getToken(this.tokenName)
-    if (rec) return (this.cached = { value: rec.value, expiresAtMs: Date.parse(rec.expiresAt), version: rec.version })
-    return (this.cached = { ...got, version: 0 })
+    if (rec) return this.cache(rec.value, Date.parse(rec.expiresAt), rec.version, true)
+    return this.cache(got.value, got.expiresAtMs, 0, true)
   }
 
   private async token(): Promise<CachedToken> {
     if (this.cached && this.fresh(this.cached)) return this.cached
     this.stats.storeCalls++
     const rec = await this.o.store.getToken(this.tokenName)
-    const stored: CachedToken | null = rec ? { value: rec.value, expiresAtMs: Date.parse(rec.expiresAt), version: rec.version } : null
-    if (stored && this.fresh(stored)) return (this.cached = stored)
+    if (rec && Date.parse(rec.expiresAt) - this.refreshBeforeMs > this.now()) return this.cache(rec.value, Date.parse(rec.expiresAt), rec.version, false)
     // expiring or absent: without force_refresh the stable token stays the same while valid, so
     // two instances doing this at once get (and store) the same value
-    return this.publish(await this.withRetries('/cgi-bin/stable_token', () => this.fetchToken(false)), stored?.version ?? 0)
+    return this.publish(await this.withRetries('/cgi-bin/stable_token', () => this.fetchToken(false)), rec?.version ?? 0)
   }
 
   /** The platform refused `bad`: take a newer one from the store, else force a new one. */
@@ -226,7 +237,7 @@ export class ChannelsShop implements ShopPort {
     this.stats.storeCalls++
     const rec = await this.o.store.getToken(this.tokenName)
     if (rec && rec.value !== bad.value && Date.parse(rec.expiresAt) > this.now()) {
-      return (this.cached = { value: rec.value, expiresAtMs: Date.parse(rec.expiresAt), version: rec.version })
+      return this.cache(rec.value, Date.parse(rec.expiresAt), rec.version, false)
     }
     const got = await this.withRetries('/cgi-bin/stable_token', () => this.fetchToken(true))
     return this.publish(got, rec?.version ?? 0)

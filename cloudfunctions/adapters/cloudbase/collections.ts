@@ -17,6 +17,9 @@ export const COLLECTIONS = {
   credits: 'credits',
   counters: 'counters',
   media: 'media',
+  staffInbox: 'staff_inbox',
+  caseTasks: 'case_tasks',
+  rateSlots: 'rate_slots',
   guards: 'order_guards',
   syncState: 'sync_state',
   tokens: 'tokens',
@@ -65,6 +68,11 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'buyers', name: 'unionid', fields: { unionid: 1 }, why: 'getBuyerByUnionid (shop order / after-sale → mini-program buyer)' },
   { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
   { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
+  { collection: 'caseTasks', name: 'kind_open_owner_due', fields: { kind: 1, open: 1, owner: 1, dueAt: 1, _id: 1 }, why: '待审批 / 差评跟进 / 回访 lists of one owner (listTaskCases, countTasks)' },
+  { collection: 'caseTasks', name: 'kind_open_due', fields: { kind: 1, open: 1, dueAt: 1, _id: 1 }, why: 'the same lists for every owner' },
+  { collection: 'caseTasks', name: 'open_next', fields: { open: 1, nextAt: 1, _id: 1 }, why: 'dueTaskCases (scheduler: reminders, escalations)' },
+  { collection: 'staffInbox', name: 'staff_created', fields: { staffId: 1, createdAt: -1, _id: -1 }, why: 'listInbox (newest first, keyset)' },
+  { collection: 'staffInbox', name: 'staff_unread_created', fields: { staffId: 1, unread: 1, createdAt: -1, _id: -1 }, why: 'listInbox unread only; countUnread; mark all read' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
 ]
 

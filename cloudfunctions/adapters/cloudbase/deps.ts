@@ -3,14 +3,16 @@ import tcb from '@cloudbase/node-sdk'
 import type { Deps } from '../../app/deps'
 import { CloudBaseStore } from './store'
 import { CloudMedia, type CloudFileApi } from './media'
-import { LocalPayments } from '../local/payments'
+import { NoSilentRefunds } from './payments'
+import { channelsShopFromEnv } from '../channels/shop'
 
 let cached: Promise<Deps> | null = null
 
 /**
  * Dependencies of a function running on CloudBase: the database of the current environment,
- * evidence as cloud file ids of that environment, refunds recorded in the database (the payment
- * port's WeChat Pay adapter comes with the Channels shop integration).
+ * evidence as cloud file ids of that environment, the Channels shop when configured, and a
+ * payment port that never records a refund without money moving (./payments.ts): shop orders
+ * refund through the platform, other orders by hand with evidence.
  */
 export function cloudDeps(): Promise<Deps> {
   cached ??= (async () => {
@@ -19,9 +21,12 @@ export function cloudDeps(): Promise<Deps> {
     const store = new CloudBaseStore({ db: app.database() as never })
     await store.init()
     const now = () => new Date().toISOString()
+    // the Channels shop when CHANNELS_APPID / CHANNELS_SECRET are set (cloudbaserc.json); its token is shared through the store
+    const shop = channelsShopFromEnv(process.env, store, { log: (line) => console.error(line) })
     return {
+      ...(shop ? { shop } : {}),
       store,
-      payments: new LocalPayments(store, now),
+      payments: new NoSilentRefunds(store),
       media: new CloudMedia(app as unknown as CloudFileApi, env),
       now,
       newId: () => crypto.randomUUID(),

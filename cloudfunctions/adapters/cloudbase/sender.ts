@@ -1,4 +1,5 @@
-import type { SendResult, SenderPort, StaffNotice, SubscribeMessage } from '../../ports/sender'
+import type { SendResult, SenderPort, StaffNotice, SubscribeMessage, WecomMessage } from '../../ports/sender'
+import { WecomRobot } from '../wecom/robot'
 
 /** The slice of wx-server-sdk this adapter uses: the cloud call (云调用) of subscribeMessage.send. */
 export interface WxCloud {
@@ -14,12 +15,14 @@ export interface WxCloud {
  * @cloudbase/node-sdk's callWxOpenApi because the cloud call is the documented path, needs no
  * access_token, and is authorised per function by `permissions.openapi` in config.json, which
  * also holds when the function runs from its timer trigger (the notify function has no caller).
- * Staff notices on CloudBase are the outbox rows themselves (the admin pages list them).
+ * Staff alerts reach people through the staff inbox (written by the dispatcher), staff
+ * subscription messages (this same cloud call) and the teams' WeCom robots (`sendWecom`).
  */
 export class WxCloudSender implements SenderPort {
   constructor(
     private cloud: WxCloud,
     private miniprogramState: 'developer' | 'trial' | 'formal' = 'formal',
+    private robot: WecomRobot = new WecomRobot(),
   ) {}
 
   async sendSubscribe(m: SubscribeMessage): Promise<SendResult> {
@@ -34,7 +37,12 @@ export class WxCloudSender implements SenderPort {
     }
   }
 
+  /** Warehouse tasks are read from the outbox rows; staff alerts no longer come through here. */
   async notifyStaff(_n: StaffNotice): Promise<SendResult> {
     return { errcode: 0, errmsg: 'ok' }
+  }
+
+  sendWecom(m: WecomMessage): Promise<SendResult> {
+    return this.robot.send(m)
   }
 }

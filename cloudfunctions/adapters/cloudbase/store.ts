@@ -38,10 +38,12 @@ import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import {
   GuardViolation,
   StoreConflict,
   type BuyerRecord,
+  type InboxRecord,
   type CommandKey,
   type OrderCaseEntry,
   type OrderGuard,
@@ -55,10 +57,12 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type TaskFilter,
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
+import { caseTasks } from '../case-tasks'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
@@ -325,7 +329,10 @@ export class CloudBaseStore implements Store {
   }
 
   private outboxDoc(c: Case, o: NewOutboxItem): OutboxDoc {
-    const at = iso(c.updatedAt)
+    return this.outboxDocAt(c.updatedAt, o)
+  }
+  private outboxDocAt(when: string, o: NewOutboxItem): OutboxDoc {
+    const at = iso(when)
     return {
       _id: o.key,
       caseId: o.caseId,
@@ -349,6 +356,47 @@ export class CloudBaseStore implements Store {
       fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
     }
     if (fresh.length) await t.collection(this.name('outbox')).add(fresh.map((o) => this.outboxDoc(c, o)))
+  }
+
+  /** The case's follow-up task rows, by id, inside the case's transaction. */
+  private async txTasks(t: Tx, c: Case): Promise<void> {
+    for (const task of caseTasks(c)) {
+      const { id, ...fields } = task
+      await t.collection(this.name('caseTasks')).doc(id).set(fields)
+    }
+  }
+
+  private taskConds(f: TaskFilter): Obj[] {
+    const c: Obj[] = [{ kind: f.kind, open: true }]
+    if (f.owner !== undefined) c.push({ owner: f.owner })
+    if (f.dueBefore !== undefined) c.push({ dueAt: this._.lte(iso(f.dueBefore)) })
+    return c
+  }
+  /** Cases of task rows, in the rows' order (one query for the rows, one for the cases). */
+  private async casesOf(ids: string[]): Promise<Case[]> {
+    if (!ids.length) return []
+    const docs = await this.all<CaseDoc>('cases', [{ _id: this._.in(ids) }])
+    const byId = new Map(docs.map((d) => [d._id, JSON.parse(d.docJson) as Case]))
+    return ids.map((id) => byId.get(id)).filter((c): c is Case => !!c)
+  }
+  async listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const after = page.cursor ? decodeCursor(page.cursor, `task:${filter.kind}`) : null
+    const rows = await this.sorted<{ _id: string; caseId: string; dueAt: string } & Obj>('caseTasks', this.taskConds(filter), 'dueAt', 'asc', limit + 1, after)
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return {
+      items: await this.casesOf(items.map((r) => r.caseId)),
+      next: rows.length > limit && last ? encodeCursor(`task:${filter.kind}`, last.dueAt, last._id) : null,
+    }
+  }
+  async countTasks(filter: TaskFilter, cap: number): Promise<number> {
+    const r = (await this.col('caseTasks').where(this.where(this.taskConds(filter))).count()) as { total: number }
+    return Math.min(r.total, Math.max(0, Math.floor(cap)))
+  }
+  async dueTaskCases(now: string, limit: number): Promise<Case[]> {
+    const rows = await this.sorted<{ _id: string; caseId: string } & Obj>('caseTasks', [{ open: true, nextAt: this._.lte(iso(now)) }], 'nextAt', 'asc', Math.max(0, Math.floor(limit)))
+    return this.casesOf([...new Set(rows.map((r) => r.caseId))])
   }
 
   private idemId(scope: string, key: string): string {
@@ -417,6 +465,7 @@ export class CloudBaseStore implements Store {
           }))
         }
         if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
+        writes.push(this.txTasks(t, c))
         await Promise.all(writes)
         return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
       })
@@ -478,6 +527,7 @@ export class CloudBaseStore implements Store {
       if (was && was !== now) writes.push(this.txStaffLoad(t, was, -1, null))
       if (now && now !== was) writes.push(this.txStaffLoad(t, now, 1, assigned ? next.updatedAt : null))
       else if (assigned) writes.push(this.txStaffLoad(t, assigned, 0, next.updatedAt))
+      writes.push(this.txTasks(t, next))
       await Promise.all(writes)
     })
   }
@@ -648,25 +698,25 @@ export class CloudBaseStore implements Store {
     await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
   }
 
-  private toPolicyRecord(d: { version: number; policyJson: string; updatedBy: string; updatedAt: string }): PolicyRecord {
-    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt }
+  private toPolicyRecord(d: PolicyDoc): PolicyRecord {
+    return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
     const head = await this.getDoc<{ version: number }>('counters', 'policy')
     return head ? this.getPolicyVersion(head.version) : null
   }
   /** The head (`counters/policy`) and the new version document are written in one transaction. */
-  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.tx(async (t) => {
       const head = await this.txGet<{ version: number }>(t, 'counters', 'policy')
       const cur = head?.version ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
-      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
       await t.collection(this.name('counters')).doc('policy').set({ version })
-      await t
-        .collection(this.name('policyVersions'))
-        .add({ _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt })
+      await t.collection(this.name('policyVersions')).add({
+        _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt, whatIfJson: whatIf ? JSON.stringify(whatIf) : null,
+      })
       return rec
     })
   }
@@ -674,16 +724,16 @@ export class CloudBaseStore implements Store {
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
     const cached = this.policyRecords.get(version)
     if (cached) return cached
-    const d = await this.getDoc<{ version: number; policyJson: string; updatedBy: string; updatedAt: string }>('policyVersions', String(version))
+    const d = await this.getDoc<PolicyDoc>('policyVersions', String(version))
     const rec = d ? this.toPolicyRecord(d) : null
     if (rec) this.policyRecords.set(version, rec)
     return rec
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
-    const docs = await this.sorted<{ version: number; updatedBy: string; updatedAt: string }>(
-      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true },
+    const docs = await this.sorted<Omit<PolicyDoc, 'policyJson'>>(
+      'policyVersions', [], 'version', 'desc', Number.MAX_SAFE_INTEGER, null, { version: true, updatedBy: true, updatedAt: true, whatIfJson: true },
     )
-    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt }))
+    return docs.map((d) => ({ version: d.version, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }))
   }
 
   // ------------------------------------------------------------------ orders
@@ -821,6 +871,68 @@ export class CloudBaseStore implements Store {
     return docs.map(toOutbox)
   }
 
+  /** One transaction per row: insert unless a row with that key exists. */
+  async enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number> {
+    let n = 0
+    for (const o of items) {
+      const added = await this.tx(async (t) => {
+        if (await this.txGet(t, 'outbox', o.key)) return false
+        await t.collection(this.name('outbox')).add(this.outboxDocAt(at, o))
+        return true
+      })
+      if (added) n++
+    }
+    return n
+  }
+  /** A transaction over the bucket's document: concurrent takers conflict and re-run. */
+  async takeSlot(bucket: string, max: number): Promise<boolean> {
+    return this.tx(async (t) => {
+      const cur = await this.txGet<{ used: number }>(t, 'rateSlots', bucket)
+      const used = cur?.used ?? 0
+      if (used >= max) return false
+      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + 1 })
+      return true
+    })
+  }
+
+  // ------------------------------------------------------------------ staff inbox
+
+  async addInbox(items: InboxRecord[]): Promise<number> {
+    let n = 0
+    for (const i of items) {
+      const added = await this.tx(async (t) => {
+        if (await this.txGet(t, 'staffInbox', i.id)) return false
+        const { id, ...rest } = i
+        await t.collection(this.name('staffInbox')).add({ _id: id, ...rest, createdAt: iso(i.createdAt), unread: !i.readAt })
+        return true
+      })
+      if (added) n++
+    }
+    return n
+  }
+  async listInbox(staffId: string, opts: { unreadOnly?: boolean; limit: number; cursor?: string | null }): Promise<Page<InboxRecord>> {
+    const conds: Obj[] = [opts.unreadOnly ? { staffId, unread: true } : { staffId }]
+    const after = opts.cursor ? decodeCursor(opts.cursor, 'inbox') : null
+    const limit = Math.max(1, Math.floor(opts.limit))
+    const docs = await this.sorted<InboxRecord & { _id: string; unread: boolean } & Obj>(
+      'staffInbox', conds, 'createdAt', 'desc', limit + 1, after ? { key: after.key, id: after.id } : null,
+    )
+    const items = docs.slice(0, limit).map(({ _id, unread: _u, ...d }) => ({ ...d, id: _id }) as InboxRecord)
+    const last = docs.length > limit ? docs[limit - 1] : null
+    return { items, next: last ? encodeCursor('inbox', last.createdAt, last._id) : null }
+  }
+  async countUnread(staffId: string, cap: number): Promise<number> {
+    const r = (await this.col('staffInbox').where({ staffId, unread: true }).count()) as { total: number }
+    return Math.min(r.total, Math.max(0, Math.floor(cap)))
+  }
+  async markInboxRead(staffId: string, ids: string[] | 'all', at: string): Promise<number> {
+    const patch = { unread: false, readAt: iso(at) }
+    if (ids === 'all') return ((await this.col('staffInbox').where({ staffId, unread: true }).update(patch)) as { updated: number }).updated
+    let n = 0
+    for (const id of ids) n += ((await this.col('staffInbox').where({ _id: id, staffId, unread: true }).update(patch)) as { updated: number }).updated
+    return n
+  }
+
   // ------------------------------------------------------------------ credits
 
   private creditId(openid: string, templateId: string): string {
@@ -925,3 +1037,5 @@ export class CloudBaseStore implements Store {
 const mediaOf = (id: string, d: Omit<MediaRecord, 'id'>): MediaRecord => ({
   id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt, attachedAt: d.attachedAt ?? null,
 })
+type PolicyDoc = { version: number; policyJson: string; updatedBy: string; updatedAt: string; whatIfJson?: string | null }
+const whatIfOf = (d: Pick<PolicyDoc, 'whatIfJson'>): WhatIfSummary | null => (d.whatIfJson ? (JSON.parse(d.whatIfJson) as WhatIfSummary) : null)

@@ -15,9 +15,11 @@
 import Database from 'better-sqlite3'
 import type { Case } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
+import type { WhatIfSummary } from '@contract/actions'
 import {
   StoreConflict,
   type BuyerRecord,
+  type InboxRecord,
   type CommandKey,
   type OrderGuard,
   type MediaRecord,
@@ -30,10 +32,12 @@ import {
   type RefundRecord,
   type StaffRecord,
   type Store,
+  type TaskFilter,
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
 } from '../../ports/store'
+import { caseTasks } from '../case-tasks'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
@@ -127,7 +131,8 @@ CREATE TABLE IF NOT EXISTS policy_versions (
   version INTEGER PRIMARY KEY,
   doc TEXT NOT NULL,
   updated_by TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  what_if TEXT
 );
 CREATE TABLE IF NOT EXISTS orders (
   order_id TEXT PRIMARY KEY,
@@ -154,6 +159,31 @@ CREATE TABLE IF NOT EXISTS credits (
 CREATE TABLE IF NOT EXISTS counters (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_tasks (
+  id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  open INTEGER NOT NULL,
+  due_at TEXT NOT NULL,
+  next_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_tasks_owner ON case_tasks (kind, open, owner, due_at, id);
+CREATE INDEX IF NOT EXISTS case_tasks_kind ON case_tasks (kind, open, due_at, id);
+CREATE INDEX IF NOT EXISTS case_tasks_next ON case_tasks (open, next_at);
+CREATE TABLE IF NOT EXISTS staff_inbox (
+  id TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  unread INTEGER NOT NULL,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_inbox_list ON staff_inbox (staff_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS staff_inbox_unread ON staff_inbox (staff_id, unread, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS rate_slots (
+  bucket TEXT PRIMARY KEY,
+  used INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS media (
   id TEXT PRIMARY KEY,
@@ -325,6 +355,9 @@ export class SqliteStore implements Store {
 
   /** Adds the logistics-watch column to databases created before it existed, then its index. */
   private migrateOrders(): void {
+    // the what-if summary a policy version was saved with (added after the table)
+    const policyCols = this.db.prepare('PRAGMA table_info(policy_versions)').all() as { name: string }[]
+    if (!policyCols.some((c) => c.name === 'what_if')) this.db.exec('ALTER TABLE policy_versions ADD COLUMN what_if TEXT')
     const cols = this.db.prepare('PRAGMA table_info(orders)').all() as { name: string }[]
     if (!cols.some((c) => c.name === 'watch_due')) {
       this.db.transaction(() => {
@@ -393,6 +426,17 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Mirrors the case's follow-up tasks (same transaction as the case write). */
+  private writeTasks(c: Case): void {
+    for (const t of caseTasks(c)) {
+      this.run(
+        `INSERT INTO case_tasks (id, case_id, kind, owner, open, due_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, open = excluded.open, due_at = excluded.due_at, next_at = excluded.next_at`,
+        t.id, t.caseId, t.kind, t.owner, t.open ? 1 : 0, t.dueAt, t.nextAt,
+      )
+    }
+  }
+
   private readCase(id: string): Case | null {
     const r = this.get<{ doc: string }>('SELECT doc FROM cases WHERE id = ?', id)
     return r ? (JSON.parse(r.doc) as Case) : null
@@ -420,6 +464,7 @@ export class SqliteStore implements Store {
       // the order's guard, read inside this IMMEDIATE transaction: no other writer can interleave
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
+      this.writeTasks(c)
       this.insertOutbox(c, outbox)
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
@@ -471,6 +516,7 @@ export class SqliteStore implements Store {
       const guard = this.orderGuard(next.order.orderId)
       updateGuard(guard, next)
       this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
+      this.writeTasks(next)
       this.insertOutbox(next, outbox)
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
@@ -624,33 +670,37 @@ export class SqliteStore implements Store {
     )
   }
 
-  private toPolicyRecord(r: { version: number; doc: string; updated_by: string; updated_at: string }): PolicyRecord {
-    return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at }
+  private toPolicyRecord(r: PolicyRow): PolicyRecord {
+    return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at, whatIf: whatIfOf(r) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
-    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>(
-      'SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1',
-    )
+    const r = this.get<PolicyRow>('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1')
     return r ? this.toPolicyRecord(r) : null
   }
-  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string): Promise<PolicyRecord> {
+  async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.db.transaction((): PolicyRecord => {
       const cur = this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM policy_versions')?.v ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
-      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at) }
-      this.run('INSERT INTO policy_versions (version, doc, updated_by, updated_at) VALUES (?, ?, ?, ?)', version, JSON.stringify(rec.policy), by, rec.updatedAt)
+      const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
+      this.run(
+        'INSERT INTO policy_versions (version, doc, updated_by, updated_at, what_if) VALUES (?, ?, ?, ?, ?)',
+        version, JSON.stringify(rec.policy), by, rec.updatedAt, whatIf ? JSON.stringify(whatIf) : null,
+      )
       return rec
     }).immediate()
   }
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
-    const r = this.get<{ version: number; doc: string; updated_by: string; updated_at: string }>('SELECT * FROM policy_versions WHERE version = ?', version)
+    const r = this.get<PolicyRow>('SELECT * FROM policy_versions WHERE version = ?', version)
     return r ? this.toPolicyRecord(r) : null
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
-    return this.all<{ version: number; updated_by: string; updated_at: string }>(
-      'SELECT version, updated_by, updated_at FROM policy_versions ORDER BY version DESC',
-    ).map((r) => ({ version: r.version, updatedBy: r.updated_by, updatedAt: r.updated_at }))
+    return this.all<Omit<PolicyRow, 'doc'>>('SELECT version, updated_by, updated_at, what_if FROM policy_versions ORDER BY version DESC').map((r) => ({
+      version: r.version,
+      updatedBy: r.updated_by,
+      updatedAt: r.updated_at,
+      whatIf: whatIfOf(r),
+    }))
   }
 
   // ------------------------------------------------------------------ orders
@@ -803,6 +853,117 @@ export class SqliteStore implements Store {
     ).map(toOutbox)
   }
 
+  private taskWhere(f: TaskFilter): { sql: string; params: SqlValue[] } {
+    const w = ['t.kind = ?', 't.open = 1']
+    const p: SqlValue[] = [f.kind]
+    if (f.owner !== undefined) {
+      w.push('t.owner = ?')
+      p.push(f.owner)
+    }
+    if (f.dueBefore !== undefined) {
+      w.push('t.due_at <= ?')
+      p.push(iso(f.dueBefore))
+    }
+    return { sql: w.join(' AND '), params: p }
+  }
+  async listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const { sql, params } = this.taskWhere(filter)
+    let keyset = ''
+    if (page.cursor) {
+      const cur = decodeCursor(page.cursor, `task:${filter.kind}`)
+      keyset = ' AND (t.due_at, t.id) > (?, ?)'
+      params.push(cur.key, cur.id)
+    }
+    const rows = this.all<{ doc: string; k: string; id: string }>(
+      `SELECT c.doc AS doc, t.due_at AS k, t.id AS id FROM case_tasks t JOIN cases c ON c.id = t.case_id
+       WHERE ${sql}${keyset} ORDER BY t.due_at, t.id LIMIT ?`,
+      ...params, limit + 1,
+    )
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return { items: items.map((r) => JSON.parse(r.doc) as Case), next: rows.length > limit && last ? encodeCursor(`task:${filter.kind}`, last.k, last.id) : null }
+  }
+  async countTasks(filter: TaskFilter, cap: number): Promise<number> {
+    const { sql, params } = this.taskWhere(filter)
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM case_tasks t WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
+  }
+  async dueTaskCases(now: string, limit: number): Promise<Case[]> {
+    return this.all<{ doc: string }>(
+      `SELECT c.doc AS doc FROM case_tasks t JOIN cases c ON c.id = t.case_id
+       WHERE t.open = 1 AND t.next_at <= ? ORDER BY t.next_at, t.id LIMIT ?`,
+      iso(now), Math.max(0, Math.floor(limit)),
+    ).map((r) => JSON.parse(r.doc) as Case)
+  }
+
+  async enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number> {
+    const t = iso(at)
+    return this.db.transaction(() => {
+      let n = 0
+      for (const o of items) {
+        n += this.run(
+          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
+          o.key, o.caseId, o.kind, JSON.stringify(o.payload), t, t,
+        ).changes
+      }
+      return n
+    })()
+  }
+  async takeSlot(bucket: string, max: number): Promise<boolean> {
+    const r = this.get<{ used: number }>(
+      `INSERT INTO rate_slots (bucket, used) VALUES (?, 1)
+       ON CONFLICT(bucket) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
+      bucket, max,
+    )
+    return !!r && max > 0
+  }
+
+  // ------------------------------------------------------------------ staff inbox
+
+  async addInbox(items: InboxRecord[]): Promise<number> {
+    return this.db.transaction(() => {
+      let n = 0
+      for (const i of items) {
+        n += this.run(
+          'INSERT INTO staff_inbox (id, staff_id, created_at, unread, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+          i.id, i.staffId, iso(i.createdAt), i.readAt ? 0 : 1, JSON.stringify(i),
+        ).changes
+      }
+      return n
+    })()
+  }
+  async listInbox(staffId: string, opts: { unreadOnly?: boolean; limit: number; cursor?: string | null }): Promise<Page<InboxRecord>> {
+    const w = ['staff_id = ?']
+    const p: SqlValue[] = [staffId]
+    if (opts.unreadOnly) w.push('unread = 1')
+    if (opts.cursor) {
+      const c = decodeCursor(opts.cursor, 'inbox')
+      w.push('(created_at < ? OR (created_at = ? AND id < ?))')
+      p.push(c.key, c.key, c.id)
+    }
+    const limit = Math.max(1, Math.floor(opts.limit))
+    const rows = this.all<{ id: string; created_at: string; doc: string }>(
+      `SELECT id, created_at, doc FROM staff_inbox WHERE ${w.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...p, limit + 1,
+    )
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.doc) as InboxRecord)
+    const last = rows.length > limit ? rows[limit - 1] : null
+    return { items, next: last ? encodeCursor('inbox', last.created_at, last.id) : null }
+  }
+  async countUnread(staffId: string, cap: number): Promise<number> {
+    const r = this.get<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM staff_inbox WHERE staff_id = ? AND unread = 1 LIMIT ?)',
+      staffId, Math.max(0, Math.floor(cap)),
+    )
+    return r?.n ?? 0
+  }
+  async markInboxRead(staffId: string, ids: string[] | 'all', at: string): Promise<number> {
+    const set = "UPDATE staff_inbox SET unread = 0, doc = json_set(doc, '$.readAt', ?) WHERE staff_id = ? AND unread = 1"
+    if (ids === 'all') return this.run(set, iso(at), staffId).changes
+    return this.db.transaction(() => ids.reduce((n, id) => n + this.run(`${set} AND id = ?`, iso(at), staffId, id).changes, 0))()
+  }
+
   // ------------------------------------------------------------------ credits
 
   async addCredits(openid: string, templateId: string, n: number): Promise<number> {
@@ -894,3 +1055,5 @@ interface MediaRow {
 const mediaOf = (r: MediaRow): MediaRecord => ({
   id: r.id, ownerOpenid: r.owner_openid, mime: r.mime, kind: r.kind, size: r.size, location: r.location, createdAt: r.created_at, attachedAt: r.attached_at,
 })
+type PolicyRow = { version: number; doc: string; updated_by: string; updated_at: string; what_if: string | null }
+const whatIfOf = (r: Pick<PolicyRow, 'what_if'>): WhatIfSummary | null => (r.what_if ? (JSON.parse(r.what_if) as WhatIfSummary) : null)

@@ -1,8 +1,9 @@
 import type { BuyerMessageEvent, CaseEvent } from '@contract/domain'
 import type { Deps } from '../deps'
 import type { OutboxItem } from '../../ports/store'
-import type { SenderPort } from '../../ports/sender'
+import { WECOM_NO_KEY, type SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
+import { WECOM_PER_MINUTE, failureText, fanOutStaffAlert, tellOwners, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
 
 export const RETRY = {
   maxAttempts: 6,
@@ -16,16 +17,24 @@ const TRANSIENT = new Set([-1, 45009, 45011, 45015])
 /** The seller's template mapping is wrong: retrying cannot help, the owner must fix it. */
 const MAPPING = new Set([47003, 41030, 40037])
 const NO_CREDIT = 43101
+/** WeCom robot: too many messages this minute (wait for the next one); -1 busy. */
+const WECOM_RATE = 45009
+/** A rate-limited row keeps waiting for a free minute this long before it counts as failed. */
+const RATE_LIMIT_GIVE_UP_MS = 60 * 60_000
 
 type Outcome =
   | { kind: 'sent' }
   | { kind: 'transient' | 'no_credit' | 'mapping' | 'permanent'; error: string }
+  /** not attempted or refused for frequency: try again at `at` without spending an attempt */
+  | { kind: 'deferred'; at: string; error: string | null }
 
 export interface DispatchStats {
   sent: number
   retried: number
   failed: number
   skipped: number
+  /** waiting for a free rate-limit slot (WeCom: 20 a minute per robot) */
+  deferred: number
 }
 
 /** Exponential backoff with equal jitter, capped. */
@@ -37,7 +46,8 @@ export function backoffMs(attempt: number, random: () => number): number {
 const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString()
 
 /**
- * Sends what transitions wrote to the outbox, at most once per key after success: each row is
+ * Sends what transitions wrote to the outbox, at most once per key after success (a staff alert
+ * fans out into the recipients' inboxes and one row per external channel, see ./staff-alerts): each row is
  * claimed by compare-and-set on its attempt count (two dispatchers never send the same row at the
  * same time), a send that succeeded is never repeated, transient failures retry with backoff until
  * the limit and then park as failed, 43101 consumes no retry and records that the buyer was not
@@ -47,13 +57,25 @@ const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOS
 export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { limit?: number; random?: () => number } = {}): Promise<DispatchStats> {
   const random = opts.random ?? Math.random
   const now = deps.now()
-  const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0 }
+  const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 }
   const items = await deps.store.pendingOutbox(now, opts.limit ?? 100)
   for (const item of items) {
     const attempt = item.attempts + 1
     const claimed = await deps.store.updateOutbox(item.key, item.attempts, { attempts: attempt, nextAttemptAt: later(now, RETRY.leaseMs) })
     if (!claimed) continue
     const out = await deliver(deps, sender, item, attempt)
+    if (out.kind === 'deferred') {
+      if (Date.parse(now) - Date.parse(item.createdAt) > RATE_LIMIT_GIVE_UP_MS) {
+        await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `发送频率受限超过1小时：${out.error ?? ''}` })
+        await tellOwners(deps, item, failureText(item, '发送频率受限超过1小时')).catch((e) => deps.log('tellOwners failed', e))
+        stats.failed++
+      } else {
+        // hand the attempt back: waiting for a slot is not a failure
+        await deps.store.updateOutbox(item.key, attempt, { attempts: item.attempts, nextAttemptAt: out.at, ...(out.error ? { lastError: out.error } : {}) })
+        stats.deferred++
+      }
+      continue
+    }
     if (out.kind === 'sent') {
       await deps.store.updateOutbox(item.key, attempt, { status: 'sent', sentAt: deps.now(), lastError: null })
       stats.sent++
@@ -62,13 +84,17 @@ export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { lim
       stats.skipped++
     } else if (out.kind === 'mapping') {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
-      await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text: `订阅消息模板配置有误，请检查模板与字段映射：${out.error}` }).catch(() => undefined)
+      const text = `订阅消息模板配置有误，请检查模板与字段映射：${out.error}`
+      await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text }).catch(() => undefined)
+      await tellOwners(deps, item, text).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
     } else if (out.kind === 'permanent') {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
+      if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, out.error)).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
     } else if (attempt >= RETRY.maxAttempts) {
       await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `重试 ${attempt} 次仍失败：${out.error}` })
+      if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, `重试 ${attempt} 次仍失败：${out.error}`)).catch((e) => deps.log('tellOwners failed', e))
       stats.failed++
     } else {
       await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: later(now, backoffMs(attempt, random)), lastError: out.error })
@@ -84,10 +110,9 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
     switch (ev.kind) {
       case 'buyer_message':
         return await sendBuyerMessage(deps, sender, ev, attempt)
-      case 'staff_alert': {
-        const r = await sender.notifyStaff({ to: ev.to, text: ev.text, caseId: ev.caseId, kind: ev.alert })
-        return r.errcode === 0 ? { kind: 'sent' } : { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
-      }
+      case 'staff_alert':
+        await fanOutStaffAlert(deps, item, ev)
+        return { kind: 'sent' }
       case 'warehouse_task': {
         const r = await sender.notifyStaff({ to: 'warehouse', text: ev.text, caseId: ev.caseId, kind: ev.task })
         return r.errcode === 0 ? { kind: 'sent' } : { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
@@ -101,6 +126,8 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
       default:
+        if (item.kind === 'staff_subscribe') return await sendStaffSubscribe(deps, sender, item.payload as unknown as StaffSubscribePayload, attempt)
+        if (item.kind === 'wecom') return await sendWecom(deps, sender, item.payload as unknown as WecomPayload)
         return { kind: 'sent' }
     }
   } catch (e) {
@@ -108,15 +135,45 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
   }
 }
 
+/** Rows of the staff channels: a failure there is put in front of the owner. */
+const STAFF_CHANNELS = new Set(['staff_subscribe', 'wecom'])
+
+/** Like a buyer's: one credit per message, spent on the first attempt. */
+async function sendStaffSubscribe(deps: Deps, sender: SenderPort, p: StaffSubscribePayload, attempt: number): Promise<Outcome> {
+  if (attempt === 1 && !(await deps.store.spendCredit(p.openid, p.templateId))) return { kind: 'no_credit', error: '43101 员工未订阅或次数已用完，未推送（收件箱里仍有）' }
+  const r = await sender.sendSubscribe({ touser: p.openid, templateId: p.templateId, page: p.page, data: p.data })
+  return classify(r, '员工拒收或订阅次数已用完，未推送（收件箱里仍有）')
+}
+
+/** A WeCom robot post within the robot's 20-a-minute budget, shared by every dispatcher. */
+async function sendWecom(deps: Deps, sender: SenderPort, p: WecomPayload): Promise<Outcome> {
+  const now = Date.parse(deps.now())
+  const minute = Math.floor(now / 60_000)
+  const nextMinute = new Date((minute + 1) * 60_000).toISOString()
+  if (!(await deps.store.takeSlot(`wecom:${p.keyEnv}:${minute}`, WECOM_PER_MINUTE))) return { kind: 'deferred', at: nextMinute, error: null }
+  const r = await sender.sendWecom({ keyEnv: p.keyEnv, msgtype: p.msgtype, content: p.content })
+  if (r.errcode === WECOM_RATE) return { kind: 'deferred', at: nextMinute, error: `${r.errcode} ${r.errmsg}` }
+  if (r.errcode === WECOM_NO_KEY) return { kind: 'permanent', error: r.errmsg }
+  if (r.errcode === 0) return { kind: 'sent' }
+  if (TRANSIENT.has(r.errcode)) return { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
+  // 93000 invalid webhook url, 40008 bad message type …: the owner has to fix the robot
+  return { kind: 'permanent', error: `${r.errcode} ${r.errmsg}` }
+}
+
+/** A WeChat send answer → what the dispatcher does next. */
+function classify(r: { errcode: number; errmsg: string }, noCredit: string): Outcome {
+  if (r.errcode === 0) return { kind: 'sent' }
+  if (r.errcode === NO_CREDIT) return { kind: 'no_credit', error: `43101 ${noCredit}（${r.errmsg}）` }
+  if (MAPPING.has(r.errcode)) return { kind: 'mapping', error: `${r.errcode} ${r.errmsg}` }
+  if (TRANSIENT.has(r.errcode)) return { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
+  // Other codes (e.g. 40003 bad openid) will not get better by retrying.
+  return { kind: 'permanent', error: `${r.errcode} ${r.errmsg}` }
+}
+
 async function sendBuyerMessage(deps: Deps, sender: SenderPort, ev: BuyerMessageEvent, attempt: number): Promise<Outcome> {
   if (attempt === 1 && !(await deps.store.spendCredit(ev.openid, ev.templateId))) {
     return { kind: 'no_credit', error: '43101 买家未订阅该消息或次数已用完，未通知' }
   }
   const r = await sender.sendSubscribe({ touser: ev.openid, templateId: ev.templateId, page: ev.page, data: ev.data })
-  if (r.errcode === 0) return { kind: 'sent' }
-  if (r.errcode === NO_CREDIT) return { kind: 'no_credit', error: `43101 买家拒收或订阅次数已用完，未通知（${r.errmsg}）` }
-  if (MAPPING.has(r.errcode)) return { kind: 'mapping', error: `${r.errcode} ${r.errmsg}` }
-  if (TRANSIENT.has(r.errcode)) return { kind: 'transient', error: `${r.errcode} ${r.errmsg}` }
-  // Other codes (e.g. 40003 bad openid) will not get better by retrying.
-  return { kind: 'permanent', error: `${r.errcode} ${r.errmsg}` }
+  return classify(r, '买家拒收或订阅次数已用完，未通知')
 }

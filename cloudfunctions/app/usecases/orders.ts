@@ -5,11 +5,25 @@ import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import { livePolicy, pastCasesOf } from '../shared'
 import { checkEligibility, yuan } from '../../core'
+import { SHOP_REFUND_GUIDE, SHOP_REFUND_TYPES } from './submit-case'
 
 const OPEN = new Set<string>(OPEN_STATUSES)
 
+/**
+ * Shop orders of this WeChat user become theirs here (issue 12 §2): the mini-program's openid and
+ * the shop's differ, the unionid is the same when both are bound to the seller's open-platform
+ * account. Records the caller's unionid (so the sync can match their next orders at once) and
+ * moves their shop orders still kept under the shop's openid to them.
+ */
+export async function claimShopOrders(deps: Deps, openid: string, unionid: string): Promise<void> {
+  const [buyer, theirs] = await Promise.all([deps.store.getBuyer(openid), deps.store.listOrdersByUnionid(unionid, 100)])
+  if (buyer?.unionid !== unionid) await deps.store.upsertBuyer({ openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, unionid })
+  for (const rec of theirs) if (rec.order.buyerOpenid !== openid) await deps.store.upsertOrder({ ...rec, order: { ...rec.order, buyerOpenid: openid } })
+}
+
 /** The buyer's own orders (never anyone else's), with their open cases and eligibility hints. */
-export async function listMyOrders(deps: Deps, openid: string, limit: number): Promise<OrderView[]> {
+export async function listMyOrders(deps: Deps, openid: string, limit: number, unionid?: string): Promise<OrderView[]> {
+  if (unionid) await claimShopOrders(deps, openid, unionid)
   const now = deps.now()
   // ids only: the open cases' documents are not read to list them
   const [{ policy }, orders, cases] = await Promise.all([
@@ -36,7 +50,9 @@ export async function checkOrderEligibility(deps: Deps, openid: string, orderId:
   const el = checkEligibility(rec.order, { claimedItems, reason }, pastCasesOf(guard), policy, deps.now())
   return {
     ok: el.ok,
-    types: CASE_TYPES.map((t) => ({ type: t, allowed: el.types[t].allowed, reason: el.types[t].reason })),
+    types: CASE_TYPES.map((t) =>
+      rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(t) ? { type: t, allowed: false, reason: SHOP_REFUND_GUIDE } : { type: t, allowed: el.types[t].allowed, reason: el.types[t].reason },
+    ),
     errors: el.errors,
     // money already refunded on this order's other cases limits what a new case can get back
     hints: guard.committedFen > 0 ? [...el.hints, `本单已退${yuan(guard.committedFen)}，还可退${yuan(Math.max(0, rec.order.paidFen - guard.committedFen))}`] : el.hints,

@@ -12,6 +12,10 @@ import { GuardViolation } from '../../ports/store'
 
 const DAY = 86_400_000
 
+/** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
+export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
+export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退货退款请在微信「订单详情 → 申请售后」中提交，平台处理进度会同步到这里'
+
 /**
  * Files a new after-sales case for one of the buyer's own orders. Idempotent per form: the same
  * key returns the first case, so a double tap never opens two; the same key with a different form
@@ -42,6 +46,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   if (earlier) return replay(earlier, now, policy, input)
 
   if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
+  // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
+  if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))

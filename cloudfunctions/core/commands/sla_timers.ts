@@ -1,5 +1,6 @@
 /** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
 import { slaState, targetToWarn, type SlaReport } from '../sla'
+import { formatLocalTime, toMs } from '../tz'
 import { alert, refuse, type CommandSpec } from './work'
 
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
@@ -15,7 +16,8 @@ export const sla_warn: CommandSpec<'sla_warn'> = {
     const dueAt = w.c.sla[name].dueAt
     w.c.sla = { ...w.c.sla, warnedAt: ctx.now, [name]: { ...w.c.sla[name], warnedAt: ctx.now } }
     w.internal = true
-    w.text = `时效预警：${TARGET_LABEL[name]}将于 ${dueAt} 到期`
+    // staff read this line: shop-local time, never a raw ISO instant
+    w.text = `时效预警：${TARGET_LABEL[name]}将于 ${formatLocalTime(toMs(dueAt), ctx.policy.calendar.timezone)} 到期`
     alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} ${TARGET_LABEL[name]}即将超时`, dueAt)
   },
 }

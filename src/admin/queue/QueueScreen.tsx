@@ -8,6 +8,7 @@ import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../
 import { dayEndUtc, dayStartUtc, fmtShort } from '../format'
 import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { exportFromServer } from '../csv'
+import { InboxLink } from '../inbox/InboxScreen'
 
 export interface QueueFilters {
   status?: CaseStatus
@@ -140,6 +141,7 @@ export function QueueScreen({
           {me.name} · {me.role === 'owner' ? '店主' : me.role === 'supervisor' ? '主管' : '客服'}
         </Text>
         <View className="adm-links">
+          <InboxLink refreshKey={refreshKey} />
           <Text className="adm-link" id="link-roster" onClick={() => Taro.navigateTo({ url: '/admin/roster/index' })}>
             排班
           </Text>

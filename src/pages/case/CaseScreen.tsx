@@ -366,7 +366,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
 
       {acceptedOffer ? (
         <View className="card" id="accepted-offer">
-          <Text className="section-title">您接受的方案</Text>
+          <Text className="section-title">{view.timeline.some((e) => e.type === 'accept_offer' && e.actor.kind === 'buyer') ? '您接受的方案' : '商家同意的处理方案'}</Text>
           <OfferCard offer={acceptedOffer} orderItems={view.order.items} canAccept={false} />
         </View>
       ) : null}

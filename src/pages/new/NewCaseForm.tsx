@@ -2,22 +2,24 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import type { CaseView, EligibilityView, OrderView, PublicPolicy, SubmitInput } from '@contract/actions'
-import { CASE_TYPE_LABELS, REASON_DEFAULTS, type CaseType, type ClaimedItem, type DesiredRemedy, type Evidence, type ReasonCode } from '@contract/domain'
+import { REASON_DEFAULTS, type CaseType, type ClaimedItem, type DesiredRemedy, type Evidence, type ReasonCode } from '@contract/domain'
 import { api } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
 import { Chip } from '../../components/Chip'
 import { EvidenceUploader } from '../../components/EvidenceUploader'
 import { Empty, ErrorView, Loading } from '../../components/States'
 import { Stepper } from '../../components/Stepper'
-import { REMEDY_LABELS } from '../../utils/labels'
 import { formatYuan } from '../../utils/money'
 import { requestSubscriptions } from '../../utils/subscribe'
 import { formatDate, formatTime } from '../../utils/time'
 
-type FieldErrors = Partial<Record<'order' | 'items' | 'reason' | 'type' | 'remedy' | 'evidence' | 'eligibility', string>>
+type FieldErrors = Partial<Record<'order' | 'items' | 'reason' | 'type' | 'evidence' | 'eligibility', string>>
 
-/** A convenience default for "what do you want", matching the chosen type; the buyer can change it. */
-const REMEDY_FOR_TYPE: Record<CaseType, DesiredRemedy> = {
+/**
+ * The form asks once what the buyer wants: each answer is a case type, and the desired remedy the
+ * contract also records follows from it.
+ */
+export const REMEDY_FOR_TYPE: Record<CaseType, DesiredRemedy> = {
   refund_only: 'refund',
   return_refund: 'return_refund',
   exchange: 'exchange',
@@ -26,7 +28,35 @@ const REMEDY_FOR_TYPE: Record<CaseType, DesiredRemedy> = {
   logistics: 'contact_me',
 }
 
-const REMEDIES = Object.keys(REMEDY_LABELS) as DesiredRemedy[]
+/** The answers in the buyer's words. */
+export const WANT_LABELS: Record<CaseType, string> = {
+  refund_only: '退款（不用退货）',
+  return_refund: '退货退款',
+  exchange: '换货',
+  resend: '补发',
+  compensation: '给我补偿',
+  logistics: '帮我查物流',
+}
+
+/**
+ * One line about the answers that are not available, saying why and what to do instead (instead
+ * of the same sentence once per type): the reason itself refuses everything → choose another
+ * reason; the reason allows only some answers → name them.
+ */
+export function refusedLine(elig: EligibilityView, reasonLabel: string): string | null {
+  if (elig.errors.length > 0) return null
+  const allowed = elig.types.filter((t) => t.allowed)
+  const refused = elig.types.filter((t) => !t.allowed)
+  if (refused.length === 0) return null
+  if (allowed.length === 0) {
+    const why = [...new Set(refused.map((t) => t.reason))][0] ?? ''
+    return `“${reasonLabel}”现在不能申请：${why}。请换一个售后原因`
+  }
+  const names = allowed.map((t) => WANT_LABELS[t.type]).join('、')
+  const specific = [...new Set(refused.map((t) => t.reason))].filter((r) => !r.startsWith(`“${reasonLabel}”不支持`))
+  const why = specific.length > 0 ? specific.join('；') : `“${reasonLabel}”不支持${refused.map((t) => WANT_LABELS[t.type]).join('、')}`
+  return `${why}，可以选择：${names}`
+}
 
 function message(e: unknown): string {
   return (e as Error)?.message || '出错了，请稍后再试'
@@ -52,9 +82,9 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
   const [description, setDescription] = useState('')
   const [evidence, setEvidence] = useState<Evidence[]>([])
   const [uploading, setUploading] = useState(false)
-  const [remedy, setRemedy] = useState<DesiredRemedy | null>(null)
   const [minorDefect, setMinorDefect] = useState(false)
-  const [errors, setErrors] = useState<FieldErrors>({})
+  // messages appear after the first submit attempt and follow the fields from then on
+  const [tried, setTried] = useState(false)
   const [submitError, setSubmitError] = useState('')
   const [submitting, setSubmitting] = useState(false)
 
@@ -129,20 +159,21 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
     if (reason && claimed.length > 0) {
       if (eligState === 'checking') e.type = '正在查询可申请的售后类型，请稍候'
       else if (eligState === 'error') e.type = '查询可申请的售后类型失败，请重试'
-      else if (elig && !elig.ok) e.eligibility = elig.errors[0] ?? '该订单暂不能申请售后'
-      else if (!type) e.type = '请选择售后类型'
+      else if (elig && elig.errors.length > 0) e.eligibility = elig.errors[0]
+      else if (elig && !elig.types.some((t) => t.allowed)) e.reason = '这个原因现在不能申请，请换一个售后原因'
+      else if (!type) e.type = '请选择您希望怎么处理'
     }
-    if (!remedy) e.remedy = '请选择您希望的处理方式'
     if (uploading) e.evidence = '图片/视频还在上传，请稍候再提交'
     return e
   }
+  const errors: FieldErrors = tried ? validate() : {}
 
   const submit = () => {
     if (inFlight.current) return
     const e = validate()
-    setErrors(e)
+    setTried(true)
     setSubmitError('')
-    if (Object.keys(e).length > 0 || !order || !reason || !type || !remedy) return
+    if (Object.keys(e).length > 0 || !order || !reason || !type) return
     inFlight.current = true
     setSubmitting(true)
     // must run inside the tap, before any await (WeChat only allows subscription prompts from a tap)
@@ -154,7 +185,7 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
       reason,
       description: description.trim(),
       evidence,
-      desiredRemedy: remedy,
+      desiredRemedy: REMEDY_FOR_TYPE[type],
       facts: reason === 'quality_defect' && minorDefect ? { minorDefect: true } : {},
     }
     void (async () => {
@@ -253,9 +284,9 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
       </View>
 
       <View className="card" id="types">
-        <Text className="section-title">售后类型</Text>
-        {!reason || claimed.length === 0 ? <Text className="muted block">选好商品和原因后，这里会显示可以申请的类型</Text> : null}
-        {eligState === 'checking' ? <Text className="muted block">正在查询可申请的类型…</Text> : null}
+        <Text className="section-title">您希望怎么处理</Text>
+        {!reason || claimed.length === 0 ? <Text className="muted block">选好商品和原因后，这里会显示可以选择的处理方式</Text> : null}
+        {eligState === 'checking' ? <Text className="muted block">正在查询可以怎么处理…</Text> : null}
         {eligState === 'error' ? (
           <Text className="error-text" id="elig-retry" onClick={() => setEligTry((n) => n + 1)}>
             查询失败，点此重试
@@ -263,34 +294,26 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
         ) : null}
         {elig && eligState === 'idle' ? (
           <View>
+            {/* an item-level refusal (already claimed, over the limit) is about these items, said once */}
             {elig.errors.length > 0 ? (
-              <View id="elig-errors">
-                {elig.errors.map((m) => (
-                  <Text key={m} className="error-text">
-                    {m}
-                  </Text>
-                ))}
-              </View>
+              <Text className="error-text" id="elig-errors">
+                {elig.errors[0]}
+              </Text>
             ) : null}
             <View className="chips">
               {elig.types
                 .filter((o) => o.allowed)
                 .map((o) => (
-                  <Chip key={o.type} id={`type-${o.type}`} on={type === o.type} onTap={() => {
-                    setType(o.type)
-                    setRemedy((r) => r ?? REMEDY_FOR_TYPE[o.type])
-                  }}>
-                    {CASE_TYPE_LABELS[o.type]}
+                  <Chip key={o.type} id={`type-${o.type}`} on={type === o.type} onTap={() => setType(o.type)}>
+                    {WANT_LABELS[o.type]}
                   </Chip>
                 ))}
             </View>
-            {elig.types
-              .filter((o) => !o.allowed)
-              .map((o) => (
-                <Text key={o.type} className="refusal" id={`refused-${o.type}`}>
-                  {CASE_TYPE_LABELS[o.type]}不可申请：{o.reason}
-                </Text>
-              ))}
+            {reason && refusedLine(elig, reasonLabel(reason)) ? (
+              <Text className="hint-text" id="refused-line">
+                {refusedLine(elig, reasonLabel(reason))}
+              </Text>
+            ) : null}
             <View id="elig-hints">
               {/* hints the order card already shows are not repeated here */}
               {elig.hints
@@ -307,7 +330,7 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
           </View>
         ) : null}
         {errors.type ? <Text className="error-text" id="err-type">{errors.type}</Text> : null}
-        {errors.eligibility ? <Text className="error-text" id="err-eligibility">{errors.eligibility}</Text> : null}
+        {errors.eligibility && !(elig && elig.errors.length > 0) ? <Text className="error-text" id="err-eligibility">{errors.eligibility}</Text> : null}
       </View>
 
       <View className="card">
@@ -324,18 +347,6 @@ export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubm
         <Text className="section-title gap">图片 / 视频凭证</Text>
         <EvidenceUploader onChange={setEvidence} onBusyChange={setUploading} />
         {errors.evidence ? <Text className="error-text" id="err-evidence">{errors.evidence}</Text> : null}
-      </View>
-
-      <View className="card">
-        <Text className="section-title">您希望怎么处理</Text>
-        <View className="chips">
-          {REMEDIES.map((r) => (
-            <Chip key={r} id={`remedy-${r}`} on={remedy === r} onTap={() => setRemedy(r)}>
-              {REMEDY_LABELS[r]}
-            </Chip>
-          ))}
-        </View>
-        {errors.remedy ? <Text className="error-text" id="err-remedy">{errors.remedy}</Text> : null}
       </View>
 
       {reason ? <Text className="quiet-hint">原因：{reasonLabel(reason)}</Text> : null}

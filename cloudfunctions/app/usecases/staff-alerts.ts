@@ -1,0 +1,140 @@
+import type { StaffAlertEvent } from '@contract/domain'
+import { STAFF_ALERT_LABELS, type InboxItem } from '@contract/alerts'
+import type { Policy } from '@contract/policy'
+import type { Deps } from '../deps'
+import type { NewOutboxItem, OutboxItem, StaffRecord } from '../../ports/store'
+import { formatField } from '../../core'
+import { livePolicy } from '../shared'
+
+/** WeCom allows 20 messages a minute per robot; every dispatcher instance shares these slots. */
+export const WECOM_PER_MINUTE = 20
+
+/** Outbox row kinds a staff alert fans out into (one per channel and recipient). */
+export interface StaffSubscribePayload {
+  openid: string
+  templateId: string
+  page: string
+  data: Record<string, { value: string }>
+}
+export interface WecomPayload {
+  team: string
+  keyEnv: string
+  msgtype: 'markdown' | 'text'
+  content: string
+}
+
+export function adminCasePage(caseId: string): string {
+  return `admin/case/index?id=${encodeURIComponent(caseId)}`
+}
+
+/**
+ * Who an alert is for: a staff id (if that member left, the supervisors), 'supervisor' (every
+ * active supervisor; the owners when there is none) or 'owner'.
+ */
+export function recipientsOf(to: string, staff: StaffRecord[]): StaffRecord[] {
+  const active = staff.filter((s) => s.active)
+  const owners = active.filter((s) => s.role === 'owner')
+  const supervisors = active.filter((s) => s.role === 'supervisor')
+  if (to === 'owner') return owners
+  if (to !== 'supervisor') {
+    const one = active.find((s) => s.id === to)
+    if (one) return [one]
+  }
+  return supervisors.length ? supervisors : owners
+}
+
+function wecomContent(ev: StaffAlertEvent, caseNo: string, assignee: string, policy: Policy, msgtype: 'markdown' | 'text'): string {
+  const label = STAFF_ALERT_LABELS[ev.alert]
+  const due = ev.dueAt ? formatField('time1', ev.dueAt, { tz: policy.calendar.timezone }) : ''
+  if (msgtype === 'text') return [`【${label}】售后单 ${caseNo}`, ev.text, assignee && `负责人：${assignee}`, due && `截止：${due}`].filter(Boolean).join('\n')
+  const warn = ['p1_opened', 'sla_breach', 'refund_failed', 'serious_quality'].includes(ev.alert)
+  return [
+    `**<font color="${warn ? 'warning' : 'info'}">【${label}】</font>售后单 ${caseNo}**`,
+    `> ${ev.text}`,
+    assignee && `> 负责人：${assignee}`,
+    due && `> 截止：<font color="warning">${due}</font>`,
+  ]
+    .filter(Boolean)
+    .join('\n')
+}
+
+/**
+ * One staff alert → the inbox of each recipient (written here: the store is ours, nothing leaves)
+ * plus one outbox row per external channel: a subscription message to each recipient holding a
+ * credit for the staff template, and the case team's WeCom robot when the policy names one for this
+ * kind. Every id and key derives from the alert's key, so a retried fan-out adds nothing twice.
+ */
+export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAlertEvent): Promise<void> {
+  const [c, { policy }, staff] = await Promise.all([deps.store.getCase(ev.caseId), livePolicy(deps), deps.store.listStaff()])
+  const caseNo = c?.caseNo ?? ''
+  const people = recipientsOf(ev.to, staff)
+  const inbox: InboxItem[] = people.map((s) => ({
+    id: `${item.key}:${s.id}`,
+    staffId: s.id,
+    caseId: ev.caseId,
+    caseNo,
+    kind: ev.alert,
+    text: ev.text,
+    dueAt: ev.dueAt ?? null,
+    createdAt: item.createdAt,
+    readAt: null,
+  }))
+  await deps.store.addInbox(inbox)
+
+  const children: NewOutboxItem[] = []
+  const tpl = policy.staffAlerts.template
+  const credits = await Promise.all(people.map((s) => deps.store.getCredits(s.id)))
+  const source: Record<string, string> = { alertLabel: STAFF_ALERT_LABELS[ev.alert], caseNo, text: ev.text, at: item.createdAt, dueAt: ev.dueAt ?? item.createdAt }
+  people.forEach((s, i) => {
+    if ((credits[i][tpl.templateId] ?? 0) <= 0) return
+    const data: StaffSubscribePayload['data'] = {}
+    for (const [field, src] of Object.entries(tpl.fields)) {
+      data[field] = { value: formatField(field, source[src] ?? '', { tz: policy.calendar.timezone, fallbackTime: item.createdAt }) }
+    }
+    const payload: StaffSubscribePayload = { openid: s.id, templateId: tpl.templateId, page: adminCasePage(ev.caseId), data }
+    children.push({ key: `${item.key}:sub:${s.id}`, caseId: ev.caseId, kind: 'staff_subscribe', payload: payload as unknown as Record<string, unknown> })
+  })
+  const robot = c ? policy.staffAlerts.wecom.find((r) => r.team === c.team && (r.alerts.length === 0 || r.alerts.includes(ev.alert))) : undefined
+  if (robot && c) {
+    const assignee = staff.find((s) => s.id === c.assigneeId)?.name ?? ''
+    const payload: WecomPayload = { team: robot.team, keyEnv: robot.keyEnv, msgtype: robot.msgtype, content: wecomContent(ev, caseNo, assignee, policy, robot.msgtype) }
+    children.push({ key: `${item.key}:wecom:${robot.team}`, caseId: ev.caseId, kind: 'wecom', payload: payload as unknown as Record<string, unknown> })
+  }
+  if (children.length) await deps.store.enqueueOutbox(children, deps.now())
+}
+
+/**
+ * Puts a delivery problem in every owner's inbox (the one place an owner is sure to look),
+ * once per failed row.
+ */
+export async function tellOwners(deps: Deps, item: OutboxItem, text: string): Promise<void> {
+  const owners = (await deps.store.listStaff()).filter((s) => s.active && s.role === 'owner')
+  const c = await deps.store.getCase(item.caseId)
+  await deps.store.addInbox(
+    owners.map((o) => ({
+      id: `${item.key}:failed:${o.id}`,
+      staffId: o.id,
+      caseId: item.caseId,
+      caseNo: c?.caseNo ?? '',
+      kind: 'delivery_failed' as const,
+      text,
+      dueAt: null,
+      createdAt: deps.now(),
+      readAt: null,
+    })),
+  )
+}
+
+/** Describes a failed channel row for the owner. */
+export function failureText(item: OutboxItem, error: string): string {
+  if (item.kind === 'wecom') {
+    const p = item.payload as unknown as WecomPayload
+    return `企业微信群机器人（${p.team}，密钥变量 ${p.keyEnv}）发送失败：${error}`
+  }
+  if (item.kind === 'staff_subscribe') {
+    const p = item.payload as unknown as StaffSubscribePayload
+    return `给员工 ${p.openid} 的微信提醒发送失败：${error}`
+  }
+  return `消息发送失败：${error}`
+}
+

@@ -1,0 +1,101 @@
+/**
+ * Policy what-if (`preview_policy` through the admin function, in process) over a SQLite file:
+ * 10k cases created in the last 30 days, and 100k cases of which the last 30 days hold 10k
+ * (paging reads the range through the created_at index, not the whole store) or all 100k (one
+ * run stops at WHAT_IF_MAX_CASES and says so). Run alone: `tsx scripts/bench/what-if.ts`.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { WhatIfView } from '@contract/actions'
+import { defaultPolicy, type Policy } from '@contract/policy'
+import { adminFunction } from '../../cloudfunctions/app/admin'
+import { WHAT_IF_MAX_CASES } from '../../cloudfunctions/app/usecases/policy-what-if'
+import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
+import { BENCH_NOW, DAY, benchDeps, caseTemplates, loadPopulation, openStore, type Template } from './population'
+
+/** Money only: ¥15 a day late, approval above ¥150 (no case's clocks need re-running). */
+export function moneyDraft(p: Policy = defaultPolicy): Policy {
+  return { ...p, compensation: { ...p.compensation, latePerDayFen: 1500, approvalThresholdFen: 15000 } }
+}
+
+/** The worst case: P2 answered within an hour and a safety word every bench case contains (裂纹), so every case becomes P1 and its clocks are re-run. */
+export function benchDraft(p: Policy = defaultPolicy): Policy {
+  const m = moneyDraft(p)
+  return {
+    ...m,
+    sla: { ...p.sla, targets: { ...p.sla.targets, P2: { ...p.sla.targets.P2, firstResponse: { minutes: 60, clock: 'business' } } } },
+    safetyKeywords: [...p.safetyKeywords, '裂纹'],
+  }
+}
+
+export interface WhatIfRun {
+  label: string
+  stored: number
+  ms: number
+  view: WhatIfView
+}
+
+type Admin = ReturnType<typeof adminFunction>
+
+async function timed(admin: Admin, label: string, stored: number, data: Record<string, unknown>): Promise<WhatIfRun> {
+  const call = async () => {
+    const r = await admin({ action: 'preview_policy', data }, { openid: 'staff-owner' })
+    if (!r.ok) throw new Error(`preview_policy failed: ${JSON.stringify(r.error)}`)
+    return r.data as WhatIfView
+  }
+  await call() // warm-up (JIT, page cache)
+  const t0 = process.hrtime.bigint()
+  const view = await call()
+  return { label, stored, ms: Number(process.hrtime.bigint() - t0) / 1e6, view }
+}
+
+async function population(dir: string, templates: Template[], stored: number, spreadDays: number, runs: (admin: Admin) => Promise<WhatIfRun[]>) {
+  const file = path.join(dir, `whatif-${stored}.db`)
+  const store = await openStore(file)
+  try {
+    await seedDemoShop(store, BENCH_NOW)
+    await loadPopulation(store, templates, BENCH_NOW, { cases: stored, buyers: 500, spreadMs: spreadDays * DAY, prefix: 'wi' })
+    return await runs(adminFunction(benchDeps(store, () => BENCH_NOW)))
+  } finally {
+    await store.close()
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
+  }
+}
+
+export async function runWhatIfBench(dir: string, templates: Template[]): Promise<WhatIfRun[]> {
+  const small = await population(dir, templates, 10_000, 30, async (admin) => [
+    await timed(admin, '10k stored, 10k in range: money-only draft', 10_000, { policy: moneyDraft() }),
+    await timed(admin, '10k stored, 10k in range: every case re-clocked', 10_000, { policy: benchDraft() }),
+  ])
+  const yearAgo = new Date(Date.parse(BENCH_NOW) - 300 * DAY).toISOString()
+  const large = await population(dir, templates, 100_000, 300, async (admin) => [
+    await timed(admin, '100k stored, 10k in range: every case re-clocked', 100_000, { policy: benchDraft() }),
+    await timed(admin, `100k stored, 300 days in range (cap ${WHAT_IF_MAX_CASES / 1000}k): re-clocked`, 100_000, { policy: benchDraft(), from: yearAgo }),
+  ])
+  return [...small, ...large]
+}
+
+export function whatIfReport(runs: WhatIfRun[]) {
+  console.log('Policy what-if (preview_policy, admin fn in process, last 30 days; second call, after one warm-up)')
+  for (const r of runs) {
+    const v = r.view
+    const per = v.cases ? (r.ms * 1000) / v.cases : 0
+    console.log(
+      `  ${r.label.padEnd(62)}${`${Math.round(r.ms)} ms`.padStart(10)}  ${v.cases} replayed${v.truncated ? ' (truncated)' : ''}, ${per.toFixed(0)} µs/case,`
+        + ` ${v.changedCases} changed, money ${v.money.diffFen >= 0 ? '+' : ''}${(v.money.diffFen / 100).toFixed(2)} yuan`,
+    )
+  }
+}
+
+if (require.main === module) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-whatif-'))
+  caseTemplates(BENCH_NOW)
+    .then((t) => runWhatIfBench(dir, t))
+    .then(whatIfReport)
+    .catch((e) => {
+      console.error(e)
+      process.exitCode = 1
+    })
+    .finally(() => fs.rmSync(dir, { recursive: true, force: true }))
+}
