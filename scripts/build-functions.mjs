@@ -4,7 +4,7 @@ import { build } from 'esbuild'
 import fs from 'node:fs'
 import path from 'node:path'
 
-export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler']
+export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup']
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const CLOUD_SDKS = ['@cloudbase/node-sdk', 'wx-server-sdk']
 const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', d, 'package.json'), 'utf8')).version

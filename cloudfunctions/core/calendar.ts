@@ -87,8 +87,3 @@ export function businessMsBetweenMs(a: number, b: number, cal: Calendar): number
   }
   return sum
 }
-
-/** Move an instant forward into business hours (identity when inside). */
-export function alignToBusiness(iso: string, cal: Calendar): string {
-  return addBusinessTime(iso, 0, cal)
-}

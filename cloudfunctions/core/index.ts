@@ -3,7 +3,7 @@
  * come in as arguments. See README.md for the state diagram and where each rule lives.
  */
 export type { CoreContext } from './context'
-export { openCase, proactiveLogisticsCase, makeCaseNo, type OpenCaseOutput } from './openCase'
+export { openCase, proactiveLogisticsCase, type OpenCaseOutput } from './openCase'
 export { decide, type DecideOutput } from './decide'
 export { allowedCommands, refusal } from './allowed'
 export { COMMANDS, type CommandSpec, type Guard, type GuardContext, type Refusal } from './commands'
@@ -31,7 +31,7 @@ export {
   type Timer,
 } from './sla'
 export { caseDueAt, slaMarks, queueDueSort, iso, NO_DUE, SINCE_EVER } from './sla-marks'
-export { addBusinessTime, businessMsBetween, isBusinessTime, alignToBusiness, windowsOf, type Calendar } from './calendar'
+export { addBusinessTime, businessMsBetween, isBusinessTime, windowsOf, type Calendar } from './calendar'
 export {
   BUYER_EVENTS,
   ON_ENTER,

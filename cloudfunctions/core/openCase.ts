@@ -28,7 +28,8 @@ export interface OpenCaseOutput {
   notes: string[]
 }
 
-export function makeCaseNo(nowIso: string, id: string, tz: string): string {
+/** Fallback case number when the caller has no store counter (tests, scripts); the functions pass `caseNo`. */
+function makeCaseNo(nowIso: string, id: string, tz: string): string {
   const d = localDate(toMs(nowIso), tz).replace(/-/g, '')
   const tail = id.replace(/[^0-9A-Za-z]/g, '').slice(-6).toUpperCase().padStart(6, '0')
   return `AS${d}${tail}`

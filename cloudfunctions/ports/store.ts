@@ -148,7 +148,8 @@ export interface RefundRecord {
   caseId: string
   orderId: string
   amountFen: number
-  status: 'recorded' | 'confirmed' | 'failed'
+  /** the payment call is recorded once by key; its outcome lives on the case (`Refund.status`) */
+  status: 'recorded'
   createdAt: string
 }
 

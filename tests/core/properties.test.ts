@@ -36,6 +36,8 @@ const KINDS = [
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
+/** commands whose only payload is a text */
+const TEXT_ONLY = new Set<string>(['respond', 'ask_info', 'reject', 'note', 'escalate', 'provide_info', 'appeal'])
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
@@ -64,15 +66,8 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
   const offer = offered.length ? offered[s.pick % offered.length] : c.offers[s.pick % Math.max(1, c.offers.length)]
   const pending = c.refunds.filter((r) => r.status === 'pending')
   const refund = pending.length ? pending[s.pick % pending.length] : c.refunds[0]
+  if (TEXT_ONLY.has(s.kind)) return { type: s.kind, text: '说明' } as CaseCommand
   switch (s.kind) {
-    case 'respond':
-    case 'ask_info':
-    case 'reject':
-    case 'note':
-    case 'escalate':
-    case 'provide_info':
-    case 'appeal':
-      return { type: s.kind, text: '说明' }
     case 'make_offer':
       return s.pass && offer
         ? { type: 'make_offer', offerIds: [offer.id] }
@@ -100,7 +95,7 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
     case 'expire':
       return { type: 'expire', deadline: c.buyerDeadline && s.pass ? c.buyerDeadline.kind : DEADLINES[s.pick % DEADLINES.length] }
     default:
-      return { type: s.kind }
+      return { type: s.kind } as CaseCommand
   }
 }
 
@@ -301,15 +296,8 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
   const room = remainingFen(c)
   const mayPay = actor.kind === 'staff' && actor.role !== 'agent' ? room : Math.min(room, th)
   const amounts = [...new Set([1, mayPay, room])].filter((n) => n > 0)
+  if (TEXT_ONLY.has(type)) return [{ type, text: '说明' } as CaseCommand]
   switch (type) {
-    case 'respond':
-    case 'ask_info':
-    case 'reject':
-    case 'note':
-    case 'escalate':
-    case 'provide_info':
-    case 'appeal':
-      return [{ type, text: '说明' }]
     case 'make_offer':
       return [{ type, offers: [{ kind: 'guidance', explanation: '使用指导' }] }, ...c.offers.map((o) => ({ type, offerIds: [o.id] }))]
     case 'approve':
@@ -333,7 +321,7 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
     case 'expire':
       return DEADLINES.map((deadline) => ({ type, deadline }))
     default:
-      return [{ type }]
+      return [{ type } as CaseCommand]
   }
 }
 

@@ -90,10 +90,20 @@ export class CloudBaseEmulator {
   private locks = new Map<string, string>()
   /** action → count, for tests and debugging */
   readonly calls = new Map<string, number>()
+  /** added before every answer (the bench's network round trip); 0 in tests */
+  latencyMs = 0
+  /** when set, every request's arrival and answer time (ms, performance clock): the bench's critical path */
+  trace: { action: string; start: number; end: number }[] | null = null
   url = ''
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res))
+    // The SDK keeps connections alive; Node's 5 s idle close races a request reusing the socket
+    // ("socket hang up") when several processes hammer one emulator. A server behind a load
+    // balancer keeps them far longer.
+    this.server.keepAliveTimeout = 120_000
+    this.server.headersTimeout = 125_000
+    this.server.requestTimeout = 0
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     const { port } = this.server.address() as AddressInfo
     this.url = `http://127.0.0.1:${port}/admin`
@@ -119,18 +129,22 @@ export class CloudBaseEmulator {
   // ------------------------------------------------------------------ http
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const start = performance.now()
+    let action = '?'
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     let out: unknown
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
-      const action = String(body.action)
+      action = String(body.action)
       this.calls.set(action, (this.calls.get(action) ?? 0) + 1)
       out = { requestId: randomBytes(6).toString('hex'), ...(await this.dispatch(action, body)) }
     } catch (e) {
       const err = e instanceof EmuError ? e : new EmuError('SYS_ERR', e instanceof Error ? e.message : String(e))
       out = { code: err.code, message: err.message, requestId: randomBytes(6).toString('hex') }
     }
+    if (this.latencyMs) await sleep(this.latencyMs)
+    this.trace?.push({ action, start, end: performance.now() })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(out))
   }

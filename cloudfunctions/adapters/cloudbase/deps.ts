@@ -18,8 +18,8 @@ export function cloudDeps(): Promise<Deps> {
   cached ??= (async () => {
     const env = process.env.TCB_ENV || process.env.SCF_NAMESPACE || ''
     const app = tcb.init({ env: env || tcb.SYMBOL_CURRENT_ENV })
+    // no setup on a cold start: collections and migrations are the `setup` function's job, once per deployment
     const store = new CloudBaseStore({ db: app.database() as never })
-    await store.init()
     const now = () => new Date().toISOString()
     // the Channels shop when CHANNELS_APPID / CHANNELS_SECRET are set (cloudbaserc.json); its token is shared through the store
     const shop = channelsShopFromEnv(process.env, store, { log: (line) => console.error(line) })

@@ -213,41 +213,54 @@ export class CloudBaseStore implements Store {
     return rest
   }
 
+  /**
+   * The whole deployment step at once (tests, scripts): collections, then the case re-derivation
+   * until done. Functions never call it on a cold start: the `setup` function runs `setup()` once
+   * per deployment (see README), resumable.
+   */
   async init(): Promise<void> {
-    for (const k of Object.keys(COLLECTIONS) as CollectionKey[]) {
+    while (!(await this.setup()).done);
+  }
+
+  /**
+   * One slice of the deployment step, within `budgetMs`: creates missing collections (in
+   * parallel), then re-derives case documents indexed by an older CASE_INDEX_VERSION, page by page
+   * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
+   * page and the next call resumes there. Each fill is conditional on the document's version, so
+   * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
+   * same values. Once migrated, a call costs the collection checks and one read.
+   */
+  async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
+    const until = Date.now() + (opts.budgetMs ?? 20_000)
+    await Promise.all((Object.keys(COLLECTIONS) as CollectionKey[]).map(async (k) => {
       try {
         await this.db.createCollection(this.name(k))
       } catch (e) {
         if (!isAlreadyExists(e)) throw e
       }
-    }
-    await this.migrateCases()
-  }
-
-  /**
-   * Case documents indexed by an older CASE_INDEX_VERSION (e.g. written before the SLA-state
-   * fields existed, or before the queue's due order changed) get their derived fields re-derived
-   * once: `counters/case_index` records the version, so a warm start costs one read. Each fill is
-   * conditional on the document's version, so it never overwrites a newer save (which wrote the
-   * fields itself); two functions migrating at once write the same values.
-   */
-  private async migrateCases(): Promise<void> {
-    const head = await this.getDoc<{ value: number }>('counters', 'case_index')
-    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return
-    let after: { key: unknown; id: string } | null = null
+    }))
+    const head = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'case_index')
+    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
+    let migrated = 0
+    let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
     for (;;) {
-      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 200, after)
-      for (const d of docs) {
-        const c = JSON.parse(d.docJson) as Case
-        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(c)
+      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
+      await Promise.all(docs.map(async (d) => {
+        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
         void _drop
         void _doc
         await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
-      }
-      if (docs.length < 200) break
+      }))
+      migrated += docs.length
+      if (docs.length < 100) break
       after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+      if (Date.now() > until) {
+        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+        return { done: false, migrated }
+      }
     }
-    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION })
+    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
+    return { done: true, migrated }
   }
 
   async close(): Promise<void> {

@@ -54,12 +54,15 @@ const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOS
  * notified, a wrong template mapping (47003 / 41030) is recorded with WeChat's words and alerts
  * the owner. One-time subscription credits are spent on the first attempt of each message.
  */
-export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { limit?: number; random?: () => number } = {}): Promise<DispatchStats> {
+export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { limit?: number; random?: () => number; budgetMs?: number } = {}): Promise<DispatchStats> {
+  // stop on a time budget below the function's timeout: unclaimed rows stay pending for the next pass
+  const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const random = opts.random ?? Math.random
   const now = deps.now()
   const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 }
   const items = await deps.store.pendingOutbox(now, opts.limit ?? 100)
   for (const item of items) {
+    if (Date.now() > until) break
     const attempt = item.attempts + 1
     const claimed = await deps.store.updateOutbox(item.key, item.attempts, { attempts: attempt, nextAttemptAt: later(now, RETRY.leaseMs) })
     if (!claimed) continue

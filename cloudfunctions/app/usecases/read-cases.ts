@@ -4,7 +4,7 @@ import type { Caller } from '../function'
 import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
 import { remainingFen } from '../../core'
 import { buyerView, staffView, summary } from '../views'
-import { refundsIn90Days } from './submit-case'
+import { refundedCasesIn90Days } from './submit-case'
 
 /** The buyer's own cases, newest first, keyset-paged. */
 export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<CaseSummary>> {
@@ -22,7 +22,7 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
   const [past, buyer, refundCount90d, guard] = await Promise.all([
     deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
     deps.store.getBuyer(c.buyerOpenid),
-    refundsIn90Days(deps, c.buyerOpenid, now),
+    refundedCasesIn90Days(deps, c.buyerOpenid, now),
     deps.store.getOrderGuard(c.order.orderId),
   ])
   return {

@@ -12,6 +12,8 @@ export interface SchedulerStats {
   /** lost a compare-and-set to another scheduler or a person: their write stands */
   raced: number
   byCommand: Record<string, number>
+  /** the time budget ran out: the cases not reached are still due (next pass) */
+  stoppedEarly?: boolean
   logistics: LogisticsWatchStats
   /** uploaded files never attached to a case within a day, deleted */
   swept: number
@@ -42,7 +44,9 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
 /** The day the missing-calendar warning was last logged (once a day per instance is enough). */
 let calendarWarnedOn = ''
 
-export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): Promise<SchedulerStats> {
+export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?: number } = {}): Promise<SchedulerStats> {
+  // stop on a time budget below the function's timeout: what is left stays due and the next pass resumes it
+  const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const now = deps.now()
   const warning = calendarWarning(now)
   if (warning && calendarWarnedOn !== now.slice(0, 10)) {
@@ -53,6 +57,10 @@ export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): P
   const due = await deps.store.dueCases(now, opts.limit ?? 200)
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
   for (const c of due) {
+    if (Date.now() > until) {
+      stats.stoppedEarly = true
+      break
+    }
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
     for (let step = 0; step < 3; step++) {
@@ -77,7 +85,9 @@ export async function runScheduler(deps: Deps, opts: { limit?: number } = {}): P
       cur = res.value.case
     }
   }
-  stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
-  stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
+  if (!stats.stoppedEarly) {
+    stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+    stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
+  }
   return stats
 }

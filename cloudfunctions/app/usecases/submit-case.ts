@@ -40,7 +40,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     deps.store.getOrderGuard(input.orderId),
     deps.store.getBuyer(openid),
     roster(deps),
-    refundsIn90Days(deps, openid, now),
+    refundedCasesIn90Days(deps, openid, now),
     deps.media.verify(input.evidence, { openid }),
   ])
   if (earlier) return replay(earlier, now, policy, input)
@@ -117,8 +117,8 @@ export async function pastCases(deps: Deps, orderId: string): Promise<PastCase[]
   return pastCasesOf(await deps.store.getOrderGuard(orderId))
 }
 
-/** Number of this buyer's cases with a refund in the last 90 days (repeat-refund risk). */
-export async function refundsIn90Days(deps: Deps, openid: string, now: string): Promise<number> {
+/** Number of this buyer's cases filed in the last 90 days with a refund that did not fail (repeat-refund risk; capped at 100). */
+export async function refundedCasesIn90Days(deps: Deps, openid: string, now: string): Promise<number> {
   const since = new Date(toMs(now) - 90 * DAY).toISOString()
   return deps.store.countCases({ buyerOpenid: openid, createdFrom: since, refunded: true }, 100)
 }

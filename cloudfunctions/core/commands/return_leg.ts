@@ -3,35 +3,29 @@
  * `inspect` return moves the case (awaiting_return → return_shipped → inspecting); a `collect`
  * pickup (wrong / damaged goods taken back) moves along without changing the status.
  */
-import type { Case } from '@contract/domain'
+import type { Case, CaseStatus, ReturnShipment } from '@contract/domain'
 import { refuse, type CommandSpec, type Refusal } from './work'
 
-const NO_RETURN = refuse('VALIDATION', '该售后单没有退货')
-
-function shipRefusal(c: Case): Refusal | null {
-  const rs = c.returnShipment
-  if (!rs) return NO_RETURN
-  if (rs.status !== 'pending') return refuse('VALIDATION', '退货已寄出')
-  if (rs.purpose === 'inspect' && c.status !== 'awaiting_return') return refuse('NOT_ALLOWED_IN_STATUS', '当前状态不能填写退货单号')
-  return null
+/**
+ * The leg must exist and not be past `done` yet; an `inspect` return also only moves in `statuses`.
+ */
+function legGuard(done: (status: ReturnShipment['status']) => boolean, doneMsg: string, statuses: CaseStatus[], statusMsg: string) {
+  return (c: Case): Refusal | null => {
+    const rs = c.returnShipment
+    if (!rs) return refuse('VALIDATION', '该售后单没有退货')
+    if (done(rs.status)) return refuse('VALIDATION', doneMsg)
+    if (rs.purpose === 'inspect' && !statuses.includes(c.status)) return refuse('NOT_ALLOWED_IN_STATUS', statusMsg)
+    return null
+  }
 }
 
-function receiveRefusal(c: Case): Refusal | null {
-  const rs = c.returnShipment
-  if (!rs) return NO_RETURN
-  if (rs.status === 'received') return refuse('VALIDATION', '退货已签收')
-  if (rs.purpose === 'inspect' && c.status !== 'awaiting_return' && c.status !== 'return_shipped') return refuse('NOT_ALLOWED_IN_STATUS', '当前状态不能签收退货')
-  return null
-}
+const shipRefusal = legGuard((s) => s !== 'pending', '退货已寄出', ['awaiting_return'], '当前状态不能填写退货单号')
+const receiveRefusal = legGuard((s) => s === 'received', '退货已签收', ['awaiting_return', 'return_shipped'], '当前状态不能签收退货')
 
 export const ship_return: CommandSpec<'ship_return'> = {
   guard: shipRefusal,
   act(w, cmd, ctx) {
-    const rs = w.c.returnShipment!
-    rs.status = 'shipped'
-    rs.carrier = cmd.carrier
-    rs.trackingNo = cmd.trackingNo
-    rs.shippedAt = ctx.now
+    const rs = Object.assign(w.c.returnShipment!, { status: 'shipped', carrier: cmd.carrier, trackingNo: cmd.trackingNo, shippedAt: ctx.now } as const)
     if (rs.purpose === 'inspect') w.to = 'return_shipped'
     w.text = `退货已寄出：${cmd.carrier} ${cmd.trackingNo}`
     w.data = { carrier: cmd.carrier, trackingNo: cmd.trackingNo }

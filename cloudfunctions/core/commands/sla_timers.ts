@@ -1,10 +1,19 @@
 /** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
-import { slaState, targetToWarn, type SlaReport } from '../sla'
+import type { Case } from '@contract/domain'
+import { slaState, targetToWarn, type SlaLevel, type SlaReport } from '../sla'
 import { formatLocalTime, toMs } from '../tz'
-import { alert, refuse, type CommandSpec } from './work'
+import { alert, refuse, type CommandSpec, type Guard } from './work'
 
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
 const TARGET_LABEL = { firstResponse: '首次响应', resolution: '处理完成' } as const
+
+/** The badge shows `level` now and the case has not been marked for it yet. */
+function slaGuard(level: SlaLevel, marked: (c: Case) => boolean, message: string): Guard {
+  return (c, { policy, now }) => {
+    const rep = slaState(c, now, policy)
+    return marked(c) || rep.state !== level ? refuse('VALIDATION', message, { sla: rep.state }) : null
+  }
+}
 
 /** Each target (first response, resolution) warns once on its own. */
 export const sla_warn: CommandSpec<'sla_warn'> = {
@@ -23,10 +32,7 @@ export const sla_warn: CommandSpec<'sla_warn'> = {
 }
 
 export const sla_breach: CommandSpec<'sla_breach'> = {
-  guard(c, { policy, now }) {
-    const rep = slaState(c, now, policy)
-    return c.sla.breachedAt || rep.state !== 'breached' ? refuse('VALIDATION', '当前未超时', { sla: rep.state }) : null
-  },
+  guard: slaGuard('breached', (c) => !!c.sla.breachedAt, '当前未超时'),
   act(w, _cmd, ctx) {
     const rep = slaState(w.c, ctx.now, ctx.policy)
     w.c.sla = { ...w.c.sla, breachedAt: ctx.now, breachedTarget: rep.target }

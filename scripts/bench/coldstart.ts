@@ -1,0 +1,27 @@
+/**
+ * Function cold start: each bundle of `npm run build:functions` required in a fresh Node process
+ * (the CloudBase SDKs resolved from node_modules, as CloudBase installs them next to the bundle),
+ * median of RUNS; plus @cloudbase/node-sdk and wx-server-sdk alone. The first call's database
+ * round trips are in the round-trip table (cold start row).
+ */
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+
+const RUNS = 5
+const root = path.resolve(__dirname, '../..')
+
+function requireMs(target: string): number {
+  const code = `const t0 = performance.now(); require(${JSON.stringify(target)}); process.stdout.write(String(performance.now() - t0))`
+  const times = Array.from({ length: RUNS }, () => Number(execFileSync(process.execPath, ['-e', code], { cwd: root, encoding: 'utf8' })))
+  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]
+}
+
+export async function measureColdStart(): Promise<{ name: string; ms: number }[]> {
+  // build/functions is written by the bundler (esbuild), exactly as deployed
+  const { buildFunctions, FUNCTIONS } = (await import(path.join(root, 'scripts/build-functions.mjs'))) as { buildFunctions(o: { quiet: boolean }): Promise<void>; FUNCTIONS: string[] }
+  await buildFunctions({ quiet: true })
+  const out = FUNCTIONS.map((name) => ({ name: `function ${name} (bundle + SDKs)`, ms: requireMs(path.join(root, 'build/functions', name, 'index.js')) }))
+  out.push({ name: '@cloudbase/node-sdk alone', ms: requireMs(path.join(root, 'node_modules/@cloudbase/node-sdk')) })
+  out.push({ name: 'wx-server-sdk alone', ms: requireMs(path.join(root, 'node_modules/wx-server-sdk')) })
+  return out
+}

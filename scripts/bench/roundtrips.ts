@@ -1,0 +1,147 @@
+/**
+ * Round trips per action on the CloudBase adapter: the REAL @cloudbase/node-sdk against the local
+ * emulator (tests/server/cloudbase-emulator.ts), which logs every request it answers. "Total" is
+ * the number of requests the SDK sent for one call of the function; "in sequence" is the longest
+ * chain of requests each sent after the previous one was answered (the latency a user waits for at
+ * one network round trip each). Every answer is held LATENCY_MS so that overlap is real.
+ * Measured with the demo shop's 6 staff and with 30 (24 more agents), each action on a warm
+ * instance (its caches filled by an earlier call of another case), as in production.
+ */
+import crypto from 'node:crypto'
+import type { OrderSnapshot } from '@contract/domain'
+import type { Deps } from '../../cloudfunctions/app/deps'
+import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
+import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
+import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
+import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
+import { adminFunction } from '../../cloudfunctions/app/admin'
+import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
+import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
+import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
+import { CloudBaseEmulator } from '../../tests/server/cloudbase-emulator'
+
+const LATENCY_MS = 15
+const NOW = '2026-11-23T03:00:00.000Z'
+const LATER = '2026-12-03T03:00:00.000Z'
+
+export interface RoundTrips {
+  action: string
+  total: number
+  seq: number
+  budget: { total?: number; seq?: number }
+}
+
+/** Longest chain of requests where each one started after the previous one's answer. */
+export function criticalPath(trace: { start: number; end: number }[]): number {
+  const xs = [...trace].sort((a, b) => a.start - b.start)
+  const depth: number[] = []
+  for (let i = 0; i < xs.length; i++) {
+    let d = 1
+    for (let j = 0; j < i; j++) if (xs[j].end <= xs[i].start && depth[j] + 1 > d) d = depth[j] + 1
+    depth.push(d)
+  }
+  return depth.length ? Math.max(...depth) : 0
+}
+
+function order(orderId: string, buyerOpenid: string, skus: string[], paidFen: number): OrderSnapshot {
+  const t = (d: number) => new Date(Date.parse(NOW) + d * 86_400_000).toISOString()
+  return {
+    orderId, buyerOpenid, paidFen,
+    items: skus.map((skuId) => ({ skuId, name: `商品${skuId}`, qty: 1, unitPriceFen: Math.floor(paidFen / skus.length), batch: 'B1' })),
+    paidAt: t(-5), shippedAt: t(-4), carrier: '顺丰速运', trackingNo: `SF${orderId}`, promisedDeliveryAt: t(-3), deliveredAt: t(-2),
+  }
+}
+
+export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[]> {
+  process.env.TENCENTCLOUD = 'true'
+  process.env.SILENCE = 'true'
+  const emulator = new CloudBaseEmulator()
+  const url = await emulator.start()
+  const open = () => new CloudBaseStore({ env: 'bench', secretId: 'local-id', secretKey: 'local-key', serviceUrl: url, timeout: 30_000 })
+  const setup = open()
+  try {
+    await setup.init()
+    await seedDemoShop(setup, NOW)
+    for (let i = 0; i < staffCount - 6; i++) {
+      await setup.upsertStaff({ id: `staff-x${i}`, name: `客服${i}`, role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
+    }
+    for (let i = 0; i < 40; i++) await setup.upsertOrder({ order: order(`RT-${i}`, 'buyer-zhao', ['A', 'B'], 20_000), createdAt: NOW })
+
+    // a warm instance: its own store (policy and case-number caches), one call of each kind first
+    let now = NOW
+    const store = open()
+    const deps: Deps = { store, payments: new LocalPayments(store, () => now), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    const buyer = aftersaleFunction(deps)
+    const staff = adminFunction(deps)
+    const ok = <T>(r: { ok: boolean; data?: unknown; error?: unknown }): T => {
+      if (!r.ok) throw new Error(JSON.stringify(r.error))
+      return r.data as T
+    }
+    let n = 0
+    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, { openid: 'buyer-zhao' })).case
+    const rows: RoundTrips[] = []
+    const measure = async (action: string, budget: RoundTrips['budget'], f: () => Promise<unknown>, per = 1) => {
+      emulator.latencyMs = LATENCY_MS
+      emulator.trace = []
+      await f()
+      const trace = emulator.trace
+      emulator.trace = null
+      emulator.latencyMs = 0
+      rows.push({ action, total: trace.length / per, seq: criticalPath(trace) / per, budget })
+    }
+    // cold start: what a fresh instance sends before its first call is served (init)
+    await measure('cold start (init)', { total: 2 }, () => open().init())
+    const warm = await submit()
+    ok(await staff({ action: 'respond', data: { caseId: warm.id, text: '您好' } }, { openid: 'staff-sup' }))
+    ok(await staff({ action: 'get_case', data: { caseId: warm.id } }, { openid: 'staff-sup' }))
+
+    let c = { id: '', version: 0 }
+    await measure('submit (buyer)', { total: 10, seq: 6 }, async () => (c = await submit()))
+    await measure('case command: respond (staff)', { total: 6, seq: 4 }, async () => {
+      c = ok(await staff({ action: 'respond', data: { caseId: c.id, text: '已收到，马上处理', expectedVersion: c.version } }, { openid: 'staff-sup' }))
+    })
+    await measure('paying command: approve ¥100 (staff)', { total: 10, seq: 6 }, async () => {
+      ok(await staff({ action: 'approve', data: { caseId: c.id, expectedVersion: c.version, amountFen: 10_000 } }, { openid: 'staff-sup' }))
+    })
+    await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
+    await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
+    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))
+    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, { openid: 'buyer-zhao' })))
+
+    // timers: ten days on, every open case is due
+    const due = (await store.dueCases(LATER, 1000)).length
+    now = LATER
+    await measure(`scheduler, per due case (${due} due)`, { total: 3 }, () => runScheduler(deps), due)
+    const pending = (await store.pendingOutbox(LATER, 1000)).length
+    const quiet = { sendSubscribe: async () => ({ errcode: 0, errmsg: 'ok' }), notifyStaff: async () => ({ errcode: 0, errmsg: 'ok' }), sendWecom: async () => ({ errcode: 0, errmsg: 'ok' }) }
+    await measure(`dispatcher, per message (${pending} pending)`, { total: 2 }, () => dispatchOutbox(deps, quiet, { random: () => 0.5, limit: 1000 }), pending)
+    return rows
+  } finally {
+    await emulator.stop()
+  }
+}
+
+export function roundTripTable(at6: RoundTrips[], at30: RoundTrips[]): string[] {
+  const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1))
+  const mark = (r: RoundTrips) => {
+    const parts: string[] = []
+    if (r.budget.total !== undefined) parts.push(`total ≤ ${r.budget.total} ${r.total <= r.budget.total ? 'met' : 'MISSED'}`)
+    if (r.budget.seq !== undefined) parts.push(`seq ≤ ${r.budget.seq} ${r.seq <= r.budget.seq ? 'met' : 'MISSED'}`)
+    return parts.join(', ')
+  }
+  const out = [`  ${'action'.padEnd(44)}${'6 staff'.padStart(12)}${'30 staff'.padStart(12)}  budget (at 30 staff)`, `  ${''.padEnd(44)}${'total/seq'.padStart(12)}${'total/seq'.padStart(12)}`]
+  for (let i = 0; i < at30.length; i++) {
+    const a = at6[i]
+    const b = at30[i]
+    out.push(`  ${b.action.replace(/\(\d+ (due|pending)\)/, '').padEnd(44)}${`${f(a.total)}/${f(a.seq)}`.padStart(12)}${`${f(b.total)}/${f(b.seq)}`.padStart(12)}  ${mark(b)}`)
+  }
+  return out
+}
+
+if (require.main === module) {
+  void (async () => {
+    const at6 = await measureRoundTrips(6)
+    const at30 = await measureRoundTrips(30)
+    for (const l of roundTripTable(at6, at30)) console.log(l)
+  })()
+}
