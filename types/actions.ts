@@ -274,7 +274,8 @@ export const adminInputs = {
   get_case: z.object(caseRef),
   list_staff: z.object({}),
   upsert_staff: StaffInputSchema,
-  set_duty: z.object({ id: Id, onDuty: z.boolean() }),
+  /** `takesCases`: 接单 of a supervisor / owner (routing assigns them cases only when on) */
+  set_duty: z.object({ id: Id, onDuty: z.boolean(), takesCases: z.boolean().optional() }),
   set_dedicated_rep: z.object({ buyerOpenid: Id, repId: Id.nullable(), trusted: z.boolean().optional() }),
   get_policy: z.object({}),
   /** `preview`: the range of the what-if the owner looked at; the server recomputes it and records its summary on the new version */
@@ -325,7 +326,8 @@ export interface AdminOutputs extends InboxOutputs {
   upsert_staff: StaffView
   set_duty: StaffView
   set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean }
-  get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string }
+  /** `calendarWarning`: set when the official holiday data does not cover the next 60 days */
+  get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; calendarWarning?: string | null }
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }
   list_policy_versions: PolicyVersionView[]
   preview_policy: WhatIfView

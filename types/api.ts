@@ -47,3 +47,10 @@ export const errorText: Record<ErrorCode, string> = {
 /** Function names as deployed on CloudBase and exposed by the local gateway. */
 export const FunctionNameSchema = z.enum(['aftersale', 'admin'])
 export type FunctionName = z.infer<typeof FunctionNameSchema>
+
+/**
+ * Header every HTTP call to the local gateway's functions and upload carries. A cross-site form or
+ * a `text/plain` fetch cannot send a custom header (a page of another origin would need a CORS
+ * preflight the gateway never grants), so its presence proves the call came from the desk's own pages.
+ */
+export const CALL_HEADER = 'x-desk-call'

@@ -18,8 +18,18 @@ export type IsoTime = z.infer<typeof IsoTimeSchema>
 /** Calendar date YYYY-MM-DD (business calendar, Asia/Shanghai by default). */
 export const DateStringSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
 
-/** Integer amount in fen (分). */
-export const FenSchema = z.number().int().min(0)
+/**
+ * Largest amount in fen anywhere in the desk: ¥100,000,000. Far above any live-stream order, and
+ * small enough that sums over a whole shop's cases (analytics, exports) stay safe integers.
+ */
+export const MAX_FEN = 10_000_000_000
+/** Largest coupon or gift value an offer may carry: ¥100,000. */
+export const MAX_PERK_FEN = 10_000_000
+
+/** Integer amount in fen (分), a safe integer within MAX_FEN. */
+export const FenSchema = z.number().int().min(0).max(MAX_FEN, '金额超出上限')
+/** A coupon or gift value. */
+export const PerkFenSchema = z.number().int().min(0).max(MAX_PERK_FEN, '优惠券或礼品价值超出上限（¥100,000）')
 
 // ---------------------------------------------------------------- enums
 
@@ -128,7 +138,7 @@ export type DesiredRemedy = z.infer<typeof DesiredRemedySchema>
 export const OrderItemSchema = z.object({
   skuId: z.string().min(1),
   name: z.string().min(1),
-  qty: z.number().int().positive(),
+  qty: z.number().int().positive().max(100_000),
   unitPriceFen: FenSchema,
   batch: z.string().optional(),
   /** 不支持7天无理由 (final sale, e.g. opened food) */
@@ -156,7 +166,7 @@ export const OrderSnapshotSchema = z.object({
 })
 export type OrderSnapshot = z.infer<typeof OrderSnapshotSchema>
 
-export const ClaimedItemSchema = z.object({ skuId: z.string().min(1), qty: z.number().int().positive() })
+export const ClaimedItemSchema = z.object({ skuId: z.string().min(1), qty: z.number().int().positive().max(100_000) })
 export type ClaimedItem = z.infer<typeof ClaimedItemSchema>
 
 export const EvidenceSchema = z.object({
@@ -178,7 +188,12 @@ export type Actor = z.infer<typeof ActorSchema>
 
 // ---------------------------------------------------------------- SLA
 
-export const SlaClockSchema = z.enum(['business', 'calendar'])
+/**
+ * How an SLA target's time runs: `business` = only business hours count; `calendar` = wall time,
+ * the deadline then moved into business hours; `24x7` = wall time, due whenever it falls (safety
+ * cases: "immediate", DESIGN §3).
+ */
+export const SlaClockSchema = z.enum(['business', 'calendar', '24x7'])
 export type SlaClock = z.infer<typeof SlaClockSchema>
 
 export const SlaTargetStateSchema = z.object({
@@ -191,6 +206,8 @@ export const SlaTargetStateSchema = z.object({
   metAt: IsoTimeSchema.nullable(),
   /** remaining ms of its clock while the SLA is paused, else null */
   pausedRemainingMs: z.number().int().nullable(),
+  /** when this target's warning was sent (each target warns once on its own); absent on older documents */
+  warnedAt: IsoTimeSchema.nullable().optional(),
 })
 export type SlaTargetState = z.infer<typeof SlaTargetStateSchema>
 
@@ -254,8 +271,8 @@ export const OfferInputSchema = z.object({
   refundFen: FenSchema.default(0),
   /** cash compensation on top of / instead of a refund */
   compensationFen: FenSchema.default(0),
-  couponFen: FenSchema.default(0),
-  giftValueFen: FenSchema.default(0),
+  couponFen: PerkFenSchema.default(0),
+  giftValueFen: PerkFenSchema.default(0),
   /** items to (re)send for resend / exchange */
   items: z.array(ClaimedItemSchema).default([]),
   /** 上门取件 booked by the seller */
@@ -609,6 +626,8 @@ export const StaffMemberSchema = z.object({
   role: StaffRoleSchema,
   teams: z.array(TeamSchema),
   onDuty: z.boolean(),
+  /** 接单: supervisors and owners get routed cases only when they switch this on (agents always do while on duty) */
+  takesCases: z.boolean().optional(),
   openCases: z.number().int().min(0),
   /** last time a case was assigned; null = never (idlest) */
   lastAssignedAt: IsoTimeSchema.nullable(),

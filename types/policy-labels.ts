@@ -48,7 +48,7 @@ export const SLA_FIELD_LABELS = {
 } as const
 
 export const TARGET_LABELS = { firstResponse: '首次响应', resolution: '解决' } as const
-export const CLOCK_LABELS = { business: '按营业时间', calendar: '按自然时间' } as const
+export const CLOCK_LABELS = { business: '按营业时间', calendar: '按自然时间', '24x7': '全天候（7×24）' } as const
 
 /** Subscription message templates (policy.templates keys). */
 export const TEMPLATE_LABELS: Record<string, string> = {

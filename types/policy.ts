@@ -7,6 +7,8 @@ import { z } from 'zod'
 import {
   CaseTypeSchema,
   DateStringSchema,
+  MAX_FEN,
+  MAX_PERK_FEN,
   ReviewCauseSchema,
   REASON_CODES,
   REASON_DEFAULTS,
@@ -20,6 +22,9 @@ import {
   type Severity,
   type Team,
 } from './domain'
+
+/** Closed days (and make-up days) the policy lists: enough for a decade of statutory holidays. */
+export const MAX_HOLIDAYS = 400
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, '时间应为 HH:mm')
 
@@ -43,7 +48,14 @@ export const ReasonPolicySchema = z.object({
 })
 export type ReasonPolicy = z.infer<typeof ReasonPolicySchema>
 
-export const SlaTargetPolicySchema = z.object({ minutes: z.number().int().positive(), clock: SlaClockSchema })
+/** An SLA target is at most 90 days: anything longer is a typo, and deadline math stays bounded. */
+export const SLA_MAX_MINUTES = 90 * 24 * 60
+export const SlaTargetPolicySchema = z.object({ minutes: z.number().int().min(1).max(SLA_MAX_MINUTES, '时限不能超过90天'), clock: SlaClockSchema })
+
+/** Ranges of the policy's numbers (counts, days, hours): a value outside one is a typo, never a setting. */
+const int = (min: number, max: number) => z.number().int().min(min, `不能小于${min}`).max(max, `不能大于${max}`)
+const days = int(1, 90)
+const fen = (max: number) => int(0, max)
 
 const SeverityTargetsSchema = z.object({ firstResponse: SlaTargetPolicySchema, resolution: SlaTargetPolicySchema })
 
@@ -109,50 +121,50 @@ export const PolicySchema = z
     reasons: z.array(ReasonPolicySchema).min(1),
     teams: z.array(z.object({ code: TeamSchema, label: z.string().min(1) })).min(1),
     compensation: z.object({
-      latePerDayFen: z.number().int().min(0),
-      lateCapFen: z.number().int().min(0),
-      damagedPickupAboveUnits: z.number().int().min(0),
-      giftValueFen: z.number().int().min(0),
-      partialRefundPercent: z.number().int().min(1).max(100),
-      couponFen: z.number().int().min(0),
-      approvalThresholdFen: z.number().int().min(0),
-      riskRefundCount90d: z.number().int().min(1),
+      latePerDayFen: fen(MAX_PERK_FEN),
+      lateCapFen: fen(MAX_PERK_FEN),
+      damagedPickupAboveUnits: int(0, 10_000),
+      giftValueFen: fen(MAX_PERK_FEN),
+      partialRefundPercent: int(1, 100),
+      couponFen: fen(MAX_PERK_FEN),
+      approvalThresholdFen: fen(MAX_FEN),
+      riskRefundCount90d: int(1, 1000),
     }),
     sla: z.object({
       targets: z.object({ P1: SeverityTargetsSchema, P2: SeverityTargetsSchema, P3: SeverityTargetsSchema }),
-      warnRatio: z.number().gt(0).lt(1),
+      warnRatio: z.number().min(0.1, '预警比例不能小于0.1').max(0.95, '预警比例不能大于0.95'),
       /** negative-review follow-up must be answered within this many hours */
-      negativeReviewReplyHours: z.number().int().positive(),
+      negativeReviewReplyHours: int(1, 720),
       /** rating at or below this is a negative review */
-      negativeReviewMaxScore: z.number().int().min(1).max(5),
+      negativeReviewMaxScore: int(1, 5),
       /** remind the agent to visit the buyer (回访) this many hours after resolution; 0 = off */
-      followUpVisitHours: z.number().int().min(0).default(48),
+      followUpVisitHours: int(0, 720).default(48),
     }),
     calendar: z.object({
       timezone: z.string().min(1),
       /** key = weekday 0 (Sunday) … 6 (Saturday); missing / empty = closed */
-      businessHours: z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), z.array(BusinessWindowSchema)),
-      holidays: z.array(DateStringSchema),
+      businessHours: z.record(z.enum(['0', '1', '2', '3', '4', '5', '6']), z.array(BusinessWindowSchema).max(8, '每天最多8个营业时间段')),
+      holidays: z.array(DateStringSchema).max(MAX_HOLIDAYS, `休息日最多${MAX_HOLIDAYS}个`),
       /** 调休补班: weekend dates that are working days (use Monday's hours) */
-      makeupWorkdays: z.array(DateStringSchema).default([]),
+      makeupWorkdays: z.array(DateStringSchema).max(MAX_HOLIDAYS, `补班日最多${MAX_HOLIDAYS}个`).default([]),
     }),
     buyerWait: z.object({
-      infoDays: z.number().int().positive(),
-      offerDays: z.number().int().positive(),
-      returnShipDays: z.number().int().positive(),
-      appealDays: z.number().int().positive(),
-      receiptDays: z.number().int().positive(),
-      rateDays: z.number().int().positive(),
+      infoDays: days,
+      offerDays: days,
+      returnShipDays: days,
+      appealDays: days,
+      receiptDays: days,
+      rateDays: days,
     }),
     limits: z.object({
-      maxRequestsPerSku: z.number().int().positive(),
-      noReasonDays: z.number().int().positive(),
-      maxAppeals: z.number().int().min(0),
+      maxRequestsPerSku: int(1, 100),
+      noReasonDays: days,
+      maxAppeals: int(0, 10),
       /** orders shipped more than N days ago and not signed → proactive logistics case */
-      unsignedAfterShipDays: z.number().int().positive(),
+      unsignedAfterShipDays: int(1, 60),
     }),
     /** words in the description that make any case a safety case (P1) */
-    safetyKeywords: z.array(z.string().min(1)),
+    safetyKeywords: z.array(z.string().min(1).max(20)).max(200),
     templates: z.record(z.string(), TemplateSchema),
     /** canned replies per reason code (guidance first for taste / usage) */
     cannedReplies: z.record(ReasonCodeSchema, z.string()).default({}),
@@ -174,8 +186,20 @@ export const PolicySchema = z
       if (!seen.has(code)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: `缺少原因 ${code}` })
     }
     if (!p.reasons.some((r) => r.enabled !== false)) ctx.addIssue({ code: 'custom', path: ['reasons'], message: '至少保留一个售后原因' })
-    const anyOpen = Object.values(p.calendar.businessHours).some((ws) => ws && ws.length > 0)
-    if (!anyOpen) ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours'], message: '至少需要一天有营业时间' })
+    // Deadline math must always finish: at least an hour of business time a week, and no business-clock
+    // target longer than half a year of it (with at most MAX_HOLIDAYS closed days on top, a deadline
+    // is then found within ~600 days, inside the core calendar's scan).
+    const weekly = weeklyBusinessMinutes(p.calendar.businessHours)
+    if (weekly < 60) ctx.addIssue({ code: 'custom', path: ['calendar', 'businessHours'], message: '每周营业时间至少需要1小时，否则无法计算时限' })
+    else {
+      for (const sev of ['P1', 'P2', 'P3'] as const) {
+        for (const target of ['firstResponse', 'resolution'] as const) {
+          const t = p.sla.targets[sev][target]
+          if (t.clock === 'business' && t.minutes > weekly * 26)
+            ctx.addIssue({ code: 'custom', path: ['sla', 'targets', sev, target, 'minutes'], message: `按营业时间计的时限超过半年的营业时间（每周${Math.round(weekly / 60)}小时），无法计算截止时间` })
+        }
+      }
+    }
     for (const [day, ws] of Object.entries(p.calendar.businessHours)) {
       const sorted = [...(ws ?? [])].sort((a, b) => (a.start < b.start ? -1 : 1))
       for (let i = 1; i < sorted.length; i++) {
@@ -198,6 +222,12 @@ export const PolicySchema = z
   })
 
 export type Policy = z.output<typeof PolicySchema>
+
+/** Minutes of business time in a regular week (holidays aside). */
+export function weeklyBusinessMinutes(hours: Partial<Record<string, { start: string; end: string }[]>>): number {
+  const min = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))
+  return Object.values(hours).reduce((sum, ws) => sum + (ws ?? []).reduce((s, w) => s + Math.max(0, min(w.end) - min(w.start)), 0), 0)
+}
 export type PolicyInput = z.input<typeof PolicySchema>
 
 const P1: ReasonCode[] = ['safety_allergy']
@@ -271,7 +301,8 @@ export const defaultPolicy: Policy = {
   },
   sla: {
     targets: {
-      P1: { firstResponse: { minutes: 60, clock: 'business' }, resolution: { minutes: 24 * 60, clock: 'calendar' } },
+      // safety cases run around the clock ("immediate"): nights, weekends and holidays count
+      P1: { firstResponse: { minutes: 60, clock: '24x7' }, resolution: { minutes: 24 * 60, clock: '24x7' } },
       P2: { firstResponse: { minutes: 4 * 60, clock: 'business' }, resolution: { minutes: 72 * 60, clock: 'calendar' } },
       P3: { firstResponse: { minutes: 12 * 60, clock: 'business' }, resolution: { minutes: 7 * 24 * 60, clock: 'calendar' } },
     },

@@ -4,6 +4,7 @@ import { defaultPolicy, PolicySchema, type Policy } from '@contract/policy'
 import type { Deps } from './deps'
 import type { NewOutboxItem, OrderGuard } from '../ports/store'
 import { AppError } from './errors'
+import { withOfficialCalendar } from './official-calendar'
 import type { Caller } from './function'
 
 /** Stored versions are immutable: parse each once per store (fills fields added since it was saved). */
@@ -22,10 +23,14 @@ export function upgradePolicy(store: object, version: number, stored: Policy): P
   return p
 }
 
-/** The seller's live policy (the default until one is saved). */
+/**
+ * The seller's live policy (the default until one is saved) as the core applies it: with China's
+ * official holidays and 调休 days under the seller's own closures and extra working days.
+ */
 export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version: number }> {
   const rec = await deps.store.getPolicy()
-  return rec ? { policy: upgradePolicy(deps.store, rec.version, rec.policy), version: rec.version } : { policy: defaultPolicy, version: defaultPolicy.version }
+  const own = rec ? upgradePolicy(deps.store, rec.version, rec.policy) : defaultPolicy
+  return { policy: withOfficialCalendar(own), version: rec ? rec.version : defaultPolicy.version }
 }
 
 /** Routing compares loads up to here: an agent with this many open cases is full, ties go to the idlest. */

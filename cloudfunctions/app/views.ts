@@ -1,4 +1,4 @@
-import { caseSourceOf, type Actor, type Case, type CommandType } from '@contract/domain'
+import { caseSourceOf, type Actor, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
@@ -70,8 +70,19 @@ function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCom
   return allowedCommands(c, { actor, policy, now, orderCommittedFen }).filter((a) => exposed.has(a))
 }
 
-/** The case as a buyer may see it: no internal notes, routing, risk flags or unsent suggestions. */
-/** `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext). */
+/** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
+const BUYER_TIMELINE_DATA = ['offerIds', 'offerId', 'carrier', 'trackingNo', 'legId', 'evidence'] as const
+
+/** Who acted, as a buyer may see it: the role (买家 / 客服 / 系统), never a staff identifier. */
+function buyerEntry(t: TimelineEntry): TimelineEntry {
+  const data = t.data ? Object.fromEntries(BUYER_TIMELINE_DATA.filter((k) => k in t.data!).map((k) => [k, t.data![k]])) : undefined
+  return { ...t, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
+}
+
+/**
+ * The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions.
+ * `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext).
+ */
 export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): CaseView {
   const { routingNote: _r, ...rest } = c
   return {
@@ -79,7 +90,8 @@ export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFe
     assigneeId: null,
     flags: { ...c.flags, risk: false },
     offers: c.offers.filter((o) => o.status !== 'suggested'),
-    timeline: c.timeline.filter((t) => !t.internal),
+    inspection: c.inspection ? { ...c.inspection, by: 'staff' } : null,
+    timeline: c.timeline.filter((t) => !t.internal).map(buyerEntry),
     next: nextStep(c),
     actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen),
     sla: { ...c.sla, report: slaView(c, now, policy) },

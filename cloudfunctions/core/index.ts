@@ -24,6 +24,8 @@ export {
   nextTimers,
   remainingMs,
   activeTarget,
+  targetToWarn,
+  targetWarned,
   type SlaReport,
   type SlaLevel,
   type Timer,

@@ -64,6 +64,11 @@ export function cashOf(o: { refundFen?: number; compensationFen?: number }): num
   return (o.refundFen ?? 0) + (o.compensationFen ?? 0)
 }
 
+/** Everything of value an offer gives: cash (refund, compensation), coupon and gift. The approval threshold applies to this. */
+export function valueOf(o: { refundFen?: number; compensationFen?: number; couponFen?: number; giftValueFen?: number }): number {
+  return cashOf(o) + (o.couponFen ?? 0) + (o.giftValueFen ?? 0)
+}
+
 export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: BuyerStats = {}): Suggestion {
   const cp = policy.compensation
   const tz = policy.calendar.timezone
@@ -204,8 +209,7 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
 
   const offers: OfferDraft[] = drafts.map((d) => {
     const o = OfferInputSchema.parse(d)
-    const cash = cashOf(o)
-    return { ...o, needsSupervisor: cash > cp.approvalThresholdFen || (risk && cash > 0) }
+    return { ...o, needsSupervisor: valueOf(o) > cp.approvalThresholdFen || (risk && cashOf(o) > 0) }
   })
   return { offers, flags, notes }
 }

@@ -1,6 +1,7 @@
 /**
  * Routing (seeds 000, 002): reason → team; dedicated rep (专属客服) on duty gets it; otherwise the
- * least-loaded on-duty member of the team (ties: longest idle); nobody → team queue.
+ * least-loaded on-duty member of the team (ties: longest idle; supervisors and owners only with 接单
+ * on); nobody → team queue.
  * P1 always alerts a supervisor.
  */
 import type { BuyerProfile, ReasonCode, Severity, StaffMember, Team } from '@contract/domain'
@@ -28,7 +29,8 @@ export function routeCase(
     const rep = roster.find((s) => s.id === repId)
     if (rep?.onDuty) return { team, assigneeId: rep.id, reason: `老客户，分配给专属客服 ${rep.name}`, alertSupervisor }
   }
-  const candidates = roster.filter((s) => s.onDuty && s.teams.includes(team))
+  // a team lead takes routed cases only with 接单 on; otherwise they are there for approvals and escalations
+  const candidates = roster.filter((s) => s.onDuty && s.teams.includes(team) && (s.role === 'agent' || s.takesCases === true))
   if (candidates.length === 0) {
     return { team, assigneeId: null, reason: `${teamLabel}当前无人值班，进入${teamLabel}队列`, alertSupervisor }
   }

@@ -5,7 +5,7 @@
  */
 import { FINAL_STATUSES, OPEN_STATUSES, type Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import { activeTarget, nextTimers, warnAt } from './sla'
+import { activeTarget, nextTimers, targetToWarn, warnAt, warnLeftMs } from './sla'
 import { toIso, toMs } from './tz'
 
 /** Sort key for "never": cases with nothing scheduled sort last under `due_asc`. */
@@ -31,11 +31,8 @@ export function iso(s: string): string {
 export function caseDueAt(c: Case, policy: Policy): string | null {
   if (FINAL_STATUSES.includes(c.status)) return null
   const times = nextTimers(c, c.updatedAt, policy).map((t) => iso(t.at))
-  const sla = c.sla
-  if (!sla.stoppedAt && !sla.pausedAt && !sla.warnedAt && !sla.breachedAt) {
-    const active = activeTarget(sla)
-    if (active && active.pausedRemainingMs === null && warnAt(active, c.updatedAt, policy) === null) times.push(iso(c.updatedAt))
-  }
+  // a target's warning that fell due before this write but was not sent yet is due now
+  if (targetToWarn(c.sla, c.updatedAt, policy)) times.push(iso(c.updatedAt))
   if (!times.length) return null
   return times.reduce((a, b) => (a < b ? a : b))
 }
@@ -64,14 +61,13 @@ export function slaMarks(c: Pick<Case, 'sla'>, policy: Policy): { warnAt: string
   if (sla.stoppedAt) return sla.breachedAt ? { warnAt: SINCE_EVER, breachAt: SINCE_EVER } : { warnAt: NO_DUE, breachAt: NO_DUE }
   let warn = NO_DUE
   let breach = sla.breachedAt ? SINCE_EVER : NO_DUE
-  const warnShare = 1 - policy.sla.warnRatio
   for (const t of [sla.firstResponse, sla.resolution]) {
     if (t.metAt) continue
     let w: string
     let b: string
     if (t.pausedRemainingMs !== null) {
       // frozen while paused: remaining time does not move, nor does the state
-      w = t.pausedRemainingMs <= warnShare * t.targetMs ? SINCE_EVER : NO_DUE
+      w = t.pausedRemainingMs <= warnLeftMs(t, policy) ? SINCE_EVER : NO_DUE
       b = NO_DUE
     } else {
       // warnAt from the target's start: the instant its time left reaches the warning share

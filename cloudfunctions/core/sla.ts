@@ -12,7 +12,17 @@ type TargetName = 'firstResponse' | 'resolution'
 const TARGETS: TargetName[] = ['firstResponse', 'resolution']
 
 function dueFrom(clock: SlaTargetState['clock'], from: number, ms: number, cal: Calendar): number {
+  if (clock === '24x7') return from + ms
   return clock === 'business' ? addBusinessMs(from, ms, cal) : addBusinessMs(from + ms, 0, cal)
+}
+
+/**
+ * Time left (ms of the target's clock) at which a target turns to warning: (1 − warnRatio) × target,
+ * rounded to whole ms so every reader (badge, timers, warning command) agrees on the same instant
+ * (1 − 0.8 is 0.19999999999999996 in floating point).
+ */
+export function warnLeftMs(t: Pick<SlaTargetState, 'targetMs'>, policy: Policy): number {
+  return Math.round((1 - policy.sla.warnRatio) * t.targetMs)
 }
 
 /** Remaining time of a target at `now`, in its own clock's ms (negative = overdue, calendar clock). */
@@ -25,7 +35,7 @@ export function remainingMs(t: SlaTargetState, now: number, cal: Calendar): numb
 
 function newTarget(clock: SlaTargetState['clock'], minutes: number, now: number, cal: Calendar): SlaTargetState {
   const targetMs = minutes * 60_000
-  return { clock, targetMs, startedAt: toIso(now), dueAt: toIso(dueFrom(clock, now, targetMs, cal)), metAt: null, pausedRemainingMs: null }
+  return { clock, targetMs, startedAt: toIso(now), dueAt: toIso(dueFrom(clock, now, targetMs, cal)), metAt: null, pausedRemainingMs: null, warnedAt: null }
 }
 
 export function startSla(severity: Severity, nowIso: string, policy: Policy): SlaState {
@@ -124,7 +134,7 @@ export function slaState(c: Pick<Case, 'sla'>, nowIso: string, policy: Policy): 
     if (t.metAt) continue
     const left = remainingMs(t, now, policy.calendar)
     const overdue = t.pausedRemainingMs === null && now > toMs(t.dueAt)
-    const state: SlaLevel = overdue ? 'breached' : left <= (1 - policy.sla.warnRatio) * t.targetMs ? 'warning' : 'on_time'
+    const state: SlaLevel = overdue ? 'breached' : left <= warnLeftMs(t, policy) ? 'warning' : 'on_time'
     const rep: SlaReport = {
       state,
       target: name === 'firstResponse' ? 'first_response' : 'resolution',
@@ -144,12 +154,40 @@ export function activeTarget(sla: SlaState): SlaTargetState | null {
   return !sla.firstResponse.metAt ? sla.firstResponse : !sla.resolution.metAt ? sla.resolution : null
 }
 
+/**
+ * Whether this target's warning was sent. Older documents kept one `sla.warnedAt` for the case: it
+ * belongs to the first response, or to the resolution when it came after the first response was met.
+ */
+export function targetWarned(sla: SlaState, name: TargetName): boolean {
+  const t = sla[name]
+  if (t.warnedAt !== undefined) return t.warnedAt !== null
+  if (!sla.warnedAt) return false
+  if (name === 'firstResponse') return !sla.firstResponse.metAt || sla.warnedAt <= sla.firstResponse.metAt
+  return !!sla.firstResponse.metAt && sla.warnedAt > sla.firstResponse.metAt
+}
+
+/**
+ * The target whose warning is due now and not sent yet (each target warns once on its own: a
+ * first-response warning never stands in for the resolution's), or null. A running, unmet target
+ * in its warning zone and not yet overdue (overdue is a breach, not a warning).
+ */
+export function targetToWarn(sla: SlaState, nowIso: string, policy: Policy): TargetName | null {
+  if (sla.stoppedAt || sla.pausedAt) return null
+  const now = toMs(nowIso)
+  for (const name of TARGETS) {
+    const t = sla[name]
+    if (t.metAt || t.pausedRemainingMs !== null || targetWarned(sla, name) || now > toMs(t.dueAt)) continue
+    if (remainingMs(t, now, policy.calendar) <= warnLeftMs(t, policy)) return name
+  }
+  return null
+}
+
 /** When the warning fires for the active target (null if paused, met or already past). */
 export function warnAt(t: SlaTargetState, nowIso: string, policy: Policy): string | null {
   if (t.metAt || t.pausedRemainingMs !== null) return null
   const now = toMs(nowIso)
   const left = remainingMs(t, now, policy.calendar)
-  const warnLeft = (1 - policy.sla.warnRatio) * t.targetMs
+  const warnLeft = warnLeftMs(t, policy)
   if (left <= warnLeft) return null
   const ms = Math.round(left - warnLeft)
   return toIso(t.clock === 'business' ? addBusinessMs(now, ms, policy.calendar) : now + ms)
@@ -179,12 +217,17 @@ export interface Timer {
 export function nextTimers(c: Case, nowIso: string, policy: Policy): Timer[] {
   const out: Timer[] = []
   if (FINAL_STATUSES.includes(c.status)) return out
-  const t = !c.sla.stoppedAt && !c.sla.pausedAt ? activeTarget(c.sla) : null
-  if (t) {
-    const w = warnAt(t, nowIso, policy)
-    if (w && !c.sla.warnedAt) out.push({ command: 'sla_warn', at: w })
-    if (!c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
+  const running = !c.sla.stoppedAt && !c.sla.pausedAt
+  const t = running ? activeTarget(c.sla) : null
+  if (running) {
+    // every unmet target warns on its own
+    for (const name of TARGETS) {
+      if (targetWarned(c.sla, name)) continue
+      const w = warnAt(c.sla[name], nowIso, policy)
+      if (w) out.push({ command: 'sla_warn', at: w })
+    }
   }
+  if (t && !c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
   if (c.buyerDeadline) out.push({ command: 'expire', at: c.buyerDeadline.dueAt, deadline: c.buyerDeadline.kind })
   if (c.status === 'resolved' && c.followUp && !c.followUp.remindedAt) out.push({ command: 'followup_remind', at: c.followUp.dueAt })
   return out

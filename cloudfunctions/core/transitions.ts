@@ -22,10 +22,11 @@ export const NON_FINAL: CaseStatus[] = CASE_STATUSES.filter((s) => !FINAL_STATUS
  * The buyer waits: for each deadline kind, the status that waits on the buyer and where the case
  * goes when the wait runs out (`expire`). finish() sets the deadline on entering the status.
  */
-export const BUYER_WAITS: Record<BuyerDeadlineKind, { in: CaseStatus; expiresTo: CaseStatus }> = {
+export const BUYER_WAITS: Record<BuyerDeadlineKind, { in: CaseStatus; expiresTo: CaseStatus; escalatesTo?: CaseStatus }> = {
   info: { in: 'awaiting_buyer', expiresTo: 'closed' },
   offer: { in: 'offer_pending', expiresTo: 'in_review' },
-  return: { in: 'awaiting_return', expiresTo: 'closed' },
+  // a return that never comes after the replacement already left (双向发货) goes back to an agent, escalated
+  return: { in: 'awaiting_return', expiresTo: 'closed', escalatesTo: 'in_review' },
   receipt: { in: 'replacement_shipped', expiresTo: 'resolved' },
   appeal: { in: 'rejected', expiresTo: 'closed' },
   rate: { in: 'resolved', expiresTo: 'closed' },
@@ -70,7 +71,7 @@ export const TRANSITIONS: TransitionRow[] = [
   // system
   { command: 'refund_confirmed', by: ['system'], from: { refunding: ['resolved'] }, self: ['refunding'] },
   { command: 'refund_failed', by: ['system'], from: { refunding: ['in_review'] }, self: [] },
-  { command: 'expire', by: ['system'], from: Object.fromEntries(Object.values(BUYER_WAITS).map((w) => [w.in, [w.expiresTo]])), self: [] },
+  { command: 'expire', by: ['system'], from: Object.fromEntries(Object.values(BUYER_WAITS).map((w) => [w.in, w.escalatesTo ? [w.expiresTo, w.escalatesTo] : [w.expiresTo]])), self: [] },
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
   // Channels shop after-sales (commands/platform.ts): the seller's platform calls move the case

@@ -7,10 +7,10 @@ import { serve, type HttpBindings, type ServerType } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { parse as parseCookies } from 'hono/utils/cookie'
-import { FunctionNameSchema } from '@contract/api'
+import { CALL_HEADER, FunctionNameSchema } from '@contract/api'
 import { SqliteStore } from '../adapters/sqlite/store'
 import { LocalPayments } from '../adapters/local/payments'
-import { LocalMedia, MEDIA_LIMITS, sniffMime } from '../adapters/local/media'
+import { LocalMedia, MEDIA_LIMITS, UPLOAD_QUOTA, sniffMime } from '../adapters/local/media'
 import type { Deps } from '../app/deps'
 import type { FunctionHandler } from '../app/function'
 import { aftersaleFunction } from '../app/aftersale'
@@ -25,14 +25,25 @@ import type { ShopPort } from '../ports/shop'
 import type { Store } from '../ports/store'
 import { answerUrlCheck, PushError, type PushConfig } from '../adapters/channels/push'
 import { receiveChannelsPush } from '../app/usecases/receive-channels-push'
+import { allowedHosts, guard, inlineScriptHashes, MEDIA_CSP, pageCsp } from './security'
+import { boundaryOf, MultipartError, readFilePart, TooLarge } from './multipart'
 
 export interface GatewayOptions {
   host?: string
   port?: number
   dataDir: string
   h5Dir?: string
-  /** listen on a non-loopback address; off unless explicitly asked for */
+  /** listen on a non-loopback address; off unless explicitly asked for, and then only with `accessToken` */
   allowRemote?: boolean
+  /**
+   * The demo: persona sign-in, the messages page and the CSV order import under /dev/ (off by
+   * default; `npm start` turns it on). Without it those paths do not exist.
+   */
+  demo?: boolean
+  /** a secret every request must carry (header, bearer, or the cookie `?access_token=` sets) */
+  accessToken?: string
+  /** uploads per identity and rolling day (default UPLOAD_QUOTA) */
+  uploadQuota?: { files: number; bytes: number }
   seed?: boolean
   quiet?: boolean
   now?: () => string
@@ -61,6 +72,7 @@ export const DEV_COOKIE = 'dev_openid'
 export const DEV_HEADER = 'x-dev-openid'
 
 type Env = { Bindings: HttpBindings }
+type Identify = (c: Context<Env>) => string | null
 
 /**
  * Hot-path reads straight from Node's request. Going through `c.req.json()` / `c.req.header()`
@@ -108,10 +120,22 @@ function readJson(c: Context<Env>): Promise<unknown> {
   })
 }
 
+/** Bytes of multipart framing allowed on top of the largest file. */
+const MULTIPART_OVERHEAD = 64 * 1024
+
+const fail = (code: string, message: string) => ({ ok: false, error: { code, message } })
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1'
-  if (!LOOPBACK.test(host) && !opts.allowRemote) {
+  const remote = !LOOPBACK.test(host)
+  if (remote && !opts.allowRemote) {
     throw new Error(`refusing to listen on ${host}: the local gateway has a dev sign-in and serves loopback only (pass --allow-remote to override)`)
+  }
+  // identity on this gateway is whatever the caller's header or cookie says: beyond loopback only with a secret in front
+  if (remote && !opts.accessToken) {
+    throw new Error(
+      `refusing to listen on ${host} without an access token: anyone who reaches it could act as any buyer or staff member${opts.demo ? ' through the dev sign-in' : ' through the X-Dev-Openid header'}. Set GATEWAY_ACCESS_TOKEN to a long random secret.`,
+    )
   }
   fs.mkdirSync(opts.dataDir, { recursive: true })
   const mediaDir = path.join(opts.dataDir, 'media')
@@ -125,7 +149,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     store,
     ...(opts.shop ? { shop: opts.shop(store) } : {}),
     payments: new LocalPayments(store, now),
-    media: new LocalMedia(store),
+    media: new LocalMedia(store, mediaDir),
     now,
     newId: () => crypto.randomUUID(),
     log,
@@ -156,6 +180,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   timers.forEach((t) => t?.unref())
   const app = new Hono<Env>()
   const identityOf = identityFrom
+  const quota = opts.uploadQuota ?? UPLOAD_QUOTA
+  let listening: Set<string> | null = null
+  app.use('*', guard({ hosts: () => (remote ? null : listening), accessToken: opts.accessToken }))
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
@@ -177,11 +204,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
     })
   }
+  /** Calls from the desk's own pages only: JSON with the custom header (no cross-site form or text/plain post). */
+  const ownCall = (c: Context<Env>, json: boolean) =>
+    !!c.req.header(CALL_HEADER) && (!json || /^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
 
   // Functions exactly as the mini-program calls them: body = { action, data, idempotencyKey }.
   app.post('/api/fn/:name', async (c) => {
     const name = FunctionNameSchema.safeParse(c.req.param('name'))
     if (!name.success) return c.json({ ok: false, error: { code: 'NOT_FOUND', message: '没有这个云函数' } }, 404)
+    if (!ownCall(c, true)) return c.json(fail('FORBIDDEN', `仅接受带 ${CALL_HEADER} 头的 application/json 调用`), 415)
     let body: unknown
     try {
       body = await readJson(c)
@@ -195,29 +226,62 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return c.json(await functions[name.data](body, { openid, unionid }))
   })
 
-  // Evidence upload (stands in for wx.cloud.uploadFile): type sniffed from the bytes.
+  // Evidence upload (stands in for wx.cloud.uploadFile): streamed to disk with the size limit
+  // enforced as the bytes arrive, type sniffed from the bytes, a quota per identity and day.
   app.post('/api/upload', async (c) => {
-    const openid = identityOf(c)
-    if (!openid) return c.json({ ok: false, error: { code: 'UNAUTHENTICATED', message: '请先登录' } })
-    let file: unknown
-    try {
-      const form = await c.req.parseBody()
-      file = form.file
-    } catch {
-      file = null
+    const incoming: IncomingMessage | undefined = c.env?.incoming
+    const refuse = (status: 400 | 401 | 403 | 413 | 429, code: string, message: string) => {
+      // the rest of a refused body is not read: close the connection instead of draining it
+      if (incoming && !incoming.complete) c.header('connection', 'close')
+      return c.json(fail(code, message), status)
     }
-    if (!(file instanceof File)) return c.json({ ok: false, error: { code: 'VALIDATION', message: '没有收到文件' } })
-    if (file.size > MEDIA_LIMITS.videoMaxBytes) return c.json({ ok: false, error: { code: 'VALIDATION', message: '文件过大' } })
-    const bytes = new Uint8Array(await file.arrayBuffer())
-    const mime = sniffMime(bytes.subarray(0, 32))
-    if (!mime) return c.json({ ok: false, error: { code: 'VALIDATION', message: '仅支持 jpg / png / webp / heic 图片和 mp4 视频' } })
+    if (!ownCall(c, false)) return refuse(403, 'FORBIDDEN', `仅接受带 ${CALL_HEADER} 头的上传`)
+    const openid = identityOf(c)
+    if (!openid) return refuse(401, 'UNAUTHENTICATED', '请先登录')
+    const boundary = boundaryOf(c.req.header('content-type'))
+    if (!incoming || !boundary) return refuse(400, 'VALIDATION', '上传格式错误（需要 multipart/form-data）')
+    const declared = Number(c.req.header('content-length') ?? NaN)
+    if (declared > MEDIA_LIMITS.videoMaxBytes + MULTIPART_OVERHEAD) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
+    const usage = await store.mediaUsage(openid, new Date(Date.parse(now()) - UPLOAD_QUOTA.windowMs).toISOString())
+    if (usage.count >= quota.files || usage.bytes >= quota.bytes) return refuse(429, 'LIMIT_EXCEEDED', '今日上传次数已达上限，请明天再试')
+
+    const id = crypto.randomUUID()
+    const part = path.join(mediaDir, `${id}.part`)
+    const out = fs.createWriteStream(part)
+    const head: Buffer[] = []
+    let headLen = 0
+    let size: number | null
+    try {
+      size = await readFilePart(incoming, boundary, 'file', MEDIA_LIMITS.videoMaxBytes, () => {}, (chunk) => {
+        if (headLen < 32) {
+          head.push(chunk.subarray(0, 32 - headLen))
+          headLen += Math.min(chunk.length, 32 - headLen)
+        }
+        // backpressure: wait for the disk when its buffer is full
+        return out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))
+      })
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+    } catch (e) {
+      // the file is removed only once the stream has closed (it may still be opening it)
+      if (!out.closed) await new Promise<void>((r) => out.destroy().once('close', () => r()))
+      fs.rmSync(part, { force: true })
+      if (e instanceof TooLarge) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
+      if (e instanceof MultipartError) return refuse(400, 'VALIDATION', '上传内容格式错误，请重新选择文件')
+      throw e
+    }
+    const refuseFile = (status: 400 | 413, message: string) => {
+      fs.rmSync(part, { force: true })
+      return c.json(fail('VALIDATION', message), status)
+    }
+    if (size === null || size === 0) return refuseFile(400, '没有收到文件')
+    const mime = sniffMime(Buffer.concat(head))
+    if (!mime) return refuseFile(400, '仅支持 jpg / png / webp / heic 图片和 mp4 视频')
     const kind = mime.startsWith('video/') ? 'video' : 'image'
     const max = kind === 'video' ? MEDIA_LIMITS.videoMaxBytes : MEDIA_LIMITS.imageMaxBytes
-    if (bytes.length > max) return c.json({ ok: false, error: { code: 'VALIDATION', message: kind === 'video' ? '视频不能超过 50MB' : '单张图片不能超过 10MB' } })
-    const id = crypto.randomUUID()
-    fs.writeFileSync(path.join(mediaDir, id), bytes)
-    await store.putMedia({ id, ownerOpenid: openid, mime, kind, size: bytes.length, location: id, createdAt: now() })
-    return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size: bytes.length, url: `/media/${id}` } })
+    if (size > max) return refuseFile(413, kind === 'video' ? '视频不能超过 50MB' : '单张图片不能超过 10MB')
+    fs.renameSync(part, path.join(mediaDir, id))
+    await store.putMedia({ id, ownerOpenid: openid, mime, kind, size, location: id, createdAt: now(), attachedAt: null })
+    return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size, url: `/media/${id}` } })
   })
 
   // Evidence is personal: only the buyer who uploaded it and the seller's active staff may see it.
@@ -227,48 +291,37 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const rec = await store.getMedia(c.req.param('id'))
     if (!rec) return c.text('not found', 404)
     if (rec.ownerOpenid !== who && !(await store.getStaff(who))?.active) return c.text('无权查看该文件', 403)
-    return c.body(fs.readFileSync(path.join(mediaDir, rec.location)), 200, { 'content-type': rec.mime, 'cache-control': 'private, max-age=3600' })
+    return c.body(fs.readFileSync(path.join(mediaDir, path.basename(rec.location))), 200, {
+      'content-type': rec.mime,
+      'cache-control': 'private, max-age=3600',
+      'content-security-policy': MEDIA_CSP,
+      // evidence is never embedded by another site
+      'cross-origin-resource-policy': 'same-origin',
+    })
   })
 
-  // Dev sign-in: pick a persona; the cookie stands in for the WeChat context.
-  app.get('/dev/login', async (c) => c.html(devLoginPage(PERSONAS, identityOf(c))))
-  app.post('/dev/login', async (c) => {
-    const form = await c.req.parseBody()
-    const openid = String(form.openid || '')
-    const isStaff = PERSONAS.staff.some((s) => s.id === openid)
-    const isBuyer = PERSONAS.buyers.some((b) => b.openid === openid)
-    if (!isStaff && !isBuyer) return c.text('unknown persona', 400)
-    setCookie(c, DEV_COOKIE, openid, { path: '/', httpOnly: true, sameSite: 'Lax' })
-    return c.redirect(isStaff ? '/#/admin/queue/index' : '/#/pages/index/index')
-  })
-  app.post('/dev/logout', (c) => {
-    deleteCookie(c, DEV_COOKIE, { path: '/' })
-    return c.redirect('/dev/login')
-  })
-  // Local orders adapter: CSV import (one row per item; see adapters/local/orders-csv.ts).
-  app.post('/dev/import-orders', async (c) => {
-    const { orders, errors } = parseOrdersCsv(await c.req.text())
-    if (errors.length) return c.json({ ok: false, error: { code: 'VALIDATION', message: errors[0], details: { errors } } })
-    for (const order of orders) await store.upsertOrder({ order, createdAt: order.paidAt })
-    return c.json({ ok: true, data: { imported: orders.length } })
-  })
-  app.get('/dev/whoami', (c) => c.json({ openid: identityOf(c) }))
-  app.get('/dev/messages', async (c) => c.html(messagesPage(await store.listOutbox({}, 500))))
-  app.get('/dev/messages.json', async (c) => c.json(await store.listOutbox({}, 500)))
+  if (opts.demo) mountDemo(app, store, identityOf)
 
   if (opts.h5Dir && fs.existsSync(path.join(opts.h5Dir, 'index.html'))) {
     const root = path.relative(process.cwd(), opts.h5Dir) || '.'
+    // Taro's inline rem snippet is allowed by its hash, nothing else inline runs
+    const csp = pageCsp(inlineScriptHashes(opts.h5Dir))
+    app.use('/*', async (c, next) => {
+      await next()
+      c.header('Content-Security-Policy', csp)
+    })
     app.use('/*', serveStatic({ root }))
     app.get('/', serveStatic({ path: path.join(root, 'index.html') }))
   } else {
-    app.get('/', (c) => c.html('<p>H5 build missing: run <code>npm run build:h5</code>.</p><p><a href="/dev/login">dev sign-in</a></p>'))
+    app.get('/', (c) => c.html(`<p>H5 build missing: run <code>npm run build:h5</code>.</p>${opts.demo ? '<p><a href="/dev/login">dev sign-in</a></p>' : ''}`))
   }
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s))
   })
   const addr = server.address()
-  const port = typeof addr === 'object' && addr ? addr.port : opts.port
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8787)
+  listening = allowedHosts(host, port)
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   return {
     url,
@@ -285,4 +338,40 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await store.close()
     },
   }
+}
+
+/**
+ * The demo's dev surface: persona sign-in (the cookie stands in for the WeChat context), the
+ * messages that would have been sent, and the CSV order import of the local orders adapter.
+ */
+function mountDemo(app: Hono<Env>, store: SqliteStore, identityOf: Identify) {
+  app.get('/dev/login', async (c) => c.html(devLoginPage(PERSONAS, identityOf(c))))
+  app.post('/dev/login', async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)
+    const openid = String(form.openid || '')
+    const isStaff = PERSONAS.staff.some((s) => s.id === openid)
+    const isBuyer = PERSONAS.buyers.some((b) => b.openid === openid)
+    if (!isStaff && !isBuyer) return c.text('unknown persona', 400)
+    setCookie(c, DEV_COOKIE, openid, { path: '/', httpOnly: true, sameSite: 'Lax' })
+    return c.redirect(isStaff ? '/#/admin/queue/index' : '/#/pages/index/index')
+  })
+  app.post('/dev/logout', (c) => {
+    deleteCookie(c, DEV_COOKIE, { path: '/' })
+    return c.redirect('/dev/login')
+  })
+  // CSV import (one row per item; see adapters/local/orders-csv.ts): the owner's, from a script or page of the desk
+  app.post('/dev/import-orders', async (c) => {
+    if (!c.req.header(CALL_HEADER)) return c.json(fail('FORBIDDEN', `仅接受带 ${CALL_HEADER} 头的导入`), 403)
+    const who = identityOf(c)
+    const staff = who ? await store.getStaff(who) : null
+    if (!staff?.active || staff.role !== 'owner') return c.json(fail(who ? 'FORBIDDEN' : 'UNAUTHENTICATED', '仅店主可以导入订单'), who ? 403 : 401)
+    const { orders, errors } = parseOrdersCsv(await c.req.text())
+    if (errors.length) return c.json({ ok: false, error: { code: 'VALIDATION', message: errors[0], details: { errors } } }, 400)
+    const refused: string[] = []
+    for (const order of orders) if (!(await store.importOrder({ order, createdAt: order.paidAt }))) refused.push(order.orderId)
+    return c.json({ ok: true, data: { imported: orders.length - refused.length, refused } })
+  })
+  app.get('/dev/whoami', (c) => c.json({ openid: identityOf(c) }))
+  app.get('/dev/messages', async (c) => c.html(messagesPage(await store.listOutbox({}, 500))))
+  app.get('/dev/messages.json', async (c) => c.json(await store.listOutbox({}, 500)))
 }

@@ -170,6 +170,8 @@ export interface MediaRecord {
   /** where the adapter keeps the bytes (local path or cloud file id) */
   location: string
   createdAt: string
+  /** when a case first carried this file; never-attached files are swept after a day */
+  attachedAt?: string | null
 }
 
 /** Which follow-up list (see adapters/case-tasks): 待审批, 差评跟进, 回访. */
@@ -327,6 +329,13 @@ export interface Store {
   // ---- media
   putMedia(m: MediaRecord): Promise<void>
   getMedia(id: string): Promise<MediaRecord | null>
+  /** Files and bytes this owner uploaded at or after `since` (the per-identity upload quota). */
+  mediaUsage(ownerOpenid: string, since: string): Promise<{ count: number; bytes: number }>
+  /** Marks files as carried by a case (idempotent: the first mark stays). */
+  markMediaAttached(ids: string[], at: string): Promise<void>
+  /** Files never attached to a case, created before `before`, oldest first. */
+  unattachedMedia(before: string, limit: number): Promise<MediaRecord[]>
+  deleteMedia(id: string): Promise<void>
 
   // ---- platform access tokens and call throttles (shop adapter; shared by all instances)
   getToken(name: string): Promise<TokenRecord | null>

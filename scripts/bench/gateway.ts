@@ -48,7 +48,7 @@ export async function runGateway(dataDir: string, seconds: number, orders = 30_0
   const server = await spawnServer('gateway-server.ts', [dataDir, BENCH_NOW])
   try {
     const call = async (fn: 'aftersale' | 'admin', openid: string, body: unknown) => {
-      const res = await fetch(`${server.url}/api/fn/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': openid }, body: JSON.stringify(body) })
+      const res = await fetch(`${server.url}/api/fn/${fn}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': openid, 'x-desk-call': '1' }, body: JSON.stringify(body) })
       const out = (await res.json()) as { ok: boolean; data?: { items?: unknown[]; created?: boolean; case?: { caseNo: string } }; error?: unknown }
       if (!out.ok) throw new Error(`sanity call ${fn} failed: ${JSON.stringify(out.error)}`)
       return out.data ?? {}

@@ -101,7 +101,7 @@ export function fnCall(fn: 'aftersale' | 'admin', make: () => { openid: string; 
     path: `/api/fn/${fn}`,
     setupRequest: (req) => {
       const { openid, body } = make()
-      return { ...req, headers: { 'content-type': 'application/json', 'x-dev-openid': openid }, body: json(body) }
+      return { ...req, headers: { 'content-type': 'application/json', 'x-dev-openid': openid, 'x-desk-call': '1' }, body: json(body) }
     },
   }
 }

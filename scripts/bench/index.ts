@@ -6,7 +6,8 @@
 //  - outbox dispatcher throughput against the local sender (dispatcher.ts);
 //  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
 //    (shop-sync.ts);
-//  - the policy what-if over 10k and 100k stored cases (what-if.ts).
+//  - the policy what-if over 10k and 100k stored cases (what-if.ts);
+//  - the gateway's memory while it refuses a 200 MB upload (upload-memory.ts).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,6 +21,7 @@ import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from '
 import { measureRoundTrips, roundTripTable, type RoundTrips } from './roundtrips'
 import { measureColdStart } from './coldstart'
 import { reportShopSync, runShopSync } from './shop-sync'
+import { runUploadMemory } from './upload-memory'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
@@ -82,8 +84,14 @@ async function main() {
     progress('shop sync …')
     const shop = await runShopSync(dir, 1000)
 
+    progress('upload memory …')
+    const uploads = await runUploadMemory()
+
     report(small, large, floor, gw, disp)
     reportCloud(rt6, rt30, cold)
+    console.log('')
+    console.log('Upload memory (gateway in its own process, peak resident set above the level before the upload; target: a refused 200 MB upload adds ≤ ~50 MB)')
+    for (const u of uploads) console.log(`  ${pad(u.label, 40)} answer ${pad(String(u.status), 8)} +${f(u.addedMb, 1)} MB  (${u.ms} ms)`)
     console.log('')
     reportShopSync(shop, f)
     console.log('')

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro'
-import { errorText, type ApiResult, type CallEnvelope, type FunctionName } from '@contract/api'
+import { CALL_HEADER, errorText, type ApiResult, type CallEnvelope, type FunctionName } from '@contract/api'
 
 /**
  * One client, two transports: wx.cloud.callFunction in the weapp build, the local gateway over
@@ -26,7 +26,8 @@ const httpTransport: Transport = async (fn, envelope) => {
   const res = await fetch(`${API_BASE}/api/fn/${fn}`, {
     method: 'POST',
     credentials: 'include',
-    headers: { 'content-type': 'application/json' },
+    // the custom header marks the desk's own calls (the gateway refuses cross-site posts without it)
+    headers: { 'content-type': 'application/json', [CALL_HEADER]: '1' },
     body: JSON.stringify(envelope),
   })
   return (await res.json()) as ApiResult<unknown>

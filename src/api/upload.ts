@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro'
 import type { Evidence } from '@contract/domain'
-import { ApiFailure } from './client'
+import { CALL_HEADER } from '@contract/api'
+import { ApiFailure, call } from './client'
 
 /**
  * Evidence upload. weapp: chooseMedia → wx.cloud.uploadFile (cloud file id). H5: chooseMedia →
@@ -153,6 +154,14 @@ export async function pickEvidence(remaining: { images: number; videos: number }
   }
 }
 
+let openidOnce: Promise<string> | null = null
+/** The caller's openid as the functions see it (one whoami per session). */
+function myOpenid(): Promise<string> {
+  openidOnce ??= call<{ openid: string }>('aftersale', 'whoami', {}).then((r) => r.openid)
+  openidOnce.catch(() => (openidOnce = null))
+  return openidOnce
+}
+
 function randomName() {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
 }
@@ -167,7 +176,8 @@ interface UploadAnswer {
 export async function uploadEvidence(f: CheckedFile, onProgress?: (pct: number) => void): Promise<Evidence> {
   if (process.env.TARO_ENV === 'weapp') {
     try {
-      const res = await Taro.cloud.uploadFile({ cloudPath: `evidence/${randomName()}.${f.ext}`, filePath: f.path })
+      // under the uploader's openid: the functions accept only files a caller uploaded (or staff, for staff photos)
+      const res = await Taro.cloud.uploadFile({ cloudPath: `evidence/${await myOpenid()}/${randomName()}.${f.ext}`, filePath: f.path })
       onProgress?.(100)
       return { fileId: res.fileID, kind: f.kind, mime: f.mime, size: f.size }
     } catch {
@@ -182,6 +192,7 @@ export async function uploadEvidence(f: CheckedFile, onProgress?: (pct: number) 
       filePath: f.path,
       fileName: f.name || `evidence.${f.ext}`,
       withCredentials: true,
+      header: { [CALL_HEADER]: '1' },
     } as Taro.uploadFile.Option)
     const withProgress = task as unknown as { progress?: (cb: (p: { progress: number }) => void) => void }
     if (onProgress && typeof withProgress.progress === 'function') withProgress.progress((p) => onProgress(p.progress))
@@ -205,8 +216,11 @@ export async function uploadEvidence(f: CheckedFile, onProgress?: (pct: number) 
 /**
  * Where an uploaded evidence file can be shown: a cloud file id (cloud://…) is used as is by
  * Image / previewImage on weapp; a local gateway id (local:<id>) is served at /media/<id>.
+ * Anything else (an http(s) address, data:, javascript:) is not the desk's own and is never loaded:
+ * the answer is '' and the page shows a placeholder.
  */
 export function evidenceUrl(fileId: string): string {
-  if (fileId.startsWith('local:')) return `${API_BASE}/media/${encodeURIComponent(fileId.slice('local:'.length))}`
-  return fileId
+  if (/^local:[\w-]{1,64}$/.test(fileId)) return `${API_BASE}/media/${fileId.slice('local:'.length)}`
+  if (process.env.TARO_ENV === 'weapp' && /^cloud:\/\/[\w.-]+\/evidence\//.test(fileId)) return fileId
+  return ''
 }

@@ -10,7 +10,7 @@ import { formatTime } from '../utils/time'
 export function CaseDetails({ view }: { view: CaseView }) {
   const nameOf = (sku: string) => view.order.items.find((i) => i.skuId === sku)?.name ?? sku
   const ret = view.returnShipment
-  const images = view.evidence.filter((e) => e.kind === 'image').map((e) => evidenceUrl(e.fileId))
+  const images = view.evidence.filter((e) => e.kind === 'image').map((e) => evidenceUrl(e.fileId)).filter(Boolean)
   const preview = (fileId: string) => {
     Taro.previewImage({ urls: images, current: evidenceUrl(fileId) }).catch(() => undefined)
   }
@@ -87,7 +87,8 @@ export function CaseDetails({ view }: { view: CaseView }) {
               {view.evidence.map((e, i) =>
                 e.kind === 'image' ? (
                   <View key={e.fileId} className="evidence-thumb" id={`request-evidence-${i}`} onClick={() => preview(e.fileId)}>
-                    <Image className="evidence-thumb__img" src={evidenceUrl(e.fileId)} mode="aspectFill" />
+                    {/* a file that is not the desk's own is never loaded */}
+                    {evidenceUrl(e.fileId) ? <Image className="evidence-thumb__img" src={evidenceUrl(e.fileId)} mode="aspectFill" /> : <Text>无效凭证</Text>}
                   </View>
                 ) : (
                   <View key={e.fileId} className="evidence-thumb" id={`request-evidence-${i}`}>

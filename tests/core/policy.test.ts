@@ -9,7 +9,8 @@ describe('商家政策（一个 schema，可编辑，可校验）', () => {
   })
   test('默认值来自 DESIGN §3', () => {
     expect(defaultPolicy.compensation).toMatchObject({ latePerDayFen: 1000, damagedPickupAboveUnits: 3, approvalThresholdFen: 20000 })
-    expect(defaultPolicy.sla.targets.P1).toEqual({ firstResponse: { minutes: 60, clock: 'business' }, resolution: { minutes: 1440, clock: 'calendar' } })
+    // P1 (safety) is "immediate": around the clock (issue 14)
+    expect(defaultPolicy.sla.targets.P1).toEqual({ firstResponse: { minutes: 60, clock: '24x7' }, resolution: { minutes: 1440, clock: '24x7' } })
     expect(defaultPolicy.sla.targets.P3.firstResponse).toEqual({ minutes: 720, clock: 'business' })
     expect(defaultPolicy.sla.warnRatio).toBe(0.8)
     expect(defaultPolicy.limits).toMatchObject({ maxRequestsPerSku: 5, noReasonDays: 7 })

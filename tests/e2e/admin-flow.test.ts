@@ -58,7 +58,7 @@ async function damagePhoto(): Promise<Buffer> {
 async function upload(openid: string, bytes: Buffer, name: string) {
   const form = new FormData()
   form.append('file', new Blob([bytes], { type: 'image/png' }), name)
-  const res = await fetch(`${env.gw.url}/api/upload`, { method: 'POST', headers: { 'x-dev-openid': openid }, body: form })
+  const res = await fetch(`${env.gw.url}/api/upload`, { method: 'POST', headers: { 'x-dev-openid': openid, 'x-desk-call': '1' }, body: form })
   const body = (await res.json()) as { ok: boolean; data: { fileId: string; kind: 'image'; mime: string; size: number } }
   expect(body.ok).toBe(true)
   return { fileId: body.data.fileId, kind: body.data.kind, mime: body.data.mime, size: body.data.size }

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { CALL_HEADER } from '@contract/api'
 import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
 
 const root = path.resolve(__dirname, '..', '..')
@@ -14,7 +15,7 @@ export async function startTestGateway(): Promise<{ gw: Gateway; dataDir: string
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-e2e-'))
   // The scheduler timer is off: its logistics watch would open cases for the seeded unsigned orders
   // mid-test; tests that need a pass call gw.tick().
-  const gw = await startGateway({ host: '127.0.0.1', port: 0, dataDir, h5Dir, quiet: true, scheduleEveryMs: 0 })
+  const gw = await startGateway({ host: '127.0.0.1', port: 0, dataDir, h5Dir, quiet: true, scheduleEveryMs: 0, demo: true })
   return { gw, dataDir }
 }
 
@@ -67,7 +68,7 @@ export async function signIn(page: Page, baseUrl: string, openid: string) {
 export async function callAs<T = unknown>(baseUrl: string, openid: string, fn: 'aftersale' | 'admin', action: string, data: unknown = {}, idempotencyKey?: string): Promise<T> {
   const res = await fetch(`${baseUrl}/api/fn/${fn}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-dev-openid': openid },
+    headers: { 'content-type': 'application/json', 'x-dev-openid': openid, [CALL_HEADER]: '1' },
     body: JSON.stringify({ action, data, idempotencyKey }),
   })
   const body = (await res.json()) as { ok: boolean; data?: T; error?: { code: string; message: string } }

@@ -36,7 +36,7 @@ const csvFor = (n: number, nowMs: number) => {
 test('the gateway killed with SIGKILL during a write burst restarts on a consistent database with every acknowledged case', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-crash-'))
   let { child: gw, base } = await startGatewayProcess(dataDir)
-  const imp = await fetch(`${base}/dev/import-orders`, { method: 'POST', body: csvFor(N, Date.now()) }).then((r) => r.json())
+  const imp = await fetch(`${base}/dev/import-orders`, { method: 'POST', headers: { 'x-dev-openid': 'staff-owner', 'x-desk-call': '1' }, body: csvFor(N, Date.now()) }).then((r) => r.json())
   expect(imp).toMatchObject({ ok: true, data: { imported: N } })
 
   const acknowledged: string[] = []
@@ -48,7 +48,7 @@ test('the gateway killed with SIGKILL during a write burst restarts on a consist
       try {
         const res = await fetch(`${base}/api/fn/aftersale`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-crash' },
+          headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-crash', 'x-desk-call': '1' },
           body: JSON.stringify({ action: 'submit', idempotencyKey: `crash-key-${n}`, data: { orderId: `CRASH${n}`, claimedItems: [{ skuId: 'SKU-X', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' } }),
         })
         const body = (await res.json()) as { ok: boolean; data?: { case: { id: string } } }
@@ -82,7 +82,7 @@ test('the gateway killed with SIGKILL during a write burst restarts on a consist
   try {
     const list = await fetch(`${base}/api/fn/aftersale`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-crash' },
+      headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-crash', 'x-desk-call': '1' },
       body: JSON.stringify({ action: 'list_cases', data: { limit: 100 } }),
     }).then((r) => r.json() as Promise<{ ok: boolean; data: { items: unknown[] } }>)
     expect(list.ok).toBe(true)

@@ -16,7 +16,7 @@ afterAll(async () => {
 })
 
 const call = (body: string, headers: Record<string, string> = {}) =>
-  fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(
+  fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-desk-call': '1', ...headers }, body }).then(
     async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: { openid?: string }; error?: { code: string; message: string } } }),
   )
 

@@ -863,8 +863,30 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       it('round-trips media records', async () => {
         const m = { id: 'm1', ownerOpenid: 'o1', mime: 'image/jpeg', kind: 'image' as const, size: 2048, location: 'data/media/m1.jpg', createdAt: T0 }
         await store.putMedia(m)
-        expect(await store.getMedia('m1')).toEqual(m)
+        expect(await store.getMedia('m1')).toEqual({ ...m, attachedAt: null })
         expect(await store.getMedia('m2')).toBeNull()
+      })
+
+      it('counts an owner\'s uploads since an instant, marks attachments once and lists the never-attached for the sweep', async () => {
+        const m = (id: string, owner: string, size: number, created: string) =>
+          ({ id, ownerOpenid: owner, mime: 'image/png', kind: 'image' as const, size, location: id, createdAt: created })
+        await store.putMedia(m('u1', 'o1', 100, T0))
+        await store.putMedia(m('u2', 'o1', 200, at(T0, HOUR)))
+        await store.putMedia(m('u3', 'o1', 400, at(T0, 30 * HOUR)))
+        await store.putMedia(m('u4', 'o2', 800, at(T0, HOUR)))
+        expect(await store.mediaUsage('o1', T0)).toEqual({ count: 3, bytes: 700 })
+        expect(await store.mediaUsage('o1', at(T0, 2 * HOUR))).toEqual({ count: 1, bytes: 400 })
+        expect(await store.mediaUsage('nobody', T0)).toEqual({ count: 0, bytes: 0 })
+
+        await store.markMediaAttached(['u2'], at(T0, 2 * HOUR))
+        await store.markMediaAttached(['u2', 'u4'], at(T0, 3 * HOUR))
+        expect((await store.getMedia('u2'))?.attachedAt).toBe(at(T0, 2 * HOUR))
+        expect((await store.unattachedMedia(at(T0, 24 * HOUR), 10)).map((x) => x.id)).toEqual(['u1'])
+        expect((await store.unattachedMedia(at(T0, 48 * HOUR), 10)).map((x) => x.id)).toEqual(['u1', 'u3'])
+        expect((await store.unattachedMedia(at(T0, 48 * HOUR), 1)).map((x) => x.id)).toEqual(['u1'])
+        await store.deleteMedia('u1')
+        expect(await store.getMedia('u1')).toBeNull()
+        expect((await store.unattachedMedia(at(T0, 48 * HOUR), 10)).map((x) => x.id)).toEqual(['u3'])
       })
     })
 

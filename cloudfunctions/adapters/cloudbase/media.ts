@@ -1,15 +1,19 @@
 import type { Evidence } from '@contract/domain'
-import type { MediaPort } from '../../ports/media'
-import { checkEvidenceLimits } from '../local/media'
+import { uploaderAccepts, type MediaCheck, type MediaPort, type UploaderRule } from '../../ports/media'
+import { checkEvidenceLimits, MEDIA_LIMITS } from '../local/media'
 
 /** The slice of @cloudbase/node-sdk's app this adapter uses (kept narrow for tests). */
 export interface CloudFileApi {
   getFileInfo(opts: { fileList: string[] }): Promise<{ fileList: { code: string; fileID: string; size?: number; contentType?: string; mime?: string }[] }>
 }
 
+const MIME_BY_EXT: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic', mp4: 'video/mp4' }
+
 /**
- * Evidence on CloudBase: cloud file ids uploaded by the mini-program. Each id must belong to this
- * environment (`cloud://<env>.…`), exist, and match the declared kind, type and size limits.
+ * Evidence on CloudBase: cloud file ids uploaded by the mini-program under
+ * `evidence/<uploader openid>/…` (src/api/upload.ts). Each id must belong to this environment
+ * (`cloud://<env>.…`), sit under an uploader the rule accepts, exist, and match the declared kind,
+ * type and size limits.
  */
 export class CloudMedia implements MediaPort {
   constructor(
@@ -17,18 +21,55 @@ export class CloudMedia implements MediaPort {
     private envId: string,
   ) {}
 
-  async verify(evidence: Evidence[], _ownerOpenid: string) {
+  /** The uploader's openid from the file's path, or null when it is not one of ours. */
+  private uploaderOf(fileId: string): string | null {
+    if (!fileId.startsWith(`cloud://${this.envId}.`)) return null
+    const m = /^cloud:\/\/[^/]+\/evidence\/([\w-]{1,64})\/[\w.-]{1,80}$/.exec(fileId)
+    return m ? m[1] : null
+  }
+
+  private async check(evidence: Evidence[], uploader: UploaderRule): Promise<MediaCheck> {
     const limit = checkEvidenceLimits(evidence)
-    if (limit) return { ok: false as const, message: limit }
-    if (!evidence.length) return { ok: true as const }
-    const foreign = evidence.find((e) => !e.fileId.startsWith(`cloud://${this.envId}.`))
-    if (foreign) return { ok: false as const, message: '凭证文件不属于本店铺的云环境' }
+    if (limit) return { ok: false, message: limit }
+    if (!evidence.length) return { ok: true }
+    for (const e of evidence) {
+      const who = this.uploaderOf(e.fileId)
+      if (!who) return { ok: false, message: '凭证文件不属于本店铺的云环境' }
+      if (!(await uploaderAccepts(uploader, who))) return { ok: false, message: '凭证文件不存在或不属于您' }
+    }
     const info = await this.app.getFileInfo({ fileList: evidence.map((e) => e.fileId) })
     for (const e of evidence) {
       const f = info.fileList.find((x) => x.fileID === e.fileId)
-      if (!f || f.code !== 'SUCCESS') return { ok: false as const, message: '凭证文件不存在，请重新上传' }
-      if (typeof f.size === 'number' && f.size !== e.size) return { ok: false as const, message: '凭证文件信息与上传记录不符' }
+      if (!f || f.code !== 'SUCCESS') return { ok: false, message: '凭证文件不存在，请重新上传' }
+      if (typeof f.size === 'number' && f.size !== e.size) return { ok: false, message: '凭证文件信息与上传记录不符' }
     }
-    return { ok: true as const }
+    return { ok: true }
+  }
+
+  verify(evidence: Evidence[], uploader: UploaderRule): Promise<MediaCheck> {
+    return this.check(evidence, uploader)
+  }
+
+  async verifyPhotos(fileIds: string[], uploader: UploaderRule): Promise<MediaCheck> {
+    if (!fileIds.length) return { ok: true }
+    const info = await this.app.getFileInfo({ fileList: fileIds.filter((f) => this.uploaderOf(f)) })
+    const evidence: Evidence[] = []
+    for (const id of fileIds) {
+      const mime = MIME_BY_EXT[id.slice(id.lastIndexOf('.') + 1).toLowerCase()]
+      if (!mime || !mime.startsWith('image/')) return { ok: false, message: '验货照片只能是图片' }
+      const size = info.fileList.find((x) => x.fileID === id)?.size ?? MEDIA_LIMITS.imageMaxBytes
+      evidence.push({ fileId: id, kind: 'image', mime, size })
+    }
+    return this.check(evidence, uploader)
+  }
+
+  /**
+   * Cloud storage keeps no upload record here: files go straight from the mini-program to storage,
+   * so there is nothing to mark, and the never-attached sweep of the local gateway has no
+   * counterpart (CloudBase storage has no listing API in the node SDK; see the adapter README).
+   */
+  async attach(): Promise<void> {}
+  async sweep(): Promise<number> {
+    return 0
   }
 }

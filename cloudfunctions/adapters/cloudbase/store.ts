@@ -661,6 +661,7 @@ export class CloudBaseStore implements Store {
       role: pick('role'),
       teams: pick('teams'),
       onDuty: pick('onDuty'),
+      ...(pick('takesCases') === undefined ? {} : { takesCases: pick('takesCases') }),
       lastAssignedAt: pick('lastAssignedAt') ?? null,
       active: pick('active'),
     }
@@ -977,14 +978,27 @@ export class CloudBaseStore implements Store {
 
   async putMedia(m: MediaRecord): Promise<void> {
     await this.col('media').doc(m.id).set({
-      ownerOpenid: m.ownerOpenid, mime: m.mime, kind: m.kind, size: m.size, location: m.location, createdAt: m.createdAt,
+      ownerOpenid: m.ownerOpenid, mime: m.mime, kind: m.kind, size: m.size, location: m.location, createdAt: iso(m.createdAt), attachedAt: m.attachedAt ?? null,
     })
   }
   async getMedia(id: string): Promise<MediaRecord | null> {
     const d = await this.getDoc<Omit<MediaRecord, 'id'>>('media', id)
-    return d
-      ? { id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt }
-      : null
+    return d ? mediaOf(id, d) : null
+  }
+  async mediaUsage(ownerOpenid: string, since: string): Promise<{ count: number; bytes: number }> {
+    const docs = await this.all<{ size: number }>('media', [{ ownerOpenid, createdAt: this._.gte(iso(since)) }], { size: true })
+    return { count: docs.length, bytes: docs.reduce((s, d) => s + d.size, 0) }
+  }
+  async markMediaAttached(ids: string[], at: string): Promise<void> {
+    if (!ids.length) return
+    await this.col('media').where({ _id: this._.in(ids), attachedAt: null }).update({ attachedAt: iso(at) })
+  }
+  async unattachedMedia(before: string, limit: number): Promise<MediaRecord[]> {
+    const docs = await this.sorted<Omit<MediaRecord, 'id'> & { _id: string }>('media', [{ attachedAt: null, createdAt: this._.lt(iso(before)) }], 'createdAt', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => mediaOf(d._id, d))
+  }
+  async deleteMedia(id: string): Promise<void> {
+    await this.col('media').doc(id).remove()
   }
 
   // ------------------------------------------------------------------ platform tokens, throttles
@@ -1033,5 +1047,8 @@ export class CloudBaseStore implements Store {
   }
 }
 
+const mediaOf = (id: string, d: Omit<MediaRecord, 'id'>): MediaRecord => ({
+  id, ownerOpenid: d.ownerOpenid, mime: d.mime, kind: d.kind, size: d.size, location: d.location, createdAt: d.createdAt, attachedAt: d.attachedAt ?? null,
+})
 type PolicyDoc = { version: number; policyJson: string; updatedBy: string; updatedAt: string; whatIfJson?: string | null }
 const whatIfOf = (d: Pick<PolicyDoc, 'whatIfJson'>): WhatIfSummary | null => (d.whatIfJson ? (JSON.parse(d.whatIfJson) as WhatIfSummary) : null)

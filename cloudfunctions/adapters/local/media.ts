@@ -1,6 +1,8 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import type { Evidence } from '@contract/domain'
-import type { MediaPort } from '../../ports/media'
-import type { Store } from '../../ports/store'
+import { uploaderAccepts, type MediaCheck, type MediaPort, type UploaderRule } from '../../ports/media'
+import type { MediaRecord, Store } from '../../ports/store'
 
 export const MEDIA_LIMITS = {
   imageMaxBytes: 10 * 1024 * 1024,
@@ -10,6 +12,9 @@ export const MEDIA_LIMITS = {
   imageMimes: ['image/jpeg', 'image/png', 'image/webp', 'image/heic'],
   videoMimes: ['video/mp4'],
 } as const
+
+/** Per identity and rolling day: enough for a busy agent's inspections, not for filling the disk. */
+export const UPLOAD_QUOTA = { files: 200, bytes: 1024 * 1024 * 1024, windowMs: 86_400_000 } as const
 
 /** Detect the real type from the first bytes; the declared content type is not trusted. */
 export function sniffMime(head: Uint8Array): string | null {
@@ -43,19 +48,55 @@ export function checkEvidenceLimits(evidence: Evidence[]): string | null {
   return null
 }
 
+const NOT_YOURS = '凭证文件不存在或不属于您'
+
 /** Local media: files uploaded through the gateway, recorded in the store with their sniffed type. */
 export class LocalMedia implements MediaPort {
-  constructor(private store: Store) {}
+  /** `dir`: where the gateway writes the bytes (the sweep deletes them there). */
+  constructor(
+    private store: Store,
+    private dir?: string,
+  ) {}
 
-  async verify(evidence: Evidence[], ownerOpenid: string) {
+  private async record(fileId: string, uploader: UploaderRule): Promise<MediaRecord | null> {
+    const id = fileId.startsWith('local:') ? fileId.slice(6) : null
+    const rec = id && /^[\w-]{1,64}$/.test(id) ? await this.store.getMedia(id) : null
+    return rec && (await uploaderAccepts(uploader, rec.ownerOpenid)) ? rec : null
+  }
+
+  async verify(evidence: Evidence[], uploader: UploaderRule): Promise<MediaCheck> {
     const limit = checkEvidenceLimits(evidence)
-    if (limit) return { ok: false as const, message: limit }
+    if (limit) return { ok: false, message: limit }
     for (const e of evidence) {
-      const id = e.fileId.startsWith('local:') ? e.fileId.slice(6) : null
-      const rec = id ? await this.store.getMedia(id) : null
-      if (!rec || rec.ownerOpenid !== ownerOpenid) return { ok: false as const, message: '凭证文件不存在或不属于您' }
-      if (rec.mime !== e.mime || rec.kind !== e.kind || rec.size !== e.size) return { ok: false as const, message: '凭证文件信息与上传记录不符' }
+      const rec = await this.record(e.fileId, uploader)
+      if (!rec) return { ok: false, message: NOT_YOURS }
+      if (rec.mime !== e.mime || rec.kind !== e.kind || rec.size !== e.size) return { ok: false, message: '凭证文件信息与上传记录不符' }
     }
-    return { ok: true as const }
+    return { ok: true }
+  }
+
+  async verifyPhotos(fileIds: string[], uploader: UploaderRule): Promise<MediaCheck> {
+    const evidence: Evidence[] = []
+    for (const id of fileIds) {
+      const rec = await this.record(id, uploader)
+      if (!rec) return { ok: false, message: '照片不存在或不是本店客服上传的' }
+      if (rec.kind !== 'image') return { ok: false, message: '验货照片只能是图片' }
+      evidence.push({ fileId: id, kind: rec.kind, mime: rec.mime, size: rec.size })
+    }
+    const limit = checkEvidenceLimits(evidence)
+    return limit ? { ok: false, message: limit } : { ok: true }
+  }
+
+  async attach(fileIds: string[], at: string): Promise<void> {
+    await this.store.markMediaAttached(fileIds.filter((f) => f.startsWith('local:')).map((f) => f.slice(6)), at)
+  }
+
+  async sweep(before: string, limit: number): Promise<number> {
+    const stale = await this.store.unattachedMedia(before, limit)
+    for (const m of stale) {
+      if (this.dir) fs.rmSync(path.join(this.dir, path.basename(m.location)), { force: true })
+      await this.store.deleteMedia(m.id)
+    }
+    return stale.length
   }
 }

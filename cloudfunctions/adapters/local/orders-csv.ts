@@ -1,4 +1,4 @@
-import { OrderSnapshotSchema, type OrderSnapshot } from '@contract/domain'
+import { MAX_FEN, OrderSnapshotSchema, type OrderSnapshot } from '@contract/domain'
 
 /**
  * CSV import of orders for the local orders adapter (the Channels shop adapter comes later).
@@ -58,6 +58,12 @@ export function parseOrdersCsv(text: string): CsvResult {
   const opt = (v: string) => (v ? v : undefined)
   for (const [orderId, { first, rows }] of byId) {
     const head = rows[0]
+    // money and counts are plain digits: '1e3', '12.5', '-1' or 20 digits are refused, never rounded
+    const bad = rows.find((r) => !/^\d{1,11}$/.test(r.unit_price_fen) || !/^\d{1,6}$/.test(r.qty))
+    if (bad) {
+      errors.push(`订单 ${orderId}（第 ${first} 行起）：数量和单价（分）必须是整数（单价不超过 ${MAX_FEN} 分）`)
+      continue
+    }
     const items = rows.map((r) => ({
       skuId: r.sku_id,
       name: r.name,

@@ -194,6 +194,7 @@ CREATE TABLE IF NOT EXISTS media (
   location TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS media_owner ON media (owner_openid, created_at);
 `
 
 /** Platform tokens and call throttles (shop adapter). */
@@ -284,6 +285,7 @@ export class SqliteStore implements Store {
     this.db.exec(PLATFORM_SCHEMA)
     this.migrateCases()
     this.migrateOrders()
+    this.migrateMedia()
     this.migrateShopSync()
     const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
     if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
@@ -341,6 +343,14 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
       }
     }).immediate()
+  }
+
+  /** Adds the attachment mark to media tables created before it existed, then the sweep's index. */
+  private migrateMedia(): void {
+    const cols = this.db.prepare('PRAGMA table_info(media)').all() as { name: string }[]
+    // files of an older database predate the mark: count them as attached so the sweep keeps them
+    if (!cols.some((c) => c.name === 'attached_at')) this.db.exec("ALTER TABLE media ADD COLUMN attached_at TEXT; UPDATE media SET attached_at = created_at")
+    this.db.exec('CREATE INDEX IF NOT EXISTS media_unattached ON media (attached_at, created_at)')
   }
 
   /** Adds the logistics-watch column to databases created before it existed, then its index. */
@@ -696,7 +706,10 @@ export class SqliteStore implements Store {
   // ------------------------------------------------------------------ orders
 
   async upsertOrder(o: OrderRecord): Promise<void> {
-    const prev = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId)
+    this.writeOrder(o, this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId))
+  }
+  /** Writes an order, keeping the logistics watch's mark of the stored one across re-imports. */
+  private writeOrder(o: OrderRecord, prev: { doc: string } | undefined): void {
     const watchedAt = o.watchedAt ?? (prev ? (JSON.parse(prev.doc) as OrderRecord).watchedAt : null)
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     this.run(
@@ -705,6 +718,21 @@ export class SqliteStore implements Store {
          watch_due = excluded.watch_due, doc = excluded.doc, buyer_unionid = excluded.buyer_unionid`,
       rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec), rec.order.buyerUnionid ?? null,
     )
+  }
+  /**
+   * The CSV import's write: a new order, or a re-import of the same order (status, dates, items),
+   * but never one that moves an existing order to another buyer or changes what was paid; answers
+   * false for those and writes nothing. One IMMEDIATE transaction, so the check holds against a
+   * concurrent import.
+   */
+  async importOrder(o: OrderRecord): Promise<boolean> {
+    return this.db.transaction(() => {
+      const prev = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', o.order.orderId)
+      const was = prev ? (JSON.parse(prev.doc) as OrderRecord).order : null
+      if (was && (was.buyerOpenid !== o.order.buyerOpenid || was.paidFen !== o.order.paidFen)) return false
+      this.writeOrder(o, prev)
+      return true
+    }).immediate()
   }
   async getOrder(orderId: string): Promise<OrderRecord | null> {
     const r = this.get<{ doc: string }>('SELECT doc FROM orders WHERE order_id = ?', orderId)
@@ -962,18 +990,31 @@ export class SqliteStore implements Store {
 
   async putMedia(m: MediaRecord): Promise<void> {
     this.run(
-      `INSERT INTO media (id, owner_openid, mime, kind, size, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO media (id, owner_openid, mime, kind, size, location, created_at, attached_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET owner_openid = excluded.owner_openid, mime = excluded.mime, kind = excluded.kind,
-         size = excluded.size, location = excluded.location, created_at = excluded.created_at`,
-      m.id, m.ownerOpenid, m.mime, m.kind, m.size, m.location, m.createdAt,
+         size = excluded.size, location = excluded.location, created_at = excluded.created_at, attached_at = excluded.attached_at`,
+      m.id, m.ownerOpenid, m.mime, m.kind, m.size, m.location, m.createdAt, m.attachedAt ?? null,
     )
   }
   async getMedia(id: string): Promise<MediaRecord | null> {
-    const r = this.get<{ id: string; owner_openid: string; mime: string; kind: MediaRecord['kind']; size: number; location: string; created_at: string }>(
-      'SELECT * FROM media WHERE id = ?', id,
-    )
-    return r ? { id: r.id, ownerOpenid: r.owner_openid, mime: r.mime, kind: r.kind, size: r.size, location: r.location, createdAt: r.created_at } : null
+    const r = this.get<MediaRow>('SELECT * FROM media WHERE id = ?', id)
+    return r ? mediaOf(r) : null
   }
+  async mediaUsage(ownerOpenid: string, since: string): Promise<{ count: number; bytes: number }> {
+    const r = this.get<{ n: number; bytes: number | null }>('SELECT COUNT(*) AS n, SUM(size) AS bytes FROM media WHERE owner_openid = ? AND created_at >= ?', ownerOpenid, iso(since))
+    return { count: r?.n ?? 0, bytes: r?.bytes ?? 0 }
+  }
+  async markMediaAttached(ids: string[], at: string): Promise<void> {
+    if (!ids.length) return
+    this.run(`UPDATE media SET attached_at = ? WHERE attached_at IS NULL AND id IN (${ids.map(() => '?').join(', ')})`, iso(at), ...ids)
+  }
+  async unattachedMedia(before: string, limit: number): Promise<MediaRecord[]> {
+    return this.all<MediaRow>('SELECT * FROM media WHERE attached_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?', iso(before), limit).map(mediaOf)
+  }
+  async deleteMedia(id: string): Promise<void> {
+    this.run('DELETE FROM media WHERE id = ?', id)
+  }
+
 
   // ------------------------------------------------------------------ platform tokens, throttles
 
@@ -1001,5 +1042,18 @@ export class SqliteStore implements Store {
   }
 }
 
+interface MediaRow {
+  id: string
+  owner_openid: string
+  mime: string
+  kind: MediaRecord['kind']
+  size: number
+  location: string
+  created_at: string
+  attached_at: string | null
+}
+const mediaOf = (r: MediaRow): MediaRecord => ({
+  id: r.id, ownerOpenid: r.owner_openid, mime: r.mime, kind: r.kind, size: r.size, location: r.location, createdAt: r.created_at, attachedAt: r.attached_at,
+})
 type PolicyRow = { version: number; doc: string; updated_by: string; updated_at: string; what_if: string | null }
 const whatIfOf = (r: Pick<PolicyRow, 'what_if'>): WhatIfSummary | null => (r.what_if ? (JSON.parse(r.what_if) as WhatIfSummary) : null)

@@ -48,6 +48,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     LEDGER_COMMANDS.has(command.type) ? deps.store.getOrderGuard(current.order.orderId) : null,
   ])
   if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
+  const files = await verifyFiles(deps, caller, command)
   const now = deps.now()
   const decided = decide(current, command, {
     now, policy, newId: deps.newId, actor: actorOf(caller),
@@ -62,11 +63,30 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     if (e instanceof GuardViolation) throw guardError(e, current.order)
     throw e
   }
+  if (files.length) await deps.media.attach(files, now)
   let latest = decided.value.case
   for (const ev of decided.value.events) {
     if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
   }
   return view(latest, guard ? otherCasesFen(guard, current.id) : undefined)
+}
+
+/**
+ * Files a command carries are checked exactly as at submit: of this environment, uploaded by the
+ * caller (buyer evidence) or by staff (inspection photos), within limits. Answers their ids.
+ */
+async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand): Promise<string[]> {
+  if ((command.type === 'provide_info' || command.type === 'appeal') && command.evidence?.length) {
+    const checked = await deps.media.verify(command.evidence, { openid: caller.openid })
+    if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    return command.evidence.map((e) => e.fileId)
+  }
+  if (command.type === 'inspect' && command.photos?.length) {
+    const checked = await deps.media.verifyPhotos(command.photos, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
+    if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    return command.photos
+  }
+  return []
 }
 
 type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>

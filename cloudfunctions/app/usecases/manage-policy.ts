@@ -1,6 +1,7 @@
 import type { PolicyVersionView, PublicPolicy } from '@contract/actions'
 import { defaultPolicy, parsePolicy } from '@contract/policy'
 import { diffPolicy } from '@contract/policy-labels'
+import { calendarWarning as officialCalendarWarning } from '../official-calendar'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import { livePolicy, upgradePolicy } from '../shared'
@@ -8,11 +9,12 @@ import { StoreConflict } from '../../ports/store'
 import { runWhatIf, summaryOf } from './policy-what-if'
 
 /** The seller's policy with who changed it last. */
+/** The seller's own policy (what the editor edits: not merged with the official calendar) and the calendar's coverage warning. */
 export async function getPolicy(deps: Deps) {
   const rec = await deps.store.getPolicy()
-  if (rec) return { ...rec, policy: upgradePolicy(deps.store, rec.version, rec.policy) }
-  const { policy, version } = await livePolicy(deps)
-  return { version, policy, updatedBy: 'default', updatedAt: deps.now() }
+  const calendarWarning = officialCalendarWarning(deps.now())
+  if (rec) return { ...rec, policy: upgradePolicy(deps.store, rec.version, rec.policy), calendarWarning }
+  return { version: defaultPolicy.version, policy: defaultPolicy, updatedBy: 'default', updatedAt: deps.now(), calendarWarning }
 }
 
 /**

@@ -32,10 +32,10 @@ export async function upsertStaff(deps: Deps, me: StaffRecord, input: z.output<t
 }
 
 /** On-duty toggle: routing uses it from the next case on. Agents may only toggle themselves. */
-export async function setDuty(deps: Deps, me: StaffRecord, id: string, onDuty: boolean): Promise<StaffView> {
+export async function setDuty(deps: Deps, me: StaffRecord, id: string, onDuty: boolean, takesCases?: boolean): Promise<StaffView> {
   if (me.role === 'agent' && id !== me.id) throw new AppError('FORBIDDEN', '客服只能切换自己的在班状态')
-  // only the duty flag is written: a concurrent deactivation or assignment stands
-  if (!(await deps.store.patchStaff(id, { onDuty }))) throw new AppError('NOT_FOUND', '没有这个客服')
+  // only the duty flags are written: a concurrent deactivation or assignment stands
+  if (!(await deps.store.patchStaff(id, takesCases === undefined ? { onDuty } : { onDuty, takesCases }))) throw new AppError('NOT_FOUND', '没有这个客服')
   const s = await deps.store.getStaff(id)
   if (!s) throw new AppError('NOT_FOUND', '没有这个客服')
   return view(deps, s)

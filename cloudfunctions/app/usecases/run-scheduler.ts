@@ -1,13 +1,14 @@
 import type { Case, CaseCommand } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf } from '../shared'
-import { decide, nextTimers, slaState } from '../../core'
+import { decide, nextTimers, slaState, targetToWarn } from '../../core'
 import { pendingApproval } from '../../core/commands/approvals'
 import { reviewReminderAt } from '../../core/commands/review'
 import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
 import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
+import { calendarWarning } from '../official-calendar'
 
 export interface SchedulerStats {
   examined: number
@@ -20,7 +21,12 @@ export interface SchedulerStats {
   logistics: LogisticsWatchStats
   /** the Channels shop pass (only when a shop is connected); `error` when the shop could not be reached */
   shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null }
+  /** uploaded files never attached to a case within a day, deleted */
+  swept: number
 }
+
+/** An upload no case carries after this long is deleted (a form abandoned, or junk). */
+export const UNATTACHED_MEDIA_TTL_MS = 86_400_000
 
 /** The one timer command a due case needs now, or null (nothing is due yet). */
 export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaState>[2]): CaseCommand | null {
@@ -34,7 +40,7 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
   if (c.sla.stoppedAt || c.sla.pausedAt) return null
   const rep = slaState(c, now, policy)
   if (rep.state === 'breached' && !c.sla.breachedAt) return { type: 'sla_breach' }
-  if (rep.state === 'warning' && !c.sla.warnedAt) return { type: 'sla_warn' }
+  if (targetToWarn(c.sla, now, policy)) return { type: 'sla_warn' }
   return null
 }
 
@@ -42,17 +48,26 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * One scheduler pass (CloudBase timer trigger every minute; the local gateway runs it too): reads
  * only what is due through the store's due index and applies the timer command each case needs —
  * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
- * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders. Safe when two passes overlap: every action is a compare-and-set on the case version, so
+ * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders and the
+ * sweep of uploads never attached to a case. Safe when two passes overlap: every action is a compare-and-set on the case version, so
  * each happens once and the loser moves on.
  */
+/** The day the missing-calendar warning was last logged (once a day per instance is enough). */
+let calendarWarnedOn = ''
+
 export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?: number } = {}): Promise<SchedulerStats> {
   // stop on a time budget below the function's timeout: what is left stays due and the next pass resumes it
   const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const now = deps.now()
+  const warning = calendarWarning(now)
+  if (warning && calendarWarnedOn !== now.slice(0, 10)) {
+    calendarWarnedOn = now.slice(0, 10)
+    deps.log(`scheduler: ${warning}`)
+  }
   const { policy } = await livePolicy(deps)
   const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
-  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 } }
+  const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
   for (const c of due) {
     if (Date.now() > until) {
       stats.stoppedEarly = true
@@ -82,7 +97,10 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
       cur = res.value.case
     }
   }
-  if (!stats.stoppedEarly) stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+  if (!stats.stoppedEarly) {
+    stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
+    stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
+  }
   if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats
 }

@@ -41,7 +41,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     deps.store.getBuyer(openid),
     roster(deps),
     refundedCasesIn90Days(deps, openid, now),
-    deps.media.verify(input.evidence, openid),
+    deps.media.verify(input.evidence, { openid }),
   ])
   if (earlier) return replay(earlier, now, policy, input)
 
@@ -79,6 +79,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   try {
     const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku })
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
+    if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
     return { case: buyerView(res.case, now, policy), created: res.created }
   } catch (e) {
     if (e instanceof GuardViolation) throw guardError(e, rec.order)

@@ -5,7 +5,7 @@
 import type { CaseType } from '@contract/domain'
 import { raise } from '../errors'
 import { claimedValueFen, remainingFen, yuan } from '../money'
-import { cashOf, SELLER_AT_FAULT, type OfferDraft } from '../offers'
+import { cashOf, SELLER_AT_FAULT, valueOf, type OfferDraft } from '../offers'
 import { executeRemedy } from './remedy'
 import { nothingLeftRefusal, offerFromDraft, requireApproval, riskRefusal, withdrawOffered, type CommandSpec } from './work'
 
@@ -50,9 +50,9 @@ export const approve: CommandSpec<'approve'> = {
     const cash = cashOf(draft)
     const room = remainingFen(c, ctx.orderCommittedFen)
     if (cash > room) raise('LIMIT_EXCEEDED', `金额${yuan(cash)}超过可退金额（还可退${yuan(room)}）`, { amountFen: cash })
-    requireApproval(cash, c, ctx, '审批')
+    requireApproval(valueOf(draft), cash, c, ctx, '审批')
     withdrawOffered(c)
-    const offer = offerFromDraft({ ...draft, needsSupervisor: cash > th }, ctx, 'accepted', null)
+    const offer = offerFromDraft({ ...draft, needsSupervisor: valueOf(draft) > th }, ctx, 'accepted', null)
     c.offers.push(offer)
     c.acceptedOfferId = offer.id
     executeRemedy(w, offer, ctx, { shipNow: c.type === 'exchange' && (c.flags.trusted || cmd.shipReplacementNow === true) })

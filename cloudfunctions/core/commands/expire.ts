@@ -3,7 +3,7 @@ import type { BuyerDeadlineKind } from '@contract/domain'
 import { raise } from '../errors'
 import { BUYER_WAITS } from '../transitions'
 import { toMs } from '../tz'
-import { refuse, type CommandSpec } from './work'
+import { alert, refuse, replacementLeft, type CommandSpec } from './work'
 
 const NO_SUCH_WAIT = '当前没有这个等待期限'
 
@@ -26,7 +26,17 @@ export const expire: CommandSpec<'expire'> = {
   act(w, cmd) {
     const c = w.c
     if (c.buyerDeadline?.kind !== cmd.deadline) raise('NOT_ALLOWED_IN_STATUS', NO_SUCH_WAIT, { deadline: cmd.deadline })
-    w.to = BUYER_WAITS[cmd.deadline].expiresTo
+    const wait = BUYER_WAITS[cmd.deadline]
+    if (cmd.deadline === 'return' && wait.escalatesTo && replacementLeft(c)) {
+      // the replacement is already with the buyer: closing would lose the goods; an agent follows up
+      w.to = wait.escalatesTo
+      c.flags.escalated = true
+      w.text = '超时未寄回原商品（换货商品已先行发出），已转客服跟进'
+      alert(w, 'supervisor', 'escalated', `售后单 ${c.caseNo}：换货已先行发出，买家超时未寄回原商品，请跟进`)
+      if (c.assigneeId) alert(w, c.assigneeId, 'escalated', `售后单 ${c.caseNo}：买家超时未寄回原商品（换货已发出），请联系买家`)
+      return
+    }
+    w.to = wait.expiresTo
     w.text = TEXTS[cmd.deadline]
     if (cmd.deadline === 'offer') for (const o of c.offers) if (o.status === 'offered') o.status = 'expired'
   },

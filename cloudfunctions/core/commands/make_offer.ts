@@ -4,7 +4,7 @@
  */
 import { raise } from '../errors'
 import { remainingFen, yuan } from '../money'
-import { cashOf } from '../offers'
+import { cashOf, valueOf } from '../offers'
 import { requireApproval, withdrawOffered, type CommandSpec } from './work'
 
 const REOFFERABLE = new Set(['suggested', 'declined', 'expired', 'withdrawn'])
@@ -35,7 +35,7 @@ export const make_offer: CommandSpec<'make_offer'> = {
     for (const o of [...fromSuggestions, ...fresh]) {
       const cash = cashOf(o)
       if (cash > room) raise('LIMIT_EXCEEDED', `方案金额${yuan(cash)}超过可退金额${yuan(room)}`, { amountFen: cash, remainingFen: room })
-      requireApproval(cash, c, ctx, '方案')
+      requireApproval(valueOf(o), cash, c, ctx, '方案')
     }
     withdrawOffered(c)
     const group = all > 1 ? ctx.newId() : null
@@ -43,7 +43,7 @@ export const make_offer: CommandSpec<'make_offer'> = {
       o.status = 'offered'
       o.group = group
     }
-    for (const o of fresh) c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: cashOf(o) > th, status: 'offered', createdAt: ctx.now, group })
+    for (const o of fresh) c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: valueOf(o) > th, status: 'offered', createdAt: ctx.now, group })
     const offered = c.offers.filter((o) => o.status === 'offered')
     w.to = 'offer_pending'
     w.text = cmd.text ?? (offered.length > 1 ? `为您提供${offered.length}个方案，请选择：${offered.map((o) => o.explanation).join('；')}` : `为您提供方案：${offered[0].explanation}`)

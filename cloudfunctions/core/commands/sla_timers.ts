@@ -1,10 +1,11 @@
 /** The SLA timers (system): sla_warn when the badge turns to warning, sla_breach when it is overdue (escalates). */
 import type { Case } from '@contract/domain'
-import { slaState, type SlaLevel, type SlaReport } from '../sla'
+import { slaState, targetToWarn, type SlaLevel, type SlaReport } from '../sla'
 import { formatLocalTime, toMs } from '../tz'
 import { alert, refuse, type CommandSpec, type Guard } from './work'
 
 const targetName = (r: SlaReport) => (r.target === 'first_response' ? '首次响应' : '处理完成')
+const TARGET_LABEL = { firstResponse: '首次响应', resolution: '处理完成' } as const
 
 /** The badge shows `level` now and the case has not been marked for it yet. */
 function slaGuard(level: SlaLevel, marked: (c: Case) => boolean, message: string): Guard {
@@ -14,16 +15,19 @@ function slaGuard(level: SlaLevel, marked: (c: Case) => boolean, message: string
   }
 }
 
+/** Each target (first response, resolution) warns once on its own. */
 export const sla_warn: CommandSpec<'sla_warn'> = {
-  guard: slaGuard('warning', (c) => !!c.sla.warnedAt, '当前不需要时效预警'),
+  guard(c, { policy, now }) {
+    return targetToWarn(c.sla, now, policy) ? null : refuse('VALIDATION', '当前不需要时效预警', { sla: slaState(c, now, policy).state })
+  },
   act(w, _cmd, ctx) {
-    const rep = slaState(w.c, ctx.now, ctx.policy)
-    w.c.sla = { ...w.c.sla, warnedAt: ctx.now }
+    const name = targetToWarn(w.c.sla, ctx.now, ctx.policy)!
+    const dueAt = w.c.sla[name].dueAt
+    w.c.sla = { ...w.c.sla, warnedAt: ctx.now, [name]: { ...w.c.sla[name], warnedAt: ctx.now } }
     w.internal = true
     // staff read this line: shop-local time, never a raw ISO instant
-    const due = rep.dueAt ? formatLocalTime(toMs(rep.dueAt), ctx.policy.calendar.timezone) : '稍后'
-    w.text = `时效预警：${targetName(rep)}将于 ${due} 到期`
-    alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} 即将超时`, rep.dueAt ?? undefined)
+    w.text = `时效预警：${TARGET_LABEL[name]}将于 ${formatLocalTime(toMs(dueAt), ctx.policy.calendar.timezone)} 到期`
+    alert(w, w.c.assigneeId ?? 'supervisor', 'sla_warning', `售后单 ${w.c.caseNo} ${TARGET_LABEL[name]}即将超时`, dueAt)
   },
 }
 

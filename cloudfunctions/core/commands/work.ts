@@ -50,6 +50,11 @@ export function refuse(code: CoreErrorCode, message: string, details?: Record<st
   return details ? { code, message, details } : { code, message }
 }
 
+/** A replacement has left the warehouse (shipped or received). */
+export function replacementLeft(c: Case): boolean {
+  return c.replacementShipments.some((l) => l.status !== 'to_ship')
+}
+
 /** Supervisors and the owner approve money above the threshold and for risky buyers. */
 export function isSupervisor(actor: Actor): boolean {
   return actor.kind === 'staff' && (actor.role === 'supervisor' || actor.role === 'owner')
@@ -65,10 +70,14 @@ export function nothingLeftRefusal(c: Case, ctx: GuardContext): Refusal | null {
   return remainingFen(c, ctx.orderCommittedFen) <= 0 ? refuse('LIMIT_EXCEEDED', `退款和补偿已达实付金额${yuan(c.order.paidFen)}，不能再退`, { paidFen: c.order.paidFen }) : null
 }
 
-export function requireApproval(cash: number, c: Case, ctx: CoreContext, what: string): void {
+/** `value`: everything of value given (cash, coupon, gift, see valueOf) against the threshold; `cash` for the risk rule. */
+export function requireApproval(value: number, cash: number, c: Case, ctx: CoreContext, what: string): void {
   const th = ctx.policy.compensation.approvalThresholdFen
   if (ctx.actor.kind !== 'staff' || isSupervisor(ctx.actor)) return
-  if (cash > th) raise('FORBIDDEN', `${what}金额${yuan(cash)}超过${yuan(th)}，需要主管审批`, { amountFen: cash, thresholdFen: th })
+  if (value > th) {
+    const given = value === cash ? `${what}金额${yuan(value)}` : `${what}总价值${yuan(value)}（含优惠券和礼品${yuan(value - cash)}）`
+    raise('FORBIDDEN', `${given}超过${yuan(th)}，需要主管审批`, { amountFen: value, thresholdFen: th })
+  }
   if (c.flags.risk && cash > 0) raise('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`, { amountFen: cash })
 }
 

@@ -68,8 +68,9 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
   }
   const suggestions = c.offers.filter((o) => o.status === 'suggested')
   const otherOffers = c.offers.filter((o) => o.status !== 'suggested')
-  const images = c.evidence.filter((e) => e.kind === 'image')
-  const videos = c.evidence.filter((e) => e.kind === 'video')
+  // files that are not the desk's own (mediaUrl answers '') are never loaded
+  const images = c.evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId))
+  const videos = c.evidence.filter((e) => e.kind === 'video' && mediaUrl(e.fileId))
   const claimed = c.claimedItems.map((ci) => ({ ...ci, item: c.order.items.find((i) => i.skuId === ci.skuId) }))
   const flags = [
     c.flags.escalated && '已升级',
@@ -251,7 +252,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
                 </Text>
               </View>
               <View className="adm-evidence">
-                {c.inspection.photos.map((p) => (
+                {c.inspection.photos.filter((p) => mediaUrl(p)).map((p) => (
                   <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
                 ))}
               </View>

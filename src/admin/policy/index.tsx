@@ -242,6 +242,11 @@ export function PolicyScreen({ me }: { me: Me }) {
           {state.rec.updatedBy === 'seed' || state.rec.updatedBy === 'default' ? '系统默认' : (versions?.find((v) => v.version === state.rec.version)?.updatedByName ?? state.rec.updatedBy)} 于 {fmtTime(state.rec.updatedAt)} 修改
           {ro ? ' · 仅店主可修改' : ''}
         </Text>
+        {state.rec.calendarWarning && (
+          <View className="adm-errors" id="policy-calendar-warning">
+            <Text>{state.rec.calendarWarning}</Text>
+          </View>
+        )}
         {check && !check.ok && (
           <View className="adm-errors" id="policy-errors">
             {check.errors.map((e) => (
@@ -355,7 +360,7 @@ export function PolicyScreen({ me }: { me: Me }) {
                   disabled={ro}
                   onChange={(v) => update((x) => void (x.sla.targets[s][k].minutes = v))}
                 />
-                {(['business', 'calendar'] as const).map((c) => (
+                {(['business', 'calendar', '24x7'] as const).map((c) => (
                   <Chip key={c} on={p.sla.targets[s][k].clock === c} onClick={() => !ro && update((x) => void (x.sla.targets[s][k].clock = c))}>
                     {CLOCK_LABELS[c]}
                   </Chip>

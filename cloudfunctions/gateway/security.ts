@@ -1,0 +1,106 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { MiddlewareHandler } from 'hono'
+import { getCookie, setCookie } from 'hono/cookie'
+
+/**
+ * The gateway's defences against strangers (issue 14): DNS rebinding (Host check), cross-site
+ * requests (Origin check on every write), an optional secret access token (required when it listens
+ * beyond loopback), and headers that stop pages and media being sniffed or framed.
+ */
+
+export const ACCESS_COOKIE = 'desk_access'
+export const ACCESS_HEADER = 'x-access-token'
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]']
+
+/** Host headers the gateway answers: its own address and loopback aliases, with its port. */
+export function allowedHosts(host: string, port: number, extra: readonly string[] = []): Set<string> {
+  const own = host.includes(':') ? `[${host}]` : host
+  return new Set([own, ...LOOPBACK_NAMES, ...extra].map((h) => `${h.toLowerCase()}:${port}`))
+}
+
+/** The host:port of an Origin header; '' for `null` or junk (refused). */
+function hostOf(origin: string): string {
+  try {
+    return new URL(origin).host.toLowerCase()
+  } catch {
+    return ''
+  }
+}
+
+const digest = (s: string) => crypto.createHash('sha256').update(s).digest()
+const sameSecret = (a: string, b: string) => crypto.timingSafeEqual(digest(a), digest(b))
+
+interface GuardOptions {
+  /** null: the gateway listens beyond loopback and any Host is accepted (the access token guards it) */
+  hosts: () => Set<string> | null
+  accessToken?: string
+}
+
+export function guard(opts: GuardOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const hosts = opts.hosts()
+    const host = (c.req.header('host') ?? '').toLowerCase()
+    if (hosts && !hosts.has(host)) return c.text('misdirected request: unknown Host', 421)
+    // a write from a page of another origin (form post, fetch) is refused before it does anything
+    const method = c.req.method
+    if (method !== 'GET' && method !== 'HEAD') {
+      const origin = c.req.header('origin')
+      if ((origin && hostOf(origin) !== host) || c.req.header('sec-fetch-site') === 'cross-site') return c.text('cross-origin request refused', 403)
+    }
+    if (opts.accessToken && c.req.path !== '/api/health') {
+      const fromQuery = c.req.query('access_token')
+      if (fromQuery && method === 'GET' && sameSecret(fromQuery, opts.accessToken)) {
+        // the link with the token signs this browser in once; the token leaves the address bar
+        setCookie(c, ACCESS_COOKIE, fromQuery, { path: '/', httpOnly: true, sameSite: 'Strict' })
+        const url = new URL(c.req.url)
+        url.searchParams.delete('access_token')
+        return c.redirect(url.pathname + url.search)
+      }
+      const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]
+      const given = c.req.header(ACCESS_HEADER) ?? bearer ?? getCookie(c, ACCESS_COOKIE)
+      if (!given || !sameSecret(given, opts.accessToken)) return c.text('access token required', 401)
+    }
+    await next()
+    c.header('X-Content-Type-Options', 'nosniff')
+    c.header('X-Frame-Options', 'DENY')
+    c.header('Referrer-Policy', 'same-origin')
+    if (!c.res.headers.has('content-security-policy')) c.header('Content-Security-Policy', pageCsp([]))
+  }
+}
+
+/** The pages' policy: only the desk's own scripts, media and API; never framed. */
+export function pageCsp(scriptHashes: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self'${scriptHashes.map((h) => ` '${h}'`).join('')}`,
+    // Taro and the dev pages style elements inline
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "font-src 'self' data:",
+    // Taro's H5 uploadFile reads the picked file back from its blob: URL
+    "connect-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/** Uploaded files are data, never a document: nothing in them runs, even opened directly. */
+export const MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox; frame-ancestors 'none'"
+
+/** sha256 sources of the inline scripts of the H5 build's index.html (Taro's rem snippet), for its CSP. */
+export function inlineScriptHashes(h5Dir: string): string[] {
+  const file = path.join(h5Dir, 'index.html')
+  if (!fs.existsSync(file)) return []
+  const html = fs.readFileSync(file, 'utf8')
+  const out: string[] = []
+  for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
+    out.push(`sha256-${crypto.createHash('sha256').update(m[1], 'utf8').digest('base64')}`)
+  }
+  return out
+}
