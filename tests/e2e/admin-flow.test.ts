@@ -231,19 +231,18 @@ test('a refund above the approval limit: the agent’s approval is refused and b
   await page.locator('#adm-case').waitFor()
   expect(await textOf('#adm-needs-supervisor')).toBe('有方案超出客服审批额度，同意时需主管审批')
   await page.click('#act-approve')
-  expect(await textOf('#form-approve')).toContain('留空按申请商品金额¥459.00；超过¥200.00需主管审批')
+  expect(await textOf('#form-approve')).toContain('留空按申请商品金额¥459.00；本单还可退¥459.00；超过¥200.00需主管审批')
+  // above the agent's limit the button says what will really happen: nothing is paid, a supervisor decides
+  expect(await textOf('#approve-over-limit')).toContain('不会立即退款，将转给主管审批')
+  expect(await textOf('#submit-approve')).toBe('转主管审批')
   await page.click('#submit-approve')
-  await confirmModal(/同意仅退款：将立即原路退回¥459\.00，不可撤销/)
-  await page.locator('#adm-action-error').waitFor()
-  expect(await textOf('#adm-action-error')).toMatch(/¥459(\.00)?超过¥200(\.00)?，需要主管审批/)
+  expect(await page.inputValue('#f-text textarea')).toContain('申请主管审批')
   await shotAt('admin-flow-7-approval-refused')
   let state = await staffCase(pricey)
   expect(state.status).toBe('submitted')
   expect(state.refunds).toEqual([])
 
-  // 转主管审批: the refusal becomes an escalation with the reason filled in
-  await page.click('#adm-escalate-approval')
-  expect(await page.inputValue('#f-text textarea')).toContain('申请主管审批')
+  // 转主管审批: the request becomes an escalation with the reason filled in
   await page.click('#submit-escalate')
   await page.locator('#case-head .adm-tag--esc', { hasText: '已升级' }).waitFor()
   state = await staffCase(pricey)

@@ -62,7 +62,7 @@ async function mustCase(id: string): Promise<Case> {
   return c
 }
 
-const agent = { 'content-type': 'application/json', 'x-dev-openid': 'staff-owner' }
+const agent = { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': 'staff-owner' }
 async function staff(action: string, data: Record<string, unknown>): Promise<{ ok: boolean; data?: CaseView; error?: { code: string; message: string } }> {
   const r = await fetch(`${gw.url}/api/fn/admin`, { method: 'POST', headers: agent, body: JSON.stringify({ action, data, idempotencyKey: `k-${Math.random()}` }) })
   return (await r.json()) as { ok: boolean; data?: CaseView; error?: { code: string; message: string } }
@@ -136,7 +136,7 @@ describe('platform after-sales come in', () => {
     // the next pass starts from the cursor: one short window
     const again = await syncShopOrders(gw.deps)
     expect(again.windows).toBe(1)
-    const r = await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-zhao' }, body: JSON.stringify({ action: 'list_orders', data: {} }) })
+    const r = await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': 'buyer-zhao' }, body: JSON.stringify({ action: 'list_orders', data: {} }) })
     const orders = ((await r.json()) as { data: Array<{ order: { items: Array<{ name: string; unitPriceFen: number; qty: number }>; paidFen: number; source?: string; trackingNo?: string } }> }).data
     const shopOrder = orders.find((o) => o.order.source === 'channels')
     expect(shopOrder?.order).toMatchObject({ paidFen: 24_600, items: [{ name: '真丝围巾', unitPriceFen: 12_300, qty: 2 }] })
@@ -144,7 +144,7 @@ describe('platform after-sales come in', () => {
     // a money claim on a shop order is filed in WeChat, not here
     const el = await fetch(`${gw.url}/api/fn/aftersale`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-dev-openid': 'buyer-zhao' },
+      headers: { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': 'buyer-zhao' },
       body: JSON.stringify({ action: 'submit', idempotencyKey: 'submit-shop-order-1', data: { orderId: (await gw.deps.store.listOrdersByUnionid('union-zhao', 1))[0].order.orderId, claimedItems: [{ skuId: 'S9', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' } }),
     })
     expect(((await el.json()) as { error: { message: string } }).error.message).toContain('申请售后')

@@ -62,7 +62,7 @@ export const platform_accept: CommandSpec<'platform_accept'> = {
     }
     // the platform refunds what the buyer asked for; the desk records it as pending until the platform says so
     const amount = p.refundFen
-    requireApproval(amount, w.c, ctx, '退款')
+    requireApproval(amount, amount, w.c, ctx, '退款')
     if (amount > remainingFen(w.c)) raise('LIMIT_EXCEEDED', `退款${yuan(amount)}超过可退金额${yuan(remainingFen(w.c))}`, { amountFen: amount })
     if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
     if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
