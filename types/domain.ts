@@ -133,6 +133,16 @@ export type StaffRole = z.infer<typeof StaffRoleSchema>
 export const DesiredRemedySchema = z.enum(['refund', 'return_refund', 'exchange', 'resend', 'compensation', 'contact_me'])
 export type DesiredRemedy = z.infer<typeof DesiredRemedySchema>
 
+/** The remedy a case type asks for (the buyer's form asks once; a shop after-sale's type implies it). */
+export const REMEDY_FOR_TYPE: Record<CaseType, DesiredRemedy> = {
+  refund_only: 'refund',
+  return_refund: 'return_refund',
+  exchange: 'exchange',
+  resend: 'resend',
+  compensation: 'compensation',
+  logistics: 'contact_me',
+}
+
 // ---------------------------------------------------------------- order snapshot
 
 export const OrderItemSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Case, CaseType, DesiredRemedy, OrderSnapshot, PlatformSnapshot } from '@contract/domain'
+import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf, roster } from '../shared'
 import { openCase } from '../../core'
@@ -21,14 +21,6 @@ export interface ImportResult {
   unchanged: boolean
 }
 
-const REMEDY: Record<CaseType, DesiredRemedy> = {
-  refund_only: 'refund',
-  return_refund: 'return_refund',
-  exchange: 'exchange',
-  resend: 'resend',
-  compensation: 'compensation',
-  logistics: 'contact_me',
-}
 
 /**
  * Reads one after-sale order from the shop and creates or updates its case (issue 12 §3). Called
@@ -111,7 +103,7 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
       type,
       reason: deskReasonOf(snap.reasonCode, policy),
       description: snap.description || snap.reasonText,
-      desiredRemedy: REMEDY[type],
+      desiredRemedy: REMEDY_FOR_TYPE[type],
       buyerProfile: { openid: order.buyerOpenid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false },
       platform: { ...snap, syncedAt: now, lastCall: null },
     },

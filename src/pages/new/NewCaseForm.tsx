@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Text, Textarea, View } from '@tarojs/components'
 import type { CaseView, EligibilityView, OrderView, PublicPolicy, SubmitInput } from '@contract/actions'
-import { REASON_DEFAULTS, type CaseType, type ClaimedItem, type DesiredRemedy, type Evidence, type ReasonCode } from '@contract/domain'
+import { REASON_DEFAULTS, REMEDY_FOR_TYPE, type CaseType, type ClaimedItem, type Evidence, type ReasonCode } from '@contract/domain'
 import { api } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
 import { Chip } from '../../components/Chip'
@@ -15,18 +15,8 @@ import { formatDate, formatTime } from '../../utils/time'
 
 type FieldErrors = Partial<Record<'order' | 'items' | 'reason' | 'type' | 'evidence' | 'eligibility', string>>
 
-/**
- * The form asks once what the buyer wants: each answer is a case type, and the desired remedy the
- * contract also records follows from it.
- */
-export const REMEDY_FOR_TYPE: Record<CaseType, DesiredRemedy> = {
-  refund_only: 'refund',
-  return_refund: 'return_refund',
-  exchange: 'exchange',
-  resend: 'resend',
-  compensation: 'compensation',
-  logistics: 'contact_me',
-}
+// The form asks once what the buyer wants: each answer is a case type, and the desired remedy the
+// contract also records follows from it (REMEDY_FOR_TYPE).
 
 /** The answers in the buyer's words. */
 export const WANT_LABELS: Record<CaseType, string> = {
