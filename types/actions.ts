@@ -57,6 +57,24 @@ export type CaseView = Omit<Case, 'routingNote'> & {
   /** commands this viewer may issue now */
   actions: CommandType[]
   sla: Case['sla'] & { report: SlaView }
+  /** staff only: the money guard's answer for this case (what may go out, and what a tap on 同意 does) */
+  money?: MoneyView
+}
+
+/** The core's money answers for the staff case page: the page shows them, it never re-derives them. */
+export interface MoneyView {
+  /** most that may still go out as a refund / as compensation, each with its reason ("本单该商品还可退¥40") */
+  refundMaxFen: number
+  refundWhy: string
+  compensationMaxFen: number
+  compensationWhy: string
+  thresholdFen: number
+  /** value already given or on its way on this case (counts toward the threshold) */
+  givenFen: number
+  /** what the viewer's 同意 would do now: run, go to a supervisor for approval, or be refused (null: not offered) */
+  approve: { outcome: 'runs' | 'approval' | 'refused'; summary: string; valueFen: number; message: string } | null
+  /** the request waiting for a supervisor, as the agent and supervisor see it */
+  pendingApproval: { id: string; summary: string; valueFen: number; why: string; requestedBy: string; requestedAt: string; mine: boolean } | null
 }
 
 export interface CaseSummary {

@@ -333,6 +333,9 @@ export const RefundSchema = z.object({
   amountFen: FenSchema,
   /** refund of goods value vs. compensation */
   purpose: z.enum(['refund', 'compensation']),
+  /** compensation: the incident it pays for and that incident's cap when it was granted (the store's ledger enforces it) */
+  incident: z.string().max(200).optional(),
+  incidentCapFen: FenSchema.optional(),
   status: z.enum(['pending', 'succeeded', 'failed']),
   requestedAt: IsoTimeSchema,
   settledAt: IsoTimeSchema.nullable(),
@@ -394,14 +397,19 @@ export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 // ---------------------------------------------------------------- approvals, follow-ups (issue 15)
 
 /** Staff commands an agent may submit for a supervisor's approval (money above the threshold / risky buyer). */
-export const APPROVABLE_COMMANDS = ['approve', 'make_offer', 'issue_refund'] as const
+export const APPROVABLE_COMMANDS = ['approve', 'make_offer', 'issue_refund', 'platform_accept'] as const
 
 /** An agent's request for approval: the command waits here until a supervisor decides. */
 export const ApprovalRequestSchema = z.object({
   id: z.string().min(1),
   /** the staff command to apply on approval (parsed, without expectedVersion) */
   command: z.object({ type: z.enum(APPROVABLE_COMMANDS) }).passthrough(),
+  /** the full value approved (cash + coupon + gift + goods sent ahead): execution must give exactly this */
   amountFen: FenSchema,
+  /** of which cash */
+  cashFen: FenSchema.default(0),
+  /** exactly what is approved, Chinese ("同意仅退款¥99", "发放¥300优惠券") */
+  summary: z.string().max(400).default(''),
   /** why it needs a supervisor (threshold / risk flag), Chinese */
   why: z.string(),
   note: z.string(),
@@ -702,6 +710,10 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
     /** exchange: ship the replacement now without waiting for the return (双向发货) */
     shipReplacementNow: z.boolean().optional(),
+    /** 'requested' = carry out what the buyer asked for instead of the engine's remedy (needs changeReason) */
+    remedy: z.enum(['engine', 'requested']).optional(),
+    /** why the staff member changed the engine's remedy (kept in the timeline) */
+    changeReason: z.string().trim().min(2).max(200).optional(),
     text: text.optional(),
     ...base,
   }),
@@ -740,9 +752,19 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('submit_for_approval'),
     /** the command the agent may not run alone (above the threshold / risky buyer) */
     request: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('approve'), amountFen: FenSchema.optional(), pickup: z.boolean().optional(), shippingPaidBy: z.enum(['seller', 'buyer']).optional(), shipReplacementNow: z.boolean().optional(), text: text.optional() }),
+      z.object({
+        type: z.literal('approve'),
+        amountFen: FenSchema.optional(),
+        pickup: z.boolean().optional(),
+        shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
+        shipReplacementNow: z.boolean().optional(),
+        remedy: z.enum(['engine', 'requested']).optional(),
+        changeReason: z.string().trim().min(2).max(200).optional(),
+        text: text.optional(),
+      }),
       z.object({ type: z.literal('make_offer'), offerIds: z.array(z.string()).default([]), offers: z.array(OfferInputSchema).default([]), text: text.optional() }),
       z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional() }),
+      z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional() }),
     ]),
     note: text.default(''),
     ...base,

@@ -7,13 +7,17 @@
  */
 import { OPEN_STATUSES, type Case } from '@contract/domain'
 import { GuardViolation, type OrderCaseEntry, type OrderGuard } from '../ports/store'
-import { committedFen } from '../core/money'
+import { claimedValueFen, committedFen } from '../core/money'
+import { caseLedger } from '../core/money-guard'
 
 const OPEN = new Set<string>(OPEN_STATUSES)
 
 export const emptyGuard = (orderId: string): OrderGuard => ({ orderId, cases: [], committedFen: 0 })
 
 export function guardEntry(c: Case): OrderCaseEntry {
+  const ledger = caseLedger(c)
+  const incidentCaps: Record<string, number> = {}
+  for (const r of c.refunds) if (r.incident && r.incidentCapFen !== undefined && r.status !== 'failed') incidentCaps[r.incident] = Math.max(incidentCaps[r.incident] ?? 0, r.incidentCapFen)
   return {
     caseId: c.id,
     skus: [...new Set(c.claimedItems.map((i) => i.skuId))],
@@ -21,8 +25,13 @@ export function guardEntry(c: Case): OrderCaseEntry {
     open: OPEN.has(c.status),
     createdAt: c.createdAt,
     committedFen: committedFen(c),
+    itemsFen: ledger.itemsFen,
+    incidentsFen: ledger.incidentsFen,
+    incidentCaps,
   }
 }
+
+const same = (a: Record<string, number> | undefined, b: Record<string, number> | undefined) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {})
 
 const total = (cases: OrderCaseEntry[]) => cases.reduce((s, e) => s + e.committedFen, 0)
 
@@ -37,24 +46,42 @@ export function admitCase(guard: OrderGuard, c: Case, maxRequestsPerSku?: number
       if (open) throw new GuardViolation('open_case', { skuId: sku, otherCaseId: open.caseId })
     }
   }
-  return withEntry(guard, entry, c.order.paidFen)
+  return withEntry(guard, entry, c.order)
 }
 
 /** The guard after a save of `next`; null when its entry did not change (nothing to write). */
 export function updateGuard(guard: OrderGuard, next: Case): OrderGuard | null {
   const entry = guardEntry(next)
   const prev = guard.cases.find((e) => e.caseId === next.id)
-  if (prev && prev.open === entry.open && prev.committedFen === entry.committedFen) return null
+  if (prev && prev.open === entry.open && prev.committedFen === entry.committedFen && same(prev.itemsFen, entry.itemsFen) && same(prev.incidentsFen, entry.incidentsFen)) return null
   if (!prev && !entry.open && entry.committedFen === 0) return null
-  return withEntry(guard, prev ? { ...entry, createdAt: prev.createdAt } : entry, next.order.paidFen)
+  return withEntry(guard, prev ? { ...entry, createdAt: prev.createdAt } : entry, next.order)
 }
 
-function withEntry(guard: OrderGuard, entry: OrderCaseEntry, paidFen: number): OrderGuard {
+const sumBy = (cases: OrderCaseEntry[], field: 'itemsFen' | 'incidentsFen', key: string) => cases.reduce((s, e) => s + (e[field]?.[key] ?? 0), 0)
+
+/**
+ * The money guard's caps (core/money-guard.ts) held inside the write: the order's paid amount, each
+ * SKU's paid value, each incident's cap. Only a save that raises a total past its cap is refused
+ * (never one that lowers it), so a ledger written before a cap existed cannot block the case.
+ */
+function withEntry(guard: OrderGuard, entry: OrderCaseEntry, order: Case['order']): OrderGuard {
+  const paidFen = order.paidFen
   const cases = [...guard.cases.filter((e) => e.caseId !== entry.caseId), entry]
   const committed = total(cases)
-  // refuse only what raises the total past the paid amount (never a save that lowers it)
   if (committed > paidFen && committed > guard.committedFen) {
     throw new GuardViolation('over_paid', { paidFen, committedFen: guard.committedFen })
+  }
+  for (const skuId of Object.keys(entry.itemsFen ?? {})) {
+    const line = order.items.find((i) => i.skuId === skuId)
+    const cap = line ? claimedValueFen(order, [{ skuId, qty: line.qty }]) : 0
+    const now = sumBy(cases, 'itemsFen', skuId)
+    if (now > cap && now > sumBy(guard.cases, 'itemsFen', skuId)) throw new GuardViolation('over_items', { skuId, capFen: cap, committedFen: sumBy(guard.cases, 'itemsFen', skuId) })
+  }
+  for (const incident of Object.keys(entry.incidentsFen ?? {})) {
+    const cap = Math.max(0, ...cases.map((e) => e.incidentCaps?.[incident] ?? 0))
+    const now = sumBy(cases, 'incidentsFen', incident)
+    if (now > cap && now > sumBy(guard.cases, 'incidentsFen', incident)) throw new GuardViolation('over_incident', { incident, capFen: cap, committedFen: sumBy(guard.cases, 'incidentsFen', incident) })
   }
   return { orderId: guard.orderId, cases, committedFen: committed }
 }

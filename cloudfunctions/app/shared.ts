@@ -5,6 +5,7 @@ import type { Deps } from './deps'
 import type { NewOutboxItem, OrderGuard } from '../ports/store'
 import { AppError } from './errors'
 import { withOfficialCalendar } from './official-calendar'
+import { sumLedgers, type OrderLedger } from '../core/money-guard'
 import type { Caller } from './function'
 
 /** Stored versions are immutable: parse each once per store (fills fields added since it was saved). */
@@ -55,9 +56,9 @@ export function pastCasesOf(guard: OrderGuard): PastCase[] {
   }))
 }
 
-/** Money the order's OTHER cases committed (CoreContext.orderCommittedFen). */
-export function otherCasesFen(guard: OrderGuard, caseId: string | null): number {
-  return guard.cases.filter((e) => e.caseId !== caseId).reduce((s, e) => s + e.committedFen, 0)
+/** What the order's OTHER cases committed, in total, per SKU and per incident (CoreContext.orderLedger). */
+export function otherCasesLedger(guard: OrderGuard, caseId: string | null): OrderLedger {
+  return sumLedgers(guard.cases.filter((e) => e.caseId !== caseId))
 }
 
 /** Stable hash of a request's data: the same idempotency key with other data is a different request. */

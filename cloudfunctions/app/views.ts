@@ -1,9 +1,13 @@
 import { caseSourceOf, type Actor, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
+import type { CaseSummary, CaseView, MoneyView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
 import { acceptCallFor, platformStatusText, sellerDeadline } from '../core/platform-status'
+import { moneyRoom, type OrderLedger } from '../core/money-guard'
+import { givenValueFen } from '../core/commands/work'
+import { pendingApproval } from '../core/commands/approvals'
+import { previewTap } from '../core/preview'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
@@ -65,9 +69,28 @@ export function slaView(c: Case, now: string, policy: Policy): SlaView {
 }
 
 /** The buttons: what the core would accept from this actor now, among what their endpoint exposes. */
-function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCommittedFen?: number): CommandType[] {
+function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderLedger?: OrderLedger): CommandType[] {
   const exposed = actor.kind === 'buyer' ? buyerCommands : staffCommands
-  return allowedCommands(c, { actor, policy, now, orderCommittedFen }).filter((a) => exposed.has(a))
+  return allowedCommands(c, { actor, policy, now, orderLedger }).filter((a) => exposed.has(a))
+}
+
+/** The money guard's answers for the staff page (core/money-guard.ts, core/preview.ts). */
+export function moneyView(c: Case, now: string, policy: Policy, staff: Actor, orderLedger: OrderLedger | undefined, actions: CommandType[]): MoneyView {
+  const input = { policy, now, ledger: orderLedger }
+  const refund = moneyRoom(c, 'refund', input)
+  const comp = moneyRoom(c, 'compensation', input)
+  const a = pendingApproval(c)
+  const approve = actions.includes('approve') ? previewTap(c, { type: 'approve', expectedVersion: c.version }, { now, policy, actor: staff, orderLedger }) : null
+  return {
+    refundMaxFen: refund.maxFen,
+    refundWhy: refund.reason,
+    compensationMaxFen: comp.maxFen,
+    compensationWhy: comp.reason,
+    thresholdFen: policy.compensation.approvalThresholdFen,
+    givenFen: givenValueFen(c),
+    approve,
+    pendingApproval: a ? { id: a.id, summary: a.summary, valueFen: a.amountFen, why: a.why, requestedBy: a.requestedBy, requestedAt: a.requestedAt, mine: a.requestedBy === staff.id } : null,
+  }
 }
 
 /** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
@@ -81,9 +104,9 @@ function buyerEntry(t: TimelineEntry): TimelineEntry {
 
 /**
  * The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions.
- * `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext).
+ * `orderLedger`: what the order's other cases already got back, when the caller read it (see CoreContext).
  */
-export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): CaseView {
+export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: OrderLedger): CaseView {
   const { routingNote: _r, ...rest } = c
   return {
     ...rest,
@@ -93,13 +116,14 @@ export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFe
     inspection: c.inspection ? { ...c.inspection, by: 'staff' } : null,
     timeline: c.timeline.filter((t) => !t.internal).map(buyerEntry),
     next: nextStep(c),
-    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen),
+    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderLedger),
     sla: { ...c.sla, report: slaView(c, now, policy) },
   }
 }
 
-export function staffView(c: Case, now: string, policy: Policy, staff: Actor, orderCommittedFen?: number): CaseView {
-  return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy, orderCommittedFen), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
+export function staffView(c: Case, now: string, policy: Policy, staff: Actor, orderLedger?: OrderLedger): CaseView {
+  const actions = actionsFor(c, staff, now, policy, orderLedger)
+  return { ...c, next: nextStep(c), actions, sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c), money: moneyView(c, now, policy, staff, orderLedger, actions) }
 }
 
 export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {

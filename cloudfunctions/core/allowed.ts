@@ -22,6 +22,8 @@ export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreE
   if (!row.self.includes(c.status) && !row.from[c.status]?.length) return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
   if (!row.by.includes(actor.kind)) return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
   if (actor.kind === 'buyer' && actor.id !== c.buyerOpenid) return { code: 'FORBIDDEN', message: '只能操作自己的售后单', details }
+  // nobody decides their own request: a staff member who filed this case as a buyer does not work it
+  if (actor.kind === 'staff' && actor.id === c.buyerOpenid) return { code: 'FORBIDDEN', message: '这是您自己作为买家提交的售后单，请由其他同事处理', details }
   // where the case came from: a shop after-sale is decided through the platform (platform-status.ts)
   const source = platformRefusal(c, command, actor.kind)
   if (source) return { ...source, details }

@@ -1,5 +1,6 @@
 import type { Actor, BuyerProfile, StaffMember } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import type { OrderLedger } from './money-guard'
 
 /** Everything impure comes in here: the clock, ids, the policy, the roster. */
 export interface CoreContext {
@@ -12,8 +13,8 @@ export interface CoreContext {
   roster?: StaffMember[]
   buyerProfile?: BuyerProfile
   /**
-   * Refunds + compensation already committed on the OTHER cases of this case's order (the
-   * store's per-order ledger): what a case may still pay is the order's paid amount minus all of it.
+   * What the OTHER cases of this case's order committed — in total, per SKU, per incident (the
+   * store's per-order ledger): the money guard (money-guard.ts) caps this case by it.
    */
-  orderCommittedFen?: number
+  orderLedger?: OrderLedger
 }

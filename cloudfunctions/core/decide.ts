@@ -9,10 +9,12 @@
  *   const r = decide(c, { type: 'respond', text: '您好，已收到' }, { now, actor: { kind: 'staff', id: 'a1', role: 'agent' }, policy, newId })
  *   if (r.ok) await store.compareAndSet(c.id, c.version, r.value.case, r.value.events)
  */
-import { CaseCommandSchema, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, type Case, type CaseCommand, type CaseEvent, type CommandType, type Result } from '@contract/domain'
+import { APPROVABLE_COMMANDS, CaseCommandSchema, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, type Case, type CaseCommand, type CaseEvent, type CommandType, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { refusal } from './allowed'
 import { COMMANDS, type CommandSpec, type Work } from './commands'
+import { recordApprovalRequest } from './commands/approvals'
+import { isSupervisor } from './commands/work'
 import type { CoreContext } from './context'
 import { CoreFailure, fail, ok } from './errors'
 import { buildBuyerMessage, enterMessages } from './messages'
@@ -46,18 +48,33 @@ export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreC
   const no = refusal(current, cmd.type, ctx)
   if (no) return { ok: false, error: no }
 
-  const w: Work = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
+  let w: Work = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
+  let type: CommandType = cmd.type
   try {
     ;(COMMANDS[cmd.type] as CommandSpec<typeof cmd.type>).act(w, cmd as never, ctx)
   } catch (e) {
-    if (e instanceof CoreFailure) return { ok: false, error: { ...e.error, details: { ...details, ...e.error.details } } }
-    throw e
+    if (!(e instanceof CoreFailure)) throw e
+    // an agent's own money command above the threshold (or for a risky buyer) becomes the approval
+    // request of exactly that command, in the same tap; the supervisor's decision then runs it
+    const approvable = (APPROVABLE_COMMANDS as readonly string[]).includes(cmd.type)
+    if (!(e.error.details?.approvalRequired && approvable && ctx.actor.kind === 'staff' && !isSupervisor(ctx.actor))) {
+      return { ok: false, error: { ...e.error, details: { ...details, ...e.error.details } } }
+    }
+    const { expectedVersion: _v, ...request } = cmd
+    w = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
+    type = 'submit_for_approval'
+    try {
+      recordApprovalRequest(w, request as never, '', ctx, String(e.error.details.why ?? '') || undefined)
+    } catch (e2) {
+      if (e2 instanceof CoreFailure) return { ok: false, error: { ...e2.error, details: { ...details, ...e2.error.details } } }
+      throw e2
+    }
   }
-  if (!isListed(cmd.type, current.status, w.to)) {
+  if (!isListed(type, current.status, w.to)) {
     // an act asked for a move the table does not list: a bug, never a silent state change
-    throw new Error(`transition ${current.status} -(${cmd.type})-> ${w.to} is not in the table`)
+    throw new Error(`transition ${current.status} -(${type})-> ${w.to} is not in the table`)
   }
-  return ok(finish(current, w, cmd.type, ctx))
+  return ok(finish(current, w, type, ctx))
 }
 
 function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext): DecideOutput {

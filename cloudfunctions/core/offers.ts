@@ -2,11 +2,13 @@
  * Compensation engine (seeds 000, 002, 003, 004): reason + order facts → suggested offers, each
  * naming the rule that produced it, amounts in fen, who pays shipping, and a Chinese sentence.
  */
-import { OfferInputSchema, type ClaimedItem, type OrderSnapshot, type ReasonCode, type Severity } from '@contract/domain'
+import { OfferInputSchema, type ClaimedItem, type OrderSnapshot, type ReasonCode, type Refund, type Severity } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { z } from 'zod'
 import { claimedValueFen, yuan } from './money'
-import { localDate, toMs, DAY_MS } from './tz'
+import { daysLate, moneyRoom, type OrderLedger } from './money-guard'
+
+export { daysLate } from './money-guard'
 
 export type OfferDraft = z.output<typeof OfferInputSchema> & { needsSupervisor: boolean }
 
@@ -15,8 +17,9 @@ export interface OfferFacts {
   claimedItems: ClaimedItem[]
   reason: ReasonCode
   severity: Severity
-  /** money already committed on the case (refunds + compensation not failed) */
-  committedFen?: number
+  /** the case's own refunds so far and the order's other cases (the money guard caps every suggestion by them) */
+  refunds?: Refund[]
+  ledger?: OrderLedger
   damagedUnits?: number
   minorDefect?: boolean
   /** taste / usage: guidance was already given and did not help */
@@ -47,15 +50,6 @@ export const SELLER_AT_FAULT: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   'late_delivery',
 ])
 
-/** Whole days late beyond the promised date (business-calendar dates). */
-export function daysLate(order: OrderSnapshot, nowIso: string, tz: string): number {
-  if (!order.promisedDeliveryAt) return 0
-  const promised = localDate(toMs(order.promisedDeliveryAt), tz)
-  const arrived = localDate(order.deliveredAt ? toMs(order.deliveredAt) : toMs(nowIso), tz)
-  const diff = Math.round((Date.parse(`${arrived}T00:00:00Z`) - Date.parse(`${promised}T00:00:00Z`)) / DAY_MS)
-  return Math.max(0, diff)
-}
-
 function units(items: ClaimedItem[]): number {
   return items.reduce((s, i) => s + i.qty, 0)
 }
@@ -72,7 +66,10 @@ export function valueOf(o: { refundFen?: number; compensationFen?: number; coupo
 export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: BuyerStats = {}): Suggestion {
   const cp = policy.compensation
   const tz = policy.calendar.timezone
-  const room = Math.max(0, facts.order.paidFen - (facts.committedFen ?? 0))
+  // suggestions never exceed the money guard: the claimed items' room, the order's, the incident's
+  const guardCase = { reason: facts.reason, order: facts.order, claimedItems: facts.claimedItems, refunds: facts.refunds ?? [] }
+  const room = moneyRoom(guardCase, 'refund', { policy, now: facts.now, ledger: facts.ledger }).maxFen
+  const compRoom = moneyRoom(guardCase, 'compensation', { policy, now: facts.now, ledger: facts.ledger })
   const value = Math.min(claimedValueFen(facts.order, facts.claimedItems), room)
   const n = units(facts.claimedItems)
   const items = facts.claimedItems.map((i) => ({ ...i }))
@@ -99,7 +96,9 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
     switch (facts.reason) {
       case 'late_delivery': {
         const days = daysLate(facts.order, facts.now, tz)
-        const amount = Math.min(days * cp.latePerDayFen, cp.lateCapFen, room)
+        // computed for the order: what earlier cases paid for this lateness is taken off
+        const amount = Math.min(days * cp.latePerDayFen, cp.lateCapFen, compRoom.maxFen)
+        if (days > 0 && amount <= 0) notes.push(`晚到补偿已在本单其他售后单中给过：${compRoom.reason}`)
         if (days > 0 && amount > 0)
           drafts.push({
             rule: 'late_delivery_per_day',

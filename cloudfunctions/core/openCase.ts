@@ -65,7 +65,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
       claimedItems: input.claimedItems,
       reason: input.reason,
       severity: sev.severity,
-      committedFen: ctx.orderCommittedFen ?? 0,
+      ledger: ctx.orderLedger,
       damagedUnits: input.facts.damagedUnits,
       minorDefect: input.facts.minorDefect,
       now: ctx.now,

@@ -30,8 +30,8 @@ export class StoreConflict extends Error {
 export class GuardViolation extends Error {
   readonly code = 'GUARD'
   constructor(
-    readonly rule: 'open_case' | 'request_cap' | 'over_paid',
-    readonly details: { skuId?: string; count?: number; limit?: number; paidFen?: number; committedFen?: number; otherCaseId?: string },
+    readonly rule: 'open_case' | 'request_cap' | 'over_paid' | 'over_items' | 'over_incident',
+    readonly details: { skuId?: string; count?: number; limit?: number; paidFen?: number; committedFen?: number; otherCaseId?: string; incident?: string; capFen?: number },
   ) {
     super(`order guard: ${rule} ${JSON.stringify(details)}`)
   }
@@ -46,6 +46,11 @@ export interface OrderCaseEntry {
   createdAt: string
   /** refunds + compensation of this case that did not fail */
   committedFen: number
+  /** of which per SKU (money for the items) and per incident (compensation), see core/money-guard.ts; absent on entries written before */
+  itemsFen?: Record<string, number>
+  incidentsFen?: Record<string, number>
+  /** each incident's cap when its compensation was granted */
+  incidentCaps?: Record<string, number>
 }
 
 /** The per-order guard / ledger: every case filed on the order and the money committed over all of them. */

@@ -21,10 +21,14 @@ function rated(score: number, comment: string, at = later(MON_10, 60)): Case {
 describe('审批：超过门槛一键提交主管，主管批准或驳回，无人处理则升级', () => {
   const big = () => open({ reason: 'quality_defect', type: 'refund_only', claimedItems: [{ skuId: 'NEST-6', qty: 6 }] }) // 6 × ¥50 = ¥300 > ¥200
 
-  test('客服直接同意被拒，提交审批后主管收到提醒；批准后按主管身份执行，客服收到结果', () => {
+  test('客服点同意（超过门槛）= 一键提交审批，记录确切方案和价值；主管批准后按主管身份执行，客服收到结果', () => {
     const c = big()
-    const refused = decide(c, { type: 'approve' }, ctx(agent, later(MON_10, 5)))
-    expect(refused.ok).toBe(false)
+    // the same button: the agent's approve becomes the approval request of exactly that approve
+    const tapped = step(c, { type: 'approve' }, agent, later(MON_10, 5))
+    expect(tapped.case.status).toBe(c.status)
+    expect(tapped.case.refunds).toEqual([])
+    expect(tapped.case.approvals![0]).toMatchObject({ status: 'pending', command: { type: 'approve' }, amountFen: 30000, cashFen: 30000, summary: '同意仅退款¥300' })
+    expect(tapped.case.timeline.at(-1)).toMatchObject({ type: 'submit_for_approval', internal: true })
     const sub = step(c, { type: 'submit_for_approval', request: { type: 'approve' }, note: '质量问题，全额退' }, agent, later(MON_10, 6))
     const a = sub.case.approvals![0]
     expect(a).toMatchObject({ status: 'pending', requestedBy: 'agent-1', amountFen: 30000 })
@@ -40,7 +44,8 @@ describe('审批：超过门槛一键提交主管，主管批准或驳回，无�
     expect(done.case.status).toBe('refunding')
     expect(done.case.refunds[0].amountFen).toBe(30000)
     expect(done.case.approvals![0]).toMatchObject({ status: 'approved', decidedBy: 'sup-1' })
-    expect(done.case.timeline.at(-1)!.text).toContain('主管已批准')
+    // the buyer reads the remedy, never the approval; staff read the approval in the entry's data
+    expect(done.case.timeline.at(-1)).toMatchObject({ type: 'decide_approval', internal: false, text: '售后申请已同意：同意仅退款¥300', data: expect.objectContaining({ decision: 'approved', approvedFen: 30000 }) })
     expect(done.events).toContainEqual(expect.objectContaining({ kind: 'staff_alert', to: 'agent-1', alert: 'approval_decided' }))
   })
 

@@ -20,6 +20,7 @@ import {
   allowedCommands,
   remainingFen,
 } from '../../cloudfunctions/core'
+import { moneyRoom } from '../../cloudfunctions/core/money-guard'
 import { agent, BUYER, buyer, ctx, later, MON_10, open, order, policy, supervisor, system } from './fixtures'
 
 const cal = policy.calendar
@@ -176,7 +177,8 @@ describe('任意操作序列下的不变量', () => {
           }
           okSteps++
           const next = r.value.case
-          expect(isListed(cmd.type, before.status, next.status)).toBe(true)
+          // an agent's money command above the threshold is recorded as its approval request (one tap)
+          expect(isListed(next.timeline[next.timeline.length - 1].type as CommandType, before.status, next.status)).toBe(true)
           expect(next.version).toBe(before.version + 1)
           expect(next.timeline.length).toBe(before.timeline.length + 1)
           expect(next.timeline.slice(0, -1)).toEqual(before.timeline) // append-only
@@ -318,9 +320,11 @@ describe('订阅消息字段：任何输入都不超限', () => {
  * Payloads a user (or the timer / payment callback) would send for `type` on this case: when the
  * core says the command is allowed, one of them must be accepted; when it says no, all are refused.
  */
-function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
+function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: string): CaseCommand[] {
   const th = policy.compensation.approvalThresholdFen
-  const room = remainingFen(c)
+  // the money guard's caps (items, order, incident), as the staff page shows them
+  const room = moneyRoom(c, 'refund', { policy, now: NOW_FOR_GUARD }).maxFen
+  const compRoom = moneyRoom(c, 'compensation', { policy, now: NOW_FOR_GUARD }).maxFen
   const mayPay = actor.kind === 'staff' && actor.role !== 'agent' ? room : Math.min(room, th)
   const amounts = [...new Set([1, mayPay, room])].filter((n) => n > 0)
   if (TEXT_ONLY.has(type)) return [{ type, text: '说明' } as CaseCommand]
@@ -332,7 +336,7 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
     case 'inspect':
       return [{ type, result: 'fail', note: '验货' }, { type, result: 'pass', note: '验货' }]
     case 'issue_refund':
-      return [...amounts, 1].map((amountFen) => ({ type, amountFen, purpose: 'refund' as const }))
+      return [...[...amounts, 1].map((amountFen) => ({ type, amountFen, purpose: 'refund' as const })), ...[1, compRoom].filter((n) => n > 0).map((amountFen) => ({ type, amountFen, purpose: 'compensation' as const }))]
     case 'ship_replacement':
     case 'ship_return':
       return [{ type, carrier: 'SF', trackingNo: 'SF1' }]
@@ -348,7 +352,12 @@ function candidates(type: CommandType, c: Case, actor: Actor): CaseCommand[] {
     case 'expire':
       return DEADLINES.map((deadline) => ({ type, deadline }))
     case 'submit_for_approval':
-      return [{ type, request: { type: 'approve', amountFen: room } }, { type, request: { type: 'issue_refund', amountFen: Math.max(1, room) } }]
+      return [
+        { type, request: { type: 'approve' } },
+        { type, request: { type: 'approve', amountFen: room } },
+        { type, request: { type: 'issue_refund', amountFen: Math.max(1, room) } },
+        { type, request: { type: 'issue_refund', amountFen: Math.max(1, compRoom), purpose: 'compensation' } },
+      ]
     case 'decide_approval':
       return [...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'approved' as const })), ...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'refused' as const, note: '不同意' }))]
     case 'review_step':
@@ -420,7 +429,7 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
             for (const actor of ACTORS) {
               const answer = new Set(allowedCommands(st.c, { actor, policy, now: st.now }))
               for (const row of TRANSITIONS) {
-                const results = candidates(row.command, st.c, actor).map((cmd) => decide(st.c, cmd, ctx(actor, st.now, { roster: [] })))
+                const results = candidates(row.command, st.c, actor, st.now).map((cmd) => decide(st.c, cmd, ctx(actor, st.now, { roster: [] })))
                 const label = `${row.command} by ${actor.kind}${actor.role ? `/${actor.role}` : ''} in ${st.c.status}`
                 if (answer.has(row.command)) {
                   inAnswer.add(row.command)

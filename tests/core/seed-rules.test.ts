@@ -140,8 +140,9 @@ describe('补偿方案 (seeds 000, 002, 003, 004)', () => {
   })
 
   test('退款+补偿不会超过实付（已退过一部分时按剩余算）', () => {
-    const s = suggestOffers({ ...base, order: order({ paidFen: 12000 }), claimedItems: [{ skuId: 'NEST-6', qty: 6 }], reason: 'quality_defect', committedFen: 5000 }, policy)
-    expect(s.offers[0].refundFen).toBe(7000)
+    const s = suggestOffers({ ...base, order: order({ paidFen: 12000 }), claimedItems: [{ skuId: 'NEST-6', qty: 6 }], reason: 'quality_defect', refunds: [{ key: 'r1', amountFen: 5000, purpose: 'refund', status: 'succeeded', requestedAt: base.now, settledAt: base.now, failureReason: null }] }, policy)
+    // the claimed items' paid share is ¥300 × 120/320 = ¥112.50; ¥50 of it is already refunded
+    expect(s.offers[0].refundFen).toBe(6250)
   })
 
   test('超过¥200的方案要主管审批', () => {
@@ -162,13 +163,11 @@ describe('补偿方案 (seeds 000, 002, 003, 004)', () => {
 
 describe('审批门槛：¥200以上主管才能同意', () => {
   const big = () => open({ claimedItems: [{ skuId: 'NEST-6', qty: 6 }], type: 'refund_only', reason: 'lost_parcel', order: order({ deliveredAt: undefined }) })
-  test('客服同意¥300仅退款 → 无权限', () => {
-    const r = decide(big(), { type: 'approve' }, ctx(agent, later(MON_10, 5)))
-    expect(r.ok).toBe(false)
-    if (!r.ok) {
-      expect(r.error.code).toBe('FORBIDDEN')
-      expect(r.error.message).toContain('主管')
-    }
+  test('客服同意¥300仅退款 → 不付款，提交主管审批（同一次点击）', () => {
+    const out = step(big(), { type: 'approve' }, agent, later(MON_10, 5))
+    expect(out.case.refunds).toEqual([])
+    expect(out.case.approvals?.[0]).toMatchObject({ status: 'pending', amountFen: 30000 })
+    expect(out.events).toContainEqual(expect.objectContaining({ kind: 'staff_alert', to: 'supervisor', alert: 'approval_needed' }))
   })
   test('主管同意¥300仅退款 → 退款中', () => {
     const out = step(big(), { type: 'approve' }, supervisor, later(MON_10, 5))

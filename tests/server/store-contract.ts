@@ -650,7 +650,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         outcome: null, closedAt: null, remindedAt: null, ...patch,
       })
       const approval = (escalateAt: string): NonNullable<Case['approvals']>[number] => ({
-        id: uid('ap'), command: { type: 'approve', amountFen: 30000 }, amountFen: 30000, why: '超过审批门槛', note: '', requestedBy: 'agent-1',
+        id: uid('ap'), command: { type: 'approve', amountFen: 30000 }, amountFen: 30000, cashFen: 30000, summary: '同意仅退款¥300', why: '超过审批门槛', note: '', requestedBy: 'agent-1',
         requestedAt: T0, escalateAt, escalatedAt: null, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null,
       })
 

@@ -2,10 +2,11 @@ import type { Case, CaseCommand, CaseEvent } from '@contract/domain'
 import type { Deps } from '../deps'
 import { AppError, fromCore } from '../errors'
 import type { Caller } from '../function'
-import { actorOf, fingerprint, livePolicy, otherCasesFen, outboxOf } from '../shared'
+import { actorOf, fingerprint, livePolicy, otherCasesLedger, outboxOf } from '../shared'
 import { buyerView, staffView } from '../views'
 import { decide } from '../../core'
 import { GuardViolation, StoreConflict } from '../../ports/store'
+import type { OrderLedger } from '../../core/money-guard'
 import { guardError } from './submit-case'
 import { applySystemCommand } from './system-command'
 
@@ -26,7 +27,7 @@ const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_o
  */
 export async function applyCommand(deps: Deps, caller: Caller, caseId: string, command: CaseCommand, idempotencyKey?: string) {
   const [loaded, { policy }] = await Promise.all([deps.store.getCaseWithKeys(caseId), livePolicy(deps)])
-  const view = (c: Case, orderCommittedFen?: number) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy, orderCommittedFen) : staffView(c, deps.now(), policy, actorOf(caller), orderCommittedFen))
+  const view = (c: Case, orderLedger?: OrderLedger) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy, orderLedger) : staffView(c, deps.now(), policy, actorOf(caller), orderLedger))
   if (!loaded || (caller.kind === 'buyer' && loaded.case.buyerOpenid !== caller.openid)) throw new AppError('NOT_FOUND', '没有找到这个售后单')
   const current = loaded.case
   if (MONEY_COMMANDS.has(command.type) && command.expectedVersion === undefined) {
@@ -53,7 +54,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   const decided = decide(current, command, {
     now, policy, newId: deps.newId, actor: actorOf(caller),
     ...(target ? { roster: [{ ...target, openCases: 0 }] } : {}),
-    ...(guard ? { orderCommittedFen: otherCasesFen(guard, current.id) } : {}),
+    ...(guard ? { orderLedger: otherCasesLedger(guard, current.id) } : {}),
   })
   if (!decided.ok) throw fromCore(decided.error)
   try {
@@ -68,7 +69,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   for (const ev of decided.value.events) {
     if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
   }
-  return view(latest, guard ? otherCasesFen(guard, current.id) : undefined)
+  return view(latest, guard ? otherCasesLedger(guard, current.id) : undefined)
 }
 
 /**

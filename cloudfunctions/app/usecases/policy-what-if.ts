@@ -119,7 +119,6 @@ export function replayCase(c: Case, policy: Policy, live: Policy, now: string, s
       claimedItems: c.claimedItems,
       reason: c.reason,
       severity: sev,
-      committedFen: 0,
       minorDefect: c.offers.some((o) => o.rule.startsWith('minor_defect')),
       now: c.createdAt,
     },

@@ -1,8 +1,7 @@
 import type { Page, CaseSummary } from '@contract/actions'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
-import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
-import { remainingFen } from '../../core'
+import { actorOf, livePolicy, loadCaseFor, otherCasesLedger } from '../shared'
 import { buyerView, staffView, summary } from '../views'
 import { refundedCasesIn90Days } from './submit-case'
 
@@ -25,10 +24,11 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     refundedCasesIn90Days(deps, c.buyerOpenid, now),
     deps.store.getOrderGuard(c.order.orderId),
   ])
+  const view = staffView(c, now, policy, actorOf(caller), otherCasesLedger(guard, c.id))
   return {
-    ...staffView(c, now, policy, actorOf(caller), otherCasesFen(guard, c.id)),
-    // what this case may still pay back: the ORDER's paid amount minus every case's refunds
-    refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
+    ...view,
+    // what this case may still refund: the money guard's answer (items, order, incident)
+    refundableFen: view.money?.refundMaxFen ?? 0,
     buyerHistory: {
       pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
       refundCount90d,

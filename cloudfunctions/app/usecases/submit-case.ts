@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import type { SubmitInputSchema } from '@contract/actions'
 import type { Deps } from '../deps'
 import { AppError, fromCore } from '../errors'
-import { fingerprint, livePolicy, otherCasesFen, outboxOf, pastCasesOf, roster } from '../shared'
+import { fingerprint, livePolicy, otherCasesLedger, outboxOf, pastCasesOf, roster } from '../shared'
 import { buyerView } from '../views'
 import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
@@ -67,7 +67,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       buyerProfile: { openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, refundCount90d },
       facts: input.facts,
     },
-    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderCommittedFen: otherCasesFen(guard, null) },
+    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderLedger: otherCasesLedger(guard, null) },
   )
   if (!opened.ok) {
     // A concurrent twin of this submit may have won meanwhile: answer with its case.
@@ -110,6 +110,14 @@ export function guardError(e: GuardViolation, order: OrderSnapshot): AppError {
     case 'over_paid': {
       const left = Math.max(0, (e.details.paidFen ?? order.paidFen) - (e.details.committedFen ?? 0))
       return new AppError('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(order.paidFen)}（本单还可退${yuan(left)}）`, e.details)
+    }
+    case 'over_items': {
+      const left = Math.max(0, (e.details.capFen ?? 0) - (e.details.committedFen ?? 0))
+      return new AppError('LIMIT_EXCEEDED', `“${name}”的退款和补偿不能超过它的实付金额${yuan(e.details.capFen ?? 0)}（本单该商品还可退${yuan(left)}）`, e.details)
+    }
+    case 'over_incident': {
+      const left = Math.max(0, (e.details.capFen ?? 0) - (e.details.committedFen ?? 0))
+      return new AppError('LIMIT_EXCEEDED', `同一问题只补偿一次：最多补偿${yuan(e.details.capFen ?? 0)}，本单其他售后单已补偿${yuan(e.details.committedFen ?? 0)}（还可补偿${yuan(left)}）`, e.details)
     }
   }
 }

@@ -8,17 +8,17 @@ import type { ApprovalRequest, Case } from '@contract/domain'
 import type { CoreContext } from '../context'
 import { CoreFailure, raise } from '../errors'
 import { yuan } from '../money'
-import { cashOf } from '../offers'
 import { allowedIn } from '../transitions'
 import { HOUR_MS, toIso, toMs } from '../tz'
 import { approve } from './approve'
 import { issue_refund } from './issue_refund'
 import { make_offer } from './make_offer'
+import { platform_accept } from './platform'
 import { alert, isSupervisor, nothingLeftRefusal, refuse, type Cmd, type CommandSpec, type Work } from './work'
 
 type Request = Cmd<'submit_for_approval'>['request']
 
-const INNER = { approve, make_offer, issue_refund } as const
+const INNER = { approve, make_offer, issue_refund, platform_accept } as const
 
 export function pendingApproval(c: Case): ApprovalRequest | undefined {
   return (c.approvals ?? []).find((a) => a.status === 'pending')
@@ -34,61 +34,72 @@ function runAsSupervisor(w: Work, req: Request, ctx: CoreContext, by: string): v
   spec.act(w, req as never, sctx)
 }
 
-/** The money a request would release, as the core computes it (for the button and the list). */
-function amountOf(w: Work, before: Case): number {
-  const after = w.c.refunds.slice(before.refunds.length).reduce((n, r) => n + r.amountFen, 0)
-  const offered = w.c.offers.slice(before.offers.length).reduce((n, o) => Math.max(n, cashOf(o)), 0)
-  return Math.max(after, offered)
+/**
+ * Records an approval request for `request` on `w`: a dry run as a supervisor proves it can be
+ * carried out and measures exactly what it gives (its full value and a sentence); nothing of value
+ * (¥0) needs no approval. Used by submit_for_approval and by decide() when an agent's own money
+ * command needs a supervisor (one tap).
+ */
+export function recordApprovalRequest(w: Work, request: Request, note: string, ctx: CoreContext, why0?: string): void {
+  const before = w.c
+  if (pendingApproval(before)) raise('CONFLICT', '已有一条待主管审批的申请，请等待主管处理')
+  const scratch: Work = { c: JSON.parse(JSON.stringify(before)) as Case, to: before.status, text: '', internal: false, events: [], buyer: [] }
+  try {
+    runAsSupervisor(scratch, request, ctx, ctx.actor.id)
+  } catch (e) {
+    if (e instanceof CoreFailure) raise(e.error.code, `无法提交审批：${e.error.message}`, e.error.details)
+    throw e
+  }
+  const given = scratch.given
+  if (!given || given.valueFen <= 0) raise('VALIDATION', '该操作不涉及金额或价值，无需主管审批')
+  const th = ctx.policy.compensation.approvalThresholdFen
+  const why = why0 ?? (before.flags.risk ? '买家已标记退款风险' : `总价值${yuan(given.valueFen)}超过审批门槛${yuan(th)}`)
+  const escalateAt = toIso(toMs(ctx.now) + ctx.policy.loop.approvalEscalateHours * HOUR_MS)
+  const a: ApprovalRequest = {
+    id: ctx.newId(),
+    command: request,
+    amountFen: given.valueFen,
+    cashFen: given.cashFen,
+    summary: given.summary,
+    why,
+    note,
+    requestedBy: ctx.actor.id,
+    requestedAt: ctx.now,
+    escalateAt,
+    escalatedAt: null,
+    status: 'pending',
+    decidedBy: null,
+    decidedAt: null,
+    decisionNote: null,
+  }
+  w.c.approvals = [...(before.approvals ?? []), a]
+  w.to = before.status
+  w.internal = true
+  w.text = `提交主管审批：${given.summary}（${why}）${note ? `，${note}` : ''}`
+  w.data = { approvalId: a.id, amountFen: given.valueFen }
+  w.given = undefined
+  alert(w, 'supervisor', 'approval_needed', `售后单 ${w.c.caseNo} 待审批：${given.summary}，价值${yuan(given.valueFen)}（${why}）`, escalateAt)
 }
 
 export const submit_for_approval: CommandSpec<'submit_for_approval'> = {
   guard(c, ctx) {
     if (isSupervisor(ctx.actor)) return refuse('VALIDATION', '主管可直接操作，无需提交审批')
     if (pendingApproval(c)) return refuse('CONFLICT', '已有一条待主管审批的申请')
-    // every request that needs a supervisor releases money
+    // every request that needs a supervisor gives something of value
     return nothingLeftRefusal(c, ctx)
   },
   act(w, cmd, ctx) {
-    // dry run on a copy: a request the supervisor could not carry out is refused now, not later
-    const before = w.c
-    const scratch: Work = { c: JSON.parse(JSON.stringify(before)) as Case, to: before.status, text: '', internal: false, events: [], buyer: [] }
-    try {
-      runAsSupervisor(scratch, cmd.request, ctx, ctx.actor.id)
-    } catch (e) {
-      if (e instanceof CoreFailure) raise(e.error.code, `无法提交审批：${e.error.message}`, e.error.details)
-      throw e
-    }
-    const amountFen = amountOf(scratch, before)
-    const th = ctx.policy.compensation.approvalThresholdFen
-    const why = before.flags.risk ? '买家已标记退款风险' : `金额${yuan(amountFen)}超过审批门槛${yuan(th)}`
-    const escalateAt = toIso(toMs(ctx.now) + ctx.policy.loop.approvalEscalateHours * HOUR_MS)
-    const a: ApprovalRequest = {
-      id: ctx.newId(),
-      command: cmd.request,
-      amountFen,
-      why,
-      note: cmd.note,
-      requestedBy: ctx.actor.id,
-      requestedAt: ctx.now,
-      escalateAt,
-      escalatedAt: null,
-      status: 'pending',
-      decidedBy: null,
-      decidedAt: null,
-      decisionNote: null,
-    }
-    w.c.approvals = [...(w.c.approvals ?? []), a]
-    w.internal = true
-    w.text = `提交主管审批：${yuan(amountFen)}（${why}）${cmd.note ? `，${cmd.note}` : ''}`
-    w.data = { approvalId: a.id, amountFen }
-    alert(w, 'supervisor', 'approval_needed', `售后单 ${w.c.caseNo} 待审批：${yuan(amountFen)}，${why}`, escalateAt)
+    recordApprovalRequest(w, cmd.request, cmd.note, ctx)
   },
 }
 
 export const decide_approval: CommandSpec<'decide_approval'> = {
   guard(c, { actor }) {
     if (!isSupervisor(actor)) return refuse('FORBIDDEN', '只有主管或店主可以审批')
-    return pendingApproval(c) ? null : refuse('VALIDATION', '没有待审批的申请')
+    const a = pendingApproval(c)
+    if (!a) return refuse('VALIDATION', '没有待审批的申请')
+    if (a.requestedBy === actor.id) return refuse('FORBIDDEN', '不能审批自己提交的申请，请由其他主管或店主审批')
+    return null
   },
   act(w, cmd, ctx) {
     const a = pendingApproval(w.c)!
@@ -97,14 +108,17 @@ export const decide_approval: CommandSpec<'decide_approval'> = {
     w.c.approvals = (w.c.approvals ?? []).map((x) => (x.id === a.id ? decided : x))
     if (cmd.decision === 'approved') {
       runAsSupervisor(w, a.command as Request, ctx, ctx.actor.id)
-      w.text = `主管已批准（${yuan(a.amountFen)}）：${w.text}${cmd.note ? `。审批意见：${cmd.note}` : ''}`
+      // what executes is exactly what was approved: a changed value needs a new approval
+      const value = w.given?.valueFen ?? 0
+      if (value !== a.amountFen) raise('CONFLICT', `方案价值已变化（审批的是${yuan(a.amountFen)}，现在是${yuan(value)}），请驳回后重新提交审批`, { approvedFen: a.amountFen, nowFen: value })
+      // the buyer sees the remedy (the command's own text); the approval stays in the staff data
     } else {
       if (!cmd.note) raise('VALIDATION', '驳回审批请填写原因', { field: 'note' })
       w.internal = true
-      w.text = `主管未批准（${yuan(a.amountFen)}）：${cmd.note}`
+      w.text = `主管未批准「${a.summary || yuan(a.amountFen)}」：${cmd.note}`
     }
-    w.data = { ...(w.data ?? {}), approvalId: a.id, decision: cmd.decision }
-    alert(w, a.requestedBy, 'approval_decided', `售后单 ${w.c.caseNo} 的审批${cmd.decision === 'approved' ? '已通过' : `未通过：${cmd.note}`}`)
+    w.data = { ...(w.data ?? {}), approvalId: a.id, decision: cmd.decision, approvedFen: a.amountFen, ...(cmd.note ? { approvalNote: cmd.note } : {}) }
+    alert(w, a.requestedBy, 'approval_decided', `售后单 ${w.c.caseNo} 的审批「${a.summary || yuan(a.amountFen)}」${cmd.decision === 'approved' ? '已通过' : `未通过：${cmd.note}`}`)
   },
 }
 

@@ -19,7 +19,6 @@ export const inspect: CommandSpec<'inspect'> = {
       // amount was approved when the remedy was approved / offered; inspection only releases it
       addRefund(w, offer.refundFen, 'refund', ctx)
       w.to = 'refunding'
-      w.buyer.push({ event: 'refund_issued', extra: { amountFen: offer.refundFen } })
     } else if (offer?.kind === 'exchange') {
       if (c.replacementShipments.some((l) => l.status !== 'to_ship')) w.to = 'resolved'
       else {

@@ -1,14 +1,15 @@
-/** issue_refund (staff): pay a refund or compensation now (within what is left of the paid amount). */
+/** issue_refund (staff): pay a refund or compensation now (within the money guard; above the threshold via a supervisor). */
 import { yuan } from '../money'
-import { addRefund, nothingLeftRefusal, requireApproval, riskRefusal, type CommandSpec } from './work'
+import { addRefund, checkRoom, nothingLeftRefusal, requireApproval, type CommandSpec } from './work'
 
 export const issue_refund: CommandSpec<'issue_refund'> = {
-  guard: (c, ctx) => riskRefusal(c, ctx.actor, '退款') ?? nothingLeftRefusal(c, ctx),
+  guard: (c, ctx) => nothingLeftRefusal(c, ctx),
   act(w, cmd, ctx) {
-    requireApproval(cmd.amountFen, cmd.amountFen, w.c, ctx, '退款')
+    const what = cmd.purpose === 'refund' ? '退款' : '补偿'
+    checkRoom(w.c, cmd.amountFen, cmd.purpose, ctx)
+    requireApproval(w, { valueFen: cmd.amountFen, cashFen: cmd.amountFen, summary: `${what}${yuan(cmd.amountFen)}` }, ctx, what)
     addRefund(w, cmd.amountFen, cmd.purpose, ctx)
     w.to = 'refunding'
-    w.text = cmd.text ?? `已发起${cmd.purpose === 'refund' ? '退款' : '补偿'}${yuan(cmd.amountFen)}`
-    w.buyer.push({ event: 'refund_issued', extra: { amountFen: cmd.amountFen } })
+    w.text = cmd.text ?? `已发起${what}${yuan(cmd.amountFen)}`
   },
 }

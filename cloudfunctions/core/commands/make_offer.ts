@@ -3,9 +3,9 @@
  * picks one). Earlier open offers are withdrawn.
  */
 import { raise } from '../errors'
-import { remainingFen, yuan } from '../money'
 import { cashOf, valueOf } from '../offers'
-import { requireApproval, withdrawOffered, type CommandSpec } from './work'
+import { remedyRefusal } from './remedy'
+import { goodsValueFen, requireApproval, withdrawOffered, type CommandSpec } from './work'
 
 const REOFFERABLE = new Set(['suggested', 'declined', 'expired', 'withdrawn'])
 
@@ -30,13 +30,17 @@ export const make_offer: CommandSpec<'make_offer'> = {
     const all = fromSuggestions.length + fresh.length
     if (all === 0) raise('VALIDATION', '请至少选择一个方案')
     if (all > 3) raise('VALIDATION', '一次最多提供3个方案供买家选择')
-    const room = remainingFen(c, ctx.orderCommittedFen)
     const th = ctx.policy.compensation.approvalThresholdFen
-    for (const o of [...fromSuggestions, ...fresh]) {
-      const cash = cashOf(o)
-      if (cash > room) raise('LIMIT_EXCEEDED', `方案金额${yuan(cash)}超过可退金额${yuan(room)}`, { amountFen: cash, remainingFen: room })
-      requireApproval(valueOf(o), cash, c, ctx, '方案')
+    const all2 = [...fromSuggestions, ...fresh]
+    for (const o of all2) {
+      // the money guard: an offer the buyer could accept but the desk could not pay is never made
+      const no = remedyRefusal({ ...o, id: '', status: 'offered', createdAt: ctx.now, group: null, needsSupervisor: false }, c, ctx)
+      if (no) raise(no.code, no.message, no.details)
     }
+    // the buyer takes one of them: the threshold applies to the most valuable
+    const valued = all2.map((o) => ({ o, value: valueOf(o) + (o.kind === 'resend' ? goodsValueFen(c, o.items) : 0) }))
+    const top = valued.reduce((a, b) => (b.value > a.value ? b : a))
+    requireApproval(w, { valueFen: top.value, cashFen: Math.max(...all2.map(cashOf)), summary: `提供方案：${all2.map((o) => o.explanation).join('；')}` }, ctx, '方案')
     withdrawOffered(c)
     const group = all > 1 ? ctx.newId() : null
     for (const o of fromSuggestions) {

@@ -1,7 +1,6 @@
 /** The buyer's answer to the offers on the table: accept_offer (one of them) or decline_offer (all). */
 import type { Case } from '@contract/domain'
 import { raise } from '../errors'
-import { committedFen } from '../money'
 import { suggestOffers } from '../offers'
 import { executeRemedy, remedyRefusal } from './remedy'
 import { offerFromDraft, refuse, type CommandSpec } from './work'
@@ -10,12 +9,12 @@ const NOT_ACCEPTABLE = '该方案不可接受（已失效或不存在）'
 const offered = (c: Case) => c.offers.filter((o) => o.status === 'offered')
 
 export const accept_offer: CommandSpec<'accept_offer'> = {
-  guard: (c, ctx) => (offered(c).some((o) => !remedyRefusal(o, c, ctx.orderCommittedFen)) ? null : refuse('VALIDATION', NOT_ACCEPTABLE)),
+  guard: (c, ctx) => (offered(c).some((o) => !remedyRefusal(o, c, ctx)) ? null : refuse('VALIDATION', NOT_ACCEPTABLE)),
   act(w, cmd, ctx) {
     const c = w.c
     const offer = offered(c).find((o) => o.id === cmd.offerId)
     if (!offer) raise('VALIDATION', NOT_ACCEPTABLE, { offerId: cmd.offerId })
-    const no = remedyRefusal(offer, c, ctx.orderCommittedFen)
+    const no = remedyRefusal(offer, c, ctx)
     if (no) raise(no.code, no.message, no.details)
     for (const o of offered(c)) o.status = o.id === offer.id ? 'accepted' : 'withdrawn'
     c.acceptedOfferId = offer.id
@@ -38,7 +37,7 @@ export const decline_offer: CommandSpec<'decline_offer'> = {
     // taste / usage: guidance did not help → suggest return / exchange now (seed 002)
     if (declined.some((o) => o.rule === 'taste_guidance_first')) {
       const s = suggestOffers(
-        { order: c.order, claimedItems: c.claimedItems, reason: c.reason, severity: c.severity, committedFen: committedFen(c) + (ctx.orderCommittedFen ?? 0), guidanceTried: true, now: ctx.now },
+        { order: c.order, claimedItems: c.claimedItems, reason: c.reason, severity: c.severity, guidanceTried: true, now: ctx.now, refunds: c.refunds, ledger: ctx.orderLedger },
         ctx.policy,
         {},
       )

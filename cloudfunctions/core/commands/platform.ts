@@ -16,9 +16,9 @@
  */
 import type { Case, PlatformBlock, PlatformCall } from '@contract/domain'
 import { raise } from '../errors'
-import { remainingFen, yuan } from '../money'
+import { yuan } from '../money'
 import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
-import { alert, newLeg, refuse, requireApproval, type CommandSpec, type Guard, type Work } from './work'
+import { alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
 /** Refund-related platform refusals: the case is flagged refundFailed. */
 const REFUND_ERRCODES = new Set([10021045, 10021046])
@@ -62,13 +62,14 @@ export const platform_accept: CommandSpec<'platform_accept'> = {
     }
     // the platform refunds what the buyer asked for; the desk records it as pending until the platform says so
     const amount = p.refundFen
-    requireApproval(amount, amount, w.c, ctx, '退款')
-    if (amount > remainingFen(w.c)) raise('LIMIT_EXCEEDED', `退款${yuan(amount)}超过可退金额${yuan(remainingFen(w.c))}`, { amountFen: amount })
+    const room = roomFor(w.c, 'refund', ctx)
+    if (amount > room.maxFen) raise('LIMIT_EXCEEDED', `平台退款${yuan(amount)}超过上限：${room.reason}，请拒绝或与买家协商`, { amountFen: amount, maxFen: room.maxFen })
+    requireApproval(w, { valueFen: amount, cashFen: amount, summary: `同意平台退款${yuan(amount)}` }, ctx, '退款')
     if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
     if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
     w.to = 'refunding'
     w.text = cmd.text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
-    w.buyer.push({ event: 'refund_issued', extra: { amountFen: amount } })
+    // the buyer hears about the money when the platform says it moved (platform_sync), not now
     call(w, p, name, ctx.now)
   },
 }
@@ -153,10 +154,19 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
     w.to = inFlight ? c.status : expectedCaseStatus(c, snap)
 
     if (row.refunded) {
-      for (const r of c.refunds) if (r.status === 'pending') Object.assign(r, { status: 'succeeded', settledAt: ctx.now })
-      if (!c.refunds.some((r) => r.status === 'succeeded') && snap.refundFen > 0) {
-        c.refunds.push({ key: `${c.id}-r${c.refunds.length + 1}`, amountFen: Math.min(snap.refundFen, remainingFen(c)), purpose: 'refund', status: 'succeeded', requestedAt: ctx.now, settledAt: ctx.now, failureReason: null })
+      let moved = 0
+      for (const r of c.refunds) if (r.status === 'pending') {
+        Object.assign(r, { status: 'succeeded', settledAt: ctx.now })
+        moved += r.amountFen
       }
+      if (!c.refunds.some((r) => r.status === 'succeeded') && snap.refundFen > 0) {
+        // the platform refunded on its own (deadline passed, customer service ruled): recorded as it happened
+        // (the ledger records at most what the guard allows; the staff alert below names any excess)
+        moved = Math.min(snap.refundFen, roomFor(c, 'refund', ctx).maxFen)
+        if (moved < snap.refundFen) alert(w, 'supervisor', 'platform_update', `售后单 ${c.caseNo}：平台退款${yuan(snap.refundFen)}超过本单该商品可退金额，台账只记${yuan(moved)}，请核对`)
+        if (moved > 0) c.refunds.push({ key: `${c.id}-r${c.refunds.length + 1}`, amountFen: moved, purpose: 'refund', status: 'succeeded', requestedAt: ctx.now, settledAt: ctx.now, failureReason: null })
+      }
+      if (moved > 0) w.buyer.push({ event: 'refund_succeeded', extra: { amountFen: moved } })
     }
     const failed = row.refundFailed ? snap.refundResp?.message || platformStatusText(snap.status) : ['cancelled', 'closed', 'rejected'].includes(w.to) ? `平台状态：${platformStatusText(snap.status)}，未退款` : null
     if (failed) {

@@ -5,16 +5,22 @@
 import type { Case, Offer } from '@contract/domain'
 import type { CoreContext } from '../context'
 import { raise } from '../errors'
-import { remainingFen, yuan } from '../money'
+import { yuan } from '../money'
 import { cashOf } from '../offers'
-import { addRefund, newLeg, refuse, warehouse, type Refusal, type Work } from './work'
+import { addRefund, newLeg, refuse, roomFor, warehouse, type GuardContext, type Refusal, type Work } from './work'
 
-/** Why this offer cannot be carried out on this case now (null = it can); `otherCasesFen` = CoreContext.orderCommittedFen. */
-export function remedyRefusal(offer: Offer, c: Case, otherCasesFen?: number): Refusal | null {
-  const cash = cashOf(offer)
-  const room = remainingFen(c, otherCasesFen)
-  if (cash > room) return refuse('LIMIT_EXCEEDED', `方案金额超过可退金额（还可退${yuan(room)}）`, { amountFen: cash })
-  if ((offer.kind === 'refund' || offer.kind === 'compensation') && cash <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
+/** Why this offer cannot be carried out on this case now (null = it can): the money guard, per purpose. */
+export function remedyRefusal(offer: Offer, c: Case, ctx: Pick<GuardContext, 'policy' | 'now' | 'orderLedger'>): Refusal | null {
+  for (const [purpose, fen] of [['refund', offer.refundFen], ['compensation', offer.compensationFen]] as const) {
+    if (fen <= 0) continue
+    const room = roomFor(c, purpose, ctx)
+    if (fen > room.maxFen) return refuse('LIMIT_EXCEEDED', `方案金额${yuan(fen)}超过上限：${room.reason}`, { amountFen: fen, maxFen: room.maxFen })
+  }
+  if (cashOf(offer) > 0 && offer.refundFen > 0 && offer.compensationFen > 0) {
+    const room = roomFor(c, 'refund', ctx)
+    if (cashOf(offer) > room.orderLeftFen) return refuse('LIMIT_EXCEEDED', `方案金额${yuan(cashOf(offer))}超过上限：本单还可退${yuan(room.orderLeftFen)}`)
+  }
+  if ((offer.kind === 'refund' || offer.kind === 'compensation') && cashOf(offer) <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
   return null
 }
 
@@ -33,10 +39,8 @@ export function executeRemedy(w: Work, offer: Offer, ctx: CoreContext, opts: { s
       addRefund(w, offer.refundFen, 'refund', ctx)
       addRefund(w, offer.compensationFen, 'compensation', ctx)
       if (offer.couponFen > 0) issueCoupon(w, offer.couponFen)
-      if (cashOf(offer) > 0) {
-        w.to = 'refunding'
-        w.buyer.push({ event: 'refund_issued', extra: { amountFen: cashOf(offer) } })
-      } else w.to = 'resolved'
+      // the buyer hears about the money when it has moved (refund_confirmed), not before
+      w.to = cashOf(offer) > 0 ? 'refunding' : 'resolved'
       return
     }
     case 'coupon':

@@ -6,7 +6,8 @@ import type { Actor, Case, CaseEvent, CaseStatus, CoreError, CoreErrorCode, Offe
 import type { CoreContext } from '../context'
 import { raise } from '../errors'
 import type { BuyerEventKey, MessageExtra } from '../messages'
-import { committedFen, remainingFen, yuan } from '../money'
+import { claimedValueFen, committedFen, yuan } from '../money'
+import { anyRoomFen, incidentCap, incidentKey, moneyRoom, type MoneyPurpose } from '../money-guard'
 import type { OfferDraft } from '../offers'
 
 export type EventDraft = CaseEvent extends infer E ? (E extends { key: string } ? Omit<E, 'key'> : never) : never
@@ -24,6 +25,16 @@ export interface Work {
   events: EventDraft[]
   /** buyer messages this command sends besides the ones for entering a status (messages.ts) */
   buyer: Array<{ event: BuyerEventKey; extra?: MessageExtra }>
+  /** the value this command gives (set by requireApproval): what an approval of it records and re-checks */
+  given?: Given
+}
+
+/** The full value one command gives the buyer: cash, coupons, gifts, goods sent before anything comes back. */
+export interface Given {
+  valueFen: number
+  cashFen: number
+  /** Chinese: exactly what is given ("同意仅退款¥99", "发放¥300优惠券") */
+  summary: string
 }
 
 export type Cmd<T extends ParsedCaseCommand['type']> = Extract<ParsedCaseCommand, { type: T }>
@@ -32,7 +43,7 @@ export type Cmd<T extends ParsedCaseCommand['type']> = Extract<ParsedCaseCommand
 export type Refusal = Pick<CoreError, 'code' | 'message'> & { details?: Record<string, unknown> }
 
 /** What a guard may look at besides the case: who asks, when, the policy, the order's other cases' money. */
-export type GuardContext = Pick<CoreContext, 'actor' | 'policy' | 'now' | 'orderCommittedFen'>
+export type GuardContext = Pick<CoreContext, 'actor' | 'policy' | 'now' | 'orderLedger'>
 
 /**
  * May this actor run the command on this case now, whatever the payload? `null` = yes. Runs after
@@ -60,35 +71,77 @@ export function isSupervisor(actor: Actor): boolean {
   return actor.kind === 'staff' && (actor.role === 'supervisor' || actor.role === 'owner')
 }
 
-/** Staff below supervisor on a buyer flagged risky may not release money at all. */
-export function riskRefusal(c: Case, actor: Actor, what: string): Refusal | null {
-  return actor.kind === 'staff' && !isSupervisor(actor) && c.flags.risk ? refuse('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`) : null
-}
-
-/** Nothing left to refund or compensate on this case's order. */
+/** Nothing left to refund or compensate on this case (items, order and incident caps: money-guard.ts). */
 export function nothingLeftRefusal(c: Case, ctx: GuardContext): Refusal | null {
-  return remainingFen(c, ctx.orderCommittedFen) <= 0 ? refuse('LIMIT_EXCEEDED', `退款和补偿已达实付金额${yuan(c.order.paidFen)}，不能再退`, { paidFen: c.order.paidFen }) : null
+  const input = { policy: ctx.policy, now: ctx.now, ledger: ctx.orderLedger }
+  if (anyRoomFen(c, input) > 0) return null
+  return refuse('LIMIT_EXCEEDED', `没有可退或可补偿的金额：${moneyRoom(c, 'refund', input).reason}`, { paidFen: c.order.paidFen })
 }
 
-/** `value`: everything of value given (cash, coupon, gift, see valueOf) against the threshold; `cash` for the risk rule. */
-export function requireApproval(value: number, cash: number, c: Case, ctx: CoreContext, what: string): void {
+/** Value of goods that leave before anything comes back (resend, early exchange), at their paid value. */
+export function goodsValueFen(c: Case, items: Offer['items']): number {
+  return claimedValueFen(c.order, items.length ? items : c.claimedItems)
+}
+
+/**
+ * Everything of value already given or on its way on this case: money not failed, coupons and
+ * gifts of accepted remedies, goods sent ahead, a return refund agreed but not yet released. The
+ * approval threshold applies to this plus the new command, so splitting cannot pass it.
+ */
+export function givenValueFen(c: Case): number {
+  let v = committedFen(c)
+  const refunded = c.refunds.some((r) => r.purpose === 'refund' && r.status !== 'failed')
+  for (const o of c.offers) {
+    if (o.status !== 'accepted') continue
+    v += o.couponFen + o.giftValueFen
+    if (o.kind === 'resend') v += goodsValueFen(c, o.items)
+    if (o.kind === 'return_refund' && !refunded) v += o.refundFen
+  }
+  for (const l of c.replacementShipments) if (l.early) v += goodsValueFen(c, l.items)
+  return v
+}
+
+/**
+ * The one approval rule: records what the command gives (w.given) and refuses a staff member below
+ * supervisor when the case's total value would pass the threshold or the buyer is flagged risky.
+ * The refusal carries `approvalRequired`: decide() turns it into an approval request in the same tap.
+ */
+export function requireApproval(w: Work, given: Given, ctx: CoreContext, what: string): void {
+  w.given = given
   const th = ctx.policy.compensation.approvalThresholdFen
   if (ctx.actor.kind !== 'staff' || isSupervisor(ctx.actor)) return
-  if (value > th) {
-    const given = value === cash ? `${what}金额${yuan(value)}` : `${what}总价值${yuan(value)}（含优惠券和礼品${yuan(value - cash)}）`
-    raise('FORBIDDEN', `${given}超过${yuan(th)}，需要主管审批`, { amountFen: value, thresholdFen: th })
+  const before = givenValueFen(w.c)
+  const total = before + given.valueFen
+  if (total > th) {
+    const perks = given.valueFen - given.cashFen
+    const what2 = perks > 0 ? `${what}总价值${yuan(given.valueFen)}（含优惠券、礼品或先发商品${yuan(perks)}）` : `${what}金额${yuan(given.valueFen)}`
+    const why = before > 0 ? `${what2}，加上本单已给${yuan(before)}，合计${yuan(total)}超过审批门槛${yuan(th)}` : `${what2}超过审批门槛${yuan(th)}`
+    raise('FORBIDDEN', `${why}，需要主管审批`, { approvalRequired: true, amountFen: given.valueFen, totalFen: total, thresholdFen: th, why })
   }
-  if (c.flags.risk && cash > 0) raise('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`, { amountFen: cash })
+  if (w.c.flags.risk && given.cashFen > 0) {
+    raise('FORBIDDEN', `该买家已标记退款风险，${what}需要主管审批`, { approvalRequired: true, amountFen: given.valueFen, why: '买家已标记退款风险' })
+  }
 }
 
-export function addRefund(w: Work, amountFen: number, purpose: 'refund' | 'compensation', ctx: CoreContext): void {
+/** The most `purpose` money may still go out on this case, with the Chinese reason (money-guard.ts). */
+export function roomFor(c: Case, purpose: MoneyPurpose, ctx: Pick<CoreContext, 'policy' | 'now' | 'orderLedger'>) {
+  return moneyRoom(c, purpose, { policy: ctx.policy, now: ctx.now, ledger: ctx.orderLedger })
+}
+
+/** Refuses an amount above what the money guard lets out (the reason names the number). */
+export function checkRoom(c: Case, amountFen: number, purpose: MoneyPurpose, ctx: Pick<CoreContext, 'policy' | 'now' | 'orderLedger'>): void {
   if (amountFen <= 0) return
-  const paid = w.c.order.paidFen
-  const others = ctx.orderCommittedFen ?? 0
-  if (amountFen > remainingFen(w.c, others))
-    raise('LIMIT_EXCEEDED', `退款和补偿合计不能超过实付金额${yuan(paid)}（还可退${yuan(remainingFen(w.c, others))}）`, { amountFen, paidFen: paid, committedFen: committedFen(w.c) + others })
+  const room = roomFor(c, purpose, ctx)
+  if (amountFen > room.maxFen) raise('LIMIT_EXCEEDED', `${purpose === 'refund' ? '退款' : '补偿'}${yuan(amountFen)}超过上限：${room.reason}`, { amountFen, maxFen: room.maxFen, binding: room.binding })
+}
+
+/** The one place money is put on a case: within the money guard, recorded as pending, paid by the outbox. */
+export function addRefund(w: Work, amountFen: number, purpose: MoneyPurpose, ctx: CoreContext): void {
+  if (amountFen <= 0) return
+  checkRoom(w.c, amountFen, purpose, ctx)
   const key = `${w.c.id}-r${w.c.refunds.length + 1}`
-  w.c.refunds.push({ key, amountFen, purpose, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
+  const incident = purpose === 'compensation' ? { incident: incidentKey(w.c), incidentCapFen: incidentCap(w.c, ctx.policy, ctx.now).capFen } : {}
+  w.c.refunds.push({ key, amountFen, purpose, ...incident, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
   w.events.push({ kind: 'refund_requested', caseId: w.c.id, refundKey: key, orderId: w.c.order.orderId, amountFen })
 }
 

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
 import { STAFF_COMMANDS, type CaseView, type StaffCommand, type StaffView } from '@contract/actions'
@@ -55,6 +55,9 @@ interface Draft {
   /** make_offer: chosen suggestions and their (possibly edited) yuan amounts */
   picked: Record<string, Partial<Record<AmountField, string>>>
   custom: boolean
+  /** approve: carry out what the buyer asked instead of the engine's remedy */
+  requested: boolean
+  changeReason: string
   customKind: OfferKind
   customAmount: string
   customExplanation: string
@@ -76,6 +79,8 @@ const emptyDraft = (): Draft => ({
   team: '',
   picked: {},
   custom: false,
+  requested: false,
+  changeReason: '',
   customKind: 'compensation',
   customAmount: '',
   customExplanation: '',
@@ -92,17 +97,6 @@ export interface ActionBarProps {
   onUpdated(view: CaseView): void
 }
 
-/** What `approve` does with an amount / the return options, per case type (see core decide approve). */
-/** What an approval grants, for the supervisor request's text. */
-const APPROVE_WHAT: Record<CaseView['type'], string> = {
-  refund_only: '仅退款',
-  return_refund: '退货退款',
-  exchange: '换货',
-  resend: '补发',
-  compensation: '补偿',
-  logistics: '物流补偿',
-}
-
 const APPROVE_KIND: Record<CaseView['type'], OfferKind> = {
   refund_only: 'refund',
   return_refund: 'return_refund',
@@ -113,22 +107,13 @@ const APPROVE_KIND: Record<CaseView['type'], OfferKind> = {
 }
 const LOOP_COMMANDS: ReadonlySet<StaffCommand> = new Set(['submit_for_approval', 'decide_approval', 'review_step', 'record_visit'])
 
-type Try = { action: StaffCommand; data: Record<string, unknown> } | null
-const approvable = (t: Try): boolean => !!t && (t.action === 'approve' || t.action === 'make_offer' || t.action === 'issue_refund')
-/** The money of a refused try, for the button's label (the core computes the real figure). */
-function amountOfTry(t: Try): number {
-  if (!t) return 0
-  if (typeof t.data.amountFen === 'number') return t.data.amountFen
-  const offers = (t.data.offers as OfferInput[] | undefined) ?? []
-  return offers.reduce((m, o) => Math.max(m, (o.refundFen ?? 0) + (o.compensationFen ?? 0)), 0)
-}
-
 const WITH_RETURN: ReadonlySet<CaseView['type']> = new Set(['return_refund', 'exchange'])
 
 /**
  * The case's action bar: one button per command the function says is allowed now (`actions`),
- * each opening a small form. Irreversible actions confirm first. When the function refuses an
- * approval above the agent's limit (FORBIDDEN) the message is shown with 转主管审批 (escalate).
+ * each opening a small form. Irreversible actions confirm first. What 同意 does (runs, or goes to a
+ * supervisor as an approval request of exactly that remedy) and how much may go out are the core's
+ * answers (`view.money`): the page shows them and never re-derives a guard.
  */
 export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, approvalThresholdFen, onUpdated }: ActionBarProps) {
   const [open, setOpen] = useState<StaffCommand | null>(null)
@@ -139,21 +124,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
 
   // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
   const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_'))
-  // the last command tried, so a refusal above the agent's limit can go to a supervisor as it was
-  const lastTry = useRef<{ action: StaffCommand; data: Record<string, unknown> } | null>(null)
   const suggestions = view.offers.filter((o) => o.status === 'suggested')
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
 
   const claimedFen = view.claimedItems.reduce((sum, ci) => sum + ci.qty * (view.order.items.find((i) => i.skuId === ci.skuId)?.unitPriceFen ?? 0), 0)
-  // the ORDER's remaining amount: other cases of the same order may already have refunded part of it
-  const limitHint = (view.refundableFen !== undefined ? `；本单还可退${yuan(view.refundableFen)}` : '')
-    + (me.role === 'agent' && approvalThresholdFen !== undefined ? `；超过${yuan(approvalThresholdFen)}需主管审批` : '')
-
-  // the money an approval would move now: the typed amount, else what the type pays by default
-  const typedFen = d.amount.trim() ? inputToFen(d.amount) : undefined
-  const approveFen = typedFen ?? (view.type === 'refund_only' || view.type === 'return_refund' ? claimedFen : 0)
-  const overLimit = open === 'approve' && me.role === 'agent' && approvalThresholdFen !== undefined && approveFen > approvalThresholdFen
+  // the money guard's answer (items, order, incident caps), as the core computed it for this case
+  const money = view.money
+  const threshold = money?.thresholdFen ?? approvalThresholdFen
+  const limitHint = (money ? `；${money.refundWhy}` : view.refundableFen !== undefined ? `；本单还可退${yuan(view.refundableFen)}` : '')
+    + (me.role === 'agent' && threshold !== undefined ? `；合计超过${yuan(threshold)}将提交主管审批` : '')
+  const compHint = money ? `；${money.compensationWhy}` : limitHint
+  // what 同意 with the engine's remedy does now: the core's dry run (runs / goes to a supervisor)
+  const approveTap = open === 'approve' && !d.amount.trim() && !d.requested ? money?.approve ?? null : null
+  const toSupervisor = approveTap?.outcome === 'approval'
 
   const openForm = (a: StaffCommand, preset: Partial<Draft> = {}) => {
     setOpen(a)
@@ -181,12 +165,13 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
     }
     setBusy(true)
     setError(null)
-    lastTry.current = { action, data: data as Record<string, unknown> }
     try {
       const next = await adminApi.command(action, { ...data, caseId: view.id, expectedVersion: view.version } as AdminInput<K>)
       setOpen(null)
       setD(emptyDraft())
-      Taro.showToast({ title: '已提交', icon: 'success' })
+      // an agent's money above the threshold became an approval request (the core decided, in the same tap)
+      const submitted = !view.money?.pendingApproval && !!next.money?.pendingApproval
+      Taro.showToast({ title: submitted ? '已提交主管审批' : '已提交', icon: submitted ? 'none' : 'success' })
       onUpdated(next)
     } catch (e) {
       setError({ code: e instanceof ApiFailure ? e.code : 'INTERNAL', message: messageOf(e) })
@@ -213,19 +198,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       case 'approve': {
         const amountFen = d.amount.trim() ? inputToFen(d.amount) : undefined
         if (amountFen === null) return invalid('金额格式不正确（最多两位小数）')
-        if (view.type === 'compensation' && !amountFen) return invalid('请填写补偿金额')
-        // above the agent's limit nothing is paid: the request goes to a supervisor instead
-        if (overLimit && view.actions.includes('escalate')) return openForm('escalate', { text: `申请主管审批：同意${APPROVE_WHAT[view.type]}${yuan(approveFen)}（超过客服审批额度${yuan(approvalThresholdFen ?? 0)}）` })
+        if (view.type === 'compensation' && !amountFen && !money?.approve?.summary) return invalid('请填写补偿金额')
+        const changeReason = d.changeReason.trim()
         return run(
           'approve',
           {
             ...(amountFen !== undefined ? { amountFen } : {}),
+            ...(d.requested ? { remedy: 'requested' as const } : {}),
+            ...(changeReason ? { changeReason } : {}),
             ...(WITH_RETURN.has(view.type) ? { pickup: d.pickup, shippingPaidBy: d.shippingPaidBy } : {}),
             ...(view.type === 'resend' ? { pickup: d.pickup } : {}),
             ...(view.type === 'exchange' ? { shipReplacementNow: d.shipNow } : {}),
             ...(text ? { text } : {}),
           },
-          approveConfirm(view.type, amountFen, claimedFen, d.shipNow),
+          toSupervisor ? undefined : approveConfirm(view.type, amountFen, claimedFen, d.shipNow),
         )
       }
       case 'issue_refund': {
@@ -340,14 +326,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       case 'approve': {
         // what the amount means depends on the case type (exchange / resend move goods, not money)
         const amountLabel: Partial<Record<CaseView['type'], string>> = {
-          refund_only: `退款金额（元，留空按申请商品金额${yuan(claimedFen)}${limitHint}）`,
-          return_refund: `退款金额（元，验货通过后退款；留空按申请商品金额${yuan(claimedFen)}${limitHint}）`,
-          compensation: `补偿金额（元，必填${limitHint}）`,
-          logistics: `补偿金额（元，可选，不填则只跟进物流${limitHint}）`,
+          refund_only: `退款金额（元，留空按建议方案或申请商品金额${yuan(claimedFen)}${limitHint}）`,
+          return_refund: `退款金额（元，验货通过后退款；留空按建议方案或申请商品金额${yuan(claimedFen)}${limitHint}）`,
+          compensation: `补偿金额（元，留空按建议方案${compHint}）`,
+          logistics: `补偿金额（元，可选，留空按建议方案或只跟进物流${compHint}）`,
         }
         const label = amountLabel[view.type]
+        const engine = money?.approve
         return (
           <>
+            {engine && engine.summary && (
+              <Text className={`adm-muted block ${engine.outcome === 'approval' ? 'adm-warn' : ''}`} id="approve-preview">
+                {engine.outcome === 'approval' ? `将提交主管审批：${engine.summary}（${engine.message.replace(/，点击后提交主管审批$/, '')}）` : engine.outcome === 'runs' ? `将执行：${engine.summary}` : engine.message}
+              </Text>
+            )}
             {label && (
               <View className="adm-field">
                 <Text className="adm-field__label">{label}</Text>
@@ -376,6 +368,13 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
                 )}
               </View>
             )}
+            <View className="adm-field">
+              <Chip id="f-requested" on={d.requested} onClick={() => set({ requested: !d.requested })}>
+                不用建议方案，按买家申请处理
+              </Chip>
+              <Text className="adm-field__label">调整原因（修改建议方案或金额时必填，记入时间线）</Text>
+              <Input id="f-change-reason" className="adm-input" value={d.changeReason} maxlength={200} onInput={(e) => set({ changeReason: e.detail.value })} />
+            </View>
             {textField('给买家的说明（可选）')}
           </>
         )
@@ -384,7 +383,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         return (
           <>
             <View className="adm-field">
-              <Text className="adm-field__label">退款金额（元）</Text>
+              <Text className="adm-field__label">{`金额（元${d.purpose === 'refund' ? limitHint : compHint}）`}</Text>
               {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
               <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
                 货款退款
@@ -553,7 +552,12 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
 
   return (
     <View className="adm-actionbar" id="adm-actionbar">
-      {needsSupervisor && (
+      {money?.pendingApproval && (
+        <Text className="adm-warn block" id="adm-pending-approval">
+          {`待主管审批：${money.pendingApproval.summary}（价值${yuan(money.pendingApproval.valueFen)}，${money.pendingApproval.why}）`}
+        </Text>
+      )}
+      {needsSupervisor && !money?.pendingApproval && (
         <Text className="adm-muted" id="adm-needs-supervisor">
           {view.flags.escalated ? '已升级至主管，超出客服审批额度的方案由主管审批' : '有方案超出客服审批额度，同意时需主管审批'}
         </Text>
@@ -565,39 +569,26 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
           {error && (
             <View className="adm-forbidden-box" id="adm-action-error">
               <Text className="adm-forbidden-box__msg">{error.message}</Text>
-              {error.code === 'FORBIDDEN' && approvable(lastTry.current) && view.actions.includes('submit_for_approval') && (
-                <Button
-                  id="adm-submit-approval"
-                  className="adm-btn adm-btn--small adm-btn--primary"
-                  disabled={busy || undefined}
-                  onClick={() => {
-                    const t = lastTry.current!
-                    run('submit_for_approval', { request: { ...t.data, type: t.action } as AdminInput<'submit_for_approval'>['request'], note: '' })
-                  }}
-                >
-                  {`提交主管审批${amountOfTry(lastTry.current) ? ` ${yuan(amountOfTry(lastTry.current))}` : ''}`}
-                </Button>
-              )}
-              {error.code === 'FORBIDDEN' && open !== 'escalate' && !view.actions.includes('submit_for_approval') && view.actions.includes('escalate') && (
+              {error.code === 'FORBIDDEN' && open !== 'escalate' && view.actions.includes('escalate') && (
                 <Button
                   id="adm-escalate-approval"
                   className="adm-btn adm-btn--small adm-btn--danger"
-                  onClick={() => openForm('escalate', { text: `申请主管审批：${error.message}` })}
+                  onClick={() => openForm('escalate', { text: `请主管处理：${error.message}` })}
                 >
-                  转主管审批
+                  转主管处理
                 </Button>
               )}
               {error.code === 'CONFLICT' && <Text className="adm-muted">（请返回刷新后再操作）</Text>}
             </View>
           )}
-          {overLimit && (
+          {toSupervisor && (
             <Text className="adm-muted block" id="approve-over-limit">
-              {yuan(approveFen)} 超过客服审批额度 {yuan(approvalThresholdFen ?? 0)}：不会立即{view.type === 'compensation' ? '补偿' : '退款'}，将转给主管审批
+              不会立即执行：将按上面的方案提交主管审批，主管批准后自动执行
             </Text>
           )}
           <View>
             <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy || undefined} onClick={submit}>
-              {busy ? '提交中…' : overLimit ? '转主管审批' : `确认${COMMAND_LABELS[open]}`}
+              {busy ? '提交中…' : toSupervisor ? `提交主管审批 ${yuan(approveTap!.valueFen)}` : `确认${COMMAND_LABELS[open]}`}
             </Button>
             <Button id="adm-form-cancel" className="adm-btn" onClick={close}>
               取消

@@ -83,7 +83,10 @@ export function LoopPanel({ view, reasonLabel, replyDrafts, onUpdated }: { view:
           {pending ? (
             <View id="approval-pending">
               <Text className="adm-row">
-                待审批：{yuan(pending.amountFen)}（{pending.why}）{pending.note ? `，${pending.note}` : ''}
+                待主管审批：{pending.summary || '（未记录方案）'}
+              </Text>
+              <Text className="adm-row" id="approval-value">
+                价值 {yuan(pending.amountFen)}{pending.cashFen && pending.cashFen !== pending.amountFen ? `（其中现金 ${yuan(pending.cashFen)}）` : ''} · {pending.why}{pending.note ? ` · ${pending.note}` : ''}
               </Text>
               <Text className="adm-muted">
                 {fmtShort(pending.requestedAt)} 提交 · {pending.escalatedAt ? '已升级给店主' : `${fmtShort(pending.escalateAt)} 前未处理将升级`}
@@ -92,7 +95,7 @@ export function LoopPanel({ view, reasonLabel, replyDrafts, onUpdated }: { view:
                 <View>
                   {noteBox('approval-note', '审批意见（驳回时必填）')}
                   <Button id="approval-approve" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={() => go('decide_approval', { approvalId: pending.id, decision: 'approved', note })}>
-                    批准 {yuan(pending.amountFen)}
+                    批准：{pending.summary || yuan(pending.amountFen)}
                   </Button>
                   <Button id="approval-refuse" className="adm-btn adm-btn--danger" disabled={busy || undefined} onClick={() => go('decide_approval', { approvalId: pending.id, decision: 'refused', note })}>
                     驳回
@@ -105,7 +108,7 @@ export function LoopPanel({ view, reasonLabel, replyDrafts, onUpdated }: { view:
             .filter((a) => a.status !== 'pending')
             .map((a) => (
               <Text key={a.id} className="adm-row" id={`approval-${a.status}`}>
-                {a.status === 'approved' ? '主管已批准' : '主管未批准'} {yuan(a.amountFen)}
+                {a.status === 'approved' ? '主管已批准' : '主管未批准'}：{a.summary || yuan(a.amountFen)}
                 {a.decisionNote ? `：${a.decisionNote}` : ''}
               </Text>
             ))}
