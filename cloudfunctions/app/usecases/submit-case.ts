@@ -11,7 +11,6 @@ import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
 import { buyerProfileFor, profileOf } from './buyer-profile'
 
-const DAY = 86_400_000
 
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
 export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
