@@ -11,7 +11,6 @@ import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
 import { buyerProfileFor, profileOf } from './buyer-profile'
 
-
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
 export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
 export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退货退款请在微信「订单详情 → 申请售后」中提交，平台处理进度会同步到这里'
