@@ -238,7 +238,8 @@ export class CloudBaseStore implements Store {
    * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
    * page and the next call resumes there. Each fill is conditional on the document's version, so
    * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
-   * same values. Once migrated, a call costs the collection checks and one read.
+   * same values. Then order documents written before `deliveredAt` get it (countOrders), with their
+   * own cursor. Once migrated, a call costs the collection checks and one read.
    */
   async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
     const until = Date.now() + (opts.budgetMs ?? 20_000)
@@ -249,11 +250,11 @@ export class CloudBaseStore implements Store {
         if (!isAlreadyExists(e)) throw e
       }
     }))
-    const head = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'case_index')
+    const head = await this.getDoc<{ value: number; cursor?: string | null; casesDone?: boolean; ordersCursor?: string | null }>('counters', 'case_index')
     if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
     let migrated = 0
     let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
-    for (;;) {
+    while (!head?.casesDone) {
       const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
       await Promise.all(docs.map(async (d) => {
         const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
@@ -266,6 +267,23 @@ export class CloudBaseStore implements Store {
       after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
       if (Date.now() > until) {
         await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+        return { done: false, migrated }
+      }
+    }
+    // orders written before `deliveredAt` existed (countOrders, the trust rule): same budget, own cursor
+    let orderAfter = head?.ordersCursor ?? null
+    for (;;) {
+      const docs = await this.sorted<{ _id: string; docJson: string; deliveredAt?: string | null }>('orders', [], '_id', 'asc', 100, orderAfter ? { key: orderAfter, id: orderAfter } : null)
+      await Promise.all(docs.filter((d) => d.deliveredAt === undefined).map(async (d) => {
+        const o = JSON.parse(d.docJson) as OrderRecord
+        // conditional on the body read: a concurrent upsert (which writes the field itself) wins
+        await this.col('orders').where({ _id: d._id, docJson: d.docJson }).update({ deliveredAt: o.order.deliveredAt ? iso(o.order.deliveredAt) : null })
+      }))
+      migrated += docs.length
+      if (docs.length < 100) break
+      orderAfter = docs[docs.length - 1]._id
+      if (Date.now() > until) {
+        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: null, casesDone: true, ordersCursor: orderAfter })
         return { done: false, migrated }
       }
     }
