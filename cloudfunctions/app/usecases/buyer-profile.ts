@@ -1,6 +1,6 @@
 import type { BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { BuyerRecord } from '../../ports/store'
+import type { BuyerRecord, OrderRecord } from '../../ports/store'
 import type { Deps } from '../deps'
 import { toMs } from '../../core/tz'
 import { shopBuyerId } from './channels-map'
@@ -65,9 +65,10 @@ interface Counts {
  * at least `trustMinOrders` orders signed for in the last `trustOrderDays` days, and no refunded
  * and no risk-flagged case in the last 90 days.
  *
- * Round trips: the buyer record, the policy and the counts of `openid` go out together; when a
- * unionid links other ids, one more round finds them and one more counts them. Every count is
- * bounded (index range with a cap), never a scan of the buyer's cases or orders.
+ * Round trips: the buyer record, the counts of `openid` (the orders' once the policy is there) and,
+ * when the caller knows the unionid, its links go out together; a unionid only the record names
+ * costs one more round, and shop ids it links one more for their counts. Every count is bounded
+ * (an index range with a cap), never a scan of the buyer's cases or orders.
  *
  * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
  */
@@ -76,31 +77,34 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
   const riskFrom = new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString()
   const policyP = Promise.resolve(policy)
   const countsOf = async (id: string): Promise<Counts> => {
-    const p = await policyP
-    const orderFrom = new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString()
+    // the case counts need no policy: they do not wait for it
     const [refunded, risk, orders] = await Promise.all([
       deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, refunded: true }, REFUND_COUNT_CAP),
       deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, risk: true }, 1),
-      deps.store.countOrders({ buyerOpenid: id, deliveredFrom: orderFrom }, p.compensation.trustMinOrders),
+      policyP.then((p) =>
+        deps.store.countOrders({ buyerOpenid: id, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
+      ),
     ])
     return { refunded, risk, orders }
   }
-  const byUnionid = (u: string) => Promise.all([deps.store.getBuyerByUnionid(u), deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ)])
+  type Links = [BuyerRecord | null, OrderRecord[]]
+  const byUnionid = (u: string): Promise<Links> => Promise.all([deps.store.getBuyerByUnionid(u), deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ)])
 
-  // round 1: the record, the policy, this id's counts (and the unionid's links when the caller knows it)
+  // this id's counts run meanwhile; the unionid's links go out with the record when the caller
+  // knows the unionid, else as soon as the record names it
+  const ownP = countsOf(openid)
   const hinted = hint.unionid || null
-  const [record, own, hintedLinks, p] = await Promise.all([deps.store.getBuyer(openid), countsOf(openid), hinted ? byUnionid(hinted) : null, policyP])
-  // round 2: the links of a unionid only the record knew
-  const unionid = hinted ?? record?.unionid ?? null
-  const [mpRecord, unionOrders] = hintedLinks ?? (unionid ? await byUnionid(unionid) : [null, []])
+  const recordP = deps.store.getBuyer(openid)
+  const linksP = hinted ? byUnionid(hinted) : recordP.then((r): Links | Promise<Links> => (r?.unionid ? byUnionid(r.unionid) : [null, []]))
+  const [record, [mpRecord, unionOrders], p] = await Promise.all([recordP, linksP, policyP])
 
   const ids = new Set<string>([openid])
   if (mpRecord) ids.add(mpRecord.openid)
   const shopIds = [hint.shopOpenid, ...unionOrders.map((o) => o.order.shopOpenid)].filter((x): x is string => !!x)
   for (const s of shopIds) ids.add(shopBuyerId(s))
-  // round 3: the linked ids' counts
+  // the linked ids' counts
   const others = [...ids].filter((id) => id !== openid)
-  const all = [own, ...(await Promise.all(others.map(countsOf)))]
+  const all = await Promise.all([ownP, ...others.map(countsOf)])
   const sum = (k: keyof Counts) => all.reduce((s, c) => s + c[k], 0)
 
   const minOrders = p.compensation.trustMinOrders

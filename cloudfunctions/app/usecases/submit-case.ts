@@ -27,7 +27,7 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
-export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string, opts: { linkedFrom?: string } = {}) {
+export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string, opts: { linkedFrom?: string; unionid?: string | null } = {}) {
   if (!idempotencyKey) throw new AppError('VALIDATION', '缺少请求标识（idempotencyKey），请重新提交')
   const scope = `submit:${openid}`
   const print = fingerprint(input)
@@ -39,7 +39,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     deps.store.getOrder(input.orderId),
     deps.store.getOrderGuard(input.orderId),
     // history across the buyer's mini-program and shop ids: risk flag and derived trust
-    buyerProfileFor(deps, openid, now, live.then((l) => l.policy)),
+    buyerProfileFor(deps, openid, now, live.then((l) => l.policy), { unionid: opts.unionid }),
     roster(deps),
     deps.media.verify(input.evidence, { openid }),
   ])
