@@ -118,6 +118,18 @@ describe('trust (老客户) is derived from the policy’s rule', () => {
     expect(buyer?.trust?.history.map((h) => [h.by, h.trusted])).toEqual([[SUP, false], ['staff-owner', null]])
   })
 
+  it('the rep setting keeps working; an old page’s `trusted` is recorded as the caller’s decision, never silently', async () => {
+    await addOrders('buyer-new', ['N1'])
+    unwrap(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: 'buyer-new', repId: 'staff-amy' }))
+    expect(await app.store.getBuyer('buyer-new')).toEqual({ openid: 'buyer-new', dedicatedRepId: 'staff-amy', trusted: false })
+    unwrap(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: 'buyer-new', repId: 'staff-amy', trusted: true }))
+    expect((await app.store.getBuyer('buyer-new'))?.trust).toEqual({
+      override: true,
+      history: [{ at: now, by: SUP, byName: '陈主管', trusted: true, reason: '设置专属客服时标记为老客户' }],
+    })
+    expect((await submit('buyer-new', 'N1')).flags.trusted).toBe(true)
+  })
+
   it('an agent cannot set trust, a missing reason or an unknown buyer is refused, and nothing is written', async () => {
     await addOrders('buyer-new', ['N1'])
     const agent = await app.staff(AGENT, 'set_buyer_trust', { buyerOpenid: 'buyer-new', trusted: true, reason: '老朋友了' })
