@@ -48,16 +48,18 @@ export function BuyerTrust({ buyerOpenid, history, me, onChanged }: { buyerOpeni
           {history.trusted ? '是' : '否'}（{history.trustSource === 'supervisor' ? '主管设定' : '按规则'}）
         </Text>
       </View>
-      <Text className="adm-muted" id="trust-rule">
-        {ruleText}
-      </Text>
+      <View className="adm-muted" id="trust-rule">
+        <Text>{ruleText}</Text>
+      </View>
       {history.trustHistory
         .slice()
         .reverse()
         .map((h, i) => (
-          <Text key={`${h.at}-${i}`} className="adm-muted" id={`trust-change-${i}`}>
-            {fmtShort(h.at)} {h.byName ?? h.by}：{decisionText(h.trusted)}，原因：{h.reason}
-          </Text>
+          <View key={`${h.at}-${i}`} className="adm-muted" id={`trust-change-${i}`}>
+            <Text>
+              {fmtShort(h.at)} {h.byName ?? h.by}：{decisionText(h.trusted)}，原因：{h.reason}
+            </Text>
+          </View>
         ))}
       {isLead(me) && (
         <View className="adm-field" id="trust-form">
