@@ -112,10 +112,13 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
   const completedOrders = Math.min(minOrders, sum('orders'))
   const riskCases90d = sum('risk')
   const ruleTrusted = completedOrders >= minOrders && refundCount90d === 0 && riskCases90d === 0
-  // the case's own buyer record decides first, then the mini-program buyer's it is linked to
+  // the case's own buyer record decides first (also when it says "back to the rule"), then the
+  // mini-program buyer's it is linked to
   const linked = mpRecord && mpRecord.openid !== openid ? mpRecord : null
-  const decision = decisionOf(record) ?? decisionOf(linked)
-  const history = record?.trust?.history.length ? record.trust.history : linked?.trust?.history ?? []
+  const hasDecision = (r: BuyerRecord | null | undefined): r is BuyerRecord => !!r && (!!r.trust || r.trusted)
+  const decider = hasDecision(record) ? record : hasDecision(linked) ? linked : null
+  const decision = decisionOf(decider)
+  const history = decider?.trust?.history ?? []
   return {
     openid,
     dedicatedRepId: record?.dedicatedRepId ?? linked?.dedicatedRepId ?? null,
