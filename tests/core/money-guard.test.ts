@@ -101,7 +101,7 @@ describe('审批是对确切方案的一条记录', () => {
     const sub = step(c, { type: 'approve' }, agent, T).case
     expect(sub.approvals![0].amountFen).toBe(40000)
     // meanwhile another case of the order refunded one unit: the same approve now gives ¥200, not ¥400
-    const other = { ...caseLedger({ ...c, id: 'y2', claimedItems: [{ skuId: 'A', qty: 1 }], refunds: [{ key: 'k', amountFen: 20000, purpose: 'refund', status: 'succeeded', requestedAt: T, settledAt: T, failureReason: null }] }) }
+    const other = { ...caseLedger({ ...c, claimedItems: [{ skuId: 'A', qty: 1 }], refunds: [{ key: 'k', amountFen: 20000, purpose: 'refund', status: 'succeeded', requestedAt: T, settledAt: T, failureReason: null }] }) }
     const r = decide(sub, { type: 'decide_approval', approvalId: sub.approvals![0].id, decision: 'approved' }, ctx(supervisor, later(T, 5), { orderLedger: other }))
     expect(r.ok).toBe(false)
   })
