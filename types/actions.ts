@@ -23,6 +23,7 @@ import {
   type StaffMember,
 } from './domain'
 import type { Policy } from './policy'
+import type { BuyerCaseSummary, BuyerCaseView } from './buyer-view'
 import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
 
 const Id = z.string().min(1).max(64)
@@ -45,10 +46,7 @@ export interface SlaView {
   paused: boolean
 }
 
-/**
- * A case as one viewer may see it. For buyers: internal notes, routing notes, risk flags and
- * unsent engine suggestions are removed.
- */
+/** A case as staff see it (a buyer's view is the allow-list `BuyerCaseView` of ./buyer-view). */
 export type CaseView = Omit<Case, 'routingNote'> & {
   routingNote?: string
   /** shop after-sales: the queue's mark plus the seller's platform calls allowed now */
@@ -194,9 +192,9 @@ export interface AftersaleOutputs {
   whoami: { openid: string; role: 'buyer' }
   list_orders: OrderView[]
   check_eligibility: EligibilityView
-  submit: { case: CaseView; created: boolean }
-  list_cases: Page<CaseSummary>
-  get_case: CaseView
+  submit: { case: BuyerCaseView; created: boolean }
+  list_cases: Page<BuyerCaseSummary>
+  get_case: BuyerCaseView
   record_subscriptions: { credits: Record<string, number> }
   get_policy: PublicPolicy
 }
