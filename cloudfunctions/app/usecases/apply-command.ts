@@ -8,6 +8,7 @@ import { decide } from '../../core'
 import { GuardViolation, StoreConflict } from '../../ports/store'
 import { guardError } from './submit-case'
 import { applySystemCommand } from './system-command'
+import { checkLinkedCase } from './linked-case'
 
 /** Commands that can move money: they must name the version they were decided on. */
 const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect'])
@@ -49,6 +50,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   ])
   if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
   const files = await verifyFiles(deps, caller, command)
+  await checkLinkedCase(deps, current, command)
   const now = deps.now()
   const decided = decide(current, command, {
     now, policy, newId: deps.newId, actor: actorOf(caller),
