@@ -280,6 +280,8 @@ export const adminInputs = {
   update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown(), preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional() }),
   list_policy_versions: z.object({}),
   preview_policy: WhatIfInputSchema,
+  /** stops the shop's running what-if (one runs at a time) */
+  cancel_preview: z.object({}),
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
@@ -329,6 +331,8 @@ export interface AdminOutputs extends InboxOutputs {
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }
   list_policy_versions: PolicyVersionView[]
   preview_policy: WhatIfView
+  /** false when no what-if was running */
+  cancel_preview: { cancelled: boolean }
   analytics: AnalyticsView
   export_cases: CaseExport
   /** the shop's reject reasons and return addresses (read from the platform) */
