@@ -8,13 +8,11 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
 import { BUYER_CASE_RATE } from '../../cloudfunctions/app/usecases/limits'
-import type { Store } from '../../cloudfunctions/ports/store'
 import { makeApp, unwrap, type App } from './app-harness'
-import { makeCase } from './fixtures'
+import { draftOf, population } from './limits-fixtures'
 
 const BUYER = 'buyer-zhao'
 const OTHER = 'buyer-lin'
@@ -141,17 +139,6 @@ describe('a buyer\'s commands per case', () => {
 })
 
 // ---------------------------------------------------------------- policy what-if
-
-/** `n` cases created in the last 30 days (straight into the store: the what-if only reads them). */
-export async function population(store: Store, n: number, now: string) {
-  for (let i = 0; i < n; i++) {
-    const createdAt = new Date(Date.parse(now) - (1 + (i % 28)) * 86_400_000 - i * 1000).toISOString()
-    const c: Case = makeCase({ createdAt, reason: i % 3 ? 'quality_defect' : 'damaged_in_transit', description: i % 5 ? '瓶盖漏液' : '瓶身有裂纹' })
-    await store.createCase(c, [])
-  }
-}
-/** A draft that changes severity and money for some cases (a new safety word, a lower approval threshold). */
-export const draftOf = (p: Policy): Policy => ({ ...p, safetyKeywords: [...p.safetyKeywords, '裂纹'], compensation: { ...p.compensation, approvalThresholdFen: 15_000 } })
 
 describe('policy what-if: one run at a time for the shop, sliced, cancellable', () => {
   let app: App
