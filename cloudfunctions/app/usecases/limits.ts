@@ -9,8 +9,8 @@ export const BUYER_CASE_RATE = { perMinute: 10, perDay: 100 } as const
 
 /**
  * Takes one of the case's buyer-command slots of this minute and of this day (UTC), counted in the
- * store so every instance shares them. Only for a buyer's own case: a stranger's calls must not use
- * up the owner's slots.
+ * store so every instance shares them. Called once the command would change the buyer's own case:
+ * a stranger's calls and refused commands use up none of the owner's slots.
  */
 export async function takeBuyerCommandSlot(deps: Deps, caseId: string): Promise<void> {
   const now = deps.now()
