@@ -640,6 +640,19 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.takeSlot('robot:minute-1', 5)).toBe(false)
         expect(await store.takeSlot('robot:minute-2', 5)).toBe(true)
       })
+
+      it('takes weighted slots (bytes of a day) atomically: concurrent takers never pass `max`; a reservation gives back what it did not use', async () => {
+        const MB = 1024 * 1024
+        const got = await Promise.all(Array.from({ length: 12 }, () => store.takeSlot('upload:o1:bytes', 100 * MB, 10 * MB)))
+        expect(got.filter(Boolean)).toHaveLength(10)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, -4 * MB)).toBe(true) // three reservations used 8 MB of 10, one none of its 10
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 4 * MB)).toBe(true)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        // one take larger than the window is refused outright, even on a fresh bucket
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB + 1)).toBe(false)
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB)).toBe(true)
+      })
     })
 
     // ------------------------------------------------------------------ follow-up tasks (issue 15)

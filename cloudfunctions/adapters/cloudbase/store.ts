@@ -950,12 +950,12 @@ export class CloudBaseStore implements Store {
     return n
   }
   /** A transaction over the bucket's document: concurrent takers conflict and re-run. */
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     return this.tx(async (t) => {
       const cur = await this.txGet<{ used: number }>(t, 'rateSlots', bucket)
       const used = cur?.used ?? 0
-      if (used >= max) return false
-      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + 1 })
+      if (used + n > max) return false
+      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + n })
       return true
     })
   }

@@ -961,13 +961,14 @@ export class SqliteStore implements Store {
       return n
     })()
   }
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  /** One upsert whose update only happens while the window has room: atomic across connections. */
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     const r = this.get<{ used: number }>(
-      `INSERT INTO rate_slots (bucket, used) VALUES (?, 1)
-       ON CONFLICT(bucket) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
-      bucket, max,
+      `INSERT INTO rate_slots (bucket, used) SELECT ?, ? WHERE ? <= ?
+       ON CONFLICT(bucket) DO UPDATE SET used = used + excluded.used WHERE used + excluded.used <= ? RETURNING used`,
+      bucket, n, n, max, max,
     )
-    return !!r && max > 0
+    return !!r
   }
 
   // ------------------------------------------------------------------ staff inbox
