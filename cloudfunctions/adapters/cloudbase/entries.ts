@@ -125,8 +125,9 @@ export function pushConfigFromEnv(env: Record<string, string | undefined>): Push
  * the nonce claimed in the store, safe mode) before the body is parsed. GET with `echostr`
  * answers the URL check. Refusals are 4xx JSON `{ ok: false, error: { code } }`.
  */
-export function channelsEntry(getDeps: GetDeps, cfg: PushConfig): Entry {
+export function channelsEntry(getDeps: GetDeps, config: () => PushConfig): Entry {
   return async (raw, context) => {
+    const cfg = config()
     const event: HttpEvent = raw && typeof raw === 'object' ? (raw as HttpEvent) : {}
     if (callContextOf(context).endUser || typeof event.httpMethod !== 'string') {
       return refusal(403, 'FORBIDDEN', 'only signed WeChat message pushes over HTTP are accepted')
