@@ -23,7 +23,7 @@ jest.setTimeout(60_000)
 
 const TOKEN = 'push-token-hostile'
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
-let clock = Date.parse('2026-11-23T02:00:00.000Z')
+const clock = Date.parse('2026-11-23T02:00:00.000Z')
 const nowSec = () => Math.floor(clock / 1000)
 
 let standin: ChannelsStandin
