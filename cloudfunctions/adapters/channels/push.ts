@@ -18,7 +18,8 @@
  * is configured. The caller answers the plain string `success`.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { AFTER_SALE_STATUSES, type AfterSaleStatus } from '@contract/channels'
+import { z } from 'zod'
+import { AFTER_SALE_STATUSES, AfterSaleStatusSchema, type AfterSaleStatus } from '@contract/channels'
 
 export const AFTER_SALE_EVENT = 'channels_ec_aftersale_update'
 
@@ -286,6 +287,13 @@ function updateOf(u: unknown): Update | undefined {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/
+const IdSchema = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(ID))
+/** The after-sale part of the event, checked at the boundary (whichever form it came in). */
+const UpdateSchema = z.object({
+  after_sale_order_id: IdSchema,
+  status: AfterSaleStatusSchema,
+  order_id: IdSchema.optional().catch(undefined),
+})
 
 /** The event name of a plaintext body (JSON or XML), '' when there is none. */
 export function eventName(body: string): string {
@@ -298,17 +306,17 @@ export function parseAfterSaleEvent(body: string): AfterSaleEvent | null {
   const f = bodyFields(body)
   if (f.Event !== AFTER_SALE_EVENT) return null
   const u = updateOf(f.finder_shop_aftersale_status_update)
-  const id = u?.after_sale_order_id
-  const status = u?.status
-  if ((typeof id !== 'string' && typeof id !== 'number') || !ID.test(String(id))) throw new PushError('BAD_MESSAGE', 'after_sale_order_id missing or malformed')
-  if (typeof status !== 'string' || !(AFTER_SALE_STATUSES as readonly string[]).includes(status)) throw new PushError('BAD_MESSAGE', `unknown status ${String(status).slice(0, 40)}`)
+  const parsed = UpdateSchema.safeParse(u ?? {})
+  if (!parsed.success) {
+    if (parsed.error.issues.some((i) => i.path[0] === 'after_sale_order_id')) throw new PushError('BAD_MESSAGE', 'after_sale_order_id missing or malformed')
+    throw new PushError('BAD_MESSAGE', `unknown status ${String(u?.status).slice(0, 40)}`)
+  }
   const createTime = Number(f.CreateTime)
-  const orderId = u?.order_id
   return {
     event: AFTER_SALE_EVENT,
-    afterSaleOrderId: String(id),
-    status: status as AfterSaleStatus,
-    orderId: (typeof orderId === 'string' || typeof orderId === 'number') && ID.test(String(orderId)) ? String(orderId) : '',
+    afterSaleOrderId: parsed.data.after_sale_order_id,
+    status: parsed.data.status,
+    orderId: parsed.data.order_id ?? '',
     createTime: Number.isFinite(createTime) ? createTime : 0,
   }
 }

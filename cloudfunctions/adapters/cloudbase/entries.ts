@@ -37,7 +37,7 @@ export function callContextOf(context: unknown): CallContext {
     openid,
     unionid,
     source: str(c.TRIGGER_SRC),
-    endUser: !!(openid || unionid || str(c.TCB_UUID) || str(c.TCB_CUSTOM_USER_ID) || c.TCB_ISANONYMOUS_USER === 'true'),
+    endUser: !!(openid || unionid || str(c.TCB_UUID) || str(c.TCB_CUSTOM_USER_ID) || c.TCB_ISANONYMOUS_USER === 'true' || c.TCB_ISANONYMOUS_USER === true),
   }
 }
 
