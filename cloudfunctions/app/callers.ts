@@ -36,16 +36,19 @@ export function isTimerEvent(event: unknown, triggerName: string): boolean {
  * Whether an operator function may run this call (issue 20 §4), decided before it does anything:
  * - `scheduler` / `notify`: their own timer — the trigger's event shape with the function's trigger
  *   name AND the platform's TRIGGER_SRC=timer (a client that sends a timer-shaped payload is
- *   invoked with TRIGGER_SRC=tcb);
+ *   invoked with TRIGGER_SRC=tcb and its openid), or no TRIGGER_SRC and no end user at all;
  * - `setup`: a deployment invoke (`tcb fn invoke setup`, signed with the cloud account's keys): no
  *   end user behind it and not an HTTP request;
  * - any of them: an active owner of the staff roster, identified by the context's openid.
  * Anything else → null (refused).
  */
 export async function authoriseOperatorCall(deps: Pick<Deps, 'store'>, fn: OperatorFunction, event: unknown, ctx: CallContext): Promise<OperatorCall | null> {
-  // TRIGGER_SRC is set by the platform for each invocation: a client cannot make it 'timer'
-  if (fn !== 'setup' && ctx.source === 'timer' && isTimerEvent(event, TIMER_TRIGGERS[fn])) return { as: 'timer' }
   const http = !!event && typeof event === 'object' && 'httpMethod' in event
+  // TRIGGER_SRC is set by the platform for each invocation: a client cannot make it 'timer'. Without
+  // one and without an end user the call can only be the platform's or a keyed invoke: accepted too,
+  // so the timers keep running should a runtime not set it.
+  const timerSource = ctx.source === 'timer' || (ctx.source === null && !ctx.endUser)
+  if (fn !== 'setup' && !http && timerSource && isTimerEvent(event, TIMER_TRIGGERS[fn])) return { as: 'timer' }
   if (fn === 'setup' && !ctx.endUser && !http && ctx.source !== 'timer') return { as: 'deploy' }
   if (!ctx.openid) return null
   try {

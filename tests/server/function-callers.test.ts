@@ -119,6 +119,8 @@ describe('scheduler and notify: only their timer, or an owner', () => {
         [timerEvent('another-trigger'), fromTimer], // the timer of another function
         [{}, fromTimer],
         [{}, fromDeploy],
+        [timerEvent(trigger), context({ TRIGGER_SRC: 'tcb' })], // another function's server-side call
+        [{ ...timerEvent(trigger), httpMethod: 'POST' }, fromTimer],
       ]
       for (const [event, ctx] of forged('scheduler-every-minute')) expect(await scheduler(event, ctx)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
       for (const [event, ctx] of forged('notify-every-minute')) expect(await notify(event, ctx)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
@@ -129,6 +131,8 @@ describe('scheduler and notify: only their timer, or an owner', () => {
       expect(mockRuntime.sent).toEqual([])
 
       expect(await scheduler(timerEvent('scheduler-every-minute'), fromTimer)).toMatchObject({ acted: expect.any(Number) })
+      // a runtime that does not set TRIGGER_SRC: the trigger's event with no end user behind it still runs
+      expect(await scheduler(timerEvent('scheduler-every-minute'), fromDeploy)).toMatchObject({ examined: expect.any(Number) })
       expect(await versionOf(c.id)).toBeGreaterThan(c.version)
       expect(await notify(timerEvent('notify-every-minute'), fromTimer)).toMatchObject({ sent: expect.any(Number) })
       expect(await pending()).toBeLessThan(waiting)

@@ -2,7 +2,7 @@ import tcb from '@cloudbase/node-sdk'
 import type { Deps } from '../../app/deps'
 import { aftersaleFunction } from '../../app/aftersale'
 import { adminFunction } from '../../app/admin'
-import { authoriseOperatorCall, refusedCall, type CallContext } from '../../app/callers'
+import { authoriseOperatorCall, refusedCall, type CallContext, type OperatorFunction } from '../../app/callers'
 import { runScheduler } from '../../app/usecases/run-scheduler'
 import { dispatchOutbox } from '../../app/usecases/dispatch-outbox'
 import { receiveChannelsPush } from '../../app/usecases/receive-channels-push'
@@ -60,11 +60,20 @@ export function adminEntry(getDeps: GetDeps): Entry {
   }
 }
 
+/** The operator-call check, with a log line for a refusal (a timer refused by mistake would show there). */
+async function authorised(deps: Deps, fn: OperatorFunction, event: unknown, context: unknown): Promise<boolean> {
+  const ctx = callContextOf(context)
+  if (await authoriseOperatorCall(deps, fn, event, ctx)) return true
+  const type = event && typeof event === 'object' ? String((event as Record<string, unknown>).Type ?? '') : typeof event
+  deps.log(`${fn}: refused a call (TRIGGER_SRC=${ctx.source ?? '-'}, end user: ${ctx.endUser}, event type: ${type.slice(0, 20) || '-'})`)
+  return false
+}
+
 /** SLA warnings / breaches, buyer-side expiries, auto-close: its timer trigger, or an owner. */
 export function schedulerEntry(getDeps: GetDeps): Entry {
   return async (event, context) => {
     const deps = await getDeps()
-    if (!(await authoriseOperatorCall(deps, 'scheduler', event, callContextOf(context)))) return refusedCall()
+    if (!(await authorised(deps, 'scheduler', event, context))) return refusedCall()
     // timeout 60 s: at ~30 ms per round trip and ≤ 6 sequential round trips per due case, 250 cases
     // take ~45 s; the budget stops earlier when the database is slower and the next minute resumes
     return runScheduler(deps, { limit: 250, budgetMs: 45_000 })
@@ -75,7 +84,7 @@ export function schedulerEntry(getDeps: GetDeps): Entry {
 export function notifyEntry(getDeps: GetDeps, sender: () => SenderPort): Entry {
   return async (event, context) => {
     const deps = await getDeps()
-    if (!(await authoriseOperatorCall(deps, 'notify', event, callContextOf(context)))) return refusedCall()
+    if (!(await authorised(deps, 'notify', event, context))) return refusedCall()
     return dispatchOutbox(deps, sender(), { limit: 200, budgetMs: 45_000 })
   }
 }
@@ -89,7 +98,7 @@ export function notifyEntry(getDeps: GetDeps, sender: () => SenderPort): Entry {
 export function setupEntry(getDeps: GetDeps): Entry {
   return async (event, context) => {
     const deps = await getDeps()
-    if (!(await authoriseOperatorCall(deps, 'setup', event, callContextOf(context)))) return refusedCall()
+    if (!(await authorised(deps, 'setup', event, context))) return refusedCall()
     const { store } = deps
     if (!(store instanceof CloudBaseStore)) throw new Error('setup runs on CloudBase only')
     return store.setup({ budgetMs: 45_000 })
