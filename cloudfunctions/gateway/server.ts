@@ -24,7 +24,7 @@ import { runScheduler } from '../app/usecases/run-scheduler'
 import { devLoginPage, messagesPage } from './pages'
 import type { ShopPort } from '../ports/shop'
 import type { Store } from '../ports/store'
-import { answerUrlCheck, PushError, type PushConfig } from '../adapters/channels/push'
+import { answerUrlCheck, checkPushQuery, PUSH_ERROR_STATUS, PushError, pushLimits, type PushConfig } from '../adapters/channels/push'
 import { receiveChannelsPush } from '../app/usecases/receive-channels-push'
 import { allowedHosts, guard, inlineScriptHashes, MEDIA_CSP, pageCsp } from './security'
 import { boundaryOf, MultipartError, readFilePart, TooLarge } from './multipart'
@@ -121,6 +121,39 @@ function readJson(c: Context<Env>): Promise<unknown> {
   })
 }
 
+/**
+ * A request body of at most `maxBytes` that must arrive within `timeoutMs`, else PushError
+ * TOO_LARGE / TIMEOUT as soon as that is known; the rest is never read (the caller closes the
+ * connection).
+ */
+function readCapped(incoming: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = (err: Error | null) => {
+      clearTimeout(timer)
+      incoming.off('data', onData)
+      incoming.off('end', onEnd)
+      incoming.off('error', onError)
+      if (err) {
+        incoming.pause()
+        reject(err)
+      } else resolve(utf8.decode(Buffer.concat(chunks)))
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) done(new PushError('TOO_LARGE', 'push body too large'))
+      else chunks.push(chunk)
+    }
+    const onEnd = () => done(null)
+    const onError = () => done(new PushError('BAD_MESSAGE', 'request aborted'))
+    const timer = setTimeout(() => done(new PushError('TIMEOUT', 'push body not received in time')), timeoutMs)
+    incoming.on('data', onData)
+    incoming.once('end', onEnd)
+    incoming.once('error', onError)
+  })
+}
+
 /** Bytes of multipart framing allowed on top of the largest file. */
 const MULTIPART_OVERHEAD = 64 * 1024
 /** The upload quota's day */
@@ -189,21 +222,30 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
-  // The shop's message push (channels_ec_aftersale_update), as WeChat sends it to a seller's server:
-  // signature checked, safe mode opened; the answer is the plain string `success`.
+  // The shop's message push (channels_ec_aftersale_update), as WeChat sends it to a seller's server.
+  // Checked before it is read: signature and timestamp window from the URL, then the body with a
+  // size cap and a time limit, the nonce claimed in the store, only then parsed; answer `success`.
   const push = opts.push
   if (push) {
+    const limits = pushLimits(push)
     app.get('/channels/push', (c) => {
-      const echo = answerUrlCheck(push.token, c.req.query())
-      return echo === null ? c.text('bad signature', 401) : c.text(echo)
+      const echo = answerUrlCheck(push, c.req.query(), Date.parse(now()))
+      return echo === null ? c.json(fail('BAD_SIGNATURE', 'signature mismatch or stale timestamp'), 401) : c.text(echo)
     })
     app.post('/channels/push', async (c) => {
+      const incoming: IncomingMessage | undefined = c.env?.incoming
       try {
-        await receiveChannelsPush(deps, push, c.req.query(), await c.req.text())
+        const query = c.req.query()
+        checkPushQuery(push, query, Date.parse(now()))
+        if (Number(c.req.header('content-length') ?? NaN) > limits.maxBodyBytes) throw new PushError('TOO_LARGE', 'push body too large')
+        const body = incoming ? await readCapped(incoming, limits.maxBodyBytes, limits.readTimeoutMs) : await c.req.text()
+        await receiveChannelsPush(deps, push, query, body)
         return c.text('success')
       } catch (e) {
-        if (e instanceof PushError) return c.text(e.message, e.code === 'BAD_SIGNATURE' ? 401 : 400)
-        throw e
+        if (!(e instanceof PushError)) throw e
+        // the rest of a refused body is not read: close the connection instead of draining it
+        if (incoming && !incoming.complete) c.header('connection', 'close')
+        return c.json(fail(e.code, e.message), PUSH_ERROR_STATUS[e.code])
       }
     })
   }

@@ -377,6 +377,15 @@ export interface Store {
    * (e.g. the platform's one write call per minute per after-sale order).
    */
   takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult>
+
+  // ---- one-time keys of the shop's message pushes (replay protection; shared by all instances)
+  /**
+   * Remembers `key` until `expiresAt`, in one atomic write: true the first time, false while an
+   * unexpired claim of the same key exists (a replay), whichever instance made it.
+   */
+  claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean>
+  /** Forgets claims that expired before `now` (scheduler housekeeping); answers how many. */
+  purgePushNonces(now: string, limit: number): Promise<number>
 }
 
 export type { Team, StaffRole }

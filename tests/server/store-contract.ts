@@ -985,5 +985,32 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.takeThrottle('as:1', at(T0, minute + 1), minute)).toEqual({ granted: false, retryAt: at(T0, 2 * minute) })
       })
     })
+
+    describe('push nonces (replay protection shared by all instances)', () => {
+      const MINUTE = 60_000
+      it('claims a key once among racing callers, refuses it until it expires, then lets it be claimed again', async () => {
+        const until = at(T0, 5 * MINUTE)
+        const races = await Promise.all(Array.from({ length: 8 }, () => store.claimPushNonce('1764000000.n1', until, T0)))
+        expect(races.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', until, at(T0, 4 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('1764000000.n2', until, at(T0, 4 * MINUTE))).toBe(true)
+        // expired: a new claim takes it over (once)
+        const later = await Promise.all([store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE)), store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE))])
+        expect(later.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 11 * MINUTE))).toBe(false)
+      })
+
+      it('purges expired claims only', async () => {
+        await store.claimPushNonce('a', at(T0, MINUTE), T0)
+        await store.claimPushNonce('b', at(T0, 2 * MINUTE), T0)
+        await store.claimPushNonce('c', at(T0, 10 * MINUTE), T0)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 1)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(0)
+        // 'c' is still remembered; 'a' may be claimed afresh
+        expect(await store.claimPushNonce('c', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('a', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(true)
+      })
+    })
   })
 }
