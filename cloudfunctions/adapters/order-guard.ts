@@ -74,7 +74,9 @@ function withEntry(guard: OrderGuard, entry: OrderCaseEntry, order: Case['order'
   }
   for (const skuId of Object.keys(entry.itemsFen ?? {})) {
     const line = order.items.find((i) => i.skuId === skuId)
-    const cap = line ? claimedValueFen(order, [{ skuId, qty: line.qty }]) : 0
+    // a SKU the order snapshot does not list has no value of its own to cap (the order's cap still holds)
+    if (!line) continue
+    const cap = claimedValueFen(order, [{ skuId, qty: line.qty }])
     const now = sumBy(cases, 'itemsFen', skuId)
     if (now > cap && now > sumBy(guard.cases, 'itemsFen', skuId)) throw new GuardViolation('over_items', { skuId, capFen: cap, committedFen: sumBy(guard.cases, 'itemsFen', skuId) })
   }

@@ -103,7 +103,13 @@ const BUYER_TYPES = new Set<string>(BUYER_TIMELINE_TYPES)
  */
 function buyerText(t: TimelineEntry): string {
   if (t.type !== 'decide_approval') return t.text
-  return t.data?.decision === 'approved' ? t.text : ''
+  if (t.data?.decision === 'approved') return t.text
+  // entries written before the approval moved to the entry's data: "主管已批准（¥…）：<text>。审批意见：…"
+  const m = /^主管已批准（[^）]*）：/.exec(t.text)
+  if (!m) return ''
+  const inner = t.text.slice(m[0].length)
+  const note = inner.indexOf('。审批意见：')
+  return note >= 0 ? inner.slice(0, note) : inner
 }
 
 /** A timeline entry as a buyer may see it (null: not theirs to see). */

@@ -177,5 +177,7 @@ export function moneyRoom(c: Pick<Case, 'reason' | 'order' | 'claimedItems' | 'r
 
 /** The most that may go out on the case in any form (refund or compensation): nothing left = 0. */
 export function anyRoomFen(c: Pick<Case, 'reason' | 'order' | 'claimedItems' | 'refunds'>, input: MoneyGuardInput): number {
+  // nothing paid on the order yet (the common case; guards ask this for every button): the claimed items' value
+  if (!input.ledger?.committedFen && committedFen(c) === 0) return Math.min(c.order.paidFen, Math.max(claimedValueFen(c.order, c.claimedItems), ORDER_INCIDENTS.has(c.reason) ? c.order.paidFen : 0))
   return Math.max(moneyRoom(c, 'refund', input).maxFen, moneyRoom(c, 'compensation', input).maxFen)
 }

@@ -207,7 +207,8 @@ describe('任意操作序列下的不变量', () => {
       { numRuns: 400, seed: 20261123 },
     )
     // the generator must actually reach deep into the flows, or the property proves little
-    expect(deep).toBeGreaterThan(60)
+    // (an agent's over-limit approve now waits for a supervisor instead of moving the case)
+    expect(deep).toBeGreaterThan(45)
     expect([...reached].sort()).toEqual([...CASE_STATUSES].sort())
   })
 

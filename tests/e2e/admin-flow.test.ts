@@ -3,8 +3,8 @@
  * a buyer files a damaged-goods case with a photo (through the API, as the mini-program would);
  * an agent signs in through the dev sign-in page, finds it in the queue (tab counts, the SLA-state
  * filter on the server), opens it, sees the engine's suggestion and works it through the action bar
- * to resolution; a second, pricier case needs a supervisor: the agent's approval is refused and
- * turned into an approval request, the supervisor approves it and the refund is paid; the analytics
+ * to resolution; a second, pricier case needs a supervisor: the agent's 同意 is one tap to an
+ * approval request of exactly that refund, the supervisor approves it from 待审批 and it is paid; the analytics
  * page counts both. Every step leaves a screenshot (test-results/screenshots/admin-flow-*.png).
  */
 import type { Page } from 'playwright-core'
@@ -210,7 +210,7 @@ test('an agent finds a damaged-goods case in the queue (tab counts, server-side 
   expect(errors).toEqual([])
 }, 90_000)
 
-test('a refund above the approval limit: the agent’s approval is refused and becomes a request, the supervisor approves it', async () => {
+test('a refund above the approval limit: the agent’s 同意 is one tap to a supervisor, who approves exactly that from 待审批; the buyer never sees the approval', async () => {
   const orders = await callAs<{ order: { orderId: string; paidFen: number; items: { skuId: string }[] } }[]>(env.gw.url, BUYER, 'aftersale', 'list_orders', {})
   const dress = orders.find((o) => o.order.items.length === 1 && o.order.items[0].skuId === 'SKU-DRS-04')!
   expect(dress.order.paidFen).toBe(45_900) // ¥459 > the default ¥200 approval limit
@@ -225,55 +225,62 @@ test('a refund above the approval limit: the agent’s approval is refused and b
   pricey = filed.case.id
   expect((await staffCase(pricey)).assigneeId).toBe(QUALITY_AGENT)
 
-  // the quality agent opens it from 我的 and tries to approve the refund
+  // the quality agent opens it from 我的: the form says what 同意 will do, as the core answered it
   await signIn(page, env.gw.url, QUALITY_AGENT)
   await page.click(`#case-${pricey}`)
   await page.locator('#adm-case').waitFor()
-  expect(await textOf('#adm-needs-supervisor')).toBe('有方案超出客服审批额度，同意时需主管审批')
   await page.click('#act-approve')
-  expect(await textOf('#form-approve')).toContain('留空按申请商品金额¥459.00；本单还可退¥459.00；超过¥200.00需主管审批')
-  // above the agent's limit the button says what will really happen: nothing is paid, a supervisor decides
-  expect(await textOf('#approve-over-limit')).toContain('不会立即退款，将转给主管审批')
-  expect(await textOf('#submit-approve')).toBe('转主管审批')
+  expect(await textOf('#form-approve')).toContain('本单该商品还可退¥459')
+  expect(await textOf('#approve-preview')).toContain('将提交主管审批：同意仅退款¥459')
+  expect(await textOf('#approve-over-limit')).toContain('不会立即执行')
+  expect(await textOf('#submit-approve')).toBe('提交主管审批¥459.00')
+  // one tap: no second form, nothing paid, the request is recorded with its exact value
   await page.click('#submit-approve')
-  expect(await page.inputValue('#f-text textarea')).toContain('申请主管审批')
-  await shotAt('admin-flow-7-approval-refused')
-  let state = await staffCase(pricey)
+  await page.locator('#adm-pending-approval').waitFor()
+  expect(await textOf('#adm-pending-approval')).toContain('待主管审批：同意仅退款¥459（价值¥459.00')
+  await shotAt('admin-flow-7-approval-submitted')
+  let state = await staffCase(pricey) as CaseState & { approvals: { status: string; amountFen: number; summary: string; requestedBy: string }[] }
   expect(state.status).toBe('submitted')
   expect(state.refunds).toEqual([])
+  expect(state.approvals).toEqual([expect.objectContaining({ status: 'pending', amountFen: 45_900, summary: '同意仅退款¥459', requestedBy: QUALITY_AGENT })])
 
-  // 转主管审批: the request becomes an escalation with the reason filled in
-  await page.click('#submit-escalate')
-  await page.locator('#case-head .adm-tag--esc', { hasText: '已升级' }).waitFor()
-  state = await staffCase(pricey)
-  expect(state.flags.escalated).toBe(true)
-  expect(state.status).toBe('submitted')
-  await shotAt('admin-flow-8-escalated')
+  // a ¥0 approval cannot be made (nothing of value) — the API refuses it
+  const zero = await fetch(`${env.gw.url}/api/fn/admin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': QUALITY_AGENT },
+    body: JSON.stringify({ action: 'submit_for_approval', data: { caseId: pricey, expectedVersion: state.version, request: { type: 'make_offer', offers: [{ kind: 'guidance', explanation: '使用指导' }] } } }),
+  }).then((r) => r.json() as Promise<{ ok: boolean; error?: { code: string } }>)
+  expect(zero.ok).toBe(false)
 
-  // the supervisor finds it under 已升级 and approves it: the refund is paid and the case resolved
+  // the supervisor finds it under 待审批, sees the offer and the value, and approves it in one tap
   await signIn(page, env.gw.url, SUPERVISOR)
-  await tabShows('escalated', '已升级1')
-  await tabShows('all', '全部2')
-  await tabShows('mine', '我的0')
-  await page.click('#tab-escalated')
+  await tabShows('approvals', '待审批1')
+  await page.click('#tab-approvals')
   await page.locator(`#case-${pricey}`).waitFor()
-  expect(await page.locator('.adm-queue-item').count()).toBe(1)
-  expect(await textOf(`#case-${pricey}`)).toContain('小美（品质组）')
-  await shotAt('admin-flow-9-supervisor-queue')
   await page.click(`#case-${pricey}`)
-  await page.locator('#adm-case').waitFor()
-  expect(await page.locator('#adm-needs-supervisor').count()).toBe(0)
-  await page.click('#act-approve')
-  await page.click('#submit-approve')
-  await confirmModal(/¥459\.00/)
+  await page.locator('#approval-pending').waitFor()
+  expect(await textOf('#approval-pending')).toContain('待主管审批：同意仅退款¥459')
+  expect(await textOf('#approval-value')).toContain('价值¥459.00')
+  expect(await textOf('#approval-approve')).toBe('批准：同意仅退款¥459')
+  await shotAt('admin-flow-8-approval-pending', '#case-approval')
+  await page.click('#approval-approve')
   await statusIs('已解决')
   expect(await textOf('#case-legs')).toContain('¥459.00·已到账')
-  state = await staffCase(pricey)
+  state = await staffCase(pricey) as typeof state
   expect(state.status).toBe('resolved')
   expect(state.refunds).toEqual([expect.objectContaining({ amountFen: 45_900, status: 'succeeded' })])
-  await shotAt('admin-flow-10-approved', '#case-legs')
+  expect(state.approvals).toEqual([expect.objectContaining({ status: 'approved', amountFen: 45_900 })])
+  await shotAt('admin-flow-9-approved', '#case-legs')
+
+  // the buyer sees the remedy and the money, never the approval
+  const mine = await callAs<{ timeline: { text: string }[]; approvals?: unknown; offers: { explanation: string; status: string }[] }>(env.gw.url, BUYER, 'aftersale', 'get_case', { caseId: pricey })
+  expect(mine.approvals).toBeUndefined()
+  expect(mine.offers).toEqual([expect.objectContaining({ explanation: '同意仅退款¥459', status: 'accepted' })])
+  const said = mine.timeline.map((t) => t.text).join('\n')
+  expect(said).toContain('售后申请已同意：同意仅退款¥459')
+  expect(said).not.toMatch(/审批|主管/)
   expect(errors).toEqual([])
-}, 60_000)
+}, 90_000)
 
 test('the analytics dashboard counts both cases', async () => {
   await page.goBack()

@@ -159,19 +159,23 @@ describe('the repeat-refund risk flag on linked and proactive cases', () => {
     // … and the shop order that links the shop openid to buyer-zhao through the unionid
     const linkOrder = signedOrder('SHOP-1', 'buyer-zhao', now, 30, { source: 'channels', shopOpenid: 'oShop_zhao', buyerUnionid: 'union-zhao' })
     await app.store.upsertOrder({ order: linkOrder, createdAt: linkOrder.paidAt })
-    // the parent case, then withdrawn, so the item may be claimed again
+    // the parent case: a missing item resent and received, so its 回访 is due
     const parent = unwrap<{ case: { id: string; version: number } }>(
-      await app.buyer('buyer-zhao', 'submit', { orderId: 'DEMO0007', claimedItems: [{ skuId: 'SKU-TEA-01', qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund', description: '茶叶受潮' }, 'k-parent'),
+      await app.buyer('buyer-zhao', 'submit', { orderId: 'DEMO0007', claimedItems: [{ skuId: 'SKU-TEA-01', qty: 1 }], type: 'resend', reason: 'missing_item', desiredRemedy: 'resend', description: '少了一盒' }, 'k-parent'),
     )
-    unwrap(await app.buyer('buyer-zhao', 'cancel', { caseId: parent.case.id, expectedVersion: parent.case.version }))
+    let p = unwrap<{ version: number }>(await app.staff(SUP, 'approve', { caseId: parent.case.id, expectedVersion: parent.case.version }))
+    p = unwrap(await app.staff(SUP, 'ship_replacement', { caseId: parent.case.id, expectedVersion: p.version, carrier: '顺丰', trackingNo: 'SF1' }))
+    unwrap(await app.buyer('buyer-zhao', 'confirm_receipt', { caseId: parent.case.id, expectedVersion: p.version }))
     const linked = unwrap<{ caseId: string }>(await app.staff(AGENT, 'open_linked_case', { caseId: parent.case.id, purpose: 'visit', note: '买家仍不满意' }))
     const c = (await app.store.getCase(linked.caseId))!
     expect(c.linkedFromCaseId).toBe(parent.case.id)
     expect(c.flags.risk).toBe(true)
     const alerts = (await app.store.listOutbox({ caseId: c.id }, 50)).filter((o) => (o.payload as { alert?: string }).alert === 'risk_buyer')
     expect(alerts).toHaveLength(1)
-    const approve = await app.staff(AGENT, 'approve', { caseId: c.id, expectedVersion: c.version, amountFen: 1000 })
-    expect(approve).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    // the agent's money on it goes to a supervisor: nothing is paid, an approval waits
+    const r = unwrap<{ version: number }>(await app.staff(AGENT, 'respond', { caseId: c.id, expectedVersion: c.version, text: '您好' }))
+    const pay = unwrap<{ money: { pendingApproval: { why: string } | null } }>(await app.staff(AGENT, 'issue_refund', { caseId: c.id, expectedVersion: r.version, amountFen: 1000, purpose: 'compensation' }))
+    expect(pay.money.pendingApproval?.why).toBe('买家已标记退款风险')
     expect((await app.store.getCase(c.id))!.refunds).toEqual([])
     // the mini-program case it came from was flagged the same way
     expect((await app.store.getCase(parent.case.id))!.flags.risk).toBe(true)
@@ -190,11 +194,9 @@ describe('the repeat-refund risk flag on linked and proactive cases', () => {
     expect(other?.flags.risk).toBe(false)
     // the agent answers the buyer, then tries to pay
     const c = unwrap<{ id: string; version: number }>(await app.staff(AGENT, 'respond', { caseId: opened.id, expectedVersion: opened.version, text: '我们在跟快递核实' }))
-    for (const action of ['approve', 'issue_refund'] as const) {
-      const data = action === 'approve' ? { amountFen: 1000 } : { amountFen: 1000, purpose: 'compensation' }
-      const r = await app.staff(AGENT, action, { caseId: c.id, expectedVersion: c.version, ...data })
-      expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
-    }
+    // the agent's money on it goes to a supervisor: nothing is paid, an approval waits
+    const pay = unwrap<{ money: { pendingApproval: { why: string } | null } }>(await app.staff(AGENT, 'issue_refund', { caseId: c.id, expectedVersion: c.version, amountFen: 1000, purpose: 'compensation' }))
+    expect(pay.money.pendingApproval?.why).toBe('买家已标记退款风险')
     expect((await app.store.getCase(c.id))!.refunds).toEqual([])
   })
 })
@@ -243,8 +245,12 @@ describe('a platform after-sale (Channels push) gets the buyer’s mini-program 
     // the staff's buyer panel counts them too
     const view = await staff(AGENT, 'get_case', { caseId: c.id })
     expect((view.data?.buyerHistory as { refundCount90d: number }).refundCount90d).toBe(3)
+    // the agent's accept is not sent to the platform: it waits for a supervisor's approval
     const acc = await staff(AGENT, 'platform_accept', { caseId: c.id, expectedVersion: c.version })
-    expect(acc).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect((acc.data?.money as { pendingApproval: { why: string } | null }).pendingApproval?.why).toBe('买家已标记退款风险')
+    const after = (await gw.deps.store.getCase(c.id))!
+    expect(after.platform?.lastCall ?? null).toBeNull()
+    expect(after.refunds).toEqual([])
   })
 
   it('a shop buyer without a mini-program match is not flagged by someone else’s history', async () => {

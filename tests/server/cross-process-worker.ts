@@ -129,7 +129,7 @@ async function main() {
         break
       }
       case 'partialRefunds': {
-        const r = await Promise.all(s.cases.map((c) => staff({ action: 'approve', data: { caseId: c.caseId, expectedVersion: c.version, amountFen: s.amountFen } }, { openid: s.as })))
+        const r = await Promise.all(s.cases.map((c) => staff({ action: 'approve', data: { caseId: c.caseId, expectedVersion: c.version, amountFen: s.amountFen, changeReason: '分几单补偿' } }, { openid: s.as })))
         out = r.map(codeOf)
         break
       }

@@ -108,17 +108,19 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
     order('X-APPROVE', 'buyer-zhao', ['A'], 10_000),
     order('X-ONEKEY', 'buyer-wu', ['A'], 10_000),
     order('X-MANYKEYS', 'buyer-wu', ['A'], 10_000),
-    order('X-REFUNDS', 'buyer-lin', ['A', 'B', 'C'], 10_000),
+    // five days late: the late-delivery incident may be compensated ¥50 in all, over every case of the order
+    { ...order('X-REFUNDS', 'buyer-lin', ['A', 'B', 'C'], 10_000), promisedDeliveryAt: new Date(Date.parse(NOW) - 7 * 86_400_000).toISOString() },
     ...Array.from({ length: W * 3 }, (_, i) => order(`X-RACE-${i}`, 'buyer-zhao', ['A'], 10_000)),
   ]
   for (const o of orders) await parent.upsertOrder({ order: o, createdAt: o.paidAt })
-  const file = async (orderId: string, openid: string, skuId: string) => {
-    const r = await buyer({ action: 'submit', data: { orderId, claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' }, idempotencyKey: `setup-${orderId}-${skuId}` }, { openid })
+  const file = async (orderId: string, openid: string, skuId: string, late = false) => {
+    const form = late ? { type: 'logistics', reason: 'late_delivery', description: '晚到了', desiredRemedy: 'compensation' } : { type: 'refund_only', reason: 'quality_defect', description: '裂了', desiredRemedy: 'refund' }
+    const r = await buyer({ action: 'submit', data: { orderId, claimedItems: [{ skuId, qty: 1 }], ...form, evidence: [] }, idempotencyKey: `setup-${orderId}-${skuId}` }, { openid })
     if (!r.ok) throw new Error(JSON.stringify(r.error))
     return (r.data as { case: { id: string; version: number } }).case
   }
   const approveCase = await file('X-APPROVE', 'buyer-zhao', 'A')
-  const refundCases = [await file('X-REFUNDS', 'buyer-lin', 'A'), await file('X-REFUNDS', 'buyer-lin', 'B'), await file('X-REFUNDS', 'buyer-lin', 'C')]
+  const refundCases = [await file('X-REFUNDS', 'buyer-lin', 'A', true), await file('X-REFUNDS', 'buyer-lin', 'B', true), await file('X-REFUNDS', 'buyer-lin', 'C', true)]
 
   const sentLog = path.join(dir, `sent-${adapter}.log`)
   fs.writeFileSync(sentLog, '')
@@ -128,7 +130,7 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
       { name: 'approvals', caseId: approveCase.id, version: approveCase.version, perWorker: 50 / 2 / (W / 2), as: SUP },
       { name: 'submitsOneKey', openid: 'buyer-wu', orderId: 'X-ONEKEY', skuId: 'A', key: 'one-key-for-200', perWorker: 200 / W },
       { name: 'submitsManyKeys', openid: 'buyer-wu', orderId: 'X-MANYKEYS', skuId: 'A', perWorker: Math.ceil(50 / W) },
-      { name: 'partialRefunds', cases: refundCases.map((c) => ({ caseId: c.id, version: c.version })), amountFen: 4_000, as: SUP },
+      { name: 'partialRefunds', cases: refundCases.map((c) => ({ caseId: c.id, version: c.version })), amountFen: 2_500, as: SUP },
       {
         name: 'staffRace',
         toggler: worker === 0 ? { agent: 'staff-amy', deactivate: SUP, as: OWNER } : null,
@@ -177,14 +179,17 @@ async function checkRun(store: Store, run: Run) {
   for (const x of manyKeys) if (x !== true) expect(['VALIDATION', 'LIMIT_EXCEEDED']).toContain(x)
   expect(await store.countCases({ orderId: 'X-MANYKEYS' })).toBe(1)
 
-  // partial refunds of ¥40 on three cases of a ¥100 order: two fit, never more than paid
+  // ¥25 late-delivery compensations on three cases of an order five days late (¥10 a day, ¥50 for the
+  // incident over all its cases): two fit, the third is refused inside the write, from any process
   const refunds = flat('partialRefunds') as string[]
   expect(refunds.filter((c) => c === 'ok')).toHaveLength(2)
   const refunded = await Promise.all(run.refundCases.map((c) => store.getCase(c.id)))
   const committed = refunded.flatMap((c) => c!.refunds).filter((r) => r.status !== 'failed')
-  expect(committed.reduce((s, r) => s + r.amountFen, 0)).toBe(8_000)
-  expect(await store.refundedForOrder('X-REFUNDS')).toBe(8_000)
-  expect((await store.getOrderGuard('X-REFUNDS')).committedFen).toBe(8_000)
+  expect(committed.reduce((s, r) => s + r.amountFen, 0)).toBe(5_000)
+  expect(await store.refundedForOrder('X-REFUNDS')).toBe(5_000)
+  const guard = await store.getOrderGuard('X-REFUNDS')
+  expect(guard.committedFen).toBe(5_000)
+  expect(guard.cases.reduce((s, e) => s + (e.incidentsFen?.late_delivery ?? 0), 0)).toBe(5_000)
 
   // staff: the deactivation and the last duty toggle stand; loads equal the open cases; assignments stamped
   const race = res.get('staffRace') as { toggles: string[]; submits: string[] }[]

@@ -416,10 +416,12 @@ describe('the approval threshold counts everything of value (threshold ¥200)', 
     const { caseId, items } = await reviewed()
     const { withItems, ...o } = spec as Record<string, unknown>
     if (withItems) o.items = items
-    const byAgent = await fn(gw, AGENT, 'admin', 'make_offer', { caseId, offers: [offer(o)] })
-    expect(byAgent.ok).toBe(false)
-    expect(byAgent.error?.code).toBe('FORBIDDEN')
-    expect(byAgent.error?.message).toContain('主管审批')
+    // the agent's offer is not made: it becomes an approval request of its full value
+    const byAgent = await ok<{ status: string; offers: { status: string }[]; money: { pendingApproval: { valueFen: number; summary: string } | null } }>(fn(gw, AGENT, 'admin', 'make_offer', { caseId, offers: [offer(o)] }))
+    expect(byAgent.status).toBe('in_review')
+    expect(byAgent.offers.filter((x) => x.status === 'offered')).toEqual([])
+    expect(byAgent.money.pendingApproval?.valueFen).toBeGreaterThan(20000)
+    expect(byAgent.money.pendingApproval?.summary).toContain('心意')
     const bySup = await ok<{ offers: { needsSupervisor: boolean; status: string }[] }>(fn(gw, SUP, 'admin', 'make_offer', { caseId, offers: [offer(o)] }))
     expect(bySup.offers.find((x) => x.status === 'offered')?.needsSupervisor).toBe(true)
   })

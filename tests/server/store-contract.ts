@@ -204,7 +204,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
 
       it('keeps refunds + compensation of all the cases of an order within what was paid, concurrent saves included', async () => {
         const a = makeCase({ order: order('ord-g4') })
-        const b = makeCase({ order: order('ord-g4'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        // (both on the ¥100 line: the gift box is worth ¥0, so money for it is refused per item — money-guard)
+        const b = makeCase({ order: order('ord-g4'), claimedItems: [{ skuId: 'sku-1', qty: 3 }] })
         await store.createCase(a, [])
         await store.createCase(b, [])
         // two ¥60 refunds on a ¥100 order, from the same starting versions: one of them is refused

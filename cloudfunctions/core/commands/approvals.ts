@@ -41,8 +41,10 @@ function runAsSupervisor(w: Work, req: Request, ctx: CoreContext, by: string): v
  * command needs a supervisor (one tap).
  */
 export function recordApprovalRequest(w: Work, request: Request, note: string, ctx: CoreContext, why0?: string): void {
+  // an agent's newer request replaces the one still waiting (a changed offer needs its own approval)
+  const waiting = pendingApproval(w.c)
+  if (waiting) w.c.approvals = (w.c.approvals ?? []).map((x) => (x.id === waiting.id ? { ...x, status: 'withdrawn' as const, decidedAt: ctx.now, decisionNote: '已被新的审批申请替换' } : x))
   const before = w.c
-  if (pendingApproval(before)) raise('CONFLICT', '已有一条待主管审批的申请，请等待主管处理')
   const scratch: Work = { c: JSON.parse(JSON.stringify(before)) as Case, to: before.status, text: '', internal: false, events: [], buyer: [] }
   try {
     runAsSupervisor(scratch, request, ctx, ctx.actor.id)
@@ -73,9 +75,9 @@ export function recordApprovalRequest(w: Work, request: Request, note: string, c
     decisionNote: null,
   }
   w.c.approvals = [...(before.approvals ?? []), a]
-  w.to = before.status
+  w.to = w.c.status
   w.internal = true
-  w.text = `提交主管审批：${given.summary}（${why}）${note ? `，${note}` : ''}`
+  w.text = `${waiting ? '替换待审批申请，' : ''}提交主管审批：${given.summary}（${why}）${note ? `，${note}` : ''}`
   w.data = { approvalId: a.id, amountFen: given.valueFen }
   w.given = undefined
   alert(w, 'supervisor', 'approval_needed', `售后单 ${w.c.caseNo} 待审批：${given.summary}，价值${yuan(given.valueFen)}（${why}）`, escalateAt)
