@@ -222,7 +222,7 @@ export interface AftersaleOutputs {
 
 export const STAFF_COMMANDS = [
   'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
-  'ship_replacement', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
+  'ship_replacement', 'record_manual_refund', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
   // shop after-sales (视频号小店): the seller's decisions go to the platform
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
 ] as const
@@ -317,6 +317,7 @@ export const adminInputs = {
   inspect: commandOf('inspect'),
   issue_refund: commandOf('issue_refund'),
   ship_replacement: commandOf('ship_replacement'),
+  record_manual_refund: commandOf('record_manual_refund'),
   note: commandOf('note'),
   reassign: commandOf('reassign'),
   escalate: commandOf('escalate'),

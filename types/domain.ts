@@ -348,6 +348,8 @@ export const RefundSchema = z.object({
   /** compensation: the incident it pays for and that incident's cap when it was granted (the store's ledger enforces it) */
   incident: z.string().max(200).optional(),
   incidentCapFen: FenSchema.optional(),
+  /** paid outside any payment channel and recorded by staff with its proof (other-channel orders) */
+  manual: z.object({ proof: z.array(z.string().min(1)).min(1).max(9), by: z.string(), note: z.string().max(200) }).optional(),
   status: z.enum(['pending', 'succeeded', 'failed']),
   requestedAt: IsoTimeSchema,
   settledAt: IsoTimeSchema.nullable(),
@@ -409,7 +411,7 @@ export type TimelineEntry = z.infer<typeof TimelineEntrySchema>
 // ---------------------------------------------------------------- approvals, follow-ups (issue 15)
 
 /** Staff commands an agent may submit for a supervisor's approval (money above the threshold / risky buyer). */
-export const APPROVABLE_COMMANDS = ['approve', 'make_offer', 'issue_refund', 'platform_accept'] as const
+export const APPROVABLE_COMMANDS = ['approve', 'make_offer', 'issue_refund', 'platform_accept', 'record_manual_refund'] as const
 
 /** An agent's request for approval: the command waits here until a supervisor decides. */
 export const ApprovalRequestSchema = z.object({
@@ -757,6 +759,15 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional(), ...base }),
   z.object({ type: z.literal('ship_replacement'), ...Tracking, ...base }),
+  z.object({
+    type: z.literal('record_manual_refund'),
+    amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'),
+    purpose: z.enum(['refund', 'compensation']).default('refund'),
+    /** the transfer's proof: screenshots / receipts uploaded by staff */
+    proof: z.array(z.string().min(1).max(200)).min(1, '请上传退款凭证').max(9),
+    note: z.string().trim().min(2, '请写明退款方式和流水号').max(200),
+    ...base,
+  }),
   z.object({ type: z.literal('note'), text: text.min(1), ...base }),
   z.object({ type: z.literal('reassign'), assigneeId: z.string().min(1).nullable(), team: TeamSchema.optional(), text: text.optional(), ...base }),
   z.object({ type: z.literal('escalate'), text: text.min(1), ...base }),
@@ -794,6 +805,13 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
       z.object({ type: z.literal('make_offer'), offerIds: z.array(z.string()).default([]), offers: z.array(OfferInputSchema).default([]), text: text.optional() }),
       z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional() }),
       z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional() }),
+      z.object({
+        type: z.literal('record_manual_refund'),
+        amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'),
+        purpose: z.enum(['refund', 'compensation']).default('refund'),
+        proof: z.array(z.string().min(1).max(200)).min(1).max(9),
+        note: z.string().trim().min(2).max(200),
+      }),
     ]),
     note: text.default(''),
     ...base,

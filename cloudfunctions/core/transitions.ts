@@ -48,6 +48,8 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'] }, self: [] },
   // return leg: 'collect' pickups (wrong / damaged goods taken back) move along without a status change
   { command: 'receive_return', by: ['staff'], from: { awaiting_return: ['inspecting'], return_shipped: ['inspecting'] }, self: ['in_review', 'replacement_shipped', 'resolved', 'refunding'] },
+  // money paid outside the payment channels (other-channel orders), recorded with its proof
+  { command: 'record_manual_refund', by: ['staff'], from: { in_review: ['resolved'] }, self: [] },
   { command: 'inspect', by: ['staff'], from: { inspecting: ['refunding', 'rejected', 'in_review', 'resolved'] }, self: [] },
   { command: 'issue_refund', by: ['staff'], from: { in_review: ['refunding'] }, self: ['refunding'] },
   { command: 'ship_replacement', by: ['staff'], from: { in_review: ['replacement_shipped'] }, self: ['awaiting_return', 'return_shipped', 'inspecting'] },

@@ -56,6 +56,7 @@ export const COMMAND_LABELS: Partial<Record<CommandType, string>> = {
   reject: '驳回',
   receive_return: '确认收到退货',
   inspect: '验货',
+  record_manual_refund: '登记线下退款',
   issue_refund: '退款',
   ship_replacement: '发出补发/换货',
   note: '内部备注',

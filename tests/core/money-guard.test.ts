@@ -192,3 +192,28 @@ describe('钱真正到账才告诉买家', () => {
     void buyer
   })
 })
+
+describe('线下退款登记（其他渠道的订单）：同一个金额守卫和审批门槛', () => {
+  const inReview = () => step(open({ reason: 'quality_defect', type: 'refund_only', order: order({ source: 'csv' }), claimedItems: [{ skuId: 'NEST-6', qty: 6 }] }), { type: 'respond', text: '您好' }, agent, T).case
+  const proof = { proof: ['local:transfer-1'], note: '微信转账 流水号 4200001' }
+
+  test('客服登记¥30线下退款并附凭证：记为已到账，谁、凭证都在；买家收到“退款已到账”', () => {
+    const out = step(inReview(), { type: 'record_manual_refund', amountFen: 3000, purpose: 'refund', ...proof }, agent, later(T, 1))
+    expect(out.case.status).toBe('resolved')
+    expect(out.case.refunds).toEqual([expect.objectContaining({ amountFen: 3000, status: 'succeeded', manual: { proof: ['local:transfer-1'], by: 'agent-1', note: proof.note } })])
+    expect(out.events).toContainEqual(expect.objectContaining({ kind: 'buyer_message', event: 'refund_succeeded' }))
+    expect(out.events.some((e) => e.kind === 'refund_requested')).toBe(false) // nothing to pay again
+  })
+
+  test('超过门槛：提交主管审批，不登记；超过该商品可退金额：拒绝并写出数字；视频号订单不能登记', () => {
+    const big = step(inReview(), { type: 'record_manual_refund', amountFen: 25000, purpose: 'refund', ...proof }, agent, later(T, 1))
+    expect(big.case.refunds).toEqual([])
+    expect(big.case.approvals?.[0]).toMatchObject({ status: 'pending', amountFen: 25000, command: { type: 'record_manual_refund' } })
+    const over = decide(inReview(), { type: 'record_manual_refund', amountFen: 30001, purpose: 'refund', ...proof }, ctx(supervisor, later(T, 1)))
+    expect(over.ok).toBe(false)
+    if (!over.ok) expect(over.error.message).toContain('本单该商品还可退¥300')
+    const shop = step(open({ reason: 'quality_defect', type: 'exchange', order: order({ source: 'channels' }), claimedItems: [{ skuId: 'CUP', qty: 1 }] }), { type: 'respond', text: '您好' }, agent, T).case
+    const no = decide(shop, { type: 'record_manual_refund', amountFen: 100, purpose: 'refund', ...proof }, ctx(supervisor, later(T, 1)))
+    expect(no.ok).toBe(false)
+  })
+})

@@ -36,6 +36,7 @@ const KINDS = [
   'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
   'submit_for_approval', 'decide_approval', 'approval_escalate', 'review_step', 'review_remind', 'record_visit',
+  'record_manual_refund',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 const SHOP_SNAPSHOT: PlatformSnapshot = {
@@ -87,6 +88,8 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
       return { type: 'inspect', result: s.pass ? 'pass' : 'fail', note: '验货' }
     case 'issue_refund':
       return { type: 'issue_refund', amountFen: s.amount, purpose: s.pass ? 'refund' : 'compensation' }
+    case 'record_manual_refund':
+      return { type: 'record_manual_refund', amountFen: s.amount, purpose: s.pass ? 'refund' : 'compensation', proof: ['local:proof'], note: '银行转账' }
     case 'ship_replacement':
     case 'ship_return':
       return { type: s.kind, carrier: 'SF', trackingNo: `SF${s.pick}` }
@@ -336,6 +339,8 @@ function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: str
       return [{ type }, { type, amountFen: 0 }, ...amounts.map((amountFen) => ({ type, amountFen }))]
     case 'inspect':
       return [{ type, result: 'fail', note: '验货' }, { type, result: 'pass', note: '验货' }]
+    case 'record_manual_refund':
+      return [...[...amounts, 1].map((amountFen) => ({ type, amountFen, purpose: 'refund' as const, proof: ['local:proof'], note: '银行转账' })), ...[1, compRoom].filter((n) => n > 0).map((amountFen) => ({ type, amountFen, purpose: 'compensation' as const, proof: ['local:proof'], note: '银行转账' }))]
     case 'issue_refund':
       return [...[...amounts, 1].map((amountFen) => ({ type, amountFen, purpose: 'refund' as const })), ...[1, compRoom].filter((n) => n > 0).map((amountFen) => ({ type, amountFen, purpose: 'compensation' as const }))]
     case 'ship_replacement':

@@ -13,9 +13,9 @@ import { checkLinkedCase } from './linked-case'
 import { takeBuyerCommandSlot } from './limits'
 
 /** Commands that can move money: they must name the version they were decided on. */
-const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect'])
+const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect', 'record_manual_refund'])
 /** Commands whose decision depends on what the order's other cases already got back. */
-const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_offer', 'decline_offer', 'provide_info'])
+const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_offer', 'decline_offer', 'provide_info', 'submit_for_approval', 'decide_approval', 'platform_accept'])
 
 /**
  * Applies one command of the transition table to a case: load → decide in the core →
@@ -91,6 +91,12 @@ async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand): Pr
     const checked = await deps.media.verifyPhotos(command.photos, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
     if (!checked.ok) throw new AppError('VALIDATION', checked.message)
     return command.photos
+  }
+  // a manual refund's proof: files staff uploaded here, checked like inspection photos
+  if (command.type === 'record_manual_refund') {
+    const checked = await deps.media.verifyPhotos(command.proof, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
+    if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    return command.proof
   }
   return []
 }

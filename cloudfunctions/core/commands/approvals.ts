@@ -14,11 +14,12 @@ import { approve } from './approve'
 import { issue_refund } from './issue_refund'
 import { make_offer } from './make_offer'
 import { platform_accept } from './platform'
+import { record_manual_refund } from './record_manual_refund'
 import { alert, isSupervisor, nothingLeftRefusal, refuse, type Cmd, type CommandSpec, type Work } from './work'
 
 type Request = Cmd<'submit_for_approval'>['request']
 
-const INNER = { approve, make_offer, issue_refund, platform_accept } as const
+const INNER = { approve, make_offer, issue_refund, platform_accept, record_manual_refund } as const
 
 export function pendingApproval(c: Case): ApprovalRequest | undefined {
   return (c.approvals ?? []).find((a) => a.status === 'pending')

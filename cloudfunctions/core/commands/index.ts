@@ -12,6 +12,7 @@ import { escalate } from './escalate'
 import { expire } from './expire'
 import { followup_remind } from './followup_remind'
 import { inspect } from './inspect'
+import { record_manual_refund } from './record_manual_refund'
 import { issue_refund } from './issue_refund'
 import { make_offer } from './make_offer'
 import { note } from './note'
@@ -41,6 +42,7 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   reject,
   receive_return,
   inspect,
+  record_manual_refund,
   issue_refund,
   ship_replacement,
   note,

@@ -219,6 +219,13 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         if (!amountFen) return invalid('请填写大于0的退款金额')
         return run('issue_refund', { amountFen, purpose: d.purpose, ...(text ? { text } : {}) }, `${CONFIRM.issue_refund}（${yuan(amountFen)}）`)
       }
+      case 'record_manual_refund': {
+        const amountFen = inputToFen(d.amount)
+        if (!amountFen) return invalid('请填写大于0的金额')
+        if (!d.photos.length) return invalid('请上传转账凭证（截图或回单）')
+        if (text.length < 2) return invalid('请写明退款方式和流水号')
+        return run('record_manual_refund', { amountFen, purpose: d.purpose, proof: d.photos, note: text }, `登记后记为已退款${yuan(amountFen)}并通知买家，不可撤销。确认已线下转账？`)
+      }
       case 'receive_return':
         return run('receive_return', text ? { text } : {})
       case 'inspect':
@@ -393,6 +400,33 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
               </Chip>
             </View>
             {textField('说明（可选）')}
+          </>
+        )
+      case 'record_manual_refund':
+        return (
+          <>
+            <View className="adm-field">
+              <Text className="adm-field__label">{`已线下转账的金额（元${d.purpose === 'refund' ? limitHint : compHint}）`}</Text>
+              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
+              <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
+                货款退款
+              </Chip>
+              <Chip id="f-purpose-comp" on={d.purpose === 'compensation'} onClick={() => set({ purpose: 'compensation' })}>
+                补偿
+              </Chip>
+            </View>
+            {textField('退款方式和流水号', '如：微信转账 流水号 4200…')}
+            <View className="adm-field">
+              <Text className="adm-field__label">转账凭证（必填）</Text>
+              <View className="adm-evidence">
+                {d.photos.map((p) => (
+                  <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
+                ))}
+              </View>
+              <Button id="f-photo" className="adm-btn adm-btn--small" onClick={addPhotos}>
+                上传凭证
+              </Button>
+            </View>
           </>
         )
       case 'receive_return':
