@@ -141,42 +141,37 @@ describe('action bar: acting on a case', () => {
     expect(server.of('inspect')[1].data).toMatchObject({ result: 'fail' })
   })
 
-  test('approval above the agent limit: the function says FORBIDDEN, the message shows with 提交主管审批, which sends the same approval to a supervisor', async () => {
-    const view = caseDetail('submitted')
-    const { container, server } = mountBar(view, 'agent', {
-      approve: () => fail('FORBIDDEN', '退款金额¥459.00超过¥200.00，需要主管审批'),
-      submit_for_approval: () => view,
-    })
+  test('approve above the limit: the core says it goes to a supervisor; one tap sends the same approve, nothing else (no page-side threshold)', async () => {
+    const money = { refundMaxFen: 45_900, refundWhy: '本单该商品还可退¥459', compensationMaxFen: 45_900, compensationWhy: '该问题最多补偿¥459', thresholdFen: 20_000, givenFen: 0, pendingApproval: null }
+    const view = { ...caseDetail('submitted'), money: { ...money, approve: { outcome: 'approval' as const, summary: '同意仅退款¥459', valueFen: 45_900, message: '总价值¥459超过审批门槛¥200，点击后提交主管审批' } } }
+    const waiting = { ...view, money: { ...view.money, pendingApproval: { id: 'ap-1', summary: '同意仅退款¥459', valueFen: 45_900, why: '总价值¥459超过审批门槛¥200', requestedBy: 'staff-1', requestedAt: view.createdAt, mine: true } } }
+    const { container, server, onUpdated } = mountBar(view, 'agent', { approve: () => waiting })
     await tap(container, '#act-approve')
+    expect(text(container, '#approve-preview')).toContain('将提交主管审批：同意仅退款¥459')
+    expect(text(container, '#form-approve')).toContain('本单该商品还可退¥459')
+    expect(text(container, '#submit-approve')).toBe('提交主管审批 ¥459.00')
     await tap(container, '#submit-approve')
     await settle()
-    expect(text(container, '#adm-action-error')).toContain('需要主管审批')
-    expect(text(container, '#adm-submit-approval')).toContain('提交主管审批')
-    await tap(container, '#adm-submit-approval')
-    await settle()
-    expect(server.of('submit_for_approval')).toHaveLength(1)
-    expect(server.of('submit_for_approval')[0].data).toMatchObject({ caseId: 'case-1', request: { type: 'approve' } })
+    expect(modal).not.toHaveBeenCalled() // nothing irreversible happens on this tap
+    expect(server.of('approve')).toEqual([expect.objectContaining({ data: { caseId: 'case-1', expectedVersion: 3 } })])
+    expect(server.of('escalate')).toHaveLength(0)
+    expect(onUpdated).toHaveBeenCalledWith(waiting)
+
+    // the page never re-derives the threshold: when the core says the tap runs, it runs (with a confirmation)
+    const runs = { ...view, money: { ...money, approve: { outcome: 'runs' as const, summary: '同意仅退款¥168', valueFen: 0, message: '' } } }
+    const server2 = fakeAdmin({ list_staff: () => [], approve: () => runs })
+    setTransport(server2.transport)
+    const b = render(<ActionBar view={runs} me={me('agent')} approvalThresholdFen={100} onUpdated={jest.fn()} />)
+    await tap(b.container, '#act-approve')
+    expect(text(b.container, '#approve-preview')).toContain('将执行：同意仅退款¥168')
+    expect(text(b.container, '#submit-approve')).toBe('确认同意')
+    expect(b.container.querySelector('#approve-over-limit')).toBeNull()
   })
 
-  test('approve above the agent limit: the button says it goes to a supervisor, and it opens the escalation instead of paying', async () => {
-    const view = caseDetail('submitted')
-    const server = fakeAdmin({ list_staff: () => [], approve: () => view, escalate: () => ({ ...view, flags: { ...view.flags, escalated: true } }) })
-    setTransport(server.transport)
-    const { container } = render(<ActionBar view={view} me={me('agent')} approvalThresholdFen={10000} onUpdated={jest.fn()} />)
-    await tap(container, '#act-approve')
-    // the claimed tea (¥168) is above this shop's ¥100 limit: what will really happen is said on the button
-    expect(text(container, '#submit-approve')).toBe('转主管审批')
-    expect(text(container, '#approve-over-limit')).toContain('超过客服审批额度 ¥100.00：不会立即退款，将转给主管审批')
-    await typeInto(container, '#f-amount', '80')
-    expect(text(container, '#submit-approve')).toBe('确认同意')
-    expect(container.querySelector('#approve-over-limit')).toBeNull()
-    await typeInto(container, '#f-amount', '300')
-    await tap(container, '#submit-approve')
-    expect(server.of('approve')).toHaveLength(0)
-    expect(container.querySelector('#form-escalate')).not.toBeNull()
-    await tap(container, '#submit-escalate')
-    await settle()
-    expect(server.of('escalate')[0].data).toMatchObject({ text: '申请主管审批：同意仅退款¥300.00（超过客服审批额度¥100.00）' })
+  test('a case waiting for a supervisor says so in the bar', async () => {
+    const view = { ...caseDetail('in_review'), money: { refundMaxFen: 0, refundWhy: '', compensationMaxFen: 0, compensationWhy: '', thresholdFen: 20_000, givenFen: 0, approve: null, pendingApproval: { id: 'ap-1', summary: '发放¥300优惠券', valueFen: 30_000, why: '总价值¥300超过审批门槛¥200', requestedBy: 'staff-1', requestedAt: '2026-11-23T02:00:00.000Z', mine: true } } }
+    const { container } = mountBar(view, 'agent')
+    expect(text(container, '#adm-pending-approval')).toBe('待主管审批：发放¥300优惠券（价值¥300.00，总价值¥300超过审批门槛¥200）')
   })
 
   test('make_offer: an unedited suggestion goes by id, an edited one as a new offer in fen', async () => {
@@ -198,7 +193,7 @@ describe('action bar: acting on a case', () => {
     const refund = caseDetail('submitted')
     const a = mountBar(refund, 'agent', { approve: () => refund })
     await tap(a.container, '#act-approve')
-    expect(text(a.container, '#form-approve')).toContain('留空按申请商品金额¥168.00')
+    expect(text(a.container, '#form-approve')).toContain('留空按建议方案或申请商品金额¥168.00')
     expect(a.container.querySelector('#f-pickup')).toBeNull()
     expect(a.container.querySelector('#submit-approve')!.hasAttribute('disabled')).toBe(false)
     await tap(a.container, '#submit-approve')
