@@ -80,9 +80,19 @@ export function zonedToMs(date: string, minutesOfDay: number, tz: string): numbe
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
 /** YYYY-MM-DD of the instant in tz. */
+/** localDate is asked for the same instants over and over (money guard, SLA): Intl formatting is the cost, so answers are kept. */
+const dateCache = new Map<string, string>()
+
 export function localDate(ms: number, tz: string): string {
-  const p = localParts(ms, tz)
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}`
+  const key = `${tz}|${ms}`
+  let d = dateCache.get(key)
+  if (d === undefined) {
+    const p = localParts(ms, tz)
+    d = `${p.year}-${pad(p.month)}-${pad(p.day)}`
+    if (dateCache.size >= 10_000) dateCache.clear()
+    dateCache.set(key, d)
+  }
+  return d
 }
 
 /** "YYYY-MM-DD HH:mm" in tz. */
