@@ -44,8 +44,9 @@ export interface CaseIndex {
 /**
  * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
  * re-derives every stored case once when it opens a store indexed by an older version.
+ * 5: the analytics / export facts (./case-facts) joined the derived fields.
  */
-export const CASE_INDEX_VERSION = 4
+export const CASE_INDEX_VERSION = 5
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)

@@ -34,7 +34,8 @@ const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'uploads', 'analytics'] as const
 type BenchName = (typeof BENCHES)[number]
 const wanted = (b: BenchName) => !ONLY || ONLY.includes(b)
-const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`)
+const t0 = Date.now()
+const progress = (msg: string) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)} s] ${msg}\n`)
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : '—')
 const pad = (s: string, n: number) => s.padEnd(n)
 const lpad = (s: string, n: number) => s.padStart(n)

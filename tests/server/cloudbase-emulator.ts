@@ -12,6 +12,7 @@
  *   database.modifyDocument     query, data (EJSON update or replacement), multi, merge (false = replace,
  *                               used by doc.set), upsert, transactionId? → { data: { updated, upsert_id } }
  *   database.removeDocument     query, multi, transactionId? → { data: { deleted } }
+ *   database.aggregateDocuments stages [{ stageKey: '$match', stageValue: EJSON string }] → { data: { list: [EJSON string] } }
  *   database.addCollection      → {} (error DATABASE_COLLECTION_ALREADY_EXIST if present)
  *   database.startTransaction   → { transactionId };  database.commitTransaction / abortTransaction
  * Errors are HTTP 200 bodies `{ code, message, requestId }`; the SDK throws them as TcbError.
@@ -41,7 +42,12 @@
  * - Indexes: nothing is indexed, nothing is unique except `_id`, and queries that the real service
  *   would reject or run slowly for want of an index succeed here.
  * - Type edge cases of BSON on the server (int32 vs int64 vs double, Date precision), field-name
- *   restrictions ('.' / '$' in keys), the 16 MB document limit, aggregate, geo, watch, serverDate.
+ *   restrictions ('.' / '$' in keys), the 16 MB document limit, geo, watch, serverDate.
+ * - Aggregate (`database.aggregateDocuments`) runs the stages with mingo over every document, with
+ *   CloudBase's answer of 20 rows when no `$limit` is given; NOT reproduced: which stages and
+ *   expression operators the real service accepts (mingo accepts more), its memory and time limits
+ *   per stage, the cap on `$limit` (10,000 on CloudBase per the community; not enforced here),
+ *   index use by `$match`, and the exact result order of `$group` (unordered on both).
  * - Multi-document non-transactional updates are atomic per document only (as on CloudBase), but
  *   the interleaving with other requests differs from a real server.
  */
@@ -49,7 +55,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { EJSON } from 'bson'
-import { Query } from 'mingo'
+import { Query, aggregate } from 'mingo'
 import { update as applyUpdate } from 'mingo/updater'
 
 type Doc = Record<string, unknown> & { _id: string }
@@ -170,6 +176,8 @@ export class CloudBaseEmulator {
         return this.modifyDocument(b)
       case 'database.removeDocument':
         return this.removeDocument(b)
+      case 'database.aggregateDocuments':
+        return this.aggregateDocuments(b)
       default:
         throw new EmuError('INVALID_ACTION', `emulator does not implement ${action}`)
     }
@@ -333,6 +341,25 @@ export class CloudBaseEmulator {
       if (d) docs.push(d)
     }
     return new Query(this.parseQuery(b), {}).find<Doc>(docs).all()
+  }
+
+  /**
+   * An aggregate pipeline (`collection.aggregate()…end()`: stages as `{ stageKey, stageValue }`,
+   * the value an EJSON string) run by mingo over the latest committed documents. Like CloudBase, a
+   * pipeline without a `$limit` stage answers at most 20 rows; not inside a transaction.
+   */
+  private aggregateDocuments(b: Record<string, unknown>): Record<string, unknown> {
+    if (b.transactionId) throw new EmuError('DATABASE_REQUEST_FAILED', 'aggregate is not allowed in a transaction')
+    const c = this.coll(String(b.collectionName))
+    const docs: Doc[] = []
+    for (const h of c.values()) {
+      const d = h[h.length - 1].doc
+      if (d) docs.push(clone(d))
+    }
+    const stages = (b.stages as { stageKey: string; stageValue: string }[]).map((st) => ({ [st.stageKey]: EJSON.parse(st.stageValue, { relaxed: true }) as unknown }))
+    let out = aggregate(docs, stages) as Record<string, unknown>[]
+    if (!stages.some((st) => '$limit' in st)) out = out.slice(0, 20)
+    return { data: { list: out.map((d) => EJSON.stringify(d, { relaxed: true })) } }
   }
 
   private getDocument(b: Record<string, unknown>): Record<string, unknown> {

@@ -61,8 +61,13 @@ import {
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
+  type CaseExportRow,
+  type CaseStats,
+  type CaseStatsGroup,
+  type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { FACT_FIELDS, caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
@@ -338,7 +343,7 @@ export class CloudBaseStore implements Store {
   private async caseDoc(c: Case): Promise<CaseDoc> {
     const x = caseIndex(c, await this.policyFor(c.policyVersion))
     const { id, ...fields } = x
-    return { _id: id, ...fields, docJson: JSON.stringify(c) }
+    return { _id: id, ...fields, ...caseFacts(c), docJson: JSON.stringify(c) }
   }
 
   private outboxDoc(c: Case, o: NewOutboxItem): OutboxDoc {
@@ -1044,6 +1049,100 @@ export class CloudBaseStore implements Store {
       }
     }
     return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ analytics and export
+
+  /**
+   * The analytics figures as aggregate pipelines over the case documents' fact fields
+   * (../case-facts), sent in parallel: one per group dimension (match → week → [unwind] → group by
+   * key, buyer and week → by key and buyer → by key), the SLA verdicts, medians (sort + skip),
+   * money and ratings. Only groups come back, never cases. Every pipeline ends with a limit: an
+   * aggregate without one answers 20 rows.
+   */
+  async caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats> {
+    const match = this.where(this.filterConds(filter))
+    const bounds = opts.weekBounds.map(iso)
+    const weeks = Math.max(0, bounds.length - 1)
+    const now = iso(opts.now)
+    // the first bound the creation instant reaches, from the end: -1 past the last, else its week
+    const week = weeks
+      ? { $switch: { branches: bounds.map((b, i) => ({ case: { $gte: ['$createdAt', b] }, then: i === weeks ? -1 : i })).reverse(), default: -1 } }
+      : -1
+    const agg = () => this.col('cases').aggregate().match(match)
+    const run = async <T>(q: { end(): Promise<unknown> }): Promise<T[]> => ((await q.end()) as { data?: T[] }).data ?? []
+    type Row = { _id: unknown; total: number; buyers: number; name: string | null; batch: string | null; weeks: { w: number; n: number }[][] }
+    const dimension = async (key: unknown, name: unknown, unwind?: string, batch?: unknown): Promise<CaseStatsGroup[]> => {
+      let q = agg().addFields({ week })
+      if (unwind) q = q.unwind(unwind)
+      const rows = await run<Row>(q
+        .group({ _id: { k: key, b: '$buyerOpenid', w: '$week' }, n: { $sum: 1 }, name: { $min: name }, batch: { $min: batch ?? null } })
+        .group({ _id: { k: '$_id.k', b: '$_id.b' }, n: { $sum: '$n' }, weeks: { $push: { w: '$_id.w', n: '$n' } }, name: { $min: '$name' }, batch: { $min: '$batch' } })
+        .group({ _id: '$_id.k', total: { $sum: '$n' }, buyers: { $sum: 1 }, weeks: { $push: '$weeks' }, name: { $min: '$name' }, batch: { $min: '$batch' } })
+        .limit(10_000))
+      return rows.map((r) => {
+        const perWeek = new Array<number>(weeks).fill(0)
+        for (const w of r.weeks.flat()) if (w.w >= 0 && w.w < weeks) perWeek[w.w] += w.n
+        return { key: String(r._id ?? ''), name: String(r.name ?? ''), ...(batch === undefined ? {} : { batch: String(r.batch ?? '') }), total: r.total, buyers: r.buyers, perWeek }
+      })
+    }
+    const verdict = (field: string, due: string) => ({ $cond: [{ $eq: [field, 'open'] }, { $cond: [{ $gt: [now, due] }, 'miss', 'pending'] }, field] })
+    const median = async (field: string) => {
+      const count = (await run<{ n: number }>(agg().match({ [field]: this._.neq(null) }).count('n')))[0]?.n ?? 0
+      if (!count) return { count, medianMs: null }
+      const mid = Math.floor(count / 2)
+      const vals = (await run<Obj>(agg().match({ [field]: this._.neq(null) }).sort({ [field]: 1, _id: 1 }).skip(count % 2 ? mid : mid - 1).limit(count % 2 ? 1 : 2).project({ [field]: 1 })))
+        .map((d) => Number(d[field]))
+      return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
+    }
+    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings] = await Promise.all([
+      dimension(null, ''),
+      dimension('$reason', '$reason'),
+      dimension('$products', '$products', '$products'),
+      dimension('$skuItems.skuId', '$skuItems.name', '$skuItems'),
+      dimension('$skuItems.batchKey', '$skuItems.name', '$skuItems', '$skuItems.batch'),
+      dimension({ $concat: ['$reason', '|', '$skuItems.skuId'] }, '$skuItems.name', '$skuItems'),
+      run<{ _id: { a: SlaVerdict; b: SlaVerdict }; n: number }>(agg()
+        .group({ _id: { a: verdict('$slaFr', '$slaFrDueAt'), b: verdict('$slaRes', '$slaResDueAt') }, n: { $sum: 1 } }).limit(100)),
+      median('frMs'),
+      median('resMs'),
+      run<CaseStats['money'][number] & { _id: string }>(agg().match({ moneyFen: this._.gt(0) }).group({
+        _id: '$remedy', label: { $min: '$remedyLabel' }, cases: { $sum: 1 }, refundFen: { $sum: '$refundFen' }, compensationFen: { $sum: '$compensationFen' },
+        couponFen: { $sum: '$couponFen' }, giftFen: { $sum: '$giftFen' }, replacementFen: { $sum: '$replacementFen' }, totalFen: { $sum: '$moneyFen' },
+      }).limit(1000)),
+      run<{ _id: number; n: number }>(agg().match({ rating: this._.neq(null) }).group({ _id: '$rating', n: { $sum: 1 } }).limit(10)),
+    ])
+    const dist: CaseStats['ratings'] = [0, 0, 0, 0, 0]
+    for (const r of ratings) if (r._id >= 1 && r._id <= 5) dist[r._id - 1] = r.n
+    return {
+      total: overall[0]?.total ?? 0,
+      buyers: overall[0]?.buyers ?? 0,
+      perWeek: overall[0]?.perWeek ?? new Array<number>(weeks).fill(0),
+      byReason,
+      byProduct,
+      bySku,
+      byBatch,
+      byReasonSku,
+      sla: sla.map((r) => ({ firstResponse: r._id.a, resolution: r._id.b, n: r.n })),
+      times: { firstResponse: fr, resolution: res },
+      money: money.map(({ _id, ...m }) => ({ ...m, remedy: _id })),
+      ratings: dist,
+    }
+  }
+
+  /** Export rows: one keyset page of the case documents' index and fact fields (a projection: never `docJson`). */
+  async listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const after = page.cursor ? decodeCursor(page.cursor, 'rows') : null
+    const fields = ['caseNo', 'createdAt', 'status', 'reason', 'severity', 'team', 'assigneeId', 'orderId', 'buyerOpenid', 'slaWarnAt', 'slaBreachAt', 'escalated', ...FACT_FIELDS]
+    const projection = Object.fromEntries([['_id', true], ...fields.map((f) => [f, true])])
+    const docs = await this.sorted<Obj & { _id: string; createdAt: string }>('cases', this.filterConds(filter), 'createdAt', 'desc', limit + 1, after, projection)
+    const items = docs.slice(0, limit)
+    const last = items[items.length - 1]
+    return {
+      items: items.map((d) => exportRow({ ...(d as unknown as Parameters<typeof exportRow>[0]), id: d._id }, d as unknown as CaseFacts)),
+      next: docs.length > limit && last ? encodeCursor('rows', last.createdAt, last._id) : null,
+    }
   }
 }
 

@@ -36,8 +36,13 @@ import {
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
+  type CaseExportRow,
+  type CaseStats,
+  type CaseStatsGroup,
+  type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
@@ -51,7 +56,7 @@ export interface SqliteStoreOptions {
 /** Derived case columns in the order caseParams() gives them (the document's id goes last). */
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
-  'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
+  'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded', 'facts',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
 
@@ -311,6 +316,8 @@ export class SqliteStore implements Store {
       if (!cols.has('sla_breach_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_breach_at TEXT')
       // filled by the re-derivation below (CASE_INDEX_VERSION 4)
       if (!cols.has('refunded')) this.db.exec('ALTER TABLE cases ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0')
+      // analytics / export facts (../case-facts), filled by the re-derivation below (CASE_INDEX_VERSION 5)
+      if (!cols.has('facts')) this.db.exec('ALTER TABLE cases ADD COLUMN facts TEXT')
       // backfill in batches: a row leaves the selection once it is filled
       const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
       const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
@@ -411,7 +418,7 @@ export class SqliteStore implements Store {
     return [
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
-      x.refunded ? 1 : 0,
+      x.refunded ? 1 : 0, JSON.stringify(caseFacts(c)),
     ]
   }
 
@@ -1039,6 +1046,120 @@ export class SqliteStore implements Store {
     if (r.changes === 1) return { granted: true }
     const last = this.get<{ last_at: string }>('SELECT last_at FROM throttles WHERE key = ?', key)
     return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ analytics and export
+
+  /**
+   * One pass over the range copies each case's few analytics values (from the `facts` column, never
+   * the document) into a temporary table, with the claimed SKUs and products unnested into two
+   * more; every figure is then a GROUP BY over those, inside one read transaction.
+   */
+  async caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats> {
+    const { sql, params } = this.where(filter)
+    const bounds = opts.weekBounds.map(iso)
+    const weeks = Math.max(0, bounds.length - 1)
+    // the first bound that the creation instant reaches, from the end: -1 past the last, else its week
+    const week = weeks ? `CASE ${bounds.map((_, i) => `WHEN created_at >= ? THEN ${i === weeks ? -1 : i}`).reverse().join(' ')} ELSE -1 END` : '-1'
+    const weekParams = [...bounds].reverse()
+    const now = iso(opts.now)
+    return this.db.transaction((): CaseStats => {
+      this.db.exec(`
+        CREATE TEMP TABLE IF NOT EXISTS stats_case (buyer TEXT, week INTEGER, reason TEXT, fr TEXT, fr_due TEXT, res TEXT, res_due TEXT,
+          fr_ms INTEGER, res_ms INTEGER, remedy TEXT, remedy_label TEXT, refund INTEGER, comp INTEGER, coupon INTEGER, gift INTEGER,
+          repl INTEGER, money INTEGER, rating INTEGER, facts TEXT);
+        CREATE TEMP TABLE IF NOT EXISTS stats_sku (buyer TEXT, week INTEGER, reason TEXT, sku TEXT, name TEXT, batch_key TEXT, batch TEXT);
+        CREATE TEMP TABLE IF NOT EXISTS stats_product (buyer TEXT, week INTEGER, name TEXT);
+        DELETE FROM stats_case; DELETE FROM stats_sku; DELETE FROM stats_product;
+      `)
+      const f = (path: string) => `json_extract(facts, '$.${path}')`
+      this.run(
+        `INSERT INTO stats_case SELECT buyer_openid, ${week}, reason, ${f('slaFr')}, ${f('slaFrDueAt')}, ${f('slaRes')}, ${f('slaResDueAt')},
+           ${f('frMs')}, ${f('resMs')}, ${f('remedy')}, ${f('remedyLabel')}, ${f('refundFen')}, ${f('compensationFen')}, ${f('couponFen')},
+           ${f('giftFen')}, ${f('replacementFen')}, ${f('moneyFen')}, ${f('rating')}, facts
+         FROM cases WHERE ${sql}`,
+        ...weekParams, ...params,
+      )
+      this.run(`INSERT INTO stats_sku SELECT c.buyer, c.week, c.reason, json_extract(s.value, '$.skuId'), json_extract(s.value, '$.name'),
+          json_extract(s.value, '$.batchKey'), json_extract(s.value, '$.batch') FROM stats_case c, json_each(c.facts, '$.skuItems') s`)
+      this.run("INSERT INTO stats_product SELECT c.buyer, c.week, s.value FROM stats_case c, json_each(c.facts, '$.products') s")
+
+      const groups = (table: string, key: string, name: string, batch = 'NULL'): CaseStatsGroup[] => {
+        const byKey = new Map<string, CaseStatsGroup>()
+        for (const r of this.all<{ k: string; name: string; batch: string | null; total: number; buyers: number }>(
+          `SELECT ${key} AS k, MIN(${name}) AS name, MIN(${batch}) AS batch, COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers FROM ${table} GROUP BY k`,
+        )) {
+          byKey.set(r.k, { key: r.k, name: r.name, ...(r.batch === null ? {} : { batch: r.batch }), total: r.total, buyers: r.buyers, perWeek: new Array<number>(weeks).fill(0) })
+        }
+        for (const r of this.all<{ k: string; w: number; n: number }>(`SELECT ${key} AS k, week AS w, COUNT(*) AS n FROM ${table} WHERE week >= 0 GROUP BY k, w`)) {
+          const g = byKey.get(r.k)
+          if (g && r.w < weeks) g.perWeek[r.w] = r.n
+        }
+        return [...byKey.values()]
+      }
+      const overall = groups('stats_case', "''", "''")[0]
+      const verdict = (col: string, due: string) => `CASE WHEN ${col} = 'open' THEN (CASE WHEN ? > ${due} THEN 'miss' ELSE 'pending' END) ELSE ${col} END`
+      const sla = this.all<{ a: SlaVerdict; b: SlaVerdict; n: number }>(
+        `SELECT ${verdict('fr', 'fr_due')} AS a, ${verdict('res', 'res_due')} AS b, COUNT(*) AS n FROM stats_case GROUP BY a, b`, now, now,
+      ).map((r) => ({ firstResponse: r.a, resolution: r.b, n: r.n }))
+      const median = (col: string) => {
+        const count = this.get<{ n: number }>(`SELECT COUNT(${col}) AS n FROM stats_case`)?.n ?? 0
+        if (!count) return { count, medianMs: null }
+        const mid = Math.floor(count / 2)
+        const vals = this.all<{ v: number }>(`SELECT ${col} AS v FROM stats_case WHERE ${col} IS NOT NULL ORDER BY ${col} LIMIT ? OFFSET ?`, count % 2 ? 1 : 2, count % 2 ? mid : mid - 1).map((r) => r.v)
+        return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
+      }
+      const money = this.all<CaseStats['money'][number]>(
+        `SELECT remedy, MIN(remedy_label) AS label, COUNT(*) AS cases, SUM(refund) AS refundFen, SUM(comp) AS compensationFen, SUM(coupon) AS couponFen,
+           SUM(gift) AS giftFen, SUM(repl) AS replacementFen, SUM(money) AS totalFen FROM stats_case WHERE money > 0 GROUP BY remedy`,
+      )
+      const ratings: CaseStats['ratings'] = [0, 0, 0, 0, 0]
+      for (const r of this.all<{ s: number; n: number }>('SELECT rating AS s, COUNT(*) AS n FROM stats_case WHERE rating IS NOT NULL GROUP BY rating')) {
+        if (r.s >= 1 && r.s <= 5) ratings[r.s - 1] = r.n
+      }
+      const out: CaseStats = {
+        total: overall?.total ?? 0,
+        buyers: overall?.buyers ?? 0,
+        perWeek: overall?.perWeek ?? new Array<number>(weeks).fill(0),
+        byReason: groups('stats_case', 'reason', 'reason'),
+        byProduct: groups('stats_product', 'name', 'name'),
+        bySku: groups('stats_sku', 'sku', 'name'),
+        byBatch: groups('stats_sku', 'batch_key', 'name', 'batch'),
+        byReasonSku: groups('stats_sku', "reason || '|' || sku", 'name'),
+        sla,
+        times: { firstResponse: median('fr_ms'), resolution: median('res_ms') },
+        money,
+        ratings,
+      }
+      this.db.exec('DELETE FROM stats_case; DELETE FROM stats_sku; DELETE FROM stats_product;')
+      return out
+    })()
+  }
+
+  async listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const { sql, params } = this.where(filter)
+    let keyset = ''
+    if (page.cursor) {
+      const cur = decodeCursor(page.cursor, 'rows')
+      keyset = ' AND (created_at, id) < (?, ?)'
+      params.push(cur.key, cur.id)
+    }
+    type RowOut = { id: string; case_no: string; created_at: string; status: Case['status']; reason: string; severity: string; team: string; assignee_id: string | null; order_id: string; buyer_openid: string; sla_warn_at: string; sla_breach_at: string; escalated: number; facts: string }
+    const rows = this.all<RowOut>(
+      `SELECT id, case_no, created_at, status, reason, severity, team, assignee_id, order_id, buyer_openid, sla_warn_at, sla_breach_at, escalated, facts
+       FROM cases WHERE ${sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params, limit + 1,
+    )
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return {
+      items: items.map((r) => exportRow({
+        id: r.id, caseNo: r.case_no, createdAt: r.created_at, status: r.status, reason: r.reason, severity: r.severity, team: r.team,
+        assigneeId: r.assignee_id, orderId: r.order_id, buyerOpenid: r.buyer_openid, slaWarnAt: r.sla_warn_at, slaBreachAt: r.sla_breach_at, escalated: r.escalated === 1,
+      }, JSON.parse(r.facts) as CaseFacts)),
+      next: rows.length > limit && last ? encodeCursor('rows', last.created_at, last.id) : null,
+    }
   }
 }
 
