@@ -177,6 +177,30 @@ CREATE TABLE IF NOT EXISTS case_tasks (
 CREATE INDEX IF NOT EXISTS case_tasks_owner ON case_tasks (kind, open, owner, due_at, id);
 CREATE INDEX IF NOT EXISTS case_tasks_kind ON case_tasks (kind, open, due_at, id);
 CREATE INDEX IF NOT EXISTS case_tasks_next ON case_tasks (open, next_at);
+-- analytics (../case-facts): one narrow row per case and claimed SKU, written with the case, so the
+-- analytics page aggregates a small table instead of the case documents (first = the case's first
+-- row: case-level figures count those; first_product: the first row of each product name)
+CREATE TABLE IF NOT EXISTS case_facts (
+  created_at TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  buyer TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  first_product INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  -- SLA verdicts 'hit' | 'miss' | 'pending' | 'open'; an open one's due instant in epoch ms
+  fr TEXT NOT NULL, fr_due INTEGER, res TEXT NOT NULL, res_due INTEGER,
+  fr_ms INTEGER, res_ms INTEGER,
+  -- money columns only on rows with money (most cases have none): narrow rows scan faster
+  remedy TEXT, remedy_label TEXT,
+  refund INTEGER, comp INTEGER, coupon INTEGER, gift INTEGER, repl INTEGER, money INTEGER,
+  rating INTEGER,
+  -- clustered by creation: a range is one sequential read
+  PRIMARY KEY (created_at, case_id, sku)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_facts_case ON case_facts (case_id);
 CREATE TABLE IF NOT EXISTS staff_inbox (
   id TEXT PRIMARY KEY,
   staff_id TEXT NOT NULL,
@@ -345,7 +369,11 @@ export class SqliteStore implements Store {
         const reindex = this.db.prepare(`UPDATE cases SET ${SET_CASE} WHERE id = ?`)
         const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
         for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
-          for (const r of rows) reindex.run(...this.caseParams(JSON.parse(r.doc) as Case), r.id)
+          for (const r of rows) {
+            const c = JSON.parse(r.doc) as Case
+            reindex.run(...this.caseParams(c), r.id)
+            this.writeFacts(c)
+          }
         }
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
       }
@@ -444,6 +472,28 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The case's analytics rows (same transaction as the case write): one per claimed SKU. */
+  private writeFacts(c: Case): void {
+    const f = caseFacts(c)
+    this.run('DELETE FROM case_facts WHERE case_id = ?', c.id)
+    const seen = new Set<string>()
+    const skus = f.skuItems.length ? f.skuItems : [{ skuId: '', name: '', batch: '', batchKey: '' }]
+    skus.forEach((k, i) => {
+      const firstProduct = !seen.has(k.name)
+      seen.add(k.name)
+      const money = f.moneyFen > 0 && i === 0
+      this.run(
+        `INSERT INTO case_facts (created_at, case_id, sku, buyer, reason, first, first_product, name, batch, fr, fr_due, res, res_due,
+           fr_ms, res_ms, remedy, remedy_label, refund, comp, coupon, gift, repl, money, rating)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        iso(c.createdAt), c.id, k.skuId, c.buyerOpenid, c.reason, i === 0 ? 1 : 0, firstProduct && k.skuId !== '' ? 1 : 0, k.name, k.batch,
+        f.slaFr, f.slaFr === 'open' ? Date.parse(f.slaFrDueAt) : null, f.slaRes, f.slaRes === 'open' ? Date.parse(f.slaResDueAt) : null, f.frMs, f.resMs,
+        money ? f.remedy : null, money ? f.remedyLabel : null, ...(money ? [f.refundFen, f.compensationFen, f.couponFen, f.giftFen, f.replacementFen, f.moneyFen] : [null, null, null, null, null, null]),
+        f.rating,
+      )
+    })
+  }
+
   private readCase(id: string): Case | null {
     const r = this.get<{ doc: string }>('SELECT doc FROM cases WHERE id = ?', id)
     return r ? (JSON.parse(r.doc) as Case) : null
@@ -472,6 +522,7 @@ export class SqliteStore implements Store {
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.writeTasks(c)
+      this.writeFacts(c)
       this.insertOutbox(c, outbox)
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
@@ -524,6 +575,7 @@ export class SqliteStore implements Store {
       updateGuard(guard, next)
       this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       this.writeTasks(next)
+      this.writeFacts(next)
       this.insertOutbox(next, outbox)
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
@@ -1051,88 +1103,105 @@ export class SqliteStore implements Store {
   // ------------------------------------------------------------------ analytics and export
 
   /**
-   * One pass over the range copies each case's few analytics values (from the `facts` column, never
-   * the document) into a temporary table, with the claimed SKUs and products unnested into two
-   * more; every figure is then a GROUP BY over those, inside one read transaction.
+   * GROUP BY queries over `case_facts` (one narrow row per case and claimed SKU, never the
+   * documents) inside one read transaction: case-level figures count each case's first row.
    */
   async caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats> {
-    const { sql, params } = this.where(filter)
+    // the range is read on case_facts' own index; any other filter selects the cases first
+    const conds: string[] = []
+    const params: SqlValue[] = []
+    const { createdFrom, createdTo, ...rest } = filter
+    if (createdFrom !== undefined) {
+      conds.push('created_at >= ?')
+      params.push(iso(createdFrom))
+    }
+    if (createdTo !== undefined) {
+      conds.push('created_at < ?')
+      params.push(iso(createdTo))
+    }
+    if (Object.values(rest).some((v) => v !== undefined)) {
+      const w = this.where(rest)
+      conds.push(`case_id IN (SELECT id FROM cases WHERE ${w.sql})`)
+      params.push(...w.params)
+    }
+    const where = conds.length ? conds.join(' AND ') : '1'
     const bounds = opts.weekBounds.map(iso)
     const weeks = Math.max(0, bounds.length - 1)
     // the first bound that the creation instant reaches, from the end: -1 past the last, else its week
     const week = weeks ? `CASE ${bounds.map((_, i) => `WHEN created_at >= ? THEN ${i === weeks ? -1 : i}`).reverse().join(' ')} ELSE -1 END` : '-1'
     const weekParams = [...bounds].reverse()
-    const now = iso(opts.now)
+    const now = Date.parse(opts.now)
     return this.db.transaction((): CaseStats => {
-      this.db.exec(`
-        CREATE TEMP TABLE IF NOT EXISTS stats_case (buyer TEXT, week INTEGER, reason TEXT, fr TEXT, fr_due TEXT, res TEXT, res_due TEXT,
-          fr_ms INTEGER, res_ms INTEGER, remedy TEXT, remedy_label TEXT, refund INTEGER, comp INTEGER, coupon INTEGER, gift INTEGER,
-          repl INTEGER, money INTEGER, rating INTEGER, facts TEXT);
-        CREATE TEMP TABLE IF NOT EXISTS stats_sku (buyer TEXT, week INTEGER, reason TEXT, sku TEXT, name TEXT, batch_key TEXT, batch TEXT);
-        CREATE TEMP TABLE IF NOT EXISTS stats_product (buyer TEXT, week INTEGER, name TEXT);
-        DELETE FROM stats_case; DELETE FROM stats_sku; DELETE FROM stats_product;
-      `)
-      const f = (path: string) => `json_extract(facts, '$.${path}')`
-      this.run(
-        `INSERT INTO stats_case SELECT buyer_openid, ${week}, reason, ${f('slaFr')}, ${f('slaFrDueAt')}, ${f('slaRes')}, ${f('slaResDueAt')},
-           ${f('frMs')}, ${f('resMs')}, ${f('remedy')}, ${f('remedyLabel')}, ${f('refundFen')}, ${f('compensationFen')}, ${f('couponFen')},
-           ${f('giftFen')}, ${f('replacementFen')}, ${f('moneyFen')}, ${f('rating')}, facts
-         FROM cases WHERE ${sql}`,
-        ...weekParams, ...params,
-      )
-      this.run(`INSERT INTO stats_sku SELECT c.buyer, c.week, c.reason, json_extract(s.value, '$.skuId'), json_extract(s.value, '$.name'),
-          json_extract(s.value, '$.batchKey'), json_extract(s.value, '$.batch') FROM stats_case c, json_each(c.facts, '$.skuItems') s`)
-      this.run("INSERT INTO stats_product SELECT c.buyer, c.week, s.value FROM stats_case c, json_each(c.facts, '$.products') s")
-
-      const groups = (table: string, key: string, name: string, batch = 'NULL'): CaseStatsGroup[] => {
+      // per group dimension two scans: totals with distinct buyers, and counts per (group, week)
+      // (a SUM per week in one scan costs more than the second scan)
+      const groups = (rows: string, key: string, name: string, batch = 'NULL'): CaseStatsGroup[] => {
         const byKey = new Map<string, CaseStatsGroup>()
         for (const r of this.all<{ k: string; name: string; batch: string | null; total: number; buyers: number }>(
-          `SELECT ${key} AS k, MIN(${name}) AS name, MIN(${batch}) AS batch, COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers FROM ${table} GROUP BY k`,
+          `SELECT ${key} AS k, MIN(${name}) AS name, MIN(${batch}) AS batch, COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers
+           FROM case_facts WHERE ${where} AND ${rows} GROUP BY k`, ...params,
         )) {
           byKey.set(r.k, { key: r.k, name: r.name, ...(r.batch === null ? {} : { batch: r.batch }), total: r.total, buyers: r.buyers, perWeek: new Array<number>(weeks).fill(0) })
         }
-        for (const r of this.all<{ k: string; w: number; n: number }>(`SELECT ${key} AS k, week AS w, COUNT(*) AS n FROM ${table} WHERE week >= 0 GROUP BY k, w`)) {
+        for (const r of this.all<{ k: string; w: number; n: number }>(
+          `SELECT ${key} AS k, ${week} AS w, COUNT(*) AS n FROM case_facts WHERE ${where} AND ${rows} GROUP BY k, w`, ...weekParams, ...params,
+        )) {
           const g = byKey.get(r.k)
-          if (g && r.w < weeks) g.perWeek[r.w] = r.n
+          if (g && r.w >= 0 && r.w < weeks) g.perWeek[r.w] = r.n
         }
         return [...byKey.values()]
       }
-      const overall = groups('stats_case', "''", "''")[0]
+      const CASE = 'first = 1'
+      const SKU = "sku != ''"
+      // every other case-level figure in one scan grouped by (week, SLA verdicts at now, met targets, rating)
       const verdict = (col: string, due: string) => `CASE WHEN ${col} = 'open' THEN (CASE WHEN ? > ${due} THEN 'miss' ELSE 'pending' END) ELSE ${col} END`
-      const sla = this.all<{ a: SlaVerdict; b: SlaVerdict; n: number }>(
-        `SELECT ${verdict('fr', 'fr_due')} AS a, ${verdict('res', 'res_due')} AS b, COUNT(*) AS n FROM stats_case GROUP BY a, b`, now, now,
-      ).map((r) => ({ firstResponse: r.a, resolution: r.b, n: r.n }))
-      const median = (col: string) => {
-        const count = this.get<{ n: number }>(`SELECT COUNT(${col}) AS n FROM stats_case`)?.n ?? 0
+      const parts = this.all<{ w: number; a: SlaVerdict; b: SlaVerdict; fr: number; res: number; rating: number | null; n: number }>(
+        `SELECT ${week} AS w, ${verdict('fr', 'fr_due')} AS a, ${verdict('res', 'res_due')} AS b, fr_ms IS NOT NULL AS fr, res_ms IS NOT NULL AS res, rating, COUNT(*) AS n
+         FROM case_facts WHERE ${where} AND ${CASE} GROUP BY w, a, b, fr, res, rating`,
+        ...weekParams, now, now, ...params,
+      )
+      const overall = this.get<{ total: number; buyers: number }>(`SELECT COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers FROM case_facts WHERE ${where} AND ${CASE}`, ...params)
+      const perWeek = new Array<number>(weeks).fill(0)
+      const slaPairs = new Map<string, CaseStats['sla'][number]>()
+      const ratings: CaseStats['ratings'] = [0, 0, 0, 0, 0]
+      let frCount = 0
+      let resCount = 0
+      for (const p of parts) {
+        if (p.w >= 0 && p.w < weeks) perWeek[p.w] += p.n
+        const pair = slaPairs.get(`${p.a}|${p.b}`) ?? { firstResponse: p.a, resolution: p.b, n: 0 }
+        pair.n += p.n
+        slaPairs.set(`${p.a}|${p.b}`, pair)
+        if (p.fr) frCount += p.n
+        if (p.res) resCount += p.n
+        if (p.rating !== null && p.rating >= 1 && p.rating <= 5) ratings[p.rating - 1] += p.n
+      }
+      const median = (col: string, count: number) => {
         if (!count) return { count, medianMs: null }
         const mid = Math.floor(count / 2)
-        const vals = this.all<{ v: number }>(`SELECT ${col} AS v FROM stats_case WHERE ${col} IS NOT NULL ORDER BY ${col} LIMIT ? OFFSET ?`, count % 2 ? 1 : 2, count % 2 ? mid : mid - 1).map((r) => r.v)
+        const vals = this.all<{ v: number }>(
+          `SELECT ${col} AS v FROM case_facts WHERE ${where} AND ${CASE} AND ${col} IS NOT NULL ORDER BY ${col} LIMIT ? OFFSET ?`,
+          ...params, count % 2 ? 1 : 2, count % 2 ? mid : mid - 1,
+        ).map((r) => r.v)
         return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
       }
       const money = this.all<CaseStats['money'][number]>(
         `SELECT remedy, MIN(remedy_label) AS label, COUNT(*) AS cases, SUM(refund) AS refundFen, SUM(comp) AS compensationFen, SUM(coupon) AS couponFen,
-           SUM(gift) AS giftFen, SUM(repl) AS replacementFen, SUM(money) AS totalFen FROM stats_case WHERE money > 0 GROUP BY remedy`,
+           SUM(gift) AS giftFen, SUM(repl) AS replacementFen, SUM(money) AS totalFen FROM case_facts WHERE ${where} AND ${CASE} AND money IS NOT NULL GROUP BY remedy`,
+        ...params,
       )
-      const ratings: CaseStats['ratings'] = [0, 0, 0, 0, 0]
-      for (const r of this.all<{ s: number; n: number }>('SELECT rating AS s, COUNT(*) AS n FROM stats_case WHERE rating IS NOT NULL GROUP BY rating')) {
-        if (r.s >= 1 && r.s <= 5) ratings[r.s - 1] = r.n
-      }
-      const out: CaseStats = {
+      return {
         total: overall?.total ?? 0,
         buyers: overall?.buyers ?? 0,
-        perWeek: overall?.perWeek ?? new Array<number>(weeks).fill(0),
-        byReason: groups('stats_case', 'reason', 'reason'),
-        byProduct: groups('stats_product', 'name', 'name'),
-        bySku: groups('stats_sku', 'sku', 'name'),
-        byBatch: groups('stats_sku', 'batch_key', 'name', 'batch'),
-        byReasonSku: groups('stats_sku', "reason || '|' || sku", 'name'),
-        sla,
-        times: { firstResponse: median('fr_ms'), resolution: median('res_ms') },
+        perWeek,
+        byReason: groups(CASE, 'reason', 'reason'),
+        byProduct: groups('first_product = 1', 'name', 'name'),
+        bySku: groups(SKU, 'sku', 'name'),
+        byBatch: groups(SKU, "sku || '@' || (CASE batch WHEN '' THEN '-' ELSE batch END)", 'name', 'batch'),
+        byReasonSku: groups(SKU, "reason || '|' || sku", 'name'),
+        sla: [...slaPairs.values()],
+        times: { firstResponse: median('fr_ms', frCount), resolution: median('res_ms', resCount) },
         money,
         ratings,
       }
-      this.db.exec('DELETE FROM stats_case; DELETE FROM stats_sku; DELETE FROM stats_product;')
-      return out
     })()
   }
 
