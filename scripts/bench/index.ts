@@ -34,6 +34,7 @@ const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'uploads', 'analytics'] as const
 type BenchName = (typeof BENCHES)[number]
 const wanted = (b: BenchName) => !ONLY || ONLY.includes(b)
+if (ONLY) for (const b of ONLY) if (!(BENCHES as readonly string[]).includes(b)) throw new Error(`--only: no bench ${b} (${BENCHES.join(', ')})`)
 const t0 = Date.now()
 const progress = (msg: string) => process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)} s] ${msg}\n`)
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : '—')
