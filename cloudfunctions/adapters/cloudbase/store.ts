@@ -69,7 +69,8 @@ import {
 import { caseTasks } from '../case-tasks'
 import { FACT_FIELDS, caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
-import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
+import { admitCase, emptyGuard, guardEntry, touchesGuard, updateGuard } from '../order-guard'
+import { ensureIndexes, type IndexAdmin } from './indexes'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 
 interface BuyerDoc {
@@ -119,6 +120,8 @@ interface OutboxDoc {
 }
 
 const PAGE = 1000
+/** Version of setup's backfill of guards, task rows and load counters (see setup). */
+const BACKFILL_VERSION = 1
 /** Version of the derived case fields (2: slaWarnAt / slaBreachAt); see migrateCases. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -228,15 +231,23 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * One slice of the deployment step, within `budgetMs`: creates missing collections (in
-   * parallel), then re-derives case documents indexed by an older CASE_INDEX_VERSION, page by page
-   * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
-   * page and the next call resumes there. Each fill is conditional on the document's version, so
-   * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
-   * same values. Once migrated, a call costs the collection checks and one read.
+   * One slice of the deployment step, within `budgetMs`, resumable and idempotent. In order:
+   * 1. creates missing collections (in parallel) and, given an IndexAdmin, the declared indexes
+   *    a collection lacks (./indexes; existing ones are left alone);
+   * 2. re-derives case documents indexed by an older CASE_INDEX_VERSION (queue fields, analytics
+   *    facts), page by page from the cursor in `counters/case_index`; each fill is conditional on
+   *    the document's version, so it never overwrites a newer save (which wrote the fields itself);
+   * 3. backfills what a deployment written by an older version lacks (cursor in
+   *    `counters/backfill`): each case's follow-up task rows (inserted only when absent: a save
+   *    since wrote newer ones), each order's guard (entries of its cases merged in a transaction
+   *    with what live writes put there), then each staff member's open-case load (counted, set by
+   *    compare-and-set on the value it replaces).
+   * A slice that runs out of time stops after a page; the next call resumes there. Once done, a
+   * call costs the collection checks and two reads.
    */
-  async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
+  async setup(opts: { budgetMs?: number; pageSize?: number; indexes?: IndexAdmin | null } = {}): Promise<{ done: boolean; migrated: number; backfilled: number; indexesCreated: number | null }> {
     const until = Date.now() + (opts.budgetMs ?? 20_000)
+    const pageSize = opts.pageSize ?? 100
     await Promise.all((Object.keys(COLLECTIONS) as CollectionKey[]).map(async (k) => {
       try {
         await this.db.createCollection(this.name(k))
@@ -244,28 +255,91 @@ export class CloudBaseStore implements Store {
         if (!isAlreadyExists(e)) throw e
       }
     }))
+    const indexesCreated = opts.indexes ? await ensureIndexes(opts.indexes, this.prefix) : null
+    const out = { done: false, migrated: 0, backfilled: 0, indexesCreated }
+
     const head = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'case_index')
-    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
-    let migrated = 0
-    let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
-    for (;;) {
-      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
-      await Promise.all(docs.map(async (d) => {
-        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
-        void _drop
-        void _doc
-        await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
-      }))
-      migrated += docs.length
-      if (docs.length < 100) break
-      after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
-      if (Date.now() > until) {
-        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
-        return { done: false, migrated }
+    if ((head?.value ?? 0) < CASE_INDEX_VERSION) {
+      let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
+      for (;;) {
+        const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', pageSize, after)
+        await Promise.all(docs.map(async (d) => {
+          const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
+          void _drop
+          void _doc
+          await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
+        }))
+        out.migrated += docs.length
+        if (docs.length < pageSize) break
+        after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+        if (Date.now() > until) {
+          await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+          return out
+        }
+      }
+      await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
+    }
+
+    const fill = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'backfill')
+    if ((fill?.value ?? 0) < BACKFILL_VERSION) {
+      let after: { key: unknown; id: string } | null = fill?.cursor ? { key: fill.cursor, id: fill.cursor } : null
+      for (;;) {
+        const docs = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', pageSize, after, { _id: true, docJson: true })
+        await this.backfillCases(docs.map((d) => JSON.parse(d.docJson) as Case))
+        out.backfilled += docs.length
+        if (docs.length < pageSize) break
+        after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+        if (Date.now() > until) {
+          await this.col('counters').doc('backfill').set({ value: fill?.value ?? 0, cursor: after.id })
+          return out
+        }
+      }
+      await this.backfillLoads()
+      await this.col('counters').doc('backfill').set({ value: BACKFILL_VERSION, cursor: null })
+    }
+    out.done = true
+    return out
+  }
+
+  /** Task rows and order guards of a page of cases written by an older version (see setup). */
+  private async backfillCases(cases: Case[]): Promise<void> {
+    await Promise.all(cases.flatMap((c) => caseTasks(c).map(async (task) => {
+      const { id, ...fields } = task
+      try {
+        await this.col('caseTasks').add({ _id: id, ...fields })
+      } catch (e) {
+        if (!isDuplicateId(e)) throw e // written by a save since: newer than ours
+      }
+    })))
+    await Promise.all([...new Set(cases.map((c) => c.order.orderId))].map(async (orderId) => {
+      const docs = await this.all<CaseDoc>('cases', [{ orderId }], { _id: true, docJson: true })
+      const entries = docs.map((d) => guardEntry(JSON.parse(d.docJson) as Case))
+      await this.tx(async (t) => {
+        const g = await this.txGuard(t, orderId)
+        const have = new Set(g.cases.map((e) => e.caseId))
+        const missing = entries.filter((e) => !have.has(e.caseId))
+        if (!missing.length) return
+        const all = [...g.cases, ...missing].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.caseId < b.caseId ? -1 : 1))
+        await this.txSetGuard(t, { orderId, cases: all, committedFen: all.reduce((n, e) => n + e.committedFen, 0) })
+      })
+    }))
+  }
+
+  /** Each staff member's open-case load counted from the cases, set by compare-and-set on the value it replaces. */
+  private async backfillLoads(): Promise<void> {
+    const _ = this._
+    for (const s of await this.all<Obj>('staff', [], { _id: true })) {
+      const id = String(s._id)
+      for (let attempt = 1; ; attempt++) {
+        const cur = await this.getDoc<Obj>('staff', id)
+        if (!cur) break
+        const n = ((await this.col('cases').where({ open: true, assigneeId: id }).count()) as { total: number }).total
+        if (cur.openCases === n) break
+        const r = (await this.col('staff').where({ _id: id, openCases: cur.openCases === undefined ? _.exists(false) : cur.openCases }).update({ openCases: n })) as { updated: number }
+        if (r.updated === 1) break
+        if (attempt >= 50) throw new StoreConflict(`staff ${id}: load kept changing during setup; run setup again`)
       }
     }
-    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
-    return { done: true, migrated }
   }
 
   async close(): Promise<void> {

@@ -372,7 +372,9 @@ export class SqliteStore implements Store {
           for (const r of rows) {
             const c = JSON.parse(r.doc) as Case
             reindex.run(...this.caseParams(c), r.id)
+            // rows an older version never wrote: analytics facts, follow-up tasks (upserts: idempotent)
             this.writeFacts(c)
+            this.writeTasks(c)
           }
         }
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
