@@ -3,13 +3,10 @@ import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, HitRate, M
 import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import type { CaseStats, CaseStatsGroup, QueueFilter } from '../../ports/store'
+import type { CaseStats, CaseStatsGroup } from '../../ports/store'
 import { livePolicy } from '../shared'
 import { localDate, addDays, weekdayOf, toMs, zonedToMs } from '../../core/tz'
 
-/** The analysis reads at most this many cases of a range (newest first). */
-export const ANALYTICS_MAX_CASES = 5000
-const PAGE = 100
 const DEFAULT_WEEKS = 8
 
 /**
@@ -17,6 +14,8 @@ const DEFAULT_WEEKS = 8
  * reason, product, SKU and batch per week with their repeat rate, the top rising problems, SLA hit
  * rates, median times to first response and to resolution, money by remedy and CSAT.
  * Default range: the last 8 weeks up to now (weeks start on Monday in the shop's time zone).
+ * The store aggregates (Store.caseStats: SQL on SQLite, aggregate pipelines on CloudBase): no
+ * case document is read, whatever the number of cases in the range (`truncated` stays false).
  *
  * @example const view = await analytics(deps, { from: '2026-10-01T00:00:00Z', to: '2026-11-24T00:00:00Z' })
  */
@@ -134,21 +133,6 @@ export function rangeOf(input: { from?: string; to?: string }, now: string, poli
   const monday = weekStart(localDate(toMs(to), tz))
   const startDay = addDays(monday, -7 * (DEFAULT_WEEKS - 1))
   return { from: new Date(zonedToMs(startDay, 0, tz)).toISOString(), to }
-}
-
-/** Pages through every case matching `filter` (newest first), up to `max`. */
-export async function casesInRange(deps: Deps, filter: QueueFilter, max = ANALYTICS_MAX_CASES): Promise<{ cases: Case[]; truncated: boolean }> {
-  const cases: Case[] = []
-  let cursor: string | null = null
-  for (;;) {
-    const page = await deps.store.listCases(filter, { limit: PAGE, cursor, order: 'created_desc' })
-    for (const c of page.items) {
-      if (cases.length >= max) return { cases, truncated: true }
-      cases.push(c)
-    }
-    if (!page.next) return { cases, truncated: false }
-    cursor = page.next
-  }
 }
 
 // ---------------------------------------------------------------- pure aggregation
