@@ -627,8 +627,22 @@ export const BuyerProfileSchema = z.object({
   /** trusted (老客户): exchange ships before the return arrives */
   trusted: z.boolean().default(false),
   refundCount90d: z.number().int().min(0).default(0),
+  /** where `trusted` comes from: the policy's rule, or a supervisor's / owner's decision (set_buyer_trust) */
+  trustSource: z.enum(['rule', 'supervisor']).optional(),
 })
 export type BuyerProfile = z.input<typeof BuyerProfileSchema>
+
+/** One supervisor's / owner's trust decision on a buyer (audited: kept on the buyer record, newest last). */
+export const TrustChangeSchema = z.object({
+  at: IsoTimeSchema,
+  /** staff id */
+  by: z.string().min(1),
+  byName: z.string().optional(),
+  /** true / false: trusted or not whatever the rule says; null: back to the policy's rule */
+  trusted: z.boolean().nullable(),
+  reason: z.string(),
+})
+export type TrustChange = z.infer<typeof TrustChangeSchema>
 
 export const StaffMemberSchema = z.object({
   id: z.string().min(1),

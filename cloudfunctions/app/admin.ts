@@ -13,6 +13,7 @@ import { exportCases } from './usecases/export-cases'
 import { shopOptions } from './usecases/shop-options'
 import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 import { openLinkedCase } from './usecases/linked-case'
+import { setBuyerTrust } from './usecases/buyer-trust'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -32,7 +33,9 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   list_staff: action({ input: I.list_staff, roles: ANY, run: (d) => listStaff(d) }),
   upsert_staff: action({ input: I.upsert_staff, roles: LEADS, run: (d, c, i) => upsertStaff(d, staffOf(c), i) }),
   set_duty: action({ input: I.set_duty, roles: ANY, run: (d, c, i) => setDuty(d, staffOf(c), i.id, i.onDuty, i.takesCases) }),
-  set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, _c, i) => setDedicatedRep(d, i.buyerOpenid, i.repId, i.trusted) }),
+  set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, c, i) => setDedicatedRep(d, staffOf(c), i.buyerOpenid, i.repId, i.trusted) }),
+  // trust decides whether an exchange ships before the return: supervisors and owners only, with a reason
+  set_buyer_trust: action({ input: I.set_buyer_trust, roles: LEADS, run: (d, c, i) => setBuyerTrust(d, staffOf(c), i.buyerOpenid, i.trusted, i.reason) }),
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
   update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy, i.preview) }),
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),

@@ -1,4 +1,4 @@
-import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
+import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
@@ -97,6 +97,8 @@ export interface QueueFilter {
   escalated?: boolean
   /** only cases with a refund that did not fail */
   refunded?: boolean
+  /** only cases flagged as a risky buyer's (flags.risk) */
+  risk?: boolean
   /** only cases whose next scheduler timer (SLA warning / breach, buyer deadline) is before this instant */
   dueBefore?: string
   /**
@@ -120,10 +122,25 @@ export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
 export interface BuyerRecord {
   openid: string
   dedicatedRepId: string | null
+  /**
+   * Legacy manual mark (set with the rep before set_buyer_trust existed): read as a supervisor's
+   * "trusted" while no trust decision is recorded (`trust` absent). New code never sets it.
+   */
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /** supervisors' trust decisions (set_buyer_trust); absent = none ever recorded. Written only by setBuyerTrust. */
+  trust?: BuyerTrust | null
 }
+
+/** The current decision (null = the policy's rule decides) and every decision, oldest first. */
+export interface BuyerTrust {
+  override: boolean | null
+  history: TrustChange[]
+}
+
+/** Trust decisions kept per buyer (the oldest drop off past this). */
+export const TRUST_HISTORY_KEPT = 50
 
 /** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
 export interface SyncState {
@@ -319,7 +336,14 @@ export interface Store {
   /** Open cases of each of these staff (least-loaded routing, roster), each counted up to `cap` through the assignee index. */
   openCaseCounts(staffIds: string[], cap?: number): Promise<Record<string, number>>
   getBuyer(openid: string): Promise<BuyerRecord | null>
+  /** Writes the rep, the legacy mark and the unionid (a write without a unionid keeps the recorded one); never touches `trust`. */
   upsertBuyer(b: BuyerRecord): Promise<void>
+  /**
+   * Records a trust decision in one atomic write: sets `trust.override` to `change.trusted` and
+   * appends the change to the history (keeping the newest TRUST_HISTORY_KEPT); creates the buyer
+   * record when there is none. Returns the record as written.
+   */
+  setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
   savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>
@@ -330,6 +354,11 @@ export interface Store {
   upsertOrder(o: OrderRecord): Promise<void>
   getOrder(orderId: string): Promise<OrderRecord | null>
   listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]>
+  /**
+   * How many of the buyer's orders were signed for (deliveredAt) at or after `deliveredFrom`,
+   * counted through an index and stopping at `cap` (answers min(n, cap)).
+   */
+  countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number>
   /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */

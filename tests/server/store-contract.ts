@@ -871,6 +871,47 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: null, trusted: true })
       })
 
+      it('records trust decisions atomically with their history; a rep or unionid write keeps them', async () => {
+        const change = (by: string, trusted: boolean | null, n: number) => ({ at: at(T0, n * HOUR), by, byName: `名字${by}`, trusted, reason: `原因${n}` })
+        // a buyer with no record yet gets one
+        const first = await store.setBuyerTrust('t1', change('sup-1', false, 1))
+        expect(first).toMatchObject({ openid: 't1', dedicatedRepId: null, trust: { override: false, history: [change('sup-1', false, 1)] } })
+        await store.upsertBuyer({ openid: 't1', dedicatedRepId: 'agent-1', trusted: false, unionid: 'u-t1' })
+        // concurrent decisions: both kept, the override is one of them
+        await Promise.all([store.setBuyerTrust('t1', change('sup-1', true, 2)), store.setBuyerTrust('t1', change('owner-1', null, 3))])
+        const b = await store.getBuyer('t1')
+        expect(b).toMatchObject({ openid: 't1', dedicatedRepId: 'agent-1', unionid: 'u-t1' })
+        expect(b?.trust?.history).toHaveLength(3)
+        expect(b?.trust?.history[0]).toEqual(change('sup-1', false, 1))
+        expect(b?.trust?.history[2].trusted).toBe(b?.trust?.override)
+        await store.upsertBuyer({ openid: 't1', dedicatedRepId: null, trusted: false })
+        expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
+      })
+
+      it('counts a buyer’s orders signed for since an instant, up to a cap', async () => {
+        const order = (id: string, buyer: string, delivered?: string) => ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered }, createdAt: T0 })
+        await store.upsertOrder(order('c-1', 'o1', at(T0, -10 * HOUR)))
+        await store.upsertOrder(order('c-2', 'o1', at(T0, HOUR)))
+        await store.upsertOrder(order('c-3', 'o1', at(T0, 2 * HOUR)))
+        await store.upsertOrder(order('c-4', 'o1'))
+        await store.upsertOrder(order('c-5', 'o2', at(T0, HOUR)))
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: at(T0, -20 * HOUR) }, 10)).toBe(3)
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: at(T0, -20 * HOUR) }, 2)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: 'o3', deliveredFrom: T0 }, 10)).toBe(0)
+        // signed later (re-import): counted
+        await store.upsertOrder(order('c-4', 'o1', at(T0, 3 * HOUR)))
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(3)
+      })
+
+      it('counts a buyer’s risk-flagged cases', async () => {
+        await store.createCase(makeCase({ buyerOpenid: 'r1', flags: { risk: true } }), [])
+        await store.createCase(makeCase({ buyerOpenid: 'r1' }), [])
+        await store.createCase(makeCase({ buyerOpenid: 'r2', flags: { risk: true } }), [])
+        expect(await store.countCases({ buyerOpenid: 'r1', risk: true }, 10)).toBe(1)
+        expect(await store.countCases({ buyerOpenid: 'r1', risk: false }, 10)).toBe(1)
+      })
+
       it('round-trips orders and lists a buyer’s orders newest first', async () => {
         const order = (id: string, buyer: string, createdAt: string) => ({
           order: { ...makeCase().order, orderId: id, buyerOpenid: buyer },

@@ -25,7 +25,7 @@ export async function openLinkedCase(deps: Deps, caller: Caller, caseId: string,
       facts: {},
     },
     `linked-${purpose}-${parent.id}`,
-    { linkedFrom: parent.id },
+    { linkedFrom: parent.id, unionid: parent.order.buyerUnionid },
   )
   return { caseId: res.case.id, caseNo: res.case.caseNo, created: res.created }
 }

@@ -4,7 +4,7 @@ import type { Caller } from '../function'
 import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
 import { remainingFen } from '../../core'
 import { buyerView, staffView, summary } from '../views'
-import { refundedCasesIn90Days } from './submit-case'
+import { buyerProfileFor } from './buyer-profile'
 
 /** The buyer's own cases, newest first, keyset-paged. */
 export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<CaseSummary>> {
@@ -19,10 +19,9 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
   const [c, { policy }] = await Promise.all([loadCaseFor(deps, caller, caseId), livePolicy(deps)])
   const now = deps.now()
   if (caller.kind === 'buyer') return buyerView(c, now, policy)
-  const [past, buyer, refundCount90d, guard] = await Promise.all([
+  const [past, buyer, guard] = await Promise.all([
     deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
-    deps.store.getBuyer(c.buyerOpenid),
-    refundedCasesIn90Days(deps, c.buyerOpenid, now),
+    buyerProfileFor(deps, c.buyerOpenid, now, policy, { unionid: c.order.buyerUnionid, shopOpenid: c.order.shopOpenid }),
     deps.store.getOrderGuard(c.order.orderId),
   ])
   return {
@@ -31,9 +30,13 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
     buyerHistory: {
       pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
-      refundCount90d,
-      dedicatedRepId: buyer?.dedicatedRepId ?? null,
-      trusted: buyer?.trusted ?? false,
+      refundCount90d: buyer.refundCount90d,
+      dedicatedRepId: buyer.dedicatedRepId,
+      // today's standing (the case's own flag is what it was opened with)
+      trusted: buyer.trusted,
+      trustSource: buyer.trustSource,
+      trustRule: buyer.rule,
+      trustHistory: buyer.trustHistory,
     },
   }
 }
