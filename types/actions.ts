@@ -24,6 +24,7 @@ import {
   type TrustChange,
 } from './domain'
 import type { Policy } from './policy'
+import type { BuyerCaseSummary, BuyerCaseView } from './buyer-view'
 import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
 
 const Id = z.string().min(1).max(64)
@@ -46,10 +47,7 @@ export interface SlaView {
   paused: boolean
 }
 
-/**
- * A case as one viewer may see it. For buyers: internal notes, routing notes, risk flags and
- * unsent engine suggestions are removed.
- */
+/** A case as staff see it (a buyer's view is the allow-list `BuyerCaseView` of ./buyer-view). */
 export type CaseView = Omit<Case, 'routingNote'> & {
   routingNote?: string
   /** shop after-sales: the queue's mark plus the seller's platform calls allowed now */
@@ -195,9 +193,9 @@ export interface AftersaleOutputs {
   whoami: { openid: string; role: 'buyer' }
   list_orders: OrderView[]
   check_eligibility: EligibilityView
-  submit: { case: CaseView; created: boolean }
-  list_cases: Page<CaseSummary>
-  get_case: CaseView
+  submit: { case: BuyerCaseView; created: boolean }
+  list_cases: Page<BuyerCaseSummary>
+  get_case: BuyerCaseView
   record_subscriptions: { credits: Record<string, number> }
   get_policy: PublicPolicy
 }
@@ -290,6 +288,8 @@ export const adminInputs = {
   update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown(), preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional() }),
   list_policy_versions: z.object({}),
   preview_policy: WhatIfInputSchema,
+  /** stops the shop's running what-if (one runs at a time) */
+  cancel_preview: z.object({}),
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
@@ -354,6 +354,8 @@ export interface AdminOutputs extends InboxOutputs {
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }
   list_policy_versions: PolicyVersionView[]
   preview_policy: WhatIfView
+  /** false when no what-if was running */
+  cancel_preview: { cancelled: boolean }
   analytics: AnalyticsView
   export_cases: CaseExport
   /** the shop's reject reasons and return addresses (read from the platform) */

@@ -7,7 +7,7 @@ import { getCase } from './usecases/read-cases'
 import { queueCases } from './usecases/queue-cases'
 import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
 import { getPolicy, policyHistory, updatePolicy } from './usecases/manage-policy'
-import { previewPolicy } from './usecases/policy-what-if'
+import { cancelWhatIf, previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
 import { shopOptions } from './usecases/shop-options'
@@ -41,6 +41,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),
   // the what-if reads every case of the range: the owner's tool, like saving
   preview_policy: action({ input: I.preview_policy, roles: OWNER, run: (d, _c, i) => previewPolicy(d, i) }),
+  cancel_preview: action({ input: I.cancel_preview, roles: OWNER, run: (d) => cancelWhatIf(d) }),
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),

@@ -390,10 +390,12 @@ export interface Store {
    */
   enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number>
   /**
-   * Fixed-window rate guard shared by every instance: takes one slot of `bucket` (e.g. a robot and
-   * a minute) when fewer than `max` were taken; false when the window is full.
+   * Fixed-window rate guard shared by every instance: takes `n` (default one) slots of `bucket`
+   * (e.g. a robot and a minute, a buyer's case and a minute, an identity's upload bytes of a day)
+   * when at most `max` are then taken, in one atomic write; false (nothing taken) when the window
+   * is full. A negative `n` gives slots back (a reservation that was not used in full).
    */
-  takeSlot(bucket: string, max: number): Promise<boolean>
+  takeSlot(bucket: string, max: number, n?: number): Promise<boolean>
 
   // ---- follow-up tasks, written with the case by createCase / saveCase (adapters/case-tasks)
   /** Cases with an open task of the filter, the earliest due first. */
@@ -449,6 +451,14 @@ export interface Store {
   caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats>
   /** The export's columns of matching cases, newest first, a page at a time (keyset cursor). */
   listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>>
+  // ---- one-time keys of the shop's message pushes (replay protection; shared by all instances)
+  /**
+   * Remembers `key` until `expiresAt`, in one atomic write: true the first time, false while an
+   * unexpired claim of the same key exists (a replay), whichever instance made it.
+   */
+  claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean>
+  /** Forgets claims that expired before `now` (scheduler housekeeping); answers how many. */
+  purgePushNonces(now: string, limit: number): Promise<number>
 }
 
 export type { Team, StaffRole }

@@ -191,10 +191,10 @@ export async function loadPopulation(store: SqliteStore, templates: Template[], 
   const fr = defaultPolicy.sla.targets.P1.firstResponse
   // Any clock runs continuously from 45 minutes before BENCH_NOW (11:00 on a Monday, inside
   // business hours) onwards: 24×7 (P1's default since the safety work) as well as business time.
-  if (!p1.length) throw new Error('tranches need P1 templates')
+  const dueCases = (spec.tranches ?? 0) * (spec.perTranche ?? 0)
+  if (dueCases > 0 && !p1.length) throw new Error('tranches need P1 templates')
   // created this long before its warning
   const warnLead = fr.minutes * MINUTE * defaultPolicy.sla.warnRatio + 30_000
-  const dueCases = (spec.tranches ?? 0) * (spec.perTranche ?? 0)
   const one = (i: number) => {
     const due = i < dueCases
     const createdAt = due

@@ -30,6 +30,7 @@ export const adminApi = {
   getPolicy: () => admin('get_policy', {}),
   updatePolicy: (expectedVersion: number, policy: unknown, preview?: { from?: string; to?: string }) => admin('update_policy', { expectedVersion, policy, ...(preview ? { preview } : {}) }),
   previewPolicy: (d: AdminInput<'preview_policy'>) => admin('preview_policy', d),
+  cancelPreview: () => admin('cancel_preview', {}),
   listPolicyVersions: () => admin('list_policy_versions', {}),
   analytics: (r: AdminInput<'analytics'>) => admin('analytics', r),
   exportCases: (r: AdminInput<'export_cases'>) => admin('export_cases', r),

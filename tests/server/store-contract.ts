@@ -642,6 +642,19 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.takeSlot('robot:minute-1', 5)).toBe(false)
         expect(await store.takeSlot('robot:minute-2', 5)).toBe(true)
       })
+
+      it('takes weighted slots (bytes of a day) atomically: concurrent takers never pass `max`; a reservation gives back what it did not use', async () => {
+        const MB = 1024 * 1024
+        const got = await Promise.all(Array.from({ length: 12 }, () => store.takeSlot('upload:o1:bytes', 100 * MB, 10 * MB)))
+        expect(got.filter(Boolean)).toHaveLength(10)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, -4 * MB)).toBe(true) // three reservations used 8 MB of 10, one none of its 10
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 4 * MB)).toBe(true)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        // one take larger than the window is refused outright, even on a fresh bucket
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB + 1)).toBe(false)
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB)).toBe(true)
+      })
     })
 
     // ------------------------------------------------------------------ follow-up tasks (issue 15)
@@ -1059,6 +1072,33 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const again = await Promise.all([store.takeThrottle('as:1', at(T0, minute), minute), store.takeThrottle('as:1', at(T0, minute), minute)])
         expect(again.filter((r) => r.granted)).toHaveLength(1)
         expect(await store.takeThrottle('as:1', at(T0, minute + 1), minute)).toEqual({ granted: false, retryAt: at(T0, 2 * minute) })
+      })
+    })
+
+    describe('push nonces (replay protection shared by all instances)', () => {
+      const MINUTE = 60_000
+      it('claims a key once among racing callers, refuses it until it expires, then lets it be claimed again', async () => {
+        const until = at(T0, 5 * MINUTE)
+        const races = await Promise.all(Array.from({ length: 8 }, () => store.claimPushNonce('1764000000.n1', until, T0)))
+        expect(races.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', until, at(T0, 4 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('1764000000.n2', until, at(T0, 4 * MINUTE))).toBe(true)
+        // expired: a new claim takes it over (once)
+        const later = await Promise.all([store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE)), store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE))])
+        expect(later.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 11 * MINUTE))).toBe(false)
+      })
+
+      it('purges expired claims only', async () => {
+        await store.claimPushNonce('a', at(T0, MINUTE), T0)
+        await store.claimPushNonce('b', at(T0, 2 * MINUTE), T0)
+        await store.claimPushNonce('c', at(T0, 10 * MINUTE), T0)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 1)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(0)
+        // 'c' is still remembered; 'a' may be claimed afresh
+        expect(await store.claimPushNonce('c', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('a', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(true)
       })
     })
   })

@@ -24,6 +24,7 @@ export const COLLECTIONS = {
   syncState: 'sync_state',
   tokens: 'tokens',
   throttles: 'throttles',
+  pushNonces: 'push_nonces',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 
@@ -75,6 +76,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'staffInbox', name: 'staff_created', fields: { staffId: 1, createdAt: -1, _id: -1 }, why: 'listInbox (newest first, keyset)' },
   { collection: 'staffInbox', name: 'staff_unread_created', fields: { staffId: 1, unread: 1, createdAt: -1, _id: -1 }, why: 'listInbox unread only; countUnread; mark all read' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
+  { collection: 'pushNonces', name: 'expires', fields: { expiresAt: 1 }, why: 'purgePushNonces (scheduler housekeeping)' },
 ]
 
 export function collectionName(key: CollectionKey, prefix = ''): string {

@@ -1029,12 +1029,12 @@ export class CloudBaseStore implements Store {
     return n
   }
   /** A transaction over the bucket's document: concurrent takers conflict and re-run. */
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     return this.tx(async (t) => {
       const cur = await this.txGet<{ used: number }>(t, 'rateSlots', bucket)
       const used = cur?.used ?? 0
-      if (used >= max) return false
-      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + 1 })
+      if (used + n > max) return false
+      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + n })
       return true
     })
   }
@@ -1269,6 +1269,33 @@ export class CloudBaseStore implements Store {
       items: items.map((d) => exportRow({ ...(d as unknown as Parameters<typeof exportRow>[0]), id: d._id }, d as unknown as CaseFacts)),
       next: docs.length > limit && last ? encodeCursor('rows', last.createdAt, last._id) : null,
     }
+  }
+
+  // ------------------------------------------------------------------ push nonces
+
+  /**
+   * An insert with the key as `_id` (unique): one round trip for a first claim. A duplicate is a
+   * replay unless the stored claim expired, which a conditional update then takes over.
+   */
+  async claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean> {
+    try {
+      await this.col('pushNonces').add({ _id: key, expiresAt: iso(expiresAt) })
+      return true
+    } catch (e) {
+      if (!isDuplicateId(e)) throw e
+    }
+    const r = (await this.col('pushNonces').where({ _id: key, expiresAt: this._.lte(iso(now)) }).update({ expiresAt: iso(expiresAt) })) as { updated: number }
+    return r.updated === 1
+  }
+  async purgePushNonces(now: string, limit: number): Promise<number> {
+    const n = Math.max(0, Math.floor(limit))
+    if (!n) return 0
+    const r = (await this.col('pushNonces').where({ expiresAt: this._.lte(iso(now)) }).limit(n).field({ _id: true }).get()) as { data: { _id: string }[] }
+    const ids = r.data.map((d) => d._id)
+    if (!ids.length) return 0
+    // the expiry is checked again: a key taken over meanwhile stays
+    const d = (await this.col('pushNonces').where({ _id: this._.in(ids), expiresAt: this._.lte(iso(now)) }).remove()) as { deleted: number }
+    return d.deleted
   }
 }
 

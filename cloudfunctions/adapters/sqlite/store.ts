@@ -242,6 +242,10 @@ CREATE TABLE IF NOT EXISTS throttles (
   key TEXT PRIMARY KEY,
   last_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS push_nonces (
+  key TEXT PRIMARY KEY,
+  expires_at TEXT NOT NULL
+);
 `
 
 type Row = Record<string, unknown>
@@ -1022,13 +1026,14 @@ export class SqliteStore implements Store {
       return n
     })()
   }
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  /** One upsert whose update only happens while the window has room: atomic across connections. */
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     const r = this.get<{ used: number }>(
-      `INSERT INTO rate_slots (bucket, used) VALUES (?, 1)
-       ON CONFLICT(bucket) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
-      bucket, max,
+      `INSERT INTO rate_slots (bucket, used) SELECT ?, ? WHERE ? <= ?
+       ON CONFLICT(bucket) DO UPDATE SET used = used + excluded.used WHERE used + excluded.used <= ? RETURNING used`,
+      bucket, n, n, max, max,
     )
-    return !!r && max > 0
+    return !!r
   }
 
   // ------------------------------------------------------------------ staff inbox
@@ -1282,6 +1287,20 @@ export class SqliteStore implements Store {
       }, JSON.parse(r.facts) as CaseFacts)),
       next: rows.length > limit && last ? encodeCursor('rows', last.created_at, last.id) : null,
     }
+  }
+
+  // ------------------------------------------------------------------ push nonces
+
+  /** One insert; an expired claim of the key is taken over in the same statement. */
+  async claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean> {
+    const r = this.run(
+      'INSERT INTO push_nonces (key, expires_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE push_nonces.expires_at <= ?',
+      key, iso(expiresAt), iso(now),
+    )
+    return r.changes === 1
+  }
+  async purgePushNonces(now: string, limit: number): Promise<number> {
+    return this.run('DELETE FROM push_nonces WHERE key IN (SELECT key FROM push_nonces WHERE expires_at <= ? LIMIT ?)', iso(now), Math.max(0, Math.floor(limit))).changes
   }
 }
 

@@ -1,17 +1,16 @@
-import type { Page, CaseSummary } from '@contract/actions'
+import type { Page } from '@contract/actions'
+import type { BuyerCaseSummary } from '@contract/buyer-view'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
 import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
 import { remainingFen } from '../../core'
-import { buyerView, staffView, summary } from '../views'
+import { buyerSummary, buyerView, staffView, summary } from '../views'
 import { buyerProfileFor } from './buyer-profile'
 
 /** The buyer's own cases, newest first, keyset-paged. */
-export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<CaseSummary>> {
-  const { policy } = await livePolicy(deps)
+export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<BuyerCaseSummary>> {
   const page = await deps.store.listCases({ buyerOpenid: openid }, { limit, cursor: cursor ?? null })
-  const now = deps.now()
-  return { items: page.items.map((c) => summary(c, now, policy, 'buyer')), next: page.next }
+  return { items: page.items.map(buyerSummary), next: page.next }
 }
 
 /** One case as the caller may see it (buyers: only their own, without internal notes). */
@@ -29,7 +28,7 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     // what this case may still pay back: the ORDER's paid amount minus every case's refunds
     refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
     buyerHistory: {
-      pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
+      pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy)),
       refundCount90d: buyer.refundCount90d,
       dedicatedRepId: buyer.dedicatedRepId,
       // today's standing (the case's own flag is what it was opened with)

@@ -500,6 +500,12 @@ export function PolicyScreen({ me }: { me: Me }) {
             <Button id="policy-preview" className="adm-btn adm-btn--small" disabled={previewing || !changes.length || !check?.ok || undefined} onClick={() => void preview()}>
               {previewing ? '计算中…' : '预览影响'}
             </Button>
+            {previewing && (
+              // one what-if runs at a time for the shop: the owner can stop a long one
+              <Button id="policy-preview-cancel" className="adm-btn adm-btn--small" onClick={() => void adminApi.cancelPreview().catch(() => undefined)}>
+                取消计算
+              </Button>
+            )}
             <Button id="policy-save" className="adm-btn adm-btn--small adm-btn--primary" disabled={saving || !changes.length || !check?.ok || undefined} onClick={save}>
               {saving ? '保存中…' : '保存新版本'}
             </Button>
