@@ -1265,8 +1265,14 @@ export class CloudBaseStore implements Store {
     const docs = await this.sorted<Obj & { _id: string; createdAt: string }>('cases', this.filterConds(filter), 'createdAt', 'desc', limit + 1, after, projection)
     const items = docs.slice(0, limit)
     const last = items[items.length - 1]
+    // a document setup has not re-derived yet has no facts: derive its row from the case itself
+    const rows = await Promise.all(items.map(async (d) => {
+      const old = d.claimed === undefined ? await this.getCase(d._id) : null
+      const x = old ? ((await this.caseDoc(old)) as unknown as Obj) : d
+      return exportRow({ ...(x as unknown as Parameters<typeof exportRow>[0]), id: d._id }, x as unknown as CaseFacts)
+    }))
     return {
-      items: items.map((d) => exportRow({ ...(d as unknown as Parameters<typeof exportRow>[0]), id: d._id }, d as unknown as CaseFacts)),
+      items: rows,
       next: docs.length > limit && last ? encodeCursor('rows', last.createdAt, last._id) : null,
     }
   }
