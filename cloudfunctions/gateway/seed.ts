@@ -76,7 +76,9 @@ export async function seedDemoShop(store: Store, nowIso: string): Promise<boolea
     }
     await store.upsertStaff(rec)
   }
-  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: true, unionid: 'union-lin' })
+  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: false, unionid: 'union-lin' })
+  // a supervisor's audited decision (the other buyers' trust follows the policy's rule)
+  await store.setBuyerTrust('buyer-lin', { at: nowIso, by: 'staff-sup', byName: '陈主管', trusted: true, reason: '多年老客户，换货可先发' })
   await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao' })
   await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu' })
   for (const order of demoOrders(nowIso)) await store.upsertOrder({ order, createdAt: order.paidAt })
