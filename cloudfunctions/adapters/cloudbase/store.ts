@@ -74,6 +74,7 @@ import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCurs
 import { admitCase, emptyGuard, guardEntry, touchesGuard, updateGuard } from '../order-guard'
 import { ensureIndexes, type IndexAdmin } from './indexes'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
+import { skipCloudProbe } from './sdk-env'
 
 interface BuyerDoc {
   dedicatedRepId: string | null
@@ -95,7 +96,7 @@ export interface CloudBaseStoreOptions {
   env?: string
   secretId?: string
   secretKey?: string
-  /** replaces https://{env}.tcb-api.tencentcloudapi.com/admin (local endpoint in tests) */
+  /** replaces https://{env}.tcb-api.tencentcloudapi.com/admin (local endpoint in tests; then the SDK never probes Tencent's metadata host) */
   serviceUrl?: string
   /** request timeout in ms (default 15000) */
   timeout?: number
@@ -177,6 +178,8 @@ export class CloudBaseStore implements Store {
     this.maxTxAttempts = options.maxTxAttempts ?? 30
     if (options.db) this.db = options.db
     else {
+      // a local endpoint (the emulator): no metadata probe of Tencent hosts (./sdk-env.ts)
+      if (options.serviceUrl) skipCloudProbe()
       const app = tcbInit({
         env: options.env,
         secretId: options.secretId,
