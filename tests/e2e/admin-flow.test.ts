@@ -81,14 +81,6 @@ const queueAnswer = (pred: (data: Record<string, unknown>) => boolean) =>
     return body?.action === 'queue' && pred(body.data ?? {})
   })
 
-/** Taro.showModal on H5: the confirmation shows the irreversible effect; 确认 goes ahead. */
-async function confirmModal(expected: RegExp) {
-  const modal = page.locator('.taro__modal .taro-modal__content')
-  await modal.waitFor({ state: 'visible' })
-  expect(await modal.textContent()).toMatch(expected)
-  await page.click('.taro__modal .taro-model__confirm')
-  await modal.waitFor({ state: 'hidden' })
-}
 
 /** A viewport screenshot with `sel` scrolled into view (the action bar is fixed at the bottom). */
 async function shotAt(name: string, sel?: string) {
