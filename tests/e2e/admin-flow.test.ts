@@ -222,7 +222,7 @@ test('a refund above the approval limit: the agent’s 同意 is one tap to a su
   await page.click(`#case-${pricey}`)
   await page.locator('#adm-case').waitFor()
   await page.click('#act-approve')
-  expect(await textOf('#form-approve')).toContain('本单该商品还可退¥459')
+  expect(await textOf('#form-approve')).toContain('本单还可退¥459（实付¥459）')
   expect(await textOf('#approve-preview')).toContain('将提交主管审批：同意仅退款¥459')
   expect(await textOf('#approve-over-limit')).toContain('不会立即执行')
   expect(await textOf('#submit-approve')).toBe('提交主管审批¥459.00')

@@ -76,7 +76,7 @@ export const approve: CommandSpec<'approve'> = {
     }
     const goods = draft.kind === 'resend' || early ? goodsValueFen(c, draft.items ?? []) : 0
     const value = valueOf(draft) + goods
-    requireApproval(w, { valueFen: value, cashFen: cashOf(draft), summary: draft.explanation + (goods > 0 ? `（商品价值${yuan(goods)}）` : '') }, ctx, '审批')
+    requireApproval(w, { valueFen: value, cashFen: cashOf(draft), summary: draft.explanation + (goods > 0 ? `（商品价值${yuan(goods)}）` : '') }, ctx, '方案')
 
     withdrawOffered(c)
     if (engine) engine.status = 'withdrawn'
