@@ -76,9 +76,10 @@ export async function seedDemoShop(store: Store, nowIso: string): Promise<boolea
     }
     await store.upsertStaff(rec)
   }
-  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: true, unionid: 'union-lin' })
-  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao' })
-  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu' })
+  // the name and phone tail on their orders: what staff search by (the dedicated-rep picker)
+  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: true, unionid: 'union-lin', name: '林小姐', phoneTail: '8801' })
+  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao', name: '赵先生', phoneTail: '3302' })
+  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu', name: '吴同学', phoneTail: '5503' })
   for (const order of demoOrders(nowIso)) await store.upsertOrder({ order, createdAt: order.paidAt })
   return true
 }

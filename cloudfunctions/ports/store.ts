@@ -123,6 +123,10 @@ export interface BuyerRecord {
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /** how staff find the buyer: the name on their orders; absent = keep the recorded one */
+  name?: string | null
+  /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */
+  phoneTail?: string | null
 }
 
 /** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
@@ -257,6 +261,10 @@ export interface Store {
   openCaseCounts(staffIds: string[], cap?: number): Promise<Record<string, number>>
   getBuyer(openid: string): Promise<BuyerRecord | null>
   upsertBuyer(b: BuyerRecord): Promise<void>
+  /** Buyers whose name contains `q` or whose phone ends in `q` (4 digits), at most `limit`. */
+  searchBuyers(q: string, limit: number): Promise<BuyerRecord[]>
+  /** Buyers with a dedicated rep (专属客服), at most `limit`: every saved assignment, for the roster. */
+  listRepAssignments(limit: number): Promise<BuyerRecord[]>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
   savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>

@@ -782,6 +782,22 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: null, trusted: true })
       })
 
+      it('finds buyers by part of the name or the phone tail, and lists every dedicated-rep assignment', async () => {
+        await store.upsertBuyer({ openid: 'b-zhao', dedicatedRepId: null, trusted: false, name: '赵先生', phoneTail: '1234' })
+        await store.upsertBuyer({ openid: 'b-zhou', dedicatedRepId: 'agent-1', trusted: true, name: '周小姐', phoneTail: '5678' })
+        await store.upsertBuyer({ openid: 'b-anon', dedicatedRepId: 'agent-2', trusted: false })
+        // a later write without name / phone keeps them (the buyer's own calls carry neither)
+        await store.upsertBuyer({ openid: 'b-zhao', dedicatedRepId: null, trusted: false, unionid: 'u-z' })
+        expect((await store.searchBuyers('赵', 10)).map((b) => b.openid)).toEqual(['b-zhao'])
+        expect(await store.searchBuyers('1234', 10)).toEqual([{ openid: 'b-zhao', dedicatedRepId: null, trusted: false, unionid: 'u-z', name: '赵先生', phoneTail: '1234' }])
+        expect((await store.searchBuyers('小姐', 10)).map((b) => b.openid)).toEqual(['b-zhou'])
+        expect(await store.searchBuyers('%', 10)).toEqual([])
+        expect(await store.searchBuyers('9999', 10)).toEqual([])
+        expect((await store.listRepAssignments(10)).map((b) => [b.openid, b.dedicatedRepId]).sort()).toEqual([['b-anon', 'agent-2'], ['b-zhou', 'agent-1']])
+        await store.upsertBuyer({ openid: 'b-zhou', dedicatedRepId: null, trusted: true })
+        expect((await store.listRepAssignments(10)).map((b) => b.openid)).toEqual(['b-anon'])
+      })
+
       it('round-trips orders and lists a buyer’s orders newest first', async () => {
         const order = (id: string, buyer: string, createdAt: string) => ({
           order: { ...makeCase().order, orderId: id, buyerOpenid: buyer },

@@ -71,8 +71,27 @@ interface BuyerDoc {
   dedicatedRepId: string | null
   trusted: boolean
   unionid?: string | null
+  name?: string | null
+  phoneTail?: string | null
+  /** what staff search by, matched by equality through an index: every substring of the name, and the phone tail */
+  searchKeys?: string[]
 }
-const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({ openid, dedicatedRepId: d.dedicatedRepId ?? null, trusted: d.trusted === true, ...(d.unionid ? { unionid: d.unionid } : {}) })
+const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
+  openid,
+  dedicatedRepId: d.dedicatedRepId ?? null,
+  trusted: d.trusted === true,
+  ...(d.unionid ? { unionid: d.unionid } : {}),
+  ...(d.name ? { name: d.name } : {}),
+  ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
+})
+/** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
+function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
+  const chars = Array.from(name ?? '').slice(0, 20)
+  const keys = new Set<string>()
+  for (let i = 0; i < chars.length; i++) for (let j = i + 1; j <= chars.length; j++) keys.add(chars.slice(i, j).join(''))
+  if (phoneTail) keys.add(phoneTail)
+  return [...keys]
+}
 
 export interface CloudBaseStoreOptions {
   /** CloudBase environment id */
@@ -706,9 +725,20 @@ export class CloudBaseStore implements Store {
     return d ? toBuyer(openid, d) : null
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
-    // a write without a unionid keeps the one recorded earlier
-    const unionid = b.unionid ?? (await this.getDoc<BuyerDoc>('buyers', b.openid))?.unionid ?? null
-    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid })
+    // a write without a unionid / name / phone tail keeps the one recorded earlier
+    const cur = b.unionid && b.name && b.phoneTail ? null : await this.getDoc<BuyerDoc>('buyers', b.openid)
+    const unionid = b.unionid ?? cur?.unionid ?? null
+    const name = b.name ?? cur?.name ?? null
+    const phoneTail = b.phoneTail ?? cur?.phoneTail ?? null
+    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
+  }
+  async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ searchKeys: q }], '_id', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => toBuyer(d._id, d))
+  }
+  async listRepAssignments(limit: number): Promise<BuyerRecord[]> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ dedicatedRepId: this._.neq(null) }], '_id', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => toBuyer(d._id, d))
   }
 
   private toPolicyRecord(d: PolicyDoc): PolicyRecord {
