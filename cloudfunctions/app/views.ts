@@ -73,10 +73,31 @@ function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCom
 /** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
 const BUYER_TIMELINE_DATA = ['offerIds', 'offerId', 'carrier', 'trackingNo', 'legId', 'evidence'] as const
 
+/**
+ * The timeline speaks to the buyer in the second person: the core writes one text for both sides
+ * ("买家补充：…"), the buyer reads "您补充了：…". Longest prefixes first.
+ */
+const BUYER_VOICE: Array<[string, string]> = [
+  ['买家在视频号小店申请售后', '您在视频号小店申请了售后'],
+  ['买家未接受方案', '您未接受方案'],
+  ['买家接受方案：', '您接受了方案：'],
+  ['买家撤销申请：', '您撤销了申请：'],
+  ['买家撤销了售后申请', '您撤销了售后申请'],
+  ['买家已确认收货', '您已确认收货'],
+  ['买家评价：', '您的评价：'],
+  ['买家申诉：', '您的申诉：'],
+  ['买家补充：', '您补充了：'],
+  ['买家', '您'],
+]
+export function buyerVoice(text: string): string {
+  for (const [from, to] of BUYER_VOICE) if (text.startsWith(from)) return to + text.slice(from.length)
+  return text
+}
+
 /** Who acted, as a buyer may see it: the role (买家 / 客服 / 系统), never a staff identifier. */
 function buyerEntry(t: TimelineEntry): TimelineEntry {
   const data = t.data ? Object.fromEntries(BUYER_TIMELINE_DATA.filter((k) => k in t.data!).map((k) => [k, t.data![k]])) : undefined
-  return { ...t, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
+  return { ...t, text: t.text ? buyerVoice(t.text) : t.text, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
 }
 
 /**

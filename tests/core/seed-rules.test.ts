@@ -150,6 +150,8 @@ describe('补偿方案 (seeds 000, 002, 003, 004)', () => {
   test('口感问题：试过建议还是不行，再给退货或换货', () => {
     const s = suggestOffers({ ...base, reason: 'taste_usage', severity: 'P3', guidanceTried: true }, policy)
     expect(s.offers.map((o) => o.kind)).toEqual(['return_refund', 'exchange'])
+    // each offer may be sent on its own: none starts with "或者"
+    expect(s.offers.filter((o) => o.explanation.startsWith('或者'))).toEqual([])
   })
 
   test('退款+补偿不会超过实付（已退过一部分时按剩余算）', () => {

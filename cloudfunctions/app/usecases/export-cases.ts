@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { CaseExport, ExportCasesInputSchema } from '@contract/actions'
-import { CASE_TYPE_LABELS, STATUS_LABELS, type Case } from '@contract/domain'
+import { CASE_TYPE_LABELS, STAFF_STATUS_LABELS, type Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { QueueFilter } from '../../ports/store'
@@ -39,13 +39,24 @@ export async function exportCases(deps: Deps, input: z.output<typeof ExportCases
   const { cases, truncated } = await casesInRange(deps, filter, EXPORT_MAX_ROWS)
   const staff = await deps.store.listStaff()
   const names = new Map(staff.map((s) => [s.id, s.name]))
-  const csv = casesToCsv(cases, now, policy, names)
+  // buyers as staff know them (name, phone tail), never their openid
+  const buyerIds = [...new Set(cases.map((c) => c.buyerOpenid))]
+  const buyers = new Map<string, string>()
+  for (const b of await Promise.all(buyerIds.map((id) => deps.store.getBuyer(id)))) if (b) buyers.set(b.openid, buyerLabel(b.name ?? null, b.phoneTail ?? null))
+  const csv = casesToCsv(cases, now, policy, names, buyers)
   const day = formatLocalTime(toMs(now), policy.calendar.timezone).slice(0, 10).replace(/-/g, '')
   return { filename: `售后单-${day}.csv`, csv, rows: cases.length, truncated }
 }
 
-/** Pure: the CSV text of `cases` (header first, BOM included). */
-export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
+function buyerLabel(name: string | null, phoneTail: string | null): string {
+  return [name ?? '', phoneTail ? `尾号${phoneTail}` : ''].filter(Boolean).join(' ')
+}
+
+/**
+ * Pure: the CSV text of `cases` (header first, BOM included), in the staff's words: staff statuses,
+ * staff and buyer names (a buyer without a recorded name shows as 未留姓名; the order number identifies them).
+ */
+export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map(), buyerNames: Map<string, string> = new Map()): string {
   const tz = policy.calendar.timezone
   const time = (iso: string | null | undefined) => (iso ? formatLocalTime(toMs(iso), tz) : '')
   const label = (code: string) => policy.reasons.find((r) => r.code === code)?.label ?? code
@@ -58,14 +69,14 @@ export function casesToCsv(cases: Case[], now: string, policy: Policy, staffName
     return [
       c.caseNo,
       time(c.createdAt),
-      STATUS_LABELS[c.status] ?? c.status,
+      STAFF_STATUS_LABELS[c.status] ?? c.status,
       CASE_TYPE_LABELS[c.type] ?? c.type,
       label(c.reason),
       c.severity,
       team(c.team),
-      c.assigneeId ? staffNames.get(c.assigneeId) ?? c.assigneeId : '未分配',
+      c.assigneeId ? (staffNames.get(c.assigneeId) ?? '已移除的客服') : '未分配',
       c.order.orderId,
-      c.buyerOpenid,
+      buyerNames.get(c.buyerOpenid) || '未留姓名',
       items.map((i) => i.item?.name ?? i.skuId).join('；'),
       items.map((i) => i.skuId).join('；'),
       items.map((i) => i.item?.batch ?? '').join('；'),
