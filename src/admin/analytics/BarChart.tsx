@@ -35,14 +35,42 @@ function surfaceOf(id: string): Promise<Surface | null> {
     return Promise.resolve({ node: el, width: r.width, height: r.height })
   }
   return new Promise((resolve) => {
-    Taro.createSelectorQuery()
-      .select(`#${id}`)
-      .fields({ node: true, size: true })
-      .exec((res: Array<{ node?: Surface['node']; width?: number; height?: number } | null>) => {
-        const r = res?.[0]
-        resolve(r?.node ? { node: r.node, width: r.width ?? 0, height: r.height ?? 0 } : null)
-      })
+    try {
+      Taro.createSelectorQuery()
+        .select(`#${id}`)
+        .fields({ node: true, size: true })
+        .exec((res: Array<{ node?: Surface['node']; width?: number; height?: number } | null>) => {
+          const r = res?.[0]
+          resolve(r?.node ? { node: r.node, width: r.width ?? 0, height: r.height ?? 0 } : null)
+        })
+    } catch {
+      // a host without 2d canvas nodes (old base library): the text summary stands alone
+      resolve(null)
+    }
   })
+}
+
+declare const wx: { createOffscreenCanvas?: (o: { type: '2d'; width: number; height: number }) => unknown } | undefined
+
+/**
+ * F2 measures text on an offscreen canvas: the browser makes its own, a mini-program has no
+ * `document` canvas and must hand one over (wx.createOffscreenCanvas, base library ≥ 2.16.1).
+ */
+function offscreenCanvas(): unknown {
+  if (process.env.TARO_ENV === 'h5' || typeof wx === 'undefined') return undefined
+  try {
+    return wx?.createOffscreenCanvas?.({ type: '2d', width: 10, height: 10 })
+  } catch {
+    return undefined
+  }
+}
+
+function pixelRatio(): number {
+  try {
+    return Taro.getSystemInfoSync().pixelRatio || 1
+  } catch {
+    return 1
+  }
 }
 
 /**
@@ -75,7 +103,10 @@ export function BarChart({
         if (gone || !s || s.width <= 0) return
         const ctx = s.node.getContext('2d')
         if (!ctx) return
-        const dpr = Taro.getSystemInfoSync().pixelRatio || 1
+        const dpr = pixelRatio()
+        const offscreen = offscreenCanvas()
+        // without a text-measuring canvas F2 cannot lay out the axes: leave the text summary alone
+        if (process.env.TARO_ENV !== 'h5' && !offscreen) return
         s.node.width = Math.round(s.width * dpr)
         s.node.height = Math.round(s.height * dpr)
         const el = h(Canvas, {
@@ -86,6 +117,7 @@ export function BarChart({
           animate: false,
           ...(s.node.requestAnimationFrame ? { requestAnimationFrame: s.node.requestAnimationFrame.bind(s.node), cancelAnimationFrame: s.node.cancelAnimationFrame?.bind(s.node) } : {}),
           ...(s.node.createImage ? { createImage: s.node.createImage.bind(s.node) } : {}),
+          ...(offscreen ? { offscreenCanvas: offscreen } : {}),
           children: h(Chart, {
             data: bars,
             ...(horizontal ? { coord: { transposed: true } } : {}),
