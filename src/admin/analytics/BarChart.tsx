@@ -115,6 +115,9 @@ export function BarChart({
           width: s.width,
           height: s.height,
           animate: false,
+          // sizes in CSS px as written (F2's default halves "hd" sizes, which left 5 px labels on a phone)
+          px2hd: (v: number) => v,
+          theme: { fontSize: 12 },
           ...(s.node.requestAnimationFrame ? { requestAnimationFrame: s.node.requestAnimationFrame.bind(s.node), cancelAnimationFrame: s.node.cancelAnimationFrame?.bind(s.node) } : {}),
           ...(s.node.createImage ? { createImage: s.node.createImage.bind(s.node) } : {}),
           ...(offscreen ? { offscreenCanvas: offscreen } : {}),
@@ -122,7 +125,11 @@ export function BarChart({
             data: bars,
             ...(horizontal ? { coord: { transposed: true } } : {}),
             scale: { y: { min: 0, nice: true, tickCount: 4 } },
-            children: [h(Axis, { field: 'x' }), h(Axis, { field: 'y' }), h(Interval, { x: 'x', y: 'y', color })],
+            children: [
+              h(Axis, { field: 'x', style: { label: { fontSize: 12, fill: '#646a73' }, labelOffset: 6 } }),
+              h(Axis, { field: 'y', style: { label: { fontSize: 11, fill: '#8a8f99' }, labelOffset: 6 } }),
+              h(Interval, { x: 'x', y: 'y', color }),
+            ],
           }),
         })
         chart = new Canvas(el.props as ConstructorParameters<typeof Canvas>[0])
