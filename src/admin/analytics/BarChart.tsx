@@ -124,9 +124,11 @@ export function BarChart({
           children: h(Chart, {
             data: bars,
             ...(horizontal ? { coord: { transposed: true } } : {}),
-            scale: { y: { min: 0, nice: true, tickCount: 4 } },
+            // whole counts on the value axis (no "0.75 单")
+            scale: { y: { min: 0, tickInterval: Math.max(1, Math.ceil(Math.max(0, ...bars.map((b) => b.y)) / 4)) } },
             children: [
-              h(Axis, { field: 'x', style: { label: { fontSize: 12, fill: '#646a73' }, labelOffset: 6 } }),
+              // many weeks on a 360 px phone: smaller labels so neighbours do not touch
+              h(Axis, { field: 'x', style: { label: { fontSize: !horizontal && bars.length > 6 ? 10 : 12, fill: '#646a73' }, labelOffset: 6 } }),
               h(Axis, { field: 'y', style: { label: { fontSize: 11, fill: '#8a8f99' }, labelOffset: 6 } }),
               h(Interval, { x: 'x', y: 'y', color }),
             ],
