@@ -21,8 +21,10 @@ import {
   type CommandType,
   type OrderSnapshot,
   type StaffMember,
+  type TrustChange,
 } from './domain'
 import type { Policy } from './policy'
+import type { BuyerCaseSummary, BuyerCaseView } from './buyer-view'
 import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
 
 const Id = z.string().min(1).max(64)
@@ -45,10 +47,7 @@ export interface SlaView {
   paused: boolean
 }
 
-/**
- * A case as one viewer may see it. For buyers: internal notes, routing notes, risk flags and
- * unsent engine suggestions are removed.
- */
+/** A case as staff see it (a buyer's view is the allow-list `BuyerCaseView` of ./buyer-view). */
 export type CaseView = Omit<Case, 'routingNote'> & {
   routingNote?: string
   /** shop after-sales: the queue's mark plus the seller's platform calls allowed now */
@@ -194,9 +193,9 @@ export interface AftersaleOutputs {
   whoami: { openid: string; role: 'buyer' }
   list_orders: OrderView[]
   check_eligibility: EligibilityView
-  submit: { case: CaseView; created: boolean }
-  list_cases: Page<CaseSummary>
-  get_case: CaseView
+  submit: { case: BuyerCaseView; created: boolean }
+  list_cases: Page<BuyerCaseSummary>
+  get_case: BuyerCaseView
   record_subscriptions: { credits: Record<string, number> }
   get_policy: PublicPolicy
 }
@@ -276,14 +275,23 @@ export const adminInputs = {
   upsert_staff: StaffInputSchema,
   /** `takesCases`: 接单 of a supervisor / owner (routing assigns them cases only when on) */
   set_duty: z.object({ id: Id, onDuty: z.boolean(), takesCases: z.boolean().optional() }),
+  /** `trusted` is deprecated (use set_buyer_trust): when sent it is recorded as a trust decision with a fixed reason */
   set_dedicated_rep: z.object({ buyerOpenid: Id, repId: Id.nullable(), trusted: z.boolean().optional() }),
   /** find a buyer by name, phone tail (4 digits) or order number; empty `q` = only the saved assignments */
   search_buyers: z.object({ q: z.string().trim().max(40, '搜索内容最多40个字').default('') }),
+  /** supervisors / owners: trusted (老客户, exchange ships first) or not whatever the rule says; null = back to the rule */
+  set_buyer_trust: z.object({
+    buyerOpenid: Id,
+    trusted: z.boolean().nullable(),
+    reason: z.string().trim().min(2, '请填写原因（至少2个字）').max(200, '原因最多200个字'),
+  }),
   get_policy: z.object({}),
   /** `preview`: the range of the what-if the owner looked at; the server recomputes it and records its summary on the new version */
   update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown(), preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional() }),
   list_policy_versions: z.object({}),
   preview_policy: WhatIfInputSchema,
+  /** stops the shop's running what-if (one runs at a time) */
+  cancel_preview: z.object({}),
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
@@ -314,6 +322,20 @@ export const adminInputs = {
 } satisfies Record<string, z.ZodTypeAny>
 export type AdminAction = keyof typeof adminInputs
 
+/** The buyer panel of a staff case page: history, risk count and trust (who decided it and why). */
+export interface BuyerHistoryView {
+  pastCases: CaseSummary[]
+  refundCount90d: number
+  dedicatedRepId: string | null
+  /** trusted for two-way exchange (老客户) today: the supervisor's decision if any, else the rule */
+  trusted: boolean
+  trustSource: 'rule' | 'supervisor'
+  /** what the policy's rule alone says and on what (orders signed for in `orderDays`, risk-flagged cases in 90 days) */
+  trustRule: { trusted: boolean; completedOrders: number; riskCases90d: number; minOrders: number; orderDays: number }
+  /** supervisors' trust decisions, oldest first */
+  trustHistory: TrustChange[]
+}
+
 export interface StaffView extends StaffMember {
   active: boolean
 }
@@ -335,12 +357,13 @@ export interface AdminOutputs extends InboxOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
-  get_case: CaseView & { refundableFen: number; buyerHistory: { pastCases: CaseSummary[]; refundCount90d: number; dedicatedRepId: string | null; trusted: boolean } }
+  get_case: CaseView & { refundableFen: number; buyerHistory: BuyerHistoryView }
   list_staff: StaffView[]
   upsert_staff: StaffView
   set_duty: StaffView
   /** `changed`: false when the save matched what was already recorded (nothing written) */
   set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean; changed: boolean }
+  set_buyer_trust: { openid: string; trusted: boolean; trustSource: 'rule' | 'supervisor'; trustHistory: TrustChange[] }
   /** `matches`: buyers found for `q`; `assigned`: every buyer with a dedicated rep */
   search_buyers: { matches: BuyerPick[]; assigned: BuyerPick[] }
   /** `calendarWarning`: set when the official holiday data does not cover the next 60 days */
@@ -348,6 +371,8 @@ export interface AdminOutputs extends InboxOutputs {
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }
   list_policy_versions: PolicyVersionView[]
   preview_policy: WhatIfView
+  /** false when no what-if was running */
+  cancel_preview: { cancelled: boolean }
   analytics: AnalyticsView
   export_cases: CaseExport
   /** the shop's reject reasons and return addresses (read from the platform) */

@@ -15,8 +15,20 @@ export const IsoTimeSchema = z
   })
 export type IsoTime = z.infer<typeof IsoTimeSchema>
 
-/** Calendar date YYYY-MM-DD (business calendar, Asia/Shanghai by default). */
-export const DateStringSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+/** A real day of the calendar, 2000–2099 (no 2026-13-45, no 2026-02-30). */
+export function isRealDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
+  if (!m) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const t = new Date(Date.UTC(y, mo - 1, d))
+  return y >= 2000 && y <= 2099 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
+}
+
+/** Calendar date YYYY-MM-DD (business calendar, Asia/Shanghai by default): a real date of 2000–2099. */
+export const DateStringSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .refine(isRealDate, (s) => ({ message: `日期 ${s.slice(0, 10)} 不存在（月份 01–12、日期按当月天数，年份 2000–2099）` }))
 
 /**
  * Largest amount in fen anywhere in the desk: ¥100,000,000. Far above any live-stream order, and
@@ -644,8 +656,22 @@ export const BuyerProfileSchema = z.object({
   /** trusted (老客户): exchange ships before the return arrives */
   trusted: z.boolean().default(false),
   refundCount90d: z.number().int().min(0).default(0),
+  /** where `trusted` comes from: the policy's rule, or a supervisor's / owner's decision (set_buyer_trust) */
+  trustSource: z.enum(['rule', 'supervisor']).optional(),
 })
 export type BuyerProfile = z.input<typeof BuyerProfileSchema>
+
+/** One supervisor's / owner's trust decision on a buyer (audited: kept on the buyer record, newest last). */
+export const TrustChangeSchema = z.object({
+  at: IsoTimeSchema,
+  /** staff id */
+  by: z.string().min(1),
+  byName: z.string().optional(),
+  /** true / false: trusted or not whatever the rule says; null: back to the policy's rule */
+  trusted: z.boolean().nullable(),
+  reason: z.string(),
+})
+export type TrustChange = z.infer<typeof TrustChangeSchema>
 
 export const StaffMemberSchema = z.object({
   id: z.string().min(1),
@@ -693,6 +719,9 @@ export const OpenCaseInputSchema = z.object({
 export type OpenCaseInput = z.input<typeof OpenCaseInputSchema>
 
 // ---------------------------------------------------------------- commands
+
+/** The platform's reason numbers have at most 8 digits (its after-sale reasons look like 10000021). */
+export const MAX_REJECT_REASON_TYPE = 99_999_999
 
 const base = { expectedVersion: z.number().int().min(1).optional() }
 const text = z.string().max(1000)
@@ -781,7 +810,13 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
   // Channels shop after-sales (core/commands/platform.ts): the seller's platform calls …
   z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional(), ...base }),
-  z.object({ type: z.literal('platform_reject'), rejectReasonType: z.number().int(), text: z.string().min(1).max(200), ...base }),
+  z.object({
+    type: z.literal('platform_reject'),
+    /** one of the platform's reject reasons (rejectreason/get) */
+    rejectReasonType: z.number({ invalid_type_error: '请选择拒绝原因' }).int('拒绝原因编号无效').min(1, '拒绝原因编号无效').max(MAX_REJECT_REASON_TYPE, '拒绝原因编号无效'),
+    text: z.string().min(1).max(200),
+    ...base,
+  }),
   z.object({ type: z.literal('platform_certificate'), certificates: z.array(z.string().min(1).max(200)).min(1).max(9), text: z.string().min(1).max(200), ...base }),
   z.object({ type: z.literal('platform_reship'), deliveryId: z.string().min(1).max(40), waybillId: z.string().min(1).max(40), ...base }),
   // … and what the platform says (system)

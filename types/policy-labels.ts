@@ -13,7 +13,7 @@ export const SEVERITY_EXPLAINED: Record<Severity, { short: string; long: string 
   P3: { short: 'P3 一般', long: 'P3 一般：延迟、无理由退换、口感、尺码等' },
 }
 
-export const COMPENSATION_LABELS: Record<keyof Policy['compensation'], { label: string; unit: 'fen' | 'count' | 'percent' }> = {
+export const COMPENSATION_LABELS: Record<keyof Policy['compensation'], { label: string; unit: 'fen' | 'count' | 'percent' | 'days' }> = {
   latePerDayFen: { label: '物流延迟每天补偿', unit: 'fen' },
   lateCapFen: { label: '延迟补偿上限', unit: 'fen' },
   damagedPickupAboveUnits: { label: '破损超过几件上门取件', unit: 'count' },
@@ -22,6 +22,8 @@ export const COMPENSATION_LABELS: Record<keyof Policy['compensation'], { label: 
   couponFen: { label: '小瑕疵优惠券金额', unit: 'fen' },
   approvalThresholdFen: { label: '超过此金额需主管审批', unit: 'fen' },
   riskRefundCount90d: { label: '90天内退款几次标记风险', unit: 'count' },
+  trustMinOrders: { label: '老客户（换货先发）：签收订单至少几单', unit: 'count' },
+  trustOrderDays: { label: '老客户：统计最近几天签收的订单', unit: 'days' },
 }
 
 export const BUYER_WAIT_LABELS: Record<keyof Policy['buyerWait'], string> = {
@@ -157,7 +159,7 @@ export function diffPolicy(a: Policy, b: Policy): PolicyFieldChange[] {
 
   for (const k of Object.keys(COMPENSATION_LABELS) as (keyof Policy['compensation'])[]) {
     const { label, unit } = COMPENSATION_LABELS[k]
-    const f = (v: number) => (unit === 'fen' ? yuanText(v) : unit === 'percent' ? `${v}%` : `${v}`)
+    const f = (v: number) => (unit === 'fen' ? yuanText(v) : unit === 'percent' ? `${v}%` : unit === 'days' ? `${v}天` : `${v}`)
     push(`compensation.${k}`, label, f(a.compensation[k]), f(b.compensation[k]))
   }
 

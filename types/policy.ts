@@ -129,6 +129,10 @@ export const PolicySchema = z
       couponFen: fen(MAX_PERK_FEN),
       approvalThresholdFen: fen(MAX_FEN),
       riskRefundCount90d: int(1, 1000),
+      /** 老客户 (two-way exchange, 双向发货): at least this many orders signed for … */
+      trustMinOrders: int(1, 1000).default(5),
+      /** … within this many days, and no refunded or risk-flagged case in the last 90 days (a supervisor's decision overrides) */
+      trustOrderDays: int(7, 730).default(180),
     }),
     sla: z.object({
       targets: z.object({ P1: SeverityTargetsSchema, P2: SeverityTargetsSchema, P3: SeverityTargetsSchema }),
@@ -299,6 +303,8 @@ export const defaultPolicy: Policy = {
     couponFen: 1000,
     approvalThresholdFen: 20000,
     riskRefundCount90d: 3,
+    trustMinOrders: 5,
+    trustOrderDays: 180,
   },
   sla: {
     targets: {

@@ -30,6 +30,8 @@ export interface CaseIndex {
   escalated: boolean
   /** some refund of this case did not fail (repeat-refund risk counts these) */
   refunded: boolean
+  /** flagged as a risky buyer's case (trust rule: no risk flag in 90 days) */
+  risk: boolean
   open: boolean
   slaDueAt: string | null
   dueSort: string
@@ -45,7 +47,7 @@ export interface CaseIndex {
  * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
  * re-derives every stored case once when it opens a store indexed by an older version.
  */
-export const CASE_INDEX_VERSION = 4
+export const CASE_INDEX_VERSION = 5
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)
@@ -63,6 +65,7 @@ export function caseIndex(c: Case, policy: Policy): CaseIndex {
     reason: c.reason,
     escalated: c.flags.escalated,
     refunded: c.refunds.some((r) => r.status !== 'failed'),
+    risk: c.flags.risk,
     open: OPEN_STATUSES.includes(c.status),
     slaDueAt: due,
     dueSort: queueDueSort(c, due),

@@ -7,12 +7,13 @@ import { getCase } from './usecases/read-cases'
 import { queueCases } from './usecases/queue-cases'
 import { listStaff, searchBuyers, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
 import { getPolicy, policyHistory, updatePolicy } from './usecases/manage-policy'
-import { previewPolicy } from './usecases/policy-what-if'
+import { cancelWhatIf, previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
 import { exportCases } from './usecases/export-cases'
 import { shopOptions } from './usecases/shop-options'
 import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 import { openLinkedCase } from './usecases/linked-case'
+import { setBuyerTrust } from './usecases/buyer-trust'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -32,7 +33,9 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   list_staff: action({ input: I.list_staff, roles: ANY, run: (d) => listStaff(d) }),
   upsert_staff: action({ input: I.upsert_staff, roles: LEADS, run: (d, c, i) => upsertStaff(d, staffOf(c), i) }),
   set_duty: action({ input: I.set_duty, roles: ANY, run: (d, c, i) => setDuty(d, staffOf(c), i.id, i.onDuty, i.takesCases) }),
-  set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, _c, i) => setDedicatedRep(d, i.buyerOpenid, i.repId, i.trusted) }),
+  set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, c, i) => setDedicatedRep(d, staffOf(c), i.buyerOpenid, i.repId, i.trusted) }),
+  // trust decides whether an exchange ships before the return: supervisors and owners only, with a reason
+  set_buyer_trust: action({ input: I.set_buyer_trust, roles: LEADS, run: (d, c, i) => setBuyerTrust(d, staffOf(c), i.buyerOpenid, i.trusted, i.reason) }),
   // the picker for dedicated reps (names and phone tails of buyers: the leads who assign them)
   search_buyers: action({ input: I.search_buyers, roles: LEADS, run: (d, _c, i) => searchBuyers(d, i.q) }),
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
@@ -40,6 +43,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),
   // the what-if reads every case of the range: the owner's tool, like saving
   preview_policy: action({ input: I.preview_policy, roles: OWNER, run: (d, _c, i) => previewPolicy(d, i) }),
+  cancel_preview: action({ input: I.cancel_preview, roles: OWNER, run: (d) => cancelWhatIf(d) }),
   // analytics and the bulk case export (buyer ids, orders, money) are for supervisors and owners
   analytics: action({ input: I.analytics, roles: LEADS, run: (d, _c, i) => analytics(d, i) }),
   export_cases: action({ input: I.export_cases, roles: LEADS, run: (d, _c, i) => exportCases(d, i) }),

@@ -28,7 +28,7 @@ export const aftersaleActions: Record<AftersaleAction, ActionDef> = {
   whoami: action({ input: I.whoami, run: async (_d, c) => ({ openid: c.openid, role: 'buyer' }) }),
   list_orders: action({ input: I.list_orders, run: (d, c, i) => listMyOrders(d, c.openid, i.limit, c.kind === 'buyer' ? c.unionid : undefined) }),
   check_eligibility: action({ input: I.check_eligibility, run: (d, c, i) => checkOrderEligibility(d, c.openid, i.orderId, i.claimedItems, i.reason) }),
-  submit: action({ input: I.submit, run: (d, c, i, key) => submitCase(d, c.openid, i, key) }),
+  submit: action({ input: I.submit, run: (d, c, i, key) => submitCase(d, c.openid, i, key, c.kind === 'buyer' && c.unionid ? { unionid: c.unionid } : {}) }),
   list_cases: action({ input: I.list_cases, run: (d, c, i) => listMyCases(d, c.openid, i.cursor, i.limit) }),
   get_case: action({ input: I.get_case, run: (d, c, i) => getCase(d, c, i.caseId) }),
   record_subscriptions: action({ input: I.record_subscriptions, run: (d, c, i) => recordSubscriptions(d, c.openid, i.results) }),

@@ -1,5 +1,6 @@
-import { caseSourceOf, type Actor, type Case, type CommandType, type TimelineEntry } from '@contract/domain'
+import { caseSourceOf, type Actor, type Case, type ClaimedItem, type CommandType, type Offer, type TimelineEntry } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import { BUYER_TIMELINE_DATA, BUYER_TIMELINE_TYPES, type BuyerCaseSummary, type BuyerCaseView, type BuyerOffer, type BuyerTimelineEntry } from '@contract/buyer-view'
 import type { CaseSummary, CaseView, NextStep, PlatformMark, SlaView } from '@contract/actions'
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
@@ -70,8 +71,7 @@ function actionsFor(c: Case, actor: Actor, now: string, policy: Policy, orderCom
   return allowedCommands(c, { actor, policy, now, orderCommittedFen }).filter((a) => exposed.has(a))
 }
 
-/** Timeline data a buyer may see: tracking, offers and their own evidence — never routing or staff ids. */
-const BUYER_TIMELINE_DATA = ['offerIds', 'offerId', 'carrier', 'trackingNo', 'legId', 'evidence'] as const
+const BUYER_TYPES = new Set<string>(BUYER_TIMELINE_TYPES)
 
 /**
  * The timeline speaks to the buyer in the second person: the core writes one text for both sides
@@ -94,38 +94,115 @@ export function buyerVoice(text: string): string {
   return text
 }
 
-/** Who acted, as a buyer may see it: the role (买家 / 客服 / 系统), never a staff identifier. */
-function buyerEntry(t: TimelineEntry): TimelineEntry {
-  const data = t.data ? Object.fromEntries(BUYER_TIMELINE_DATA.filter((k) => k in t.data!).map((k) => [k, t.data![k]])) : undefined
-  return { ...t, text: t.text ? buyerVoice(t.text) : t.text, actor: { kind: t.actor.kind, id: t.actor.kind }, data: data && Object.keys(data).length ? data : undefined }
+/**
+ * What the buyer reads of a timeline entry's text. A supervisor's approval carries the approved
+ * command's text wrapped in the approval (amount, approval note): the buyer gets the command's text.
+ */
+function buyerText(t: TimelineEntry): string {
+  if (t.type !== 'decide_approval') return t.text
+  const m = /^主管已批准（[^）]*）：/.exec(t.text)
+  if (!m) return ''
+  const inner = t.text.slice(m[0].length)
+  const note = inner.indexOf('。审批意见：')
+  return note >= 0 ? inner.slice(0, note) : inner
 }
 
+/** A timeline entry as a buyer may see it (null: not theirs to see). */
+function buyerEntry(t: TimelineEntry): BuyerTimelineEntry | null {
+  if (t.internal || !BUYER_TYPES.has(t.type)) return null
+  const data: Record<string, unknown> = {}
+  for (const k of BUYER_TIMELINE_DATA) if (t.data && k in t.data) data[k] = t.data[k]
+  return {
+    id: t.id,
+    at: t.at,
+    actor: { kind: t.actor.kind },
+    type: t.type as BuyerTimelineEntry['type'],
+    fromStatus: t.fromStatus,
+    toStatus: t.toStatus,
+    text: buyerVoice(buyerText(t)),
+    ...(Object.keys(data).length ? { data: data as BuyerTimelineEntry['data'] } : {}),
+  }
+}
+
+const items = (xs: ClaimedItem[]): ClaimedItem[] => xs.map((i) => ({ skuId: i.skuId, qty: i.qty }))
+
+function buyerOffer(o: Offer): BuyerOffer | null {
+  if (o.status === 'suggested') return null
+  return {
+    id: o.id, kind: o.kind, refundFen: o.refundFen, compensationFen: o.compensationFen, couponFen: o.couponFen, giftValueFen: o.giftValueFen,
+    items: items(o.items), pickup: o.pickup, shippingPaidBy: o.shippingPaidBy, explanation: o.explanation, status: o.status, createdAt: o.createdAt, group: o.group,
+  }
+}
+
+const notNull = <T>(x: T | null): x is T => x !== null
+
 /**
- * The case as a buyer may see it: no internal notes, routing, staff identifiers, risk flags or unsent suggestions.
+ * The case as a buyer may see it, built field by field from the allow-list of the contract
+ * (`@contract/buyer-view`): nothing of the case reaches the buyer unless it is named here.
  * `orderCommittedFen`: what the order's other cases already got back, when the caller read it (see CoreContext).
  */
-export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): CaseView {
-  const { routingNote: _r, ...rest } = c
+export function buyerView(c: Case, now: string, policy: Policy, orderCommittedFen?: number): BuyerCaseView {
+  const o = c.order
+  const r = c.returnShipment
   return {
-    ...rest,
-    assigneeId: null,
-    flags: { ...c.flags, risk: false },
-    offers: c.offers.filter((o) => o.status !== 'suggested'),
-    inspection: c.inspection ? { ...c.inspection, by: 'staff' } : null,
-    timeline: c.timeline.filter((t) => !t.internal).map(buyerEntry),
+    id: c.id,
+    caseNo: c.caseNo,
+    order: {
+      orderId: o.orderId,
+      items: o.items.map((i) => ({ skuId: i.skuId, name: i.name, qty: i.qty, unitPriceFen: i.unitPriceFen, ...(i.finalSale !== undefined ? { finalSale: i.finalSale } : {}) })),
+      paidFen: o.paidFen,
+      paidAt: o.paidAt,
+      ...(o.shippedAt ? { shippedAt: o.shippedAt } : {}),
+      ...(o.deliveredAt ? { deliveredAt: o.deliveredAt } : {}),
+      ...(o.carrier ? { carrier: o.carrier } : {}),
+      ...(o.trackingNo ? { trackingNo: o.trackingNo } : {}),
+    },
+    claimedItems: items(c.claimedItems),
+    type: c.type,
+    reason: c.reason,
+    description: c.description,
+    evidence: c.evidence.map((e) => ({ fileId: e.fileId, kind: e.kind, size: e.size, mime: e.mime })),
+    desiredRemedy: c.desiredRemedy,
+    status: c.status,
+    buyerDeadline: c.buyerDeadline ? { kind: c.buyerDeadline.kind, dueAt: c.buyerDeadline.dueAt } : null,
+    offers: c.offers.map(buyerOffer).filter(notNull),
+    acceptedOfferId: c.acceptedOfferId,
+    returnShipment: r
+      ? { status: r.status, pickup: r.pickup, shippingPaidBy: r.shippingPaidBy, purpose: r.purpose, items: items(r.items), carrier: r.carrier, trackingNo: r.trackingNo, shippedAt: r.shippedAt, receivedAt: r.receivedAt }
+      : null,
+    inspection: c.inspection ? { result: c.inspection.result, note: c.inspection.note, at: c.inspection.at } : null,
+    refunds: c.refunds.map((x) => ({ key: x.key, amountFen: x.amountFen, purpose: x.purpose, status: x.status, requestedAt: x.requestedAt, settledAt: x.settledAt })),
+    replacementShipments: c.replacementShipments.map((s) => ({ id: s.id, items: items(s.items), status: s.status, carrier: s.carrier, trackingNo: s.trackingNo, shippedAt: s.shippedAt })),
+    rating: c.rating ? { score: c.rating.score, comment: c.rating.comment, at: c.rating.at } : null,
+    flags: { buyerNotNotified: c.flags.buyerNotNotified },
+    source: caseSourceOf(c),
+    version: c.version,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    ...(c.closedAt ? { closedAt: c.closedAt } : {}),
+    timeline: c.timeline.map(buyerEntry).filter(notNull),
     next: nextStep(c),
-    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen),
-    sla: { ...c.sla, report: slaView(c, now, policy) },
+    actions: actionsFor(c, { kind: 'buyer', id: c.buyerOpenid }, now, policy, orderCommittedFen) as BuyerCaseView['actions'],
   }
+}
+
+/** One line of the buyer's case list (no routing, severity, assignee or platform deadline). */
+export function buyerSummary(c: Case): BuyerCaseSummary {
+  return { id: c.id, caseNo: c.caseNo, status: c.status, type: c.type, reason: c.reason, orderId: c.order.orderId, title: titleOf(c), createdAt: c.createdAt, updatedAt: c.updatedAt, next: nextStep(c), source: caseSourceOf(c) }
+}
+
+function titleOf(c: Case): string {
+  const first = c.claimedItems[0]
+  const name = c.order.items.find((i) => i.skuId === first?.skuId)?.name ?? '商品'
+  return c.claimedItems.length > 1 ? `${name} 等${c.claimedItems.length}件` : name
 }
 
 export function staffView(c: Case, now: string, policy: Policy, staff: Actor, orderCommittedFen?: number): CaseView {
   return { ...c, next: nextStep(c), actions: actionsFor(c, staff, now, policy, orderCommittedFen), sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c) }
 }
 
-export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 'staff'): CaseSummary {
-  const first = c.claimedItems[0]
-  const name = c.order.items.find((i) => i.skuId === first?.skuId)?.name ?? '商品'
+/** One line of the staff queue. */
+export function summary(c: Case, now: string, policy: Policy): CaseSummary {
   return {
     id: c.id,
     caseNo: c.caseNo,
@@ -134,12 +211,12 @@ export function summary(c: Case, now: string, policy: Policy, viewer: 'buyer' | 
     reason: c.reason,
     severity: c.severity,
     team: c.team,
-    assigneeId: viewer === 'staff' ? c.assigneeId : null,
+    assigneeId: c.assigneeId,
     orderId: c.order.orderId,
-    title: c.claimedItems.length > 1 ? `${name} 等${c.claimedItems.length}件` : name,
+    title: titleOf(c),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
-    escalated: viewer === 'staff' ? c.flags.escalated : false,
+    escalated: c.flags.escalated,
     sla: slaView(c, now, policy),
     next: nextStep(c),
     source: caseSourceOf(c),

@@ -11,6 +11,7 @@ import { CALL_HEADER, FunctionNameSchema } from '@contract/api'
 import { SqliteStore } from '../adapters/sqlite/store'
 import { LocalPayments } from '../adapters/local/payments'
 import { LocalMedia, MEDIA_LIMITS, UPLOAD_QUOTA, sniffMime } from '../adapters/local/media'
+import { localDate } from '../core/tz'
 import type { Deps } from '../app/deps'
 import type { FunctionHandler } from '../app/function'
 import { aftersaleFunction } from '../app/aftersale'
@@ -23,7 +24,7 @@ import { runScheduler } from '../app/usecases/run-scheduler'
 import { devLoginPage, messagesPage } from './pages'
 import type { ShopPort } from '../ports/shop'
 import type { Store } from '../ports/store'
-import { answerUrlCheck, PushError, type PushConfig } from '../adapters/channels/push'
+import { answerUrlCheck, checkPushQuery, PUSH_ERROR_STATUS, PushError, pushLimits, type PushConfig } from '../adapters/channels/push'
 import { receiveChannelsPush } from '../app/usecases/receive-channels-push'
 import { allowedHosts, guard, inlineScriptHashes, MEDIA_CSP, pageCsp } from './security'
 import { boundaryOf, MultipartError, readFilePart, TooLarge } from './multipart'
@@ -42,7 +43,7 @@ export interface GatewayOptions {
   demo?: boolean
   /** a secret every request must carry (header, bearer, or the cookie `?access_token=` sets) */
   accessToken?: string
-  /** uploads per identity and rolling day (default UPLOAD_QUOTA) */
+  /** uploads per identity and day (default UPLOAD_QUOTA) */
   uploadQuota?: { files: number; bytes: number }
   seed?: boolean
   quiet?: boolean
@@ -120,8 +121,43 @@ function readJson(c: Context<Env>): Promise<unknown> {
   })
 }
 
+/**
+ * A request body of at most `maxBytes` that must arrive within `timeoutMs`, else PushError
+ * TOO_LARGE / TIMEOUT as soon as that is known; the rest is never read (the caller closes the
+ * connection).
+ */
+function readCapped(incoming: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = (err: Error | null) => {
+      clearTimeout(timer)
+      incoming.off('data', onData)
+      incoming.off('end', onEnd)
+      incoming.off('error', onError)
+      if (err) {
+        incoming.pause()
+        reject(err)
+      } else resolve(utf8.decode(Buffer.concat(chunks)))
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) done(new PushError('TOO_LARGE', 'push body too large'))
+      else chunks.push(chunk)
+    }
+    const onEnd = () => done(null)
+    const onError = () => done(new PushError('BAD_MESSAGE', 'request aborted'))
+    const timer = setTimeout(() => done(new PushError('TIMEOUT', 'push body not received in time')), timeoutMs)
+    incoming.on('data', onData)
+    incoming.once('end', onEnd)
+    incoming.once('error', onError)
+  })
+}
+
 /** Bytes of multipart framing allowed on top of the largest file. */
 const MULTIPART_OVERHEAD = 64 * 1024
+/** The upload quota's day */
+const QUOTA_TZ = 'Asia/Shanghai'
 
 const fail = (code: string, message: string) => ({ ok: false, error: { code, message } })
 
@@ -186,21 +222,30 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
-  // The shop's message push (channels_ec_aftersale_update), as WeChat sends it to a seller's server:
-  // signature checked, safe mode opened; the answer is the plain string `success`.
+  // The shop's message push (channels_ec_aftersale_update), as WeChat sends it to a seller's server.
+  // Checked before it is read: signature and timestamp window from the URL, then the body with a
+  // size cap and a time limit, the nonce claimed in the store, only then parsed; answer `success`.
   const push = opts.push
   if (push) {
+    const limits = pushLimits(push)
     app.get('/channels/push', (c) => {
-      const echo = answerUrlCheck(push.token, c.req.query())
-      return echo === null ? c.text('bad signature', 401) : c.text(echo)
+      const echo = answerUrlCheck(push, c.req.query(), Date.parse(now()))
+      return echo === null ? c.json(fail('BAD_SIGNATURE', 'signature mismatch or stale timestamp'), 401) : c.text(echo)
     })
     app.post('/channels/push', async (c) => {
+      const incoming: IncomingMessage | undefined = c.env?.incoming
       try {
-        await receiveChannelsPush(deps, push, c.req.query(), await c.req.text())
+        const query = c.req.query()
+        checkPushQuery(push, query, Date.parse(now()))
+        if (Number(c.req.header('content-length') ?? NaN) > limits.maxBodyBytes) throw new PushError('TOO_LARGE', 'push body too large')
+        const body = incoming ? await readCapped(incoming, limits.maxBodyBytes, limits.readTimeoutMs) : await c.req.text()
+        await receiveChannelsPush(deps, push, query, body)
         return c.text('success')
       } catch (e) {
-        if (e instanceof PushError) return c.text(e.message, e.code === 'BAD_SIGNATURE' ? 401 : 400)
-        throw e
+        if (!(e instanceof PushError)) throw e
+        // the rest of a refused body is not read: close the connection instead of draining it
+        if (incoming && !incoming.complete) c.header('connection', 'close')
+        return c.json(fail(e.code, e.message), PUSH_ERROR_STATUS[e.code])
       }
     })
   }
@@ -242,46 +287,56 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (!incoming || !boundary) return refuse(400, 'VALIDATION', '上传格式错误（需要 multipart/form-data）')
     const declared = Number(c.req.header('content-length') ?? NaN)
     if (declared > MEDIA_LIMITS.videoMaxBytes + MULTIPART_OVERHEAD) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
-    const usage = await store.mediaUsage(openid, new Date(Date.parse(now()) - UPLOAD_QUOTA.windowMs).toISOString())
-    if (usage.count >= quota.files || usage.bytes >= quota.bytes) return refuse(429, 'LIMIT_EXCEEDED', '今日上传次数已达上限，请明天再试')
-
-    const id = crypto.randomUUID()
-    const part = path.join(mediaDir, `${id}.part`)
-    const out = fs.createWriteStream(part)
-    const head: Buffer[] = []
-    let headLen = 0
-    let size: number | null
+    // The quota is taken in the store before a byte is read (shared by every process on it): one
+    // upload of the day's files, and the most this body can hold of the day's bytes; what the file
+    // did not use is given back once it is stored (all of it when the upload is refused).
+    const bucket = `upload:${openid}:${localDate(Date.parse(now()), QUOTA_TZ)}`
+    if (!(await store.takeSlot(`${bucket}:files`, quota.files))) return refuse(429, 'LIMIT_EXCEEDED', `今日上传次数已达上限（${quota.files}个），请明天再试`)
+    const reserved = declared > 0 ? declared : MEDIA_LIMITS.videoMaxBytes + MULTIPART_OVERHEAD
+    if (!(await store.takeSlot(`${bucket}:bytes`, quota.bytes, reserved))) return refuse(429, 'LIMIT_EXCEEDED', '今日上传总量已达上限，请明天再试')
+    let kept = 0
     try {
-      size = await readFilePart(incoming, boundary, 'file', MEDIA_LIMITS.videoMaxBytes, () => {}, (chunk) => {
-        if (headLen < 32) {
-          head.push(chunk.subarray(0, 32 - headLen))
-          headLen += Math.min(chunk.length, 32 - headLen)
-        }
-        // backpressure: wait for the disk when its buffer is full
-        return out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))
-      })
-      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
-    } catch (e) {
-      // the file is removed only once the stream has closed (it may still be opening it)
-      if (!out.closed) await new Promise<void>((r) => out.destroy().once('close', () => r()))
-      fs.rmSync(part, { force: true })
-      if (e instanceof TooLarge) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
-      if (e instanceof MultipartError) return refuse(400, 'VALIDATION', '上传内容格式错误，请重新选择文件')
-      throw e
+      const id = crypto.randomUUID()
+      const part = path.join(mediaDir, `${id}.part`)
+      const out = fs.createWriteStream(part)
+      const head: Buffer[] = []
+      let headLen = 0
+      let size: number | null
+      try {
+        size = await readFilePart(incoming, boundary, 'file', MEDIA_LIMITS.videoMaxBytes, () => {}, (chunk) => {
+          if (headLen < 32) {
+            head.push(chunk.subarray(0, 32 - headLen))
+            headLen += Math.min(chunk.length, 32 - headLen)
+          }
+          // backpressure: wait for the disk when its buffer is full
+          return out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))
+        })
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())))
+      } catch (e) {
+        // the file is removed only once the stream has closed (it may still be opening it)
+        if (!out.closed) await new Promise<void>((r) => out.destroy().once('close', () => r()))
+        fs.rmSync(part, { force: true })
+        if (e instanceof TooLarge) return refuse(413, 'VALIDATION', '文件过大（视频不超过50MB，图片不超过10MB）')
+        if (e instanceof MultipartError) return refuse(400, 'VALIDATION', '上传内容格式错误，请重新选择文件')
+        throw e
+      }
+      const refuseFile = (status: 400 | 413, message: string) => {
+        fs.rmSync(part, { force: true })
+        return c.json(fail('VALIDATION', message), status)
+      }
+      if (size === null || size === 0) return refuseFile(400, '没有收到文件')
+      const mime = sniffMime(Buffer.concat(head))
+      if (!mime) return refuseFile(400, '仅支持 jpg / png / webp / heic 图片和 mp4 视频')
+      const kind = mime.startsWith('video/') ? 'video' : 'image'
+      const max = kind === 'video' ? MEDIA_LIMITS.videoMaxBytes : MEDIA_LIMITS.imageMaxBytes
+      if (size > max) return refuseFile(413, kind === 'video' ? '视频不能超过 50MB' : '单张图片不能超过 10MB')
+      fs.renameSync(part, path.join(mediaDir, id))
+      await store.putMedia({ id, ownerOpenid: openid, mime, kind, size, location: id, createdAt: now(), attachedAt: null })
+      kept = size
+      return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size, url: `/media/${id}` } })
+    } finally {
+      if (kept < reserved) await store.takeSlot(`${bucket}:bytes`, quota.bytes, kept - reserved)
     }
-    const refuseFile = (status: 400 | 413, message: string) => {
-      fs.rmSync(part, { force: true })
-      return c.json(fail('VALIDATION', message), status)
-    }
-    if (size === null || size === 0) return refuseFile(400, '没有收到文件')
-    const mime = sniffMime(Buffer.concat(head))
-    if (!mime) return refuseFile(400, '仅支持 jpg / png / webp / heic 图片和 mp4 视频')
-    const kind = mime.startsWith('video/') ? 'video' : 'image'
-    const max = kind === 'video' ? MEDIA_LIMITS.videoMaxBytes : MEDIA_LIMITS.imageMaxBytes
-    if (size > max) return refuseFile(413, kind === 'video' ? '视频不能超过 50MB' : '单张图片不能超过 10MB')
-    fs.renameSync(part, path.join(mediaDir, id))
-    await store.putMedia({ id, ownerOpenid: openid, mime, kind, size, location: id, createdAt: now(), attachedAt: null })
-    return c.json({ ok: true, data: { fileId: `local:${id}`, kind, mime, size, url: `/media/${id}` } })
   })
 
   // Evidence is personal: only the buyer who uploaded it and the seller's active staff may see it.

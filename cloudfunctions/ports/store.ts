@@ -1,4 +1,4 @@
-import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot } from '@contract/domain'
+import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
@@ -97,6 +97,8 @@ export interface QueueFilter {
   escalated?: boolean
   /** only cases with a refund that did not fail */
   refunded?: boolean
+  /** only cases flagged as a risky buyer's (flags.risk) */
+  risk?: boolean
   /** only cases whose next scheduler timer (SLA warning / breach, buyer deadline) is before this instant */
   dueBefore?: string
   /**
@@ -120,6 +122,10 @@ export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
 export interface BuyerRecord {
   openid: string
   dedicatedRepId: string | null
+  /**
+   * Legacy manual mark (set with the rep before set_buyer_trust existed): read as a supervisor's
+   * "trusted" while no trust decision is recorded (`trust` absent). New code never sets it.
+   */
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
@@ -127,7 +133,18 @@ export interface BuyerRecord {
   name?: string | null
   /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */
   phoneTail?: string | null
+  /** supervisors' trust decisions (set_buyer_trust); absent = none ever recorded. Written only by setBuyerTrust. */
+  trust?: BuyerTrust | null
 }
+
+/** The current decision (null = the policy's rule decides) and every decision, oldest first. */
+export interface BuyerTrust {
+  override: boolean | null
+  history: TrustChange[]
+}
+
+/** Trust decisions kept per buyer (the oldest drop off past this). */
+export const TRUST_HISTORY_KEPT = 50
 
 /** A named piece of sync progress (e.g. the shop's order cursor), compare-and-set on `version`. */
 export interface SyncState {
@@ -260,11 +277,18 @@ export interface Store {
   /** Open cases of each of these staff (least-loaded routing, roster), each counted up to `cap` through the assignee index. */
   openCaseCounts(staffIds: string[], cap?: number): Promise<Record<string, number>>
   getBuyer(openid: string): Promise<BuyerRecord | null>
+  /** Writes the rep, the legacy mark and the unionid (a write without a unionid keeps the recorded one); never touches `trust`. */
   upsertBuyer(b: BuyerRecord): Promise<void>
   /** Buyers whose name contains `q` or whose phone ends in `q` (4 digits), at most `limit`. */
   searchBuyers(q: string, limit: number): Promise<BuyerRecord[]>
   /** Buyers with a dedicated rep (专属客服), at most `limit`: every saved assignment, for the roster. */
   listRepAssignments(limit: number): Promise<BuyerRecord[]>
+  /**
+   * Records a trust decision in one atomic write: sets `trust.override` to `change.trusted` and
+   * appends the change to the history (keeping the newest TRUST_HISTORY_KEPT); creates the buyer
+   * record when there is none. Returns the record as written.
+   */
+  setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
   savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>
@@ -275,6 +299,11 @@ export interface Store {
   upsertOrder(o: OrderRecord): Promise<void>
   getOrder(orderId: string): Promise<OrderRecord | null>
   listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]>
+  /**
+   * How many of the buyer's orders were signed for (deliveredAt) at or after `deliveredFrom`,
+   * counted through an index and stopping at `cap` (answers min(n, cap)).
+   */
+  countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number>
   /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */
@@ -306,10 +335,12 @@ export interface Store {
    */
   enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number>
   /**
-   * Fixed-window rate guard shared by every instance: takes one slot of `bucket` (e.g. a robot and
-   * a minute) when fewer than `max` were taken; false when the window is full.
+   * Fixed-window rate guard shared by every instance: takes `n` (default one) slots of `bucket`
+   * (e.g. a robot and a minute, a buyer's case and a minute, an identity's upload bytes of a day)
+   * when at most `max` are then taken, in one atomic write; false (nothing taken) when the window
+   * is full. A negative `n` gives slots back (a reservation that was not used in full).
    */
-  takeSlot(bucket: string, max: number): Promise<boolean>
+  takeSlot(bucket: string, max: number, n?: number): Promise<boolean>
 
   // ---- follow-up tasks, written with the case by createCase / saveCase (adapters/case-tasks)
   /** Cases with an open task of the filter, the earliest due first. */
@@ -354,6 +385,15 @@ export interface Store {
    * (e.g. the platform's one write call per minute per after-sale order).
    */
   takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult>
+
+  // ---- one-time keys of the shop's message pushes (replay protection; shared by all instances)
+  /**
+   * Remembers `key` until `expiresAt`, in one atomic write: true the first time, false while an
+   * unexpired claim of the same key exists (a replay), whichever instance made it.
+   */
+  claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean>
+  /** Forgets claims that expired before `now` (scheduler housekeeping); answers how many. */
+  purgePushNonces(now: string, limit: number): Promise<number>
 }
 
 export type { Team, StaffRole }

@@ -2,14 +2,19 @@
  * Policy what-if (`preview_policy` through the admin function, in process) over a SQLite file:
  * 10k cases created in the last 30 days, and 100k cases of which the last 30 days hold 10k
  * (paging reads the range through the created_at index, not the whole store) or all 100k (one
- * run stops at WHAT_IF_MAX_CASES and says so). Run alone: `tsx scripts/bench/what-if.ts`.
+ * run stops at WHAT_IF_MAX_CASES and says so). Also what other requests wait meanwhile: while a
+ * 10k run goes on, a buyer's `list_cases` every 5 ms in the same process (the run yields between
+ * slices), and the event loop's longest delay. Run alone: `tsx scripts/bench/what-if.ts`
+ * (`… what-if.ts latency` for the latency figure only).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { WhatIfView } from '@contract/actions'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import { adminFunction } from '../../cloudfunctions/app/admin'
+import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { WHAT_IF_MAX_CASES } from '../../cloudfunctions/app/usecases/policy-what-if'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { BENCH_NOW, DAY, benchDeps, caseTemplates, loadPopulation, openStore, type Template } from './population'
@@ -34,6 +39,8 @@ export interface WhatIfRun {
   stored: number
   ms: number
   view: WhatIfView
+  /** other requests answered during the run: how many, their p50 / p99 / max wait (ms, from when each was due), the event loop's longest delay */
+  others?: { served: number; p50: number; p99: number; max: number; loopMaxMs: number }
 }
 
 type Admin = ReturnType<typeof adminFunction>
@@ -50,23 +57,63 @@ async function timed(admin: Admin, label: string, stored: number, data: Record<s
   return { label, stored, ms: Number(process.hrtime.bigint() - t0) / 1e6, view }
 }
 
-async function population(dir: string, templates: Template[], stored: number, spreadDays: number, runs: (admin: Admin) => Promise<WhatIfRun[]>) {
+/** The run as above, with a buyer's `list_cases` due every 5 ms meanwhile; each waits from when it was due. */
+async function withTraffic(admin: Admin, buyer: ReturnType<typeof aftersaleFunction>, label: string, stored: number, data: Record<string, unknown>): Promise<WhatIfRun> {
+  await admin({ action: 'preview_policy', data }, { openid: 'staff-owner' }) // warm-up
+  const waits: number[] = []
+  let running = true
+  const traffic = (async () => {
+    let due = performance.now()
+    while (running) {
+      due += 5
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())))
+      const r = await buyer({ action: 'list_cases', data: { limit: 20 } }, { openid: 'buyer-zhao' })
+      if (!r.ok) throw new Error(`list_cases failed: ${JSON.stringify(r.error)}`)
+      const now = performance.now()
+      waits.push(now - due)
+      due = Math.max(due, now)
+    }
+  })()
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  loop.enable()
+  const t0 = process.hrtime.bigint()
+  const r = await admin({ action: 'preview_policy', data }, { openid: 'staff-owner' })
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  loop.disable()
+  running = false
+  await traffic
+  if (!r.ok) throw new Error(`preview_policy failed: ${JSON.stringify(r.error)}`)
+  const sorted = waits.sort((a, b) => a - b)
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
+  return { label, stored, ms, view: r.data as WhatIfView, others: { served: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? NaN, loopMaxMs: loop.max / 1e6 } }
+}
+
+async function population(dir: string, templates: Template[], stored: number, spreadDays: number, runs: (admin: Admin, buyer: ReturnType<typeof aftersaleFunction>) => Promise<WhatIfRun[]>) {
   const file = path.join(dir, `whatif-${stored}.db`)
   const store = await openStore(file)
   try {
     await seedDemoShop(store, BENCH_NOW)
     await loadPopulation(store, templates, BENCH_NOW, { cases: stored, buyers: 500, spreadMs: spreadDays * DAY, prefix: 'wi' })
-    return await runs(adminFunction(benchDeps(store, () => BENCH_NOW)))
+    const deps = benchDeps(store, () => BENCH_NOW)
+    return await runs(adminFunction(deps), aftersaleFunction(deps))
   } finally {
     await store.close()
     for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
   }
 }
 
+/** Other requests during a 10k run only. */
+export async function runWhatIfLatency(dir: string, templates: Template[]): Promise<WhatIfRun[]> {
+  return population(dir, templates, 10_000, 30, async (admin, buyer) => [
+    await withTraffic(admin, buyer, '10k in range, re-clocked, buyer list_cases every 5 ms', 10_000, { policy: benchDraft() }),
+  ])
+}
+
 export async function runWhatIfBench(dir: string, templates: Template[]): Promise<WhatIfRun[]> {
-  const small = await population(dir, templates, 10_000, 30, async (admin) => [
+  const small = await population(dir, templates, 10_000, 30, async (admin, buyer) => [
     await timed(admin, '10k stored, 10k in range: money-only draft', 10_000, { policy: moneyDraft() }),
     await timed(admin, '10k stored, 10k in range: every case re-clocked', 10_000, { policy: benchDraft() }),
+    await withTraffic(admin, buyer, '10k in range, re-clocked, buyer list_cases every 5 ms', 10_000, { policy: benchDraft() }),
   ])
   const yearAgo = new Date(Date.parse(BENCH_NOW) - 300 * DAY).toISOString()
   const large = await population(dir, templates, 100_000, 300, async (admin) => [
@@ -85,13 +132,20 @@ export function whatIfReport(runs: WhatIfRun[]) {
       `  ${r.label.padEnd(62)}${`${Math.round(r.ms)} ms`.padStart(10)}  ${v.cases} replayed${v.truncated ? ' (truncated)' : ''}, ${per.toFixed(0)} µs/case,`
         + ` ${v.changedCases} changed, money ${v.money.diffFen >= 0 ? '+' : ''}${(v.money.diffFen / 100).toFixed(2)} yuan`,
     )
+    const o = r.others
+    if (o) {
+      console.log(
+        `    meanwhile: ${o.served} other requests answered, wait p50 ${o.p50.toFixed(1)} ms, p99 ${o.p99.toFixed(1)} ms, max ${o.max.toFixed(1)} ms`
+          + ` (target ≤ 100 ms: ${o.max <= 100 ? 'MET' : 'MISSED'}); event loop delay max ${o.loopMaxMs.toFixed(1)} ms`,
+      )
+    }
   }
 }
 
 if (require.main === module) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-whatif-'))
   caseTemplates(BENCH_NOW)
-    .then((t) => runWhatIfBench(dir, t))
+    .then((t) => (process.argv[2] === 'latency' ? runWhatIfLatency(dir, t) : runWhatIfBench(dir, t)))
     .then(whatIfReport)
     .catch((e) => {
       console.error(e)

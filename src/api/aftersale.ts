@@ -1,5 +1,6 @@
 import type { z } from 'zod'
-import type { AftersaleOutputs, BuyerCommand, CaseView, SubmitInput, SubscriptionResultSchema } from '@contract/actions'
+import type { AftersaleOutputs, BuyerCommand, SubmitInput, SubscriptionResultSchema } from '@contract/actions'
+import type { BuyerCaseView as CaseView } from '@contract/buyer-view'
 import type { ClaimedItem, Evidence, ReasonCode } from '@contract/domain'
 import { call } from './client'
 

@@ -1,13 +1,13 @@
 import Taro from '@tarojs/taro'
 import { Image, Text, View } from '@tarojs/components'
-import type { CaseView } from '@contract/actions'
+import type { BuyerCaseView } from '@contract/buyer-view'
 import { evidenceUrl } from '../api/upload'
 import { formatYuan } from '../utils/money'
 import { REFUND_STATUS_LABELS, REMEDY_LABELS, REPLACEMENT_STATUS_LABELS, RETURN_STATUS_LABELS } from '../utils/labels'
 import { formatTime } from '../utils/time'
 
 /** What the buyer asked for and what has happened to goods and money so far. */
-export function CaseDetails({ view }: { view: CaseView }) {
+export function CaseDetails({ view }: { view: BuyerCaseView }) {
   const nameOf = (sku: string) => view.order.items.find((i) => i.skuId === sku)?.name ?? sku
   const ret = view.returnShipment
   const images = view.evidence.filter((e) => e.kind === 'image').map((e) => evidenceUrl(e.fileId)).filter(Boolean)

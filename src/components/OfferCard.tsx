@@ -1,5 +1,6 @@
 import { Button, Text, View } from '@tarojs/components'
-import type { Offer, OrderItem } from '@contract/domain'
+import type { BuyerOffer as Offer } from '@contract/buyer-view'
+import type { OrderItem } from '@contract/domain'
 import { formatYuan } from '../utils/money'
 import { OFFER_KIND_LABELS } from '../utils/labels'
 

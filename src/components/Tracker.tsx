@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import { Text, View } from '@tarojs/components'
-import type { CaseView } from '@contract/actions'
+import type { BuyerCaseView } from '@contract/buyer-view'
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, STATUS_LABELS, type ReasonCode } from '@contract/domain'
 import { ACTOR_LABELS } from '../utils/labels'
 import { formatShort } from '../utils/time'
@@ -12,9 +12,9 @@ import { StatusBadge } from './StatusBadge'
  * when), and every step so far in plain words with the current one highlighted. `children` (what
  * the buyer can do now: offers, buttons) go right under the headline, above the history.
  */
-export function Tracker({ view, reasonLabel, children }: { view: CaseView; reasonLabel?: (code: ReasonCode) => string; children?: ReactNode }) {
+export function Tracker({ view, reasonLabel, children }: { view: BuyerCaseView; reasonLabel?: (code: ReasonCode) => string; children?: ReactNode }) {
+  // the server sends only the entries a buyer may see
   const steps = view.timeline
-    .filter((e) => !e.internal)
     .slice()
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
   const reason = reasonLabel?.(view.reason) ?? REASON_DEFAULTS[view.reason]?.label ?? view.reason

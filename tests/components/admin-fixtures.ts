@@ -128,7 +128,15 @@ export function caseDetail(status: CaseStatus, over: Partial<CaseView> = {}): Ca
     actions: staffActions(status),
     ...over,
     refundableFen: 16800,
-    buyerHistory: { pastCases: [summary('past-01', { status: 'closed' })], refundCount90d: 2, dedicatedRepId: null, trusted: false },
+    buyerHistory: {
+      pastCases: [summary('past-01', { status: 'closed' })],
+      refundCount90d: 2,
+      dedicatedRepId: null,
+      trusted: false,
+      trustSource: 'rule',
+      trustRule: { trusted: false, completedOrders: 1, riskCases90d: 0, minOrders: 5, orderDays: 180 },
+      trustHistory: [],
+    },
   }
 }
 

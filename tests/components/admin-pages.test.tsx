@@ -132,8 +132,8 @@ describe('roster', () => {
       list_staff: () => staff,
       search_buyers: (d) => ({ matches: d.q === '林' ? [lin] : [], assigned }),
       set_dedicated_rep: (d) => {
-        assigned = [...assigned, { ...lin, dedicatedRepId: String(d.repId), repName: '小美', trusted: !!d.trusted }]
-        return { openid: d.buyerOpenid, dedicatedRepId: d.repId, trusted: !!d.trusted, changed: true }
+        assigned = [...assigned, { ...lin, dedicatedRepId: String(d.repId), repName: '小美' }]
+        return { openid: d.buyerOpenid, dedicatedRepId: d.repId, trusted: false, changed: true }
       },
     })
     setTransport(server.transport)
@@ -147,10 +147,9 @@ describe('roster', () => {
     await settle()
     expect(text(container, '#rep-chosen')).toContain('林小姐 · 手机尾号 8801 · 订单 DEMO0001')
     await tap(container, '#rep-staff-amy')
-    await tap(container, '#rep-trusted')
     await tap(container, '#rep-save')
     await settle()
-    expect(server.of('set_dedicated_rep')[0].data).toEqual({ buyerOpenid: 'buyer-lin', repId: 'staff-amy', trusted: true })
+    expect(server.of('set_dedicated_rep')[0].data).toEqual({ buyerOpenid: 'buyer-lin', repId: 'staff-amy' })
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已将小美设为林小姐的专属客服' }))
     expect(text(container, '#rep-assigned')).toContain('林小姐')
     expect(container.textContent).not.toContain('buyer-lin')
@@ -160,7 +159,7 @@ describe('roster', () => {
     const server = fakeAdmin({
       list_staff: () => staff,
       search_buyers: (d) => ({ matches: d.q === '1200' ? [zhou] : [], assigned: [zhou] }),
-      set_dedicated_rep: (d) => ({ openid: d.buyerOpenid, dedicatedRepId: d.repId, trusted: !!d.trusted, changed: d.repId !== 'staff-dan' }),
+      set_dedicated_rep: (d) => ({ openid: d.buyerOpenid, dedicatedRepId: d.repId, trusted: true, changed: d.repId !== 'staff-dan' }),
     })
     setTransport(server.transport)
     const { container } = render(<RosterScreen me={me('supervisor')} />)
@@ -173,7 +172,7 @@ describe('roster', () => {
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '周先生的设置没有变化' }))
     await tap(container, '#rep-remove-buyer-zhou')
     await settle()
-    expect(server.of('set_dedicated_rep')[1].data).toEqual({ buyerOpenid: 'buyer-zhou', repId: null, trusted: true })
+    expect(server.of('set_dedicated_rep')[1].data).toEqual({ buyerOpenid: 'buyer-zhou', repId: null })
     expect(Taro.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '已取消周先生的专属客服' }))
   })
 

@@ -3,9 +3,9 @@
  * The backend is not under test here: pages and components are.
  */
 import type { ApiResult, CallEnvelope, FunctionName } from '@contract/api'
-import { untouchedCase } from '../shared/case-parts'
-import type { CaseView, EligibilityView, NextStep, OrderView, PublicPolicy } from '@contract/actions'
-import type { CaseStatus, CommandType, Offer, OrderSnapshot, TimelineEntry } from '@contract/domain'
+import type { EligibilityView, NextStep, OrderView, PublicPolicy } from '@contract/actions'
+import type { BuyerCaseView, BuyerOffer, BuyerTimelineEntry } from '@contract/buyer-view'
+import type { CaseStatus, OrderSnapshot } from '@contract/domain'
 
 export const NOW = Date.now()
 const iso = (msFromNow: number) => new Date(NOW + msFromNow).toISOString()
@@ -68,9 +68,8 @@ export const eligibility = (e: Partial<EligibilityView> = {}): EligibilityView =
   ...e,
 })
 
-export const offer = (o: Partial<Offer> = {}): Offer => ({
+export const offer = (o: Partial<BuyerOffer> = {}): BuyerOffer => ({
   id: 'off-1',
-  rule: 'damaged_resend',
   kind: 'resend',
   refundFen: 0,
   compensationFen: 0,
@@ -80,27 +79,25 @@ export const offer = (o: Partial<Offer> = {}): Offer => ({
   pickup: false,
   shippingPaidBy: 'seller',
   explanation: '运输途中破损1件，为您补发1件，无需寄回。',
-  needsSupervisor: false,
   status: 'offered',
   createdAt: iso(-2 * H),
   group: null,
   ...o,
 })
 
-const entry = (id: string, toStatus: CaseStatus, text: string, at: string, fromStatus: CaseStatus | null = null): TimelineEntry => ({
+const entry = (id: BuyerTimelineEntry['type'], toStatus: CaseStatus, text: string, at: string, fromStatus: CaseStatus | null = null): BuyerTimelineEntry => ({
   id,
   at,
-  actor: { kind: 'system', id: 'system' },
+  actor: { kind: 'system' },
   type: id,
   fromStatus,
   toStatus,
   text,
-  internal: false,
 })
 
 /** What the buyer function would answer for a case in `status`: next step and allowed actions included. */
-export function caseView(status: CaseStatus, over: Partial<CaseView> = {}): CaseView {
-  const per: Record<CaseStatus, { next: NextStep; actions: CommandType[] }> = {
+export function caseView(status: CaseStatus, over: Partial<BuyerCaseView> = {}): BuyerCaseView {
+  const per: Record<CaseStatus, { next: NextStep; actions: BuyerCaseView['actions'] }> = {
     submitted: { next: { actor: 'seller', text: '客服会在4小时内联系您', dueAt: iso(4 * H) }, actions: ['cancel'] },
     awaiting_buyer: { next: { actor: 'buyer', text: '请补充商品破损处的照片', dueAt: iso(3 * D) }, actions: ['provide_info', 'cancel'] },
     in_review: { next: { actor: 'seller', text: '客服正在处理您的申请', dueAt: iso(2 * D) }, actions: ['cancel'] },
@@ -115,44 +112,38 @@ export function caseView(status: CaseStatus, over: Partial<CaseView> = {}): Case
     closed: { next: { actor: 'none', text: '售后已完成', dueAt: null }, actions: [] },
     cancelled: { next: { actor: 'none', text: '您已撤销申请', dueAt: null }, actions: [] },
   }
-  const base: CaseView = {
+  const { items, ...rest } = order
+  const base: BuyerCaseView = {
     id: 'case-1',
     caseNo: 'AS202611230001',
-    buyerOpenid: 'o-buyer-1',
-    order,
+    order: {
+      orderId: rest.orderId, paidFen: rest.paidFen, paidAt: rest.paidAt, shippedAt: rest.shippedAt, deliveredAt: rest.deliveredAt, carrier: rest.carrier, trackingNo: rest.trackingNo,
+      items: items.map(({ batch: _b, ...i }) => i),
+    },
     claimedItems: [{ skuId: 'sku-nest-6', qty: 1 }],
     type: 'resend',
     reason: 'damaged_in_transit',
     description: '瓶子碎了一瓶',
     evidence: [{ fileId: 'cloud://env/evidence/a.jpg', kind: 'image', size: 120_000, mime: 'image/jpeg' }],
     desiredRemedy: 'resend',
-    severity: 'P2',
-    team: 'logistics',
-    assigneeId: 'agent-1',
     status,
-    sla: {
-      severity: 'P2',
-      firstResponse: { clock: 'business', targetMs: 4 * H, startedAt: iso(-3 * H), dueAt: iso(H), metAt: iso(-2 * H), pausedRemainingMs: null },
-      resolution: { clock: 'calendar', targetMs: 72 * H, startedAt: iso(-3 * H), dueAt: iso(69 * H), metAt: null, pausedRemainingMs: null },
-      pausedAt: null,
-      warnedAt: null,
-      breachedAt: null,
-      breachedTarget: null,
-      stoppedAt: null,
-      report: { state: 'on_time', dueAt: iso(69 * H), msLeft: 69 * H, paused: false },
-    },
     buyerDeadline: null,
     offers: status === 'offer_pending' ? [offer()] : [],
-    ...untouchedCase(),
-    policyVersion: 3,
+    acceptedOfferId: null,
+    returnShipment: null,
+    inspection: null,
+    refunds: [],
+    replacementShipments: [],
+    rating: null,
+    flags: { buyerNotNotified: false },
+    source: 'miniprogram',
     version: 4,
     createdAt: iso(-3 * H),
     updatedAt: iso(-1 * H),
     timeline: [
-      entry('t1', 'submitted', '您提交了售后申请', iso(-3 * H)),
-      ...(status === 'submitted' ? [] : [entry('t2', 'in_review', '客服已受理', iso(-2 * H), 'submitted')]),
-      ...(status === 'submitted' || status === 'in_review' ? [] : [entry('t3', status, `进入“${status}”`, iso(-1 * H), 'in_review')]),
-      { ...entry('t-internal', 'in_review', '内部备注：老客户', iso(-90 * 60_000)), internal: true },
+      { ...entry('opened', 'submitted', '您提交了售后申请', iso(-3 * H)), actor: { kind: 'buyer' } },
+      ...(status === 'submitted' ? [] : [{ ...entry('respond', 'in_review', '客服已受理', iso(-2 * H), 'submitted'), id: 't2' }]),
+      ...(status === 'submitted' || status === 'in_review' ? [] : [{ ...entry('respond', status, `进入“${status}”`, iso(-1 * H), 'in_review'), id: 't3' }]),
     ],
     next: per[status].next,
     actions: per[status].actions,

@@ -1,13 +1,13 @@
 import { render } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import type { CaseSummary } from '@contract/actions'
+import type { BuyerCaseSummary } from '@contract/buyer-view'
 import { setTransport } from '../../src/api/client'
 import { HomeScreen } from '../../src/pages/index/HomeScreen'
 import { PolicyScreen } from '../../src/pages/policy/index'
 import { caseView, fakeServer, order, orderView, policy } from './fixtures'
 import { settle, tap, text } from './helpers'
 
-const summary = (over: Partial<CaseSummary> = {}): CaseSummary => {
+const summary = (over: Partial<BuyerCaseSummary> = {}): BuyerCaseSummary => {
   const v = caseView('awaiting_buyer')
   return {
     id: v.id,
@@ -15,18 +15,12 @@ const summary = (over: Partial<CaseSummary> = {}): CaseSummary => {
     status: v.status,
     type: v.type,
     reason: v.reason,
-    severity: v.severity,
-    team: v.team,
-    assigneeId: v.assigneeId,
     orderId: order.orderId,
     title: '即食燕窝 6瓶装 · 破损/污渍',
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
-    escalated: false,
-    sla: v.sla.report,
     next: v.next,
     source: 'miniprogram',
-    platform: null,
     ...over,
   }
 }

@@ -1,6 +1,6 @@
 import { render } from '@testing-library/react'
 import Taro from '@tarojs/taro'
-import type { CaseView } from '@contract/actions'
+import type { BuyerCaseView as CaseView } from '@contract/buyer-view'
 import { setTransport } from '../../src/api/client'
 import { NewCaseForm } from '../../src/pages/new/NewCaseForm'
 import { caseView, eligibility, fakeServer, order, orderView, policy } from './fixtures'

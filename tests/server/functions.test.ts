@@ -122,7 +122,8 @@ describe('buyer and seller functions on the SQLite store', () => {
       submit: { orderId: c.order.orderId, claimedItems: [{ skuId: 'SKU-TEA-01', qty: 1 }], type: 'refund_only', reason: 'other', desiredRemedy: 'refund' },
       record_subscriptions: { results: [{ templateId: 'unknown-template', result: 'accept' }] },
       queue: {}, list_staff: {}, upsert_staff: { id: 'staff-new', name: '新人', role: 'agent', teams: ['general'], onDuty: false },
-      set_duty: { id: AGENT, onDuty: true }, set_dedicated_rep: { buyerOpenid: B, repId: null }, update_policy: { expectedVersion: 999, policy: {} }, list_policy_versions: {}, preview_policy: { policy: {} },
+      set_duty: { id: AGENT, onDuty: true }, set_dedicated_rep: { buyerOpenid: B, repId: null },
+      set_buyer_trust: { buyerOpenid: B, trusted: false, reason: '矩阵测试' }, update_policy: { expectedVersion: 999, policy: {} }, list_policy_versions: {}, preview_policy: { policy: {} }, cancel_preview: {},
     }
     const input = (action: string) => (action in otherInputs ? otherInputs[action] : caseActionInput(action))
     const leaks: string[] = []
@@ -139,7 +140,7 @@ describe('buyer and seller functions on the SQLite store', () => {
       if ('caseId' in (input(action) as object)) expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     }
     const roleOnly: Record<string, string[]> = {
-      update_policy: [OWNER], preview_policy: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], search_buyers: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
+      update_policy: [OWNER], preview_policy: [OWNER], cancel_preview: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], set_buyer_trust: [SUP, OWNER], search_buyers: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
     }
     for (const action of Object.keys(adminInputs)) {
       expect(await app.staff(null, action, input(action))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
@@ -173,8 +174,8 @@ describe('buyer and seller functions on the SQLite store', () => {
     // the seeded assignment is listed with the rep's name
     expect((await search('')).assigned).toEqual([expect.objectContaining({ openid: 'buyer-lin', dedicatedRepId: AGENT, repName: '小美（品质组）' })])
 
-    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo', trusted: false })).changed).toBe(true)
-    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo', trusted: false })).changed).toBe(false)
+    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo' })).changed).toBe(true)
+    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo' })).changed).toBe(false)
     expect((await search('')).assigned.map((b) => [b.openid, b.repName]).sort()).toEqual([['buyer-lin', '小美（品质组）'], ['buyer-zhao', '小波（物流组）']])
     // removed: no longer listed
     unwrap(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: 'buyer-lin', repId: null }))

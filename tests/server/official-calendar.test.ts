@@ -35,11 +35,11 @@ test('a case filed on the eve of National Day is due after the holiday, with the
     unwrap(await app.staff(OWNER, 'update_policy', { expectedVersion: 1, policy: own({}) }))
     const orders = unwrap<{ order: { orderId: string; items: { skuId: string; finalSale?: boolean }[]; deliveredAt?: string } }[]>(await app.buyer(BUYER, 'list_orders', {}))
     const o = orders.find((x) => x.order.items.length === 1 && x.order.deliveredAt && !x.order.items[0].finalSale)!.order
-    const { case: c } = unwrap<{ case: { sla: { firstResponse: { dueAt: string } } } }>(
+    const { case: c } = unwrap<{ case: { next: { dueAt: string } } }>(
       await app.buyer(BUYER, 'submit', { orderId: o.orderId, claimedItems: [{ skuId: o.items[0].skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-eve-0001'),
     )
-    // 4 business hours: 20:00–21:00 on the eve, Oct 1–7 closed, then 09:00–12:00 on Thursday Oct 8
-    expect(c.sla.firstResponse.dueAt).toBe('2026-10-08T04:00:00.000Z')
+    // 4 business hours: 20:00–21:00 on the eve, Oct 1–7 closed, then 09:00–12:00 on Thursday Oct 8 (the buyer's countdown)
+    expect(c.next.dueAt).toBe('2026-10-08T04:00:00.000Z')
   } finally {
     await app.close()
   }

@@ -39,6 +39,7 @@ const policyArb: fc.Arbitrary<Policy> = fc
     percent: fc.integer({ min: 1, max: 100 }),
     pickupUnits: fc.integer({ min: 0, max: 10_000 }),
     risk: fc.integer({ min: 1, max: 1000 }),
+    trust: fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 7, max: 730 })),
     waits: fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 6, maxLength: 6 }),
     limits: fc.tuple(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 60 })),
     review: fc.tuple(fc.integer({ min: 1, max: 720 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 720 })),
@@ -54,6 +55,8 @@ const policyArb: fc.Arbitrary<Policy> = fc
       couponFen: r.coupon,
       approvalThresholdFen: r.threshold,
       riskRefundCount90d: r.risk,
+      trustMinOrders: r.trust[0],
+      trustOrderDays: r.trust[1],
     },
     sla: { targets: r.targets, warnRatio: r.warnRatio, negativeReviewReplyHours: r.review[0], negativeReviewMaxScore: r.review[1], followUpVisitHours: r.review[2] },
     calendar: {

@@ -29,7 +29,7 @@ async function receiver(cfg: { token: string; aesKey?: string; appid?: string })
     req.on('end', () => {
       const q = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams)
       try {
-        const e = parseAfterSaleEvent(openPush(cfg, q, Buffer.concat(chunks).toString('utf8')))
+        const e = parseAfterSaleEvent(openPush(cfg, q, Buffer.concat(chunks).toString('utf8'), Date.now()))
         if (e) events.push(e)
         res.end('success')
       } catch (e) {

@@ -640,6 +640,19 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.takeSlot('robot:minute-1', 5)).toBe(false)
         expect(await store.takeSlot('robot:minute-2', 5)).toBe(true)
       })
+
+      it('takes weighted slots (bytes of a day) atomically: concurrent takers never pass `max`; a reservation gives back what it did not use', async () => {
+        const MB = 1024 * 1024
+        const got = await Promise.all(Array.from({ length: 12 }, () => store.takeSlot('upload:o1:bytes', 100 * MB, 10 * MB)))
+        expect(got.filter(Boolean)).toHaveLength(10)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, -4 * MB)).toBe(true) // three reservations used 8 MB of 10, one none of its 10
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 4 * MB)).toBe(true)
+        expect(await store.takeSlot('upload:o1:bytes', 100 * MB, 1)).toBe(false)
+        // one take larger than the window is refused outright, even on a fresh bucket
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB + 1)).toBe(false)
+        expect(await store.takeSlot('upload:o2:bytes', 100 * MB, 100 * MB)).toBe(true)
+      })
     })
 
     // ------------------------------------------------------------------ follow-up tasks (issue 15)
@@ -798,6 +811,47 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.listRepAssignments(10)).map((b) => b.openid)).toEqual(['b-anon'])
       })
 
+      it('records trust decisions atomically with their history; a rep or unionid write keeps them', async () => {
+        const change = (by: string, trusted: boolean | null, n: number) => ({ at: at(T0, n * HOUR), by, byName: `名字${by}`, trusted, reason: `原因${n}` })
+        // a buyer with no record yet gets one
+        const first = await store.setBuyerTrust('t1', change('sup-1', false, 1))
+        expect(first).toMatchObject({ openid: 't1', dedicatedRepId: null, trust: { override: false, history: [change('sup-1', false, 1)] } })
+        await store.upsertBuyer({ openid: 't1', dedicatedRepId: 'agent-1', trusted: false, unionid: 'u-t1' })
+        // concurrent decisions: both kept, the override is one of them
+        await Promise.all([store.setBuyerTrust('t1', change('sup-1', true, 2)), store.setBuyerTrust('t1', change('owner-1', null, 3))])
+        const b = await store.getBuyer('t1')
+        expect(b).toMatchObject({ openid: 't1', dedicatedRepId: 'agent-1', unionid: 'u-t1' })
+        expect(b?.trust?.history).toHaveLength(3)
+        expect(b?.trust?.history[0]).toEqual(change('sup-1', false, 1))
+        expect(b?.trust?.history[2].trusted).toBe(b?.trust?.override)
+        await store.upsertBuyer({ openid: 't1', dedicatedRepId: null, trusted: false })
+        expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
+      })
+
+      it('counts a buyer’s orders signed for since an instant, up to a cap', async () => {
+        const order = (id: string, buyer: string, delivered?: string) => ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered }, createdAt: T0 })
+        await store.upsertOrder(order('c-1', 'o1', at(T0, -10 * HOUR)))
+        await store.upsertOrder(order('c-2', 'o1', at(T0, HOUR)))
+        await store.upsertOrder(order('c-3', 'o1', at(T0, 2 * HOUR)))
+        await store.upsertOrder(order('c-4', 'o1'))
+        await store.upsertOrder(order('c-5', 'o2', at(T0, HOUR)))
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: at(T0, -20 * HOUR) }, 10)).toBe(3)
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: at(T0, -20 * HOUR) }, 2)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: 'o3', deliveredFrom: T0 }, 10)).toBe(0)
+        // signed later (re-import): counted
+        await store.upsertOrder(order('c-4', 'o1', at(T0, 3 * HOUR)))
+        expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(3)
+      })
+
+      it('counts a buyer’s risk-flagged cases', async () => {
+        await store.createCase(makeCase({ buyerOpenid: 'r1', flags: { risk: true } }), [])
+        await store.createCase(makeCase({ buyerOpenid: 'r1' }), [])
+        await store.createCase(makeCase({ buyerOpenid: 'r2', flags: { risk: true } }), [])
+        expect(await store.countCases({ buyerOpenid: 'r1', risk: true }, 10)).toBe(1)
+        expect(await store.countCases({ buyerOpenid: 'r1', risk: false }, 10)).toBe(1)
+      })
+
       it('round-trips orders and lists a buyer’s orders newest first', async () => {
         const order = (id: string, buyer: string, createdAt: string) => ({
           order: { ...makeCase().order, orderId: id, buyerOpenid: buyer },
@@ -945,6 +999,33 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const again = await Promise.all([store.takeThrottle('as:1', at(T0, minute), minute), store.takeThrottle('as:1', at(T0, minute), minute)])
         expect(again.filter((r) => r.granted)).toHaveLength(1)
         expect(await store.takeThrottle('as:1', at(T0, minute + 1), minute)).toEqual({ granted: false, retryAt: at(T0, 2 * minute) })
+      })
+    })
+
+    describe('push nonces (replay protection shared by all instances)', () => {
+      const MINUTE = 60_000
+      it('claims a key once among racing callers, refuses it until it expires, then lets it be claimed again', async () => {
+        const until = at(T0, 5 * MINUTE)
+        const races = await Promise.all(Array.from({ length: 8 }, () => store.claimPushNonce('1764000000.n1', until, T0)))
+        expect(races.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', until, at(T0, 4 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('1764000000.n2', until, at(T0, 4 * MINUTE))).toBe(true)
+        // expired: a new claim takes it over (once)
+        const later = await Promise.all([store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE)), store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 10 * MINUTE))])
+        expect(later.filter(Boolean)).toHaveLength(1)
+        expect(await store.claimPushNonce('1764000000.n1', at(T0, 20 * MINUTE), at(T0, 11 * MINUTE))).toBe(false)
+      })
+
+      it('purges expired claims only', async () => {
+        await store.claimPushNonce('a', at(T0, MINUTE), T0)
+        await store.claimPushNonce('b', at(T0, 2 * MINUTE), T0)
+        await store.claimPushNonce('c', at(T0, 10 * MINUTE), T0)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 1)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(1)
+        expect(await store.purgePushNonces(at(T0, 5 * MINUTE), 100)).toBe(0)
+        // 'c' is still remembered; 'a' may be claimed afresh
+        expect(await store.claimPushNonce('c', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(false)
+        expect(await store.claimPushNonce('a', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(true)
       })
     })
   })

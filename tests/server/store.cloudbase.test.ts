@@ -109,6 +109,23 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(emulator.calls.get('database.getDocument')).toBe(1)
   })
 
+  it('fills the signing time of order documents written before it existed (trust rule counts them)', async () => {
+    const s = local()
+    await s.init()
+    const signed = { order: { ...makeCase().order, orderId: 'mig-1', buyerOpenid: 'o1', deliveredAt: at(T0, HOUR) }, createdAt: T0 }
+    const unsigned = { order: { ...makeCase().order, orderId: 'mig-2', buyerOpenid: 'o1' }, createdAt: T0 }
+    await s.upsertOrder(signed)
+    await s.upsertOrder(unsigned)
+    const db = tcbInit({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000 }).database()
+    const _ = db.command
+    for (const id of ['mig-1', 'mig-2']) await db.collection('orders').doc(id).update({ deliveredAt: _.remove() })
+    await db.collection('counters').doc('case_index').remove()
+    expect(await s.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(0)
+    await local().init()
+    expect(await s.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(1)
+    expect(await s.getOrder('mig-1')).toEqual(signed)
+  })
+
   it('reads past the 1000-documents-per-query limit by paging', async () => {
     const s = local()
     await s.init()

@@ -116,6 +116,30 @@ describe('SqliteStore specifics', () => {
     await c2.close()
   })
 
+  it('migrates a file written before trust: signed orders and risk-flagged cases are counted, buyers keep their rep', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-migrate-trust-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    await a.upsertOrder({ order: { ...makeCase().order, orderId: 'm-1', buyerOpenid: 'o1', deliveredAt: at(T0, HOUR) }, createdAt: T0 })
+    await a.upsertBuyer({ openid: 'o1', dedicatedRepId: 'agent-1', trusted: false })
+    const risky = makeCase({ buyerOpenid: 'o1', flags: { risk: true } })
+    await a.createCase(risky, [])
+    await a.close()
+    // the file as the previous version left it
+    const raw = new Database(file)
+    raw.exec(`DROP INDEX orders_delivered; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
+    raw.pragma('user_version = 4')
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    expect(await b.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(1)
+    expect(await b.countCases({ buyerOpenid: 'o1', risk: true }, 10)).toBe(1)
+    expect(await b.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: 'agent-1', trusted: false })
+    await b.close()
+  })
+
   it('rejects a cursor made for another order', async () => {
     const s = new SqliteStore(':memory:')
     await s.init()

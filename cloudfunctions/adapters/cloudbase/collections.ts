@@ -24,6 +24,7 @@ export const COLLECTIONS = {
   syncState: 'sync_state',
   tokens: 'tokens',
   throttles: 'throttles',
+  pushNonces: 'push_nonces',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 
@@ -64,6 +65,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'outbox', name: 'case', fields: { caseId: 1, createdAt: 1, _id: 1 }, why: 'listOutbox by case' },
   { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
   { collection: 'orders', name: 'watch_due', fields: { watchDue: 1, _id: 1 }, why: 'unsignedOrders (logistics watch)' },
+  { collection: 'orders', name: 'buyer_delivered', fields: { buyerOpenid: 1, deliveredAt: 1 }, why: 'countOrders (trust rule: orders signed for in the last N days)' },
   { collection: 'orders', name: 'unionid_created', fields: { buyerUnionid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByUnionid (shop orders of a mini-program buyer)' },
   { collection: 'buyers', name: 'unionid', fields: { unionid: 1 }, why: 'getBuyerByUnionid (shop order / after-sale → mini-program buyer)' },
   { collection: 'buyers', name: 'searchKeys', fields: { searchKeys: 1 }, why: 'searchBuyers (staff find a buyer by name or phone tail)' },
@@ -76,6 +78,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'staffInbox', name: 'staff_created', fields: { staffId: 1, createdAt: -1, _id: -1 }, why: 'listInbox (newest first, keyset)' },
   { collection: 'staffInbox', name: 'staff_unread_created', fields: { staffId: 1, unread: 1, createdAt: -1, _id: -1 }, why: 'listInbox unread only; countUnread; mark all read' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
+  { collection: 'pushNonces', name: 'expires', fields: { expiresAt: 1 }, why: 'purgePushNonces (scheduler housekeeping)' },
 ]
 
 export function collectionName(key: CollectionKey, prefix = ''): string {

@@ -36,13 +36,15 @@
  */
 import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
-import type { Case } from '@contract/domain'
+import type { Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import {
   GuardViolation,
   StoreConflict,
   type BuyerRecord,
+  type BuyerTrust,
+  TRUST_HISTORY_KEPT,
   type InboxRecord,
   type CommandKey,
   type OrderCaseEntry,
@@ -71,6 +73,8 @@ interface BuyerDoc {
   dedicatedRepId: string | null
   trusted: boolean
   unionid?: string | null
+  /** BuyerTrust as JSON (free-text reasons) */
+  trustJson?: string | null
   name?: string | null
   phoneTail?: string | null
   /** what staff search by, matched by equality through an index: every substring of the name, and the phone tail */
@@ -81,6 +85,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   dedicatedRepId: d.dedicatedRepId ?? null,
   trusted: d.trusted === true,
   ...(d.unionid ? { unionid: d.unionid } : {}),
+  ...(d.trustJson ? { trust: JSON.parse(d.trustJson) as BuyerTrust } : {}),
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
 })
@@ -247,7 +252,8 @@ export class CloudBaseStore implements Store {
    * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
    * page and the next call resumes there. Each fill is conditional on the document's version, so
    * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
-   * same values. Once migrated, a call costs the collection checks and one read.
+   * same values. Then order documents written before `deliveredAt` get it (countOrders), with their
+   * own cursor. Once migrated, a call costs the collection checks and one read.
    */
   async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
     const until = Date.now() + (opts.budgetMs ?? 20_000)
@@ -258,11 +264,11 @@ export class CloudBaseStore implements Store {
         if (!isAlreadyExists(e)) throw e
       }
     }))
-    const head = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'case_index')
+    const head = await this.getDoc<{ value: number; cursor?: string | null; casesDone?: boolean; ordersCursor?: string | null }>('counters', 'case_index')
     if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
     let migrated = 0
     let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
-    for (;;) {
+    while (!head?.casesDone) {
       const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
       await Promise.all(docs.map(async (d) => {
         const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
@@ -275,6 +281,23 @@ export class CloudBaseStore implements Store {
       after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
       if (Date.now() > until) {
         await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+        return { done: false, migrated }
+      }
+    }
+    // orders written before `deliveredAt` existed (countOrders, the trust rule): same budget, own cursor
+    let orderAfter = head?.ordersCursor ?? null
+    for (;;) {
+      const docs = await this.sorted<{ _id: string; docJson: string; deliveredAt?: string | null }>('orders', [], '_id', 'asc', 100, orderAfter ? { key: orderAfter, id: orderAfter } : null)
+      await Promise.all(docs.filter((d) => d.deliveredAt === undefined).map(async (d) => {
+        const o = JSON.parse(d.docJson) as OrderRecord
+        // conditional on the body read: a concurrent upsert (which writes the field itself) wins
+        await this.col('orders').where({ _id: d._id, docJson: d.docJson }).update({ deliveredAt: o.order.deliveredAt ? iso(o.order.deliveredAt) : null })
+      }))
+      migrated += docs.length
+      if (docs.length < 100) break
+      orderAfter = docs[docs.length - 1]._id
+      if (Date.now() > until) {
+        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: null, casesDone: true, ordersCursor: orderAfter })
         return { done: false, migrated }
       }
     }
@@ -575,6 +598,7 @@ export class CloudBaseStore implements Store {
     if (f.reason !== undefined) c.push({ reason: f.reason })
     if (f.escalated !== undefined) c.push({ escalated: f.escalated })
     if (f.refunded !== undefined) c.push({ refunded: f.refunded })
+    if (f.risk !== undefined) c.push({ risk: f.risk })
     if (f.dueBefore !== undefined) c.push({ slaDueAt: _.lt(iso(f.dueBefore)) })
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
@@ -724,13 +748,39 @@ export class CloudBaseStore implements Store {
     const d = await this.getDoc<BuyerDoc>('buyers', openid)
     return d ? toBuyer(openid, d) : null
   }
+  /** One transaction: the document is replaced whole, so the recorded unionid and trust decisions are carried over inside it. */
   async upsertBuyer(b: BuyerRecord): Promise<void> {
-    // a write without a unionid / name / phone tail keeps the one recorded earlier
-    const cur = b.unionid && b.name && b.phoneTail ? null : await this.getDoc<BuyerDoc>('buyers', b.openid)
-    const unionid = b.unionid ?? cur?.unionid ?? null
-    const name = b.name ?? cur?.name ?? null
-    const phoneTail = b.phoneTail ?? cur?.phoneTail ?? null
-    await this.col('buyers').doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
+    await this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
+      // a write without a unionid / name / phone tail keeps the one recorded earlier
+      const unionid = b.unionid ?? cur?.unionid ?? null
+      const name = b.name ?? cur?.name ?? null
+      const phoneTail = b.phoneTail ?? cur?.phoneTail ?? null
+      await t
+        .collection(this.name('buyers'))
+        .doc(b.openid)
+        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
+    })
+  }
+  async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
+    return this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
+      const prev: BuyerTrust | null = cur?.trustJson ? (JSON.parse(cur.trustJson) as BuyerTrust) : null
+      const trust: BuyerTrust = { override: change.trusted, history: [...(prev?.history ?? []), change].slice(-TRUST_HISTORY_KEPT) }
+      const name = cur?.name ?? null
+      const phoneTail = cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: JSON.stringify(trust),
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+      }
+      await t.collection(this.name('buyers')).doc(openid).set(doc)
+      return toBuyer(openid, doc)
+    })
   }
   async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
     const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ searchKeys: q }], '_id', 'asc', Math.max(0, Math.floor(limit)))
@@ -789,6 +839,8 @@ export class CloudBaseStore implements Store {
     await this.col('orders').doc(rec.order.orderId).set({
       buyerOpenid: rec.order.buyerOpenid,
       buyerUnionid: rec.order.buyerUnionid ?? null,
+      // countOrders (trust rule); null when not signed for
+      deliveredAt: rec.order.deliveredAt ? iso(rec.order.deliveredAt) : null,
       createdAt: iso(rec.createdAt),
       watchDue: orderWatchDue(rec),
       watched: !!rec.watchedAt,
@@ -802,6 +854,13 @@ export class CloudBaseStore implements Store {
   async listOrdersByBuyer(openid: string, limit: number): Promise<OrderRecord[]> {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerOpenid: openid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
+  }
+  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count. */
+  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+    const n = Math.max(0, Math.min(PAGE, Math.floor(cap)))
+    if (n === 0) return 0
+    const r = await this.col('orders').where({ buyerOpenid: filter.buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
+    return (r.data ?? []).length
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ watchDue: this._.lte(iso(shippedBefore)) }], 'watchDue', 'asc', Math.max(0, Math.floor(limit)))
@@ -928,12 +987,12 @@ export class CloudBaseStore implements Store {
     return n
   }
   /** A transaction over the bucket's document: concurrent takers conflict and re-run. */
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     return this.tx(async (t) => {
       const cur = await this.txGet<{ used: number }>(t, 'rateSlots', bucket)
       const used = cur?.used ?? 0
-      if (used >= max) return false
-      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + 1 })
+      if (used + n > max) return false
+      await t.collection(this.name('rateSlots')).doc(bucket).set({ used: used + n })
       return true
     })
   }
@@ -1074,6 +1133,33 @@ export class CloudBaseStore implements Store {
       }
     }
     return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ push nonces
+
+  /**
+   * An insert with the key as `_id` (unique): one round trip for a first claim. A duplicate is a
+   * replay unless the stored claim expired, which a conditional update then takes over.
+   */
+  async claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean> {
+    try {
+      await this.col('pushNonces').add({ _id: key, expiresAt: iso(expiresAt) })
+      return true
+    } catch (e) {
+      if (!isDuplicateId(e)) throw e
+    }
+    const r = (await this.col('pushNonces').where({ _id: key, expiresAt: this._.lte(iso(now)) }).update({ expiresAt: iso(expiresAt) })) as { updated: number }
+    return r.updated === 1
+  }
+  async purgePushNonces(now: string, limit: number): Promise<number> {
+    const n = Math.max(0, Math.floor(limit))
+    if (!n) return 0
+    const r = (await this.col('pushNonces').where({ expiresAt: this._.lte(iso(now)) }).limit(n).field({ _id: true }).get()) as { data: { _id: string }[] }
+    const ids = r.data.map((d) => d._id)
+    if (!ids.length) return 0
+    // the expiry is checked again: a key taken over meanwhile stays
+    const d = (await this.col('pushNonces').where({ _id: this._.in(ids), expiresAt: this._.lte(iso(now)) }).remove()) as { deleted: number }
+    return d.deleted
   }
 }
 

@@ -13,8 +13,11 @@ export const MEDIA_LIMITS = {
   videoMimes: ['video/mp4'],
 } as const
 
-/** Per identity and rolling day: enough for a busy agent's inspections, not for filling the disk. */
-export const UPLOAD_QUOTA = { files: 200, bytes: 1024 * 1024 * 1024, windowMs: 86_400_000 } as const
+/**
+ * Per identity and day (Asia/Shanghai): enough for a busy agent's inspections, not for filling the
+ * disk. Every upload started counts as a file; bytes count what was kept.
+ */
+export const UPLOAD_QUOTA = { files: 200, bytes: 1024 * 1024 * 1024 } as const
 
 /** Detect the real type from the first bytes; the declared content type is not trusted. */
 export function sniffMime(head: Uint8Array): string | null {

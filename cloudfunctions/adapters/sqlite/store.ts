@@ -13,12 +13,14 @@
  * together with their outbox rows.
  */
 import Database from 'better-sqlite3'
-import type { Case } from '@contract/domain'
+import type { Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import {
   StoreConflict,
   type BuyerRecord,
+  type BuyerTrust,
+  TRUST_HISTORY_KEPT,
   type InboxRecord,
   type CommandKey,
   type OrderGuard,
@@ -52,6 +54,7 @@ export interface SqliteStoreOptions {
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
   'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
+  'risk',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
 
@@ -210,10 +213,14 @@ CREATE TABLE IF NOT EXISTS throttles (
   key TEXT PRIMARY KEY,
   last_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS push_nonces (
+  key TEXT PRIMARY KEY,
+  expires_at TEXT NOT NULL
+);
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; name: string | null; phone_tail: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -287,6 +294,7 @@ export class SqliteStore implements Store {
     this.migrateOrders()
     this.migrateMedia()
     this.migrateShopSync()
+    this.migrateTrust()
     const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
     if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
     this.inited = true
@@ -311,6 +319,8 @@ export class SqliteStore implements Store {
       if (!cols.has('sla_breach_at')) this.db.exec('ALTER TABLE cases ADD COLUMN sla_breach_at TEXT')
       // filled by the re-derivation below (CASE_INDEX_VERSION 4)
       if (!cols.has('refunded')) this.db.exec('ALTER TABLE cases ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0')
+      // filled by the re-derivation below (CASE_INDEX_VERSION 5)
+      if (!cols.has('risk')) this.db.exec('ALTER TABLE cases ADD COLUMN risk INTEGER NOT NULL DEFAULT 0')
       // backfill in batches: a row leaves the selection once it is filled
       const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
       const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
@@ -391,6 +401,23 @@ export class SqliteStore implements Store {
     })()
   }
 
+  /** Buyer trust (issue 19): the buyers' trust decisions and the orders' signing time with its count index. */
+  private migrateTrust(): void {
+    const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
+    this.db.transaction(() => {
+      if (!has('buyers', 'trust')) this.db.exec('ALTER TABLE buyers ADD COLUMN trust TEXT')
+      if (!has('orders', 'delivered_at')) {
+        this.db.exec('ALTER TABLE orders ADD COLUMN delivered_at TEXT')
+        const set = this.db.prepare('UPDATE orders SET delivered_at = ? WHERE order_id = ?')
+        const page = this.db.prepare("SELECT order_id, json_extract(doc, '$.order.deliveredAt') AS d FROM orders WHERE order_id > ? ORDER BY order_id LIMIT 500")
+        for (let rows = page.all('') as { order_id: string; d: string | null }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].order_id) as { order_id: string; d: string | null }[]) {
+          for (const r of rows) if (r.d) set.run(iso(r.d), r.order_id)
+        }
+      }
+      this.db.exec('CREATE INDEX IF NOT EXISTS orders_delivered ON orders (buyer_openid, delivered_at) WHERE delivered_at IS NOT NULL')
+    }).immediate()
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
@@ -417,6 +444,7 @@ export class SqliteStore implements Store {
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
       x.refunded ? 1 : 0,
+      x.risk ? 1 : 0,
     ]
   }
 
@@ -554,6 +582,7 @@ export class SqliteStore implements Store {
     if (f.reason !== undefined) add('reason = ?', f.reason)
     if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
     if (f.refunded !== undefined) add('refunded = ?', f.refunded ? 1 : 0)
+    if (f.risk !== undefined) add('risk = ?', f.risk ? 1 : 0)
     if (f.dueBefore !== undefined) add('sla_due_at IS NOT NULL AND sla_due_at < ?', iso(f.dueBefore))
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
@@ -664,16 +693,28 @@ export class SqliteStore implements Store {
     return this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE openid = ?', openid))
   }
   private toBuyer(r: BuyerRow | undefined): BuyerRecord | null {
-    return r
-      ? {
-          openid: r.openid,
-          dedicatedRepId: r.dedicated_rep_id,
-          trusted: r.trusted === 1,
-          ...(r.unionid ? { unionid: r.unionid } : {}),
-          ...(r.name ? { name: r.name } : {}),
-          ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
-        }
-      : null
+    if (!r) return null
+    return {
+      openid: r.openid,
+      dedicatedRepId: r.dedicated_rep_id,
+      trusted: r.trusted === 1,
+      ...(r.unionid ? { unionid: r.unionid } : {}),
+      ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
+      ...(r.name ? { name: r.name } : {}),
+      ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
+    }
+  }
+  async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
+    return this.db.transaction((): BuyerRecord => {
+      const cur = this.toBuyer(this.get<BuyerRow>('SELECT * FROM buyers WHERE openid = ?', openid))
+      const trust: BuyerTrust = { override: change.trusted, history: [...(cur?.trust?.history ?? []), change].slice(-TRUST_HISTORY_KEPT) }
+      this.run(
+        `INSERT INTO buyers (openid, dedicated_rep_id, trusted, trust) VALUES (?, NULL, 0, ?)
+         ON CONFLICT(openid) DO UPDATE SET trust = excluded.trust`,
+        openid, JSON.stringify(trust),
+      )
+      return { ...(cur ?? { openid, dedicatedRepId: null, trusted: false }), trust }
+    }).immediate()
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
@@ -738,10 +779,11 @@ export class SqliteStore implements Store {
     const watchedAt = o.watchedAt ?? (prev ? (JSON.parse(prev.doc) as OrderRecord).watchedAt : null)
     const rec: OrderRecord = watchedAt ? { ...o, watchedAt } : o
     this.run(
-      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc, buyer_unionid) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO orders (order_id, buyer_openid, created_at, watch_due, doc, buyer_unionid, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(order_id) DO UPDATE SET buyer_openid = excluded.buyer_openid, created_at = excluded.created_at,
-         watch_due = excluded.watch_due, doc = excluded.doc, buyer_unionid = excluded.buyer_unionid`,
+         watch_due = excluded.watch_due, doc = excluded.doc, buyer_unionid = excluded.buyer_unionid, delivered_at = excluded.delivered_at`,
       rec.order.orderId, rec.order.buyerOpenid, iso(rec.createdAt), orderWatchDue(rec), JSON.stringify(rec), rec.order.buyerUnionid ?? null,
+      rec.order.deliveredAt ? iso(rec.order.deliveredAt) : null,
     )
   }
   /**
@@ -768,6 +810,12 @@ export class SqliteStore implements Store {
       'SELECT doc FROM orders WHERE buyer_openid = ? ORDER BY created_at DESC, order_id DESC LIMIT ?',
       openid, Math.max(0, Math.floor(limit)),
     ).map((r) => JSON.parse(r.doc) as OrderRecord)
+  }
+  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+    return this.get<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid = ? AND delivered_at >= ? LIMIT ?)',
+      filter.buyerOpenid, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
+    )?.n ?? 0
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
     return this.all<{ doc: string }>(
@@ -935,13 +983,14 @@ export class SqliteStore implements Store {
       return n
     })()
   }
-  async takeSlot(bucket: string, max: number): Promise<boolean> {
+  /** One upsert whose update only happens while the window has room: atomic across connections. */
+  async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     const r = this.get<{ used: number }>(
-      `INSERT INTO rate_slots (bucket, used) VALUES (?, 1)
-       ON CONFLICT(bucket) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
-      bucket, max,
+      `INSERT INTO rate_slots (bucket, used) SELECT ?, ? WHERE ? <= ?
+       ON CONFLICT(bucket) DO UPDATE SET used = used + excluded.used WHERE used + excluded.used <= ? RETURNING used`,
+      bucket, n, n, max, max,
     )
-    return !!r && max > 0
+    return !!r
   }
 
   // ------------------------------------------------------------------ staff inbox
@@ -1064,6 +1113,20 @@ export class SqliteStore implements Store {
     if (r.changes === 1) return { granted: true }
     const last = this.get<{ last_at: string }>('SELECT last_at FROM throttles WHERE key = ?', key)
     return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ push nonces
+
+  /** One insert; an expired claim of the key is taken over in the same statement. */
+  async claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean> {
+    const r = this.run(
+      'INSERT INTO push_nonces (key, expires_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE push_nonces.expires_at <= ?',
+      key, iso(expiresAt), iso(now),
+    )
+    return r.changes === 1
+  }
+  async purgePushNonces(now: string, limit: number): Promise<number> {
+    return this.run('DELETE FROM push_nonces WHERE key IN (SELECT key FROM push_nonces WHERE expires_at <= ? LIMIT ?)', iso(now), Math.max(0, Math.floor(limit))).changes
   }
 }
 

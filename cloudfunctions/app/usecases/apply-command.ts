@@ -8,6 +8,8 @@ import { decide } from '../../core'
 import { GuardViolation, StoreConflict } from '../../ports/store'
 import { guardError } from './submit-case'
 import { applySystemCommand } from './system-command'
+import { checkLinkedCase } from './linked-case'
+import { takeBuyerCommandSlot } from './limits'
 
 /** Commands that can move money: they must name the version they were decided on. */
 const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect'])
@@ -49,6 +51,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   ])
   if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
   const files = await verifyFiles(deps, caller, command)
+  await checkLinkedCase(deps, current, command)
   const now = deps.now()
   const decided = decide(current, command, {
     now, policy, newId: deps.newId, actor: actorOf(caller),
@@ -56,6 +59,8 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     ...(guard ? { orderCommittedFen: otherCasesFen(guard, current.id) } : {}),
   })
   if (!decided.ok) throw fromCore(decided.error)
+  // a buyer's commands that would change the case are counted (refusals above cost no write)
+  if (caller.kind === 'buyer') await takeBuyerCommandSlot(deps, caseId)
   try {
     await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events), commandKey ? { commandKey } : {})
   } catch (e) {

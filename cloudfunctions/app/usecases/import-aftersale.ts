@@ -7,6 +7,7 @@ import { localDate, toMs } from '../../core/tz'
 import { snapshotFromShop } from './channels-map'
 import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
+import { buyerProfileFor, profileOf } from './buyer-profile'
 
 /** Idempotency scope of platform cases: exactly one case per after_sale_order_id. */
 export const AFTERSALE_SCOPE = 'channels-aftersale'
@@ -34,7 +35,8 @@ export interface ImportResult {
  *   (stale push, slow poll), so the case always ends at the platform's latest state.
  *
  * Round trips: one shop read, then 2 store reads for a known case (+1 write when it changed);
- * a new case adds the order, the buyer, the roster, a case number and one create.
+ * a new case adds the order, the buyer's standing (buyerProfileFor) with the roster, a case number
+ * and one create.
  *
  * @example await importAfterSale(deps, '3701234567890')
  */
@@ -90,7 +92,11 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
   const now = deps.now()
   const { policy } = await livePolicy(deps)
   const order = await orderFor(deps, snap)
-  const [buyer, staff] = await Promise.all([deps.store.getBuyer(order.buyerOpenid), roster(deps)])
+  // the same history, risk flag and trust as a mini-program case, across the buyer's ids
+  const [buyer, staff] = await Promise.all([
+    buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid: snap.unionid ?? order.buyerUnionid, shopOpenid: snap.shopOpenid }),
+    roster(deps),
+  ])
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
   const type = caseTypeOf(snap.type)
   const opened = openCase(
@@ -104,7 +110,7 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
       reason: deskReasonOf(snap.reasonCode, policy),
       description: snap.description || snap.reasonText,
       desiredRemedy: REMEDY_FOR_TYPE[type],
-      buyerProfile: { openid: order.buyerOpenid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false },
+      buyerProfile: profileOf(buyer),
       platform: { ...snap, syncedAt: now, lastCall: null },
     },
     { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'system', id: 'channels' } },

@@ -41,18 +41,26 @@ export async function setDuty(deps: Deps, me: StaffRecord, id: string, onDuty: b
   return view(deps, s)
 }
 
-/** Assigns a dedicated rep (专属客服) to a returning buyer; null removes it. */
-export async function setDedicatedRep(deps: Deps, buyerOpenid: string, repId: string | null, trusted?: boolean) {
+/**
+ * Assigns a dedicated rep (专属客服) to a returning buyer; null removes it. Trust is set with
+ * set_buyer_trust; a `trusted` sent here by an older page is recorded as a trust decision of the
+ * caller (audited like one), never written silently.
+ */
+export async function setDedicatedRep(deps: Deps, me: StaffRecord, buyerOpenid: string, repId: string | null, trusted?: boolean) {
   if (repId) {
     const rep = await deps.store.getStaff(repId)
     if (!rep || !rep.active) throw new AppError('VALIDATION', '专属客服不存在')
   }
   const cur = await deps.store.getBuyer(buyerOpenid)
-  const rec = { openid: buyerOpenid, dedicatedRepId: repId, trusted: trusted ?? cur?.trusted ?? false }
+  const decided = cur?.trust ? cur.trust.override : cur?.trusted ? true : null
+  const repChanged = (cur?.dedicatedRepId ?? null) !== repId
+  const trustChanged = trusted !== undefined && trusted !== decided
   // the same choice again writes nothing and says so (the form tells "没有变化")
-  const changed = (cur?.dedicatedRepId ?? null) !== rec.dedicatedRepId || (cur?.trusted ?? false) !== rec.trusted
-  if (changed) await deps.store.upsertBuyer(rec)
-  return { ...rec, changed }
+  if (repChanged || !cur) await deps.store.upsertBuyer({ openid: buyerOpenid, dedicatedRepId: repId, trusted: cur?.trusted ?? false })
+  if (trustChanged) {
+    await deps.store.setBuyerTrust(buyerOpenid, { at: deps.now(), by: me.id, byName: me.name, trusted, reason: trusted ? '设置专属客服时标记为老客户' : '设置专属客服时取消老客户' })
+  }
+  return { openid: buyerOpenid, dedicatedRepId: repId, trusted: trusted ?? decided === true, changed: repChanged || trustChanged }
 }
 
 const SEARCH_LIMIT = 20
@@ -72,7 +80,7 @@ export async function searchBuyers(deps: Deps, q: string): Promise<{ matches: Bu
     orderId: orderId ?? (await deps.store.listOrdersByBuyer(b.openid, 1))[0]?.order.orderId ?? null,
     dedicatedRepId: b.dedicatedRepId,
     repName: b.dedicatedRepId ? (nameOf.get(b.dedicatedRepId) ?? null) : null,
-    trusted: b.trusted,
+    trusted: b.trust?.override ?? b.trusted,
   })
   const found = new Map<string, BuyerPick>()
   if (q) {

@@ -59,7 +59,13 @@ export async function previewPolicy(deps: Deps, input: z.output<typeof WhatIfInp
   return runWhatIf(deps, current, version, parsed.policy, input, input.changedLimit)
 }
 
-/** The what-if of `draft` against `current` over the range, reading the store page by page. */
+/**
+ * The what-if of `draft` against `current` over the range, reading the store page by page. One run
+ * at a time for the shop (a lease in the store, shared by every instance: a second run is refused
+ * with CONFLICT); the replay runs in slices of at most SLICE_MS and yields to the event loop
+ * between them, so an instance keeps answering other requests; between pages it checks whether
+ * the owner cancelled the run (`cancel_preview`).
+ */
 export async function runWhatIf(
   deps: Deps,
   current: Policy,
@@ -71,22 +77,97 @@ export async function runWhatIf(
   const now = deps.now()
   const to = range.to ?? now
   const from = range.from ?? new Date(toMs(to) - WHAT_IF_DEFAULT_DAYS * DAY_MS).toISOString()
-  const acc = new WhatIfAccumulator(current, draft, now, changedLimit, baseVersion)
-  let cursor: string | null = null
-  let truncated = false
-  for (;;) {
-    const page = await deps.store.listCases({ createdFrom: from, createdTo: to }, { limit: PAGE, cursor, order: 'created_desc' })
-    for (const c of page.items) {
-      if (acc.cases >= WHAT_IF_MAX_CASES) {
-        truncated = true
-        break
+  const lease = await takeWhatIfLease(deps)
+  try {
+    const acc = new WhatIfAccumulator(current, draft, now, changedLimit, baseVersion)
+    let cursor: string | null = null
+    let truncated = false
+    let slice = performance.now()
+    for (;;) {
+      await lease.check()
+      const page = await deps.store.listCases({ createdFrom: from, createdTo: to }, { limit: PAGE, cursor, order: 'created_desc' })
+      for (const c of page.items) {
+        if (acc.cases >= WHAT_IF_MAX_CASES) {
+          truncated = true
+          break
+        }
+        acc.add(c)
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((r) => setImmediate(r))
+          slice = performance.now()
+        }
       }
-      acc.add(c)
+      if (truncated || !page.next) break
+      cursor = page.next
     }
-    if (truncated || !page.next) break
-    cursor = page.next
+    return acc.view({ from, to, generatedAt: now, baseVersion, truncated })
+  } finally {
+    await lease.release()
   }
-  return acc.view({ from, to, generatedAt: now, baseVersion, truncated })
+}
+
+// ---------------------------------------------------------------- one run at a time, cancellable
+
+/** Replay this long, then let the event loop answer other requests. */
+export const SLICE_MS = 10
+/** A run's lease lasts this long past its last check (a crashed run frees the shop after it). */
+export const WHAT_IF_LEASE_MS = 2 * 60_000
+const LEASE = 'what-if-run'
+
+interface LeaseValue {
+  runId: string | null
+  expiresAt: string
+  cancelled: boolean
+}
+
+const leaseOf = (v: Record<string, unknown> | undefined): LeaseValue => ({
+  runId: typeof v?.runId === 'string' ? v.runId : null,
+  expiresAt: typeof v?.expiresAt === 'string' ? v.expiresAt : '1970-01-01T00:00:00.000Z',
+  cancelled: v?.cancelled === true,
+})
+const live = (l: LeaseValue, now: string) => !!l.runId && toMs(l.expiresAt) > toMs(now)
+const BUSY = '另一次策略预演正在计算，请等它完成或先取消它'
+
+/** Takes the shop's what-if lease (compare-and-set on a named state in the store) or refuses with CONFLICT. */
+async function takeWhatIfLease(deps: Deps) {
+  const runId = deps.newId()
+  const expiry = () => new Date(toMs(deps.now()) + WHAT_IF_LEASE_MS).toISOString()
+  const cur = await deps.store.getSyncState(LEASE)
+  if (cur && live(leaseOf(cur.value), deps.now())) throw new AppError('CONFLICT', BUSY, { reason: 'what_if_running' })
+  if (!(await deps.store.saveSyncState(LEASE, { runId, expiresAt: expiry(), cancelled: false }, cur?.version ?? 0, deps.now()))) {
+    throw new AppError('CONFLICT', BUSY, { reason: 'what_if_running' })
+  }
+  return {
+    /** Stops the run when it was cancelled (or its lease lost); renews the lease once half of it has passed. */
+    async check() {
+      for (;;) {
+        const s = await deps.store.getSyncState(LEASE)
+        const l = leaseOf(s?.value)
+        if (!s || l.runId !== runId || l.cancelled) throw new AppError('CONFLICT', '策略预演已取消', { reason: 'what_if_cancelled' })
+        if (toMs(l.expiresAt) - toMs(deps.now()) > WHAT_IF_LEASE_MS / 2) return
+        if (await deps.store.saveSyncState(LEASE, { ...l, expiresAt: expiry() }, s.version, deps.now())) return
+      }
+    },
+    /** Frees the shop for the next run (unless someone else holds the lease by now). */
+    async release() {
+      for (let i = 0; i < 5; i++) {
+        const s = await deps.store.getSyncState(LEASE)
+        if (!s || leaseOf(s.value).runId !== runId) return
+        if (await deps.store.saveSyncState(LEASE, { runId: null, expiresAt: deps.now(), cancelled: false }, s.version, deps.now())) return
+      }
+    },
+  }
+}
+
+/** Cancels the shop's running what-if (the run stops at its next page); answers whether one was running. */
+export async function cancelWhatIf(deps: Deps): Promise<{ cancelled: boolean }> {
+  for (let i = 0; i < 5; i++) {
+    const s = await deps.store.getSyncState(LEASE)
+    const l = leaseOf(s?.value)
+    if (!s || !live(l, deps.now()) || l.cancelled) return { cancelled: false }
+    if (await deps.store.saveSyncState(LEASE, { ...l, cancelled: true }, s.version, deps.now())) return { cancelled: true }
+  }
+  throw new AppError('CONFLICT', '预演状态正在变化，请重试')
 }
 
 // ---------------------------------------------------------------- pure replay

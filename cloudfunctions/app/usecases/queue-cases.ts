@@ -84,7 +84,7 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
   const all: QueueTab[] = [...TABS, ...TASK_TABS]
   return {
     items: page.items.map((c) => {
-      const s = summary(c, now, policy, 'staff')
+      const s = summary(c, now, policy)
       const task = isTaskTab(tab) ? taskView(tab, c, now, policy) : undefined
       return task ? { ...s, task } : s
     }),

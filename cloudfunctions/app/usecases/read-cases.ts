@@ -1,17 +1,16 @@
-import type { Page, CaseSummary } from '@contract/actions'
+import type { Page } from '@contract/actions'
+import type { BuyerCaseSummary } from '@contract/buyer-view'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
 import { actorOf, livePolicy, loadCaseFor, otherCasesFen } from '../shared'
 import { remainingFen } from '../../core'
-import { buyerView, staffView, summary } from '../views'
-import { refundedCasesIn90Days } from './submit-case'
+import { buyerSummary, buyerView, staffView, summary } from '../views'
+import { buyerProfileFor } from './buyer-profile'
 
 /** The buyer's own cases, newest first, keyset-paged. */
-export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<CaseSummary>> {
-  const { policy } = await livePolicy(deps)
+export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<BuyerCaseSummary>> {
   const page = await deps.store.listCases({ buyerOpenid: openid }, { limit, cursor: cursor ?? null })
-  const now = deps.now()
-  return { items: page.items.map((c) => summary(c, now, policy, 'buyer')), next: page.next }
+  return { items: page.items.map(buyerSummary), next: page.next }
 }
 
 /** One case as the caller may see it (buyers: only their own, without internal notes). */
@@ -19,10 +18,9 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
   const [c, { policy }] = await Promise.all([loadCaseFor(deps, caller, caseId), livePolicy(deps)])
   const now = deps.now()
   if (caller.kind === 'buyer') return buyerView(c, now, policy)
-  const [past, buyer, refundCount90d, guard] = await Promise.all([
+  const [past, buyer, guard] = await Promise.all([
     deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
-    deps.store.getBuyer(c.buyerOpenid),
-    refundedCasesIn90Days(deps, c.buyerOpenid, now),
+    buyerProfileFor(deps, c.buyerOpenid, now, policy, { unionid: c.order.buyerUnionid, shopOpenid: c.order.shopOpenid }),
     deps.store.getOrderGuard(c.order.orderId),
   ])
   return {
@@ -30,10 +28,14 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
     // what this case may still pay back: the ORDER's paid amount minus every case's refunds
     refundableFen: remainingFen(c, otherCasesFen(guard, c.id)),
     buyerHistory: {
-      pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy, 'staff')),
-      refundCount90d,
-      dedicatedRepId: buyer?.dedicatedRepId ?? null,
-      trusted: buyer?.trusted ?? false,
+      pastCases: past.items.filter((p) => p.id !== c.id).map((p) => summary(p, now, policy)),
+      refundCount90d: buyer.refundCount90d,
+      dedicatedRepId: buyer.dedicatedRepId,
+      // today's standing (the case's own flag is what it was opened with)
+      trusted: buyer.trusted,
+      trustSource: buyer.trustSource,
+      trustRule: buyer.rule,
+      trustHistory: buyer.trustHistory,
     },
   }
 }

@@ -1,4 +1,4 @@
-import { AFTER_SALE_EVENT, eventName, openPush, parseAfterSaleEvent, type PushConfig, type PushQuery } from '../../adapters/channels/push'
+import { AFTER_SALE_EVENT, PushError, checkPushQuery, eventName, openPushBody, parseAfterSaleEvent, pushNonce, type PushConfig, type PushQuery } from '../../adapters/channels/push'
 import type { Deps } from '../deps'
 import { importAfterSale, type ImportResult } from './import-aftersale'
 
@@ -11,10 +11,12 @@ export interface PushReceipt {
 }
 
 /**
- * One message push from WeChat (issue 12 §3): checks the signature (and opens a safe-mode body)
- * — a bad signature throws PushError before anything is read — then, for
- * `channels_ec_aftersale_update`, reads the after-sale from the shop and creates or updates its
- * case, exactly as the polling pass does (the event's own status is only a hint: the order is
+ * One message push from WeChat (issue 12 §3, issue 20 §2), checked before anything is parsed:
+ * the URL's signature and timestamp window, then the nonce — claimed in the store, so a replay
+ * to any instance within the window is refused (PushError REPLAYED) before a shop call — then the
+ * body (safe mode only when a key is configured, `msg_signature`, decryption) in linear time.
+ * For `channels_ec_aftersale_update` it reads the after-sale from the shop and creates or updates
+ * its case, exactly as the polling pass does (the event's own status is only a hint: the order is
  * read, so duplicate and out-of-order events all end at the platform's latest state). Other
  * events are acknowledged and ignored. The caller answers WeChat `success`; when the import fails
  * (shop unreachable) the error is logged and the next polling pass finds the after-sale.
@@ -22,12 +24,15 @@ export interface PushReceipt {
  * @example await receiveChannelsPush(deps, { token }, { signature, timestamp, nonce }, body)
  */
 export async function receiveChannelsPush(deps: Deps, cfg: PushConfig, query: PushQuery, rawBody: string): Promise<PushReceipt> {
-  const body = openPush(cfg, query, rawBody)
-  return handlePushMessage(deps, body)
+  const now = deps.now()
+  const q = checkPushQuery(cfg, query, Date.parse(now))
+  const nonce = pushNonce(cfg, q)
+  if (!(await deps.store.claimPushNonce(nonce.key, nonce.expiresAt, now))) throw new PushError('REPLAYED', 'this push was already received')
+  return handlePushMessage(deps, openPushBody(cfg, query, rawBody))
 }
 
-/** A push message already trusted (signature checked, or delivered by CloudBase's own message push). */
-export async function handlePushMessage(deps: Deps, body: string): Promise<PushReceipt> {
+/** A push message already trusted (signature, window and nonce checked, body opened). */
+async function handlePushMessage(deps: Deps, body: string): Promise<PushReceipt> {
   const ev = parseAfterSaleEvent(body)
   if (!ev) return { event: eventName(body), afterSaleOrderId: null, imported: null }
   try {

@@ -100,6 +100,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
   if (!stats.stoppedEarly) {
     stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
     stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
+    // the push endpoint's remembered nonces, once their window has passed
+    await deps.store.purgePushNonces(now, 1_000)
   }
   if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats

@@ -9,8 +9,7 @@ import { buyerView } from '../views'
 import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
-
-const DAY = 86_400_000
+import { buyerProfileFor, profileOf } from './buyer-profile'
 
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
 export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
@@ -23,24 +22,25 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads go out together (idempotency key, order, its guard, buyer, roster, risk count, policy):
- * one round trip of latency before the case number and the write.
+ * Reads go out together (idempotency key, order, its guard, roster, policy, the buyer's standing:
+ * see buyerProfileFor, one to three rounds of its own) before the case number and the write.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
-export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string, opts: { linkedFrom?: string } = {}) {
+export async function submitCase(deps: Deps, openid: string, input: z.output<typeof SubmitInputSchema>, idempotencyKey?: string, opts: { linkedFrom?: string; unionid?: string | null } = {}) {
   if (!idempotencyKey) throw new AppError('VALIDATION', '缺少请求标识（idempotencyKey），请重新提交')
   const scope = `submit:${openid}`
   const print = fingerprint(input)
   const now = deps.now()
-  const [{ policy }, earlier, rec, guard, buyer, staff, refundCount90d, media] = await Promise.all([
-    livePolicy(deps),
+  const live = livePolicy(deps)
+  const [{ policy }, earlier, rec, guard, buyer, staff, media] = await Promise.all([
+    live,
     deps.store.findByIdempotencyKey(scope, idempotencyKey),
     deps.store.getOrder(input.orderId),
     deps.store.getOrderGuard(input.orderId),
-    deps.store.getBuyer(openid),
+    // history across the buyer's mini-program and shop ids: risk flag and derived trust
+    buyerProfileFor(deps, openid, now, live.then((l) => l.policy), { unionid: opts.unionid }),
     roster(deps),
-    refundedCasesIn90Days(deps, openid, now),
     deps.media.verify(input.evidence, { openid }),
   ])
   if (earlier) return replay(earlier, now, policy, input)
@@ -64,7 +64,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       evidence: input.evidence,
       desiredRemedy: input.desiredRemedy,
       history: pastCasesOf(guard),
-      buyerProfile: { openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, refundCount90d },
+      buyerProfile: profileOf(buyer),
       facts: input.facts,
     },
     { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderCommittedFen: otherCasesFen(guard, null) },
@@ -116,12 +116,6 @@ export function guardError(e: GuardViolation, order: OrderSnapshot): AppError {
 
 export async function pastCases(deps: Deps, orderId: string): Promise<PastCase[]> {
   return pastCasesOf(await deps.store.getOrderGuard(orderId))
-}
-
-/** Number of this buyer's cases filed in the last 90 days with a refund that did not fail (repeat-refund risk; capped at 100). */
-export async function refundedCasesIn90Days(deps: Deps, openid: string, now: string): Promise<number> {
-  const since = new Date(toMs(now) - 90 * DAY).toISOString()
-  return deps.store.countCases({ buyerOpenid: openid, createdFrom: since, refunded: true }, 100)
 }
 
 export type { SubmitInput }

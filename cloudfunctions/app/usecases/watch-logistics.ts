@@ -3,6 +3,7 @@ import { livePolicy, outboxOf, roster } from '../shared'
 import { openCase, proactiveLogisticsCase } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { pastCases } from './submit-case'
+import { buyerProfileFor, profileOf } from './buyer-profile'
 
 const DAY = 86_400_000
 
@@ -35,15 +36,18 @@ export async function watchLogistics(deps: Deps, opts: { limit?: number } = {}):
     // any after-sales on this order that was not withdrawn means the buyer and the shop are already in touch
     const covered = history.some((h) => h.status !== 'cancelled')
     if (input && !covered) {
-      const buyer = await deps.store.getBuyer(openid)
-      const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
+      // the same history, risk flag and trust as a mini-program case, across the buyer's ids
+      const [buyer, caseNo] = await Promise.all([
+        buyerProfileFor(deps, openid, now, policy, { unionid: rec.order.buyerUnionid, shopOpenid: rec.order.shopOpenid }),
+        deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)),
+      ])
       const opened = openCase(
         {
           ...input,
           caseId: deps.newId(),
           caseNo,
           history,
-          buyerProfile: { openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false },
+          buyerProfile: profileOf(buyer),
         },
         { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'system', id: 'logistics-watch' } },
       )

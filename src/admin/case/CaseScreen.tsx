@@ -11,6 +11,7 @@ import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames 
 import { LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
+import { BuyerTrust } from './BuyerTrust'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
 
@@ -183,7 +184,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           <Text className="adm-row__k">专属客服</Text>
           <Text>{c.buyerHistory.dedicatedRepId ? staffName(c.buyerHistory.dedicatedRepId) : '无'}</Text>
         </View>
-        {c.buyerHistory.trusted && <Text className="adm-muted">老客户（换货可先发）</Text>}
+        <BuyerTrust buyerOpenid={c.buyerOpenid} history={c.buyerHistory} me={me} onChanged={load} />
         {c.buyerHistory.pastCases.length === 0 && <Text className="adm-muted">没有其他售后记录</Text>}
         {c.buyerHistory.pastCases.map((p) => (
           <View className="adm-row adm-row--stack" key={p.id} id={`past-${p.id}`} onClick={() => Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(p.id)}` })}>

@@ -348,6 +348,9 @@ export function PolicyScreen({ me }: { me: Me }) {
         <NumField id="comp-partial" label={`${COMPENSATION_LABELS.partialRefundPercent.label}（%）`} kind="int" value={p.compensation.partialRefundPercent} disabled={ro} onChange={(v) => update((x) => void (x.compensation.partialRefundPercent = v))} />
         <NumField id="comp-pickup" label={COMPENSATION_LABELS.damagedPickupAboveUnits.label} kind="int" value={p.compensation.damagedPickupAboveUnits} disabled={ro} onChange={(v) => update((x) => void (x.compensation.damagedPickupAboveUnits = v))} />
         <NumField id="comp-risk" label={COMPENSATION_LABELS.riskRefundCount90d.label} kind="int" value={p.compensation.riskRefundCount90d} disabled={ro} onChange={(v) => update((x) => void (x.compensation.riskRefundCount90d = v))} />
+        <NumField id="comp-trust-orders" label={COMPENSATION_LABELS.trustMinOrders.label} kind="int" value={p.compensation.trustMinOrders} disabled={ro} onChange={(v) => update((x) => void (x.compensation.trustMinOrders = v))} />
+        <NumField id="comp-trust-days" label={`${COMPENSATION_LABELS.trustOrderDays.label}（天）`} kind="int" value={p.compensation.trustOrderDays} disabled={ro} onChange={(v) => update((x) => void (x.compensation.trustOrderDays = v))} />
+        <Text className="adm-muted">老客户还需近90天没有退款、没有风险标记；主管可在售后单的买家信息里手动设定或取消。</Text>
       </Section>
 
       <Section title="处理时效" id="policy-sla">
@@ -516,6 +519,12 @@ export function PolicyScreen({ me }: { me: Me }) {
             <Button id="policy-preview" className="adm-btn adm-btn--small" disabled={previewing || !changes.length || !check?.ok || undefined} onClick={() => void preview()}>
               {previewing ? '计算中…' : '预览影响'}
             </Button>
+            {previewing && (
+              // one what-if runs at a time for the shop: the owner can stop a long one
+              <Button id="policy-preview-cancel" className="adm-btn adm-btn--small" onClick={() => void adminApi.cancelPreview().catch(() => undefined)}>
+                取消计算
+              </Button>
+            )}
             <Button id="policy-save" className="adm-btn adm-btn--small adm-btn--primary" disabled={saving || !changes.length || !check?.ok || undefined} onClick={save}>
               {saving ? '保存中…' : '保存新版本'}
             </Button>

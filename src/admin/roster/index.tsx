@@ -28,7 +28,7 @@ interface StaffDraft {
 export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refreshKey?: number; onRefreshed?: () => void }) {
   const [state, setState] = useState<State>({ kind: 'loading' })
   const [edit, setEdit] = useState<StaffDraft | null>(null)
-  const [rep, setRep] = useState<{ buyer: BuyerPick | null; repId: string; trusted: boolean }>({ buyer: null, repId: '', trusted: false })
+  const [rep, setRep] = useState<{ buyer: BuyerPick | null; repId: string }>({ buyer: null, repId: '' })
   const [query, setQuery] = useState('')
   const [found, setFound] = useState<{ q: string; matches: BuyerPick[] } | null>(null)
   const [assigned, setAssigned] = useState<BuyerPick[]>([])
@@ -103,18 +103,19 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
     }
   }
 
-  const choose = (b: BuyerPick) => setRep({ buyer: b, repId: b.dedicatedRepId ?? '', trusted: b.trusted })
+  const choose = (b: BuyerPick) => setRep({ buyer: b, repId: b.dedicatedRepId ?? '' })
 
-  const saveRep = async (buyer: BuyerPick | null, repId: string, trusted: boolean) => {
+  // trust (老客户) is decided with a reason in the case page's buyer panel (set_buyer_trust), not here
+  const saveRep = async (buyer: BuyerPick | null, repId: string) => {
     if (!buyer) return toast('请先搜索并选择买家')
     setBusy(true)
     try {
-      const r = await adminApi.setDedicatedRep({ buyerOpenid: buyer.openid, repId: repId || null, trusted })
+      const r = await adminApi.setDedicatedRep({ buyerOpenid: buyer.openid, repId: repId || null })
       const who = buyerName(buyer)
       const repName = staffName(r.dedicatedRepId)
       toast(!r.changed ? `${who}的设置没有变化` : r.dedicatedRepId ? `已将${repName}设为${who}的专属客服` : `已取消${who}的专属客服`)
       if (r.changed) {
-        setRep({ buyer: null, repId: '', trusted: false })
+        setRep({ buyer: null, repId: '' })
         setFound(null)
         setQuery('')
         loadAssigned()
@@ -279,13 +280,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
                   </Chip>
                 ))}
               </View>
-              <View className="adm-field">
-                <Text className="adm-field__label">老客户待遇</Text>
-                <Chip id="rep-trusted" on={rep.trusted} onClick={() => setRep({ ...rep, trusted: !rep.trusted })}>
-                  {rep.trusted ? '✓ ' : ''}换货可先发
-                </Chip>
-              </View>
-              <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={() => saveRep(rep.buyer, rep.repId, rep.trusted)}>
+              <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={() => saveRep(rep.buyer, rep.repId)}>
                 保存专属客服
               </Button>
             </>
@@ -298,7 +293,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
                 <Text className="adm-row__main">
                   {buyerLine(b)} → {b.repName ?? '已停用的客服'}
                 </Text>
-                <Text id={`rep-remove-${b.openid}`} className="adm-link-btn" onClick={() => saveRep(b, '', b.trusted)}>
+                <Text id={`rep-remove-${b.openid}`} className="adm-link-btn" onClick={() => saveRep(b, '')}>
                   移除
                 </Text>
               </View>

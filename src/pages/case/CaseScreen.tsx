@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Input, Text, Textarea, View } from '@tarojs/components'
-import type { BuyerCommand, CaseView, PublicPolicy } from '@contract/actions'
-import { FINAL_STATUSES, type Evidence, type Offer } from '@contract/domain'
+import type { BuyerCommand, PublicPolicy } from '@contract/actions'
+import type { BuyerCaseView, BuyerOffer } from '@contract/buyer-view'
+import { FINAL_STATUSES, type Evidence } from '@contract/domain'
 import { api, type CommandData } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
 import { CaseDetails } from '../../components/CaseDetails'
@@ -38,7 +39,7 @@ function message(e: unknown): string {
  * function says this buyer may issue now (`view.actions`) — nothing else decides the buttons.
  */
 export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refreshKey?: number }) {
-  const [view, setView] = useState<CaseView | null>(null)
+  const [view, setView] = useState<BuyerCaseView | null>(null)
   const [loadError, setLoadError] = useState('')
   const [policy, setPolicy] = useState<PublicPolicy | null>(null)
   const [panel, setPanel] = useState<Panel>(null)
@@ -111,7 +112,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
     })
   }
 
-  const accept = (offer: Offer) => {
+  const accept = (offer: BuyerOffer) => {
     if (inFlight.current) return
     // the subscription prompt must be opened from the tap itself
     const subscribed = subscribe()
@@ -129,7 +130,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
   const can = (c: BuyerCommand) => (view.actions as string[]).includes(c)
   const offered = view.offers.filter((o) => o.status === 'offered')
   const acceptedOffer = view.offers.find((o) => o.status === 'accepted')
-  const pastOffers = view.offers.filter((o) => o.status !== 'offered' && o.status !== 'suggested' && o.status !== 'accepted')
+  const pastOffers = view.offers.filter((o) => o.status !== 'offered' && o.status !== 'accepted')
   const ended = FINAL_STATUSES.includes(view.status)
   const notNotified = refused || view.flags.buyerNotNotified
   const ret = view.returnShipment

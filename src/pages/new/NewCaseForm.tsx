@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Text, Textarea, View } from '@tarojs/components'
-import type { CaseView, EligibilityView, OrderView, PublicPolicy, SubmitInput } from '@contract/actions'
+import type { EligibilityView, OrderView, PublicPolicy, SubmitInput } from '@contract/actions'
+import type { BuyerCaseView } from '@contract/buyer-view'
 import { REASON_DEFAULTS, REMEDY_FOR_TYPE, type CaseType, type ClaimedItem, type Evidence, type ReasonCode } from '@contract/domain'
 import { api } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
@@ -56,7 +57,7 @@ function message(e: unknown): string {
  * The new-case form. Types come from check_eligibility for the chosen order, items and reason;
  * one idempotency key per form, so a double tap (or a retry after a network error) files one case.
  */
-export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubmitted?: (c: CaseView) => void }) {
+export function NewCaseForm({ orderId, onSubmitted }: { orderId?: string; onSubmitted?: (c: BuyerCaseView) => void }) {
   const [loadState, setLoadState] = useState<'loading' | 'ready' | 'error'>('loading')
   const [loadError, setLoadError] = useState('')
   const [orders, setOrders] = useState<OrderView[]>([])

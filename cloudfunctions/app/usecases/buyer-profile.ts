@@ -1,0 +1,132 @@
+import type { BuyerProfile, TrustChange } from '@contract/domain'
+import type { Policy } from '@contract/policy'
+import type { BuyerRecord, OrderRecord } from '../../ports/store'
+import type { Deps } from '../deps'
+import { toMs } from '../../core/tz'
+import { shopBuyerId } from './channels-map'
+
+const DAY = 86_400_000
+/** The repeat-refund window (policy `riskRefundCount90d`) and the trust rule's clean window. */
+export const RISK_WINDOW_DAYS = 90
+/** Refunded cases are counted up to here (the risk threshold is at most 1,000 but nobody needs more). */
+const REFUND_COUNT_CAP = 100
+/** Orders read to learn the buyer's shop openid(s) from their unionid (one shop: one openid). */
+const LINKED_ORDERS_READ = 5
+
+/** Everything the desk knows about a buyer's standing, across the ids they are known under. */
+export interface BuyerStanding {
+  openid: string
+  dedicatedRepId: string | null
+  /** effective: the supervisor's decision if any, else the policy's rule */
+  trusted: boolean
+  trustSource: 'rule' | 'supervisor'
+  /** cases with a refund that did not fail, filed in the last 90 days (capped at 100) */
+  refundCount90d: number
+  /** what the rule alone says, and on what */
+  rule: { trusted: boolean; completedOrders: number; riskCases90d: number; minOrders: number; orderDays: number }
+  /** the supervisors' trust decisions, oldest first */
+  trustHistory: TrustChange[]
+  /** every desk buyer id counted: the mini-program openid and `channels:<shop openid>` ids linked by unionid */
+  ids: string[]
+}
+
+/** Hints a caller may already hold (a platform after-sale or a shop order carries both). */
+export interface BuyerHint {
+  unionid?: string | null
+  shopOpenid?: string | null
+}
+
+/** The core's BuyerProfile of a standing (what openCase and routing take). */
+export function profileOf(s: BuyerStanding): BuyerProfile {
+  return { openid: s.openid, dedicatedRepId: s.dedicatedRepId, trusted: s.trusted, refundCount90d: s.refundCount90d, trustSource: s.trustSource }
+}
+
+/** The decision a buyer record holds: a recorded one, else the legacy manual mark (it only ever meant "trusted"). */
+function decisionOf(r: BuyerRecord | null | undefined): { override: boolean; history: TrustChange[] } | null {
+  if (!r) return null
+  if (r.trust) return r.trust.override === null ? null : { override: r.trust.override, history: r.trust.history }
+  return r.trusted ? { override: true, history: [] } : null
+}
+
+interface Counts {
+  refunded: number
+  risk: number
+  orders: number
+}
+
+/**
+ * The buyer's standing for a new case or the staff's buyer panel, the same for every source
+ * (mini-program submit, platform after-sale, linked case, logistics watch). One buyer may be known
+ * under several desk ids: the mini-program openid, and `channels:<shop openid>` for shop
+ * after-sales imported before their unionid was known; both are linked through the unionid
+ * (the mini-program buyer's record, the shop orders carrying it). Their history is added up.
+ *
+ * Trust: a supervisor's / owner's decision (set_buyer_trust) if one stands, else the policy's rule:
+ * at least `trustMinOrders` orders signed for in the last `trustOrderDays` days, and no refunded
+ * and no risk-flagged case in the last 90 days.
+ *
+ * Round trips: the buyer record, the counts of `openid` (the orders' once the policy is there) and,
+ * when the caller knows the unionid, its links go out together; a unionid only the record names
+ * costs one more round, and shop ids it links one more for their counts. Every count is bounded
+ * (an index range with a cap), never a scan of the buyer's cases or orders.
+ *
+ * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
+ */
+export async function buyerProfileFor(deps: Deps, openid: string, now: string, policy: Policy | Promise<Policy>, hint: BuyerHint = {}): Promise<BuyerStanding> {
+  const nowMs = toMs(now)
+  const riskFrom = new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString()
+  const policyP = Promise.resolve(policy)
+  const countsOf = async (id: string): Promise<Counts> => {
+    // the case counts need no policy: they do not wait for it
+    const [refunded, risk, orders] = await Promise.all([
+      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, refunded: true }, REFUND_COUNT_CAP),
+      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, risk: true }, 1),
+      policyP.then((p) =>
+        deps.store.countOrders({ buyerOpenid: id, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
+      ),
+    ])
+    return { refunded, risk, orders }
+  }
+  type Links = [BuyerRecord | null, OrderRecord[]]
+  const byUnionid = (u: string): Promise<Links> => Promise.all([deps.store.getBuyerByUnionid(u), deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ)])
+
+  // this id's counts run meanwhile; the unionid's links go out with the record when the caller
+  // knows the unionid, else as soon as the record names it
+  const ownP = countsOf(openid)
+  const hinted = hint.unionid || null
+  const recordP = deps.store.getBuyer(openid)
+  const linksP = hinted ? byUnionid(hinted) : recordP.then((r): Links | Promise<Links> => (r?.unionid ? byUnionid(r.unionid) : [null, []]))
+  const [record, [mpRecord, unionOrders], p] = await Promise.all([recordP, linksP, policyP])
+
+  const ids = new Set<string>([openid])
+  if (mpRecord) ids.add(mpRecord.openid)
+  const shopIds = [hint.shopOpenid, ...unionOrders.map((o) => o.order.shopOpenid)].filter((x): x is string => !!x)
+  for (const s of shopIds) ids.add(shopBuyerId(s))
+  // the linked ids' counts
+  const others = [...ids].filter((id) => id !== openid)
+  const all = await Promise.all([ownP, ...others.map(countsOf)])
+  const sum = (k: keyof Counts) => all.reduce((s, c) => s + c[k], 0)
+
+  const minOrders = p.compensation.trustMinOrders
+  const refundCount90d = Math.min(REFUND_COUNT_CAP, sum('refunded'))
+  const completedOrders = Math.min(minOrders, sum('orders'))
+  const riskCases90d = sum('risk')
+  const ruleTrusted = completedOrders >= minOrders && refundCount90d === 0 && riskCases90d === 0
+  // the case's own buyer record decides first (also when it says "back to the rule"), then the
+  // mini-program buyer's it is linked to
+  const linked = mpRecord && mpRecord.openid !== openid ? mpRecord : null
+  const hasDecision = (r: BuyerRecord | null | undefined): r is BuyerRecord => !!r && (!!r.trust || r.trusted)
+  const decider = hasDecision(record) ? record : hasDecision(linked) ? linked : null
+  const decision = decisionOf(decider)
+  const history = decider?.trust?.history ?? []
+  return {
+    openid,
+    dedicatedRepId: record?.dedicatedRepId ?? linked?.dedicatedRepId ?? null,
+    trusted: decision ? decision.override : ruleTrusted,
+    trustSource: decision ? 'supervisor' : 'rule',
+    refundCount90d,
+    rule: { trusted: ruleTrusted, completedOrders, riskCases90d, minOrders, orderDays: p.compensation.trustOrderDays },
+    trustHistory: history,
+    ids: [openid, ...others],
+  }
+}
