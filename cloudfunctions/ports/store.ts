@@ -279,6 +279,8 @@ export interface Store {
   getBuyer(openid: string): Promise<BuyerRecord | null>
   /** Writes the rep, the legacy mark and the unionid (a write without a unionid keeps the recorded one); never touches `trust`. */
   upsertBuyer(b: BuyerRecord): Promise<void>
+  /** Records how staff find the buyer (name, phone tail; a null keeps the recorded one) and nothing else; creates the record when absent. */
+  setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void>
   /** Buyers whose name contains `q` or whose phone ends in `q` (4 digits), at most `limit`. */
   searchBuyers(q: string, limit: number): Promise<BuyerRecord[]>
   /** Buyers with a dedicated rep (专属客服), at most `limit`: every saved assignment, for the roster. */

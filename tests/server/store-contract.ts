@@ -809,6 +809,12 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.listRepAssignments(10)).map((b) => [b.openid, b.dedicatedRepId]).sort()).toEqual([['b-anon', 'agent-2'], ['b-zhou', 'agent-1']])
         await store.upsertBuyer({ openid: 'b-zhou', dedicatedRepId: null, trusted: true })
         expect((await store.listRepAssignments(10)).map((b) => b.openid)).toEqual(['b-anon'])
+        // the shop order's receiver names a buyer: only name and phone tail move (the rep stays), a new buyer gets a record
+        await store.setBuyerContact('b-anon', { name: '安女士', phoneTail: null })
+        expect(await store.getBuyer('b-anon')).toEqual({ openid: 'b-anon', dedicatedRepId: 'agent-2', trusted: false, name: '安女士' })
+        await store.setBuyerContact('channels:o-new', { name: '新买家', phoneTail: '4321' })
+        expect((await store.searchBuyers('4321', 10)).map((b) => b.openid)).toEqual(['channels:o-new'])
+        expect((await store.searchBuyers('女士', 10)).map((b) => b.openid)).toEqual(['b-anon'])
       })
 
       it('records trust decisions atomically with their history; a rep or unionid write keeps them', async () => {

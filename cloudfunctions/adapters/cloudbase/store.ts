@@ -782,6 +782,23 @@ export class CloudBaseStore implements Store {
       return toBuyer(openid, doc)
     })
   }
+  async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
+    await this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
+      const name = contact.name ?? cur?.name ?? null
+      const phoneTail = contact.phoneTail ?? cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: cur?.trustJson ?? null,
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+      }
+      await t.collection(this.name('buyers')).doc(openid).set(doc)
+    })
+  }
   async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
     const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ searchKeys: q }], '_id', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => toBuyer(d._id, d))

@@ -725,6 +725,13 @@ export class SqliteStore implements Store {
       b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null,
     )
   }
+  async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
+    this.run(
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, name, phone_tail) VALUES (?, NULL, 0, ?, ?)
+       ON CONFLICT(openid) DO UPDATE SET name = COALESCE(excluded.name, buyers.name), phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail)`,
+      openid, contact.name, contact.phoneTail,
+    )
+  }
   async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     return this.all<BuyerRow>(
