@@ -33,7 +33,7 @@ const node = (name, extra = {}) => ({
 module.exports = {
   projects: [
     node('core'),
-    node('server'),
+    node('server', { setupFiles: ['<rootDir>/tests/server/setup-env.ts'] }),
     {
       displayName: 'components',
       testEnvironment: 'jsdom',

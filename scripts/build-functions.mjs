@@ -5,6 +5,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup', 'channels']
+/** The runtime's major: cloudbaserc.json deploys every function on Nodejs20.19 (tests/server/runtime.test.ts checks they agree). */
+export const NODE_TARGET = 'node20'
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const CLOUD_SDKS = ['@cloudbase/node-sdk', 'wx-server-sdk']
 const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', d, 'package.json'), 'utf8')).version
@@ -18,7 +20,7 @@ export async function buildFunctions({ quiet = false } = {}) {
       outfile: path.join(outdir, 'index.js'),
       bundle: true,
       platform: 'node',
-      target: 'node16',
+      target: NODE_TARGET,
       format: 'cjs',
       minify: true,
       legalComments: 'none',

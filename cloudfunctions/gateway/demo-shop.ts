@@ -17,11 +17,16 @@ export interface ShopConnection {
 
 /**
  * The shop `npm start` connects to: the seller's real shop when CHANNELS_APPID / CHANNELS_SECRET
- * are set (push token and key from CHANNELS_PUSH_TOKEN / CHANNELS_PUSH_AES_KEY), otherwise the
- * local stand-in playing a demo shop. The demo shop gets three orders of the demo buyers (linked
- * by unionid) and a few platform after-sales, so a newcomer sees both sources in the queue.
+ * are set (push token and key from CHANNELS_PUSH_TOKEN / CHANNELS_PUSH_AES_KEY), otherwise — in
+ * the demo only — the local stand-in playing a demo shop. The demo shop gets three orders of the
+ * demo buyers (linked by unionid) and a few platform after-sales, so a newcomer sees both sources
+ * in the queue. In production there is no stand-in: the seller's shop or a refusal to start.
  */
-export async function connectShop(env: Record<string, string | undefined>): Promise<ShopConnection> {
+export async function connectShop(env: Record<string, string | undefined>, { production = false } = {}): Promise<ShopConnection> {
+  if (production) {
+    const missing = [CHANNELS_ENV.appid, CHANNELS_ENV.secret, CHANNELS_ENV.pushToken, CHANNELS_ENV.pushAesKey].filter((k) => !env[k])
+    if (missing.length) throw new Error(`production mode needs the seller's shop: ${missing.join(', ')} not set`)
+  }
   if (env[CHANNELS_ENV.appid] && env[CHANNELS_ENV.secret]) {
     return {
       shop: (store) => channelsShopFromEnv(env, store) as ChannelsShop,

@@ -37,6 +37,8 @@ interface GuardOptions {
   /** null: the gateway listens beyond loopback and any Host is accepted (the access token guards it) */
   hosts: () => Set<string> | null
   accessToken?: string
+  /** production: the token only in a header (a front proxy's), never the `?access_token=` link or its cookie */
+  headerTokenOnly?: boolean
 }
 
 export function guard(opts: GuardOptions): MiddlewareHandler {
@@ -51,7 +53,7 @@ export function guard(opts: GuardOptions): MiddlewareHandler {
       if ((origin && hostOf(origin) !== host) || c.req.header('sec-fetch-site') === 'cross-site') return c.text('cross-origin request refused', 403)
     }
     if (opts.accessToken && c.req.path !== '/api/health') {
-      const fromQuery = c.req.query('access_token')
+      const fromQuery = opts.headerTokenOnly ? undefined : c.req.query('access_token')
       if (fromQuery && method === 'GET' && sameSecret(fromQuery, opts.accessToken)) {
         // the link with the token signs this browser in once; the token leaves the address bar
         setCookie(c, ACCESS_COOKIE, fromQuery, { path: '/', httpOnly: true, sameSite: 'Strict' })
@@ -60,7 +62,7 @@ export function guard(opts: GuardOptions): MiddlewareHandler {
         return c.redirect(url.pathname + url.search)
       }
       const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]
-      const given = c.req.header(ACCESS_HEADER) ?? bearer ?? getCookie(c, ACCESS_COOKIE)
+      const given = c.req.header(ACCESS_HEADER) ?? bearer ?? (opts.headerTokenOnly ? undefined : getCookie(c, ACCESS_COOKIE))
       if (!given || !sameSecret(given, opts.accessToken)) return c.text('access token required', 401)
     }
     await next()

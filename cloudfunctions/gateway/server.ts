@@ -43,6 +43,13 @@ export interface GatewayOptions {
   demo?: boolean
   /** a secret every request must carry (header, bearer, or the cookie `?access_token=` sets) */
   accessToken?: string
+  /**
+   * Production (`DESK_MODE=production`, README "Production mode"): no demo surface and no seed;
+   * `accessToken` is required and accepted only in a header (the front proxy's secret); the
+   * caller's identity comes only from the proxy's `X-Desk-Openid` / `X-Desk-Unionid` headers on
+   * such requests, never from the dev cookie or `X-Dev-Openid`.
+   */
+  production?: boolean
   /** uploads per identity and day (default UPLOAD_QUOTA) */
   uploadQuota?: { files: number; bytes: number }
   seed?: boolean
@@ -71,6 +78,9 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 /** The cookie the dev sign-in sets; plays the part of WeChat's OPENID context locally. */
 export const DEV_COOKIE = 'dev_openid'
 export const DEV_HEADER = 'x-dev-openid'
+/** Production: the caller as the trusted front proxy names it (README "Production mode"). */
+export const PROXY_OPENID_HEADER = 'x-desk-openid'
+export const PROXY_UNIONID_HEADER = 'x-desk-unionid'
 
 type Env = { Bindings: HttpBindings }
 type Identify = (c: Context<Env>) => string | null
@@ -89,6 +99,15 @@ function identityFrom(c: Context<Env>): string | null {
   if (typeof h === 'string' && h) return h
   return (headers.cookie && parseCookies(headers.cookie, DEV_COOKIE)[DEV_COOKIE]) || null
 }
+
+/** WeChat openids / unionids are 28–29 url-safe characters; anything else names nobody. */
+const WX_ID = /^[\w-]{1,128}$/
+function proxyHeader(c: Context<Env>, name: string): string | null {
+  const v = c.env?.incoming ? c.env.incoming.headers[name] : c.req.header(name)
+  return typeof v === 'string' && WX_ID.test(v) ? v : null
+}
+/** Production identity: every request that got this far carried the proxy's token in a header (guard). */
+const proxyIdentity: Identify = (c) => proxyHeader(c, PROXY_OPENID_HEADER)
 
 const MAX_CALL_BYTES = 1024 * 1024
 const utf8 = new TextDecoder() // strips a BOM, as the Fetch API's body.json() does
@@ -164,6 +183,11 @@ const fail = (code: string, message: string) => ({ ok: false, error: { code, mes
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1'
   const remote = !LOOPBACK.test(host)
+  if (opts.production) {
+    if (opts.demo || opts.seed) throw new Error('production mode has no demo surface and no demo seed')
+    // identity comes from the front proxy's headers: only a caller holding its secret may name one
+    if (!opts.accessToken) throw new Error('production mode needs GATEWAY_ACCESS_TOKEN: the secret the front proxy adds to every request it forwards')
+  }
   if (remote && !opts.allowRemote) {
     throw new Error(`refusing to listen on ${host}: the local gateway has a dev sign-in and serves loopback only (pass --allow-remote to override)`)
   }
@@ -190,7 +214,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     newId: () => crypto.randomUUID(),
     log,
   }
-  if (opts.seed !== false && (await seedDemoShop(store, now())) && !opts.quiet) console.log('[gateway] seeded the demo shop')
+  if (!opts.production && opts.seed !== false && (await seedDemoShop(store, now())) && !opts.quiet) console.log('[gateway] seeded the demo shop')
 
   const functions = { aftersale: aftersaleFunction(deps), admin: adminFunction(deps) }
   const sender = new RecordingSender()
@@ -215,10 +239,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   ]
   timers.forEach((t) => t?.unref())
   const app = new Hono<Env>()
-  const identityOf = identityFrom
+  const identityOf = opts.production ? proxyIdentity : identityFrom
   const quota = opts.uploadQuota ?? UPLOAD_QUOTA
   let listening: Set<string> | null = null
-  app.use('*', guard({ hosts: () => (remote ? null : listening), accessToken: opts.accessToken }))
+  // production: no Host allow-list (the proxy forwards the public Host; every request carries its
+  // secret in a header, which a rebinding page cannot add); Origin checks stay
+  app.use('*', guard({ hosts: () => (remote || opts.production ? null : listening), accessToken: opts.accessToken, headerTokenOnly: opts.production }))
 
   app.get('/api/health', (c) => c.json({ ok: true }))
 
@@ -266,8 +292,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return c.json({ ok: false, error: { code: 'VALIDATION', message: tooLarge ? '请求过大（上限 1MB，图片视频请走上传）' : '请求体不是合法的 JSON' } })
     }
     const openid = identityOf(c)
-    // locally the demo personas stand in for WeChat's UNIONID context
-    const unionid = PERSONAS.buyers.find((b) => b.openid === openid)?.unionid ?? null
+    // the proxy names the caller's unionid in production; in the demo its personas stand in for WeChat's UNIONID context
+    const unionid = opts.production ? proxyHeader(c, PROXY_UNIONID_HEADER) : (PERSONAS.buyers.find((b) => b.openid === openid)?.unionid ?? null)
     return c.json(await functions[name.data](body, { openid, unionid }))
   })
 
@@ -427,6 +453,13 @@ function mountDemo(app: Hono<Env>, store: SqliteStore, identityOf: Identify) {
     return c.json({ ok: true, data: { imported: orders.length - refused.length, refused } })
   })
   app.get('/dev/whoami', (c) => c.json({ openid: identityOf(c) }))
-  app.get('/dev/messages', async (c) => c.html(messagesPage(await store.listOutbox({}, 500))))
-  app.get('/dev/messages.json', async (c) => c.json(await store.listOutbox({}, 500)))
+  // the messages carry buyers' openids and what they were told: the seller's active staff only
+  const staffOnly = async (c: Context<Env>) => {
+    const who = identityOf(c)
+    if (!who) return c.json(fail('UNAUTHENTICATED', '请先以商家客服身份登录（/dev/login）'), 401)
+    if (!(await store.getStaff(who))?.active) return c.json(fail('FORBIDDEN', '仅商家客服可以查看消息记录'), 403)
+    return null
+  }
+  app.get('/dev/messages', async (c) => (await staffOnly(c)) ?? c.html(messagesPage(await store.listOutbox({}, 500))))
+  app.get('/dev/messages.json', async (c) => (await staffOnly(c)) ?? c.json(await store.listOutbox({}, 500)))
 }

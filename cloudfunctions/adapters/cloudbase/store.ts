@@ -68,6 +68,7 @@ import { caseTasks } from '../case-tasks'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
+import { skipCloudProbe } from './sdk-env'
 
 interface BuyerDoc {
   dedicatedRepId: string | null
@@ -103,7 +104,7 @@ export interface CloudBaseStoreOptions {
   env?: string
   secretId?: string
   secretKey?: string
-  /** replaces https://{env}.tcb-api.tencentcloudapi.com/admin (local endpoint in tests) */
+  /** replaces https://{env}.tcb-api.tencentcloudapi.com/admin (local endpoint in tests; then the SDK never probes Tencent's metadata host) */
   serviceUrl?: string
   /** request timeout in ms (default 15000) */
   timeout?: number
@@ -183,6 +184,8 @@ export class CloudBaseStore implements Store {
     this.maxTxAttempts = options.maxTxAttempts ?? 30
     if (options.db) this.db = options.db
     else {
+      // a local endpoint (the emulator): no metadata probe of Tencent hosts (./sdk-env.ts)
+      if (options.serviceUrl) skipCloudProbe()
       const app = tcbInit({
         env: options.env,
         secretId: options.secretId,

@@ -284,19 +284,28 @@ export class SqliteStore implements Store {
 
   async init(): Promise<void> {
     if (this.inited) return
+    // first, so that every later step waits for another process's lock instead of failing
+    this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`)
     this.db.pragma('foreign_keys = ON')
-    this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
-    this.db.exec(SCHEMA)
-    this.db.exec(PLATFORM_SCHEMA)
-    this.migrateCases()
-    this.migrateOrders()
-    this.migrateMedia()
-    this.migrateShopSync()
-    this.migrateTrust()
-    const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
-    if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
+    // Schema and migrations in one IMMEDIATE transaction: processes starting together on one file
+    // take turns, and each reads the columns inside its turn (a check outside it raced: two
+    // processes both saw a column missing and the second ALTER died with "duplicate column name").
+    // The migrations' own transactions nest as savepoints.
+    this.db
+      .transaction(() => {
+        this.db.exec(SCHEMA)
+        this.db.exec(PLATFORM_SCHEMA)
+        this.migrateCases()
+        this.migrateOrders()
+        this.migrateMedia()
+        this.migrateShopSync()
+        this.migrateTrust()
+        const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
+        if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
+      })
+      .immediate()
     this.inited = true
   }
 

@@ -29,7 +29,7 @@ export function cutBytes(s: string, max: number): string {
  *
  * The key is read from the environment variable the policy names, at send time, and goes only
  * into the request's query string: never into a result, an error message or a log line.
- * Node's http(s) rather than fetch: the functions run on CloudBase's Node 16.
+ * Node's http(s): the request is small and needs no more than the core modules.
  */
 export class WecomRobot {
   constructor(
