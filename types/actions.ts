@@ -295,6 +295,8 @@ export const adminInputs = {
   set_duty: z.object({ id: Id, onDuty: z.boolean(), takesCases: z.boolean().optional() }),
   /** `trusted` is deprecated (use set_buyer_trust): when sent it is recorded as a trust decision with a fixed reason */
   set_dedicated_rep: z.object({ buyerOpenid: Id, repId: Id.nullable(), trusted: z.boolean().optional() }),
+  /** find a buyer by name, phone tail (4 digits) or order number; empty `q` = only the saved assignments */
+  search_buyers: z.object({ q: z.string().trim().max(40, '搜索内容最多40个字').default('') }),
   /** supervisors / owners: trusted (老客户, exchange ships first) or not whatever the rule says; null = back to the rule */
   set_buyer_trust: z.object({
     buyerOpenid: Id,
@@ -357,6 +359,18 @@ export interface StaffView extends StaffMember {
   active: boolean
 }
 
+/** A buyer as staff pick them (the dedicated-rep form): who they are to a person, not their openid. */
+export interface BuyerPick {
+  openid: string
+  name: string | null
+  phoneTail: string | null
+  /** the order the search matched, else their latest order */
+  orderId: string | null
+  dedicatedRepId: string | null
+  repName: string | null
+  trusted: boolean
+}
+
 export interface AdminOutputs extends InboxOutputs {
   open_linked_case: { caseId: string; caseNo: string; created: boolean }
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
@@ -366,8 +380,11 @@ export interface AdminOutputs extends InboxOutputs {
   list_staff: StaffView[]
   upsert_staff: StaffView
   set_duty: StaffView
-  set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean }
+  /** `changed`: false when the save matched what was already recorded (nothing written) */
+  set_dedicated_rep: { openid: string; dedicatedRepId: string | null; trusted: boolean; changed: boolean }
   set_buyer_trust: { openid: string; trusted: boolean; trustSource: 'rule' | 'supervisor'; trustHistory: TrustChange[] }
+  /** `matches`: buyers found for `q`; `assigned`: every buyer with a dedicated rep */
+  search_buyers: { matches: BuyerPick[]; assigned: BuyerPick[] }
   /** `calendarWarning`: set when the official holiday data does not cover the next 60 days */
   get_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; calendarWarning?: string | null }
   update_policy: { version: number; policy: Policy; updatedBy: string; updatedAt: string; whatIf?: WhatIfSummary | null }

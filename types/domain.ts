@@ -90,6 +90,23 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
   cancelled: '已撤销',
 }
 
+/** The same statuses in the staff's words (queue, case page, CSV export): who waits on whom. */
+export const STAFF_STATUS_LABELS: Record<CaseStatus, string> = {
+  submitted: '待受理',
+  awaiting_buyer: '待买家补充',
+  in_review: '处理中',
+  offer_pending: '待买家确认方案',
+  awaiting_return: '待买家寄回',
+  return_shipped: '退货运输中',
+  inspecting: '验货中',
+  refunding: '退款中',
+  replacement_shipped: '已补发/换货',
+  resolved: '已解决',
+  rejected: '已驳回',
+  closed: '已关闭',
+  cancelled: '已撤销',
+}
+
 export const CASE_TYPES = ['refund_only', 'return_refund', 'exchange', 'resend', 'compensation', 'logistics'] as const
 export const CaseTypeSchema = z.enum(CASE_TYPES)
 export type CaseType = z.infer<typeof CaseTypeSchema>

@@ -247,7 +247,8 @@ const TEAM_OF: Record<ReasonCode, Team> = {
   lost_parcel: 'logistics',
   late_delivery: 'logistics',
   no_reason_7d: 'general',
-  taste_usage: 'general',
+  // seeds' 分类管理: usage problems sit with quality problems (the team that knows the product); guidance first
+  taste_usage: 'quality',
   size_fit: 'general',
   other: 'general',
 }

@@ -5,7 +5,7 @@ import { action, makeFunction, type ActionDef, type Caller } from './function'
 import { commandAction } from './aftersale'
 import { getCase } from './usecases/read-cases'
 import { queueCases } from './usecases/queue-cases'
-import { listStaff, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
+import { listStaff, searchBuyers, setDedicatedRep, setDuty, upsertStaff } from './usecases/manage-staff'
 import { getPolicy, policyHistory, updatePolicy } from './usecases/manage-policy'
 import { cancelWhatIf, previewPolicy } from './usecases/policy-what-if'
 import { analytics } from './usecases/analytics'
@@ -36,6 +36,8 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   set_dedicated_rep: action({ input: I.set_dedicated_rep, roles: LEADS, run: (d, c, i) => setDedicatedRep(d, staffOf(c), i.buyerOpenid, i.repId, i.trusted) }),
   // trust decides whether an exchange ships before the return: supervisors and owners only, with a reason
   set_buyer_trust: action({ input: I.set_buyer_trust, roles: LEADS, run: (d, c, i) => setBuyerTrust(d, staffOf(c), i.buyerOpenid, i.trusted, i.reason) }),
+  // the picker for dedicated reps (names and phone tails of buyers: the leads who assign them)
+  search_buyers: action({ input: I.search_buyers, roles: LEADS, run: (d, _c, i) => searchBuyers(d, i.q) }),
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
   update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy, i.preview) }),
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),

@@ -33,9 +33,23 @@ export function withOfficialCalendar(policy: Policy): Policy {
   return out
 }
 
-/** A Chinese warning when the official calendar has no data for the next 60 days from `now`, else null. */
-export function calendarWarning(now: string): string | null {
+function uncovered(now: string): boolean {
   const horizon = new Date(Date.parse(now) + CALENDAR_HORIZON_DAYS * DAY).toISOString().slice(0, 10)
-  if (OFFICIAL_LAST_DATE >= horizon) return null
-  return `法定节假日数据只到 ${OFFICIAL_LAST_DATE}，未来${CALENDAR_HORIZON_DAYS}天内的节假日和调休尚未收录：请升级 chinese-days，或在策略的“休息日 / 补班日”中手动添加，否则这些日期按平常营业时间计算时限。`
+  return OFFICIAL_LAST_DATE < horizon
+}
+
+/**
+ * For the owner, in the shop's words, when the official calendar has no data for the next 60 days
+ * from `now` (else null): which year is missing and where to fill it in — not which package to upgrade.
+ */
+export function calendarWarning(now: string): string | null {
+  if (!uncovered(now)) return null
+  const year = Number(OFFICIAL_LAST_DATE.slice(0, 4)) + 1
+  return `${year} 年法定节假日尚未发布，请在此补充店铺的休息日和调休上班日；未补充的日期按平常营业时间计算时限。`
+}
+
+/** For the operator's log: the same gap, and the fix on their side (a newer calendar dataset). */
+export function calendarLogWarning(now: string): string | null {
+  if (!uncovered(now)) return null
+  return `法定节假日数据只到 ${OFFICIAL_LAST_DATE}：请升级依赖 chinese-days 并重新部署（店主可先在策略的休息日 / 补班日中手动补充）。`
 }

@@ -97,6 +97,27 @@ export function moneyView(c: Case, now: string, policy: Policy, staff: Actor, or
 const BUYER_TYPES = new Set<string>(BUYER_TIMELINE_TYPES)
 
 /**
+ * The timeline speaks to the buyer in the second person: the core writes one text for both sides
+ * ("买家补充：…"), the buyer reads "您补充了：…". Longest prefixes first.
+ */
+const BUYER_VOICE: Array<[string, string]> = [
+  ['买家在视频号小店申请售后', '您在视频号小店申请了售后'],
+  ['买家未接受方案', '您未接受方案'],
+  ['买家接受方案：', '您接受了方案：'],
+  ['买家撤销申请：', '您撤销了申请：'],
+  ['买家撤销了售后申请', '您撤销了售后申请'],
+  ['买家已确认收货', '您已确认收货'],
+  ['买家评价：', '您的评价：'],
+  ['买家申诉：', '您的申诉：'],
+  ['买家补充：', '您补充了：'],
+  ['买家', '您'],
+]
+export function buyerVoice(text: string): string {
+  for (const [from, to] of BUYER_VOICE) if (text.startsWith(from)) return to + text.slice(from.length)
+  return text
+}
+
+/**
  * What the buyer reads of a timeline entry's text. A supervisor's approval's entry carries the
  * approved command's own text (the approval itself is in the entry's staff data); a refusal is
  * internal and never reaches here.
@@ -124,7 +145,7 @@ function buyerEntry(t: TimelineEntry): BuyerTimelineEntry | null {
     type: t.type as BuyerTimelineEntry['type'],
     fromStatus: t.fromStatus,
     toStatus: t.toStatus,
-    text: buyerText(t),
+    text: buyerVoice(buyerText(t)),
     ...(Object.keys(data).length ? { data: data as BuyerTimelineEntry['data'] } : {}),
   }
 }

@@ -150,7 +150,7 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
             refundFen: partial,
             explanation: `小瑕疵不影响使用：部分退款${yuan(partial)}（${cp.partialRefundPercent}%），商品无需寄回`,
           })
-          drafts.push({ rule: 'minor_defect_coupon', kind: 'coupon', couponFen: cp.couponFen, explanation: `或者：送您${yuan(cp.couponFen)}店铺优惠券，商品无需寄回` })
+          drafts.push({ rule: 'minor_defect_coupon', kind: 'coupon', couponFen: cp.couponFen, explanation: `送您${yuan(cp.couponFen)}店铺优惠券，商品无需寄回` })
         } else {
           drafts.push({
             rule: 'not_buyer_fault_return',
@@ -167,13 +167,13 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
             items,
             pickup: true,
             shippingPaidBy: 'seller',
-            explanation: '或者：为您换一件新的，运费由我们承担，安排快递上门取件',
+            explanation: '为您换一件新的，运费由我们承担，安排快递上门取件',
           })
         }
         break
       case 'lost_parcel':
         drafts.push({ rule: 'lost_parcel_resend', kind: 'resend', items, shippingPaidBy: 'seller', explanation: '包裹未送达，马上为您重新补发' })
-        drafts.push({ rule: 'lost_parcel_refund', kind: 'refund', refundFen: value, explanation: `或者：直接退款${yuan(value)}` })
+        drafts.push({ rule: 'lost_parcel_refund', kind: 'refund', refundFen: value, explanation: `直接退款${yuan(value)}` })
         break
       case 'no_reason_7d':
         drafts.push({
@@ -191,12 +191,12 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
           drafts.push({ rule: 'taste_guidance_first', kind: 'guidance', explanation: Array.from(canned).slice(0, 200).join('') })
         } else {
           drafts.push({ rule: 'taste_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `尝试后仍无法接受：退货退款${yuan(value)}，验货通过后退款` })
-          drafts.push({ rule: 'taste_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '或者：为您换成其他口味/规格' })
+          drafts.push({ rule: 'taste_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '为您换成其他口味/规格' })
         }
         break
       case 'size_fit':
         drafts.push({ rule: 'size_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '尺码不合适：为您换货，寄回运费由您承担' })
-        drafts.push({ rule: 'size_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `或者：退货退款${yuan(value)}，验货通过后退款` })
+        drafts.push({ rule: 'size_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `退货退款${yuan(value)}，验货通过后退款` })
         break
       default:
         notes.push('没有匹配的默认方案，请人工判断')

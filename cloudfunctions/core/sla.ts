@@ -11,9 +11,23 @@ import { DAY_MS, toIso, toMs } from './tz'
 type TargetName = 'firstResponse' | 'resolution'
 const TARGETS: TargetName[] = ['firstResponse', 'resolution']
 
+/**
+ * Due instant of `ms` on a clock from `from`. A calendar clock counts from the next opening when the
+ * shop is closed (a holiday or a closed weekend does not eat the target), then aligns into business hours.
+ */
 function dueFrom(clock: SlaTargetState['clock'], from: number, ms: number, cal: Calendar): number {
   if (clock === '24x7') return from + ms
-  return clock === 'business' ? addBusinessMs(from, ms, cal) : addBusinessMs(from + ms, 0, cal)
+  return clock === 'business' ? addBusinessMs(from, ms, cal) : addBusinessMs(addBusinessMs(from, 0, cal) + ms, 0, cal)
+}
+
+/** The resolution is never due before the first response it follows (while that one is unmet). */
+function resolutionAfterFirstResponse(sla: SlaState, cal: Calendar): SlaState {
+  const fr = sla.firstResponse
+  const res = sla.resolution
+  if (fr.metAt || res.metAt || res.pausedRemainingMs !== null || fr.pausedRemainingMs !== null) return sla
+  if (toMs(res.dueAt) >= toMs(fr.dueAt)) return sla
+  const due = res.clock === '24x7' ? toMs(fr.dueAt) : addBusinessMs(toMs(fr.dueAt), 0, cal)
+  return { ...sla, resolution: { ...res, dueAt: toIso(due) } }
 }
 
 /**
@@ -41,7 +55,7 @@ function newTarget(clock: SlaTargetState['clock'], minutes: number, now: number,
 export function startSla(severity: Severity, nowIso: string, policy: Policy): SlaState {
   const now = toMs(nowIso)
   const t = policy.sla.targets[severity]
-  return {
+  return resolutionAfterFirstResponse({
     severity,
     firstResponse: newTarget(t.firstResponse.clock, t.firstResponse.minutes, now, policy.calendar),
     resolution: newTarget(t.resolution.clock, t.resolution.minutes, now, policy.calendar),
@@ -50,19 +64,19 @@ export function startSla(severity: Severity, nowIso: string, policy: Policy): Sl
     breachedAt: null,
     breachedTarget: null,
     stoppedAt: null,
-  }
+  }, policy.calendar)
 }
 
 /** Restart the resolution clock (appeal re-opens a rejected case). */
 export function restartResolution(sla: SlaState, nowIso: string, policy: Policy): SlaState {
   const t = policy.sla.targets[sla.severity].resolution
-  return {
+  return resolutionAfterFirstResponse({
     ...sla,
     resolution: newTarget(t.clock, t.minutes, toMs(nowIso), policy.calendar),
     pausedAt: null,
     stoppedAt: null,
     warnedAt: null,
-  }
+  }, policy.calendar)
 }
 
 /** Pause (waiting on the buyer): remember remaining time; overdue targets keep their due time. */
@@ -90,7 +104,7 @@ export function resumeSla(sla: SlaState, nowIso: string, policy: Policy): SlaSta
     const due = Math.max(dueFrom(t.clock, now, t.pausedRemainingMs, policy.calendar), toMs(t.dueAt))
     next[name] = { ...t, dueAt: toIso(due), pausedRemainingMs: null }
   }
-  return next
+  return resolutionAfterFirstResponse(next, policy.calendar)
 }
 
 export function markFirstResponse(sla: SlaState, nowIso: string): SlaState {

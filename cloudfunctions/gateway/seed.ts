@@ -76,11 +76,12 @@ export async function seedDemoShop(store: Store, nowIso: string): Promise<boolea
     }
     await store.upsertStaff(rec)
   }
-  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: false, unionid: 'union-lin' })
+  // the name and phone tail on their orders: what staff search by (the dedicated-rep picker)
+  await store.upsertBuyer({ openid: 'buyer-lin', dedicatedRepId: 'staff-amy', trusted: false, unionid: 'union-lin', name: '林小姐', phoneTail: '8801' })
   // a supervisor's audited decision (the other buyers' trust follows the policy's rule)
   await store.setBuyerTrust('buyer-lin', { at: nowIso, by: 'staff-sup', byName: '陈主管', trusted: true, reason: '多年老客户，换货可先发' })
-  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao' })
-  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu' })
+  await store.upsertBuyer({ openid: 'buyer-zhao', dedicatedRepId: null, trusted: false, unionid: 'union-zhao', name: '赵先生', phoneTail: '3302' })
+  await store.upsertBuyer({ openid: 'buyer-wu', dedicatedRepId: null, trusted: false, unionid: 'union-wu', name: '吴同学', phoneTail: '5503' })
   for (const order of demoOrders(nowIso)) await store.upsertOrder({ order, createdAt: order.paidAt })
   return true
 }

@@ -134,6 +134,10 @@ export interface BuyerRecord {
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /** how staff find the buyer: the name on their orders; absent = keep the recorded one */
+  name?: string | null
+  /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */
+  phoneTail?: string | null
   /** supervisors' trust decisions (set_buyer_trust); absent = none ever recorded. Written only by setBuyerTrust. */
   trust?: BuyerTrust | null
 }
@@ -343,6 +347,12 @@ export interface Store {
   getBuyer(openid: string): Promise<BuyerRecord | null>
   /** Writes the rep, the legacy mark and the unionid (a write without a unionid keeps the recorded one); never touches `trust`. */
   upsertBuyer(b: BuyerRecord): Promise<void>
+  /** Records how staff find the buyer (name, phone tail; a null keeps the recorded one) and nothing else; creates the record when absent. */
+  setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void>
+  /** Buyers whose name contains `q` or whose phone ends in `q` (4 digits), at most `limit`. */
+  searchBuyers(q: string, limit: number): Promise<BuyerRecord[]>
+  /** Buyers with a dedicated rep (专属客服), at most `limit`: every saved assignment, for the roster. */
+  listRepAssignments(limit: number): Promise<BuyerRecord[]>
   /**
    * Records a trust decision in one atomic write: sets `trust.override` to `change.trusted` and
    * appends the change to the history (keeping the newest TRUST_HISTORY_KEPT); creates the buyer

@@ -26,6 +26,7 @@ export const adminApi = {
   upsertStaff: (s: AdminInput<'upsert_staff'>) => admin('upsert_staff', s),
   setDuty: (id: string, onDuty: boolean) => admin('set_duty', { id, onDuty }),
   setDedicatedRep: (d: AdminInput<'set_dedicated_rep'>) => admin('set_dedicated_rep', d),
+  searchBuyers: (q: string) => admin('search_buyers', { q }),
   setBuyerTrust: (d: AdminInput<'set_buyer_trust'>) => admin('set_buyer_trust', d),
   getPolicy: () => admin('get_policy', {}),
   updatePolicy: (expectedVersion: number, policy: unknown, preview?: { from?: string; to?: string }) => admin('update_policy', { expectedVersion, policy, ...(preview ? { preview } : {}) }),

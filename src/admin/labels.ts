@@ -1,22 +1,8 @@
-import type { CaseStatus, CommandType, Severity, StaffRole, Team } from '@contract/domain'
+import { STAFF_STATUS_LABELS, type CaseStatus, type CommandType, type Severity, type StaffRole, type Team } from '@contract/domain'
 import type { QueueTab, SlaView } from '@contract/actions'
 
-/** Staff-facing wording (the buyer's wording lives in STATUS_LABELS of the contract). */
-export const STAFF_STATUS: Record<CaseStatus, string> = {
-  submitted: '待受理',
-  awaiting_buyer: '待买家补充',
-  in_review: '处理中',
-  offer_pending: '待买家确认方案',
-  awaiting_return: '待买家寄回',
-  return_shipped: '退货运输中',
-  inspecting: '验货中',
-  refunding: '退款中',
-  replacement_shipped: '已补发/换货',
-  resolved: '已解决',
-  rejected: '已驳回',
-  closed: '已关闭',
-  cancelled: '已撤销',
-}
+/** Staff-facing wording (the buyer's wording lives in STATUS_LABELS of the contract). Statuses in the staff's words (one table in the contract, shared with the CSV export). */
+export const STAFF_STATUS: Record<CaseStatus, string> = STAFF_STATUS_LABELS
 
 /** What happens next, in the staff's words (the case view's `next.text` speaks to the buyer). */
 export const STAFF_NEXT: Record<CaseStatus, string> = {

@@ -102,22 +102,6 @@ export function Bars({ rows, format = String, id }: { rows: { label: string; val
   )
 }
 
-/** Vertical bars (one per week) made of plain Views. */
-export function Columns({ values, labels, id }: { values: number[]; labels: string[]; id?: string }) {
-  const max = Math.max(1, ...values)
-  return (
-    <View className="adm-cols" id={id}>
-      {values.map((v, i) => (
-        <View className="adm-cols__col" key={labels[i] ?? i}>
-          <Text className="adm-cols__value">{v}</Text>
-          <View className="adm-cols__bar" style={{ height: `${Math.round((v / max) * 80) + 2}px` }} />
-          <Text className="adm-cols__label">{labels[i]}</Text>
-        </View>
-      ))}
-    </View>
-  )
-}
-
 type GateState = { kind: 'loading' } | { kind: 'ok'; me: Me } | { kind: 'forbidden' } | { kind: 'error'; message: string; code: string }
 
 /**

@@ -40,7 +40,8 @@ export function OfferCard({
         <Text className="offer__title">{OFFER_KIND_LABELS[offer.kind]}</Text>
         {OFFER_STATUS_TEXT[offer.status] ? <Text className="muted">{OFFER_STATUS_TEXT[offer.status]}</Text> : null}
       </View>
-      <Text className="offer__why">{offer.explanation}</Text>
+      {/* each offer stands on its own (the list says 任选其一); older offers were written with a leading "或者：" */}
+      <Text className="offer__why">{offer.explanation.replace(/^或者[：:，,]\s*/, '')}</Text>
       {offer.refundFen > 0 ? (
         <Text className="offer__line">
           退款 <Text className="amount">{formatYuan(offer.refundFen)}</Text>

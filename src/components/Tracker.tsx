@@ -19,15 +19,22 @@ export function Tracker({ view, reasonLabel, children }: { view: BuyerCaseView; 
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
   const reason = reasonLabel?.(view.reason) ?? REASON_DEFAULTS[view.reason]?.label ?? view.reason
   const { next } = view
+  // the headline is what the buyer bought, not the kind of claim
+  const first = view.order.items.find((i) => i.skuId === view.claimedItems[0]?.skuId)
+  const product = first ? (view.claimedItems.length > 1 ? `${first.name} 等${view.claimedItems.length}件` : first.name) : CASE_TYPE_LABELS[view.type]
   return (
     <View id="tracker">
       <View className="card">
         <View className="row">
-          <Text className="section-title">{CASE_TYPE_LABELS[view.type]}</Text>
+          <Text className="section-title" id="case-product">
+            {product}
+          </Text>
           <StatusBadge id="case-status" status={view.status} sellerOpened={view.timeline.some((e) => e.type === 'opened' && e.actor.kind !== 'buyer')} />
         </View>
         <Text className="muted block">售后单号 {view.caseNo}</Text>
-        <Text className="muted block">原因：{reason}</Text>
+        <Text className="muted block">
+          {CASE_TYPE_LABELS[view.type]} · 原因：{reason}
+        </Text>
       </View>
 
       {next.text ? (

@@ -42,6 +42,25 @@ describe('seller queue', () => {
     expect(server.of('queue')[0].data).toMatchObject({ tab: 'mine', cursor: null })
   })
 
+  test('the owner lands on every case with what needs them on top (待审批 / 已升级 / 已超时 …), each count opening its list', async () => {
+    const { container, server } = mount('owner', () => ({ items: page1, next: null, counts: counts({ approvals: 2, escalated: 1, overdue: 1, unassigned: 0, reviews: 0 }) }))
+    await settle()
+    expect(server.of('queue')[0].data).toMatchObject({ tab: 'all' })
+    expect(text(container, '#adm-needs')).toContain('需要你处理的事')
+    expect(text(container, '#needs-approvals')).toBe('2待审批')
+    expect(text(container, '#needs-escalated')).toBe('1已升级')
+    await tap(container, '#needs-approvals')
+    await settle()
+    expect(server.of('queue').at(-1)!.data).toMatchObject({ tab: 'approvals' })
+  })
+
+  test('agents have no needs-you strip and land on their own cases', async () => {
+    const { container, server } = mount('agent')
+    await settle()
+    expect(container.querySelector('#adm-needs')).toBeNull()
+    expect(server.of('queue')[0].data).toMatchObject({ tab: 'mine' })
+  })
+
   test('a tab with more cases than the function counts shows 999+', async () => {
     const { container } = mount('agent', () => ({ items: [], next: null, counts: counts({ all: 1000, team: 999 }) }))
     await settle()

@@ -53,6 +53,8 @@ test('an offer shows the engine explanation and amounts in 元; accepting asks o
   expect(text(container, '#offer-off-a')).toContain('轻微瑕疵，按实付金额的20%部分退款')
   expect(text(container, '#offer-off-a')).toContain('¥39.80')
   expect(text(container, '#offer-off-b')).toContain('¥10.00')
+  // the headline is the product the buyer bought, the kind of claim below it
+  expect(text(container, '#case-product')).toBe(view.order.items.find((i) => i.skuId === view.claimedItems[0].skuId)!.name)
 
   await doubleTap(container, '#accept-off-a')
   await settle()
@@ -216,4 +218,13 @@ test('a load error offers a retry', async () => {
   await tap(container, '#retry')
   await settle()
   expect(text(container, '#case-status')).toBe(STATUS_LABELS.submitted)
+})
+
+test('a single offer reads on its own: no leading 或者 (offers saved before the fix included)', async () => {
+  const view = caseView('offer_pending', { offers: [offer({ id: 'off-only', kind: 'coupon', couponFen: 1000, items: [], explanation: '或者：送您¥10.00店铺优惠券，商品无需寄回' })] })
+  const { container } = mount(view)
+  await settle()
+  expect(text(container, '#offers')).not.toContain('任选其一')
+  expect(text(container, '#offer-off-only')).toContain('送您¥10.00店铺优惠券')
+  expect(text(container, '#offer-off-only')).not.toContain('或者')
 })

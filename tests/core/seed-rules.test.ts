@@ -56,6 +56,19 @@ describe('分配 (seeds 000, 002): 专属客服优先，否则找当班最闲的
     { name: '没人值班的P1进队列，并提醒主管', reason: 'safety_allergy', severity: 'P1', roster: [], assignee: null, alert: true },
     { name: 'P1有人接也要提醒主管', reason: 'safety_allergy', severity: 'P1', roster, assignee: 'agent-1', alert: true },
   ]
+  test.each([
+    ['口感/使用问题进品质组（分类管理：使用问题和质量问题一起管）', 'taste_usage', 'quality'],
+    ['质量问题进品质组', 'quality_defect', 'quality'],
+    ['运输破损进物流组', 'damaged_in_transit', 'logistics'],
+    ['漏发进仓库组', 'missing_item', 'warehouse'],
+  ] as Array<[string, ReasonCode, string]>)('默认分类：%s', (_n, reason, team) => {
+    expect(routeCase({ reason, severity: 'P3' }, roster, policy, null).team).toBe(team)
+  })
+  test('口感问题开单：进品质组，第一个方案是使用建议', () => {
+    const c = open({ type: 'return_refund', reason: 'taste_usage', claimedItems: [{ skuId: 'NEST-6', qty: 1 }], description: '蛋清味太重' })
+    expect(c.team).toBe('quality')
+    expect(suggestOffers({ order: order(), claimedItems: [{ skuId: 'NEST-6', qty: 1 }], reason: 'taste_usage', severity: c.severity, now: MON_10 }, policy).offers[0].kind).toBe('guidance')
+  })
   test.each(cases)('$name', (t) => {
     const r = routeCase({ reason: t.reason, severity: t.severity }, t.roster, policy, t.rep ? { openid: 'x', dedicatedRepId: t.rep } : null)
     expect(r.assigneeId).toBe(t.assignee)
@@ -137,6 +150,8 @@ describe('补偿方案 (seeds 000, 002, 003, 004)', () => {
   test('口感问题：试过建议还是不行，再给退货或换货', () => {
     const s = suggestOffers({ ...base, reason: 'taste_usage', severity: 'P3', guidanceTried: true }, policy)
     expect(s.offers.map((o) => o.kind)).toEqual(['return_refund', 'exchange'])
+    // each offer may be sent on its own: none starts with "或者"
+    expect(s.offers.filter((o) => o.explanation.startsWith('或者'))).toEqual([])
   })
 
   test('退款+补偿不会超过实付（已退过一部分时按剩余算）', () => {

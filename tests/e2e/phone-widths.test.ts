@@ -112,9 +112,89 @@ for (const width of [360, 414]) {
     await page.goto(`${env.gw.url}/#/admin/roster/index`)
     await page.locator('#adm-roster').waitFor({ timeout: 20_000 })
     await check(page, `phone-${width}-staff-roster`)
+    // the dedicated-rep picker with search results and the saved assignments listed
+    await page.fill('#rep-search input', '赵')
+    await page.locator('#rep-search-go').click()
+    await page.locator('#rep-chosen').waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-roster-rep`)
     await page.goto(`${env.gw.url}/#/admin/policy/index`)
     await page.locator('#policy-reasons').waitFor({ timeout: 20_000 })
     await check(page, `phone-${width}-staff-policy`)
+    await page.close()
+  }, 120_000)
+
+  test(`owner at ${width} px: a what-if answers next to the button, without scrolling; disabled buttons look disabled`, async () => {
+    const page = await env.browser.newPage()
+    await page.setViewportSize({ width, height: 780 })
+    await signIn(page, env.gw.url, 'staff-owner')
+    await page.goto(`${env.gw.url}/#/admin/policy/index`)
+    await page.locator('#policy-reasons').waitFor({ timeout: 20_000 })
+    await page.waitForTimeout(300)
+    // nothing changed yet: the save bar's buttons are disabled and must look it (not white on white)
+    const look = await page.evaluate(() => {
+      const el = document.querySelector('#policy-save') as HTMLElement
+      const s = getComputedStyle(el)
+      return { disabled: el.hasAttribute('disabled'), color: s.color, background: s.backgroundColor }
+    })
+    expect(look.disabled).toBe(true)
+    expect(look.color).not.toBe(look.background)
+    expect([look.color, look.background]).not.toEqual(['rgba(255, 255, 255, 0.6)', 'rgb(255, 255, 255)'])
+
+    await page.fill('#comp-threshold input', '150')
+    await page.locator('#policy-dirty', { hasText: '处未保存的修改' }).waitFor({ timeout: 20_000 })
+    const before = await page.evaluate(() => window.scrollY)
+    await page.locator('#policy-preview').click()
+    const summary = page.locator('#whatif-summary', { hasText: '单有变化' })
+    await summary.waitFor({ timeout: 30_000 })
+    // the answer is on screen where the owner tapped: inside the viewport, the page not scrolled
+    const box = await summary.boundingBox()
+    expect(box).not.toBeNull()
+    expect(box!.y).toBeGreaterThanOrEqual(0)
+    expect(box!.y + box!.height).toBeLessThanOrEqual(780)
+    expect(box!.x + box!.width).toBeLessThanOrEqual(width + 1)
+    expect(await page.evaluate(() => window.scrollY)).toBe(before)
+    await check(page, `phone-${width}-owner-whatif`)
+    // the details open on tap
+    await page.locator('#whatif-details').click()
+    await page.locator('#whatif-headline').waitFor({ timeout: 20_000 })
+    await page.close()
+  }, 120_000)
+
+  test(`owner at ${width} px: the landing shows what needs them; analytics charts drawn by F2 fit the screen`, async () => {
+    // a case to count and chart
+    const orders = await callAs<{ order: { orderId: string; items: { skuId: string; finalSale?: boolean }[]; deliveredAt?: string } }[]>(env.gw.url, 'buyer-zhao', 'aftersale', 'list_orders', {})
+    const o = orders.filter((x) => x.order.deliveredAt && x.order.items.length === 1 && !x.order.items[0].finalSale)[width === 360 ? 0 : 1]!.order
+    await callAs(env.gw.url, 'buyer-zhao', 'aftersale', 'submit', {
+      orderId: o.orderId, claimedItems: [{ skuId: o.items[0].skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '有裂纹', desiredRemedy: 'refund',
+    }, `phone-widths-owner-${width}`)
+    const page = await env.browser.newPage()
+    await page.setViewportSize({ width, height: 780 })
+    await signIn(page, env.gw.url, 'staff-owner')
+    await page.goto(`${env.gw.url}/#/admin/queue/index`)
+    await page.locator('#adm-needs').waitFor({ timeout: 20_000 })
+    await page.locator('#adm-queue-list').waitFor({ timeout: 20_000 })
+    expect(await page.locator('#tab-all.adm-tab--on').count()).toBe(1)
+    await check(page, `phone-${width}-owner-landing`)
+
+    await page.goto(`${env.gw.url}/#/admin/analytics/index`)
+    await page.locator('#chart-weeks canvas').waitFor({ timeout: 20_000 })
+    // F2 painted the canvas (some pixels are not blank) and it fits the phone's width
+    const painted = async (id: string) =>
+      page.evaluate((sel) => {
+        const c = document.querySelector(sel) as HTMLCanvasElement | null
+        if (!c || !c.width) return { inked: 0, right: 0 }
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
+        let inked = 0
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) inked++
+        return { inked, right: c.getBoundingClientRect().right }
+      }, `#${id} canvas`)
+    for (let i = 0; i < 50 && (await painted('chart-weeks')).inked === 0; i++) await page.waitForTimeout(100)
+    for (const id of ['chart-weeks', 'chart-reasons']) {
+      const p = await painted(id)
+      expect(p.inked).toBeGreaterThan(100)
+      expect(p.right).toBeLessThanOrEqual(width + 1)
+    }
+    await check(page, `phone-${width}-owner-analytics`)
     await page.close()
   }, 120_000)
 }

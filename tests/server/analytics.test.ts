@@ -86,6 +86,18 @@ describe('analytics and CSV export through the admin function', () => {
     const filtered = unwrap<CaseExport>(await app.staff(SUP, 'export_cases', { reason: 'quality_defect' }))
     expect(filtered.rows).toBe(1)
   })
+
+  test('the export speaks the staff\'s words: staff statuses, staff and buyer names, never an openid', async () => {
+    await file(app, ZHAO, 'quality_defect')
+    const out = unwrap<CaseExport>(await app.staff(OWNER, 'export_cases', {}))
+    const [header, row] = out.csv.slice(1).trimEnd().split('\r\n').map((l) => l.split(','))
+    const col = (name: string) => row[header.indexOf(name)]
+    expect(col('状态')).toBe('待受理') // not the buyer's "已提交，等待客服处理"
+    expect(col('买家')).toBe('赵先生 尾号3302')
+    expect(col('处理人')).toBe('小美（品质组）')
+    expect(out.csv).not.toContain('buyer-zhao')
+    expect(out.csv).not.toMatch(/staff-[a-z]+/)
+  })
 })
 
 describe('computeAnalytics (pure)', () => {

@@ -156,3 +156,21 @@ test('the buyer view of an approved decision keeps what was decided, not the app
   }
   expect(buyerView(decided, app.deps.now(), policy).timeline.map((e) => e.text)).toEqual(['同意退款 ¥300.00'])
 })
+
+test('the buyer\'s timeline speaks to them in the second person; staff still read 买家', async () => {
+  const orders = unwrap<{ order: { orderId: string; items: { skuId: string; finalSale?: boolean }[]; deliveredAt?: string } }[]>(await app.buyer(BUYER, 'list_orders', {}))
+  const o = orders.find((x) => x.order.items.length === 1 && x.order.deliveredAt && !x.order.items[0].finalSale)!.order
+  const { case: c } = unwrap<{ case: { id: string } }>(
+    await app.buyer(BUYER, 'submit', { orderId: o.orderId, claimedItems: [{ skuId: o.items[0].skuId, qty: 1 }], type: 'return_refund', reason: 'quality_defect', description: '有裂纹', desiredRemedy: 'return_refund' }, 'k-voice-1'),
+  )
+  unwrap(await app.staff('staff-sup', 'ask_info', { caseId: c.id, text: '请拍一下裂纹' }))
+  unwrap(await app.buyer(BUYER, 'provide_info', { caseId: c.id, text: '已拍照' }))
+  unwrap(await app.buyer(BUYER, 'cancel', { caseId: c.id, text: '不想退了' }))
+  const mine = unwrap<{ timeline: { type: string; text: string }[] }>(await app.buyer(BUYER, 'get_case', { caseId: c.id }))
+  const texts = mine.timeline.map((t) => t.text)
+  expect(texts).toContain('您补充了：已拍照')
+  expect(texts).toContain('您撤销了申请：不想退了')
+  expect(texts.filter((t) => t.includes('买家'))).toEqual([])
+  const staff = unwrap<{ timeline: { type: string; text: string }[] }>(await app.staff('staff-sup', 'get_case', { caseId: c.id }))
+  expect(staff.timeline.map((t) => t.text)).toContain('买家补充：已拍照')
+})

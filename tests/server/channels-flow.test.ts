@@ -136,6 +136,10 @@ describe('platform after-sales come in', () => {
     // the next pass starts from the cursor: one short window
     const again = await syncShopOrders(gw.deps)
     expect(again.windows).toBe(1)
+    // the receiver on the shop's orders is how staff find the buyer (name, phone tail — never the whole number)
+    const found = await gw.deps.store.searchBuyers('张三', 10)
+    expect(found.length).toBeGreaterThan(0)
+    expect(found[0]).toMatchObject({ name: '张三', phoneTail: '0000' })
     const r = await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': 'buyer-zhao' }, body: JSON.stringify({ action: 'list_orders', data: {} }) })
     const orders = ((await r.json()) as { data: Array<{ order: { items: Array<{ name: string; unitPriceFen: number; qty: number }>; paidFen: number; source?: string; trackingNo?: string } }> }).data
     const shopOrder = orders.find((o) => o.order.source === 'channels')

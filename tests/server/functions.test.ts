@@ -140,7 +140,7 @@ describe('buyer and seller functions on the SQLite store', () => {
       if ('caseId' in (input(action) as object)) expect(res).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     }
     const roleOnly: Record<string, string[]> = {
-      update_policy: [OWNER], preview_policy: [OWNER], cancel_preview: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], set_buyer_trust: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
+      update_policy: [OWNER], preview_policy: [OWNER], cancel_preview: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], set_buyer_trust: [SUP, OWNER], search_buyers: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
     }
     for (const action of Object.keys(adminInputs)) {
       expect(await app.staff(null, action, input(action))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
@@ -160,6 +160,28 @@ describe('buyer and seller functions on the SQLite store', () => {
     const mine = JSON.stringify(await app.buyer(A, 'get_case', { caseId: c.id }))
     expect(mine).not.toContain('职业索赔')
     expect(leaks).toEqual([])
+  })
+
+  test('dedicated reps are picked, not typed: find a buyer by name, phone tail or order number; every assignment listed; a save that changes nothing says so', async () => {
+    type Pick = { openid: string; name: string | null; phoneTail: string | null; orderId: string | null; dedicatedRepId: string | null; repName: string | null; trusted: boolean }
+    type Found = { matches: Pick[]; assigned: Pick[] }
+    const search = async (q: string) => unwrap<Found>(await app.staff(SUP, 'search_buyers', { q }))
+    expect((await search('赵')).matches.map((b) => [b.openid, b.name])).toEqual([['buyer-zhao', '赵先生']])
+    expect((await search('3302')).matches.map((b) => b.openid)).toEqual(['buyer-zhao'])
+    const order = (await ordersOf(app, B))[0].order.orderId
+    expect((await search(order)).matches).toEqual([expect.objectContaining({ openid: B, orderId: order, name: '吴同学' })])
+    expect((await search('没有这个人')).matches).toEqual([])
+    // the seeded assignment is listed with the rep's name
+    expect((await search('')).assigned).toEqual([expect.objectContaining({ openid: 'buyer-lin', dedicatedRepId: AGENT, repName: '小美（品质组）' })])
+
+    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo' })).changed).toBe(true)
+    expect(unwrap<{ changed: boolean }>(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: A, repId: 'staff-bo' })).changed).toBe(false)
+    expect((await search('')).assigned.map((b) => [b.openid, b.repName]).sort()).toEqual([['buyer-lin', '小美（品质组）'], ['buyer-zhao', '小波（物流组）']])
+    // removed: no longer listed
+    unwrap(await app.staff(SUP, 'set_dedicated_rep', { buyerOpenid: 'buyer-lin', repId: null }))
+    expect((await search('')).assigned.map((b) => b.openid)).toEqual(['buyer-zhao'])
+    expect(await app.staff(SUP, 'search_buyers', { q: 'x'.repeat(41) })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    expect(await app.staff(AGENT, 'search_buyers', { q: '赵' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
   })
 
   test('50 concurrent approvals of one case: exactly one transition and one refund', async () => {

@@ -1,6 +1,6 @@
 /** China's official calendar (chinese-days) under the seller's own closures and working days (issue 14 point 8). */
 import { defaultPolicy, type Policy } from '@contract/policy'
-import { calendarWarning, OFFICIAL_LAST_DATE, withOfficialCalendar } from '../../cloudfunctions/app/official-calendar'
+import { calendarLogWarning, calendarWarning, OFFICIAL_LAST_DATE, withOfficialCalendar } from '../../cloudfunctions/app/official-calendar'
 import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { isBusinessTime } from '../../cloudfunctions/core'
 import { makeApp, unwrap } from './app-harness'
@@ -49,7 +49,12 @@ test('admin pages and the scheduler log warn when the calendar has no data for t
   expect(OFFICIAL_LAST_DATE >= '2026-12-31').toBe(true)
   expect(calendarWarning('2026-06-01T00:00:00.000Z')).toBeNull()
   const late = new Date(Date.parse(`${OFFICIAL_LAST_DATE}T00:00:00Z`) - 30 * 86_400_000).toISOString()
-  expect(calendarWarning(late)).toContain(OFFICIAL_LAST_DATE)
+  // the owner reads the shop's words: the missing year and where to fill it in, never a package name
+  const nextYear = Number(OFFICIAL_LAST_DATE.slice(0, 4)) + 1
+  expect(calendarWarning(late)).toContain(`${nextYear} 年法定节假日尚未发布，请在此补充`)
+  expect(calendarWarning(late)).not.toMatch(/chinese-days|升级|[A-Za-z]/)
+  // the operator's log names the fix on their side
+  expect(calendarLogWarning(late)).toContain('chinese-days')
   const app = await makeApp({ now: late })
   try {
     const rec = unwrap<{ calendarWarning: string | null }>(await app.staff(OWNER, 'get_policy', {}))

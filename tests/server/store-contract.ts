@@ -885,6 +885,28 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: null, trusted: true })
       })
 
+      it('finds buyers by part of the name or the phone tail, and lists every dedicated-rep assignment', async () => {
+        await store.upsertBuyer({ openid: 'b-zhao', dedicatedRepId: null, trusted: false, name: '赵先生', phoneTail: '1234' })
+        await store.upsertBuyer({ openid: 'b-zhou', dedicatedRepId: 'agent-1', trusted: true, name: '周小姐', phoneTail: '5678' })
+        await store.upsertBuyer({ openid: 'b-anon', dedicatedRepId: 'agent-2', trusted: false })
+        // a later write without name / phone keeps them (the buyer's own calls carry neither)
+        await store.upsertBuyer({ openid: 'b-zhao', dedicatedRepId: null, trusted: false, unionid: 'u-z' })
+        expect((await store.searchBuyers('赵', 10)).map((b) => b.openid)).toEqual(['b-zhao'])
+        expect(await store.searchBuyers('1234', 10)).toEqual([{ openid: 'b-zhao', dedicatedRepId: null, trusted: false, unionid: 'u-z', name: '赵先生', phoneTail: '1234' }])
+        expect((await store.searchBuyers('小姐', 10)).map((b) => b.openid)).toEqual(['b-zhou'])
+        expect(await store.searchBuyers('%', 10)).toEqual([])
+        expect(await store.searchBuyers('9999', 10)).toEqual([])
+        expect((await store.listRepAssignments(10)).map((b) => [b.openid, b.dedicatedRepId]).sort()).toEqual([['b-anon', 'agent-2'], ['b-zhou', 'agent-1']])
+        await store.upsertBuyer({ openid: 'b-zhou', dedicatedRepId: null, trusted: true })
+        expect((await store.listRepAssignments(10)).map((b) => b.openid)).toEqual(['b-anon'])
+        // the shop order's receiver names a buyer: only name and phone tail move (the rep stays), a new buyer gets a record
+        await store.setBuyerContact('b-anon', { name: '安女士', phoneTail: null })
+        expect(await store.getBuyer('b-anon')).toEqual({ openid: 'b-anon', dedicatedRepId: 'agent-2', trusted: false, name: '安女士' })
+        await store.setBuyerContact('channels:o-new', { name: '新买家', phoneTail: '4321' })
+        expect((await store.searchBuyers('4321', 10)).map((b) => b.openid)).toEqual(['channels:o-new'])
+        expect((await store.searchBuyers('女士', 10)).map((b) => b.openid)).toEqual(['b-anon'])
+      })
+
       it('records trust decisions atomically with their history; a rep or unionid write keeps them', async () => {
         const change = (by: string, trusted: boolean | null, n: number) => ({ at: at(T0, n * HOUR), by, byName: `名字${by}`, trusted, reason: `原因${n}` })
         // a buyer with no record yet gets one

@@ -68,6 +68,8 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'orders', name: 'buyer_delivered', fields: { buyerOpenid: 1, deliveredAt: 1 }, why: 'countOrders (trust rule: orders signed for in the last N days)' },
   { collection: 'orders', name: 'unionid_created', fields: { buyerUnionid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByUnionid (shop orders of a mini-program buyer)' },
   { collection: 'buyers', name: 'unionid', fields: { unionid: 1 }, why: 'getBuyerByUnionid (shop order / after-sale → mini-program buyer)' },
+  { collection: 'buyers', name: 'searchKeys', fields: { searchKeys: 1 }, why: 'searchBuyers (staff find a buyer by name or phone tail)' },
+  { collection: 'buyers', name: 'dedicatedRepId', fields: { dedicatedRepId: 1 }, why: 'listRepAssignments (the roster lists every dedicated rep)' },
   { collection: 'refunds', name: 'order', fields: { orderId: 1 }, why: 'refundedForOrder' },
   { collection: 'credits', name: 'openid', fields: { openid: 1 }, why: 'getCredits' },
   { collection: 'caseTasks', name: 'kind_open_owner_due', fields: { kind: 1, open: 1, owner: 1, dueAt: 1, _id: 1 }, why: '待审批 / 差评跟进 / 回访 lists of one owner (listTaskCases, countTasks)' },

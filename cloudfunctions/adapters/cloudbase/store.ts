@@ -82,6 +82,10 @@ interface BuyerDoc {
   unionid?: string | null
   /** BuyerTrust as JSON (free-text reasons) */
   trustJson?: string | null
+  name?: string | null
+  phoneTail?: string | null
+  /** what staff search by, matched by equality through an index: every substring of the name, and the phone tail */
+  searchKeys?: string[]
 }
 const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   openid,
@@ -89,7 +93,17 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   trusted: d.trusted === true,
   ...(d.unionid ? { unionid: d.unionid } : {}),
   ...(d.trustJson ? { trust: JSON.parse(d.trustJson) as BuyerTrust } : {}),
+  ...(d.name ? { name: d.name } : {}),
+  ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
 })
+/** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
+function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
+  const chars = Array.from(name ?? '').slice(0, 20)
+  const keys = new Set<string>()
+  for (let i = 0; i < chars.length; i++) for (let j = i + 1; j <= chars.length; j++) keys.add(chars.slice(i, j).join(''))
+  if (phoneTail) keys.add(phoneTail)
+  return [...keys]
+}
 
 export interface CloudBaseStoreOptions {
   /** CloudBase environment id */
@@ -820,9 +834,14 @@ export class CloudBaseStore implements Store {
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
-      // a write without a unionid keeps the one recorded earlier
+      // a write without a unionid / name / phone tail keeps the one recorded earlier
       const unionid = b.unionid ?? cur?.unionid ?? null
-      await t.collection(this.name('buyers')).doc(b.openid).set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null })
+      const name = b.name ?? cur?.name ?? null
+      const phoneTail = b.phoneTail ?? cur?.phoneTail ?? null
+      await t
+        .collection(this.name('buyers'))
+        .doc(b.openid)
+        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
     })
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -830,10 +849,45 @@ export class CloudBaseStore implements Store {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
       const prev: BuyerTrust | null = cur?.trustJson ? (JSON.parse(cur.trustJson) as BuyerTrust) : null
       const trust: BuyerTrust = { override: change.trusted, history: [...(prev?.history ?? []), change].slice(-TRUST_HISTORY_KEPT) }
-      const doc: BuyerDoc = { dedicatedRepId: cur?.dedicatedRepId ?? null, trusted: cur?.trusted === true, unionid: cur?.unionid ?? null, trustJson: JSON.stringify(trust) }
+      const name = cur?.name ?? null
+      const phoneTail = cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: JSON.stringify(trust),
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+      }
       await t.collection(this.name('buyers')).doc(openid).set(doc)
       return toBuyer(openid, doc)
     })
+  }
+  async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
+    await this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
+      const name = contact.name ?? cur?.name ?? null
+      const phoneTail = contact.phoneTail ?? cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: cur?.trustJson ?? null,
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+      }
+      await t.collection(this.name('buyers')).doc(openid).set(doc)
+    })
+  }
+  async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ searchKeys: q }], '_id', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => toBuyer(d._id, d))
+  }
+  async listRepAssignments(limit: number): Promise<BuyerRecord[]> {
+    const docs = await this.sorted<BuyerDoc & Obj & { _id: string }>('buyers', [{ dedicatedRepId: this._.neq(null) }], '_id', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => toBuyer(d._id, d))
   }
 
   private toPolicyRecord(d: PolicyDoc): PolicyRecord {

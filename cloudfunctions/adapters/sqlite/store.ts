@@ -249,7 +249,7 @@ CREATE TABLE IF NOT EXISTS push_nonces (
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -433,9 +433,14 @@ export class SqliteStore implements Store {
     const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
     this.db.transaction(() => {
       if (!has('buyers', 'unionid')) this.db.exec('ALTER TABLE buyers ADD COLUMN unionid TEXT')
+      // staff find buyers by name / phone tail; the roster lists every dedicated-rep assignment
+      if (!has('buyers', 'name')) this.db.exec('ALTER TABLE buyers ADD COLUMN name TEXT')
+      if (!has('buyers', 'phone_tail')) this.db.exec('ALTER TABLE buyers ADD COLUMN phone_tail TEXT')
       if (!has('orders', 'buyer_unionid')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_unionid TEXT')
       this.db.exec(`
         CREATE INDEX IF NOT EXISTS buyers_unionid ON buyers (unionid) WHERE unionid IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS buyers_phone_tail ON buyers (phone_tail) WHERE phone_tail IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS buyers_rep ON buyers (dedicated_rep_id, openid) WHERE dedicated_rep_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS orders_unionid ON orders (buyer_unionid, created_at DESC, order_id DESC) WHERE buyer_unionid IS NOT NULL;
         CREATE TABLE IF NOT EXISTS sync_state (name TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL);
       `)
@@ -765,6 +770,8 @@ export class SqliteStore implements Store {
       trusted: r.trusted === 1,
       ...(r.unionid ? { unionid: r.unionid } : {}),
       ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
+      ...(r.name ? { name: r.name } : {}),
+      ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
     }
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -781,11 +788,29 @@ export class SqliteStore implements Store {
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
-      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid) VALUES (?, ?, ?, ?)
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid, name, phone_tail) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted,
-         unionid = COALESCE(excluded.unionid, buyers.unionid)`,
-      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null,
+         unionid = COALESCE(excluded.unionid, buyers.unionid), name = COALESCE(excluded.name, buyers.name),
+         phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail)`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null,
     )
+  }
+  async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
+    this.run(
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, name, phone_tail) VALUES (?, NULL, 0, ?, ?)
+       ON CONFLICT(openid) DO UPDATE SET name = COALESCE(excluded.name, buyers.name), phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail)`,
+      openid, contact.name, contact.phoneTail,
+    )
+  }
+  async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    return this.all<BuyerRow>(
+      `SELECT * FROM buyers WHERE phone_tail = ? OR name LIKE ? ESCAPE '\\' ORDER BY name, openid LIMIT ?`,
+      q, like, Math.max(0, Math.floor(limit)),
+    ).map((r) => this.toBuyer(r)!)
+  }
+  async listRepAssignments(limit: number): Promise<BuyerRecord[]> {
+    return this.all<BuyerRow>('SELECT * FROM buyers WHERE dedicated_rep_id IS NOT NULL ORDER BY dedicated_rep_id, openid LIMIT ?', Math.max(0, Math.floor(limit))).map((r) => this.toBuyer(r)!)
   }
 
   private toPolicyRecord(r: PolicyRow): PolicyRecord {

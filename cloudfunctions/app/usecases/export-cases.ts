@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { CaseExport, ExportCasesInputSchema } from '@contract/actions'
-import { CASE_TYPE_LABELS, STATUS_LABELS, type Case } from '@contract/domain'
+import { CASE_TYPE_LABELS, STAFF_STATUS_LABELS, type Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { CaseExportRow, Page, QueueFilter } from '../../ports/store'
@@ -54,20 +54,31 @@ export async function exportCases(deps: Deps, input: z.output<typeof ExportCases
   }
   const staff = await deps.store.listStaff()
   const names = new Map(staff.map((s) => [s.id, s.name]))
-  const csv = rowsToCsv(rows, now, policy, names)
+  // buyers as staff know them (name, phone tail), never their openid
+  const buyerIds = [...new Set(rows.map((c) => c.buyerOpenid))]
+  const buyers = new Map<string, string>()
+  for (const b of await Promise.all(buyerIds.map((id) => deps.store.getBuyer(id)))) if (b) buyers.set(b.openid, buyerLabel(b.name ?? null, b.phoneTail ?? null))
+  const csv = rowsToCsv(rows, now, policy, names, buyers)
   const day = formatLocalTime(toMs(now), policy.calendar.timezone).slice(0, 10).replace(/-/g, '')
   return { filename: `售后单-${day}.csv`, csv, rows: rows.length, truncated }
 }
 
 const PAGE = 1000
 
-/** Pure: the CSV text of `cases` (header first, BOM included); the rows the store would answer for them. */
-export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
-  return rowsToCsv(cases.map((c) => exportRow(caseIndex(c, policy), caseFacts(c))), now, policy, staffNames)
+function buyerLabel(name: string | null, phoneTail: string | null): string {
+  return [name ?? '', phoneTail ? `尾号${phoneTail}` : ''].filter(Boolean).join(' ')
 }
 
-/** Pure: the CSV text of export rows (header first, BOM included). */
-export function rowsToCsv(cases: CaseExportRow[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
+/** Pure: the CSV text of `cases` (header first, BOM included); the rows the store would answer for them. */
+export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map(), buyerNames: Map<string, string> = new Map()): string {
+  return rowsToCsv(cases.map((c) => exportRow(caseIndex(c, policy), caseFacts(c))), now, policy, staffNames, buyerNames)
+}
+
+/**
+ * Pure: the CSV text of export rows (header first, BOM included), in the staff's words: staff
+ * statuses, staff and buyer names (a buyer without a recorded name shows as 未留姓名; the order number identifies them).
+ */
+export function rowsToCsv(cases: CaseExportRow[], now: string, policy: Policy, staffNames: Map<string, string> = new Map(), buyerNames: Map<string, string> = new Map()): string {
   const tz = policy.calendar.timezone
   const time = (iso: string | null | undefined) => (iso ? formatLocalTime(toMs(iso), tz) : '')
   const label = (code: string) => policy.reasons.find((r) => r.code === code)?.label ?? code
@@ -80,14 +91,14 @@ export function rowsToCsv(cases: CaseExportRow[], now: string, policy: Policy, s
   const rows = cases.map((c) => [
     c.caseNo,
     time(c.createdAt),
-    STATUS_LABELS[c.status] ?? c.status,
+    STAFF_STATUS_LABELS[c.status] ?? c.status,
     CASE_TYPE_LABELS[c.type] ?? c.type,
     label(c.reason),
     c.severity,
     team(c.team),
-    c.assigneeId ? staffNames.get(c.assigneeId) ?? c.assigneeId : '未分配',
+    c.assigneeId ? (staffNames.get(c.assigneeId) ?? '已移除的客服') : '未分配',
     c.orderId,
-    c.buyerOpenid,
+    buyerNames.get(c.buyerOpenid) || '未留姓名',
     c.claimed.map((i) => i.name).join('；'),
     c.claimed.map((i) => i.skuId).join('；'),
     c.claimed.map((i) => i.batch).join('；'),

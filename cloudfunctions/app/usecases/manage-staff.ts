@@ -1,8 +1,8 @@
 import type { z } from 'zod'
-import type { StaffInputSchema, StaffView } from '@contract/actions'
+import type { BuyerPick, StaffInputSchema, StaffView } from '@contract/actions'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
-import type { StaffRecord } from '../../ports/store'
+import type { BuyerRecord, StaffRecord } from '../../ports/store'
 
 async function view(deps: Deps, s: StaffRecord): Promise<StaffView> {
   const counts = await deps.store.openCaseCounts([s.id])
@@ -52,10 +52,46 @@ export async function setDedicatedRep(deps: Deps, me: StaffRecord, buyerOpenid: 
     if (!rep || !rep.active) throw new AppError('VALIDATION', '专属客服不存在')
   }
   const cur = await deps.store.getBuyer(buyerOpenid)
-  await deps.store.upsertBuyer({ openid: buyerOpenid, dedicatedRepId: repId, trusted: cur?.trusted ?? false })
   const decided = cur?.trust ? cur.trust.override : cur?.trusted ? true : null
-  if (trusted !== undefined && trusted !== decided) {
+  const repChanged = (cur?.dedicatedRepId ?? null) !== repId
+  const trustChanged = trusted !== undefined && trusted !== decided
+  // the same choice again writes nothing and says so (the form tells "没有变化")
+  if (repChanged || !cur) await deps.store.upsertBuyer({ openid: buyerOpenid, dedicatedRepId: repId, trusted: cur?.trusted ?? false })
+  if (trustChanged) {
     await deps.store.setBuyerTrust(buyerOpenid, { at: deps.now(), by: me.id, byName: me.name, trusted, reason: trusted ? '设置专属客服时标记为老客户' : '设置专属客服时取消老客户' })
   }
-  return { openid: buyerOpenid, dedicatedRepId: repId, trusted: trusted ?? decided === true }
+  return { openid: buyerOpenid, dedicatedRepId: repId, trusted: trusted ?? decided === true, changed: repChanged || trustChanged }
+}
+
+const SEARCH_LIMIT = 20
+const ASSIGNED_LIMIT = 200
+
+/**
+ * Buyers for the dedicated-rep picker: by order number (exact), phone tail (4 digits) or part of
+ * the name; plus every buyer who has a dedicated rep, so each assignment can be seen and removed.
+ */
+export async function searchBuyers(deps: Deps, q: string): Promise<{ matches: BuyerPick[]; assigned: BuyerPick[] }> {
+  const staff = await deps.store.listStaff()
+  const nameOf = new Map(staff.map((s) => [s.id, s.name]))
+  const pick = async (b: BuyerRecord, orderId?: string): Promise<BuyerPick> => ({
+    openid: b.openid,
+    name: b.name ?? null,
+    phoneTail: b.phoneTail ?? null,
+    orderId: orderId ?? (await deps.store.listOrdersByBuyer(b.openid, 1))[0]?.order.orderId ?? null,
+    dedicatedRepId: b.dedicatedRepId,
+    repName: b.dedicatedRepId ? (nameOf.get(b.dedicatedRepId) ?? null) : null,
+    trusted: b.trust?.override ?? b.trusted,
+  })
+  const found = new Map<string, BuyerPick>()
+  if (q) {
+    const order = /^[A-Za-z0-9_-]{4,64}$/.test(q) ? await deps.store.getOrder(q) : null
+    if (order) {
+      const openid = order.order.buyerOpenid
+      const b = (await deps.store.getBuyer(openid)) ?? { openid, dedicatedRepId: null, trusted: false }
+      found.set(openid, await pick(b, order.order.orderId))
+    }
+    for (const b of await deps.store.searchBuyers(q, SEARCH_LIMIT)) if (!found.has(b.openid)) found.set(b.openid, await pick(b))
+  }
+  const assigned = await Promise.all((await deps.store.listRepAssignments(ASSIGNED_LIMIT)).map((b) => pick(b)))
+  return { matches: [...found.values()], assigned }
 }

@@ -8,7 +8,7 @@ import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
 import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
-import { calendarWarning } from '../official-calendar'
+import { calendarLogWarning } from '../official-calendar'
 
 export interface SchedulerStats {
   examined: number
@@ -59,7 +59,7 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
   // stop on a time budget below the function's timeout: what is left stays due and the next pass resumes it
   const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const now = deps.now()
-  const warning = calendarWarning(now)
+  const warning = calendarLogWarning(now)
   if (warning && calendarWarnedOn !== now.slice(0, 10)) {
     calendarWarnedOn = now.slice(0, 10)
     deps.log(`scheduler: ${warning}`)

@@ -43,7 +43,19 @@ export async function upsertShopOrder(deps: Deps, wire: ChannelsOrder): Promise<
   if (!order) return null
   const rec: OrderRecord = { order, createdAt: order.paidAt }
   await deps.store.upsertOrder(rec)
+  // the receiver's name and phone tail: how staff find this buyer (the dedicated-rep picker, the CSV export)
+  const contact = contactOf(wire)
+  if (contact) await deps.store.setBuyerContact(order.buyerOpenid, contact)
   return rec
+}
+
+/** Name (≤ 20 characters) and the last 4 digits of the phone on the order's address, if any. */
+export function contactOf(wire: ChannelsOrder): { name: string | null; phoneTail: string | null } | null {
+  const a = (wire.order_detail?.delivery_info?.address_info ?? {}) as Record<string, unknown>
+  const name = typeof a.user_name === 'string' && a.user_name.trim() ? Array.from(a.user_name.trim()).slice(0, 20).join('') : null
+  const digits = typeof a.tel_number === 'string' ? a.tel_number.replace(/\D/g, '') : ''
+  const phoneTail = digits.length >= 4 ? digits.slice(-4) : null
+  return name || phoneTail ? { name, phoneTail } : null
 }
 
 /**

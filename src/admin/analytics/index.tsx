@@ -4,7 +4,8 @@ import { Text, View } from '@tarojs/components'
 import type { AnalyticsGroupRow, AnalyticsView } from '@contract/actions'
 import { adminApi, type Me } from '../api'
 import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../format'
-import { Bars, Chip, Columns, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
+import { BarChart } from './BarChart'
+import { Bars, Chip, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
 import { exportFromServer, saveCsv, toCsv } from '../csv'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; v: AnalyticsView }
@@ -53,8 +54,9 @@ function GroupTable({ id, title, rows, weeks, onExport }: { id: string; title: s
 
 /**
  * Prevention analytics: cases per week, by reason / product / SKU / batch with repeat rates, the
- * top rising problems, SLA hit rates, median times, money by remedy and CSAT. Charts are plain
- * Views (same in weapp and h5). Every table and the case list export as CSV.
+ * top rising problems, SLA hit rates, median times, money by remedy and CSAT. The week and reason
+ * charts are drawn by F2 on a 2d canvas (same code in weapp and h5, each with a text summary); the
+ * rate and money rows keep labelled bars. Every table and the case list export as CSV.
  */
 export function AnalyticsScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refreshKey?: number; onRefreshed?: () => void }) {
   const [weeks, setWeeks] = useState(8)
@@ -139,7 +141,11 @@ function Report({
       </Section>
 
       <Section title="每周售后单" id="an-weeks" extra={<Text className="adm-link" id="an-weeks-csv" onClick={() => exportTable('每周售后单', [['周', '件数'], ...v.weeks.map((w, i) => [w, v.perWeek[i]])])}>导出CSV</Text>}>
-        <Columns id="an-weeks-chart" values={v.perWeek} labels={v.weeks.map(weekLabel)} />
+        <BarChart
+          id="chart-weeks"
+          bars={v.weeks.map((w, i) => ({ x: weekLabel(w), y: v.perWeek[i] ?? 0 }))}
+          summary={v.weeks.map((w, i) => `${weekLabel(w)}周 ${v.perWeek[i] ?? 0}单`).join('，')}
+        />
       </Section>
 
       <Section
@@ -165,7 +171,14 @@ function Report({
       </Section>
 
       <Section title="按原因" id="an-reason-chart">
-        <Bars rows={v.byReason.map((r) => ({ label: r.label, value: r.total }))} />
+        <BarChart
+          id="chart-reasons"
+          horizontal
+          height={Math.max(120, Math.min(8, v.byReason.length) * 32 + 40)}
+          color="#1677ff"
+          bars={v.byReason.slice(0, 8).map((r) => ({ x: r.label, y: r.total })).reverse()}
+          summary={v.byReason.slice(0, 8).map((r) => `${r.label} ${r.total}单`).join('，')}
+        />
       </Section>
       <GroupTable id="an-reason" title="原因 × 周" rows={v.byReason} weeks={v.weeks} onExport={() => exportGroup('按原因', v, v.byReason)} />
       <GroupTable id="an-product" title="商品 × 周" rows={v.byProduct} weeks={v.weeks} onExport={() => exportGroup('按商品', v, v.byProduct)} />

@@ -245,6 +245,9 @@ export function PolicyScreen({ me }: { me: Me }) {
         {state.rec.calendarWarning && (
           <View className="adm-errors" id="policy-calendar-warning">
             <Text>{state.rec.calendarWarning}</Text>
+            <Text className="adm-link-btn block" onClick={() => void Taro.pageScrollTo({ selector: '#policy-calendar', duration: 200 }).catch(() => undefined)}>
+              去补充休息日
+            </Text>
           </View>
         )}
         {check && !check.ok && (
@@ -262,6 +265,8 @@ export function PolicyScreen({ me }: { me: Me }) {
           </Text>
         )}
       </Section>
+
+      {(fresh || previewing) && <WhatIfPanel view={fresh} loading={previewing} days={days} />}
 
       <Section title="售后原因" id="policy-reasons">
         <Text className="adm-muted block">买家按这里的顺序看到原因；删除的原因买家不能再选，历史售后单不受影响。</Text>
@@ -472,8 +477,6 @@ export function PolicyScreen({ me }: { me: Me }) {
         </Section>
       )}
 
-      {(fresh || previewing) && <WhatIfPanel view={fresh} loading={previewing} days={days} />}
-
       {canSave && (
         <View className="adm-savebar" id="policy-savebar">
           <View className="adm-savebar__row">
@@ -488,6 +491,22 @@ export function PolicyScreen({ me }: { me: Me }) {
               ))}
             </View>
           </View>
+          {/* the what-if answers where the owner tapped: a summary in the bar, details on tap */}
+          {previewing && !fresh && (
+            <Text className="adm-muted block" id="whatif-summary">
+              正在按新策略重算近{days}天的售后单…
+            </Text>
+          )}
+          {fresh && (
+            <View className="adm-savebar__summary" id="whatif-summary">
+              <Text className="block">
+                近{days}天 {fresh.cases} 单中 <Text className="adm-savebar__dirty">{fresh.changedCases} 单有变化</Text>，补偿{signedYuan(fresh.money.diffFen)}，时效达标率 {ratePct(fresh.sla.before.rate)} → {ratePct(fresh.sla.after.rate)}
+              </Text>
+              <Text id="whatif-details" className="adm-link-btn" onClick={() => void Taro.pageScrollTo({ selector: '#policy-whatif', duration: 200 }).catch(() => undefined)}>
+                查看明细
+              </Text>
+            </View>
+          )}
           {saveError && (
             <Text className="adm-field__error block" id="policy-save-error">
               {saveError}
@@ -519,7 +538,7 @@ export function PolicyScreen({ me }: { me: Me }) {
 /** What the draft would have done to the recent cases: counts, money, SLA and each changed case. */
 function WhatIfPanel({ view, loading, days }: { view: WhatIf | null; loading: boolean; days: number }) {
   if (!view) return <Section title="影响预览" id="policy-whatif"><Loading text="正在按新策略重算近期售后单…" /></Section>
-  const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`)
+  const pct = ratePct
   return (
     <Section title={`影响预览（近${days}天）`} id="policy-whatif">
       {loading && <Text className="adm-muted block">更新中…</Text>}
@@ -565,6 +584,7 @@ function WhatIfPanel({ view, loading, days }: { view: WhatIf | null; loading: bo
   )
 }
 
+const ratePct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`)
 const signedYuan = (fen: number) => (fen === 0 ? '不变' : `${fen > 0 ? '+' : '-'}${yuan(Math.abs(fen))}`)
 
 /** Template fields of a kind accept only some sources (a time field shows a time). */

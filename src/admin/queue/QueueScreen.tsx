@@ -10,6 +10,38 @@ import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, me
 import { exportFromServer } from '../csv'
 import { InboxLink } from '../inbox/InboxScreen'
 
+/** What waits on a supervisor or the owner, first: each count opens its list. */
+const NEEDS: Array<{ tab: QueueTab; label: string }> = [
+  { tab: 'approvals', label: '待审批' },
+  { tab: 'escalated', label: '已升级' },
+  { tab: 'overdue', label: '已超时' },
+  { tab: 'unassigned', label: '未分配' },
+  { tab: 'reviews', label: '差评跟进' },
+]
+
+function NeedsYou({ counts, tab, onPick }: { counts: Partial<Record<QueueTab, number>>; tab: QueueTab; onPick(t: QueueTab): void }) {
+  const known = NEEDS.some((n) => counts[n.tab] !== undefined)
+  const total = NEEDS.reduce((s, n) => s + (counts[n.tab] ?? 0), 0)
+  return (
+    <View className="adm-needs" id="adm-needs">
+      <Text className="adm-needs__title">{!known ? '需要你处理的事' : total ? '需要你处理的事' : '暂时没有需要你处理的事'}</Text>
+      <View className="adm-needs__row">
+        {NEEDS.map((n) => (
+          <View
+            key={n.tab}
+            id={`needs-${n.tab}`}
+            className={`adm-needs__item${counts[n.tab] ? ' adm-needs__item--hot' : ''}${tab === n.tab ? ' adm-needs__item--on' : ''}`}
+            onClick={() => onPick(n.tab)}
+          >
+            <Text className="adm-needs__n">{countLabel(counts[n.tab]) || '–'}</Text>
+            <Text className="adm-needs__label">{n.label}</Text>
+          </View>
+        ))}
+      </View>
+    </View>
+  )
+}
+
 export interface QueueFilters {
   status?: CaseStatus
   severity?: Severity
@@ -40,7 +72,8 @@ export function QueueScreen({
   bottomKey?: number
   onRefreshed?: () => void
 }) {
-  const [tab, setTab] = useState<QueueTab>('mine')
+  // the owner works the shop, not a personal queue: they land on every case, with what needs them on top
+  const [tab, setTab] = useState<QueueTab>(me.role === 'owner' ? 'all' : 'mine')
   const [filters, setFilters] = useState<QueueFilters>({})
   const [items, setItems] = useState<CaseSummary[]>([])
   const [counts, setCounts] = useState<Partial<Record<QueueTab, number>>>({})
@@ -160,6 +193,8 @@ export function QueueScreen({
           )}
         </View>
       </View>
+
+      {isLead(me) && <NeedsYou counts={counts} tab={tab} onPick={setTab} />}
 
       {/* the tabs scroll sideways on a phone: a fade on the right edge says there is more */}
       <View className="adm-tabs-wrap">

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Button, Input, Switch, Text, View } from '@tarojs/components'
-import type { StaffView } from '@contract/actions'
+import type { BuyerPick, StaffView } from '@contract/actions'
 import type { StaffRole, Team } from '@contract/domain'
 import { adminApi, type Me } from '../api'
 import { ROLE_LABELS, TEAMS, TEAM_LABELS } from '../labels'
@@ -28,7 +28,10 @@ interface StaffDraft {
 export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refreshKey?: number; onRefreshed?: () => void }) {
   const [state, setState] = useState<State>({ kind: 'loading' })
   const [edit, setEdit] = useState<StaffDraft | null>(null)
-  const [rep, setRep] = useState({ buyer: '', repId: '' as string, trusted: false })
+  const [rep, setRep] = useState<{ buyer: BuyerPick | null; repId: string }>({ buyer: null, repId: '' })
+  const [query, setQuery] = useState('')
+  const [found, setFound] = useState<{ q: string; matches: BuyerPick[] } | null>(null)
+  const [assigned, setAssigned] = useState<BuyerPick[]>([])
   const [busy, setBusy] = useState(false)
   const lead = isLead(me)
 
@@ -44,13 +47,23 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
   }, [onRefreshed])
   useEffect(load, [load, refreshKey])
 
+  // every saved dedicated-rep assignment (leads only: the function refuses agents)
+  const loadAssigned = useCallback(() => {
+    if (!isLead(me)) return
+    adminApi.searchBuyers('').then(
+      (r) => setAssigned(r.assigned),
+      () => setAssigned([]),
+    )
+  }, [me])
+  useEffect(loadAssigned, [loadAssigned, refreshKey])
+
   const toast = (title: string) => Taro.showToast({ title, icon: 'none' })
 
   const toggleDuty = async (s: StaffView, onDuty: boolean) => {
     try {
       const next = await adminApi.setDuty(s.id, onDuty)
       setState((cur) => (cur.kind === 'ok' ? { kind: 'ok', staff: cur.staff.map((x) => (x.id === next.id ? next : x)) } : cur))
-      toast(onDuty ? `${s.name} 已上班` : `${s.name} 已下班`)
+      toast(onDuty ? `${s.name} 开始接单` : `${s.name} 已停止接单`)
     } catch (e) {
       toast(messageOf(e))
       load()
@@ -74,19 +87,47 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
     }
   }
 
-  const saveRep = async () => {
-    if (!rep.buyer.trim()) return toast('请填写买家 openid')
+  const search = async () => {
+    const q = query.trim()
+    if (!q) return toast('请输入买家姓名、手机尾号或订单号')
     setBusy(true)
     try {
-      const r = await adminApi.setDedicatedRep({ buyerOpenid: rep.buyer.trim(), repId: rep.repId || null, trusted: rep.trusted })
-      toast(r.dedicatedRepId ? '已设置专属客服' : '已取消专属客服')
-      setRep({ buyer: '', repId: '', trusted: false })
+      const r = await adminApi.searchBuyers(q)
+      setFound({ q, matches: r.matches })
+      setAssigned(r.assigned)
+      if (r.matches.length === 1) choose(r.matches[0])
     } catch (e) {
       toast(messageOf(e))
     } finally {
       setBusy(false)
     }
   }
+
+  const choose = (b: BuyerPick) => setRep({ buyer: b, repId: b.dedicatedRepId ?? '' })
+
+  // trust (老客户) is decided with a reason in the case page's buyer panel (set_buyer_trust), not here
+  const saveRep = async (buyer: BuyerPick | null, repId: string) => {
+    if (!buyer) return toast('请先搜索并选择买家')
+    setBusy(true)
+    try {
+      const r = await adminApi.setDedicatedRep({ buyerOpenid: buyer.openid, repId: repId || null })
+      const who = buyerName(buyer)
+      const repName = staffName(r.dedicatedRepId)
+      toast(!r.changed ? `${who}的设置没有变化` : r.dedicatedRepId ? `已将${repName}设为${who}的专属客服` : `已取消${who}的专属客服`)
+      if (r.changed) {
+        setRep({ buyer: null, repId: '' })
+        setFound(null)
+        setQuery('')
+        loadAssigned()
+      }
+    } catch (e) {
+      toast(messageOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const staffName = (id: string | null) => (state.kind === 'ok' && id ? (state.staff.find((s) => s.id === id)?.name ?? '客服') : '')
 
   if (state.kind === 'loading') return <Loading />
   if (state.kind === 'error') return <ErrorView message={state.message} onRetry={load} />
@@ -118,13 +159,16 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
                 {s.id === me.openid ? '（我）' : ''} · {ROLE_LABELS[s.role]}
                 {s.active ? '' : ' · 已停用'}
               </Text>
-              <Switch
-                id={`duty-${s.id}`}
-                checked={s.onDuty}
-                disabled={!s.active || (!lead && s.id !== me.openid) || undefined}
-                color="#07c160"
-                onChange={(e) => toggleDuty(s, e.detail.value)}
-              />
+              <View className="adm-switch">
+                <Text className="adm-switch__label">{s.onDuty ? '接单中' : '接单'}</Text>
+                <Switch
+                  id={`duty-${s.id}`}
+                  checked={s.onDuty}
+                  disabled={!s.active || (!lead && s.id !== me.openid) || undefined}
+                  color="#07c160"
+                  onChange={(e) => toggleDuty(s, e.detail.value)}
+                />
+              </View>
             </View>
             <Text className="adm-muted">
               {s.teams.map((t) => TEAM_LABELS[t]).join('、')} · 处理中 {s.openCases} 单 · 最近分配 {s.lastAssignedAt ? fmtShort(s.lastAssignedAt) : '无'}
@@ -179,6 +223,7 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
             ))}
           </View>
           <View className="adm-field">
+            <Text className="adm-field__label">账号状态</Text>
             <Chip id="staff-active" on={edit.active} onClick={() => setEdit({ ...edit, active: !edit.active })}>
               {edit.active ? '启用中' : '已停用'}
             </Chip>
@@ -195,32 +240,78 @@ export function RosterScreen({ me, refreshKey = 0, onRefreshed }: { me: Me; refr
       {lead && (
         <Section title="专属客服（老客户）" id="rep-form">
           <View className="adm-field">
-            <Text className="adm-field__label">买家 openid</Text>
-            <Input id="rep-buyer" className="adm-input" value={rep.buyer} placeholder="如：buyer-lin" onInput={(e) => setRep({ ...rep, buyer: e.detail.value })} />
+            <Text className="adm-field__label">找买家</Text>
+            <View className="adm-row adm-row--center">
+              <Input
+                id="rep-search"
+                className="adm-input adm-row__main"
+                value={query}
+                placeholder="姓名、手机尾号或订单号"
+                confirmType="search"
+                onInput={(e) => setQuery(e.detail.value)}
+                onConfirm={search}
+              />
+              <Button id="rep-search-go" className="adm-btn adm-btn--small" disabled={busy || undefined} onClick={search}>
+                搜索
+              </Button>
+            </View>
+            {found && found.matches.length === 0 && <Text className="adm-muted" id="rep-none-found">没有找到“{found.q}”，可试试订单号或手机后4位</Text>}
+            {found &&
+              found.matches.map((b) => (
+                <View key={b.openid} id={`rep-match-${b.openid}`} className={`adm-pick${rep.buyer?.openid === b.openid ? ' adm-pick--on' : ''}`} onClick={() => choose(b)}>
+                  <Text>{buyerLine(b)}</Text>
+                  <Text className="adm-muted">{b.repName ? `专属客服：${b.repName}` : '暂无专属客服'}</Text>
+                </View>
+              ))}
           </View>
-          <View className="adm-field">
-            <Text className="adm-field__label">专属客服</Text>
-            <Chip id="rep-none" on={!rep.repId} onClick={() => setRep({ ...rep, repId: '' })}>
-              不指定
-            </Chip>
-            {active.map((s) => (
-              <Chip key={s.id} id={`rep-${s.id}`} on={rep.repId === s.id} onClick={() => setRep({ ...rep, repId: s.id })}>
-                {s.name}
-              </Chip>
+          {rep.buyer && (
+            <>
+              <Text className="adm-field__label" id="rep-chosen">
+                已选：{buyerLine(rep.buyer)}
+              </Text>
+              <View className="adm-field">
+                <Text className="adm-field__label">专属客服</Text>
+                <Chip id="rep-none" on={!rep.repId} onClick={() => setRep({ ...rep, repId: '' })}>
+                  不指定
+                </Chip>
+                {active.map((s) => (
+                  <Chip key={s.id} id={`rep-${s.id}`} on={rep.repId === s.id} onClick={() => setRep({ ...rep, repId: s.id })}>
+                    {s.name}
+                  </Chip>
+                ))}
+              </View>
+              <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={() => saveRep(rep.buyer, rep.repId)}>
+                保存专属客服
+              </Button>
+            </>
+          )}
+          <View className="adm-field" id="rep-assigned">
+            <Text className="adm-field__label">已设置的专属客服（{assigned.length}）</Text>
+            {assigned.length === 0 && <Text className="adm-muted">还没有为买家指定专属客服</Text>}
+            {assigned.map((b) => (
+              <View key={b.openid} className="adm-row adm-row--center" id={`rep-assigned-${b.openid}`}>
+                <Text className="adm-row__main">
+                  {buyerLine(b)} → {b.repName ?? '已停用的客服'}
+                </Text>
+                <Text id={`rep-remove-${b.openid}`} className="adm-link-btn" onClick={() => saveRep(b, '')}>
+                  移除
+                </Text>
+              </View>
             ))}
           </View>
-          <View className="adm-field">
-            <Chip id="rep-trusted" on={rep.trusted} onClick={() => setRep({ ...rep, trusted: !rep.trusted })}>
-              老客户（换货可先发）
-            </Chip>
-          </View>
-          <Button id="rep-save" className="adm-btn adm-btn--primary" disabled={busy || undefined} onClick={saveRep}>
-            保存专属客服
-          </Button>
         </Section>
       )}
     </View>
   )
+}
+
+function buyerName(b: BuyerPick): string {
+  return b.name ?? (b.phoneTail ? `尾号${b.phoneTail}的买家` : '未留姓名的买家')
+}
+
+/** How a person recognises a buyer: name, phone tail and an order, never the openid. */
+function buyerLine(b: BuyerPick): string {
+  return [b.name ?? '未留姓名', b.phoneTail ? `手机尾号 ${b.phoneTail}` : '', b.orderId ? `订单 ${b.orderId}` : ''].filter(Boolean).join(' · ')
 }
 
 export default function RosterPage() {
