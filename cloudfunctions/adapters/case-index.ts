@@ -46,8 +46,9 @@ export interface CaseIndex {
 /**
  * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
  * re-derives every stored case once when it opens a store indexed by an older version.
+ * 6: the analytics / export facts (./case-facts) joined the derived fields.
  */
-export const CASE_INDEX_VERSION = 5
+export const CASE_INDEX_VERSION = 6
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)

@@ -325,6 +325,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const id = crypto.randomUUID()
       const part = path.join(mediaDir, `${id}.part`)
       const out = fs.createWriteStream(part)
+      // a write still queued when a refusal destroys the stream fails with ERR_STREAM_DESTROYED:
+      // without a listener that error would crash the gateway (end() reports real write errors)
+      out.on('error', () => {})
       const head: Buffer[] = []
       let headLen = 0
       let size: number | null

@@ -214,6 +214,69 @@ export interface TokenRecord {
 }
 export type ThrottleResult = { granted: true } | { granted: false; retryAt: string }
 
+/** One group of the analytics page as the store counts it (see Store.caseStats). */
+export interface CaseStatsGroup {
+  key: string
+  /** product name (SKU, batch, reason × SKU and product groups); the reason code for reasons */
+  name: string
+  /** batch groups: the batch ('' when unknown) */
+  batch?: string
+  total: number
+  /** distinct buyers among the group's cases (repeats = total − buyers) */
+  buyers: number
+  /** one count per week of the query's weekBounds */
+  perWeek: number[]
+}
+
+export type SlaVerdict = 'hit' | 'miss' | 'pending'
+
+/** What the analytics page needs, aggregated by the store (SQL GROUP BY / aggregate pipeline). */
+export interface CaseStats {
+  total: number
+  buyers: number
+  perWeek: number[]
+  byReason: CaseStatsGroup[]
+  byProduct: CaseStatsGroup[]
+  bySku: CaseStatsGroup[]
+  byBatch: CaseStatsGroup[]
+  /** key `${reason}|${skuId}` (rising problems) */
+  byReasonSku: CaseStatsGroup[]
+  /** cases per pair of SLA verdicts at `now` */
+  sla: Array<{ firstResponse: SlaVerdict; resolution: SlaVerdict; n: number }>
+  times: { firstResponse: { count: number; medianMs: number | null }; resolution: { count: number; medianMs: number | null } }
+  /** cases with money, per remedy (accepted offer's kind, else the case type) */
+  money: Array<{ remedy: string; label: string; cases: number; refundFen: number; compensationFen: number; couponFen: number; giftFen: number; replacementFen: number; totalFen: number }>
+  /** ratings 1–5: how many of each */
+  ratings: [number, number, number, number, number]
+}
+
+/** The columns of one exported case (export_cases), read by projection instead of the document. */
+export interface CaseExportRow {
+  id: string
+  caseNo: string
+  createdAt: string
+  status: CaseStatus
+  type: CaseType
+  reason: string
+  severity: string
+  team: string
+  assigneeId: string | null
+  orderId: string
+  buyerOpenid: string
+  /** each claimed item with its product name and batch */
+  claimed: Array<{ skuId: string; qty: number; name: string; batch: string }>
+  paidFen: number
+  refundFen: number
+  compensationFen: number
+  slaWarnAt: string
+  slaBreachAt: string
+  firstResponseAt: string | null
+  resolvedAt: string | null
+  rating: number | null
+  escalated: boolean
+  policyVersion: number
+}
+
 export interface Store {
   /** Create tables / collections and indexes if missing. Idempotent. */
   init(): Promise<void>
@@ -378,6 +441,16 @@ export interface Store {
    */
   takeThrottle(key: string, now: string, intervalMs: number): Promise<ThrottleResult>
 
+  // ---- analytics and export, aggregated in the store (issue #22; adapters/case-facts)
+  /**
+   * The analytics figures of the cases matching `filter`, computed by the store: counts per week
+   * (`weekBounds`: n + 1 ascending instants, week k = [bounds[k], bounds[k + 1]); a case outside
+   * them counts in no week),
+   * groups with distinct buyers, SLA verdicts at `now`, medians, money per remedy, ratings.
+   */
+  caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats>
+  /** The export's columns of matching cases, newest first, a page at a time (keyset cursor). */
+  listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>>
   // ---- one-time keys of the shop's message pushes (replay protection; shared by all instances)
   /**
    * Remembers `key` until `expiresAt`, in one atomic write: true the first time, false while an

@@ -5,6 +5,7 @@
  * select a buyer's 20 newest, and 1 insert : 2 selects (the product mix is 1 submit : 2 reads).
  */
 import path from 'node:path'
+import { SMALL, size } from './figures'
 import { openFloorDb } from './floor-db'
 import { load, spawnServer, type LoadResult, type Req } from './http'
 import { BENCH_NOW, MINUTE, at, cloneCase, type Template } from './population'
@@ -42,12 +43,12 @@ export async function runFloor(dir: string, templates: Template[], population: n
 
   const server = await spawnServer('floor-server.ts', [file])
   try {
-    await load('floor warm-up', server.url, [insert, select, select], 2)
+    if (!SMALL) await load('floor warm-up', server.url, [insert, select, select], 2)
     return {
       insert: await load('floor: insert 1 case doc', server.url, [insert], seconds),
       select: await load('floor: select 20 docs', server.url, [select], seconds),
       mix: await load('floor: 1 insert + 2 selects', server.url, [insert, select, select], seconds),
-      hello: await load('floor: GET /health', server.url, [{ method: 'GET', path: '/health' }], 3),
+      hello: await load('floor: GET /health', server.url, [{ method: 'GET', path: '/health' }], size(3, 1)),
     }
   } finally {
     await server.stop()

@@ -12,6 +12,7 @@ import { adminFunction } from '../../cloudfunctions/app/admin'
 import { runScheduler, type SchedulerStats } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { openFloorDb } from './floor-db'
+import { size as sized } from './figures'
 import {
   BENCH_NOW, MINUTE, benchDeps, trancheAt, benchOrder, buyerOf, cloneCase, inOneTransaction, loadPopulation, openStore, submitData,
   type PopulationSpec, type Template,
@@ -70,8 +71,9 @@ export async function warmScheduler(dir: string, templates: Template[]) {
   const file = path.join(dir, 'warm.db')
   const store = await openStore(file)
   await seedDemoShop(store, BENCH_NOW)
-  await loadPopulation(store, templates, BENCH_NOW, { ...populationSpec(1000), prefix: 'w' })
-  await runScheduler(benchDeps(store, () => trancheAt(BENCH_NOW, populationSpec(1000), 0)))
+  const n = sized(1000, 300)
+  await loadPopulation(store, templates, BENCH_NOW, { ...populationSpec(n), prefix: 'w' })
+  await runScheduler(benchDeps(store, () => trancheAt(BENCH_NOW, populationSpec(n), 0)))
   await store.close()
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })
 }
@@ -97,11 +99,11 @@ export async function scaleRun(dir: string, templates: Template[], size: number,
   const admin = adminFunction(deps)
   const buyer = (i: number) => buyerOf(spec, i * 7)
 
-  const storeQueueMs = await meanMs(300, () => store.listCases({ open: true }, { limit: 20, order: 'due_asc' }))
-  const storeBuyerMs = await meanMs(300, (i) => store.listCases({ buyerOpenid: buyer(i) }, { limit: 20 }))
-  const storeCountMs = await meanMs(50, () => store.countCases({ open: true }), 5)
-  const queueActionMs = await meanMs(200, (i) => admin({ action: 'queue', data: { tab: i % 2 ? 'team' : 'mine' } }, { openid: AGENTS[i % AGENTS.length] }).then(okOr('queue')))
-  const listActionMs = await meanMs(300, (i) => aftersale({ action: 'list_cases', data: {} }, { openid: buyer(i) }).then(okOr('list_cases')))
+  const storeQueueMs = await meanMs(sized(300, 10), () => store.listCases({ open: true }, { limit: 20, order: 'due_asc' }))
+  const storeBuyerMs = await meanMs(sized(300, 10), (i) => store.listCases({ buyerOpenid: buyer(i) }, { limit: 20 }))
+  const storeCountMs = await meanMs(sized(50, 5), () => store.countCases({ open: true }), 5)
+  const queueActionMs = await meanMs(sized(200, 10), (i) => admin({ action: 'queue', data: { tab: i % 2 ? 'team' : 'mine' } }, { openid: AGENTS[i % AGENTS.length] }).then(okOr('queue')))
+  const listActionMs = await meanMs(sized(300, 10), (i) => aftersale({ action: 'list_cases', data: {} }, { openid: buyer(i) }).then(okOr('list_cases')))
 
   // One pass per tranche, each at the instant its DUE cases have just fallen due.
   const scheduler: SchedulerStats[] = []
@@ -118,7 +120,7 @@ export async function scaleRun(dir: string, templates: Template[], size: number,
   now = trancheAt(BENCH_NOW, spec, PASSES) // the clock moves on
 
   // Submit: one new order per submit, of the population's buyers (who have history).
-  const warm = 50
+  const warm = sized(50, 5)
   const n = opts.submits + warm
   const orders = Array.from({ length: n }, (_, i) => benchOrder(`so-${size}-${i}`, buyerOf(spec, i), BENCH_NOW))
   await inOneTransaction(store, () => orders.map((o) => store.upsertOrder({ order: o, createdAt: o.paidAt })))

@@ -10,6 +10,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { size } from './figures'
 
 const MB = 1024 * 1024
 const BOUNDARY = 'bench-boundary'
@@ -66,7 +67,11 @@ export async function runUploadMemory(): Promise<UploadMemoryResult[]> {
       child.once('exit', (code) => reject(new Error(`upload-memory-server exited (${code})`)))
     })
     const out: UploadMemoryResult[] = []
-    for (const [label, mb, declared] of [['200 MB chunked (no length), refused', 200, false], ['200 MB with Content-Length, refused', 200, true], ['40 MB video, accepted', 40, true]] as const) {
+    // small mode: just over the 50 MB video limit, and a small accepted file
+    const big = size(200, 60)
+    const ok = size(40, 2)
+    const runs = [[`${big} MB chunked (no length), refused`, big, false], [`${big} MB with Content-Length, refused`, big, true], [`${ok} MB video, accepted`, ok, true]] as const
+    for (const [label, mb, declared] of runs) {
       await ask('reset')
       const t = Date.now()
       const status = await send(url, mb, declared)

@@ -17,6 +17,7 @@ import { adminFunction } from '../../cloudfunctions/app/admin'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { WHAT_IF_MAX_CASES } from '../../cloudfunctions/app/usecases/policy-what-if'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
+import { size } from './figures'
 import { BENCH_NOW, DAY, benchDeps, caseTemplates, loadPopulation, openStore, type Template } from './population'
 
 /** Money only: ¥15 a day late, approval above ¥150 (no case's clocks need re-running). */
@@ -110,15 +111,17 @@ export async function runWhatIfLatency(dir: string, templates: Template[]): Prom
 }
 
 export async function runWhatIfBench(dir: string, templates: Template[]): Promise<WhatIfRun[]> {
-  const small = await population(dir, templates, 10_000, 30, async (admin, buyer) => [
-    await timed(admin, '10k stored, 10k in range: money-only draft', 10_000, { policy: moneyDraft() }),
-    await timed(admin, '10k stored, 10k in range: every case re-clocked', 10_000, { policy: benchDraft() }),
-    await withTraffic(admin, buyer, '10k in range, re-clocked, buyer list_cases every 5 ms', 10_000, { policy: benchDraft() }),
+  const [a, b] = [size(10_000, 300), size(100_000, 600)]
+  const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n))
+  const small = await population(dir, templates, a, 30, async (admin, buyer) => [
+    await timed(admin, `${k(a)} stored, ${k(a)} in range: money-only draft`, a, { policy: moneyDraft() }),
+    await timed(admin, `${k(a)} stored, ${k(a)} in range: every case re-clocked`, a, { policy: benchDraft() }),
+    await withTraffic(admin, buyer, `${k(a)} in range, re-clocked, buyer list_cases every 5 ms`, a, { policy: benchDraft() }),
   ])
   const yearAgo = new Date(Date.parse(BENCH_NOW) - 300 * DAY).toISOString()
-  const large = await population(dir, templates, 100_000, 300, async (admin) => [
-    await timed(admin, '100k stored, 10k in range: every case re-clocked', 100_000, { policy: benchDraft() }),
-    await timed(admin, `100k stored, 300 days in range (cap ${WHAT_IF_MAX_CASES / 1000}k): re-clocked`, 100_000, { policy: benchDraft(), from: yearAgo }),
+  const large = await population(dir, templates, b, 300, async (admin) => [
+    await timed(admin, `${k(b)} stored, ${k(b / 10)} in range: every case re-clocked`, b, { policy: benchDraft() }),
+    await timed(admin, `${k(b)} stored, 300 days in range (cap ${WHAT_IF_MAX_CASES / 1000}k): re-clocked`, b, { policy: benchDraft(), from: yearAgo }),
   ])
   return [...small, ...large]
 }

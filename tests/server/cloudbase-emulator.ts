@@ -12,6 +12,7 @@
  *   database.modifyDocument     query, data (EJSON update or replacement), multi, merge (false = replace,
  *                               used by doc.set), upsert, transactionId? → { data: { updated, upsert_id } }
  *   database.removeDocument     query, multi, transactionId? → { data: { deleted } }
+ *   database.aggregateDocuments stages [{ stageKey: '$match', stageValue: EJSON string }] → { data: { list: [EJSON string] } }
  *   database.addCollection      → {} (error DATABASE_COLLECTION_ALREADY_EXIST if present)
  *   database.startTransaction   → { transactionId };  database.commitTransaction / abortTransaction
  * Errors are HTTP 200 bodies `{ code, message, requestId }`; the SDK throws them as TcbError.
@@ -39,9 +40,15 @@
  *   (the SDK only relies on DATABASE_TRANSACTION_CONFLICT), transaction lifetime limits (here: an
  *   idle transaction is aborted after 30 s), and the limit on documents per transaction.
  * - Indexes: nothing is indexed, nothing is unique except `_id`, and queries that the real service
- *   would reject or run slowly for want of an index succeed here.
+ *   would reject or run slowly for want of an index succeed here. The Tencent Cloud API calls that
+ *   create them (flexdb DescribeTable / UpdateTable under `/tc/`) are only recorded (`indexes`).
  * - Type edge cases of BSON on the server (int32 vs int64 vs double, Date precision), field-name
- *   restrictions ('.' / '$' in keys), the 16 MB document limit, aggregate, geo, watch, serverDate.
+ *   restrictions ('.' / '$' in keys), the 16 MB document limit, geo, watch, serverDate.
+ * - Aggregate (`database.aggregateDocuments`) runs the stages with mingo over every document, with
+ *   CloudBase's answer of 20 rows when no `$limit` is given; NOT reproduced: which stages and
+ *   expression operators the real service accepts (mingo accepts more), its memory and time limits
+ *   per stage, the cap on `$limit` (10,000 on CloudBase per the community; not enforced here),
+ *   index use by `$match`, and the exact result order of `$group` (unordered on both).
  * - Multi-document non-transactional updates are atomic per document only (as on CloudBase), but
  *   the interleaving with other requests differs from a real server.
  */
@@ -49,7 +56,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { EJSON } from 'bson'
-import { Query } from 'mingo'
+import { Query, aggregate } from 'mingo'
 import { update as applyUpdate } from 'mingo/updater'
 
 type Doc = Record<string, unknown> & { _id: string }
@@ -121,6 +128,7 @@ export class CloudBaseEmulator {
   /** Forget every collection, document and transaction. */
   reset(): void {
     this.collections.clear()
+    this.indexes.clear()
     this.txs.clear()
     this.locks.clear()
     this.seq = 0
@@ -134,6 +142,11 @@ export class CloudBaseEmulator {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     let out: unknown
+    if (req.url?.startsWith('/tc/')) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(this.cloudApi(req.url.slice(4), String(req.headers['x-tc-action']), Buffer.concat(chunks).toString('utf8'))))
+      return
+    }
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
       action = String(body.action)
@@ -147,6 +160,43 @@ export class CloudBaseEmulator {
     this.trace?.push({ action, start, end: performance.now() })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(out))
+  }
+
+  /** Declared indexes per collection, as created through the Tencent Cloud API stand-in (see cloudApi). */
+  readonly indexes = new Map<string, Map<string, { fields: { Name: string; Direction: string }[]; unique: boolean }>>()
+
+  /** Base URL of the Tencent Cloud API stand-in: `${tcUrl}/<service>`. */
+  get tcUrl(): string {
+    return this.url.replace(/\/admin$/, '/tc')
+  }
+
+  /**
+   * The Tencent Cloud API calls the setup function makes to manage indexes: `tcb` DescribeEnvs
+   * (one database instance), `flexdb` DescribeTable (the `_id_` index plus those created) and
+   * UpdateTable (CreateIndexes; a name that exists is an error, as on the real API). The request
+   * signature is not checked, and the indexes change nothing about how queries run here.
+   */
+  private cloudApi(service: string, action: string, raw: string): unknown {
+    const b = JSON.parse(raw) as Record<string, unknown>
+    const fail = (Code: string, Message: string) => ({ Response: { Error: { Code, Message }, RequestId: randomBytes(6).toString('hex') } })
+    const ok = (r: Record<string, unknown>) => ({ Response: { ...r, RequestId: randomBytes(6).toString('hex') } })
+    const table = String(b.TableName)
+    if (service === 'tcb' && action === 'DescribeEnvs') return ok({ EnvList: [{ EnvId: b.EnvId, Databases: [{ InstanceId: 'emulator-db' }] }] })
+    if (service === 'flexdb' && (action === 'DescribeTable' || action === 'UpdateTable')) {
+      if (b.Tag !== 'emulator-db') return fail('ResourceNotFound', `no database instance ${String(b.Tag)}`)
+      if (!this.collections.has(table)) return fail('ResourceNotFound.TableNotExist', `no table ${table}`)
+      const have = this.indexes.get(table) ?? new Map()
+      this.indexes.set(table, have)
+      if (action === 'DescribeTable') {
+        return ok({ Indexes: [{ Name: '_id_', Keys: [{ Name: '_id', Direction: '1' }], Unique: true }, ...[...have].map(([Name, x]) => ({ Name, Keys: x.fields, Unique: x.unique }))] })
+      }
+      for (const c of (b.CreateIndexes ?? []) as { IndexName: string; MgoKeySchema: { MgoIndexKeys: { Name: string; Direction: string }[]; MgoIsUnique: boolean } }[]) {
+        if (have.has(c.IndexName)) return fail('InvalidParameter', `index ${c.IndexName} exists`)
+        have.set(c.IndexName, { fields: c.MgoKeySchema.MgoIndexKeys, unique: c.MgoKeySchema.MgoIsUnique })
+      }
+      return ok({})
+    }
+    return fail('InvalidAction', `${service}.${action} is not emulated`)
   }
 
   private async dispatch(action: string, b: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -170,6 +220,8 @@ export class CloudBaseEmulator {
         return this.modifyDocument(b)
       case 'database.removeDocument':
         return this.removeDocument(b)
+      case 'database.aggregateDocuments':
+        return this.aggregateDocuments(b)
       default:
         throw new EmuError('INVALID_ACTION', `emulator does not implement ${action}`)
     }
@@ -333,6 +385,25 @@ export class CloudBaseEmulator {
       if (d) docs.push(d)
     }
     return new Query(this.parseQuery(b), {}).find<Doc>(docs).all()
+  }
+
+  /**
+   * An aggregate pipeline (`collection.aggregate()…end()`: stages as `{ stageKey, stageValue }`,
+   * the value an EJSON string) run by mingo over the latest committed documents. Like CloudBase, a
+   * pipeline without a `$limit` stage answers at most 20 rows; not inside a transaction.
+   */
+  private aggregateDocuments(b: Record<string, unknown>): Record<string, unknown> {
+    if (b.transactionId) throw new EmuError('DATABASE_REQUEST_FAILED', 'aggregate is not allowed in a transaction')
+    const c = this.coll(String(b.collectionName))
+    const docs: Doc[] = []
+    for (const h of c.values()) {
+      const d = h[h.length - 1].doc
+      if (d) docs.push(clone(d))
+    }
+    const stages = (b.stages as { stageKey: string; stageValue: string }[]).map((st) => ({ [st.stageKey]: EJSON.parse(st.stageValue, { relaxed: true }) as unknown }))
+    let out = aggregate(docs, stages) as Record<string, unknown>[]
+    if (!stages.some((st) => '$limit' in st)) out = out.slice(0, 20)
+    return { data: { list: out.map((d) => EJSON.stringify(d, { relaxed: true })) } }
   }
 
   private getDocument(b: Record<string, unknown>): Record<string, unknown> {

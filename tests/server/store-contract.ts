@@ -4,7 +4,9 @@
  */
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
-import { GuardViolation, StoreConflict, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { GuardViolation, StoreConflict, type CaseExportRow, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { analyticsFromStats, computeAnalytics, rangeOf, weekBounds, weeksBetween } from '../../cloudfunctions/app/usecases/analytics'
+import { casesToCsv, rowsToCsv } from '../../cloudfunctions/app/usecases/export-cases'
 import { slaState } from '../../cloudfunctions/core/sla'
 import { addBusinessTime } from '../../cloudfunctions/core/calendar'
 import { HOUR, T0, at, makeCase, nextVersion, target, uid } from './fixtures'
@@ -727,6 +729,93 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const res = await Promise.all(Array.from({ length: 10 }, () => store.recordRefund(r)))
         expect(res.filter((x) => x.created)).toHaveLength(1)
         expect(await store.refundedForOrder('ord-9')).toBe(300)
+      })
+    })
+
+    // ------------------------------------------------------------------ analytics and export
+
+    describe('analytics and export aggregated in the store', () => {
+      const NOW = at(T0, 9 * 24 * HOUR)
+      const policy = defaultPolicy
+      const TEA = { skuId: 'sku-tea', name: '正山小种 礼盒', qty: 1, unitPriceFen: 16_800, batch: 'B-T1' }
+      const CUP = { skuId: 'sku-cup', name: '青瓷茶杯', qty: 2, unitPriceFen: 5_000, batch: '' }
+      const refund = (key: string, amountFen: number, purpose: 'refund' | 'compensation', status: 'pending' | 'succeeded' | 'failed' = 'succeeded') =>
+        ({ key, amountFen, purpose, status, requestedAt: T0, settledAt: null, failureReason: null })
+
+      /** Cases over three weeks: repeats, two SKUs, every SLA verdict, money of every kind, ratings. */
+      function fixtureCases(): Case[] {
+        const d = (days: number, hours = 0) => at(T0, days * 24 * HOUR + hours * HOUR)
+        const mk = (createdAt: string, patch: Parameters<typeof makeCase>[0] = {}) =>
+          makeCase({ createdAt, order: { items: [TEA, CUP], paidFen: 26_800 }, claimedItems: [{ skuId: 'sku-tea', qty: 1 }], ...patch })
+        const open = (c: Case, name: 'firstResponse' | 'resolution', patch: Partial<Case['sla']['firstResponse']>) => ({ ...c.sla[name], ...patch })
+        const a = mk(d(-8), { buyerOpenid: 'b-1' })
+        a.sla = { ...a.sla, firstResponse: open(a, 'firstResponse', { metAt: d(-8, 1) }), resolution: open(a, 'resolution', { metAt: d(-7) }), stoppedAt: d(-7) }
+        a.status = 'closed'
+        a.refunds = [refund('r1', 16_800, 'refund'), refund('r2', 500, 'compensation'), refund('r3', 999, 'refund', 'failed')]
+        a.rating = { score: 5, comment: '好', at: d(-7) }
+        const b = mk(d(-6), { buyerOpenid: 'b-1', reason: 'damaged_in_transit', claimedItems: [{ skuId: 'sku-cup', qty: 2 }, { skuId: 'sku-tea', qty: 1 }] })
+        b.sla = { ...b.sla, firstResponse: open(b, 'firstResponse', { metAt: d(-6, 9) }), breachedTarget: 'first_response', breachedAt: d(-6, 4) }
+        b.offers = [{ id: 'of-1', rule: 'manual', kind: 'resend', refundFen: 0, compensationFen: 0, couponFen: 1_000, giftValueFen: 300, items: [{ skuId: 'sku-cup', qty: 1 }], pickup: false, shippingPaidBy: 'seller', explanation: '补发', needsSupervisor: false, status: 'accepted', createdAt: d(-6, 2), group: null }]
+        b.acceptedOfferId = 'of-1'
+        b.replacementShipments = [
+          { id: 'rs-1', items: [{ skuId: 'sku-cup', qty: 1 }], giftValueFen: 300, status: 'shipped', early: false, carrier: '顺丰', trackingNo: 'SF1', shippedAt: d(-5) },
+          { id: 'rs-2', items: [{ skuId: 'sku-tea', qty: 1 }], giftValueFen: 0, status: 'to_ship', early: false, carrier: null, trackingNo: null, shippedAt: null },
+        ]
+        b.rating = { score: 3, comment: '一般', at: d(-4) }
+        const c = mk(d(-1), { buyerOpenid: 'b-2' }) // open, first response past due at NOW → miss
+        const e = mk(d(0), { buyerOpenid: 'b-3', claimedItems: [{ skuId: 'sku-cup', qty: 1 }] })
+        e.sla = { ...e.sla, firstResponse: open(e, 'firstResponse', { pausedRemainingMs: HOUR }), pausedAt: d(0, 1) }
+        const f = mk(d(8, 20), { buyerOpenid: 'b-1', reason: 'damaged_in_transit' }) // running: due after NOW
+        f.rating = { score: 4, comment: '', at: d(8, 22) }
+        const g = mk(d(2), { buyerOpenid: 'b-4', status: 'cancelled', sla: { stoppedAt: d(2, 1) } })
+        const old = mk(d(-60), { buyerOpenid: 'b-1' }) // before the range
+        return [a, b, c, e, f, g, old]
+      }
+
+      async function storeAll(cases: Case[]) {
+        for (const c of cases) await store.createCase(c, [])
+      }
+
+      it('answers the figures the in-memory reference computes, over the range only', async () => {
+        const cases = fixtureCases()
+        await storeAll(cases)
+        const range = rangeOf({}, NOW, policy)
+        const weeks = weeksBetween(range.from, range.to, policy.calendar.timezone)
+        const stats = await store.caseStats({ createdFrom: range.from }, { weekBounds: weekBounds(weeks, policy.calendar.timezone), now: NOW })
+        const inRange = cases.filter((c) => c.createdAt >= range.from)
+        const expected = computeAnalytics(inRange, NOW, policy, range)
+        const got = analyticsFromStats(stats, NOW, policy, { ...range, weeks })
+        expect(got).toEqual(expected)
+        // the fixture reaches every branch
+        expect(got.totalCases).toBe(6)
+        expect(got.sla.firstResponse).toMatchObject({ hit: 1, total: 3 })
+        expect(got.money.totalFen).toBe(16_800 + 500 + 1_000 + 300 + 5_000)
+        expect(got.csat.distribution).toEqual([0, 0, 1, 1, 1])
+        expect(got.repeatRate).toBeCloseTo(2 / 6, 4)
+        expect(got.byBatch.map((r) => r.key).sort()).toEqual(['sku-cup@-', 'sku-tea@B-T1'])
+      })
+
+      it('answers an empty range with zeros', async () => {
+        const stats = await store.caseStats({ createdFrom: NOW }, { weekBounds: [NOW, at(NOW, 7 * 24 * HOUR)], now: NOW })
+        expect(stats).toMatchObject({ total: 0, buyers: 0, perWeek: [0], byReason: [], sla: [], money: [], ratings: [0, 0, 0, 0, 0] })
+        expect(stats.times.firstResponse).toEqual({ count: 0, medianMs: null })
+      })
+
+      it('pages the export rows newest first, and they write the CSV the cases would', async () => {
+        const cases = fixtureCases()
+        await storeAll(cases)
+        const rows: CaseExportRow[] = []
+        let cursor: string | null = null
+        for (let i = 0; i < 20; i++) {
+          const page: { items: CaseExportRow[]; next: string | null } = await store.listCaseRows({ createdFrom: at(T0, -30 * 24 * HOUR) }, { limit: 2, cursor })
+          expect(page.items.length).toBeLessThanOrEqual(2)
+          rows.push(...page.items)
+          if (!page.next) break
+          cursor = page.next
+        }
+        const newest = cases.filter((c) => c.createdAt >= at(T0, -30 * 24 * HOUR)).sort((x, y) => (x.createdAt < y.createdAt ? 1 : -1))
+        expect(rows.map((r) => r.id)).toEqual(newest.map((c) => c.id))
+        expect(rowsToCsv(rows, NOW, policy)).toBe(casesToCsv(newest, NOW, policy))
       })
     })
 

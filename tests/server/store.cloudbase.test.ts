@@ -103,10 +103,10 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(await ids('breached', 1)).toEqual([breached.id])
     expect(await ids('on_time', 1)).toEqual([fresh.id])
     expect(await ids('warning', 3.5)).toEqual([fresh.id])
-    // once migrated, a start reads the index version and nothing else
+    // once migrated, a start reads the index version and the backfill mark, nothing else
     emulator.calls.clear()
     await local().init()
-    expect(emulator.calls.get('database.getDocument')).toBe(1)
+    expect(emulator.calls.get('database.getDocument')).toBe(2)
   })
 
   it('fills the signing time of order documents written before it existed (trust rule counts them)', async () => {

@@ -10,6 +10,7 @@ import type { SenderPort } from '../../ports/sender'
 import { CHANNELS_ENV } from '../channels/shop'
 import { answerUrlCheck, checkPushQuery, PUSH_ERROR_STATUS, PushError, pushLimits, type PushConfig, type PushQuery } from '../channels/push'
 import { CloudBaseStore } from './store'
+import { TencentCloudIndexes } from './indexes'
 
 /**
  * The CloudBase entry points of every function (each `cloudfunctions/<name>/index.ts` is one line
@@ -90,9 +91,10 @@ export function notifyEntry(getDeps: GetDeps, sender: () => SenderPort): Entry {
 }
 
 /**
- * Deployment step (`tcb fn invoke setup` after `tcb fn deploy`): creates the collections and
- * re-derives case documents indexed by an older version, within a budget below this function's
- * timeout; `{ done: false }` when time ran out (invoke it again, it resumes). Only a deployment
+ * Deployment step (`tcb fn invoke setup` after `tcb fn deploy`): creates the collections and the
+ * declared indexes, re-derives case documents indexed by an older version and backfills what an
+ * older deployment lacks (order guards, task rows, load counters), within a budget below this
+ * function's timeout; `{ done: false }` when time ran out (invoke it again, it resumes). Only a deployment
  * invoke or an owner may run it.
  */
 export function setupEntry(getDeps: GetDeps): Entry {
@@ -101,7 +103,8 @@ export function setupEntry(getDeps: GetDeps): Entry {
     if (!(await authorised(deps, 'setup', event, context))) return refusedCall()
     const { store } = deps
     if (!(store instanceof CloudBaseStore)) throw new Error('setup runs on CloudBase only')
-    return store.setup({ budgetMs: 45_000 })
+    // the declared indexes, created with the function's role credentials (indexesCreated: null = skipped, no credentials)
+    return store.setup({ budgetMs: 45_000, indexes: TencentCloudIndexes.fromEnv() })
   }
 }
 

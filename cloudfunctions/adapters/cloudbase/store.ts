@@ -63,10 +63,16 @@ import {
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
+  type CaseExportRow,
+  type CaseStats,
+  type CaseStatsGroup,
+  type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { FACT_FIELDS, caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
-import { admitCase, emptyGuard, touchesGuard, updateGuard } from '../order-guard'
+import { admitCase, emptyGuard, guardEntry, touchesGuard, updateGuard } from '../order-guard'
+import { ensureIndexes, type IndexAdmin } from './indexes'
 import { COLLECTIONS, collectionName, type CollectionKey } from './collections'
 import { skipCloudProbe } from './sdk-env'
 
@@ -125,6 +131,8 @@ interface OutboxDoc {
 }
 
 const PAGE = 1000
+/** Version of setup's backfill of guards, task rows and load counters (see setup). */
+const BACKFILL_VERSION = 1
 /** Version of the derived case fields (2: slaWarnAt / slaBreachAt); see migrateCases. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -236,16 +244,24 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * One slice of the deployment step, within `budgetMs`: creates missing collections (in
-   * parallel), then re-derives case documents indexed by an older CASE_INDEX_VERSION, page by page
-   * from the cursor stored in `counters/case_index` — a slice that runs out of time stops after a
-   * page and the next call resumes there. Each fill is conditional on the document's version, so
-   * it never overwrites a newer save (which wrote the fields itself); two setups at once write the
-   * same values. Then order documents written before `deliveredAt` get it (countOrders), with their
-   * own cursor. Once migrated, a call costs the collection checks and one read.
+   * One slice of the deployment step, within `budgetMs`, resumable and idempotent. In order:
+   * 1. creates missing collections (in parallel) and, given an IndexAdmin, the declared indexes
+   *    a collection lacks (./indexes; existing ones are left alone);
+   * 2. re-derives case documents indexed by an older CASE_INDEX_VERSION (queue fields, analytics
+   *    facts), page by page from the cursor in `counters/case_index`; each fill is conditional on
+   *    the document's version, so it never overwrites a newer save (which wrote the fields itself);
+   *    then order documents written before `deliveredAt` get it (countOrders), with their own cursor;
+   * 3. backfills what a deployment written by an older version lacks (cursor in
+   *    `counters/backfill`): each case's follow-up task rows (inserted only when absent: a save
+   *    since wrote newer ones), each order's guard (entries of its cases merged in a transaction
+   *    with what live writes put there), then each staff member's open-case load (counted, set by
+   *    compare-and-set on the value it replaces).
+   * A slice that runs out of time stops after a page; the next call resumes there. Once done, a
+   * call costs the collection checks and two reads.
    */
-  async setup(opts: { budgetMs?: number } = {}): Promise<{ done: boolean; migrated: number }> {
+  async setup(opts: { budgetMs?: number; pageSize?: number; indexes?: IndexAdmin | null } = {}): Promise<{ done: boolean; migrated: number; backfilled: number; indexesCreated: number | null }> {
     const until = Date.now() + (opts.budgetMs ?? 20_000)
+    const pageSize = opts.pageSize ?? 100
     await Promise.all((Object.keys(COLLECTIONS) as CollectionKey[]).map(async (k) => {
       try {
         await this.db.createCollection(this.name(k))
@@ -253,45 +269,108 @@ export class CloudBaseStore implements Store {
         if (!isAlreadyExists(e)) throw e
       }
     }))
+    const indexesCreated = opts.indexes ? await ensureIndexes(opts.indexes, this.prefix) : null
+    const out = { done: false, migrated: 0, backfilled: 0, indexesCreated }
+
     const head = await this.getDoc<{ value: number; cursor?: string | null; casesDone?: boolean; ordersCursor?: string | null }>('counters', 'case_index')
-    if ((head?.value ?? 0) >= CASE_INDEX_VERSION) return { done: true, migrated: 0 }
-    let migrated = 0
-    let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
-    while (!head?.casesDone) {
-      const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', 100, after)
-      await Promise.all(docs.map(async (d) => {
-        const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
-        void _drop
-        void _doc
-        await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
-      }))
-      migrated += docs.length
-      if (docs.length < 100) break
-      after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
-      if (Date.now() > until) {
-        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
-        return { done: false, migrated }
+    if ((head?.value ?? 0) < CASE_INDEX_VERSION) {
+      let after: { key: unknown; id: string } | null = head?.cursor ? { key: head.cursor, id: head.cursor } : null
+      while (!head?.casesDone) {
+        const docs: CaseDoc[] = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', pageSize, after)
+        await Promise.all(docs.map(async (d) => {
+          const { _id: _drop, docJson: _doc, ...fields } = await this.caseDoc(JSON.parse(d.docJson) as Case)
+          void _drop
+          void _doc
+          await this.col('cases').where({ _id: d._id, version: d.version }).update(fields)
+        }))
+        out.migrated += docs.length
+        if (docs.length < pageSize) break
+        after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+        if (Date.now() > until) {
+          await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: after.id })
+          return out
+        }
+      }
+      // orders written before `deliveredAt` existed (countOrders, the trust rule): same budget, own cursor
+      let orderAfter = head?.ordersCursor ?? null
+      for (;;) {
+        const docs = await this.sorted<{ _id: string; docJson: string; deliveredAt?: string | null }>('orders', [], '_id', 'asc', pageSize, orderAfter ? { key: orderAfter, id: orderAfter } : null)
+        await Promise.all(docs.filter((d) => d.deliveredAt === undefined).map(async (d) => {
+          const o = JSON.parse(d.docJson) as OrderRecord
+          // conditional on the body read: a concurrent upsert (which writes the field itself) wins
+          await this.col('orders').where({ _id: d._id, docJson: d.docJson }).update({ deliveredAt: o.order.deliveredAt ? iso(o.order.deliveredAt) : null })
+        }))
+        out.migrated += docs.length
+        if (docs.length < pageSize) break
+        orderAfter = docs[docs.length - 1]._id
+        if (Date.now() > until) {
+          await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: null, casesDone: true, ordersCursor: orderAfter })
+          return out
+        }
+      }
+      await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
+    }
+
+    const fill = await this.getDoc<{ value: number; cursor?: string | null }>('counters', 'backfill')
+    if ((fill?.value ?? 0) < BACKFILL_VERSION) {
+      let after: { key: unknown; id: string } | null = fill?.cursor ? { key: fill.cursor, id: fill.cursor } : null
+      for (;;) {
+        const docs = await this.sorted<CaseDoc>('cases', [], '_id', 'asc', pageSize, after, { _id: true, docJson: true })
+        await this.backfillCases(docs.map((d) => JSON.parse(d.docJson) as Case))
+        out.backfilled += docs.length
+        if (docs.length < pageSize) break
+        after = { key: docs[docs.length - 1]._id, id: docs[docs.length - 1]._id }
+        if (Date.now() > until) {
+          await this.col('counters').doc('backfill').set({ value: fill?.value ?? 0, cursor: after.id })
+          return out
+        }
+      }
+      await this.backfillLoads()
+      await this.col('counters').doc('backfill').set({ value: BACKFILL_VERSION, cursor: null })
+    }
+    out.done = true
+    return out
+  }
+
+  /** Task rows and order guards of a page of cases written by an older version (see setup). */
+  private async backfillCases(cases: Case[]): Promise<void> {
+    await Promise.all(cases.flatMap((c) => caseTasks(c).map(async (task) => {
+      const { id, ...fields } = task
+      try {
+        await this.col('caseTasks').add({ _id: id, ...fields })
+      } catch (e) {
+        if (!isDuplicateId(e)) throw e // written by a save since: newer than ours
+      }
+    })))
+    await Promise.all([...new Set(cases.map((c) => c.order.orderId))].map(async (orderId) => {
+      const docs = await this.all<CaseDoc>('cases', [{ orderId }], { _id: true, docJson: true })
+      const entries = docs.map((d) => guardEntry(JSON.parse(d.docJson) as Case))
+      await this.tx(async (t) => {
+        const g = await this.txGuard(t, orderId)
+        const have = new Set(g.cases.map((e) => e.caseId))
+        const missing = entries.filter((e) => !have.has(e.caseId))
+        if (!missing.length) return
+        const all = [...g.cases, ...missing].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.caseId < b.caseId ? -1 : 1))
+        await this.txSetGuard(t, { orderId, cases: all, committedFen: all.reduce((n, e) => n + e.committedFen, 0) })
+      })
+    }))
+  }
+
+  /** Each staff member's open-case load counted from the cases, set by compare-and-set on the value it replaces. */
+  private async backfillLoads(): Promise<void> {
+    const _ = this._
+    for (const s of await this.all<Obj>('staff', [], { _id: true })) {
+      const id = String(s._id)
+      for (let attempt = 1; ; attempt++) {
+        const cur = await this.getDoc<Obj>('staff', id)
+        if (!cur) break
+        const n = ((await this.col('cases').where({ open: true, assigneeId: id }).count()) as { total: number }).total
+        if (cur.openCases === n) break
+        const r = (await this.col('staff').where({ _id: id, openCases: cur.openCases === undefined ? _.exists(false) : cur.openCases }).update({ openCases: n })) as { updated: number }
+        if (r.updated === 1) break
+        if (attempt >= 50) throw new StoreConflict(`staff ${id}: load kept changing during setup; run setup again`)
       }
     }
-    // orders written before `deliveredAt` existed (countOrders, the trust rule): same budget, own cursor
-    let orderAfter = head?.ordersCursor ?? null
-    for (;;) {
-      const docs = await this.sorted<{ _id: string; docJson: string; deliveredAt?: string | null }>('orders', [], '_id', 'asc', 100, orderAfter ? { key: orderAfter, id: orderAfter } : null)
-      await Promise.all(docs.filter((d) => d.deliveredAt === undefined).map(async (d) => {
-        const o = JSON.parse(d.docJson) as OrderRecord
-        // conditional on the body read: a concurrent upsert (which writes the field itself) wins
-        await this.col('orders').where({ _id: d._id, docJson: d.docJson }).update({ deliveredAt: o.order.deliveredAt ? iso(o.order.deliveredAt) : null })
-      }))
-      migrated += docs.length
-      if (docs.length < 100) break
-      orderAfter = docs[docs.length - 1]._id
-      if (Date.now() > until) {
-        await this.col('counters').doc('case_index').set({ value: head?.value ?? 0, cursor: null, casesDone: true, ordersCursor: orderAfter })
-        return { done: false, migrated }
-      }
-    }
-    await this.col('counters').doc('case_index').set({ value: CASE_INDEX_VERSION, cursor: null })
-    return { done: true, migrated }
   }
 
   async close(): Promise<void> {
@@ -369,7 +448,7 @@ export class CloudBaseStore implements Store {
   private async caseDoc(c: Case): Promise<CaseDoc> {
     const x = caseIndex(c, await this.policyFor(c.policyVersion))
     const { id, ...fields } = x
-    return { _id: id, ...fields, docJson: JSON.stringify(c) }
+    return { _id: id, ...fields, ...caseFacts(c), docJson: JSON.stringify(c) }
   }
 
   private outboxDoc(c: Case, o: NewOutboxItem): OutboxDoc {
@@ -1099,6 +1178,106 @@ export class CloudBaseStore implements Store {
       }
     }
     return { granted: false, retryAt: new Date(Date.parse(at) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ analytics and export
+
+  /**
+   * The analytics figures as aggregate pipelines over the case documents' fact fields
+   * (../case-facts), sent in parallel: one per group dimension (match → week → [unwind] → group by
+   * key, buyer and week → by key and buyer → by key), the SLA verdicts, medians (sort + skip),
+   * money and ratings. Only groups come back, never cases. Every pipeline ends with a limit: an
+   * aggregate without one answers 20 rows.
+   */
+  async caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats> {
+    const match = this.where(this.filterConds(filter))
+    const bounds = opts.weekBounds.map(iso)
+    const weeks = Math.max(0, bounds.length - 1)
+    const now = iso(opts.now)
+    // the first bound the creation instant reaches, from the end: -1 past the last, else its week
+    const week = weeks
+      ? { $switch: { branches: bounds.map((b, i) => ({ case: { $gte: ['$createdAt', b] }, then: i === weeks ? -1 : i })).reverse(), default: -1 } }
+      : -1
+    const agg = () => this.col('cases').aggregate().match(match)
+    const run = async <T>(q: { end(): Promise<unknown> }): Promise<T[]> => ((await q.end()) as { data?: T[] }).data ?? []
+    type Row = { _id: unknown; total: number; buyers: number; name: string | null; batch: string | null; weeks: { w: number; n: number }[][] }
+    const dimension = async (key: unknown, name: unknown, unwind?: string, batch?: unknown): Promise<CaseStatsGroup[]> => {
+      let q = agg().addFields({ week })
+      if (unwind) q = q.unwind(unwind)
+      const rows = await run<Row>(q
+        .group({ _id: { k: key, b: '$buyerOpenid', w: '$week' }, n: { $sum: 1 }, name: { $min: name }, batch: { $min: batch ?? null } })
+        .group({ _id: { k: '$_id.k', b: '$_id.b' }, n: { $sum: '$n' }, weeks: { $push: { w: '$_id.w', n: '$n' } }, name: { $min: '$name' }, batch: { $min: '$batch' } })
+        .group({ _id: '$_id.k', total: { $sum: '$n' }, buyers: { $sum: 1 }, weeks: { $push: '$weeks' }, name: { $min: '$name' }, batch: { $min: '$batch' } })
+        .limit(10_000))
+      return rows.map((r) => {
+        const perWeek = new Array<number>(weeks).fill(0)
+        for (const w of r.weeks.flat()) if (w.w >= 0 && w.w < weeks) perWeek[w.w] += w.n
+        return { key: String(r._id ?? ''), name: String(r.name ?? ''), ...(batch === undefined ? {} : { batch: String(r.batch ?? '') }), total: r.total, buyers: r.buyers, perWeek }
+      })
+    }
+    const verdict = (field: string, due: string) => ({ $cond: [{ $eq: [field, 'open'] }, { $cond: [{ $gt: [now, due] }, 'miss', 'pending'] }, field] })
+    const median = async (field: string) => {
+      const count = (await run<{ n: number }>(agg().match({ [field]: this._.neq(null) }).count('n')))[0]?.n ?? 0
+      if (!count) return { count, medianMs: null }
+      const mid = Math.floor(count / 2)
+      const vals = (await run<Obj>(agg().match({ [field]: this._.neq(null) }).sort({ [field]: 1, _id: 1 }).skip(count % 2 ? mid : mid - 1).limit(count % 2 ? 1 : 2).project({ [field]: 1 })))
+        .map((d) => Number(d[field]))
+      return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
+    }
+    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings] = await Promise.all([
+      dimension(null, ''),
+      dimension('$reason', '$reason'),
+      dimension('$products', '$products', '$products'),
+      dimension('$skuItems.skuId', '$skuItems.name', '$skuItems'),
+      dimension('$skuItems.batchKey', '$skuItems.name', '$skuItems', '$skuItems.batch'),
+      dimension({ $concat: ['$reason', '|', '$skuItems.skuId'] }, '$skuItems.name', '$skuItems'),
+      run<{ _id: { a: SlaVerdict; b: SlaVerdict }; n: number }>(agg()
+        .group({ _id: { a: verdict('$slaFr', '$slaFrDueAt'), b: verdict('$slaRes', '$slaResDueAt') }, n: { $sum: 1 } }).limit(100)),
+      median('frMs'),
+      median('resMs'),
+      run<CaseStats['money'][number] & { _id: string }>(agg().match({ moneyFen: this._.gt(0) }).group({
+        _id: '$remedy', label: { $min: '$remedyLabel' }, cases: { $sum: 1 }, refundFen: { $sum: '$refundFen' }, compensationFen: { $sum: '$compensationFen' },
+        couponFen: { $sum: '$couponFen' }, giftFen: { $sum: '$giftFen' }, replacementFen: { $sum: '$replacementFen' }, totalFen: { $sum: '$moneyFen' },
+      }).limit(1000)),
+      run<{ _id: number; n: number }>(agg().match({ rating: this._.neq(null) }).group({ _id: '$rating', n: { $sum: 1 } }).limit(10)),
+    ])
+    const dist: CaseStats['ratings'] = [0, 0, 0, 0, 0]
+    for (const r of ratings) if (r._id >= 1 && r._id <= 5) dist[r._id - 1] = r.n
+    return {
+      total: overall[0]?.total ?? 0,
+      buyers: overall[0]?.buyers ?? 0,
+      perWeek: overall[0]?.perWeek ?? new Array<number>(weeks).fill(0),
+      byReason,
+      byProduct,
+      bySku,
+      byBatch,
+      byReasonSku,
+      sla: sla.map((r) => ({ firstResponse: r._id.a, resolution: r._id.b, n: r.n })),
+      times: { firstResponse: fr, resolution: res },
+      money: money.map(({ _id, ...m }) => ({ ...m, remedy: _id })),
+      ratings: dist,
+    }
+  }
+
+  /** Export rows: one keyset page of the case documents' index and fact fields (a projection: never `docJson`). */
+  async listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const after = page.cursor ? decodeCursor(page.cursor, 'rows') : null
+    const fields = ['caseNo', 'createdAt', 'status', 'reason', 'severity', 'team', 'assigneeId', 'orderId', 'buyerOpenid', 'slaWarnAt', 'slaBreachAt', 'escalated', ...FACT_FIELDS]
+    const projection = Object.fromEntries([['_id', true], ...fields.map((f) => [f, true])])
+    const docs = await this.sorted<Obj & { _id: string; createdAt: string }>('cases', this.filterConds(filter), 'createdAt', 'desc', limit + 1, after, projection)
+    const items = docs.slice(0, limit)
+    const last = items[items.length - 1]
+    // a document setup has not re-derived yet has no facts: derive its row from the case itself
+    const rows = await Promise.all(items.map(async (d) => {
+      const old = d.claimed === undefined ? await this.getCase(d._id) : null
+      const x = old ? ((await this.caseDoc(old)) as unknown as Obj) : d
+      return exportRow({ ...(x as unknown as Parameters<typeof exportRow>[0]), id: d._id }, x as unknown as CaseFacts)
+    }))
+    return {
+      items: rows,
+      next: docs.length > limit && last ? encodeCursor('rows', last.createdAt, last._id) : null,
+    }
   }
 
   // ------------------------------------------------------------------ push nonces

@@ -38,8 +38,13 @@ import {
   type SyncState,
   type ThrottleResult,
   type TokenRecord,
+  type CaseExportRow,
+  type CaseStats,
+  type CaseStatsGroup,
+  type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
 
@@ -54,7 +59,7 @@ export interface SqliteStoreOptions {
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
   'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
-  'risk',
+  'risk', 'facts',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
 
@@ -175,6 +180,30 @@ CREATE TABLE IF NOT EXISTS case_tasks (
 CREATE INDEX IF NOT EXISTS case_tasks_owner ON case_tasks (kind, open, owner, due_at, id);
 CREATE INDEX IF NOT EXISTS case_tasks_kind ON case_tasks (kind, open, due_at, id);
 CREATE INDEX IF NOT EXISTS case_tasks_next ON case_tasks (open, next_at);
+-- analytics (../case-facts): one narrow row per case and claimed SKU, written with the case, so the
+-- analytics page aggregates a small table instead of the case documents (first = the case's first
+-- row: case-level figures count those; first_product: the first row of each product name)
+CREATE TABLE IF NOT EXISTS case_facts (
+  created_at TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  buyer TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  first_product INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  batch TEXT NOT NULL,
+  -- SLA verdicts 'hit' | 'miss' | 'pending' | 'open'; an open one's due instant in epoch ms
+  fr TEXT NOT NULL, fr_due INTEGER, res TEXT NOT NULL, res_due INTEGER,
+  fr_ms INTEGER, res_ms INTEGER,
+  -- money columns only on rows with money (most cases have none): narrow rows scan faster
+  remedy TEXT, remedy_label TEXT,
+  refund INTEGER, comp INTEGER, coupon INTEGER, gift INTEGER, repl INTEGER, money INTEGER,
+  rating INTEGER,
+  -- clustered by creation: a range is one sequential read
+  PRIMARY KEY (created_at, case_id, sku)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS case_facts_case ON case_facts (case_id);
 CREATE TABLE IF NOT EXISTS staff_inbox (
   id TEXT PRIMARY KEY,
   staff_id TEXT NOT NULL,
@@ -330,6 +359,8 @@ export class SqliteStore implements Store {
       if (!cols.has('refunded')) this.db.exec('ALTER TABLE cases ADD COLUMN refunded INTEGER NOT NULL DEFAULT 0')
       // filled by the re-derivation below (CASE_INDEX_VERSION 5)
       if (!cols.has('risk')) this.db.exec('ALTER TABLE cases ADD COLUMN risk INTEGER NOT NULL DEFAULT 0')
+      // analytics / export facts (../case-facts), filled by the re-derivation below (CASE_INDEX_VERSION 6)
+      if (!cols.has('facts')) this.db.exec('ALTER TABLE cases ADD COLUMN facts TEXT')
       // backfill in batches: a row leaves the selection once it is filled
       const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
       const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
@@ -357,7 +388,13 @@ export class SqliteStore implements Store {
         const reindex = this.db.prepare(`UPDATE cases SET ${SET_CASE} WHERE id = ?`)
         const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
         for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
-          for (const r of rows) reindex.run(...this.caseParams(JSON.parse(r.doc) as Case), r.id)
+          for (const r of rows) {
+            const c = JSON.parse(r.doc) as Case
+            reindex.run(...this.caseParams(c), r.id)
+            // rows an older version never wrote: analytics facts, follow-up tasks (upserts: idempotent)
+            this.writeFacts(c)
+            this.writeTasks(c)
+          }
         }
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
       }
@@ -448,7 +485,7 @@ export class SqliteStore implements Store {
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
       x.refunded ? 1 : 0,
-      x.risk ? 1 : 0,
+      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)),
     ]
   }
 
@@ -472,6 +509,28 @@ export class SqliteStore implements Store {
         t.id, t.caseId, t.kind, t.owner, t.open ? 1 : 0, t.dueAt, t.nextAt,
       )
     }
+  }
+
+  /** The case's analytics rows (same transaction as the case write): one per claimed SKU. */
+  private writeFacts(c: Case): void {
+    const f = caseFacts(c)
+    this.run('DELETE FROM case_facts WHERE case_id = ?', c.id)
+    const seen = new Set<string>()
+    const skus = f.skuItems.length ? f.skuItems : [{ skuId: '', name: '', batch: '', batchKey: '' }]
+    skus.forEach((k, i) => {
+      const firstProduct = !seen.has(k.name)
+      seen.add(k.name)
+      const money = f.moneyFen > 0 && i === 0
+      this.run(
+        `INSERT INTO case_facts (created_at, case_id, sku, buyer, reason, first, first_product, name, batch, fr, fr_due, res, res_due,
+           fr_ms, res_ms, remedy, remedy_label, refund, comp, coupon, gift, repl, money, rating)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        iso(c.createdAt), c.id, k.skuId, c.buyerOpenid, c.reason, i === 0 ? 1 : 0, firstProduct && k.skuId !== '' ? 1 : 0, k.name, k.batch,
+        f.slaFr, f.slaFr === 'open' ? Date.parse(f.slaFrDueAt) : null, f.slaRes, f.slaRes === 'open' ? Date.parse(f.slaResDueAt) : null, f.frMs, f.resMs,
+        money ? f.remedy : null, money ? f.remedyLabel : null, ...(money ? [f.refundFen, f.compensationFen, f.couponFen, f.giftFen, f.replacementFen, f.moneyFen] : [null, null, null, null, null, null]),
+        f.rating,
+      )
+    })
   }
 
   private readCase(id: string): Case | null {
@@ -502,6 +561,7 @@ export class SqliteStore implements Store {
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.writeTasks(c)
+      this.writeFacts(c)
       this.insertOutbox(c, outbox)
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
@@ -554,6 +614,7 @@ export class SqliteStore implements Store {
       updateGuard(guard, next)
       this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       this.writeTasks(next)
+      this.writeFacts(next)
       this.insertOutbox(next, outbox)
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
@@ -1104,6 +1165,137 @@ export class SqliteStore implements Store {
     if (r.changes === 1) return { granted: true }
     const last = this.get<{ last_at: string }>('SELECT last_at FROM throttles WHERE key = ?', key)
     return { granted: false, retryAt: new Date(Date.parse(last?.last_at ?? now) + intervalMs).toISOString() }
+  }
+
+  // ------------------------------------------------------------------ analytics and export
+
+  /**
+   * GROUP BY queries over `case_facts` (one narrow row per case and claimed SKU, never the
+   * documents) inside one read transaction: case-level figures count each case's first row.
+   */
+  async caseStats(filter: QueueFilter, opts: { weekBounds: string[]; now: string }): Promise<CaseStats> {
+    // the range is read on case_facts' own index; any other filter selects the cases first
+    const conds: string[] = []
+    const params: SqlValue[] = []
+    const { createdFrom, createdTo, ...rest } = filter
+    if (createdFrom !== undefined) {
+      conds.push('created_at >= ?')
+      params.push(iso(createdFrom))
+    }
+    if (createdTo !== undefined) {
+      conds.push('created_at < ?')
+      params.push(iso(createdTo))
+    }
+    if (Object.values(rest).some((v) => v !== undefined)) {
+      const w = this.where(rest)
+      conds.push(`case_id IN (SELECT id FROM cases WHERE ${w.sql})`)
+      params.push(...w.params)
+    }
+    const where = conds.length ? conds.join(' AND ') : '1'
+    const bounds = opts.weekBounds.map(iso)
+    const weeks = Math.max(0, bounds.length - 1)
+    // the first bound that the creation instant reaches, from the end: -1 past the last, else its week
+    const week = weeks ? `CASE ${bounds.map((_, i) => `WHEN created_at >= ? THEN ${i === weeks ? -1 : i}`).reverse().join(' ')} ELSE -1 END` : '-1'
+    const weekParams = [...bounds].reverse()
+    const now = Date.parse(opts.now)
+    return this.db.transaction((): CaseStats => {
+      // per group dimension two scans: totals with distinct buyers, and counts per (group, week)
+      // (a SUM per week in one scan costs more than the second scan)
+      const groups = (rows: string, key: string, name: string, batch = 'NULL'): CaseStatsGroup[] => {
+        const byKey = new Map<string, CaseStatsGroup>()
+        for (const r of this.all<{ k: string; name: string; batch: string | null; total: number; buyers: number }>(
+          `SELECT ${key} AS k, MIN(${name}) AS name, MIN(${batch}) AS batch, COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers
+           FROM case_facts WHERE ${where} AND ${rows} GROUP BY k`, ...params,
+        )) {
+          byKey.set(r.k, { key: r.k, name: r.name, ...(r.batch === null ? {} : { batch: r.batch }), total: r.total, buyers: r.buyers, perWeek: new Array<number>(weeks).fill(0) })
+        }
+        for (const r of this.all<{ k: string; w: number; n: number }>(
+          `SELECT ${key} AS k, ${week} AS w, COUNT(*) AS n FROM case_facts WHERE ${where} AND ${rows} GROUP BY k, w`, ...weekParams, ...params,
+        )) {
+          const g = byKey.get(r.k)
+          if (g && r.w >= 0 && r.w < weeks) g.perWeek[r.w] = r.n
+        }
+        return [...byKey.values()]
+      }
+      const CASE = 'first = 1'
+      const SKU = "sku != ''"
+      // every other case-level figure in one scan grouped by (week, SLA verdicts at now, met targets, rating)
+      const verdict = (col: string, due: string) => `CASE WHEN ${col} = 'open' THEN (CASE WHEN ? > ${due} THEN 'miss' ELSE 'pending' END) ELSE ${col} END`
+      const parts = this.all<{ w: number; a: SlaVerdict; b: SlaVerdict; fr: number; res: number; rating: number | null; n: number }>(
+        `SELECT ${week} AS w, ${verdict('fr', 'fr_due')} AS a, ${verdict('res', 'res_due')} AS b, fr_ms IS NOT NULL AS fr, res_ms IS NOT NULL AS res, rating, COUNT(*) AS n
+         FROM case_facts WHERE ${where} AND ${CASE} GROUP BY w, a, b, fr, res, rating`,
+        ...weekParams, now, now, ...params,
+      )
+      const overall = this.get<{ total: number; buyers: number }>(`SELECT COUNT(*) AS total, COUNT(DISTINCT buyer) AS buyers FROM case_facts WHERE ${where} AND ${CASE}`, ...params)
+      const perWeek = new Array<number>(weeks).fill(0)
+      const slaPairs = new Map<string, CaseStats['sla'][number]>()
+      const ratings: CaseStats['ratings'] = [0, 0, 0, 0, 0]
+      let frCount = 0
+      let resCount = 0
+      for (const p of parts) {
+        if (p.w >= 0 && p.w < weeks) perWeek[p.w] += p.n
+        const pair = slaPairs.get(`${p.a}|${p.b}`) ?? { firstResponse: p.a, resolution: p.b, n: 0 }
+        pair.n += p.n
+        slaPairs.set(`${p.a}|${p.b}`, pair)
+        if (p.fr) frCount += p.n
+        if (p.res) resCount += p.n
+        if (p.rating !== null && p.rating >= 1 && p.rating <= 5) ratings[p.rating - 1] += p.n
+      }
+      const median = (col: string, count: number) => {
+        if (!count) return { count, medianMs: null }
+        const mid = Math.floor(count / 2)
+        const vals = this.all<{ v: number }>(
+          `SELECT ${col} AS v FROM case_facts WHERE ${where} AND ${CASE} AND ${col} IS NOT NULL ORDER BY ${col} LIMIT ? OFFSET ?`,
+          ...params, count % 2 ? 1 : 2, count % 2 ? mid : mid - 1,
+        ).map((r) => r.v)
+        return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
+      }
+      const money = this.all<CaseStats['money'][number]>(
+        `SELECT remedy, MIN(remedy_label) AS label, COUNT(*) AS cases, SUM(refund) AS refundFen, SUM(comp) AS compensationFen, SUM(coupon) AS couponFen,
+           SUM(gift) AS giftFen, SUM(repl) AS replacementFen, SUM(money) AS totalFen FROM case_facts WHERE ${where} AND ${CASE} AND money IS NOT NULL GROUP BY remedy`,
+        ...params,
+      )
+      return {
+        total: overall?.total ?? 0,
+        buyers: overall?.buyers ?? 0,
+        perWeek,
+        byReason: groups(CASE, 'reason', 'reason'),
+        byProduct: groups('first_product = 1', 'name', 'name'),
+        bySku: groups(SKU, 'sku', 'name'),
+        byBatch: groups(SKU, "sku || '@' || (CASE batch WHEN '' THEN '-' ELSE batch END)", 'name', 'batch'),
+        byReasonSku: groups(SKU, "reason || '|' || sku", 'name'),
+        sla: [...slaPairs.values()],
+        times: { firstResponse: median('fr_ms', frCount), resolution: median('res_ms', resCount) },
+        money,
+        ratings,
+      }
+    })()
+  }
+
+  async listCaseRows(filter: QueueFilter, page: { limit: number; cursor?: string | null }): Promise<Page<CaseExportRow>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const { sql, params } = this.where(filter)
+    let keyset = ''
+    if (page.cursor) {
+      const cur = decodeCursor(page.cursor, 'rows')
+      keyset = ' AND (created_at, id) < (?, ?)'
+      params.push(cur.key, cur.id)
+    }
+    type RowOut = { id: string; case_no: string; created_at: string; status: Case['status']; reason: string; severity: string; team: string; assignee_id: string | null; order_id: string; buyer_openid: string; sla_warn_at: string; sla_breach_at: string; escalated: number; facts: string }
+    const rows = this.all<RowOut>(
+      `SELECT id, case_no, created_at, status, reason, severity, team, assignee_id, order_id, buyer_openid, sla_warn_at, sla_breach_at, escalated, facts
+       FROM cases WHERE ${sql}${keyset} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params, limit + 1,
+    )
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return {
+      items: items.map((r) => exportRow({
+        id: r.id, caseNo: r.case_no, createdAt: r.created_at, status: r.status, reason: r.reason, severity: r.severity, team: r.team,
+        assigneeId: r.assignee_id, orderId: r.order_id, buyerOpenid: r.buyer_openid, slaWarnAt: r.sla_warn_at, slaBreachAt: r.sla_breach_at, escalated: r.escalated === 1,
+      }, JSON.parse(r.facts) as CaseFacts)),
+      next: rows.length > limit && last ? encodeCursor('rows', last.created_at, last.id) : null,
+    }
   }
 
   // ------------------------------------------------------------------ push nonces

@@ -3,13 +3,10 @@ import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, HitRate, M
 import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import type { QueueFilter } from '../../ports/store'
+import type { CaseStats, CaseStatsGroup } from '../../ports/store'
 import { livePolicy } from '../shared'
 import { localDate, addDays, weekdayOf, toMs, zonedToMs } from '../../core/tz'
 
-/** The analysis reads at most this many cases of a range (newest first). */
-export const ANALYTICS_MAX_CASES = 5000
-const PAGE = 100
 const DEFAULT_WEEKS = 8
 
 /**
@@ -17,6 +14,8 @@ const DEFAULT_WEEKS = 8
  * reason, product, SKU and batch per week with their repeat rate, the top rising problems, SLA hit
  * rates, median times to first response and to resolution, money by remedy and CSAT.
  * Default range: the last 8 weeks up to now (weeks start on Monday in the shop's time zone).
+ * The store aggregates (Store.caseStats: SQL on SQLite, aggregate pipelines on CloudBase): no
+ * case document is read, whatever the number of cases in the range (`truncated` stays false).
  *
  * @example const view = await analytics(deps, { from: '2026-10-01T00:00:00Z', to: '2026-11-24T00:00:00Z' })
  */
@@ -24,8 +23,106 @@ export async function analytics(deps: Deps, input: z.output<typeof AnalyticsInpu
   const { policy } = await livePolicy(deps)
   const now = deps.now()
   const range = rangeOf(input, now, policy)
-  const { cases, truncated } = await casesInRange(deps, { createdFrom: range.from, ...(input.to ? { createdTo: input.to } : {}) })
-  return computeAnalytics(cases, now, policy, { ...range, truncated })
+  const tz = policy.calendar.timezone
+  const weeks = weeksBetween(range.from, range.to, tz)
+  const stats = await deps.store.caseStats(
+    { createdFrom: range.from, ...(input.to ? { createdTo: input.to } : {}) },
+    { weekBounds: weekBounds(weeks, tz), now },
+  )
+  return analyticsFromStats(stats, now, policy, { ...range, weeks })
+}
+
+/** The instant each week (Monday, shop time) starts, and the end of the last one. */
+export function weekBounds(weeks: string[], tz: string): string[] {
+  const days = weeks.length ? [...weeks, addDays(weeks[weeks.length - 1], 7)] : []
+  return days.map((d) => new Date(zonedToMs(d, 0, tz)).toISOString())
+}
+
+/**
+ * The analytics view from the store's aggregates (Store.caseStats), with the definitions of
+ * computeAnalytics below (which stays the reference the store contract compares against).
+ */
+export function analyticsFromStats(
+  stats: CaseStats,
+  now: string,
+  policy: Policy,
+  range: { from: string; to: string; weeks: string[] },
+): AnalyticsView {
+  const reasonLabel = (code: string) => policy.reasons.find((r) => r.code === code)?.label ?? REASON_DEFAULTS[code as Case['reason']]?.label ?? code
+  const rows = (groups: CaseStatsGroup[], label: (g: CaseStatsGroup) => string): AnalyticsGroupRow[] =>
+    groups
+      .map((g) => ({ key: g.key, label: label(g), total: g.total, perWeek: g.perWeek, repeatRate: round4((g.total - g.buyers) / g.total) }))
+      .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
+
+  const rising: RisingProblem[] = []
+  const weeks = range.weeks
+  if (weeks.length >= 2) {
+    const last = weeks.length - 1
+    for (const g of stats.byReasonSku) {
+      const latest = g.perWeek[last]
+      const previousAvg = round2(g.perWeek.slice(0, last).reduce((s, n) => s + n, 0) / last)
+      const delta = round2(latest - previousAvg)
+      if (latest > 0 && delta > 0) {
+        const bar = g.key.indexOf('|')
+        const reason = g.key.slice(0, bar)
+        rising.push({ key: g.key, reason, reasonLabel: reasonLabel(reason), skuId: g.key.slice(bar + 1), product: g.name, latest, previousAvg, delta })
+      }
+    }
+    rising.sort((a, b) => b.delta - a.delta || b.latest - a.latest || a.key.localeCompare(b.key))
+  }
+
+  const fr = { hit: 0, total: 0 }
+  const res = { hit: 0, total: 0 }
+  const all = { hit: 0, total: 0 }
+  for (const { firstResponse: a, resolution: b, n } of stats.sla) {
+    if (a !== 'pending') {
+      fr.total += n
+      if (a === 'hit') fr.hit += n
+    }
+    if (b !== 'pending') {
+      res.total += n
+      if (b === 'hit') res.hit += n
+    }
+    if (a !== 'pending' || b !== 'pending') {
+      all.total += n
+      if (a !== 'miss' && b !== 'miss') all.hit += n
+    }
+  }
+
+  const money = [...stats.money].sort((a, b) => b.totalFen - a.totalFen || a.remedy.localeCompare(b.remedy))
+  const d = stats.ratings
+  const count = d.reduce((s, n) => s + n, 0)
+  const sum = d.reduce((s, n, i) => s + n * (i + 1), 0)
+  return {
+    from: range.from,
+    to: range.to,
+    generatedAt: now,
+    timezone: policy.calendar.timezone,
+    weeks,
+    totalCases: stats.total,
+    truncated: false,
+    perWeek: stats.perWeek,
+    repeatRate: stats.total ? round4((stats.total - stats.buyers) / stats.total) : null,
+    byReason: rows(stats.byReason, (g) => reasonLabel(g.key)),
+    byProduct: rows(stats.byProduct, (g) => g.name),
+    bySku: rows(stats.bySku, (g) => `${g.name}（${g.key}）`),
+    byBatch: rows(stats.byBatch, (g) => `${g.name} 批次 ${g.batch || '未知'}`),
+    rising: rising.slice(0, 5),
+    sla: { firstResponse: rate(fr.hit, fr.total), resolution: rate(res.hit, res.total), overall: rate(all.hit, all.total) },
+    times: {
+      medianFirstResponseMs: stats.times.firstResponse.medianMs,
+      firstResponseCount: stats.times.firstResponse.count,
+      medianResolutionMs: stats.times.resolution.medianMs,
+      resolutionCount: stats.times.resolution.count,
+    },
+    money: { rows: money, totalFen: money.reduce((s, r) => s + r.totalFen, 0) },
+    csat: {
+      count,
+      average: count ? round2(sum / count) : null,
+      satisfiedRate: count ? round4((d[3] + d[4]) / count) : null,
+      distribution: [d[0], d[1], d[2], d[3], d[4]],
+    },
+  }
 }
 
 /** The requested range, or the last 8 shop-time weeks (Monday 00:00) up to now (open-ended: cases created this instant count). */
@@ -36,21 +133,6 @@ export function rangeOf(input: { from?: string; to?: string }, now: string, poli
   const monday = weekStart(localDate(toMs(to), tz))
   const startDay = addDays(monday, -7 * (DEFAULT_WEEKS - 1))
   return { from: new Date(zonedToMs(startDay, 0, tz)).toISOString(), to }
-}
-
-/** Pages through every case matching `filter` (newest first), up to `max`. */
-export async function casesInRange(deps: Deps, filter: QueueFilter, max = ANALYTICS_MAX_CASES): Promise<{ cases: Case[]; truncated: boolean }> {
-  const cases: Case[] = []
-  let cursor: string | null = null
-  for (;;) {
-    const page = await deps.store.listCases(filter, { limit: PAGE, cursor, order: 'created_desc' })
-    for (const c of page.items) {
-      if (cases.length >= max) return { cases, truncated: true }
-      cases.push(c)
-    }
-    if (!page.next) return { cases, truncated: false }
-    cursor = page.next
-  }
 }
 
 // ---------------------------------------------------------------- pure aggregation

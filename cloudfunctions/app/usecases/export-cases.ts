@@ -3,11 +3,12 @@ import type { CaseExport, ExportCasesInputSchema } from '@contract/actions'
 import { CASE_TYPE_LABELS, STATUS_LABELS, type Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import type { QueueFilter } from '../../ports/store'
+import type { CaseExportRow, Page, QueueFilter } from '../../ports/store'
 import { livePolicy } from '../shared'
-import { slaState } from '../../core'
 import { formatLocalTime, toMs } from '../../core/tz'
-import { casesInRange, rangeOf } from './analytics'
+import { caseIndex, iso } from '../../adapters/case-index'
+import { caseFacts, exportRow } from '../../adapters/case-facts'
+import { rangeOf } from './analytics'
 
 /** Rows an export holds at most (newest first); the answer says when more matched. */
 export const EXPORT_MAX_ROWS = 5000
@@ -36,51 +37,71 @@ export async function exportCases(deps: Deps, input: z.output<typeof ExportCases
     ...(input.reason ? { reason: input.reason } : {}),
     ...(input.team ? { team: input.team } : {}),
   }
-  const { cases, truncated } = await casesInRange(deps, filter, EXPORT_MAX_ROWS)
+  // pages of the columns it writes (a projection by the store), never whole case documents
+  const rows: CaseExportRow[] = []
+  let cursor: string | null = null
+  let truncated = false
+  for (;;) {
+    const page: Page<CaseExportRow> = await deps.store.listCaseRows(filter, { limit: Math.min(PAGE, EXPORT_MAX_ROWS + 1 - rows.length), cursor })
+    rows.push(...page.items)
+    if (rows.length > EXPORT_MAX_ROWS) {
+      rows.length = EXPORT_MAX_ROWS
+      truncated = true
+      break
+    }
+    if (!page.next) break
+    cursor = page.next
+  }
   const staff = await deps.store.listStaff()
   const names = new Map(staff.map((s) => [s.id, s.name]))
-  const csv = casesToCsv(cases, now, policy, names)
+  const csv = rowsToCsv(rows, now, policy, names)
   const day = formatLocalTime(toMs(now), policy.calendar.timezone).slice(0, 10).replace(/-/g, '')
-  return { filename: `售后单-${day}.csv`, csv, rows: cases.length, truncated }
+  return { filename: `售后单-${day}.csv`, csv, rows: rows.length, truncated }
 }
 
-/** Pure: the CSV text of `cases` (header first, BOM included). */
+const PAGE = 1000
+
+/** Pure: the CSV text of `cases` (header first, BOM included); the rows the store would answer for them. */
 export function casesToCsv(cases: Case[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
+  return rowsToCsv(cases.map((c) => exportRow(caseIndex(c, policy), caseFacts(c))), now, policy, staffNames)
+}
+
+/** Pure: the CSV text of export rows (header first, BOM included). */
+export function rowsToCsv(cases: CaseExportRow[], now: string, policy: Policy, staffNames: Map<string, string> = new Map()): string {
   const tz = policy.calendar.timezone
   const time = (iso: string | null | undefined) => (iso ? formatLocalTime(toMs(iso), tz) : '')
   const label = (code: string) => policy.reasons.find((r) => r.code === code)?.label ?? code
   const team = (code: string) => policy.teams.find((t) => t.code === code)?.label ?? code
   const yuan = (fen: number) => (fen / 100).toFixed(2)
   const SLA: Record<string, string> = { on_time: '正常', warning: '即将超时', breached: '已超时' }
-  const rows = cases.map((c) => {
-    const items = c.claimedItems.map((ci) => ({ ...ci, item: c.order.items.find((i) => i.skuId === ci.skuId) }))
-    const paid = c.refunds.filter((r) => r.status !== 'failed')
-    return [
-      c.caseNo,
-      time(c.createdAt),
-      STATUS_LABELS[c.status] ?? c.status,
-      CASE_TYPE_LABELS[c.type] ?? c.type,
-      label(c.reason),
-      c.severity,
-      team(c.team),
-      c.assigneeId ? staffNames.get(c.assigneeId) ?? c.assigneeId : '未分配',
-      c.order.orderId,
-      c.buyerOpenid,
-      items.map((i) => i.item?.name ?? i.skuId).join('；'),
-      items.map((i) => i.skuId).join('；'),
-      items.map((i) => i.item?.batch ?? '').join('；'),
-      items.reduce((s, i) => s + i.qty, 0),
-      yuan(c.order.paidFen),
-      yuan(paid.filter((r) => r.purpose === 'refund').reduce((s, r) => s + r.amountFen, 0)),
-      yuan(paid.filter((r) => r.purpose === 'compensation').reduce((s, r) => s + r.amountFen, 0)),
-      SLA[slaState(c, now, policy).state],
-      time(c.sla.firstResponse.metAt),
-      time(c.sla.resolution.metAt),
-      c.rating ? c.rating.score : '',
-      c.flags.escalated ? '是' : '否',
-      c.policyVersion,
-    ]
-  })
+  const at = iso(now)
+  // the SLA badge at `now` from its stored instants (adapters/case-index slaMarks, as the queue's filter)
+  const slaAt = (c: CaseExportRow) => (c.slaBreachAt < at ? 'breached' : c.slaWarnAt <= at ? 'warning' : 'on_time')
+  const rows = cases.map((c) => [
+    c.caseNo,
+    time(c.createdAt),
+    STATUS_LABELS[c.status] ?? c.status,
+    CASE_TYPE_LABELS[c.type] ?? c.type,
+    label(c.reason),
+    c.severity,
+    team(c.team),
+    c.assigneeId ? staffNames.get(c.assigneeId) ?? c.assigneeId : '未分配',
+    c.orderId,
+    c.buyerOpenid,
+    c.claimed.map((i) => i.name).join('；'),
+    c.claimed.map((i) => i.skuId).join('；'),
+    c.claimed.map((i) => i.batch).join('；'),
+    c.claimed.reduce((s, i) => s + i.qty, 0),
+    yuan(c.paidFen),
+    yuan(c.refundFen),
+    yuan(c.compensationFen),
+    SLA[slaAt(c)],
+    time(c.firstResponseAt),
+    time(c.resolvedAt),
+    c.rating ?? '',
+    c.escalated ? '是' : '否',
+    c.policyVersion,
+  ])
   return toCsv([[...COLUMNS], ...rows])
 }
 
