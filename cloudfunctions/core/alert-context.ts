@@ -11,12 +11,15 @@ import { valueOf } from './offers'
 import { sellerDeadline } from './platform-status'
 
 const MAX_NAMES = 3
+/** product names are the shop's titles (no length limit): an alert line stays readable */
+const MAX_PRODUCT_CHARS = 60
 
-/** "明前龙井 ×2、茶杯" (at most three names, then "等N件"). */
+/** "明前龙井 ×2、茶杯" (at most three names, then "等N件"; long titles cut with "…"). */
 export function productLine(c: Pick<Case, 'order' | 'claimedItems'>): string {
   const names = c.claimedItems.map((ci) => {
     const name = c.order.items.find((i) => i.skuId === ci.skuId)?.name ?? ci.skuId
-    return ci.qty > 1 ? `${name} ×${ci.qty}` : name
+    const short = name.length > MAX_PRODUCT_CHARS ? `${name.slice(0, MAX_PRODUCT_CHARS - 1)}…` : name
+    return ci.qty > 1 ? `${short} ×${ci.qty}` : short
   })
   const shown = names.slice(0, MAX_NAMES).join('、')
   return names.length > MAX_NAMES ? `${shown} 等${names.length}件` : shown
