@@ -96,6 +96,8 @@ export interface CaseSummary {
   source: CaseSource
   /** a shop after-sale: its status in the platform's words, and when the platform decides if the seller does nothing */
   platform: PlatformMark | null
+  /** the buyer answered (reply, decline, appeal) and no staff member acted since: 买家已回复 */
+  buyerReplied: boolean
   /** on the follow-up tabs: that task's own deadline and badge (差评 24 h, approval escalation, visit due) */
   task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }

@@ -4,7 +4,7 @@
  * mini-program.
  */
 import { z } from 'zod'
-import type { StaffAlertKind } from './domain'
+import type { StaffAlertContext, StaffAlertKind } from './domain'
 
 /** Chinese name of each alert kind (inbox, subscription message, WeCom). */
 export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', string> = {
@@ -25,7 +25,23 @@ export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', stri
   case_assigned: '新分配给我',
   approval_decided: '审批结果',
   review_followup_due: '差评跟进提醒',
+  buyer_replied: '买家已回复',
+  offer_declined: '买家未接受方案',
   delivery_failed: '提醒发送失败',
+}
+
+/** What the alert's amount is (StaffAlertContext.amountKind). */
+export const ALERT_AMOUNT_LABELS: Record<StaffAlertContext['amountKind'], string> = {
+  accepted: '已接受方案',
+  offered: '待买家确认',
+  declined: '买家未接受',
+  claimed: '申请金额',
+}
+/** Whose deadline the alert's deadline is (StaffAlertContext.dueKind). */
+export const ALERT_DUE_LABELS: Record<NonNullable<StaffAlertContext['dueKind']>, string> = {
+  sla: '处理截止',
+  platform: '小店截止',
+  buyer: '等买家至',
 }
 
 /** One alert in one staff member's inbox. */
@@ -38,6 +54,8 @@ export interface InboxItem {
   kind: StaffAlertKind | 'delivery_failed'
   text: string
   dueAt: string | null
+  /** product · buyer · reason · amount · deadline of the case when the alert was raised (absent on older entries) */
+  context?: StaffAlertContext
   createdAt: string
   readAt: string | null
 }

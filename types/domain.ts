@@ -202,6 +202,8 @@ export const OrderSnapshotSchema = z.object({
   buyerUnionid: z.string().optional(),
   /** the shop's openid of the buyer (differs from the mini-program's) */
   shopOpenid: z.string().optional(),
+  /** the receiver's name on the order (shop orders), so staff alerts can name the buyer */
+  buyerName: z.string().max(64).optional(),
 })
 export type OrderSnapshot = z.infer<typeof OrderSnapshotSchema>
 
@@ -893,8 +895,29 @@ export const StaffAlertKindSchema = z.enum([
   'approval_decided',
   /** a 差评 follow-up step is due (at most one contact reminder a day) */
   'review_followup_due',
+  /** the buyer answered: more words or evidence (provide_info) */
+  'buyer_replied',
+  /** the buyer declined the offers on the table (with their words, if any) */
+  'offer_declined',
 ])
 export type StaffAlertKind = z.infer<typeof StaffAlertKindSchema>
+/** What a person needs to act on an alert without opening the case (core/alert-context.ts builds it). */
+export const StaffAlertContextSchema = z.object({
+  /** the claimed products, e.g. "明前龙井 ×2、茶杯" */
+  product: z.string(),
+  /** the receiver's name on the order, else a masked buyer id ("买家…ab12") */
+  buyer: z.string(),
+  reason: ReasonCodeSchema,
+  /** the policy's label of the reason when the alert was raised */
+  reasonLabel: z.string(),
+  /** money at stake, fen: the accepted / offered / just-declined offer's value, else the claimed value */
+  amountFen: FenSchema,
+  amountKind: z.enum(['accepted', 'offered', 'declined', 'claimed']),
+  /** the deadline the case runs against now: the seller's (SLA or the platform's) or the buyer's wait */
+  dueAt: IsoTimeSchema.nullable(),
+  dueKind: z.enum(['sla', 'platform', 'buyer']).nullable(),
+})
+export type StaffAlertContext = z.infer<typeof StaffAlertContextSchema>
 export const StaffAlertEventSchema = z.object({
   kind: z.literal('staff_alert'),
   key: z.string(),
@@ -904,6 +927,8 @@ export const StaffAlertEventSchema = z.object({
   alert: StaffAlertKindSchema,
   text: z.string(),
   dueAt: IsoTimeSchema.optional(),
+  /** product · buyer · reason · amount · deadline; absent on alerts raised before it existed */
+  context: StaffAlertContextSchema.optional(),
 })
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),

@@ -80,7 +80,11 @@ export const WecomRobotSchema = z.object({
 export type WecomRobot = z.infer<typeof WecomRobotSchema>
 
 export const StaffAlertPolicySchema = z.object({
-  /** subscription message template staff subscribe to from the admin pages (one-time credits) */
+  /**
+   * subscription message template staff subscribe to from the admin pages (one-time credits).
+   * Sources: alertLabel, caseNo, text, at, dueAt (the alert's deadline, else the case's), and the
+   * alert's context: productName, buyerName, reasonLabel, amountFen.
+   */
   template: TemplateSchema,
   wecom: z.array(WecomRobotSchema).max(20).default([]),
 })

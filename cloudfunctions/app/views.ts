@@ -228,6 +228,22 @@ export function staffView(c: Case, now: string, policy: Policy, staff: Actor, or
   return { ...c, next: nextStep(c), actions, sla: { ...c.sla, report: slaView(c, now, policy) }, platformMark: platformMark(c), money: moneyView(c, now, policy, staff, orderLedger, actions) }
 }
 
+/**
+ * The buyer spoke last and waits on the seller: the latest buyer-visible entry is the buyer's own
+ * step (a reply, a decline, an appeal; not the application itself) and no staff entry, a note
+ * included, came after it. The queue shows 买家已回复 until an agent acts.
+ */
+export function buyerReplied(c: Case): boolean {
+  if (nextStep(c).actor !== 'seller') return false
+  for (let i = c.timeline.length - 1; i >= 0; i--) {
+    const t = c.timeline[i]
+    if (t.actor.kind === 'staff') return false
+    if (t.internal || !BUYER_TYPES.has(t.type)) continue
+    return t.actor.kind === 'buyer' && t.type !== 'opened'
+  }
+  return false
+}
+
 /** One line of the staff queue. */
 export function summary(c: Case, now: string, policy: Policy): CaseSummary {
   return {
@@ -248,5 +264,6 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
     next: nextStep(c),
     source: caseSourceOf(c),
     platform: platformMark(c),
+    buyerReplied: buyerReplied(c),
   }
 }

@@ -11,6 +11,7 @@
  */
 import { APPROVABLE_COMMANDS, CaseCommandSchema, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, type Case, type CaseCommand, type CaseEvent, type CommandType, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import { withAlertContext } from './alert-context'
 import { refusal } from './allowed'
 import { COMMANDS, type CommandSpec, type Work } from './commands'
 import { recordApprovalRequest } from './commands/approvals'
@@ -123,7 +124,8 @@ function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext):
   // outbox: deterministic keys, so a retried write cannot send twice
   let i = 0
   const key = () => `${c.id}:v${c.version}:${i++}`
-  const events: CaseEvent[] = w.events.map((e) => ({ ...e, key: key() }) as CaseEvent)
+  // every staff alert names the product, buyer, reason, money and deadline of the case as it now is
+  const events: CaseEvent[] = withAlertContext(w.events, c, policy).map((e) => ({ ...e, key: key() }) as CaseEvent)
   for (const b of w.buyer) {
     const m = buildBuyerMessage(b.event, c, policy, key(), ctx.now, b.extra)
     if (m) events.push(m)

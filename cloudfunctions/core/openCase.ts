@@ -9,6 +9,7 @@
  */
 import { OpenCaseInputSchema, type Case, type CaseEvent, type OpenCaseInput, type OrderSnapshot, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
+import { withAlertContext } from './alert-context'
 import type { CoreContext } from './context'
 import { checkEligibility, type Eligibility } from './eligibility'
 import { fail, ok } from './errors'
@@ -155,7 +156,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
   // the platform already confirmed a shop application to the buyer
   const msg = platform ? null : buildBuyerMessage(ctx.actor.kind === 'system' ? 'logistics_care' : 'case_submitted', c, policy, key(), ctx.now)
   if (msg) events.push(msg)
-  return ok({ case: c, events, eligibility: elig, notes: suggestion.notes })
+  return ok({ case: c, events: withAlertContext(events, c, policy), eligibility: elig, notes: suggestion.notes })
 }
 
 /**

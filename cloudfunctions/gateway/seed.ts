@@ -22,6 +22,9 @@ export const PERSONAS = {
 
 const day = 24 * 3600 * 1000
 
+/** Receivers' names on the demo orders (what staff alerts call the buyer). */
+const DEMO_BUYER_NAMES: Record<string, string> = { 'buyer-lin': '林女士', 'buyer-zhao': '赵先生', 'buyer-wu': '吴女士' }
+
 /** ~20 orders of several kinds relative to `now`: delivered, late, multi-unit, in transit, final sale. */
 export function demoOrders(nowIso: string): OrderSnapshot[] {
   const now = Date.parse(nowIso)
@@ -34,6 +37,7 @@ export function demoOrders(nowIso: string): OrderSnapshot[] {
     orders.push({
       orderId: `DEMO${String(n).padStart(4, '0')}`,
       buyerOpenid: buyer,
+      ...(DEMO_BUYER_NAMES[buyer] ? { buyerName: DEMO_BUYER_NAMES[buyer] } : {}),
       items,
       paidFen,
       paidAt: at(t.paid),

@@ -46,6 +46,7 @@ export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummar
   next: { actor: 'seller', text: '客服将尽快受理您的申请', dueAt: iso(3 * H) },
   source: 'miniprogram',
   platform: null,
+  buyerReplied: false,
   ...over,
 })
 

@@ -61,6 +61,15 @@ describe('seller queue', () => {
     expect(server.of('queue')[0].data).toMatchObject({ tab: 'mine' })
   })
 
+  test('a case the buyer answered shows 买家已回复 instead of its status, the others their status', async () => {
+    const { container } = mount('agent', () => ({ items: [summary('c-05', { status: 'in_review', buyerReplied: true }), summary('c-06', { status: 'in_review' })], next: null, counts: counts() }))
+    await settle()
+    expect(text(container, '#replied-c-05')).toBe('买家已回复')
+    expect(text(container, '#case-c-05')).not.toContain('处理中')
+    expect(container.querySelector('#replied-c-06')).toBeNull()
+    expect(text(container, '#case-c-06')).toContain('处理中')
+  })
+
   test('a tab with more cases than the function counts shows 999+', async () => {
     const { container } = mount('agent', () => ({ items: [], next: null, counts: counts({ all: 1000, team: 999 }) }))
     await settle()

@@ -82,6 +82,7 @@ describe('platform after-sales come in', () => {
     const c = await mustCase(id)
     expect(c.source).toBe('channels')
     expect(c.order.orderId).toBe(orderId)
+    expect(c.order.buyerName).toBe('张三') // the receiver on the shop order: staff alerts name the buyer
     expect(c.type).toBe('refund_only')
     expect(c.platform).toMatchObject({ afterSaleOrderId: id, status: 'MERCHANT_PROCESSING', type: 'REFUND', reasonText: '不想要了', refundFen: 19_900, description: '颜色和图片不一样' })
     expect(c.platform?.deadline).toBe(new Date(clock + 48 * HOUR).toISOString())

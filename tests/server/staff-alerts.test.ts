@@ -205,6 +205,53 @@ describe('staff alerts: inbox, subscription messages, WeCom robot', () => {
     expect(await app.buyer(BUYER, 'inbox', {})).toMatchObject({ ok: false })
   })
 
+  test('a buyer declining an offer reaches the agent with product, buyer, reason, amount and deadline; the queue says 买家已回复 until the agent acts', async () => {
+    // the owner maps the staff template's extra fields to the alert's context
+    const cur = unwrap<{ version: number; policy: typeof defaultPolicy }>(await app.staff('staff-owner', 'get_policy'))
+    const fields = { ...cur.policy.staffAlerts.template.fields, thing5: 'productName', thing6: 'buyerName', thing7: 'reasonLabel', amount8: 'amountFen', time9: 'dueAt' }
+    unwrap(await app.staff('staff-owner', 'update_policy', { expectedVersion: cur.version, policy: { ...cur.policy, staffAlerts: { ...cur.policy.staffAlerts, template: { ...cur.policy.staffAlerts.template, fields } } } }))
+    const tpl = cur.policy.staffAlerts.template.templateId
+    const order: OrderSnapshot = {
+      orderId: 'AL-3', buyerOpenid: BUYER, buyerName: '林女士', items: [{ skuId: 'SKU-CTX', name: '手工青瓷茶杯', qty: 2, unitPriceFen: 3900 }], paidFen: 7800,
+      paidAt: later(app.deps.now(), -5 * 86_400_000), shippedAt: later(app.deps.now(), -4 * 86_400_000), deliveredAt: later(app.deps.now(), -2 * 86_400_000),
+    }
+    await app.store.upsertOrder({ order, createdAt: order.paidAt })
+    const filed = unwrap<{ case: { id: string } }>(
+      await app.buyer(BUYER, 'submit', { orderId: 'AL-3', claimedItems: [{ skuId: 'SKU-CTX', qty: 2 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'alerts-submit-3'),
+    )
+    const id = filed.case.id
+    const routed = unwrap<{ assigneeId: string }>(await app.staff('staff-sup', 'get_case', { caseId: id }))
+    if (routed.assigneeId !== assignee) unwrap(await app.staff('staff-sup', 'reassign', { caseId: id, assigneeId: assignee }))
+    unwrap(await app.staff(assignee, 'make_offer', { caseId: id, offers: [{ kind: 'refund', refundFen: 3000, explanation: '补偿¥30' }] }))
+    await drain()
+    const replied = async () => unwrap<{ items: { id: string; buyerReplied: boolean }[] }>(await app.staff(assignee, 'queue', { tab: 'mine', limit: 50 })).items.find((c) => c.id === id)!.buyerReplied
+    expect(await replied()).toBe(false)
+    wecom.posted.length = 0
+    sender.subscribed.length = 0
+    unwrap(await app.staff(assignee, 'record_staff_subscriptions', { results: [{ templateId: tpl, result: 'accept' }] }))
+
+    unwrap(await app.buyer(BUYER, 'decline_offer', { caseId: id, text: '杯子碎了两个，¥30不够' }))
+    await drain()
+
+    const c = unwrap<{ sla: { resolution: { dueAt: string } } }>(await app.staff(assignee, 'get_case', { caseId: id }))
+    const mine = unwrap<InboxOutputs['inbox']>(await app.staff(assignee, 'inbox', { limit: 100 }))
+    const entry = mine.items.find((i) => i.caseId === id && i.kind === 'offer_declined')!
+    expect(entry.text).toContain('杯子碎了两个，¥30不够')
+    expect(entry.context).toMatchObject({ product: '手工青瓷茶杯 ×2', buyer: '林女士', reasonLabel: '质量问题', amountFen: 3000, amountKind: 'declined', dueAt: c.sla.resolution.dueAt, dueKind: 'sla' })
+    // the WeCom line names the same things
+    const post = wecom.postedTo(KEY).find((p) => p.content.includes('买家未接受方案'))!
+    for (const s of ['商品：手工青瓷茶杯 ×2', '买家：林女士', '原因：质量问题', '买家未接受：¥30', '处理截止：']) expect(post.content).toContain(s)
+    // and so does the subscription message, through the fields the owner mapped
+    const msg = sender.subscribed.find((m) => m.touser === assignee)!
+    expect(msg.data).toMatchObject({ thing5: { value: '手工青瓷茶杯 ×2' }, thing6: { value: '林女士' }, thing7: { value: '质量问题' }, amount8: { value: '30.00元' } })
+    expect(msg.data.time9.value).not.toBe('-')
+
+    // the queue card says 买家已回复 until the agent acts (a note counts)
+    expect(await replied()).toBe(true)
+    unwrap(await app.staff(assignee, 'note', { caseId: id, text: '已电话联系' }))
+    expect(await replied()).toBe(false)
+  })
+
   test('a real P1 submit reaches the supervisors’ inbox and the team robot', async () => {
     const order: OrderSnapshot = {
       orderId: 'AL-2', buyerOpenid: BUYER, items: [{ skuId: 'SKU-P1', name: '燕窝', qty: 1, unitPriceFen: 19900 }], paidFen: 19900,

@@ -28,6 +28,9 @@ export function orderFromShop(o: ChannelsOrder, buyerOpenid: string): OrderSnaps
   const parcels = delivery?.delivery_product_info ?? []
   const shipped = delivery?.ship_done_time || parcels.map((p) => p.delivery_time ?? 0).reduce((a, b) => Math.max(a, b), 0)
   const first = parcels.find((p) => p.waybill_id)
+  // the receiver's name: what staff alerts call the buyer (the shop gives no nickname)
+  const receiver = delivery?.address_info?.user_name
+  const buyerName = typeof receiver === 'string' ? receiver.trim().slice(0, 64) : ''
   return {
     orderId: o.order_id,
     buyerOpenid,
@@ -46,6 +49,7 @@ export function orderFromShop(o: ChannelsOrder, buyerOpenid: string): OrderSnaps
     source: 'channels',
     shopOpenid: o.openid,
     ...(o.unionid ? { buyerUnionid: o.unionid } : {}),
+    ...(buyerName ? { buyerName } : {}),
   }
 }
 

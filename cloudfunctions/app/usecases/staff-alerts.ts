@@ -1,9 +1,9 @@
 import type { StaffAlertEvent } from '@contract/domain'
-import { STAFF_ALERT_LABELS, type InboxItem } from '@contract/alerts'
+import { ALERT_AMOUNT_LABELS, ALERT_DUE_LABELS, STAFF_ALERT_LABELS, type InboxItem } from '@contract/alerts'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { NewOutboxItem, OutboxItem, StaffRecord } from '../../ports/store'
-import { formatField } from '../../core'
+import { formatField, yuan } from '../../core'
 import { livePolicy } from '../shared'
 
 /** WeCom allows 20 messages a minute per robot; every dispatcher instance shares these slots. */
@@ -43,16 +43,32 @@ export function recipientsOf(to: string, staff: StaffRecord[]): StaffRecord[] {
   return supervisors.length ? supervisors : owners
 }
 
+/** "商品：… ｜ 买家：… ｜ 原因：… ｜ 申请金额：¥…" (empty for alerts raised without context). */
+function contextLine(ev: StaffAlertEvent): string {
+  const x = ev.context
+  return x ? [`商品：${x.product}`, `买家：${x.buyer}`, `原因：${x.reasonLabel}`, `${ALERT_AMOUNT_LABELS[x.amountKind]}：${yuan(x.amountFen)}`].join(' ｜ ') : ''
+}
+
+/** The alert's own deadline (an approval's escalation…), else the case's; with its label. */
+function dueOf(ev: StaffAlertEvent): { at: string; label: string } | null {
+  if (ev.dueAt) return { at: ev.dueAt, label: '截止' }
+  const x = ev.context
+  return x?.dueAt && x.dueKind ? { at: x.dueAt, label: ALERT_DUE_LABELS[x.dueKind] } : null
+}
+
 function wecomContent(ev: StaffAlertEvent, caseNo: string, assignee: string, policy: Policy, msgtype: 'markdown' | 'text'): string {
   const label = STAFF_ALERT_LABELS[ev.alert]
-  const due = ev.dueAt ? formatField('time1', ev.dueAt, { tz: policy.calendar.timezone }) : ''
-  if (msgtype === 'text') return [`【${label}】售后单 ${caseNo}`, ev.text, assignee && `负责人：${assignee}`, due && `截止：${due}`].filter(Boolean).join('\n')
+  const d = dueOf(ev)
+  const due = d ? formatField('time1', d.at, { tz: policy.calendar.timezone }) : ''
+  const ctx = contextLine(ev)
+  if (msgtype === 'text') return [`【${label}】售后单 ${caseNo}`, ev.text, ctx, assignee && `负责人：${assignee}`, d && `${d.label}：${due}`].filter(Boolean).join('\n')
   const warn = ['p1_opened', 'sla_breach', 'refund_failed', 'serious_quality'].includes(ev.alert)
   return [
     `**<font color="${warn ? 'warning' : 'info'}">【${label}】</font>售后单 ${caseNo}**`,
     `> ${ev.text}`,
+    ctx && `> ${ctx}`,
     assignee && `> 负责人：${assignee}`,
-    due && `> 截止：<font color="warning">${due}</font>`,
+    d && `> ${d.label}：<font color="warning">${due}</font>`,
   ]
     .filter(Boolean)
     .join('\n')
@@ -76,6 +92,7 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     kind: ev.alert,
     text: ev.text,
     dueAt: ev.dueAt ?? null,
+    ...(ev.context ? { context: ev.context } : {}),
     createdAt: item.createdAt,
     readAt: null,
   }))
@@ -84,7 +101,19 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
   const children: NewOutboxItem[] = []
   const tpl = policy.staffAlerts.template
   const credits = await Promise.all(people.map((s) => deps.store.getCredits(s.id)))
-  const source: Record<string, string> = { alertLabel: STAFF_ALERT_LABELS[ev.alert], caseNo, text: ev.text, at: item.createdAt, dueAt: ev.dueAt ?? item.createdAt }
+  const x = ev.context
+  // template sources: the policy maps each WeChat field (thing1, amount2…) to one of these keys
+  const source: Record<string, string> = {
+    alertLabel: STAFF_ALERT_LABELS[ev.alert],
+    caseNo,
+    text: ev.text,
+    at: item.createdAt,
+    dueAt: dueOf(ev)?.at ?? item.createdAt,
+    productName: x?.product ?? '',
+    buyerName: x?.buyer ?? '',
+    reasonLabel: x?.reasonLabel ?? '',
+    amountFen: x ? String(x.amountFen) : '',
+  }
   people.forEach((s, i) => {
     if ((credits[i][tpl.templateId] ?? 0) <= 0) return
     const data: StaffSubscribePayload['data'] = {}

@@ -16,6 +16,6 @@ export const appeal: CommandSpec<'appeal'> = {
     w.to = 'in_review'
     w.text = `买家申诉：${cmd.text}`
     w.buyer.push({ event: 'appeal_received' })
-    alert(w, 'supervisor', 'appeal', `售后单 ${c.caseNo} 买家申诉，请复核`)
+    alert(w, 'supervisor', 'appeal', `售后单 ${c.caseNo} 买家申诉，请复核：${cmd.text}`)
   },
 }

@@ -3,7 +3,7 @@ import type { Case } from '@contract/domain'
 import { raise } from '../errors'
 import { suggestOffers } from '../offers'
 import { executeRemedy, remedyRefusal } from './remedy'
-import { offerFromDraft, refuse, type CommandSpec } from './work'
+import { alert, offerFromDraft, refuse, type CommandSpec } from './work'
 
 const NOT_ACCEPTABLE = '该方案不可接受（已失效或不存在）'
 const offered = (c: Case) => c.offers.filter((o) => o.status === 'offered')
@@ -34,6 +34,7 @@ export const decline_offer: CommandSpec<'decline_offer'> = {
     for (const o of declined) o.status = 'declined'
     w.to = 'in_review'
     w.text = cmd.text ? `买家未接受方案：${cmd.text}` : '买家未接受方案，客服将重新处理'
+    alert(w, c.assigneeId ?? 'supervisor', 'offer_declined', `售后单 ${c.caseNo} 买家未接受方案${cmd.text ? `：${cmd.text}` : '（未说明原因）'}`)
     // taste / usage: guidance did not help → suggest return / exchange now (seed 002)
     if (declined.some((o) => o.rule === 'taste_guidance_first')) {
       const s = suggestOffers(

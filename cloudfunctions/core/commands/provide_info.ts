@@ -1,6 +1,6 @@
 /** provide_info (buyer): more words and evidence; answers an ask_info (back to review). */
 import { raise } from '../errors'
-import type { CommandSpec } from './work'
+import { alert, type CommandSpec } from './work'
 
 const MAX_EVIDENCE = 18
 
@@ -12,5 +12,7 @@ export const provide_info: CommandSpec<'provide_info'> = {
     w.to = c.status === 'awaiting_buyer' ? 'in_review' : c.status
     w.text = `买家补充：${cmd.text}`
     w.data = cmd.evidence.length ? { evidence: cmd.evidence.map((e) => e.fileId) } : undefined
+    const files = cmd.evidence.length ? `（新凭证${cmd.evidence.length}个）` : ''
+    alert(w, c.assigneeId ?? 'supervisor', 'buyer_replied', `售后单 ${c.caseNo} 买家补充${files}：${cmd.text}`)
   },
 }

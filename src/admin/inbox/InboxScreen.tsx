@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Text, View } from '@tarojs/components'
-import { STAFF_ALERT_LABELS, unreadLabel, type InboxItem } from '@contract/alerts'
+import { ALERT_AMOUNT_LABELS, ALERT_DUE_LABELS, STAFF_ALERT_LABELS, unreadLabel, type InboxItem } from '@contract/alerts'
 import { adminApi, type Me } from '../api'
-import { fmtShort } from '../format'
+import { fmtShort, yuan } from '../format'
 import { Chip, Empty, ErrorView, Loading, messageOf } from '../ui'
 import { requestSubscriptions } from '../../utils/subscribe'
 
@@ -143,9 +143,14 @@ export function InboxScreen({ me, refreshKey = 0, bottomKey = 0, onRefreshed }: 
                 <Text className="adm-muted">{fmtShort(i.createdAt)}</Text>
               </View>
               <Text className="adm-card__title">{i.text}</Text>
+              {i.context && (
+                <Text className="adm-inbox-ctx" id={`inbox-ctx-${i.id}`}>
+                  {[i.context.product, i.context.buyer, i.context.reasonLabel, `${ALERT_AMOUNT_LABELS[i.context.amountKind]} ${yuan(i.context.amountFen)}`].join(' · ')}
+                </Text>
+              )}
               <View className="adm-card__meta">
                 {i.caseNo && <Text>{i.caseNo}</Text>}
-                {i.dueAt && <Text>截止 {fmtShort(i.dueAt)}</Text>}
+                <Due item={i} />
               </View>
             </View>
           ))}
@@ -159,6 +164,18 @@ export function InboxScreen({ me, refreshKey = 0, bottomKey = 0, onRefreshed }: 
         </View>
       )}
     </View>
+  )
+}
+
+/** The alert's own deadline (an approval's escalation…), else the case's deadline with whose it is. */
+function Due({ item }: { item: InboxItem }) {
+  if (item.dueAt) return <Text>截止 {fmtShort(item.dueAt)}</Text>
+  const x = item.context
+  if (!x?.dueAt || !x.dueKind) return null
+  return (
+    <Text>
+      {ALERT_DUE_LABELS[x.dueKind]} {fmtShort(x.dueAt)}
+    </Text>
   )
 }
 

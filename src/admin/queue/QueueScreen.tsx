@@ -267,7 +267,13 @@ export function QueueScreen({
                 </Text>
                 <Text className={`adm-tag adm-tag--${c.severity}`}>{SEVERITY_LABELS[c.severity]}</Text>
                 {c.escalated && <Text className="adm-tag adm-tag--esc">已升级</Text>}
-                <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
+                {c.buyerReplied ? (
+                  <Text className="adm-queue-status adm-queue-status--replied" id={`replied-${c.id}`}>
+                    买家已回复
+                  </Text>
+                ) : (
+                  <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
+                )}
                 <Text>{reasonLabels[c.reason] ?? c.reason}</Text>
                 <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : staffName(c.assigneeId)) : '未分配'}</Text>
                 <Text>{fmtShort(c.createdAt)}</Text>
