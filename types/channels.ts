@@ -108,8 +108,8 @@ export const ChannelsAfterSaleOrderSchema = z.object({
     .object({ code: Str, ret: z.number().int().optional().default(0), message: Str })
     .passthrough()
     .optional(),
-  /** reason code (string on the wire; newer codes carry no meaning of their own) */
-  reason: z.union([z.string(), z.number()]).transform((v) => String(v)).optional().default(''),
+  /** reason code (string on the wire; newer codes carry no meaning of their own); bounded like our own codes */
+  reason: z.union([z.string().max(32), z.number().int().min(0).max(99_999_999)]).transform((v) => String(v)).optional().default(''),
   /** the platform's own text for the reason: display this */
   reason_text: Str,
   details: z

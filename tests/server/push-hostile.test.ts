@@ -143,6 +143,20 @@ describe('the push endpoint refuses replays, stale and forged pushes before any 
   })
 })
 
+describe('behind the access token (remote / production), the push endpoint still answers WeChat', () => {
+  test('a signed push without our token gets through to the push checks; a forged one is refused by them, not by the token', async () => {
+    const gw = await gateway({ token: TOKEN }, { accessToken: 'a'.repeat(16) + '-token' })
+    const id = afterSale()
+    const ok = await post(gw, signed(), event(id))
+    expect(ok.status).toBe(200)
+    expect(await caseOf(gw, id)).not.toBeNull()
+    const forged = await post(gw, signed({ token: 'not-the-token' }), event(afterSale()))
+    expect(forged).toMatchObject({ status: 401, code: 'BAD_SIGNATURE' })
+    // everything else still needs the token
+    expect((await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-desk-call': '1' }, body: '{"action":"whoami"}' })).status).toBe(401)
+  })
+})
+
 describe('safe mode accepts only encrypted pushes', () => {
   test('a signed plaintext body is refused; the encrypted push with its msg_signature is accepted; a changed Encrypt is refused', async () => {
     const gw = await gateway({ token: TOKEN, aesKey: AES_KEY, appid: standin.state.appid })
