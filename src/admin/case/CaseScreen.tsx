@@ -300,6 +300,18 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
               </Text>
             </View>
             <Text>{t.text}</Text>
+            {/* staff-only: what the decision changed from the engine's remedy, and an approval behind it */}
+            {typeof t.data?.change === 'string' && (
+              <Text className="adm-muted block" id={`tl-change-${t.id}`}>
+                调整：{t.data.change}
+              </Text>
+            )}
+            {t.type === 'decide_approval' && t.data?.decision === 'approved' && (
+              <Text className="adm-muted block">
+                主管已批准{typeof t.data.approvedFen === 'number' ? ` ${yuan(t.data.approvedFen)}` : ''}
+                {typeof t.data.approvalNote === 'string' ? `：${t.data.approvalNote}` : ''}
+              </Text>
+            )}
           </View>
         ))}
       </Section>
