@@ -18,7 +18,6 @@ import {
   TRANSITIONS,
   allowedIn,
   allowedCommands,
-  remainingFen,
 } from '../../cloudfunctions/core'
 import { moneyRoom } from '../../cloudfunctions/core/money-guard'
 import { agent, BUYER, buyer, ctx, later, MON_10, open, order, policy, supervisor, system } from './fixtures'
