@@ -3,7 +3,8 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+# (grep reads to the end: with pipefail, grep -q would close the pipe early and fc-list's SIGPIPE fail the check)
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} for the browser tests"
 if [ "$(id -u)" != 0 ]; then
