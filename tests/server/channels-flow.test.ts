@@ -172,6 +172,17 @@ describe('运费险 (freight insurance) on a shop order', () => {
     await dispatchOutbox(gw.deps, gw.sender, { random: () => 0 }) // the acceptapply goes out here, not in a later test
   })
 
+  it('a cracked teapot (质量问题) on an insured order: the seller pays the return, not the buyer', async () => {
+    const o = standin.state.createOrder({ products: [{ productId: '10000004', skuId: '20000004', title: '紫砂壶 朱泥西施 200ml', count: 1, priceFen: 36_800, freightInsurance: true }] })
+    const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'RETURN', reason: '10000021', desc: '壶盖有裂纹，见图' })
+    await standin.flushPushes()
+    const c = await mustCase(a.after_sale_order_id)
+    expect(c.reason).toBe('quality_defect')
+    const r = await staff('platform_accept', { caseId: c.id, expectedVersion: c.version })
+    expect(r.data?.returnShipment?.shippingPaidBy).toBe('seller')
+    await dispatchOutbox(gw.deps, gw.sender, { random: () => 0 })
+  })
+
   it('an order without it: the case says 无, and the buyer pays a no-reason return', async () => {
     const o = standin.state.createOrder({ products: [{ productId: '10000003', skuId: '20000003', title: '玻璃杯', count: 1, priceFen: 5_900 }] })
     const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'RETURN', reason: '10000000', desc: '不想要了' })
