@@ -20,6 +20,7 @@ import {
   OfferStatusSchema,
   ReasonCodeSchema,
   BuyerDeadlineKindSchema,
+  ShippingPayerSchema,
 } from './domain'
 
 const Item = ClaimedItemSchema.strict()
@@ -28,7 +29,7 @@ const Evidence = EvidenceSchema.strict()
 export const BuyerOrderSchema = z
   .object({
     orderId: z.string(),
-    items: z.array(z.object({ skuId: z.string(), name: z.string(), qty: z.number().int(), unitPriceFen: FenSchema, finalSale: z.boolean().optional() }).strict()),
+    items: z.array(z.object({ skuId: z.string(), name: z.string(), qty: z.number().int(), unitPriceFen: FenSchema, finalSale: z.boolean().optional(), freightInsurance: z.boolean().optional() }).strict()),
     paidFen: FenSchema,
     paidAt: IsoTimeSchema,
     shippedAt: IsoTimeSchema.optional(),
@@ -49,7 +50,7 @@ export const BuyerOfferSchema = z
     giftValueFen: FenSchema,
     items: z.array(Item),
     pickup: z.boolean(),
-    shippingPaidBy: z.enum(['seller', 'buyer']),
+    shippingPaidBy: ShippingPayerSchema,
     explanation: z.string(),
     status: OfferStatusSchema.exclude(['suggested']),
     createdAt: IsoTimeSchema,
@@ -123,7 +124,7 @@ export const BuyerCaseViewSchema = z
       .object({
         status: z.enum(['pending', 'shipped', 'received']),
         pickup: z.boolean(),
-        shippingPaidBy: z.enum(['seller', 'buyer']),
+        shippingPaidBy: ShippingPayerSchema,
         /** 'inspect': the refund / exchange waits for the inspection; 'collect': the goods are only taken back */
         purpose: z.enum(['inspect', 'collect']),
         items: z.array(Item),

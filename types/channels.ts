@@ -13,6 +13,8 @@ const IdSchema = z.union([z.string(), z.number()]).transform((v) => String(v))
 const Fen = z.number().int().min(0)
 const UnixSeconds = z.number().int().min(0)
 const Str = z.string().optional().default('')
+/** yes/no flags: documented as 0/1, seen as booleans too */
+const Flag = z.union([z.boolean(), z.number().int()]).transform((v) => v === true || v === 1)
 
 // ---------------------------------------------------------------- after-sale statuses
 
@@ -92,7 +94,14 @@ export const ChannelsAfterSaleOrderSchema = z.object({
     })
     .passthrough(),
   refund_info: z
-    .object({ amount: Fen, refund_reason: z.number().int().optional() })
+    .object({
+      amount: Fen,
+      refund_reason: z.number().int().optional(),
+      /** 小额保障退款 (the platform's low-price guarantee refunds it) */
+      is_low_price_insurance_refund: Flag.optional(),
+      /** 最终由运费险出资: the freight insurance pays the return */
+      is_final_refund_by_insurance: Flag.optional(),
+    })
     .passthrough()
     .optional()
     .default({ amount: 0 }),
@@ -170,6 +179,8 @@ export const ChannelsOrderProductSchema = z
     on_aftersale_sku_cnt: z.number().int().optional(),
     finish_aftersale_sku_cnt: z.number().int().optional(),
     sku_attrs: z.array(z.object({ attr_key: z.string(), attr_value: z.string() }).passthrough()).optional(),
+    /** per product: 运费险 (freight insurance) and 7天无理由 (seven-day no-reason return) */
+    extra_service: z.object({ freight_insurance: Flag.optional(), seven_day_return: Flag.optional() }).passthrough().optional(),
   })
   .passthrough()
 export type ChannelsOrderProduct = z.infer<typeof ChannelsOrderProductSchema>

@@ -182,6 +182,8 @@ export const OrderItemSchema = z.object({
   batch: z.string().optional(),
   /** 不支持7天无理由 (final sale, e.g. opened food) */
   finalSale: z.boolean().optional(),
+  /** 运费险: the buyer's return shipping of this product is paid by the freight insurance (absent = unknown / none) */
+  freightInsurance: z.boolean().optional(),
 })
 export type OrderItem = z.infer<typeof OrderItemSchema>
 
@@ -301,6 +303,32 @@ export const OFFER_KIND_LABELS: Record<OfferKind, string> = {
   guidance: '使用建议',
 }
 
+/** Who pays the buyer's return shipping: 'insurance' = the order's 运费险 (the buyer pays nothing). */
+export const ShippingPayerSchema = z.enum(['seller', 'buyer', 'insurance'])
+export type ShippingPayer = z.infer<typeof ShippingPayerSchema>
+/** Who pays, as staff read it and as the buyer reads it ("运费由…承担"). */
+export const SHIPPING_PAYER_STAFF: Record<ShippingPayer, string> = { seller: '商家', buyer: '买家', insurance: '运费险' }
+export const SHIPPING_PAYER_BUYER: Record<ShippingPayer, string> = { seller: '商家', buyer: '您', insurance: '运费险' }
+
+/**
+ * The return of these items is covered by freight insurance: every returned product carries it
+ * (no items named = every product of the order), or the platform said the insurance pays.
+ */
+type InsuredItems = { items: Array<{ skuId: string; freightInsurance?: boolean }> }
+
+export function freightInsured(order: InsuredItems, items: Array<{ skuId: string }>, platform?: { refundByInsurance?: boolean } | null): boolean {
+  if (platform?.refundByInsurance) return true
+  const skus = items.length ? items.map((i) => i.skuId) : order.items.map((i) => i.skuId)
+  return skus.length > 0 && skus.every((sku) => order.items.find((o) => o.skuId === sku)?.freightInsurance === true)
+}
+
+/** Whether the order says anything about 运费险 (true / false), or nothing (null: older or CSV orders). */
+export function orderFreightInsurance(order: InsuredItems): boolean | null {
+  const known = order.items.filter((i) => i.freightInsurance !== undefined)
+  if (!known.length) return null
+  return known.some((i) => i.freightInsurance === true)
+}
+
 export const OfferStatusSchema = z.enum(['suggested', 'offered', 'accepted', 'declined', 'expired', 'withdrawn'])
 export type OfferStatus = z.infer<typeof OfferStatusSchema>
 
@@ -318,7 +346,7 @@ export const OfferInputSchema = z.object({
   items: z.array(ClaimedItemSchema).default([]),
   /** 上门取件 booked by the seller */
   pickup: z.boolean().default(false),
-  shippingPaidBy: z.enum(['seller', 'buyer']).default('seller'),
+  shippingPaidBy: ShippingPayerSchema.default('seller'),
   explanation: z.string().min(1).max(200),
 })
 export type OfferInput = z.input<typeof OfferInputSchema>
@@ -338,7 +366,7 @@ export type Offer = z.infer<typeof OfferSchema>
 export const ReturnShipmentSchema = z.object({
   status: z.enum(['pending', 'shipped', 'received']),
   pickup: z.boolean(),
-  shippingPaidBy: z.enum(['seller', 'buyer']),
+  shippingPaidBy: ShippingPayerSchema,
   /** 'inspect' = refund / exchange gated by inspection; 'collect' = just take back the wrong / damaged goods */
   purpose: z.enum(['inspect', 'collect']),
   items: z.array(ClaimedItemSchema),
@@ -558,6 +586,10 @@ export const PlatformSnapshotSchema = z.object({
   createTime: IsoTimeSchema,
   /** the platform's update_time: a snapshot older than the stored one is ignored */
   updateTime: IsoTimeSchema,
+  /** 最终由运费险出资: the freight insurance pays this return (absent on older snapshots) */
+  refundByInsurance: z.boolean().optional(),
+  /** 小额保障退款: the platform's low-price guarantee refunds it */
+  lowPriceInsuranceRefund: z.boolean().optional(),
 })
 export type PlatformSnapshot = z.infer<typeof PlatformSnapshotSchema>
 
@@ -745,7 +777,7 @@ const ApprovePayload = {
   amountFen: FenSchema.optional(),
   /** book a pickup (上门取件) for the return */
   pickup: z.boolean().optional(),
-  shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
+  shippingPaidBy: ShippingPayerSchema.optional(),
   /** exchange: ship the replacement now without waiting for the return (双向发货) */
   shipReplacementNow: z.boolean().optional(),
   /** 'requested' = carry out what the buyer asked for instead of the engine's remedy (needs changeReason) */

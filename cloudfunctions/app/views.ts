@@ -9,6 +9,7 @@ import { moneyRoom, type OrderLedger } from '../core/money-guard'
 import { givenValueFen } from '../core/commands/work'
 import { pendingApproval } from '../core/commands/approvals'
 import { previewTap } from '../core/preview'
+import { freightInsured, settledPayer } from '../core/shipping'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
@@ -152,11 +153,13 @@ function buyerEntry(t: TimelineEntry): BuyerTimelineEntry | null {
 
 const items = (xs: ClaimedItem[]): ClaimedItem[] => xs.map((i) => ({ skuId: i.skuId, qty: i.qty }))
 
-function buyerOffer(o: Offer): BuyerOffer | null {
+function buyerOffer(o: Offer, c: Case): BuyerOffer | null {
   if (o.status === 'suggested') return null
+  // an offer saying 'buyer' on an insured return is read as the insurance's: the buyer never pays it
+  const shippingPaidBy = settledPayer(o.shippingPaidBy, freightInsured(c.order, o.items, c.platform))
   return {
     id: o.id, kind: o.kind, refundFen: o.refundFen, compensationFen: o.compensationFen, couponFen: o.couponFen, giftValueFen: o.giftValueFen,
-    items: items(o.items), pickup: o.pickup, shippingPaidBy: o.shippingPaidBy, explanation: o.explanation, status: o.status, createdAt: o.createdAt, group: o.group,
+    items: items(o.items), pickup: o.pickup, shippingPaidBy, explanation: o.explanation, status: o.status, createdAt: o.createdAt, group: o.group,
   }
 }
 
@@ -175,7 +178,7 @@ export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: Or
     caseNo: c.caseNo,
     order: {
       orderId: o.orderId,
-      items: o.items.map((i) => ({ skuId: i.skuId, name: i.name, qty: i.qty, unitPriceFen: i.unitPriceFen, ...(i.finalSale !== undefined ? { finalSale: i.finalSale } : {}) })),
+      items: o.items.map((i) => ({ skuId: i.skuId, name: i.name, qty: i.qty, unitPriceFen: i.unitPriceFen, ...(i.finalSale !== undefined ? { finalSale: i.finalSale } : {}), ...(i.freightInsurance !== undefined ? { freightInsurance: i.freightInsurance } : {}) })),
       paidFen: o.paidFen,
       paidAt: o.paidAt,
       ...(o.shippedAt ? { shippedAt: o.shippedAt } : {}),
@@ -191,7 +194,7 @@ export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: Or
     desiredRemedy: c.desiredRemedy,
     status: c.status,
     buyerDeadline: c.buyerDeadline ? { kind: c.buyerDeadline.kind, dueAt: c.buyerDeadline.dueAt } : null,
-    offers: c.offers.map(buyerOffer).filter(notNull),
+    offers: c.offers.map((o) => buyerOffer(o, c)).filter(notNull),
     acceptedOfferId: c.acceptedOfferId,
     returnShipment: r
       ? { status: r.status, pickup: r.pickup, shippingPaidBy: r.shippingPaidBy, purpose: r.purpose, items: items(r.items), carrier: r.carrier, trackingNo: r.trackingNo, shippedAt: r.shippedAt, receivedAt: r.receivedAt }

@@ -11,6 +11,7 @@ export { checkEligibility, type Eligibility, type TypeVerdict } from './eligibil
 export { computeSeverity, type SeverityResult } from './severity'
 export { routeCase, type RouteDecision } from './routing'
 export { suggestOffers, daysLate, SELLER_AT_FAULT, cashOf, type OfferFacts, type OfferDraft, type Suggestion, type BuyerStats } from './offers'
+export { returnShippingPayer, settledPayer, freightInsured, orderFreightInsurance } from './shipping'
 export {
   startSla,
   pauseSla,

@@ -21,7 +21,10 @@ export const BUYER_EVENTS = {
   info_requested: { templateKey: 'action_required', nextStep: '请补充售后信息或凭证' },
   offer_made: { templateKey: 'action_required', nextStep: '请查看并确认售后方案' },
   return_requested: { templateKey: 'action_required', nextStep: '请寄回商品并填写单号' },
+  // 运费险 pays the return: the buyer is never asked to pay it (issue 21)
+  return_requested_insured: { templateKey: 'action_required', nextStep: '请寄回商品并填写单号，运费由运费险承担' },
   pickup_booked: { templateKey: 'case_update', nextStep: '快递将上门取件，运费由商家承担' },
+  pickup_booked_insured: { templateKey: 'case_update', nextStep: '快递将上门取件，运费由运费险承担' },
   return_received: { templateKey: 'case_update', nextStep: '已收到退货，正在验货' },
   refund_issued: { templateKey: 'refund_notice', nextStep: '退款已发起，请留意到账' },
   refund_succeeded: { templateKey: 'refund_notice', nextStep: '退款已到账，感谢您的耐心' },
@@ -56,7 +59,10 @@ export const ON_ENTER: Partial<Record<CaseStatus, OnEnter[]>> = {
   awaiting_buyer: [{ event: 'info_requested' }],
   offer_pending: [{ event: 'offer_made' }],
   // a booked pickup: pickup_booked already told the buyer
-  awaiting_return: [{ event: 'return_requested', unless: (c) => !!c.returnShipment?.pickup }],
+  awaiting_return: [
+    { event: 'return_requested', unless: (c) => !!c.returnShipment?.pickup || c.returnShipment?.shippingPaidBy === 'insurance' },
+    { event: 'return_requested_insured', unless: (c) => !!c.returnShipment?.pickup || c.returnShipment?.shippingPaidBy !== 'insurance' },
+  ],
   replacement_shipped: [
     {
       event: 'replacement_shipped',

@@ -7,6 +7,7 @@ import type { Policy } from '@contract/policy'
 import type { z } from 'zod'
 import { claimedValueFen, yuan } from './money'
 import { daysLate, moneyRoom, type OrderLedger } from './money-guard'
+import { freightInsured, returnShippingPayer } from './shipping'
 
 export { daysLate } from './money-guard'
 
@@ -24,6 +25,8 @@ export interface OfferFacts {
   minorDefect?: boolean
   /** taste / usage: guidance was already given and did not help */
   guidanceTried?: boolean
+  /** the shop after-sale's insurance flag (a platform case), next to the order's own 运费险 */
+  platform?: { refundByInsurance?: boolean } | null
   now: string
 }
 
@@ -79,6 +82,10 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
   const drafts: Array<z.input<typeof OfferInputSchema>> = []
   const atFault = SELLER_AT_FAULT.has(facts.reason)
   const serious = facts.severity === 'P1'
+  // who pays the buyer's return when the buyer is not wronged: the insurance if the order has it
+  const insured = freightInsured(facts.order, facts.claimedItems, facts.platform)
+  const backPayer = returnShippingPayer({ sellerAtFault: atFault || serious, insured })
+  const byInsurance = backPayer === 'insurance'
 
   if (serious && (facts.reason === 'safety_allergy' || facts.reason === 'quality_defect' || facts.reason === 'not_as_described' || facts.reason === 'other')) {
     drafts.push({
@@ -181,8 +188,10 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
           kind: 'return_refund',
           refundFen: value,
           items,
-          shippingPaidBy: 'buyer',
-          explanation: `7天无理由退货：请自付运费寄回，验货通过后退款${yuan(value)}`,
+          shippingPaidBy: backPayer,
+          explanation: byInsurance
+            ? `7天无理由退货：运费由运费险承担，寄回验货通过后退款${yuan(value)}`
+            : `7天无理由退货：请自付运费寄回，验货通过后退款${yuan(value)}`,
         })
         break
       case 'taste_usage':
@@ -190,13 +199,27 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
           const canned = policy.cannedReplies['taste_usage'] ?? '我们先为您提供食用/使用指导，如仍无法接受再为您办理退换'
           drafts.push({ rule: 'taste_guidance_first', kind: 'guidance', explanation: Array.from(canned).slice(0, 200).join('') })
         } else {
-          drafts.push({ rule: 'taste_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `尝试后仍无法接受：退货退款${yuan(value)}，验货通过后退款` })
-          drafts.push({ rule: 'taste_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '为您换成其他口味/规格' })
+          drafts.push({
+            rule: 'taste_return',
+            kind: 'return_refund',
+            refundFen: value,
+            items,
+            shippingPaidBy: backPayer,
+            explanation: `尝试后仍无法接受：退货退款${yuan(value)}，${byInsurance ? '运费由运费险承担，' : ''}验货通过后退款`,
+          })
+          drafts.push({ rule: 'taste_exchange', kind: 'exchange', items, shippingPaidBy: backPayer, explanation: byInsurance ? '为您换成其他口味/规格，运费由运费险承担' : '为您换成其他口味/规格' })
         }
         break
       case 'size_fit':
-        drafts.push({ rule: 'size_exchange', kind: 'exchange', items, shippingPaidBy: 'buyer', explanation: '尺码不合适：为您换货，寄回运费由您承担' })
-        drafts.push({ rule: 'size_return', kind: 'return_refund', refundFen: value, items, shippingPaidBy: 'buyer', explanation: `退货退款${yuan(value)}，验货通过后退款` })
+        drafts.push({ rule: 'size_exchange', kind: 'exchange', items, shippingPaidBy: backPayer, explanation: `尺码不合适：为您换货，寄回运费由${byInsurance ? '运费险' : '您'}承担` })
+        drafts.push({
+          rule: 'size_return',
+          kind: 'return_refund',
+          refundFen: value,
+          items,
+          shippingPaidBy: backPayer,
+          explanation: `退货退款${yuan(value)}，${byInsurance ? '运费由运费险承担，' : ''}验货通过后退款`,
+        })
         break
       default:
         notes.push('没有匹配的默认方案，请人工判断')
@@ -204,7 +227,7 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
   }
 
   if (risk) notes.push(`该买家90天内退款${buyerStats.refundCount90d}次，已标记风险，退款类方案需主管审批`)
-  if (!atFault && !serious) notes.push('非商家原因：寄回运费由买家承担')
+  if (!atFault && !serious) notes.push(byInsurance ? '非商家原因：订单有运费险，寄回运费由运费险承担（买家无需付运费）' : '非商家原因：寄回运费由买家承担')
 
   const offers: OfferDraft[] = drafts.map((d) => {
     const o = OfferInputSchema.parse(d)

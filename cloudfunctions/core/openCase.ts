@@ -69,6 +69,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
       ledger: ctx.orderLedger,
       damagedUnits: input.facts.damagedUnits,
       minorDefect: input.facts.minorDefect,
+      platform,
       now: ctx.now,
     },
     policy,

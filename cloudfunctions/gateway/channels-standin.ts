@@ -7,9 +7,12 @@
  *   new one while the old stays valid until it expires; `force_refresh` retires the old one at
  *   once) and the token check on every call: 41001 missing, 40001 unknown/replaced, 42001 expired.
  * - Orders: `/channels/ec/order/list/get` (update/create time ranges ≤ 7 days, page_size ≤ 100,
- *   next_key), `/channels/ec/order/get` (products, prices in fen, pay/delivery info).
+ *   next_key), `/channels/ec/order/get` (products, prices in fen, pay/delivery info, per product
+ *   `extra_service` {freight_insurance, seven_day_return} as 0/1 — 运费险 only when the order is
+ *   created with it, 7天无理由 always 1).
  * - After-sales: getaftersalelist (create/update windows ≤ 24 h → 10020004 beyond, next_key),
- *   getaftersaleorder (the documented fields, `deadline` as seconds left), reason/get,
+ *   getaftersaleorder (the documented fields, `deadline` as seconds left,
+ *   `refund_info.is_final_refund_by_insurance` only when the control API asks for it), reason/get,
  *   rejectreason/get, merchant/address/list + get, acceptapply, rejectapply,
  *   merchantupdateaftersale, uploadrefundcertificate, acceptexchangereship, rejectexchangereship,
  *   genaftersaleorder (request_id: a second call with the same id answers 10021089).
@@ -28,8 +31,8 @@
  *
  * What it does NOT reproduce: other endpoints (products, logistics, image upload, complaints,
  * guarantee orders), the real errmsg texts, daily quotas (45009) and the IP whitelist, the exact
- * platform deadlines (configurable windows instead), XML pushes and the platform's push retries (one attempt per event), the
- * buyer's side of negotiations and exchanges beyond what the control API offers, partial
+ * platform deadlines (configurable windows instead), XML pushes and the platform's push retries (one attempt per event), when the
+ * platform itself sets the insurance flags, `is_low_price_insurance_refund`, the buyer's side of negotiations and exchanges beyond what the control API offers, partial
  * quantities per after-sale and the 5-after-sales-per-product limit.
  *
  * Control API (loopback only, no auth; JSON bodies): POST /__standin/orders,
@@ -85,7 +88,8 @@ export interface NewOrderInput {
   orderId?: string
   openid?: string
   unionid?: string
-  products?: { productId: string; skuId: string; title: string; count: number; priceFen: number }[]
+  /** freightInsurance: the product carries 运费险 (`extra_service.freight_insurance` = 1; default 0) */
+  products?: { productId: string; skuId: string; title: string; count: number; priceFen: number; freightInsurance?: boolean }[]
   /** shipped with a waybill (default true) */
   shipped?: boolean
   createTime?: number
@@ -97,6 +101,8 @@ export interface NewAfterSaleInput {
   skuId?: string
   count?: number
   amountFen?: number
+  /** `refund_info.is_final_refund_by_insurance` = 1 (the caller decides: the platform's rule for it is not documented) */
+  refundByInsurance?: boolean
   reason?: string
   desc?: string
   mediaIds?: string[]
@@ -110,7 +116,7 @@ interface AfterSale {
   unionid: string
   order_id: string
   product_info: { product_id: string; sku_id: string; count: number }
-  refund_info: { amount: number; refund_reason?: number }
+  refund_info: { amount: number; refund_reason?: number; is_final_refund_by_insurance?: number }
   return_info: { waybill_id: string; delivery_id: string; delivery_name: string }
   merchant_upload_info: { reject_reason: string; refund_certificates: string[] }
   refund_resp: { code: string; ret: number; message: string }
@@ -276,6 +282,7 @@ export class ChannelsShopState {
           sale_price: p.priceFen,
           real_price: p.priceFen * p.count,
           market_price: p.priceFen,
+          extra_service: { freight_insurance: p.freightInsurance ? 1 : 0, seven_day_return: 1 },
         })),
         price_info: { product_price: total, order_price: total, freight: 0, discounted_price: 0 },
         pay_info: { pay_time: created + 60, transaction_id: `4200${id}`, prepay_id: `wx${id}` },
@@ -309,7 +316,7 @@ export class ChannelsShopState {
       unionid: order.unionid,
       order_id: order.order_id,
       product_info: { product_id: p.product_id, sku_id: p.sku_id, count },
-      refund_info: { amount: input.amountFen ?? p.sale_price * count },
+      refund_info: { amount: input.amountFen ?? p.sale_price * count, ...(input.refundByInsurance ? { is_final_refund_by_insurance: 1 } : {}) },
       return_info: { waybill_id: '', delivery_id: '', delivery_name: '' },
       merchant_upload_info: { reject_reason: '', refund_certificates: [] },
       refund_resp: { code: '', ret: 0, message: '' },

@@ -56,7 +56,8 @@ export async function connectShop(env: Record<string, string | undefined>, { pro
 export function seedDemoAfterSales(standin: ChannelsStandin): void {
   const s = standin.state
   const scarf = { productId: '10000001', skuId: 'CH-SCARF-01', title: '羊毛混纺围巾 燕麦色', count: 1, priceFen: 19_900 }
-  const pot = { productId: '10000002', skuId: 'CH-POT-02', title: '紫砂壶 朱泥西施 200ml', count: 1, priceFen: 36_800 }
+  // the teapot carries 运费险: the demo case shows it (its return is still the seller's: a cracked lid is the seller's fault)
+  const pot = { productId: '10000002', skuId: 'CH-POT-02', title: '紫砂壶 朱泥西施 200ml', count: 1, priceFen: 36_800, freightInsurance: true }
   const lin = s.createOrder({ unionid: 'union-lin', products: [scarf] })
   const zhao = s.createOrder({ unionid: 'union-zhao', products: [pot] })
   const stranger = s.createOrder({ products: [{ ...scarf, count: 2 }] })

@@ -1,6 +1,7 @@
 import Taro from '@tarojs/taro'
 import { Image, Text, View } from '@tarojs/components'
 import type { BuyerCaseView } from '@contract/buyer-view'
+import { SHIPPING_PAYER_BUYER } from '@contract/domain'
 import { evidenceUrl } from '../api/upload'
 import { formatYuan } from '../utils/money'
 import { REFUND_STATUS_LABELS, REMEDY_LABELS, REPLACEMENT_STATUS_LABELS, RETURN_STATUS_LABELS } from '../utils/labels'
@@ -28,7 +29,7 @@ export function CaseDetails({ view }: { view: BuyerCaseView }) {
               {ret.carrier} {ret.trackingNo}
             </Text>
           ) : null}
-          <Text className="muted block">{ret.shippingPaidBy === 'seller' ? '运费由商家承担' : '运费由您承担'}</Text>
+          <Text className="muted block">{`运费由${SHIPPING_PAYER_BUYER[ret.shippingPaidBy]}承担`}</Text>
         </View>
       ) : null}
 

@@ -1,6 +1,6 @@
 import { Button, Text, View } from '@tarojs/components'
 import type { BuyerOffer as Offer } from '@contract/buyer-view'
-import type { OrderItem } from '@contract/domain'
+import { SHIPPING_PAYER_BUYER, type OrderItem } from '@contract/domain'
 import { formatYuan } from '../utils/money'
 import { OFFER_KIND_LABELS } from '../utils/labels'
 
@@ -60,7 +60,7 @@ export function OfferCard({
         </Text>
       ) : null}
       {offer.pickup ? <Text className="offer__line">商家安排快递上门取件</Text> : null}
-      {returns ? <Text className="offer__line muted">{offer.shippingPaidBy === 'seller' ? '退回运费由商家承担' : '退回运费由您承担'}</Text> : null}
+      {returns ? <Text className="offer__line muted">{`退回运费由${SHIPPING_PAYER_BUYER[offer.shippingPaidBy]}承担`}</Text> : null}
       {canAccept && offer.status === 'offered' ? (
         <Button
           id={`accept-${offer.id}`}

@@ -156,6 +156,46 @@ describe('platform after-sales come in', () => {
   })
 })
 
+describe('运费险 (freight insurance) on a shop order', () => {
+  it('an insured order’s return: the case shows 运费险 and the platform’s flag, and agreeing leaves the buyer nothing to pay', async () => {
+    const o = standin.state.createOrder({ products: [{ productId: '10000002', skuId: '20000002', title: '紫砂茶壶', count: 1, priceFen: 26_800, freightInsurance: true }] })
+    const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'RETURN', reason: '10000000', desc: '不想要了', refundByInsurance: true })
+    await standin.flushPushes()
+    const c = await mustCase(a.after_sale_order_id)
+    const v = await staff('get_case', { caseId: c.id })
+    expect(v.ok).toBe(true)
+    expect(v.data?.order.items).toEqual([expect.objectContaining({ skuId: '20000002', freightInsurance: true })])
+    expect(v.data?.platform).toMatchObject({ refundByInsurance: true })
+    const r = await staff('platform_accept', { caseId: c.id, expectedVersion: v.data?.version })
+    expect(r.ok).toBe(true)
+    expect(r.data?.returnShipment?.shippingPaidBy).toBe('insurance')
+    await dispatchOutbox(gw.deps, gw.sender, { random: () => 0 }) // the acceptapply goes out here, not in a later test
+  })
+
+  it('a cracked teapot (质量问题) on an insured order: the seller pays the return, not the buyer', async () => {
+    const o = standin.state.createOrder({ products: [{ productId: '10000004', skuId: '20000004', title: '紫砂壶 朱泥西施 200ml', count: 1, priceFen: 36_800, freightInsurance: true }] })
+    const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'RETURN', reason: '10000021', desc: '壶盖有裂纹，见图' })
+    await standin.flushPushes()
+    const c = await mustCase(a.after_sale_order_id)
+    expect(c.reason).toBe('quality_defect')
+    const r = await staff('platform_accept', { caseId: c.id, expectedVersion: c.version })
+    expect(r.data?.returnShipment?.shippingPaidBy).toBe('seller')
+    await dispatchOutbox(gw.deps, gw.sender, { random: () => 0 })
+  })
+
+  it('an order without it: the case says 无, and the buyer pays a no-reason return', async () => {
+    const o = standin.state.createOrder({ products: [{ productId: '10000003', skuId: '20000003', title: '玻璃杯', count: 1, priceFen: 5_900 }] })
+    const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'RETURN', reason: '10000000', desc: '不想要了' })
+    await standin.flushPushes()
+    const c = await mustCase(a.after_sale_order_id)
+    expect(c.order.items).toEqual([expect.objectContaining({ skuId: '20000003', freightInsurance: false })])
+    expect(c.platform?.refundByInsurance).toBeUndefined()
+    const r = await staff('platform_accept', { caseId: c.id, expectedVersion: c.version })
+    expect(r.data?.returnShipment?.shippingPaidBy).toBe('buyer')
+    await dispatchOutbox(gw.deps, gw.sender, { random: () => 0 })
+  })
+})
+
 describe('the seller’s decisions go to the platform', () => {
   async function decideOn(id: string, action: string, data: Record<string, unknown> = {}) {
     const c = await mustCase(id)

@@ -40,6 +40,8 @@ export function orderFromShop(o: ChannelsOrder, buyerOpenid: string): OrderSnaps
       qty: p.sku_cnt,
       // real_price is what the buyer paid for the line; the unit price is its share per unit
       unitPriceFen: p.real_price !== undefined ? Math.floor(p.real_price / p.sku_cnt) : p.sale_price,
+      // 运费险 decides who pays the buyer's return; absent when the order does not say
+      ...(p.extra_service?.freight_insurance !== undefined ? { freightInsurance: p.extra_service.freight_insurance } : {}),
     })),
     paidFen: o.order_detail.price_info.order_price,
     paidAt: isoOf(o.order_detail.pay_info?.pay_time || o.create_time),
@@ -79,5 +81,7 @@ export function snapshotFromShop(a: ChannelsAfterSaleOrder, fetchedAt: string): 
     unionid: a.unionid || null,
     createTime: isoOf(a.create_time),
     updateTime: isoOf(a.update_time),
+    ...(a.refund_info.is_final_refund_by_insurance !== undefined ? { refundByInsurance: a.refund_info.is_final_refund_by_insurance } : {}),
+    ...(a.refund_info.is_low_price_insurance_refund !== undefined ? { lowPriceInsuranceRefund: a.refund_info.is_low_price_insurance_refund } : {}),
   }
 }

@@ -78,7 +78,16 @@ async function orderFor(deps: Deps, snap: PlatformSnapshot): Promise<OrderSnapsh
   return {
     orderId: snap.orderId,
     buyerOpenid,
-    items: [{ skuId: snap.skuId, name: `商品 ${snap.productId}`, qty: snap.count, unitPriceFen: Math.floor(snap.refundFen / snap.count) }],
+    items: [
+      {
+        skuId: snap.skuId,
+        name: `商品 ${snap.productId}`,
+        qty: snap.count,
+        unitPriceFen: Math.floor(snap.refundFen / snap.count),
+        // the after-sale saying the insurance pays is proof the product carried it
+        ...(snap.refundByInsurance ? { freightInsurance: true } : {}),
+      },
+    ],
     paidFen: snap.refundFen,
     paidAt: snap.createTime,
     source: 'channels',

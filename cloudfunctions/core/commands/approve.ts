@@ -5,10 +5,11 @@
  * changes it explicitly (`remedy: 'requested'` or another amount) with a reason, which the timeline
  * keeps. Without a fitting suggestion, the buyer's request by case type.
  */
-import type { Case, CaseType, Offer, OfferKind } from '@contract/domain'
+import { SHIPPING_PAYER_STAFF, type Case, type CaseType, type Offer, type OfferKind, type ShippingPayer } from '@contract/domain'
 import { raise } from '../errors'
 import { claimedValueFen, yuan } from '../money'
 import { cashOf, SELLER_AT_FAULT, valueOf, type OfferDraft } from '../offers'
+import { freightInsured, returnShippingPayer } from '../shipping'
 import { executeRemedy } from './remedy'
 import { checkRoom, goodsValueFen, isSupervisor, nothingLeftRefusal, offerFromDraft, requireApproval, withdrawOffered, type CommandSpec } from './work'
 
@@ -58,7 +59,7 @@ export const approve: CommandSpec<'approve'> = {
       }
       if (cmd.shippingPaidBy !== undefined && cmd.shippingPaidBy !== draft.shippingPaidBy) {
         draft = { ...draft, shippingPaidBy: cmd.shippingPaidBy }
-        change = [change, cmd.shippingPaidBy === 'seller' ? '改为商家承担运费' : '改为买家承担运费'].filter(Boolean).join('，')
+        change = [change, `改为${SHIPPING_PAYER_STAFF[cmd.shippingPaidBy]}承担运费`].filter(Boolean).join('，')
       }
     } else {
       draft = requestedDraft(c, cmd, atFault)
@@ -90,9 +91,9 @@ export const approve: CommandSpec<'approve'> = {
 }
 
 /** What the buyer asked for, by case type (no engine remedy, or the staff member chose it). */
-function requestedDraft(c: Case, cmd: { amountFen?: number; pickup?: boolean; shippingPaidBy?: 'seller' | 'buyer' }, atFault: boolean): Draft {
+function requestedDraft(c: Case, cmd: { amountFen?: number; pickup?: boolean; shippingPaidBy?: ShippingPayer }, atFault: boolean): Draft {
   const value = claimedValueFen(c.order, c.claimedItems)
-  const base = { rule: 'approved_request', refundFen: 0, compensationFen: 0, couponFen: 0, giftValueFen: 0, items: c.claimedItems, pickup: cmd.pickup ?? atFault, shippingPaidBy: cmd.shippingPaidBy ?? (atFault ? 'seller' : 'buyer') } as const
+  const base = { rule: 'approved_request', refundFen: 0, compensationFen: 0, couponFen: 0, giftValueFen: 0, items: c.claimedItems, pickup: cmd.pickup ?? atFault, shippingPaidBy: cmd.shippingPaidBy ?? returnShippingPayer({ sellerAtFault: atFault, insured: freightInsured(c.order, c.claimedItems, c.platform) }) } as const
   switch (c.type) {
     case 'refund_only':
       return { ...base, kind: 'refund', refundFen: cmd.amountFen ?? value, pickup: false, explanation: `同意仅退款${yuan(cmd.amountFen ?? value)}` }

@@ -17,6 +17,8 @@
 import type { Case, PlatformBlock, PlatformCall } from '@contract/domain'
 import { raise } from '../errors'
 import { yuan } from '../money'
+import { SELLER_AT_FAULT } from '../offers'
+import { freightInsured, returnShippingPayer } from '../shipping'
 import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
 import { alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
@@ -54,7 +56,8 @@ export const platform_accept: CommandSpec<'platform_accept'> = {
     const p = platformOf(w.c)
     const name = acceptCallFor(p)
     if (name === 'accept_return') {
-      w.c.returnShipment = { status: 'pending', pickup: false, shippingPaidBy: 'buyer', purpose: 'inspect', items: w.c.claimedItems, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
+      const shippingPaidBy = returnShippingPayer({ sellerAtFault: SELLER_AT_FAULT.has(w.c.reason), insured: freightInsured(w.c.order, w.c.claimedItems, p) })
+      w.c.returnShipment = { status: 'pending', pickup: false, shippingPaidBy, purpose: 'inspect', items: w.c.claimedItems, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
       w.to = 'awaiting_return'
       w.text = cmd.text ?? '商家已同意退货，请在微信订单的售后页面填写退货快递单号'
       call(w, p, name, ctx.now, cmd.addressId ? { addressId: cmd.addressId } : {})
@@ -179,7 +182,7 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
       c.returnShipment = {
         status: received ? 'received' : 'shipped',
         pickup: false,
-        shippingPaidBy: rs?.shippingPaidBy ?? 'buyer',
+        shippingPaidBy: rs?.shippingPaidBy ?? returnShippingPayer({ sellerAtFault: SELLER_AT_FAULT.has(c.reason), insured: freightInsured(c.order, c.claimedItems, snap) }),
         purpose: 'inspect',
         items: rs?.items ?? c.claimedItems,
         carrier: snap.returnWaybill.deliveryName || snap.returnWaybill.deliveryId,

@@ -7,9 +7,12 @@ import type { CoreContext } from '../context'
 import { raise } from '../errors'
 import { yuan } from '../money'
 import { cashOf } from '../offers'
+import { freightInsured, settledPayer } from '../shipping'
 import { addRefund, newLeg, refuse, roomFor, warehouse, type GuardContext, type Refusal, type Work } from './work'
 
 /** Why this offer cannot be carried out on this case now (null = it can): the money guard, per purpose. */
+const NOT_INSURED = '该订单商品没有运费险，请选择商家或买家承担运费'
+
 export function remedyRefusal(offer: Offer, c: Case, ctx: Pick<GuardContext, 'policy' | 'now' | 'orderLedger'>): Refusal | null {
   for (const [purpose, fen] of [['refund', offer.refundFen], ['compensation', offer.compensationFen]] as const) {
     if (fen <= 0) continue
@@ -21,6 +24,7 @@ export function remedyRefusal(offer: Offer, c: Case, ctx: Pick<GuardContext, 'po
     if (cashOf(offer) > room.orderLeftFen) return refuse('LIMIT_EXCEEDED', `方案金额${yuan(cashOf(offer))}超过上限：本单还可退${yuan(room.orderLeftFen)}`)
   }
   if ((offer.kind === 'refund' || offer.kind === 'compensation') && cashOf(offer) <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
+  if (offer.shippingPaidBy === 'insurance' && !freightInsured(c.order, offer.items.length ? offer.items : c.claimedItems, c.platform)) return refuse('VALIDATION', NOT_INSURED)
   return null
 }
 
@@ -52,10 +56,14 @@ export function executeRemedy(w: Work, offer: Offer, ctx: CoreContext, opts: { s
       return
     case 'return_refund':
     case 'exchange': {
-      c.returnShipment = { status: 'pending', pickup: offer.pickup, shippingPaidBy: offer.shippingPaidBy, purpose: 'inspect', items, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
+      // a 'buyer' choice on an insured return is the insurance's to pay (issue 21)
+      const insured = freightInsured(c.order, items, c.platform)
+      if (offer.shippingPaidBy === 'insurance' && !insured) raise('VALIDATION', NOT_INSURED)
+      const shippingPaidBy = settledPayer(offer.shippingPaidBy, insured)
+      c.returnShipment = { status: 'pending', pickup: offer.pickup, shippingPaidBy, purpose: 'inspect', items, carrier: null, trackingNo: null, shippedAt: null, receivedAt: null }
       if (offer.pickup) {
-        warehouse(w, 'book_pickup', '预约快递上门取件（运费到付）', items)
-        w.buyer.push({ event: 'pickup_booked' })
+        warehouse(w, 'book_pickup', shippingPaidBy === 'insurance' ? '预约快递上门取件（运费险）' : '预约快递上门取件（运费到付）', items)
+        w.buyer.push({ event: shippingPaidBy === 'insurance' ? 'pickup_booked_insured' : 'pickup_booked' })
       }
       if (offer.kind === 'exchange') {
         c.replacementShipments.push(newLeg(ctx, items, offer.giftValueFen, opts.shipNow))

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
 import { STAFF_COMMANDS, type CaseView, type StaffCommand, type StaffView } from '@contract/actions'
-import type { Offer, OfferInput, OfferKind, Team } from '@contract/domain'
+import { freightInsured, type Offer, type OfferInput, type OfferKind, type ShippingPayer, type Team } from '@contract/domain'
 import { ApiFailure } from '../../api/client'
 import { classify, pickEvidence, uploadEvidence } from '../../api/upload'
 import { adminApi, type AdminInput, type Me } from '../api'
@@ -43,7 +43,7 @@ interface Draft {
   amount: string
   purpose: 'refund' | 'compensation'
   pickup: boolean
-  shippingPaidBy: 'seller' | 'buyer'
+  shippingPaidBy: ShippingPayer
   shipNow: boolean
   rejectReason: string
   result: 'pass' | 'fail'
@@ -127,6 +127,9 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const suggestions = view.offers.filter((o) => o.status === 'suggested')
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
+  // 运费险: the buyer's side of the return is the insurance's, never the buyer's
+  const insured = freightInsured(view.order, view.claimedItems, view.platform)
+  const notSeller: ShippingPayer = insured ? 'insurance' : 'buyer'
 
   const claimedFen = view.claimedItems.reduce((sum, ci) => sum + ci.qty * (view.order.items.find((i) => i.skuId === ci.skuId)?.unitPriceFen ?? 0), 0)
   // the money guard's answer (items, order, incident caps), as the core computed it for this case
@@ -378,8 +381,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
                     <Chip id="f-paid-seller" on={d.shippingPaidBy === 'seller'} onClick={() => set({ shippingPaidBy: 'seller' })}>
                       运费商家承担
                     </Chip>
-                    <Chip id="f-paid-buyer" on={d.shippingPaidBy === 'buyer'} onClick={() => set({ shippingPaidBy: 'buyer' })}>
-                      运费买家承担
+                    <Chip id="f-paid-buyer" on={d.shippingPaidBy !== 'seller'} onClick={() => set({ shippingPaidBy: notSeller })}>
+                      {insured ? '运费险承担' : '运费买家承担'}
                     </Chip>
                   </>
                 )}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import Taro from '@tarojs/taro'
 import { Image, Text, Video, View } from '@tarojs/components'
 import type { CaseView } from '@contract/actions'
-import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, caseSourceOf, type Offer } from '@contract/domain'
+import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, SHIPPING_PAYER_STAFF, caseSourceOf, orderFreightInsurance, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
 import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
@@ -156,6 +156,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
             </Text>
           </View>
         )}
+        <FreightInsuranceRow view={c} />
         <View className="adm-row">
           <Text className="adm-row__k">发货 / 签收</Text>
           <Text>
@@ -240,7 +241,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
                 {{ pending: '待寄回', shipped: '寄回中', received: '已收到' }[c.returnShipment.status]}
                 {c.returnShipment.pickup ? ' · 上门取件' : ''}
                 {c.returnShipment.trackingNo ? ` · ${c.returnShipment.carrier ?? ''} ${c.returnShipment.trackingNo}` : ''}
-                {` · 运费${c.returnShipment.shippingPaidBy === 'seller' ? '商家' : '买家'}承担`}
+                {` · 运费${SHIPPING_PAYER_STAFF[c.returnShipment.shippingPaidBy]}承担`}
               </Text>
             </View>
           )}
@@ -354,5 +355,28 @@ function OfferRow({ o }: { o: Offer }) {
         {o.explanation}（规则：{RULE_LABELS[o.rule] ?? o.rule}）
       </Text>
     </View>
+  )
+}
+
+/** 运费险 on the order, and on a shop after-sale whether the platform's insurance pays the return (issue 21). */
+export function FreightInsuranceRow({ view }: { view: Pick<CaseView, 'order' | 'platform'> }) {
+  const has = orderFreightInsurance(view.order)
+  const p = view.platform
+  return (
+    <>
+      <View className="adm-row" id="order-freight-insurance">
+        <Text className="adm-row__k">运费险</Text>
+        <Text>{has === null ? '订单未提供' : has ? '有（退货运费由运费险承担，买家无需支付）' : '无'}</Text>
+      </View>
+      {p && (
+        <View className="adm-row" id="platform-freight-insurance">
+          <Text className="adm-row__k">平台退货运费</Text>
+          <Text>
+            {p.refundByInsurance ? '由运费险出资' : '平台未标注由运费险出资'}
+            {p.lowPriceInsuranceRefund ? ' · 小额保障退款' : ''}
+          </Text>
+        </View>
+      )}
+    </>
   )
 }

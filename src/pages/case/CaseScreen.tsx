@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro'
 import { Button, Input, Text, Textarea, View } from '@tarojs/components'
 import type { BuyerCommand, PublicPolicy } from '@contract/actions'
 import type { BuyerCaseView, BuyerOffer } from '@contract/buyer-view'
-import { FINAL_STATUSES, type Evidence } from '@contract/domain'
+import { FINAL_STATUSES, SHIPPING_PAYER_BUYER, type Evidence } from '@contract/domain'
 import { api, type CommandData } from '../../api/aftersale'
 import { newIdempotencyKey } from '../../api/client'
 import { CaseDetails } from '../../components/CaseDetails'
@@ -273,7 +273,7 @@ export function CaseScreen({ caseId, refreshKey = 0 }: { caseId: string; refresh
             {ret ? (
               <Text className="muted block" id="return-hint">
                 请寄回：{ret.items.map((i) => `${view.order.items.find((o) => o.skuId === i.skuId)?.name ?? i.skuId} ×${i.qty}`).join('、')}
-                {ret.shippingPaidBy === 'seller' ? '（运费由商家承担）' : '（运费由您承担）'}，寄出后填写下面的物流信息。
+                {`（运费由${SHIPPING_PAYER_BUYER[ret.shippingPaidBy]}承担）`}，寄出后填写下面的物流信息。
               </Text>
             ) : null}
             {policy?.returnAddress ? (
