@@ -223,7 +223,7 @@ export interface AftersaleOutputs {
 // ---------------------------------------------------------------- staff function: admin
 
 export const STAFF_COMMANDS = [
-  'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
+  'respond', 'ask_info', 'make_offer', 'withdraw_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
   'ship_replacement', 'record_manual_refund', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
   // shop after-sales (视频号小店): the seller's decisions go to the platform
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
@@ -315,6 +315,7 @@ export const adminInputs = {
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
+  withdraw_offer: commandOf('withdraw_offer'),
   approve: commandOf('approve'),
   reject: commandOf('reject'),
   receive_return: commandOf('receive_return'),

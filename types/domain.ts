@@ -751,6 +751,8 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     text: text.optional(),
     ...base,
   }),
+  /** take back the offers the buyer has not answered (the case goes back to the agent); `reason` is shown to the buyer */
+  z.object({ type: z.literal('withdraw_offer'), reason: z.string().trim().max(200).optional(), ...base }),
   z.object({
     type: z.literal('approve'),
     /** override amount (fen) for refund_only / return_refund / compensation; defaults to claimed value */
