@@ -468,6 +468,21 @@ export interface AnalyticsView {
   times: { medianFirstResponseMs: number | null; firstResponseCount: number; medianResolutionMs: number | null; resolutionCount: number }
   money: { rows: MoneyRow[]; totalFen: number }
   csat: { count: number; average: number | null; satisfiedRate: number | null; distribution: [number, number, number, number, number] }
+  followUps: FollowUpStats
+}
+
+/** 差评 follow-up and 回访 over the cases created in the range. */
+export interface FollowUpStats {
+  /** cases that got a 差评 follow-up */
+  reviews: number
+  /** reached out (first contact attempt or public reply) within the task's hours (24 h by default); one still running and not yet due is not counted */
+  onTime: HitRate
+  /** of all 差评: the buyer updated the review (追评/改评) */
+  updated: HitRate
+  /** how the follow-ups closed; `open` = still running */
+  outcomes: { updated: number; not_updated: number; unreachable: number; open: number }
+  /** 回访 outcomes recorded */
+  visits: { total: number; satisfied: number; not_satisfied: number; unreachable: number }
 }
 
 /** The case list as CSV text (UTF-8 with BOM, RFC 4180 quoting). */
