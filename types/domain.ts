@@ -739,36 +739,45 @@ const base = { expectedVersion: z.number().int().min(1).optional() }
 const text = z.string().max(1000)
 const Tracking = { carrier: z.string().min(1).max(40), trackingNo: z.string().min(1).max(40) }
 
+// payloads of the commands an agent may submit for approval: one shape for the command and for the request
+const ApprovePayload = {
+  /** override amount (fen) for refund_only / return_refund / compensation; defaults to the engine's remedy or the claimed value */
+  amountFen: FenSchema.optional(),
+  /** book a pickup (上门取件) for the return */
+  pickup: z.boolean().optional(),
+  shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
+  /** exchange: ship the replacement now without waiting for the return (双向发货) */
+  shipReplacementNow: z.boolean().optional(),
+  /** 'requested' = carry out what the buyer asked for instead of the engine's remedy (needs changeReason) */
+  remedy: z.enum(['engine', 'requested']).optional(),
+  /** why the staff member changed the engine's remedy (kept in the timeline) */
+  changeReason: z.string().trim().min(2).max(200).optional(),
+  text: text.optional(),
+}
+const MakeOfferPayload = {
+  /** ids of engine suggestions to offer, and / or new offers; several = buyer's choice */
+  offerIds: z.array(z.string()).default([]),
+  offers: z.array(OfferInputSchema).default([]),
+  text: text.optional(),
+}
+const IssueRefundPayload = { amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional() }
+const PlatformAcceptPayload = { addressId: z.string().min(1).max(64).optional(), text: text.optional() }
+const ManualRefundPayload = {
+  amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'),
+  purpose: z.enum(['refund', 'compensation']).default('refund'),
+  /** the transfer's proof: screenshots / receipts uploaded by staff */
+  proof: z.array(z.string().min(1).max(200)).min(1, '请上传退款凭证').max(9),
+  note: z.string().trim().min(2, '请写明退款方式和流水号').max(200),
+}
+
 export const CaseCommandSchema = z.discriminatedUnion('type', [
   // staff
   z.object({ type: z.literal('respond'), text: text.min(1), ...base }),
   z.object({ type: z.literal('ask_info'), text: text.min(1), ...base }),
-  z.object({
-    type: z.literal('make_offer'),
-    /** ids of engine suggestions to offer, and / or new offers; several = buyer's choice */
-    offerIds: z.array(z.string()).default([]),
-    offers: z.array(OfferInputSchema).default([]),
-    text: text.optional(),
-    ...base,
-  }),
+  z.object({ type: z.literal('make_offer'), ...MakeOfferPayload, ...base }),
   /** take back the offers the buyer has not answered (the case goes back to the agent); `reason` is shown to the buyer */
   z.object({ type: z.literal('withdraw_offer'), reason: z.string().trim().max(200).optional(), ...base }),
-  z.object({
-    type: z.literal('approve'),
-    /** override amount (fen) for refund_only / return_refund / compensation; defaults to claimed value */
-    amountFen: FenSchema.optional(),
-    /** book a pickup (上门取件) for the return */
-    pickup: z.boolean().optional(),
-    shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
-    /** exchange: ship the replacement now without waiting for the return (双向发货) */
-    shipReplacementNow: z.boolean().optional(),
-    /** 'requested' = carry out what the buyer asked for instead of the engine's remedy (needs changeReason) */
-    remedy: z.enum(['engine', 'requested']).optional(),
-    /** why the staff member changed the engine's remedy (kept in the timeline) */
-    changeReason: z.string().trim().min(2).max(200).optional(),
-    text: text.optional(),
-    ...base,
-  }),
+  z.object({ type: z.literal('approve'), ...ApprovePayload, ...base }),
   z.object({ type: z.literal('reject'), text: text.min(1), ...base }),
   z.object({ type: z.literal('receive_return'), text: text.optional(), ...base }),
   z.object({
@@ -778,17 +787,9 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     photos: z.array(z.string()).default([]),
     ...base,
   }),
-  z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional(), ...base }),
+  z.object({ type: z.literal('issue_refund'), ...IssueRefundPayload, ...base }),
   z.object({ type: z.literal('ship_replacement'), ...Tracking, ...base }),
-  z.object({
-    type: z.literal('record_manual_refund'),
-    amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'),
-    purpose: z.enum(['refund', 'compensation']).default('refund'),
-    /** the transfer's proof: screenshots / receipts uploaded by staff */
-    proof: z.array(z.string().min(1).max(200)).min(1, '请上传退款凭证').max(9),
-    note: z.string().trim().min(2, '请写明退款方式和流水号').max(200),
-    ...base,
-  }),
+  z.object({ type: z.literal('record_manual_refund'), ...ManualRefundPayload, ...base }),
   z.object({ type: z.literal('note'), text: text.min(1), ...base }),
   z.object({ type: z.literal('reassign'), assigneeId: z.string().min(1).nullable(), team: TeamSchema.optional(), text: text.optional(), ...base }),
   z.object({ type: z.literal('escalate'), text: text.min(1), ...base }),
@@ -813,26 +814,11 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('submit_for_approval'),
     /** the command the agent may not run alone (above the threshold / risky buyer) */
     request: z.discriminatedUnion('type', [
-      z.object({
-        type: z.literal('approve'),
-        amountFen: FenSchema.optional(),
-        pickup: z.boolean().optional(),
-        shippingPaidBy: z.enum(['seller', 'buyer']).optional(),
-        shipReplacementNow: z.boolean().optional(),
-        remedy: z.enum(['engine', 'requested']).optional(),
-        changeReason: z.string().trim().min(2).max(200).optional(),
-        text: text.optional(),
-      }),
-      z.object({ type: z.literal('make_offer'), offerIds: z.array(z.string()).default([]), offers: z.array(OfferInputSchema).default([]), text: text.optional() }),
-      z.object({ type: z.literal('issue_refund'), amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'), purpose: z.enum(['refund', 'compensation']).default('refund'), text: text.optional() }),
-      z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional() }),
-      z.object({
-        type: z.literal('record_manual_refund'),
-        amountFen: FenSchema.refine((n) => n > 0, '退款金额必须大于0'),
-        purpose: z.enum(['refund', 'compensation']).default('refund'),
-        proof: z.array(z.string().min(1).max(200)).min(1).max(9),
-        note: z.string().trim().min(2).max(200),
-      }),
+      z.object({ type: z.literal('approve'), ...ApprovePayload }),
+      z.object({ type: z.literal('make_offer'), ...MakeOfferPayload }),
+      z.object({ type: z.literal('issue_refund'), ...IssueRefundPayload }),
+      z.object({ type: z.literal('platform_accept'), ...PlatformAcceptPayload }),
+      z.object({ type: z.literal('record_manual_refund'), ...ManualRefundPayload }),
     ]),
     note: text.default(''),
     ...base,
@@ -853,7 +839,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('review_remind'), ...base }),
   z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
   // Channels shop after-sales (core/commands/platform.ts): the seller's platform calls …
-  z.object({ type: z.literal('platform_accept'), addressId: z.string().min(1).max(64).optional(), text: text.optional(), ...base }),
+  z.object({ type: z.literal('platform_accept'), ...PlatformAcceptPayload, ...base }),
   z.object({
     type: z.literal('platform_reject'),
     /** one of the platform's reject reasons (rejectreason/get) */

@@ -81,7 +81,10 @@ function withEntry(guard: OrderGuard, entry: OrderCaseEntry, order: Case['order'
     if (now > cap && now > sumBy(guard.cases, 'itemsFen', skuId)) throw new GuardViolation('over_items', { skuId, capFen: cap, committedFen: sumBy(guard.cases, 'itemsFen', skuId) })
   }
   for (const incident of Object.keys(entry.incidentsFen ?? {})) {
-    const cap = Math.max(0, ...cases.map((e) => e.incidentCaps?.[incident] ?? 0))
+    const caps = cases.map((e) => e.incidentCaps?.[incident]).filter((x): x is number => x !== undefined)
+    // compensation recorded without its cap (written before caps existed): only the order and item caps hold
+    if (!caps.length) continue
+    const cap = Math.max(...caps)
     const now = sumBy(cases, 'incidentsFen', incident)
     if (now > cap && now > sumBy(guard.cases, 'incidentsFen', incident)) throw new GuardViolation('over_incident', { incident, capFen: cap, committedFen: sumBy(guard.cases, 'incidentsFen', incident) })
   }

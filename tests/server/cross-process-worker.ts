@@ -37,6 +37,7 @@ export type Scenario =
   | { name: 'submitsOneKey'; openid: string; orderId: string; skuId: string; key: string; perWorker: number }
   | { name: 'submitsManyKeys'; openid: string; orderId: string; skuId: string; perWorker: number }
   | { name: 'partialRefunds'; cases: { caseId: string; version: number }[]; amountFen: number; as: string }
+  | { name: 'approvalRace'; caseId: string; version: number; agent: string; decider: string }
   | { name: 'staffRace'; toggler: { agent: string; deactivate: string; as: string } | null; submits: { openid: string; orderId: string; skuId: string }[] }
   | { name: 'timers'; role: 'scheduler' | 'dispatcher' | 'idle'; now: string }
 
@@ -126,6 +127,17 @@ async function main() {
       case 'submitsManyKeys': {
         const r = await many(s.perWorker, (i) => buyer({ action: 'submit', data: submitBody(s.orderId, s.skuId), idempotencyKey: `many-keys-${cfg.worker}-${i}` }, { openid: s.openid }))
         out = r.map((x) => (x.ok ? (x.data as { created: boolean }).created : codeOf(x)))
+        break
+      }
+      case 'approvalRace': {
+        // every process: the agent's over-limit approve (one wins and becomes the approval request) …
+        const a = await staff({ action: 'approve', data: { caseId: s.caseId, expectedVersion: s.version } }, { openid: s.agent })
+        // … then a supervisor / the owner approves what waits, if they see it
+        const seen = await staff({ action: 'get_case', data: { caseId: s.caseId } }, { openid: s.decider })
+        const view = seen.ok ? (seen.data as { version: number; approvals?: { id: string; status: string }[] }) : null
+        const waiting = view?.approvals?.find((x) => x.status === 'pending')
+        const d = waiting ? await staff({ action: 'decide_approval', data: { caseId: s.caseId, expectedVersion: view!.version, approvalId: waiting.id, decision: 'approved' } }, { openid: s.decider }) : null
+        out = { approve: codeOf(a), decide: d ? codeOf(d) : 'none' }
         break
       }
       case 'partialRefunds': {

@@ -108,6 +108,7 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
     order('X-APPROVE', 'buyer-zhao', ['A'], 10_000),
     order('X-ONEKEY', 'buyer-wu', ['A'], 10_000),
     order('X-MANYKEYS', 'buyer-wu', ['A'], 10_000),
+    order('X-BIG', 'buyer-wu', ['A'], 45_900),
     // five days late: the late-delivery incident may be compensated ¥50 in all, over every case of the order
     { ...order('X-REFUNDS', 'buyer-lin', ['A', 'B', 'C'], 10_000), promisedDeliveryAt: new Date(Date.parse(NOW) - 7 * 86_400_000).toISOString() },
     ...Array.from({ length: W * 3 }, (_, i) => order(`X-RACE-${i}`, 'buyer-zhao', ['A'], 10_000)),
@@ -120,6 +121,7 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
     return (r.data as { case: { id: string; version: number } }).case
   }
   const approveCase = await file('X-APPROVE', 'buyer-zhao', 'A')
+  const bigCase = await file('X-BIG', 'buyer-wu', 'A')
   const refundCases = [await file('X-REFUNDS', 'buyer-lin', 'A', true), await file('X-REFUNDS', 'buyer-lin', 'B', true), await file('X-REFUNDS', 'buyer-lin', 'C', true)]
 
   const sentLog = path.join(dir, `sent-${adapter}.log`)
@@ -130,6 +132,7 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
       { name: 'approvals', caseId: approveCase.id, version: approveCase.version, perWorker: 50 / 2 / (W / 2), as: SUP },
       { name: 'submitsOneKey', openid: 'buyer-wu', orderId: 'X-ONEKEY', skuId: 'A', key: 'one-key-for-200', perWorker: 200 / W },
       { name: 'submitsManyKeys', openid: 'buyer-wu', orderId: 'X-MANYKEYS', skuId: 'A', perWorker: Math.ceil(50 / W) },
+      { name: 'approvalRace', caseId: bigCase.id, version: bigCase.version, agent: 'staff-amy', decider: worker % 2 ? SUP : OWNER },
       { name: 'partialRefunds', cases: refundCases.map((c) => ({ caseId: c.id, version: c.version })), amountFen: 2_500, as: SUP },
       {
         name: 'staffRace',
@@ -141,8 +144,8 @@ async function scenarioRun(adapter: 'sqlite' | 'cloudbase', target: string, pare
     return startWorker({ adapter, target, worker, workers: W, now: NOW, sentLog, plan }, errors)
   })
   try {
-    const res = await runAll(workers, ['approvals', 'submitsOneKey', 'submitsManyKeys', 'partialRefunds', 'staffRace', 'timers'])
-    return { res, errors, sentLog, deps, setNow: (t: string) => (now = t), approveCase, refundCases }
+    const res = await runAll(workers, ['approvals', 'submitsOneKey', 'submitsManyKeys', 'approvalRace', 'partialRefunds', 'staffRace', 'timers'])
+    return { res, errors, sentLog, deps, setNow: (t: string) => (now = t), approveCase, refundCases, bigCase }
   } finally {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill()
   }
@@ -178,6 +181,17 @@ async function checkRun(store: Store, run: Run) {
   expect(manyKeys.filter((x) => x === true)).toHaveLength(1)
   for (const x of manyKeys) if (x !== true) expect(['VALIDATION', 'LIMIT_EXCEEDED']).toContain(x)
   expect(await store.countCases({ orderId: 'X-MANYKEYS' })).toBe(1)
+
+  // an agent's over-limit approve from 4 processes at once: one approval request; supervisors and the
+  // owner race to approve it: it runs once, for exactly its value, decided by someone other than the agent
+  const approvalRace = res.get('approvalRace') as { approve: string; decide: string }[]
+  expect(approvalRace.filter((r) => r.approve === 'ok')).toHaveLength(1)
+  expect(approvalRace.filter((r) => r.decide === 'ok')).toHaveLength(1)
+  const big = (await store.getCase(run.bigCase.id))!
+  const decided = (big.approvals ?? []).filter((a) => a.status === 'approved')
+  expect(decided).toEqual([expect.objectContaining({ amountFen: 45_900, requestedBy: 'staff-amy' })])
+  expect([SUP, OWNER]).toContain(decided[0].decidedBy)
+  expect(big.refunds.filter((r) => r.status !== 'failed').map((r) => r.amountFen)).toEqual([45_900])
 
   // ¥25 late-delivery compensations on three cases of an order five days late (¥10 a day, ¥50 for the
   // incident over all its cases): two fit, the third is refused inside the write, from any process

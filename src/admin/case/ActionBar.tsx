@@ -272,6 +272,21 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   canned.sort(([a], [b]) => (a === view.reason ? -1 : b === view.reason ? 1 : 0))
   const insertCanned = (reply: string) => set({ text: d.text ? `${d.text}\n${reply}` : reply })
 
+  /** staff photos (inspection, a transfer's proof): the ones added so far and the add button */
+  const photoField = (label: string, add: string) => (
+    <View className="adm-field">
+      <Text className="adm-field__label">{label}</Text>
+      <View className="adm-evidence">
+        {d.photos.map((p) => (
+          <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
+        ))}
+      </View>
+      <Button id="f-photo" className="adm-btn adm-btn--small" onClick={addPhotos}>
+        {add}
+      </Button>
+    </View>
+  )
+
   const textField = (label: string, placeholder = '') => (
     <View className="adm-field">
       <Text className="adm-field__label">{label}</Text>
@@ -424,17 +439,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
               </Chip>
             </View>
             {textField('退款方式和流水号', '如：微信转账 流水号 4200…')}
-            <View className="adm-field">
-              <Text className="adm-field__label">转账凭证（必填）</Text>
-              <View className="adm-evidence">
-                {d.photos.map((p) => (
-                  <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
-                ))}
-              </View>
-              <Button id="f-photo" className="adm-btn adm-btn--small" onClick={addPhotos}>
-                上传凭证
-              </Button>
-            </View>
+            {photoField('转账凭证（必填）', '上传凭证')}
           </>
         )
       case 'receive_return':
@@ -465,17 +470,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
               </Chip>
             </View>
             {textField('验货说明', d.result === 'fail' ? '说明不通过的原因，买家可见' : '')}
-            <View className="adm-field">
-              <Text className="adm-field__label">验货照片</Text>
-              <View className="adm-evidence">
-                {d.photos.map((p) => (
-                  <Image key={p} className="adm-evidence__img" src={mediaUrl(p)} mode="aspectFill" />
-                ))}
-              </View>
-              <Button id="f-photo" className="adm-btn adm-btn--small" onClick={addPhotos}>
-                添加照片
-              </Button>
-            </View>
+            {photoField('验货照片', '添加照片')}
           </>
         )
       case 'ship_replacement':
