@@ -807,7 +807,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const [a, b, c, e, f, g] = [mk(d(-8), 'b-1'), mk(d(-6), 'b-2'), mk(d(-2), 'b-3'), mk(d(0), 'b-4'), mk(d(8), 'b-5'), mk(d(1), 'b-6')]
         // answered in time and updated; answered late (its public reply, before the later call, is still after the 24 h); unanswered past due; not due yet
         a.reviewFollowUp = review(d(-7), { contacts: [contact(d(-7, 2))], outcome: 'updated', closedAt: d(-6) })
-        b.reviewFollowUp = review(d(-5), { contacts: [contact(d(-2))], reply: { text: '抱歉', at: d(-3, 1) }, outcome: 'not_updated', closedAt: d(-2) })
+        b.reviewFollowUp = review(d(-5), { contacts: [contact(d(-2))], reply: { text: '抱歉', at: d(-3, 1), by: 'agent-1' }, outcome: 'not_updated', closedAt: d(-2) })
         c.reviewFollowUp = review(d(-1))
         f.reviewFollowUp = review(d(8, 22))
         a.followUp = { dueAt: d(-5), remindedAt: null, outcome: 'satisfied', doneAt: d(-5) }
