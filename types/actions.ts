@@ -223,7 +223,7 @@ export interface AftersaleOutputs {
 // ---------------------------------------------------------------- staff function: admin
 
 export const STAFF_COMMANDS = [
-  'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
+  'respond', 'ask_info', 'make_offer', 'withdraw_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund',
   'ship_replacement', 'record_manual_refund', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
   // shop after-sales (视频号小店): the seller's decisions go to the platform
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
@@ -315,6 +315,7 @@ export const adminInputs = {
   respond: commandOf('respond'),
   ask_info: commandOf('ask_info'),
   make_offer: commandOf('make_offer'),
+  withdraw_offer: commandOf('withdraw_offer'),
   approve: commandOf('approve'),
   reject: commandOf('reject'),
   receive_return: commandOf('receive_return'),
@@ -467,6 +468,21 @@ export interface AnalyticsView {
   times: { medianFirstResponseMs: number | null; firstResponseCount: number; medianResolutionMs: number | null; resolutionCount: number }
   money: { rows: MoneyRow[]; totalFen: number }
   csat: { count: number; average: number | null; satisfiedRate: number | null; distribution: [number, number, number, number, number] }
+  followUps: FollowUpStats
+}
+
+/** 差评 follow-up and 回访 over the cases created in the range. */
+export interface FollowUpStats {
+  /** cases that got a 差评 follow-up */
+  reviews: number
+  /** reached out (first contact attempt or public reply) within the task's hours (24 h by default); one still running and not yet due is not counted */
+  onTime: HitRate
+  /** of all 差评: the buyer updated the review (追评/改评) */
+  updated: HitRate
+  /** how the follow-ups closed; `open` = still running */
+  outcomes: { updated: number; not_updated: number; unreachable: number; open: number }
+  /** 回访 outcomes recorded */
+  visits: { total: number; satisfied: number; not_satisfied: number; unreachable: number }
 }
 
 /** The case list as CSV text (UTF-8 with BOM, RFC 4180 quoting). */

@@ -81,7 +81,7 @@ export const BUYER_TIMELINE_TYPES = [
   // the buyer's own steps
   'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal',
   // the seller's answers and decisions
-  'respond', 'ask_info', 'make_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement', 'decide_approval',
+  'respond', 'ask_info', 'make_offer', 'withdraw_offer', 'approve', 'reject', 'receive_return', 'inspect', 'issue_refund', 'ship_replacement', 'decide_approval',
   // money, deadlines and the shop platform
   'refund_confirmed', 'refund_failed', 'expire',
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship', 'platform_sync',

@@ -807,6 +807,8 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('respond'), text: text.min(1), ...base }),
   z.object({ type: z.literal('ask_info'), text: text.min(1), ...base }),
   z.object({ type: z.literal('make_offer'), ...MakeOfferPayload, ...base }),
+  /** take back the offers the buyer has not answered (the case goes back to the agent); `reason` is shown to the buyer */
+  z.object({ type: z.literal('withdraw_offer'), reason: z.string().trim().max(200).optional(), ...base }),
   z.object({ type: z.literal('approve'), ...ApprovePayload, ...base }),
   z.object({ type: z.literal('reject'), text: text.min(1), ...base }),
   z.object({ type: z.literal('receive_return'), text: text.optional(), ...base }),

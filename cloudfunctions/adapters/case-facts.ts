@@ -49,6 +49,13 @@ export interface CaseFacts {
   moneyFen: number
   /** 1–5, null when not rated */
   rating: number | null
+  /** 差评 follow-up: first contact or public reply by its due time ('hit'), after it ('miss'), neither yet ('open': decided at query time); null = no 差评 */
+  reviewFollow: StoredVerdict | null
+  reviewDueAt: string | null
+  /** how the 差评 follow-up closed (null while it runs or without one) */
+  reviewOutcome: string | null
+  /** what the 回访 found (null until recorded) */
+  visitOutcome: string | null
   // what the export writes besides the index fields (a projection, never the document)
   caseType: Case['type']
   claimed: Array<{ skuId: string; qty: number; name: string; batch: string }>
@@ -61,6 +68,7 @@ export interface CaseFacts {
 export const FACT_FIELDS = [
   'skuItems', 'products', 'slaFr', 'slaFrDueAt', 'slaRes', 'slaResDueAt', 'frMs', 'resMs', 'remedy', 'remedyLabel',
   'refundFen', 'compensationFen', 'couponFen', 'giftFen', 'replacementFen', 'moneyFen', 'rating',
+  'reviewFollow', 'reviewDueAt', 'reviewOutcome', 'visitOutcome',
   'caseType', 'claimed', 'paidFen', 'firstResponseAt', 'resolvedAt', 'policyVersion',
 ] as const
 
@@ -72,6 +80,24 @@ function stored(c: Case, name: 'firstResponse' | 'resolution'): StoredVerdict {
   if (c.sla.stoppedAt) return 'pending'
   if (t.pausedRemainingMs === null) return 'open'
   return 'pending'
+}
+
+/** When the 差评 follow-up first reached out (contact attempt or public reply), if it did. */
+export function reviewFollowedAt(c: Case): string | null {
+  const r = c.reviewFollowUp
+  if (!r) return null
+  const at = [...r.contacts.map((x) => x.at), ...(r.reply ? [r.reply.at] : [])].map(iso).sort()
+  return at[0] ?? null
+}
+
+function reviewFollow(c: Case): StoredVerdict | null {
+  const r = c.reviewFollowUp
+  if (!r) return null
+  const at = reviewFollowedAt(c)
+  if (at) return at <= iso(r.dueAt) ? 'hit' : 'miss'
+  // closed without reaching out (e.g. unreachable recorded without a contact): late if past due
+  if (r.closedAt) return iso(r.closedAt) <= iso(r.dueAt) ? 'hit' : 'miss'
+  return 'open'
 }
 
 /** The verdict of a stored one at `now` (analytics' targetVerdict). */
@@ -116,6 +142,10 @@ export function caseFacts(c: Case): CaseFacts {
     replacementFen,
     moneyFen: refundFen + compensationFen + couponFen + giftFen + replacementFen,
     rating: c.rating ? Math.min(5, Math.max(1, c.rating.score)) : null,
+    reviewFollow: reviewFollow(c),
+    reviewDueAt: c.reviewFollowUp ? iso(c.reviewFollowUp.dueAt) : null,
+    reviewOutcome: c.reviewFollowUp?.outcome ?? null,
+    visitOutcome: c.followUp?.outcome ?? null,
     caseType: c.type,
     claimed: c.claimedItems.map((ci) => {
       const item = c.order.items.find((i) => i.skuId === ci.skuId)

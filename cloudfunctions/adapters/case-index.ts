@@ -47,8 +47,9 @@ export interface CaseIndex {
  * Version of the derivation below. Bump it whenever a derived field changes meaning: each adapter
  * re-derives every stored case once when it opens a store indexed by an older version.
  * 6: the analytics / export facts (./case-facts) joined the derived fields.
+ * 7: 差评 follow-up and 回访 facts.
  */
-export const CASE_INDEX_VERSION = 6
+export const CASE_INDEX_VERSION = 7
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)

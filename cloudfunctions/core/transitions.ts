@@ -43,7 +43,9 @@ export const TRANSITIONS: TransitionRow[] = [
   // staff
   { command: 'respond', by: ['staff'], from: { submitted: ['in_review'] }, self: ['in_review'] },
   { command: 'ask_info', by: ['staff'], from: { submitted: ['awaiting_buyer'], in_review: ['awaiting_buyer'] }, self: [] },
-  { command: 'make_offer', by: ['staff'], from: { submitted: ['offer_pending'], in_review: ['offer_pending'] }, self: [] },
+  // revising: a new offer while the buyer has not answered replaces the open ones
+  { command: 'make_offer', by: ['staff'], from: { submitted: ['offer_pending'], in_review: ['offer_pending'] }, self: ['offer_pending'] },
+  { command: 'withdraw_offer', by: ['staff'], from: { offer_pending: ['in_review'] }, self: [] },
   { command: 'approve', by: ['staff'], from: { submitted: REMEDY_TARGETS, in_review: REMEDY_TARGETS }, self: [] },
   { command: 'reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'] }, self: [] },
   // return leg: 'collect' pickups (wrong / damaged goods taken back) move along without a status change
@@ -92,12 +94,13 @@ export const TRANSITIONS: TransitionRow[] = [
   },
   { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
   // closing the loop (issue 15): approvals wait on the case; 差评 follow-up runs on the closed case
-  { command: 'submit_for_approval', by: ['staff'], from: {}, self: ['submitted', 'in_review', 'refunding'] },
+  // offer_pending: a revised offer above the agent's limit waits for a supervisor while the old one stays open
+  { command: 'submit_for_approval', by: ['staff'], from: {}, self: ['submitted', 'in_review', 'refunding', 'offer_pending'] },
   {
     command: 'decide_approval',
     by: ['staff'],
     from: { submitted: [...REMEDY_TARGETS, 'offer_pending'], in_review: [...REMEDY_TARGETS, 'offer_pending', 'refunding'], refunding: ['refunding'] },
-    self: ['submitted', 'in_review', 'refunding'],
+    self: ['submitted', 'in_review', 'refunding', 'offer_pending'],
   },
   { command: 'approval_escalate', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'review_step', by: ['staff'], from: {}, self: ['closed'] },

@@ -257,6 +257,10 @@ export interface CaseStats {
   money: Array<{ remedy: string; label: string; cases: number; refundFen: number; compensationFen: number; couponFen: number; giftFen: number; replacementFen: number; totalFen: number }>
   /** ratings 1–5: how many of each */
   ratings: [number, number, number, number, number]
+  /** 差评 follow-ups per (followed up in time at `now`, closing outcome or null while running) */
+  reviews: Array<{ follow: SlaVerdict; outcome: string | null; n: number }>
+  /** 回访 outcomes recorded: how many of each */
+  visits: Array<{ outcome: string; n: number }>
 }
 
 /** The columns of one exported case (export_cases), read by projection instead of the document. */

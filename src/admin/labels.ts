@@ -38,6 +38,7 @@ export const COMMAND_LABELS: Partial<Record<CommandType, string>> = {
   respond: '回复',
   ask_info: '要求补充',
   make_offer: '给出方案',
+  withdraw_offer: '撤回方案',
   approve: '同意',
   reject: '驳回',
   receive_return: '确认收到退货',

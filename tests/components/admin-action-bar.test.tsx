@@ -43,7 +43,8 @@ describe('action bar: role × status → exactly the actions the function allows
   test('the table the bar follows: a few statuses spelled out', () => {
     expect(staffActions('submitted')).toEqual(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval'])
     expect(staffActions('inspecting')).toEqual(['inspect', 'ship_replacement', 'note', 'reassign', 'escalate'])
-    expect(staffActions('offer_pending')).toEqual(['note', 'reassign', 'escalate'])
+    // an offer the buyer has not answered can be revised or withdrawn
+    expect(staffActions('offer_pending')).toEqual(['make_offer', 'withdraw_offer', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval'])
     // a rated case is closed; its 差评 follow-up steps still run there
     expect(staffActions('closed')).toEqual(['review_step'])
   })
@@ -186,6 +187,42 @@ describe('action bar: acting on a case', () => {
     const data = server.of('make_offer')[0].data
     expect(data.offerIds).toEqual(['sug-1'])
     expect(data.offers).toEqual([expect.objectContaining({ kind: 'coupon', couponFen: 1500, explanation: '送您10元优惠券' })])
+  })
+
+  test('withdraw_offer: lists the offers on the table, confirms first, sends the reason; cancelling sends nothing', async () => {
+    const onTable = suggestion({ status: 'offered' })
+    const view = caseDetail('offer_pending', { offers: [onTable] })
+    const { container, server, onUpdated } = mountBar(view, 'agent', { withdraw_offer: () => ({ ...view, status: 'in_review' }) })
+    expect(text(container, '#act-withdraw_offer')).toBe('撤回方案')
+    await tap(container, '#act-withdraw_offer')
+    expect(text(container, '#f-on-table')).toContain(onTable.explanation)
+    await typeInto(container, '#f-text', '金额算错了')
+    modal.mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'showModal:ok' })
+    await tap(container, '#submit-withdraw_offer')
+    await settle()
+    expect(modal.mock.calls[0][0].content).toContain('买家将不能再接受这些方案')
+    expect(server.of('withdraw_offer')).toHaveLength(0)
+    await tap(container, '#submit-withdraw_offer')
+    await settle()
+    expect(server.of('withdraw_offer')[0].data).toEqual({ caseId: 'case-1', expectedVersion: 3, reason: '金额算错了' })
+    expect(onUpdated).toHaveBeenCalledWith(expect.objectContaining({ status: 'in_review' }))
+  })
+
+  test('make_offer while the buyer has not answered is 修改方案: the current offer can be kept, an edited one goes as new', async () => {
+    const view = caseDetail('offer_pending', { offers: [suggestion({ status: 'offered' }), suggestion({ id: 'sug-2', kind: 'coupon', refundFen: 0, couponFen: 1000, explanation: '送您10元优惠券' })] })
+    const { container, server } = mountBar(view, 'agent', { make_offer: () => view })
+    expect(text(container, '#act-make_offer')).toBe('修改方案')
+    await tap(container, '#act-make_offer')
+    expect(text(container, '#f-revising')).toContain('新方案将替换买家尚未答复的方案')
+    expect(text(container, '#pick-sug-1')).toContain('【当前】')
+    await tap(container, '#pick-sug-1 > *')
+    await tap(container, '#pick-sug-2 > *')
+    await typeInto(container, '#f-offer-sug-2-couponFen', '15')
+    await tap(container, '#submit-make_offer')
+    await settle()
+    const data = server.of('make_offer')[0].data
+    expect(data.offerIds).toEqual(['sug-1'])
+    expect(data.offers).toEqual([expect.objectContaining({ kind: 'coupon', couponFen: 1500 })])
   })
 
   test('approve: the form fits the case type and the confirmation names what will happen', async () => {

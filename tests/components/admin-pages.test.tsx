@@ -196,6 +196,13 @@ describe('analytics', () => {
     times: { medianFirstResponseMs: 30 * 60_000, firstResponseCount: 4, medianResolutionMs: 26 * 3600_000, resolutionCount: 1 },
     money: { rows: [{ remedy: 'refund_only', label: '仅退款', cases: 1, refundFen: 16800, compensationFen: 0, couponFen: 0, giftFen: 0, replacementFen: 0, totalFen: 16800 }], totalFen: 16800 },
     csat: { count: 1, average: 5, satisfiedRate: 1, distribution: [0, 0, 0, 0, 1] },
+    followUps: {
+      reviews: 4,
+      onTime: { hit: 2, total: 3, rate: 0.6667 },
+      updated: { hit: 1, total: 4, rate: 0.25 },
+      outcomes: { updated: 1, not_updated: 1, unreachable: 0, open: 2 },
+      visits: { total: 3, satisfied: 2, not_satisfied: 1, unreachable: 0 },
+    },
   }
 
   test('figures, F2 charts with text summaries, and a table exported as CSV with BOM', async () => {
@@ -226,6 +233,29 @@ describe('analytics', () => {
     expect(Array.from(new Uint8Array(await read<ArrayBuffer>('readAsArrayBuffer')).slice(0, 3))).toEqual([0xef, 0xbb, 0xbf])
     const csv = await read<string>('readAsText')
     expect(csv).toContain('质量问题,quality_defect,4,25%,1,3')
+  })
+
+  test('差评 and 回访 figures: count, followed up within 24 h, reviews updated, visit outcomes, with CSV', async () => {
+    const server = fakeAdmin({ analytics: () => view })
+    setTransport(server.transport)
+    const blobs: Blob[] = []
+    jest.spyOn(URL, 'createObjectURL').mockImplementation((b) => (blobs.push(b as Blob), 'blob:x'))
+    const { container } = render(<AnalyticsScreen me={me('supervisor')} />)
+    await settle()
+    expect(text(container, '#kpi-reviews')).toContain('4')
+    expect(text(container, '#kpi-review-ontime')).toContain('66.7%')
+    expect(text(container, '#kpi-review-ontime')).toContain('2/3')
+    expect(text(container, '#kpi-review-updated')).toContain('25%')
+    expect(text(container, '#an-review-outcomes')).toContain('跟进中')
+    expect(text(container, '#an-visits')).toContain('回访：买家不满意')
+    await tap(container, '#an-followups-csv')
+    const csv = await new Promise<string>((resolve) => {
+      const r = new FileReader()
+      r.onload = () => resolve(r.result as string)
+      r.readAsText(blobs[0])
+    })
+    expect(csv).toContain('24小时内跟进,2,3,66.7%')
+    expect(csv).toContain('回访：买家满意,2,3,')
   })
 
   test('agents are told analytics is for supervisors and owners, and nothing is fetched', async () => {

@@ -1,6 +1,7 @@
 /** The transition table and who may act — behaviour a buyer or agent would notice. */
 import { CaseSchema } from '@contract/domain'
 import { availableCommands, decide, nextTimers, openCase } from '../../cloudfunctions/core'
+import { buyerView } from '../../cloudfunctions/app/views'
 import { agent, buyer, BUYER, ctx, later, MON_10, open, order, policy, step, supervisor, system } from './fixtures'
 
 describe('退货退款全流程', () => {
@@ -108,6 +109,73 @@ describe('买家等待期限', () => {
     c = step(c, { type: 'expire', deadline: 'offer' }, system, later(MON_10, 5 + 3 * 24 * 60)).case
     expect(c.status).toBe('in_review')
     expect(c.offers[0].status).toBe('expired')
+  })
+})
+
+describe('撤回与修改买家尚未答复的方案', () => {
+  const comp = (fen: number) => ({ kind: 'compensation' as const, compensationFen: fen, explanation: `补偿${fen / 100}元` })
+
+  test('撤回后买家不能再接受旧方案，买家看到撤回说明；重新给出的方案可以接受', () => {
+    let c = open({})
+    const first = step(c, { type: 'make_offer', offers: [comp(1000)] }, agent, later(MON_10, 5)).case
+    const oldId = first.offers.find((o) => o.status === 'offered')!.id
+    const w = step(first, { type: 'withdraw_offer', reason: '金额算错了' }, agent, later(MON_10, 10))
+    c = w.case
+    expect(c.status).toBe('in_review')
+    expect(c.offers.find((o) => o.id === oldId)!.status).toBe('withdrawn')
+    expect(c.buyerDeadline).toBeNull()
+    expect(c.sla.pausedAt).toBeNull() // back with the agent: the SLA runs again
+    // the buyer sees why, in the timeline of their own view
+    const seen = buyerView(c, later(MON_10, 11), policy).timeline.at(-1)!
+    expect(seen).toMatchObject({ type: 'withdraw_offer', text: '商家已撤回方案（金额算错了），将重新为您处理' })
+    expect(buyerView(c, later(MON_10, 11), policy).actions).not.toContain('accept_offer')
+    const stale = decide(c, { type: 'accept_offer', offerId: oldId }, ctx(buyer, later(MON_10, 12)))
+    expect(stale.ok || stale.error.code).toBe('NOT_ALLOWED_IN_STATUS')
+
+    c = step(c, { type: 'make_offer', offers: [comp(1500)] }, agent, later(MON_10, 20)).case
+    expect(c.status).toBe('offer_pending')
+    const newId = c.offers.find((o) => o.status === 'offered')!.id
+    const old = decide(c, { type: 'accept_offer', offerId: oldId }, ctx(buyer, later(MON_10, 30)))
+    expect(old.ok || old.error.code).toBe('VALIDATION')
+    c = step(c, { type: 'accept_offer', offerId: newId }, buyer, later(MON_10, 31)).case
+    expect(c).toMatchObject({ status: 'refunding', acceptedOfferId: newId })
+    expect(c.refunds.map((r) => r.amountFen)).toEqual([1500])
+  })
+
+  test('方案未答复时直接修改：旧方案作废，买家收到新方案通知，确认期限重新计算', () => {
+    const c1 = step(open({}), { type: 'make_offer', offers: [comp(1000)] }, agent, later(MON_10, 5)).case
+    const oldId = c1.offers.find((o) => o.status === 'offered')!.id
+    const r = step(c1, { type: 'make_offer', offers: [comp(2000)] }, agent, later(MON_10, 24 * 60))
+    const c2 = r.case
+    expect(c2.status).toBe('offer_pending')
+    expect(c2.offers.find((o) => o.id === oldId)!.status).toBe('withdrawn')
+    expect(c2.offers.filter((o) => o.status === 'offered').map((o) => o.compensationFen)).toEqual([2000])
+    expect(c2.timeline.at(-1)!.text).toBe('方案已更新，为您提供方案：补偿20元')
+    expect(r.events.some((e) => e.kind === 'buyer_message' && e.event === 'offer_made')).toBe(true)
+    expect(Date.parse(c2.buyerDeadline!.dueAt)).toBeGreaterThan(Date.parse(c1.buyerDeadline!.dueAt))
+    const stale = decide(c2, { type: 'accept_offer', offerId: oldId }, ctx(buyer, later(MON_10, 24 * 60 + 1)))
+    expect(stale.ok || stale.error.code).toBe('VALIDATION')
+  })
+
+  test('修改后的方案超出客服额度：旧方案仍有效、等主管审批；买家先接受旧方案，审批申请自动作废', () => {
+    const c0 = open({ claimedItems: [{ skuId: 'NEST-6', qty: 6 }] })
+    const c1 = step(c0, { type: 'make_offer', offers: [comp(1000)] }, agent, later(MON_10, 5)).case
+    const oldId = c1.offers.find((o) => o.status === 'offered')!.id
+    const c2 = step(c1, { type: 'make_offer', offers: [comp(25000)] }, agent, later(MON_10, 10)).case
+    expect(c2.status).toBe('offer_pending')
+    expect(c2.approvals?.filter((a) => a.status === 'pending').map((a) => a.command.type)).toEqual(['make_offer'])
+    expect(c2.offers.find((o) => o.id === oldId)!.status).toBe('offered')
+    // a supervisor's approval puts the revision on the table
+    const approved = step(c2, { type: 'decide_approval', approvalId: c2.approvals![0].id, decision: 'approved' }, supervisor, later(MON_10, 20)).case
+    expect(approved.offers.filter((o) => o.status === 'offered').map((o) => o.compensationFen)).toEqual([25000])
+    // or the buyer takes the old one first: nothing is left waiting for a supervisor
+    const c3 = step(c2, { type: 'accept_offer', offerId: oldId }, buyer, later(MON_10, 15)).case
+    expect(c3.approvals?.map((a) => a.status)).toEqual(['withdrawn'])
+  })
+
+  test('没有等待答复的方案时不能撤回', () => {
+    const r = decide(open({}), { type: 'withdraw_offer' }, ctx(agent, later(MON_10, 5)))
+    expect(r.ok || r.error.code).toBe('NOT_ALLOWED_IN_STATUS')
   })
 })
 

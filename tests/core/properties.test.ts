@@ -35,7 +35,7 @@ const KINDS = [
   'note', 'reassign', 'escalate', 'provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt',
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
   'submit_for_approval', 'decide_approval', 'approval_escalate', 'review_step', 'review_remind', 'record_visit',
-  'record_manual_refund',
+  'record_manual_refund', 'withdraw_offer',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 const SHOP_SNAPSHOT: PlatformSnapshot = {
@@ -170,7 +170,8 @@ describe('任意操作序列下的不变量', () => {
           const actor = s.actor < 0 ? naturalActor(cmd.type as StepInput['kind'], s.pick >> 5) : ACTORS[s.actor]
           const before = c
           const r = decide(before, cmd, ctx(actor, now, { roster: [] }))
-          if (FINAL_STATUSES.includes(before.status)) {
+          // a closed case takes only what the table lists for it (the 差评 follow-up: review_step / review_remind)
+          if (FINAL_STATUSES.includes(before.status) && !allowedIn(cmd.type, before.status)) {
             expect(r.ok).toBe(false)
             continue
           }
@@ -208,7 +209,7 @@ describe('任意操作序列下的不变量', () => {
         expect(() => CaseSchema.parse(c)).not.toThrow()
         void dues
       }),
-      { numRuns: 500, seed: 20261213 },
+      { numRuns: 500, seed: 20261216 },
     )
     // the generator must actually reach deep into the flows, or the property proves little
     // (an agent's over-limit approve now waits for a supervisor instead of moving the case)
@@ -336,6 +337,8 @@ function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: str
   switch (type) {
     case 'make_offer':
       return [{ type, offers: [{ kind: 'guidance', explanation: '使用指导' }] }, ...c.offers.map((o) => ({ type, offerIds: [o.id] }))]
+    case 'withdraw_offer':
+      return [{ type }, { type, reason: '方案有误' }]
     case 'approve':
       return [{ type }, { type, amountFen: 0 }, ...amounts.map((amountFen) => ({ type, amountFen }))]
     case 'inspect':
@@ -364,6 +367,9 @@ function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: str
         { type, request: { type: 'approve', amountFen: room } },
         { type, request: { type: 'issue_refund', amountFen: Math.max(1, room) } },
         { type, request: { type: 'issue_refund', amountFen: Math.max(1, compRoom), purpose: 'compensation' } },
+        // while an offer waits on the buyer, only a revised offer can be submitted
+        { type, request: { type: 'make_offer', offers: [{ kind: 'refund', refundFen: Math.max(1, room), explanation: '退款' }] } },
+        { type, request: { type: 'make_offer', offers: [{ kind: 'compensation', compensationFen: Math.max(1, compRoom), explanation: '补偿' }] } },
       ]
     case 'decide_approval':
       return [...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'approved' as const })), ...(c.approvals ?? []).map((a) => ({ type, approvalId: a.id, decision: 'refused' as const, note: '不同意' }))]

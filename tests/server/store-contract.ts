@@ -797,9 +797,41 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(got.byBatch.map((r) => r.key).sort()).toEqual(['sku-cup@-', 'sku-tea@B-T1'])
       })
 
+      it('counts 差评 follow-ups (in 24 h, updated, outcomes) and 回访 outcomes as the reference does', async () => {
+        const d = (days: number, hours = 0) => at(T0, days * 24 * HOUR + hours * HOUR)
+        const mk = (createdAt: string, buyerOpenid: string) => makeCase({ createdAt, buyerOpenid, order: { items: [TEA, CUP], paidFen: 26_800 }, claimedItems: [{ skuId: 'sku-tea', qty: 1 }] })
+        const review = (openedAt: string, patch: Partial<NonNullable<Case['reviewFollowUp']>> = {}): NonNullable<Case['reviewFollowUp']> => ({
+          openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null, outcome: null, closedAt: null, remindedAt: null, ...patch,
+        })
+        const contact = (when: string) => ({ at: when, by: 'agent-1', channel: 'phone' as const, outcome: 'reached' as const, note: '' })
+        const [a, b, c, e, f, g] = [mk(d(-8), 'b-1'), mk(d(-6), 'b-2'), mk(d(-2), 'b-3'), mk(d(0), 'b-4'), mk(d(8), 'b-5'), mk(d(1), 'b-6')]
+        // answered in time and updated; answered late (its public reply, before the later call, is still after the 24 h); unanswered past due; not due yet
+        a.reviewFollowUp = review(d(-7), { contacts: [contact(d(-7, 2))], outcome: 'updated', closedAt: d(-6) })
+        b.reviewFollowUp = review(d(-5), { contacts: [contact(d(-2))], reply: { text: '抱歉', at: d(-3, 1), by: 'agent-1' }, outcome: 'not_updated', closedAt: d(-2) })
+        c.reviewFollowUp = review(d(-1))
+        f.reviewFollowUp = review(d(8, 22))
+        a.followUp = { dueAt: d(-5), remindedAt: null, outcome: 'satisfied', doneAt: d(-5) }
+        e.followUp = { dueAt: d(2), remindedAt: d(2), outcome: 'not_satisfied', doneAt: d(2, 1), linkedCaseId: null }
+        g.followUp = { dueAt: d(3), remindedAt: null }
+        const cases = [a, b, c, e, f, g]
+        await storeAll(cases)
+        const range = rangeOf({}, NOW, policy)
+        const weeks = weeksBetween(range.from, range.to, policy.calendar.timezone)
+        const stats = await store.caseStats({ createdFrom: range.from }, { weekBounds: weekBounds(weeks, policy.calendar.timezone), now: NOW })
+        const got = analyticsFromStats(stats, NOW, policy, { ...range, weeks })
+        expect(got).toEqual(computeAnalytics(cases, NOW, policy, range))
+        expect(got.followUps).toEqual({
+          reviews: 4,
+          onTime: { hit: 1, total: 3, rate: 0.3333 },
+          updated: { hit: 1, total: 4, rate: 0.25 },
+          outcomes: { updated: 1, not_updated: 1, unreachable: 0, open: 2 },
+          visits: { total: 2, satisfied: 1, not_satisfied: 1, unreachable: 0 },
+        })
+      })
+
       it('answers an empty range with zeros', async () => {
         const stats = await store.caseStats({ createdFrom: NOW }, { weekBounds: [NOW, at(NOW, 7 * 24 * HOUR)], now: NOW })
-        expect(stats).toMatchObject({ total: 0, buyers: 0, perWeek: [0], byReason: [], sla: [], money: [], ratings: [0, 0, 0, 0, 0] })
+        expect(stats).toMatchObject({ total: 0, buyers: 0, perWeek: [0], byReason: [], sla: [], money: [], ratings: [0, 0, 0, 0, 0], reviews: [], visits: [] })
         expect(stats.times.firstResponse).toEqual({ count: 0, medianMs: null })
       })
 

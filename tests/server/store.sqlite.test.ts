@@ -59,6 +59,27 @@ describe('SqliteStore specifics', () => {
     check.close()
   })
 
+  it('migrates a file written before the 差评 / 回访 facts: adds the columns and fills them from the stored cases', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-facts-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const c = makeCase({ followUp: { dueAt: at(T0, HOUR), remindedAt: null, outcome: 'satisfied', doneAt: at(T0, 2 * HOUR) } })
+    await a.createCase(c, [])
+    await a.close()
+    // the file as CASE_INDEX_VERSION 6 left it: no 差评 / 回访 columns
+    const raw = new Database(file)
+    raw.exec('ALTER TABLE case_facts DROP COLUMN rv; ALTER TABLE case_facts DROP COLUMN rv_due; ALTER TABLE case_facts DROP COLUMN rv_out; ALTER TABLE case_facts DROP COLUMN visit')
+    raw.pragma('user_version = 6')
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    const stats = await b.caseStats({}, { weekBounds: [], now: at(T0, 3 * HOUR) })
+    expect(stats.visits).toEqual([{ outcome: 'satisfied', n: 1 }])
+    await b.close()
+  })
+
   it('migrates a file written before the SLA-state columns: adds, backfills and indexes them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'))
     dirs.push(dir)

@@ -1278,7 +1278,7 @@ export class CloudBaseStore implements Store {
         .map((d) => Number(d[field]))
       return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
     }
-    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings] = await Promise.all([
+    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings, reviews, visits] = await Promise.all([
       dimension(null, ''),
       dimension('$reason', '$reason'),
       dimension('$products', '$products', '$products'),
@@ -1294,6 +1294,10 @@ export class CloudBaseStore implements Store {
         couponFen: { $sum: '$couponFen' }, giftFen: { $sum: '$giftFen' }, replacementFen: { $sum: '$replacementFen' }, totalFen: { $sum: '$moneyFen' },
       }).limit(1000)),
       run<{ _id: number; n: number }>(agg().match({ rating: this._.neq(null) }).group({ _id: '$rating', n: { $sum: 1 } }).limit(10)),
+      // documents not yet re-derived for CASE_INDEX_VERSION 7 lack these fields: $ne null skips them
+      run<{ _id: { f: SlaVerdict; o: string | null }; n: number }>(agg().match({ reviewFollow: this._.neq(null) })
+        .group({ _id: { f: verdict('$reviewFollow', '$reviewDueAt'), o: '$reviewOutcome' }, n: { $sum: 1 } }).limit(100)),
+      run<{ _id: string; n: number }>(agg().match({ visitOutcome: this._.neq(null) }).group({ _id: '$visitOutcome', n: { $sum: 1 } }).limit(10)),
     ])
     const dist: CaseStats['ratings'] = [0, 0, 0, 0, 0]
     for (const r of ratings) if (r._id >= 1 && r._id <= 5) dist[r._id - 1] = r.n
@@ -1310,6 +1314,8 @@ export class CloudBaseStore implements Store {
       times: { firstResponse: fr, resolution: res },
       money: money.map(({ _id, ...m }) => ({ ...m, remedy: _id })),
       ratings: dist,
+      reviews: reviews.map((r) => ({ follow: r._id.f, outcome: r._id.o ?? null, n: r.n })),
+      visits: visits.map((r) => ({ outcome: r._id, n: r.n })),
     }
   }
 

@@ -1,9 +1,11 @@
 import type { z } from 'zod'
-import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, HitRate, MoneyRow, RisingProblem } from '@contract/actions'
+import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, FollowUpStats, HitRate, MoneyRow, RisingProblem } from '@contract/actions'
 import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { CaseStats, CaseStatsGroup } from '../../ports/store'
+import { reviewFollowedAt } from '../../adapters/case-facts'
+import { iso } from '../../core'
 import { livePolicy } from '../shared'
 import { localDate, addDays, weekdayOf, toMs, zonedToMs } from '../../core/tz'
 
@@ -122,6 +124,23 @@ export function analyticsFromStats(
       satisfiedRate: count ? round4((d[3] + d[4]) / count) : null,
       distribution: [d[0], d[1], d[2], d[3], d[4]],
     },
+    followUps: followUpsOf(stats.reviews, stats.visits),
+  }
+}
+
+/** The follow-up figures from counts per (follow-up verdict, closing outcome) and per 回访 outcome. */
+function followUpsOf(reviews: CaseStats['reviews'], visits: CaseStats['visits']): FollowUpStats {
+  const total = reviews.reduce((s, r) => s + r.n, 0)
+  const timed = reviews.filter((r) => r.follow !== 'pending').reduce((s, r) => s + r.n, 0)
+  const hit = reviews.filter((r) => r.follow === 'hit').reduce((s, r) => s + r.n, 0)
+  const count = (o: string | null) => reviews.filter((r) => r.outcome === o).reduce((s, r) => s + r.n, 0)
+  const visit = (o: string) => visits.filter((v) => v.outcome === o).reduce((s, v) => s + v.n, 0)
+  return {
+    reviews: total,
+    onTime: rate(hit, timed),
+    updated: rate(count('updated'), total),
+    outcomes: { updated: count('updated'), not_updated: count('not_updated'), unreachable: count('unreachable'), open: count(null) },
+    visits: { total: visits.reduce((s, v) => s + v.n, 0), satisfied: visit('satisfied'), not_satisfied: visit('not_satisfied'), unreachable: visit('unreachable') },
   }
 }
 
@@ -240,7 +259,34 @@ export function computeAnalytics(
     times: responseTimes(sorted),
     money: moneyByRemedy(sorted),
     csat: csatOf(sorted),
+    followUps: followUpsOfCases(sorted, now),
   }
+}
+
+/**
+ * 差评 follow-up: in time when the first contact attempt or public reply (else the closing) came by
+ * the task's due time; one still running is late once past due, else not counted yet. 回访: the
+ * recorded outcomes.
+ */
+function followUpsOfCases(cases: Case[], now: string): FollowUpStats {
+  const reviews = new Map<string, CaseStats['reviews'][number]>()
+  const visits = new Map<string, number>()
+  for (const c of cases) {
+    const r = c.reviewFollowUp
+    if (r) {
+      const at = reviewFollowedAt(c) ?? (r.closedAt ? iso(r.closedAt) : null)
+      const due = iso(r.dueAt)
+      const follow = at ? (at <= due ? 'hit' : 'miss') : iso(now) > due ? 'miss' : 'pending'
+      const outcome = r.outcome ?? null
+      const k = `${follow}|${outcome}`
+      const row = reviews.get(k) ?? { follow, outcome, n: 0 }
+      row.n++
+      reviews.set(k, row)
+    }
+    const v = c.followUp?.outcome
+    if (v) visits.set(v, (visits.get(v) ?? 0) + 1)
+  }
+  return followUpsOf([...reviews.values()], [...visits.entries()].map(([outcome, n]) => ({ outcome, n })))
 }
 
 class GroupCounter {

@@ -15,6 +15,7 @@ import { inspect } from './inspect'
 import { record_manual_refund } from './record_manual_refund'
 import { issue_refund } from './issue_refund'
 import { make_offer } from './make_offer'
+import { withdraw_offer } from './withdraw_offer'
 import { note } from './note'
 import { accept_offer, decline_offer } from './offer_reply'
 import { platform_accept, platform_call_result, platform_certificate, platform_reject, platform_reship, platform_sync } from './platform'
@@ -38,6 +39,7 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   respond,
   ask_info,
   make_offer,
+  withdraw_offer,
   approve,
   reject,
   receive_return,

@@ -1,8 +1,10 @@
 /**
  * make_offer (staff): put engine suggestions and / or new offers to the buyer (several = the buyer
- * picks one). Earlier open offers are withdrawn.
+ * picks one). Earlier open offers are withdrawn: made again while the buyer has not answered
+ * (offer_pending), it revises them — the buyer gets a fresh wait and a new message.
  */
 import { raise } from '../errors'
+import { buyerDeadline } from '../sla'
 import { cashOf, valueOf } from '../offers'
 import { remedyRefusal } from './remedy'
 import { goodsValueFen, requireApproval, withdrawOffered, type CommandSpec } from './work'
@@ -12,10 +14,12 @@ const REOFFERABLE = new Set(['suggested', 'declined', 'expired', 'withdrawn'])
 export const make_offer: CommandSpec<'make_offer'> = {
   act(w, cmd, ctx) {
     const c = w.c
+    const revising = c.status === 'offer_pending'
     const fromSuggestions = cmd.offerIds.map((id) => {
       const o = c.offers.find((x) => x.id === id)
       if (!o) raise('VALIDATION', `没有这个方案：${id}`)
-      if (!REOFFERABLE.has(o.status)) raise('VALIDATION', '该方案已提供或已处理')
+      // a revision may keep some of the open offers
+      if (!REOFFERABLE.has(o.status) && !(revising && o.status === 'offered')) raise('VALIDATION', '该方案已提供或已处理')
       return o
     })
     const fresh = cmd.offers.map((o) => {
@@ -50,7 +54,12 @@ export const make_offer: CommandSpec<'make_offer'> = {
     for (const o of fresh) c.offers.push({ ...o, id: ctx.newId(), needsSupervisor: valueOf(o) > th, status: 'offered', createdAt: ctx.now, group })
     const offered = c.offers.filter((o) => o.status === 'offered')
     w.to = 'offer_pending'
-    w.text = cmd.text ?? (offered.length > 1 ? `为您提供${offered.length}个方案，请选择：${offered.map((o) => o.explanation).join('；')}` : `为您提供方案：${offered[0].explanation}`)
+    w.text = cmd.text ?? (revising ? '方案已更新，' : '') + (offered.length > 1 ? `为您提供${offered.length}个方案，请选择：${offered.map((o) => o.explanation).join('；')}` : `为您提供方案：${offered[0].explanation}`)
     w.data = { offerIds: offered.map((o) => o.id) }
+    if (revising) {
+      // the status does not change, so finish() neither restarts the wait nor tells the buyer
+      if (c.buyerDeadline?.kind === 'offer') c.buyerDeadline = buyerDeadline('offer', ctx.now, ctx.policy)
+      w.buyer.push({ event: 'offer_made' })
+    }
   },
 }

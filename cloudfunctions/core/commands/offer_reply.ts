@@ -17,6 +17,10 @@ export const accept_offer: CommandSpec<'accept_offer'> = {
     const no = remedyRefusal(offer, c, ctx)
     if (no) raise(no.code, no.message, no.details)
     for (const o of offered(c)) o.status = o.id === offer.id ? 'accepted' : 'withdrawn'
+    // a revised offer still waiting for a supervisor is moot once the buyer took one on the table
+    if (c.approvals?.some((x) => x.status === 'pending' && x.command.type === 'make_offer')) {
+      c.approvals = c.approvals.map((x) => (x.status === 'pending' && x.command.type === 'make_offer' ? { ...x, status: 'withdrawn' as const, decidedAt: ctx.now, decisionNote: '买家已接受原方案' } : x))
+    }
     c.acceptedOfferId = offer.id
     executeRemedy(w, offer, ctx, { shipNow: offer.kind === 'exchange' && c.flags.trusted })
     w.text = `买家接受方案：${offer.explanation}`

@@ -112,7 +112,8 @@ export function requireApproval(w: Work, given: Given, ctx: CoreContext, what: s
   if (ctx.actor.kind !== 'staff' || isSupervisor(ctx.actor)) return
   const before = givenValueFen(w.c)
   const total = before + given.valueFen
-  if (total > th) {
+  // a command that gives nothing (guidance) adds nothing to approve, whatever the case gave before
+  if (given.valueFen > 0 && total > th) {
     const perks = given.valueFen - given.cashFen
     const what2 = perks > 0 ? `${what}总价值${yuan(given.valueFen)}（含优惠券、礼品或先发商品${yuan(perks)}）` : `${what}金额${yuan(given.valueFen)}`
     const why = before > 0 ? `${what2}，加上本单已给${yuan(before)}，合计${yuan(total)}超过审批门槛${yuan(th)}` : `${what2}超过审批门槛${yuan(th)}`

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
-import type { AnalyticsGroupRow, AnalyticsView } from '@contract/actions'
+import type { AnalyticsGroupRow, AnalyticsView, FollowUpStats } from '@contract/actions'
 import { adminApi, type Me } from '../api'
 import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../format'
 import { BarChart } from './BarChart'
@@ -239,7 +239,73 @@ function Report({
       <Section title={`满意度（平均 ${v.csat.average ?? '—'} 分）`} id="an-csat">
         <Bars rows={[5, 4, 3, 2, 1].map((s) => ({ label: `${s} 星`, value: v.csat.distribution[s - 1] }))} />
       </Section>
+
+      <FollowUps v={v.followUps} exportTable={exportTable} />
     </View>
+  )
+}
+
+/** 差评 follow-up (count, reached out within the task's hours, reviews updated, how they closed) and 回访 outcomes. */
+function FollowUps({ v, exportTable }: { v: FollowUpStats; exportTable(name: string, rows: (string | number)[][]): void }) {
+  const o = v.outcomes
+  const visits = v.visits
+  return (
+    <Section
+      title="差评跟进与回访"
+      id="an-followups"
+      extra={
+        <Text
+          className="adm-link"
+          id="an-followups-csv"
+          onClick={() =>
+            exportTable('差评跟进与回访', [
+              ['指标', '数量', '总数', '比例'],
+              ['差评', v.reviews, v.reviews, ''],
+              ['24小时内跟进', v.onTime.hit, v.onTime.total, pct(v.onTime.rate)],
+              ['买家追评/改评', v.updated.hit, v.updated.total, pct(v.updated.rate)],
+              ['买家未改评', o.not_updated, v.reviews, ''],
+              ['联系不上买家', o.unreachable, v.reviews, ''],
+              ['跟进中', o.open, v.reviews, ''],
+              ['回访：买家满意', visits.satisfied, visits.total, ''],
+              ['回访：买家不满意', visits.not_satisfied, visits.total, ''],
+              ['回访：联系不上', visits.unreachable, visits.total, ''],
+            ])
+          }
+        >
+          导出CSV
+        </Text>
+      }
+    >
+      <View className="adm-kpis">
+        <Kpi id="kpi-reviews" label="差评" value={String(v.reviews)} />
+        <Kpi id="kpi-review-ontime" label={`24小时内跟进（${v.onTime.hit}/${v.onTime.total}）`} value={pct(v.onTime.rate)} />
+        <Kpi id="kpi-review-updated" label={`买家追评/改评（${v.updated.hit}/${v.updated.total}）`} value={pct(v.updated.rate)} />
+        <Kpi id="kpi-visits" label="回访" value={String(visits.total)} />
+      </View>
+      {v.reviews > 0 && (
+        <Bars
+          id="an-review-outcomes"
+          rows={[
+            { label: '买家已追评/改评', value: o.updated },
+            { label: '买家未改评', value: o.not_updated },
+            { label: '联系不上买家', value: o.unreachable },
+            { label: '跟进中', value: o.open },
+          ]}
+        />
+      )}
+      {visits.total > 0 ? (
+        <Bars
+          id="an-visits"
+          rows={[
+            { label: '回访：买家满意', value: visits.satisfied },
+            { label: '回访：买家不满意', value: visits.not_satisfied },
+            { label: '回访：联系不上', value: visits.unreachable },
+          ]}
+        />
+      ) : (
+        <Text className="adm-muted block">这段时间还没有记录回访</Text>
+      )}
+    </Section>
   )
 }
 

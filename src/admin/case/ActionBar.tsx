@@ -15,6 +15,7 @@ const CONFIRM: Partial<Record<StaffCommand, string>> = {
   approve: '同意后将按方案执行（可能立即退款或发货），不可撤销。确认同意？',
   reject: '驳回后买家将收到驳回原因，确认驳回？',
   issue_refund: '退款将原路退回买家，不可撤销。确认退款？',
+  withdraw_offer: '撤回后买家将不能再接受这些方案，售后单回到处理中，请尽快给出新方案。确认撤回？',
 }
 
 /** The approval's confirmation names what will happen (money leaves at once for refunds). */
@@ -124,7 +125,11 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
 
   // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
   const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_'))
-  const suggestions = view.offers.filter((o) => o.status === 'suggested')
+  // revising (offer_pending): the offers on the table can be kept or changed, the rest replace them
+  const revising = view.status === 'offer_pending'
+  const suggestions = view.offers.filter((o) => o.status === 'suggested' || (revising && o.status === 'offered'))
+  const onTable = view.offers.filter((o) => o.status === 'offered')
+  const labelOf = (a: StaffCommand) => (a === 'make_offer' && revising ? '修改方案' : COMMAND_LABELS[a])
   const needsSupervisor = me.role === 'agent' && view.offers.some((o) => (o.status === 'suggested' || o.status === 'offered') && o.needsSupervisor)
   const set = (patch: Partial<Draft>) => setD((cur) => ({ ...cur, ...patch }))
   // 运费险: the buyer's side of the return is the insurance's, never the buyer's
@@ -231,6 +236,9 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       }
       case 'receive_return':
         return run('receive_return', text ? { text } : {})
+      case 'withdraw_offer':
+        if (text.length > 200) return invalid('撤回原因最多200个字')
+        return run('withdraw_offer', text ? { reason: text } : {}, CONFIRM.withdraw_offer)
       case 'inspect':
         if (!text) return invalid('请填写验货说明')
         return run('inspect', { result: d.result, note: text, photos: d.photos }, d.result === 'fail' ? '验货不通过将驳回该售后，不可撤销。确认不通过？' : undefined)
@@ -439,6 +447,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         )
       case 'receive_return':
         return textField('收货说明（可选）')
+      case 'withdraw_offer':
+        return (
+          <>
+            <View className="adm-field" id="f-on-table">
+              <Text className="adm-field__label">将撤回买家尚未答复的方案</Text>
+              {onTable.map((o) => (
+                <Text key={o.id} className="adm-muted block">
+                  {OFFER_KIND_LABELS[o.kind] ?? o.kind}：{o.explanation}
+                </Text>
+              ))}
+            </View>
+            {textField('撤回原因（可选，买家可见）', '如：方案金额有误，稍后为您重新提供')}
+          </>
+        )
       case 'inspect':
         return (
           <>
@@ -497,7 +519,12 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         return (
           <>
             <View className="adm-field" id="f-suggestions">
-              <Text className="adm-field__label">系统建议方案（可改金额，买家从中选择）</Text>
+              {revising && (
+                <Text className="adm-warn block" id="f-revising">
+                  新方案将替换买家尚未答复的方案，买家会收到新的方案通知
+                </Text>
+              )}
+              <Text className="adm-field__label">{revising ? '当前方案与系统建议（可保留、改金额，买家从中选择）' : '系统建议方案（可改金额，买家从中选择）'}</Text>
               {suggestions.length === 0 && <Text className="adm-muted">暂无系统建议</Text>}
               {suggestions.map((o) => {
                 const edits = d.picked[o.id]
@@ -513,6 +540,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
                     >
                       <Text>
                         {edits ? '☑ ' : '☐ '}
+                        {o.status === 'offered' ? '【当前】' : ''}
                         {OFFER_KIND_LABELS[o.kind] ?? o.kind}：{o.explanation}
                       </Text>
                     </View>
@@ -596,7 +624,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       )}
       {open && (
         <View className="adm-form" id={`form-${open}`}>
-          <Text className="adm-form__title">{COMMAND_LABELS[open]}</Text>
+          <Text className="adm-form__title">{labelOf(open)}</Text>
           {form()}
           {error && (
             <View className="adm-forbidden-box" id="adm-action-error">
@@ -620,7 +648,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
           )}
           <View>
             <Button id={`submit-${open}`} className={`adm-btn ${CONFIRM[open] || open === 'inspect' ? 'adm-btn--danger' : 'adm-btn--primary'}`} disabled={busy || undefined} onClick={submit}>
-              {busy ? '提交中…' : toSupervisor ? `提交主管审批 ${yuan(approveTap!.valueFen)}` : `确认${COMMAND_LABELS[open]}`}
+              {busy ? '提交中…' : toSupervisor ? `提交主管审批 ${yuan(approveTap!.valueFen)}` : `确认${labelOf(open)}`}
             </Button>
             <Button id="adm-form-cancel" className="adm-btn" onClick={close}>
               取消
@@ -637,7 +665,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
               className={`adm-btn adm-btn--small adm-action ${a === 'approve' || a === 'respond' ? 'adm-btn--primary' : ''}`}
               onClick={() => openForm(a)}
             >
-              {COMMAND_LABELS[a]}
+              {labelOf(a)}
             </Button>
           ))}
         </View>
