@@ -30,6 +30,10 @@ const analyticsView = {
   times: { medianFirstResponseMs: 1_800_000, firstResponseCount: 4, medianResolutionMs: 93_600_000, resolutionCount: 1 },
   money: { rows: [], totalFen: 0 },
   csat: { count: 0, average: null, satisfiedRate: null, distribution: [0, 0, 0, 0, 0] },
+  followUps: {
+    reviews: 2, onTime: { hit: 1, total: 2, rate: 0.5 }, updated: { hit: 1, total: 2, rate: 0.5 },
+    outcomes: { updated: 1, not_updated: 0, unreachable: 0, open: 1 }, visits: { total: 1, satisfied: 1, not_satisfied: 0, unreachable: 0 },
+  },
 }
 
 /** One fake backend for both functions: what a seeded shop answers, enough for each page's main state. */

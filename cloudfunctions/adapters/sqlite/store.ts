@@ -317,7 +317,23 @@ export class SqliteStore implements Store {
     if (this.inited) return
     // first, so that every later step waits for another process's lock instead of failing
     this.db.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`)
-    this.db.pragma('journal_mode = WAL')
+    // switching a new file to WAL can answer "database is locked" without waiting (SQLite does not
+    // run the busy handler there) while another process creates the schema: try again shortly
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.db.pragma('journal_mode = WAL')
+        this.initSchema()
+        break
+      } catch (e) {
+        const busy = (e as { code?: string }).code?.startsWith('SQLITE_BUSY') || /database is locked/.test(String(e))
+        if (!busy || attempt >= 100) throw e
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(attempt * 5))
+      }
+    }
+    this.inited = true
+  }
+
+  private initSchema(): void {
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`)
     this.db.pragma('foreign_keys = ON')
     // Schema and migrations in one IMMEDIATE transaction: processes starting together on one file
@@ -337,7 +353,6 @@ export class SqliteStore implements Store {
         if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
       })
       .immediate()
-    this.inited = true
   }
 
   /**

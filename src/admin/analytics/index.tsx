@@ -240,7 +240,8 @@ function Report({
         <Bars rows={[5, 4, 3, 2, 1].map((s) => ({ label: `${s} 星`, value: v.csat.distribution[s - 1] }))} />
       </Section>
 
-      <FollowUps v={v.followUps} exportTable={exportTable} />
+      {/* (absent from a function deployed before these figures existed) */}
+      {v.followUps && <FollowUps v={v.followUps} exportTable={exportTable} />}
     </View>
   )
 }
