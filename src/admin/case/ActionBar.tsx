@@ -275,6 +275,20 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   canned.sort(([a], [b]) => (a === view.reason ? -1 : b === view.reason ? 1 : 0))
   const insertCanned = (reply: string) => set({ text: d.text ? `${d.text}\n${reply}` : reply })
 
+  /** an amount with what it is for (refund of the goods / compensation) and the money guard's answer for that purpose */
+  const moneyField = (label: string) => (
+    <View className="adm-field">
+      <Text className="adm-field__label">{`${label}（元${d.purpose === 'refund' ? limitHint : compHint}）`}</Text>
+      {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
+      <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
+        货款退款
+      </Chip>
+      <Chip id="f-purpose-comp" on={d.purpose === 'compensation'} onClick={() => set({ purpose: 'compensation' })}>
+        补偿
+      </Chip>
+    </View>
+  )
+
   /** staff photos (inspection, a transfer's proof): the ones added so far and the add button */
   const photoField = (label: string, add: string) => (
     <View className="adm-field">
@@ -415,32 +429,14 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       case 'issue_refund':
         return (
           <>
-            <View className="adm-field">
-              <Text className="adm-field__label">{`金额（元${d.purpose === 'refund' ? limitHint : compHint}）`}</Text>
-              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
-              <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
-                货款退款
-              </Chip>
-              <Chip id="f-purpose-comp" on={d.purpose === 'compensation'} onClick={() => set({ purpose: 'compensation' })}>
-                补偿
-              </Chip>
-            </View>
+            {moneyField('金额')}
             {textField('说明（可选）')}
           </>
         )
       case 'record_manual_refund':
         return (
           <>
-            <View className="adm-field">
-              <Text className="adm-field__label">{`已线下转账的金额（元${d.purpose === 'refund' ? limitHint : compHint}）`}</Text>
-              {amountInput('f-amount', d.amount, (v) => set({ amount: v }))}
-              <Chip id="f-purpose-refund" on={d.purpose === 'refund'} onClick={() => set({ purpose: 'refund' })}>
-                货款退款
-              </Chip>
-              <Chip id="f-purpose-comp" on={d.purpose === 'compensation'} onClick={() => set({ purpose: 'compensation' })}>
-                补偿
-              </Chip>
-            </View>
+            {moneyField('已线下转账的金额')}
             {textField('退款方式和流水号', '如：微信转账 流水号 4200…')}
             {photoField('转账凭证（必填）', '上传凭证')}
           </>
