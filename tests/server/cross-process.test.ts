@@ -19,6 +19,7 @@ import readline from 'node:readline'
 import type { OrderSnapshot } from '@contract/domain'
 import type { Deps } from '../../cloudfunctions/app/deps'
 import type { Store } from '../../cloudfunctions/ports/store'
+import { claimedValueFen } from '../../cloudfunctions/core/money'
 import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
 import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
@@ -168,6 +169,16 @@ async function checkRun(store: Store, run: Run) {
   expect(approved.timeline.filter((t) => t.type === 'approve')).toHaveLength(1)
   expect(approved.refunds).toHaveLength(1)
   expect(await store.refundedForOrder('X-APPROVE')).toBe(approved.refunds[0].amountFen)
+  // per item: what the order's cases hold for each SKU (the guard written by 4 processes at once) stays within its paid value
+  for (const orderId of ['X-APPROVE', 'X-BIG', 'X-REFUNDS']) {
+    const g = await store.getOrderGuard(orderId)
+    const o = (await store.getOrder(orderId))!.order
+    for (const line of o.items) {
+      const held = g.cases.reduce((s, e) => s + (e.itemsFen?.[line.skuId] ?? 0), 0)
+      expect({ orderId, sku: line.skuId, within: held <= claimedValueFen(o, [{ skuId: line.skuId, qty: line.qty }]) }).toEqual({ orderId, sku: line.skuId, within: true })
+    }
+  }
+  expect((await store.getOrderGuard('X-APPROVE')).cases.reduce((s, e) => s + (e.itemsFen?.A ?? 0), 0)).toBe(approved.refunds[0].amountFen)
 
   // 200 submits, one key: one case, every answer is that case
   const oneKey = flat('submitsOneKey') as string[]
