@@ -51,6 +51,6 @@ export {
   type BuyerMessageDraft,
 } from './messages'
 export { TRANSITIONS, NON_FINAL, BUYER_WAITS, waitIn, isListed, allowedIn, availableCommands, rowOf, type TransitionRow, type ActorKind } from './transitions'
-export { claimedValueFen, committedFen, remainingFen, formatYuan, yuan } from './money'
+export { claimedValueFen, committedFen, formatYuan, yuan } from './money'
 export { ok, fail, type CoreError, type CoreErrorCode, type Result } from './errors'
 export { formatLocalTime, localDate } from './tz'

@@ -18,14 +18,6 @@ export function committedFen(c: Pick<Case, 'refunds'>): number {
   return c.refunds.filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amountFen, 0)
 }
 
-/**
- * What can still be paid back on this case without the ORDER exceeding paidFen: `otherCasesFen`
- * is what the order's other cases already committed (CoreContext.orderCommittedFen).
- */
-export function remainingFen(c: Pick<Case, 'refunds' | 'order'>, otherCasesFen = 0): number {
-  return Math.max(0, c.order.paidFen - otherCasesFen - committedFen(c))
-}
-
 /** "12.50元" */
 export function formatYuan(fen: number): string {
   const f = Math.max(0, Math.trunc(fen))
