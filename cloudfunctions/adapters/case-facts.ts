@@ -114,16 +114,7 @@ export function caseFacts(c: Case): CaseFacts {
   const created = Date.parse(c.createdAt)
   const since = (at: string | null | undefined) => (at ? Math.max(0, Date.parse(at) - created) : null)
   const accepted = c.acceptedOfferId ? c.offers.find((o) => o.id === c.acceptedOfferId) : undefined
-  const paid = c.refunds.filter((r) => r.status !== 'failed')
-  const refundFen = paid.filter((r) => r.purpose === 'refund').reduce((s, r) => s + r.amountFen, 0)
-  const compensationFen = paid.filter((r) => r.purpose === 'compensation').reduce((s, r) => s + r.amountFen, 0)
-  const couponFen = accepted?.couponFen ?? 0
-  const shipped = c.replacementShipments.filter((r) => r.status !== 'to_ship')
-  const giftFen = shipped.reduce((s, r) => s + r.giftValueFen, 0)
-  const replacementFen = shipped.reduce(
-    (s, r) => s + r.items.reduce((t, i) => t + i.qty * (c.order.items.find((o) => o.skuId === i.skuId)?.unitPriceFen ?? 0), 0),
-    0,
-  )
+  const { refundFen, compensationFen, couponFen, giftFen, replacementFen } = caseMoney(c)
   return {
     skuItems,
     products: [...new Set(skuItems.map((s) => s.name))],
@@ -187,4 +178,20 @@ export function exportRow(
     escalated: !!x.escalated,
     policyVersion: f.policyVersion,
   }
+}
+
+/** What a case gave, by kind: money that did not fail, the accepted offer's coupon, gifts and goods that left. */
+export function caseMoney(c: Case): { refundFen: number; compensationFen: number; couponFen: number; giftFen: number; replacementFen: number } {
+  const accepted = c.acceptedOfferId ? c.offers.find((o) => o.id === c.acceptedOfferId) : undefined
+  const paid = c.refunds.filter((r) => r.status !== 'failed')
+  const refundFen = paid.filter((r) => r.purpose === 'refund').reduce((s, r) => s + r.amountFen, 0)
+  const compensationFen = paid.filter((r) => r.purpose === 'compensation').reduce((s, r) => s + r.amountFen, 0)
+  const couponFen = accepted?.couponFen ?? 0
+  const shipped = c.replacementShipments.filter((r) => r.status !== 'to_ship')
+  const giftFen = shipped.reduce((s, r) => s + r.giftValueFen, 0)
+  const replacementFen = shipped.reduce(
+    (s, r) => s + r.items.reduce((t, i) => t + i.qty * (c.order.items.find((o) => o.skuId === i.skuId)?.unitPriceFen ?? 0), 0),
+    0,
+  )
+  return { refundFen, compensationFen, couponFen, giftFen, replacementFen }
 }

@@ -4,7 +4,7 @@ import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type S
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { CaseStats, CaseStatsGroup } from '../../ports/store'
-import { reviewFollowedAt } from '../../adapters/case-facts'
+import { caseMoney, reviewFollowedAt } from '../../adapters/case-facts'
 import { iso } from '../../core'
 import { livePolicy } from '../shared'
 import { localDate, addDays, weekdayOf, toMs, zonedToMs } from '../../core/tz'
@@ -375,16 +375,7 @@ function moneyByRemedy(cases: Case[]): AnalyticsView['money'] {
     const accepted = c.acceptedOfferId ? c.offers.find((o) => o.id === c.acceptedOfferId) : undefined
     const remedy = accepted?.kind ?? c.type
     const label = accepted ? OFFER_KIND_LABELS[accepted.kind] ?? accepted.kind : CASE_TYPE_LABELS[c.type] ?? c.type
-    const paid = c.refunds.filter((r) => r.status !== 'failed')
-    const refundFen = paid.filter((r) => r.purpose === 'refund').reduce((s, r) => s + r.amountFen, 0)
-    const compensationFen = paid.filter((r) => r.purpose === 'compensation').reduce((s, r) => s + r.amountFen, 0)
-    const couponFen = accepted?.couponFen ?? 0
-    const shipped = c.replacementShipments.filter((r) => r.status !== 'to_ship')
-    const giftFen = shipped.reduce((s, r) => s + r.giftValueFen, 0)
-    const replacementFen = shipped.reduce(
-      (s, r) => s + r.items.reduce((t, i) => t + i.qty * (c.order.items.find((o) => o.skuId === i.skuId)?.unitPriceFen ?? 0), 0),
-      0,
-    )
+    const { refundFen, compensationFen, couponFen, giftFen, replacementFen } = caseMoney(c)
     const total = refundFen + compensationFen + couponFen + giftFen + replacementFen
     if (total === 0) continue
     const row = rows.get(remedy) ?? { remedy, label, cases: 0, refundFen: 0, compensationFen: 0, couponFen: 0, giftFen: 0, replacementFen: 0, totalFen: 0 }
