@@ -184,6 +184,8 @@ export const OrderItemSchema = z.object({
   finalSale: z.boolean().optional(),
   /** 运费险: the buyer's return shipping of this product is paid by the freight insurance (absent = unknown / none) */
   freightInsurance: z.boolean().optional(),
+  /** the shop's product id of this SKU (Channels orders; platform calls name product and SKU) */
+  productId: z.string().max(64).optional(),
 })
 export type OrderItem = z.infer<typeof OrderItemSchema>
 
@@ -397,6 +399,8 @@ export const RefundSchema = z.object({
   incidentCapFen: FenSchema.optional(),
   /** paid outside any payment channel and recorded by staff with its proof (other-channel orders) */
   manual: z.object({ proof: z.array(z.string().min(1)).min(1).max(9), by: z.string(), note: z.string().max(200) }).optional(),
+  /** paid by the Channels shop (退差价 refundpricediff, request_id = key) on this SKU; the after-sale it opened once the platform took it */
+  shop: z.object({ skuId: z.string(), afterSaleOrderId: z.string().nullable() }).optional(),
   status: z.enum(['pending', 'succeeded', 'failed']),
   requestedAt: IsoTimeSchema,
   settledAt: IsoTimeSchema.nullable(),
@@ -414,6 +418,8 @@ export const ReplacementShipmentSchema = z.object({
   carrier: z.string().nullable(),
   trackingNo: z.string().nullable(),
   shippedAt: IsoTimeSchema.nullable(),
+  /** a resend on a Channels order registered with the shop (订单补发货): pending until the platform answers */
+  shopCall: z.object({ status: z.enum(['pending', 'done', 'refused']), message: z.string().nullable() }).optional(),
 })
 export type ReplacementShipment = z.infer<typeof ReplacementShipmentSchema>
 
@@ -543,6 +549,11 @@ export type PlatformType = AfterSaleType
 export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
 export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
 export type PlatformCall = z.infer<typeof PlatformCallSchema>
+/** A desk remedy the shop carries out on a Channels order that has no platform after-sale (ShopCallEvent). */
+export const SHOP_CALLS = ['refund_price_diff', 'delivery_compensation'] as const
+export const ShopCallSchema = z.enum(SHOP_CALLS)
+export type ShopCall = z.infer<typeof ShopCallSchema>
+export const SHOP_CALL_LABELS: Record<ShopCall, string> = { refund_price_diff: '平台退差价', delivery_compensation: '平台补发货' }
 export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
   accept_refund: '同意退款',
   accept_return: '同意退货',
@@ -590,6 +601,8 @@ export const PlatformSnapshotSchema = z.object({
   refundByInsurance: z.boolean().optional(),
   /** 小额保障退款: the platform's low-price guarantee refunds it */
   lowPriceInsuranceRefund: z.boolean().optional(),
+  /** exchange_product_info: the SKU and unit price asked for against the ordered one (EXCHANGE; absent when the platform gave none) */
+  exchange: z.object({ oldSkuId: z.string(), newSkuId: z.string(), oldSkuPriceFen: FenSchema, newSkuPriceFen: FenSchema }).optional(),
 })
 export type PlatformSnapshot = z.infer<typeof PlatformSnapshotSchema>
 
@@ -884,6 +897,8 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   // … and what the platform says (system)
   z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, ...base }),
   z.object({ type: z.literal('platform_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
+  /** the shop's answer to a desk remedy on a Channels order (core/commands/shop_call.ts): `ref` = the refund key or the resend leg id */
+  z.object({ type: z.literal('shop_call_result'), call: ShopCallSchema, ref: z.string().min(1), outcome: z.enum(['accepted', 'refused']), afterSaleOrderId: z.string().max(64).optional(), message: z.string().max(500).optional(), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
 export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>
@@ -990,12 +1005,38 @@ export const PlatformCallEventSchema = z.object({
   deliveryId: z.string().optional(),
 })
 export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
+/**
+ * A desk remedy on a Channels order without a platform after-sale, carried out by the shop once by
+ * `ref` (app/usecases/run-shop-call.ts): money by 退差价 (refundpricediff, request_id = the refund
+ * key), a resend by 订单补发货 (order/delivery/compensation).
+ */
+export const ShopCallEventSchema = z.object({
+  kind: z.literal('shop_call'),
+  key: z.string(),
+  caseId: z.string(),
+  call: ShopCallSchema,
+  orderId: z.string(),
+  /** the refund key (refund_price_diff) or the replacement leg id (delivery_compensation) */
+  ref: z.string(),
+  /** refund_price_diff: the SKU charged, the amount, the reason code (10001336 双方协商一致退差价 …) and the seller's words */
+  skuId: z.string().optional(),
+  amountFen: FenSchema.optional(),
+  reason: z.string().optional(),
+  desc: z.string().max(200).optional(),
+  /** delivery_compensation: the parcel and why (1 漏发 2 拆分包裹 3 坏损 4 赠品) */
+  deliveryId: z.string().optional(),
+  waybillId: z.string().optional(),
+  items: z.array(ClaimedItemSchema).optional(),
+  compensationReason: z.number().int().min(1).max(4).optional(),
+})
+export type ShopCallEvent = z.infer<typeof ShopCallEventSchema>
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
   PlatformCallEventSchema,
+  ShopCallEventSchema,
 ])
 export type CaseEvent = z.infer<typeof CaseEventSchema>
 export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>

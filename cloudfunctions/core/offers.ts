@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import { claimedValueFen, yuan } from './money'
 import { daysLate, moneyRoom, type OrderLedger } from './money-guard'
 import { freightInsured, returnShippingPayer } from './shipping'
+import { shopOfferRefusal } from './shop-remedy'
 
 export { daysLate } from './money-guard'
 
@@ -232,6 +233,11 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
   const offers: OfferDraft[] = drafts.map((d) => {
     const o = OfferInputSchema.parse(d)
     return { ...o, needsSupervisor: valueOf(o) > cp.approvalThresholdFen || (risk && cashOf(o) > 0) }
+  }).filter((o) => {
+    // a Channels order without a platform after-sale: only what the shop can carry out (shop-remedy.ts)
+    const no = shopOfferRefusal(o, { order: facts.order, platform: facts.platform ?? null, claimedItems: facts.claimedItems })
+    if (no && !notes.includes(no)) notes.push(no)
+    return !no
   })
   return { offers, flags, notes }
 }

@@ -73,8 +73,9 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'rate', by: ['buyer'], from: { resolved: ['closed'] }, self: [] },
   { command: 'appeal', by: ['buyer'], from: { rejected: ['in_review'] }, self: [] },
   // system
-  { command: 'refund_confirmed', by: ['system'], from: { refunding: ['resolved'] }, self: ['refunding'] },
-  { command: 'refund_failed', by: ['system'], from: { refunding: ['in_review'] }, self: [] },
+  // a platform exchange's price difference (退差价) settles while the platform's exchange runs on
+  { command: 'refund_confirmed', by: ['system'], from: { refunding: ['resolved'] }, self: ['refunding', 'replacement_shipped', 'resolved'] },
+  { command: 'refund_failed', by: ['system'], from: { refunding: ['in_review'] }, self: ['replacement_shipped', 'resolved'] },
   { command: 'expire', by: ['system'], from: Object.fromEntries(Object.values(BUYER_WAITS).map((w) => [w.in, w.escalatesTo ? [w.expiresTo, w.escalatesTo] : [w.expiresTo]])), self: [] },
   { command: 'sla_warn', by: ['system'], from: {}, self: NON_FINAL },
   { command: 'sla_breach', by: ['system'], from: {}, self: NON_FINAL },
@@ -92,6 +93,8 @@ export const TRANSITIONS: TransitionRow[] = [
     from: { refunding: ['in_review'], awaiting_return: ['in_review'], rejected: ['in_review'], replacement_shipped: ['in_review'] },
     self: NON_FINAL,
   },
+  // desk remedies the Channels shop carries out (commands/shop_call.ts): a refusal brings the case back to the agent
+  { command: 'shop_call_result', by: ['system'], from: { refunding: ['in_review'], replacement_shipped: ['in_review'] }, self: NON_FINAL },
   { command: 'followup_remind', by: ['system'], from: {}, self: ['resolved'] },
   // closing the loop (issue 15): approvals wait on the case; 差评 follow-up runs on the closed case
   // offer_pending: a revised offer above the agent's limit waits for a supervisor while the old one stays open

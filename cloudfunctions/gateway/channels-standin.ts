@@ -16,7 +16,18 @@
  *   rejectreason/get, merchant/address/list + get, acceptapply, rejectapply,
  *   merchantupdateaftersale, uploadrefundcertificate, acceptexchangereship, rejectexchangereship,
  *   genaftersaleorder (request_id: a second call with the same id answers 10021089).
- * - Errcodes: 10021059 (a second write on one after-sale order within a minute of its clock),
+ * - Desk remedies on an order: `/channels/ec/aftersale/refundpricediff` (代用户发起退差价: request_id —
+ *   the same id answers the after-sale it opened; order / product / sku checked, amount within the
+ *   SKU's paid price less earlier refunds, reason 10001336 / 10001337 / 10001338 else 10021084,
+ *   one per order per minute 10021059; answers `after_sale_order_id` of a REFUND after-sale that
+ *   refunds at once: PLATFORM_REFUNDING, then MERCHANT_REFUND_SUCCESS / PLATFORM_REFUND_FAIL by the
+ *   clock, pushed like any other) and `/channels/ec/order/delivery/compensation` (订单补发货:
+ *   reason 1–4, delivery_list with deliver_type 1 / 6, waybill, company and products of the order;
+ *   the parcel joins `delivery_info.delivery_product_info`; the 11th on one order answers
+ *   DELIVERY_COMPENSATION_LIMIT_ERRCODE of adapters/channels/errors.ts — the code itself is not
+ *   confirmed, see there).
+ * - Errcodes: 100004 (数据版本号不匹配) and any other code on demand through /__standin/errors
+ *   {path, errcode: 100004, times}; 10021059 (a second write on one after-sale order within a minute of its clock),
  *   10021060 / 10021062 (address missing / unknown), 10021068 (negotiation required, per order),
  *   10021051 (dispute open, per order), 10020001 (action not allowed in the current status),
  *   10020000 (no such after-sale), 10021045 / 10021046 and -1 / HTTP 5xx when injected.
@@ -33,7 +44,10 @@
  * guarantee orders), the real errmsg texts, daily quotas (45009) and the IP whitelist, the exact
  * platform deadlines (configurable windows instead), XML pushes and the platform's push retries (one attempt per event), when the
  * platform itself sets the insurance flags, `is_low_price_insurance_refund`, the buyer's side of negotiations and exchanges beyond what the control API offers, partial
- * quantities per after-sale and the 5-after-sales-per-product limit.
+ * quantities per after-sale and the 5-after-sales-per-product limit; for 退差价 the platform's own
+ * amount rules beyond the paid price and what a repeat after a changed body answers; for 补发货
+ * the delivery company list (any id is taken), virtual / pickup orders and the real limit errcode;
+ * 100004 never happens by itself (only when injected).
  *
  * Control API (loopback only, no auth; JSON bodies): POST /__standin/orders,
  * /__standin/aftersales, /__standin/aftersales/:id/cancel, /__standin/aftersales/:id/ship-return,
@@ -48,6 +62,7 @@ import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import type { AfterSaleStatus, AfterSaleType } from '@contract/channels'
 import { encryptMessage, pushSignature } from '../adapters/channels/push'
+import { DELIVERY_COMPENSATION_LIMIT_ERRCODE } from '../adapters/channels/errors'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -106,6 +121,8 @@ export interface NewAfterSaleInput {
   reason?: string
   desc?: string
   mediaIds?: string[]
+  /** EXCHANGE to another SKU at another unit price: `exchange_product_info` old/new sku and price */
+  exchangeTo?: { skuId: string; priceFen: number }
 }
 
 interface AfterSale {
@@ -125,6 +142,7 @@ interface AfterSale {
   details: { desc: string; receive_product: boolean; media_id_list: string[]; tel_number: string }
   create_time: number
   update_time: number
+  exchange_product_info?: { old_sku_id: string; new_sku_id: string; old_sku_price: number; new_sku_price: number; product_id: string }
   // internal
   deadlineAt: number | null
   settleAt: number | null
@@ -224,6 +242,9 @@ export class ChannelsShopState {
   readonly orders = new Map<string, Order>()
   readonly afterSales = new Map<string, AfterSale>()
   private readonly genRequests = new Map<string, string>()
+  private readonly priceDiffRequests = new Map<string, string>()
+  private readonly priceDiffAt = new Map<string, number>()
+  private readonly compensations = new Map<string, number>()
   private injected: Injected[] = []
   private seq = 0
   refundResult: 'success' | 'fail' = 'success'
@@ -325,6 +346,7 @@ export class ChannelsShopState {
       details: { desc: input.desc ?? '', receive_product: input.type !== 'REFUND', media_id_list: input.mediaIds ?? [], tel_number: '138****0000' },
       create_time: this.sec(),
       update_time: this.sec(),
+      ...(input.exchangeTo ? { exchange_product_info: { product_id: p.product_id, old_sku_id: p.sku_id, new_sku_id: input.exchangeTo.skuId, old_sku_price: p.sale_price, new_sku_price: input.exchangeTo.priceFen } } : {}),
       deadlineAt: this.now() + (this.o.decisionMs ?? 2 * DAY),
       settleAt: null,
       addressId: null,
@@ -503,6 +525,10 @@ export class ChannelsShopState {
       }
       case '/channels/ec/aftersale/genaftersaleorder':
         return this.gen(body, str)
+      case '/channels/ec/aftersale/refundpricediff':
+        return this.priceDiff(body, str)
+      case '/channels/ec/order/delivery/compensation':
+        return this.compensate(body, str)
       default:
         break
     }
@@ -657,6 +683,74 @@ export class ChannelsShopState {
     return {}
   }
 
+  /**
+   * 代用户发起退差价: a REFUND after-sale with the price-difference reason, refunding at once
+   * (PLATFORM_REFUNDING, then settled by the clock like any refund). The same request_id answers
+   * the after-sale it opened (the page: retry with the same id, no second after-sale).
+   */
+  private priceDiff(body: Record<string, unknown>, str: (k: string) => string): Record<string, unknown> {
+    const requestId = str('request_id')
+    const earlier = this.priceDiffRequests.get(requestId)
+    if (earlier) return { after_sale_order_id: earlier }
+    const order = this.orders.get(str('order_id'))
+    if (!order) throw new ApiError(10021085, '获取订单信息失败')
+    const products = order.order_detail.product_infos as { product_id: string; sku_id: string; real_price: number }[]
+    const p = products.find((x) => x.product_id === str('product_id') && x.sku_id === str('sku_id'))
+    if (!p) throw new ApiError(9700224, 'product_id / sku_id not in this order')
+    const reason = PRICE_DIFF_REASONS.find((r) => r.reason === str('reason'))
+    if (!reason) throw new ApiError(10021084, '售后原因不合法')
+    const amount = Number(body.amount)
+    const refunded = [...this.afterSales.values()].filter((a) => a.order_id === order.order_id && a.product_info.sku_id === p.sku_id && a.status !== 'PLATFORM_REFUND_FAIL').reduce((t, a) => t + a.refund_info.amount, 0)
+    if (!Number.isInteger(amount) || amount <= 0 || amount + refunded > p.real_price) throw new ApiError(9700224, 'invalid amount')
+    const last = this.priceDiffAt.get(order.order_id)
+    if (last !== undefined && this.now() - last < MINUTE) throw new ApiError(10021059, '同一订单每分钟只能发起一次退款')
+    this.priceDiffAt.set(order.order_id, this.now())
+    const a = this.createAfterSale({ orderId: order.order_id, type: 'REFUND', skuId: p.sku_id, amountFen: amount, desc: String(body.desc ?? '') })
+    this.outbox.pop()
+    a.reason = reason.reason
+    a.reason_text = reason.reason_text
+    a.details.receive_product = true
+    this.startRefund(a)
+    this.priceDiffRequests.set(requestId, a.after_sale_order_id)
+    return { after_sale_order_id: a.after_sale_order_id }
+  }
+
+  /** 订单补发货: the parcel joins the order's delivery info; the 11th on one order is refused. */
+  private compensate(body: Record<string, unknown>, str: (k: string) => string): Record<string, unknown> {
+    const order = this.orders.get(str('order_id'))
+    if (!order) throw new ApiError(10021085, '获取订单信息失败')
+    if (order.status < 30 || order.status >= 200) throw new ApiError(10021041, '订单当前状态不支持补发')
+    const reason = Number(body.reason)
+    if (![1, 2, 3, 4].includes(reason)) throw new ApiError(9700224, 'invalid reason')
+    const list = body.delivery_list
+    if (!Array.isArray(list) || !list.length) throw new ApiError(9700224, 'delivery_list required')
+    const products = order.order_detail.product_infos as { product_id: string; sku_id: string; sku_cnt: number }[]
+    const parcels = list.map((d: Record<string, unknown>) => {
+      const infos = d?.product_infos
+      if (![1, 6].includes(Number(d?.deliver_type)) || typeof d?.waybill_id !== 'string' || !d.waybill_id || typeof d?.delivery_id !== 'string' || !d.delivery_id || !Array.isArray(infos) || !infos.length) {
+        throw new ApiError(9700224, 'invalid delivery_list')
+      }
+      for (const i of infos as Record<string, unknown>[]) {
+        const p = products.find((x) => x.product_id === String(i?.product_id) && x.sku_id === String(i?.sku_id))
+        const cnt = Number(i?.product_cnt)
+        if (!p || !Number.isInteger(cnt) || cnt < 1 || cnt > p.sku_cnt) throw new ApiError(9700224, 'invalid product_infos')
+      }
+      return { waybill_id: d.waybill_id, delivery_id: d.delivery_id, delivery_name: d.delivery_id, delivery_time: this.sec(), product_infos: infos }
+    })
+    const used = this.compensations.get(order.order_id) ?? 0
+    if (used >= COMPENSATIONS_PER_ORDER) throw new ApiError(DELIVERY_COMPENSATION_LIMIT_ERRCODE, '补发次数已达上限（每个订单最多补发10次）')
+    this.compensations.set(order.order_id, used + 1)
+    const delivery = order.order_detail.delivery_info as { delivery_product_info: unknown[] }
+    delivery.delivery_product_info.push(...parcels)
+    order.update_time = this.sec()
+    return {}
+  }
+
+  /** how many 补发货 an order has had (tests) */
+  compensationsOf(orderId: string): number {
+    return this.compensations.get(orderId) ?? 0
+  }
+
   private gen(body: Record<string, unknown>, str: (k: string) => string): Record<string, unknown> {
     const requestId = str('request_id')
     if (this.genRequests.has(requestId)) throw new ApiError(10021089, 'request_id对应的售后单已经发起')
@@ -672,6 +766,15 @@ export class ChannelsShopState {
     return { after_sale_order_id: a.after_sale_order_id }
   }
 }
+
+/** 退差价 reasons the platform takes (refundpricediff) */
+const PRICE_DIFF_REASONS = [
+  { reason: '10001336', reason_text: '双方协商一致退差价' },
+  { reason: '10001337', reason_text: '商品降价' },
+  { reason: '10001338', reason_text: '未使用优惠券' },
+]
+/** at most this many 补发货 per order (the platform's documented rule) */
+export const COMPENSATIONS_PER_ORDER = 10
 
 export interface ChannelsStandin {
   url: string

@@ -152,6 +152,31 @@ export interface GenAfterSaleInput {
   desc?: string
 }
 
+/** refundpricediff (代用户发起退差价): the platform refunds `amountFen` of one SKU; `requestId` makes retries safe. */
+export interface RefundPriceDiffInput {
+  requestId: string
+  orderId: string
+  productId: string
+  skuId: string
+  amountFen: number
+  /** 10001336 双方协商一致退差价, 10001337 商品降价, 10001338 未使用优惠券 */
+  reason: string
+  desc?: string
+}
+
+/** order/delivery/compensation (订单补发货): at most 10 per order; the answer carries nothing. */
+export interface DeliveryCompensationInput {
+  orderId: string
+  /** 1 商品漏发, 2 拆分包裹, 3 坏损, 4 赠品 */
+  reason: 1 | 2 | 3 | 4
+  /** the platform's delivery company id (deliverycompanylist), `OTHER` for others */
+  deliveryId: string
+  waybillId: string
+  /** 1 third-party courier (default), 6 own logistics */
+  deliverType?: 1 | 6
+  products: { productId: string; skuId: string; count: number }[]
+}
+
 export interface ShopPort {
   listOrderIds(q: ListOrdersQuery): Promise<IdPage>
   getOrder(orderId: string): Promise<ChannelsOrder>
@@ -171,6 +196,12 @@ export interface ShopPort {
   rejectExchangeReship(afterSaleOrderId: string, input: RejectApplyInput): Promise<void>
   /** returns the new after_sale_order_id */
   genAfterSaleOrder(input: GenAfterSaleInput): Promise<{ afterSaleOrderId: string }>
+
+  // ---- desk remedies on an order (no buyer after-sale needed)
+  /** 退差价: returns the after-sale it opened, which then moves through the usual statuses to the refund */
+  refundPriceDiff(input: RefundPriceDiffInput): Promise<{ afterSaleOrderId: string }>
+  /** 补发货: registers a resend parcel on the order */
+  deliveryCompensation(input: DeliveryCompensationInput): Promise<void>
 }
 
 /**

@@ -4,6 +4,11 @@
  */
 import { ShopError, type ShopErrorKind } from '../../ports/shop'
 
+/** errcode of 数据版本号不匹配 (PLATFORM-FACTS §6): refetch, then retry */
+export const VERSION_MISMATCH_ERRCODE = 100004
+/** errcode of the 11th 补发货 on one order as the stand-in answers it (unconfirmed: the desk refuses before calling) */
+export const DELIVERY_COMPENSATION_LIMIT_ERRCODE = 10021200
+
 const KIND_BY_CODE: Record<number, ShopErrorKind> = {
   [-1]: 'transient', // 系统繁忙
   9700223: 'transient', // 系统失败
@@ -38,6 +43,10 @@ const KIND_BY_CODE: Record<number, ShopErrorKind> = {
   10021086: 'rejected', // 虚拟商品不支持退货退款
   10021088: 'rejected', // 订单不支持代发起售后
   10021089: 'rejected', // request_id 对应的售后单已经发起
+  // 数据版本号不匹配: the adapter re-reads and repeats the call once; persisting, the outbox retries later
+  100004: 'transient',
+  // 补发次数已达上限 (10 per order): the code is the stand-in's; the official table was not readable (README)
+  [DELIVERY_COMPENSATION_LIMIT_ERRCODE]: 'rejected',
 }
 
 const ZH: Record<ShopErrorKind, string> = {

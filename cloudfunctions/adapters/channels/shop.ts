@@ -35,6 +35,8 @@ import {
 import {
   ShopError,
   type AcceptApplyInput,
+  type DeliveryCompensationInput,
+  type RefundPriceDiffInput,
   type ExchangeReshipInput,
   type GenAfterSaleInput,
   type IdPage,
@@ -46,7 +48,7 @@ import {
   type ShopPort,
 } from '../../ports/shop'
 import type { Store } from '../../ports/store'
-import { fromErrcode, shopError } from './errors'
+import { fromErrcode, shopError, VERSION_MISMATCH_ERRCODE } from './errors'
 
 export const DEFAULT_API_BASE = 'https://api.weixin.qq.com'
 /** platform rule: one write call per minute per after-sale order */
@@ -103,6 +105,12 @@ const RejectReasonsAnswer = z.object({ reject_reason_list: z.array(ChannelsRejec
 const AddressIdsAnswer = z.object({ address_id_list: z.array(z.union([z.string(), z.number()]).transform(String)).optional().default([]) })
 const AddressAnswer = z.object({ address_detail: ChannelsAddressSchema })
 const GenAnswer = z.object({ after_sale_order_id: z.union([z.string(), z.number()]).transform(String) })
+/** the page names the field `aftersale_id`, its example `after_sale_order_id`: either is read */
+const AnyId = z.union([z.string().min(1), z.number()]).transform(String)
+const PriceDiffAnswer = z
+  .object({ after_sale_order_id: AnyId.optional(), aftersale_id: AnyId.optional() })
+  .refine((a) => a.after_sale_order_id ?? a.aftersale_id, 'after_sale_order_id missing')
+  .transform((a) => (a.after_sale_order_id ?? a.aftersale_id) as string)
 const Ok = z.object({})
 
 interface CachedToken {
@@ -129,7 +137,7 @@ export class ChannelsShop implements ShopPort {
   private readonly tokenName: string
   private cached: CachedToken | null = null
   /** counters for the benchmark and tests */
-  readonly stats = { httpCalls: 0, tokenFetches: 0, storeCalls: 0 }
+  readonly stats = { httpCalls: 0, tokenFetches: 0, storeCalls: 0, versionRetries: 0 }
 
   constructor(private readonly o: ChannelsShopOptions) {
     if (!o.appid || !o.secret) throw new Error('ChannelsShop: appid and secret are required')
@@ -258,10 +266,16 @@ export class ChannelsShop implements ShopPort {
     }
   }
 
-  /** One API call with the token: a refused token is replaced once and the call repeated. */
-  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S): Promise<z.output<S>> {
+  /**
+   * One API call with the token: a refused token is replaced once and the call repeated; on
+   * 100004 (数据版本号不匹配) `refetch` re-reads what the call acts on and the call is repeated once
+   * (the refused attempt changed nothing).
+   */
+  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, refetch?: () => Promise<unknown>): Promise<z.output<S>> {
     let tok = await this.token()
-    for (let tokenTry = 0; ; tokenTry++) {
+    let tokenReplaced = false
+    let refetched = false
+    for (;;) {
       const json = await this.post(path, body, `?access_token=${encodeURIComponent(tok.value)}`)
       const errcode = Number(json.errcode ?? 0)
       if (errcode === 0) {
@@ -272,9 +286,17 @@ export class ChannelsShop implements ShopPort {
         }
         return parsed.data
       }
-      if (TOKEN_CODES.has(errcode) && tokenTry === 0) {
+      if (TOKEN_CODES.has(errcode) && !tokenReplaced) {
         this.log(`${path}: token refused (${errcode}); replacing it`)
+        tokenReplaced = true
         tok = await this.replaceToken(tok)
+        continue
+      }
+      if (errcode === VERSION_MISMATCH_ERRCODE && refetch && !refetched) {
+        this.log(`${path}: data version mismatch (${errcode}); re-reading and repeating once`)
+        refetched = true
+        this.stats.versionRetries++
+        await refetch()
         continue
       }
       const kind = fromErrcode(errcode, String(json.errmsg ?? ''), path).kind
@@ -287,13 +309,16 @@ export class ChannelsShop implements ShopPort {
     return this.withRetries(path, () => this.once(path, body, schema))
   }
 
-  /** A write on one after-sale order: takes the cross-instance throttle, never repeated here. */
-  private async write<S extends z.ZodTypeAny>(afterSaleOrderId: string, path: string, body: unknown, schema: S): Promise<z.output<S>> {
+  /**
+   * A write on one after-sale order: takes the cross-instance throttle, never repeated here (but
+   * once after 100004: re-read with `refetch`, default the after-sale itself).
+   */
+  private async write<S extends z.ZodTypeAny>(afterSaleOrderId: string, path: string, body: unknown, schema: S, refetch?: () => Promise<unknown>): Promise<z.output<S>> {
     this.stats.storeCalls++
     const slot = await this.o.store.takeThrottle(`channels:aftersale:${afterSaleOrderId}`, this.iso(), AFTER_SALE_WRITE_INTERVAL_MS)
     if (!slot.granted) throw shopError('rate_limited', 10021059, 'local throttle: one write per minute per after-sale order', path, slot.retryAt)
     try {
-      return await this.once(path, body, schema)
+      return await this.once(path, body, schema, refetch ?? (/^\d+$/.test(afterSaleOrderId) ? () => this.getAfterSaleOrder(afterSaleOrderId) : undefined))
     } catch (e) {
       // the next write on this order may only go out after the platform's minute
       if (e instanceof ShopError && e.kind === 'transient') {
@@ -413,6 +438,39 @@ export class ChannelsShop implements ShopPort {
       ...(input.desc ? { desc: input.desc } : {}),
     }, GenAnswer)
     return { afterSaleOrderId: r.after_sale_order_id }
+  }
+
+  // ------------------------------------------------------------------ ShopPort: desk remedies on an order
+
+  /**
+   * 退差价. The platform allows one refund request per order per minute (10021059): throttled per
+   * order. `request_id` makes a repeat safe; 100004 re-reads the order and repeats once.
+   */
+  async refundPriceDiff(input: RefundPriceDiffInput): Promise<{ afterSaleOrderId: string }> {
+    const r = await this.write(`order:${input.orderId}`, '/channels/ec/aftersale/refundpricediff', {
+      request_id: input.requestId,
+      order_id: input.orderId,
+      product_id: input.productId,
+      sku_id: input.skuId,
+      amount: input.amountFen,
+      reason: input.reason,
+      ...(input.desc ? { desc: input.desc.slice(0, 200) } : {}),
+    }, PriceDiffAnswer, () => this.getOrder(input.orderId))
+    return { afterSaleOrderId: r }
+  }
+
+  /** 补发货 (no documented per-minute rule, so no throttle); 100004 re-reads the order and repeats once. */
+  async deliveryCompensation(input: DeliveryCompensationInput): Promise<void> {
+    await this.once('/channels/ec/order/delivery/compensation', {
+      order_id: input.orderId,
+      reason: input.reason,
+      delivery_list: [{
+        deliver_type: input.deliverType ?? 1,
+        waybill_id: input.waybillId,
+        delivery_id: input.deliveryId,
+        product_infos: input.products.map((p) => ({ product_id: p.productId, sku_id: p.skuId, product_cnt: p.count })),
+      }],
+    }, Ok, () => this.getOrder(input.orderId))
   }
 }
 

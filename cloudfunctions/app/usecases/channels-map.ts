@@ -36,6 +36,7 @@ export function orderFromShop(o: ChannelsOrder, buyerOpenid: string): OrderSnaps
     buyerOpenid,
     items: products.map((p) => ({
       skuId: p.sku_id,
+      productId: p.product_id,
       name: p.title || `商品 ${p.product_id}`,
       qty: p.sku_cnt,
       // real_price is what the buyer paid for the line; the unit price is its share per unit
@@ -83,5 +84,19 @@ export function snapshotFromShop(a: ChannelsAfterSaleOrder, fetchedAt: string): 
     updateTime: isoOf(a.update_time),
     ...(a.refund_info.is_final_refund_by_insurance !== undefined ? { refundByInsurance: a.refund_info.is_final_refund_by_insurance } : {}),
     ...(a.refund_info.is_low_price_insurance_refund !== undefined ? { lowPriceInsuranceRefund: a.refund_info.is_low_price_insurance_refund } : {}),
+    ...exchangeOf(a.exchange_product_info),
   }
+}
+
+/** exchange_product_info → the SKU and unit price asked for against the ordered one; nothing when incomplete. */
+function exchangeOf(x: Record<string, unknown> | undefined): Pick<PlatformSnapshot, 'exchange'> {
+  if (!x) return {}
+  const id = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')
+  const fen = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100_000_000 ? v : typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null)
+  const oldSkuId = id(x.old_sku_id)
+  const newSkuId = id(x.new_sku_id)
+  const oldSkuPriceFen = fen(x.old_sku_price)
+  const newSkuPriceFen = fen(x.new_sku_price)
+  if (!oldSkuId || !newSkuId || oldSkuPriceFen === null || newSkuPriceFen === null) return {}
+  return { exchange: { oldSkuId, newSkuId, oldSkuPriceFen, newSkuPriceFen } }
 }

@@ -4,6 +4,7 @@ import type { OutboxItem } from '../../ports/store'
 import { WECOM_NO_KEY, type SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
 import { runPlatformCall } from './run-platform-call'
+import { runShopCall } from './run-shop-call'
 import { WECOM_PER_MINUTE, failureText, fanOutStaffAlert, tellOwners, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
 
 export const RETRY = {
@@ -32,8 +33,8 @@ type Outcome =
   | { kind: 'refused'; error: string }
   /** `retryAt`: the other side said when (platform system busy with a retry time) */
   | { kind: 'transient'; error: string; retryAt?: string }
-  /** not attempted or refused for frequency: try again at `at` without spending an attempt */
-  | { kind: 'deferred'; at: string; error: string | null }
+  /** not attempted or refused for frequency: try again at `at` without spending an attempt (given up after `giveUpMs`, default an hour) */
+  | { kind: 'deferred'; at: string; error: string | null; giveUpMs?: number }
 
 export interface DispatchStats {
   sent: number
@@ -75,8 +76,11 @@ export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { lim
     if (!claimed) continue
     const out = await deliver(deps, sender, item, attempt)
     if (out.kind === 'deferred') {
-      if (Date.parse(now) - Date.parse(item.createdAt) > RATE_LIMIT_GIVE_UP_MS) {
-        await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `发送频率受限超过1小时：${out.error ?? ''}` })
+      const giveUpMs = out.giveUpMs ?? RATE_LIMIT_GIVE_UP_MS
+      if (Date.parse(now) - Date.parse(item.createdAt) > giveUpMs) {
+        const why = out.giveUpMs ? `超过${Math.round(giveUpMs / 3_600_000)}小时仍未完成，请人工核对` : '发送频率受限超过1小时'
+        await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `${why}：${out.error ?? ''}` })
+        if (out.giveUpMs) await tellOwners(deps, item, failureText(item, `${why}：${out.error ?? ''}`)).catch((e) => deps.log('tellOwners failed', e))
         await tellOwners(deps, item, failureText(item, '发送频率受限超过1小时')).catch((e) => deps.log('tellOwners failed', e))
         stats.failed++
       } else {
@@ -138,6 +142,9 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
       case 'platform_call':
         // a seller decision on a Channels after-sale: sent once by call key, answer recorded on the case
         return await runPlatformCall(deps, ev, item)
+      case 'shop_call':
+        // a desk remedy on a Channels order (退差价, 补发货): once by ref, settled on the platform's answer
+        return await runShopCall(deps, ev, item, attempt >= RETRY.maxAttempts)
       default:
         if (item.kind === 'staff_subscribe') return await sendStaffSubscribe(deps, sender, item.payload as unknown as StaffSubscribePayload, attempt)
         if (item.kind === 'wecom') return await sendWecom(deps, sender, item.payload as unknown as WecomPayload)

@@ -7,6 +7,7 @@ import { localDate, toMs } from '../../core/tz'
 import { snapshotFromShop } from './channels-map'
 import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
+import { importPriceDiff } from './run-shop-call'
 import { buyerProfileFor, profileOf } from './buyer-profile'
 
 /** Idempotency scope of platform cases: exactly one case per after_sale_order_id. */
@@ -45,6 +46,9 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
   const snap = snapshotFromShop(await shop.getAfterSaleOrder(afterSaleOrderId), deps.now())
   let current = await deps.store.findByIdempotencyKey(AFTERSALE_SCOPE, snap.afterSaleOrderId)
   if (!current) {
+    // a 退差价 is the seller's own money, not a buyer's request: it settles the desk refund it pays, never opens a case
+    const diff = await importPriceDiff(deps, snap)
+    if (diff) return { caseId: diff.caseId, created: false, updated: diff.settled, unchanged: !diff.settled }
     const opened = await openPlatformCase(deps, snap)
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once

@@ -27,6 +27,7 @@ import { reject } from './reject'
 import { respond } from './respond'
 import { receive_return, ship_return } from './return_leg'
 import { ship_replacement } from './ship_replacement'
+import { shop_call_result } from './shop_call'
 import { sla_breach, sla_warn } from './sla_timers'
 import { approval_escalate, decide_approval, submit_for_approval } from './approvals'
 import { record_visit } from './record_visit'
@@ -76,4 +77,5 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   platform_reship,
   platform_sync,
   platform_call_result,
+  shop_call_result,
 }

@@ -20,7 +20,9 @@ import { yuan } from '../money'
 import { SELLER_AT_FAULT } from '../offers'
 import { freightInsured, returnShippingPayer } from '../shipping'
 import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
-import { alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
+import { exchangeDifferenceFen } from '../shop-remedy'
+import type { CoreContext } from '../context'
+import { addRefund, alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
 /** Refund-related platform refusals: the case is flagged refundFailed. */
 const REFUND_ERRCODES = new Set([10021045, 10021046])
@@ -108,9 +110,27 @@ export const platform_reship: CommandSpec<'platform_reship'> = {
     w.c.replacementShipments.push(leg)
     if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
     w.to = 'replacement_shipped'
-    w.text = `换货商品已发出：${cmd.deliveryId} ${cmd.waybillId}`
+    w.text = `换货商品已发出：${cmd.deliveryId} ${cmd.waybillId}${exchangeDifference(w, p, ctx)}`
     call(w, p, 'exchange_reship', ctx.now, { deliveryId: cmd.deliveryId, waybillId: cmd.waybillId })
   },
+}
+
+/**
+ * An exchange to a cheaper SKU: the difference goes back to the buyer by 退差价 (within the money
+ * guard, once: a refund already on the case for it is not repeated); a dearer one is the buyer's to
+ * pay (shown to both sides). Answers the sentence added to the timeline.
+ */
+function exchangeDifference(w: Work, p: PlatformBlock, ctx: CoreContext): string {
+  const diff = exchangeDifferenceFen(w.c)
+  if (diff < 0) return `；新规格比原规格贵${yuan(-diff)}，需买家补差价`
+  if (diff === 0 || !p.exchange || w.c.refunds.some((r) => r.shop && r.status !== 'failed')) return ''
+  const room = roomFor(w.c, 'refund', ctx)
+  if (diff > room.maxFen) {
+    alert(w, w.c.assigneeId ?? 'supervisor', 'platform_update', `售后单 ${w.c.caseNo}：换货差价${yuan(diff)}超过可退金额（${room.reason}），未自动退差价，请核对`)
+    return ''
+  }
+  addRefund(w, diff, 'refund', ctx, p.exchange.oldSkuId)
+  return `；换货差价${yuan(diff)}由平台退回`
 }
 
 /** Statuses a seller call moved the case to optimistically; a refusal brings the case back to the agent from there. */

@@ -19,7 +19,8 @@ export const refund_confirmed: CommandSpec<'refund_confirmed'> = {
     const r = pendingRefund(w.c, cmd.key)
     r.status = 'succeeded'
     r.settledAt = ctx.now
-    w.to = w.c.refunds.some((x) => x.status === 'pending') ? 'refunding' : 'resolved'
+    // only a case waiting on its money moves (an exchange's price difference settles beside the exchange)
+    if (w.c.status === 'refunding') w.to = w.c.refunds.some((x) => x.status === 'pending') ? 'refunding' : 'resolved'
     w.text = `${r.purpose === 'refund' ? '退款' : '补偿'}${yuan(r.amountFen)}已到账`
     w.buyer.push({ event: 'refund_succeeded', extra: { amountFen: r.amountFen } })
   },
@@ -32,7 +33,7 @@ export const refund_failed: CommandSpec<'refund_failed'> = {
     r.settledAt = ctx.now
     r.failureReason = cmd.reason
     w.c.flags.refundFailed = true
-    w.to = 'in_review'
+    if (w.c.status === 'refunding') w.to = 'in_review'
     w.text = '退款未成功，客服会尽快重新处理'
     alert(w, w.c.assigneeId ?? 'supervisor', 'refund_failed', `售后单 ${w.c.caseNo} 退款${yuan(r.amountFen)}失败：${cmd.reason || '原因未知'}`)
   },

@@ -8,6 +8,7 @@ import { raise } from '../errors'
 import { yuan } from '../money'
 import { cashOf } from '../offers'
 import { freightInsured, settledPayer } from '../shipping'
+import { shopOfferRefusal } from '../shop-remedy'
 import { addRefund, newLeg, refuse, roomFor, warehouse, type GuardContext, type Refusal, type Work } from './work'
 
 /** Why this offer cannot be carried out on this case now (null = it can): the money guard, per purpose. */
@@ -25,6 +26,9 @@ export function remedyRefusal(offer: Offer, c: Case, ctx: Pick<GuardContext, 'po
   }
   if ((offer.kind === 'refund' || offer.kind === 'compensation') && cashOf(offer) <= 0 && offer.couponFen <= 0) return refuse('VALIDATION', '方案金额必须大于0')
   if (offer.shippingPaidBy === 'insurance' && !freightInsured(c.order, offer.items.length ? offer.items : c.claimedItems, c.platform)) return refuse('VALIDATION', NOT_INSURED)
+  // a Channels order: the shop pays (退差价) and resends; returns are the buyer's own after-sale
+  const shop = shopOfferRefusal(offer, c)
+  if (shop) return refuse('VALIDATION', shop)
   return null
 }
 

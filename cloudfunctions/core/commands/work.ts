@@ -9,6 +9,7 @@ import type { BuyerEventKey, MessageExtra } from '../messages'
 import { claimedValueFen, committedFen, yuan } from '../money'
 import { anyRoomFen, incidentCap, incidentKey, moneyRoom, type MoneyPurpose } from '../money-guard'
 import type { OfferDraft } from '../offers'
+import { isShopDeskCase, PRICE_DIFF_REASONS, priceDiffLine, SHOP_FULL_REFUND_GUIDE } from '../shop-remedy'
 
 export type EventDraft = CaseEvent extends infer E ? (E extends { key: string } ? Omit<E, 'key'> : never) : never
 
@@ -136,14 +137,32 @@ export function checkRoom(c: Case, amountFen: number, purpose: MoneyPurpose, ctx
   if (amountFen > room.maxFen) raise('LIMIT_EXCEEDED', `${purpose === 'refund' ? '退款' : '补偿'}${yuan(amountFen)}超过上限：${room.reason}`, { amountFen, maxFen: room.maxFen, binding: room.binding })
 }
 
-/** The one place money is put on a case: within the money guard, recorded as pending, paid by the outbox. */
-export function addRefund(w: Work, amountFen: number, purpose: MoneyPurpose, ctx: CoreContext): void {
+/**
+ * The one place money is put on a case: within the money guard, recorded as pending, paid by the
+ * outbox — through the payment port, or on a Channels order by the shop (退差价 on one SKU:
+ * `shopSkuId` names it, else a desk case's claimed line; a platform answer settles it).
+ */
+export function addRefund(w: Work, amountFen: number, purpose: MoneyPurpose, ctx: CoreContext, shopSkuId?: string): void {
   if (amountFen <= 0) return
   checkRoom(w.c, amountFen, purpose, ctx)
   const key = `${w.c.id}-r${w.c.refunds.length + 1}`
   const incident = purpose === 'compensation' ? { incident: incidentKey(w.c), incidentCapFen: incidentCap(w.c, ctx.policy, ctx.now).capFen } : {}
+  const skuId = shopSkuId ?? (isShopDeskCase(w.c) ? shopLineFor(w.c, amountFen) : null)
+  if (skuId) {
+    w.c.refunds.push({ key, amountFen, purpose, ...incident, shop: { skuId, afterSaleOrderId: null }, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
+    const desc = `售后单${w.c.caseNo}：${purpose === 'refund' ? '部分退款' : '补偿'}${yuan(amountFen)}`
+    w.events.push({ kind: 'shop_call', call: 'refund_price_diff', caseId: w.c.id, orderId: w.c.order.orderId, ref: key, skuId, amountFen, reason: PRICE_DIFF_REASONS.agreed, desc })
+    return
+  }
   w.c.refunds.push({ key, amountFen, purpose, ...incident, status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
   w.events.push({ kind: 'refund_requested', caseId: w.c.id, refundKey: key, orderId: w.c.order.orderId, amountFen })
+}
+
+/** The claimed SKU a desk case's 退差价 goes to; a whole line's value is the buyer's own after-sale. */
+function shopLineFor(c: Case, amountFen: number): string {
+  const line = priceDiffLine(c)
+  if (!line || amountFen >= line.valueFen) raise('VALIDATION', SHOP_FULL_REFUND_GUIDE, { amountFen, maxFen: Math.max(0, (line?.valueFen ?? 1) - 1) })
+  return line.skuId
 }
 
 export function alert(w: Work, to: string, kind: Extract<CaseEvent, { kind: 'staff_alert' }>['alert'], text: string, dueAt?: string): void {
