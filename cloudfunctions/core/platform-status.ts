@@ -177,6 +177,8 @@ export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): Pla
 
 /** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
 const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire'])
+/** the shop's answers to a 退差价 on a platform case (an exchange's price difference, core/shop-remedy.ts) */
+const SHOP_ANSWERS: ReadonlySet<string> = new Set(['shop_call_result', 'refund_confirmed', 'refund_failed'])
 
 /**
  * Why a command may not run on this case because of where it came from, or null: platform
@@ -186,6 +188,7 @@ const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 
 export function platformRefusal(c: Pick<Case, 'platform'>, command: string, actorKind: 'buyer' | 'staff' | 'system'): { code: 'NOT_ALLOWED_IN_STATUS'; message: string } | null {
   if (command.startsWith('platform_')) return c.platform ? null : { code: 'NOT_ALLOWED_IN_STATUS', message: '不是视频号小店的售后单' }
   if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command)) return null
+  if (actorKind === 'system' && SHOP_ANSWERS.has(command)) return null
   return {
     code: 'NOT_ALLOWED_IN_STATUS',
     message: actorKind === 'buyer' ? '这是视频号小店的售后单，请在微信订单的售后页面操作' : '视频号小店的售后单由平台退款和流转，请使用平台操作（同意/拒绝/上传凭证）',
