@@ -746,6 +746,10 @@ export class ChannelsShopState {
     return {}
   }
 
+  /** resends the seller made in the shop back office (count toward the 10) */
+  backOfficeResends(orderId: string, n: number): void {
+    this.compensations.set(orderId, (this.compensations.get(orderId) ?? 0) + n)
+  }
   /** how many 补发货 an order has had (tests) */
   compensationsOf(orderId: string): number {
     return this.compensations.get(orderId) ?? 0
