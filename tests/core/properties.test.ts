@@ -388,6 +388,12 @@ function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: str
       return [{ type, callKey: c.platform?.lastCall?.key ?? 'none', outcome: 'done' }]
     case 'platform_sync':
       return [{ type, snapshot: SHOP_SNAPSHOT }]
+    case 'shop_call_result':
+      return [
+        ...c.refunds.filter((r) => r.shop).map((r) => ({ type, call: 'refund_price_diff' as const, ref: r.key, outcome: 'accepted' as const, afterSaleOrderId: 'AS-1' })),
+        ...c.replacementShipments.filter((l) => l.shopCall).map((l) => ({ type, call: 'delivery_compensation' as const, ref: l.id, outcome: 'accepted' as const })),
+        { type, call: 'refund_price_diff' as const, ref: 'none', outcome: 'refused' as const },
+      ]
     default:
       return [{ type } as CaseCommand]
   }
@@ -460,9 +466,10 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
     )
     // every command was seen both offered and refused, or the property proves little; the generated
     // cases are the mini-program's, where the shop's platform_* commands are only ever refused
-    // (their offered side is tested in platform-status.test.ts and the server flow test)
+    // (their offered side is tested in platform-status.test.ts and the server flow test); likewise the
+    // shop's answers to a desk remedy on a shop order (shop_call_result: tests/core/shop-remedy.test.ts)
     const all = TRANSITIONS.map((r) => r.command).sort()
-    expect([...inAnswer].sort()).toEqual(all.filter((c) => !c.startsWith('platform_')))
+    expect([...inAnswer].sort()).toEqual(all.filter((c) => !c.startsWith('platform_') && c !== 'shop_call_result'))
     expect([...outOfAnswer].sort()).toEqual(all)
   })
 })

@@ -4,9 +4,9 @@
  * `shop_call` events; never the payment port.
  */
 import type { PlatformSnapshot } from '@contract/domain'
-import { decide } from '../../cloudfunctions/core'
+import { allowedCommands, decide } from '../../cloudfunctions/core'
 import { SHOP_FULL_REFUND_GUIDE } from '../../cloudfunctions/core/shop-remedy'
-import { agent, ctx, later, MON_10, open, order, step, supervisor, system } from './fixtures'
+import { agent, ctx, later, MON_10, open, order, policy, step, supervisor, system } from './fixtures'
 
 const shopOrder = () =>
   order({
@@ -31,6 +31,9 @@ describe('视频号小店订单上的售后台方案：由平台执行', () => {
   it('平台受理后仍是待退款；平台确认退款才到账，平台拒绝则退回客服并说明原因', () => {
     const paid = step(step(late(), { type: 'respond', text: '您好' }, agent, later(MON_10, 5)).case, { type: 'issue_refund', amountFen: 2000, purpose: 'compensation' }, agent, later(MON_10, 10)).case
     const key = paid.refunds[0].key
+    // the shop's answer is offered exactly while the shop owes one
+    expect(allowedCommands(paid, { actor: system, policy, now: later(MON_10, 11) })).toContain('shop_call_result')
+    expect(allowedCommands(late(), { actor: system, policy, now: later(MON_10, 11) })).not.toContain('shop_call_result')
     const accepted = step(paid, { type: 'shop_call_result', call: 'refund_price_diff', ref: key, outcome: 'accepted', afterSaleOrderId: 'AS-9' }, system, later(MON_10, 11)).case
     expect(accepted.status).toBe('refunding')
     expect(accepted.refunds[0]).toMatchObject({ status: 'pending', shop: { afterSaleOrderId: 'AS-9' } })

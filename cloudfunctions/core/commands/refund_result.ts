@@ -5,7 +5,7 @@
 import type { Case, Refund } from '@contract/domain'
 import { raise } from '../errors'
 import { yuan } from '../money'
-import { alert, type CommandSpec } from './work'
+import { alert, refuse, type CommandSpec } from './work'
 
 function pendingRefund(c: Case, key: string): Refund {
   const r = c.refunds.find((x) => x.key === key)
@@ -14,7 +14,11 @@ function pendingRefund(c: Case, key: string): Refund {
   return r
 }
 
+/** a payment answer only while some money is still pending on the case */
+const somePending: CommandSpec<'refund_confirmed'>['guard'] = (c) => (c.refunds.some((r) => r.status === 'pending') ? null : refuse('CONFLICT', '没有待处理的退款'))
+
 export const refund_confirmed: CommandSpec<'refund_confirmed'> = {
+  guard: somePending,
   act(w, cmd, ctx) {
     const r = pendingRefund(w.c, cmd.key)
     r.status = 'succeeded'
@@ -27,6 +31,7 @@ export const refund_confirmed: CommandSpec<'refund_confirmed'> = {
 }
 
 export const refund_failed: CommandSpec<'refund_failed'> = {
+  guard: somePending,
   act(w, cmd, ctx) {
     const r = pendingRefund(w.c, cmd.key)
     r.status = 'failed'

@@ -12,12 +12,17 @@
 import { SHOP_CALL_LABELS } from '@contract/domain'
 import { raise } from '../errors'
 import { yuan } from '../money'
-import { alert, type CommandSpec } from './work'
+import { alert, refuse, type CommandSpec } from './work'
 
 /** Statuses a desk remedy put the case in; a refusal brings the case back to the agent from there. */
 const BACK_TO_AGENT = new Set(['refunding', 'replacement_shipped'])
 
 export const shop_call_result: CommandSpec<'shop_call_result'> = {
+  // only while the shop owes an answer: a refund it pays or a resend it registers
+  guard: (c) =>
+    c.refunds.some((r) => r.shop && r.status === 'pending') || c.replacementShipments.some((l) => l.shopCall?.status === 'pending')
+      ? null
+      : refuse('CONFLICT', '没有等待平台答复的操作'),
   act(w, cmd, ctx) {
     const c = w.c
     const label = SHOP_CALL_LABELS[cmd.call]
