@@ -10,6 +10,7 @@ import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { ChannelsShop, type ChannelsShopOptions } from '../../cloudfunctions/adapters/channels/shop'
 import { ShopError, afterSaleDeadlineAt, type ShopErrorKind } from '../../cloudfunctions/ports/shop'
 import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { DELIVERY_COMPENSATION_LIMIT_ERRCODE } from '../../cloudfunctions/adapters/channels/errors'
 
 export interface ShopTarget {
   appid: string
@@ -305,6 +306,64 @@ export function shopContract(name: string, opts: { provoke: boolean }, makeTarge
       await t.standin!.advance(61_000)
       expect(await kindOf(s.genAfterSaleOrder(input))).toMatchObject({ kind: 'rejected', errcode: 10021089 })
       expect([...st.afterSales.values()].filter((a) => a.order_id === order.order_id)).toHaveLength(1)
+    })
+
+    standinOnly('退差价 (refundpricediff): one after-sale per request_id that refunds the amount; bad reason / amount refused; one per order per minute', async () => {
+      const st = t.standin!.state
+      const order = st.createOrder({ products: [{ productId: 'P-TEA', skuId: 'S-TEA', title: '龙井', count: 2, priceFen: 10_000 }] })
+      const s = shop()
+      const input = { requestId: 'case-7-r1', orderId: order.order_id, productId: 'P-TEA', skuId: 'S-TEA', amountFen: 1_500, reason: '10001336', desc: '晚到补偿' }
+      const { afterSaleOrderId } = await s.refundPriceDiff(input)
+      const a = await s.getAfterSaleOrder(afterSaleOrderId)
+      expect(a).toMatchObject({ order_id: order.order_id, type: 'REFUND', status: 'PLATFORM_REFUNDING', reason: '10001336', product_info: { product_id: 'P-TEA', sku_id: 'S-TEA' }, refund_info: { amount: 1_500 } })
+      // the same request_id (a retry after a lost answer) opens nothing new
+      await t.standin!.advance(61_000)
+      expect((await s.refundPriceDiff(input)).afterSaleOrderId).toBe(afterSaleOrderId)
+      expect([...st.afterSales.values()].filter((x) => x.order_id === order.order_id)).toHaveLength(1)
+      // the platform refunds it
+      await t.standin!.advance(61_000)
+      expect((await s.getAfterSaleOrder(afterSaleOrderId)).status).toBe('MERCHANT_REFUND_SUCCESS')
+      expect(await kindOf(s.refundPriceDiff({ ...input, requestId: 'case-7-r2', reason: '10000000' }))).toMatchObject({ kind: 'rejected', errcode: 10021084 })
+      await t.standin!.advance(61_000)
+      // more than the SKU's paid price less what was refunded
+      expect(await kindOf(s.refundPriceDiff({ ...input, requestId: 'case-7-r3', amountFen: 18_600 }))).toMatchObject({ errcode: 9700224 })
+      await t.standin!.advance(61_000)
+      await s.refundPriceDiff({ ...input, requestId: 'case-7-r4', amountFen: 100 })
+      // a second one within the order's minute: the adapter keeps the rule itself (no call made)
+      const calls = st.calls.length
+      expect(await kindOf(s.refundPriceDiff({ ...input, requestId: 'case-7-r5', amountFen: 100 }))).toMatchObject({ kind: 'rate_limited', retryAt: expect.any(String) })
+      expect(st.calls.length).toBe(calls)
+    })
+
+    standinOnly('补发货 (order/delivery/compensation): the parcel joins the order; the 11th on one order is refused with the limit errcode', async () => {
+      const st = t.standin!.state
+      const order = st.createOrder({ products: [{ productId: 'P-CUP', skuId: 'S-CUP', title: '茶杯', count: 2, priceFen: 3_000 }] })
+      const s = shop()
+      const input = { orderId: order.order_id, reason: 1 as const, deliveryId: 'SF', waybillId: 'SF100', products: [{ productId: 'P-CUP', skuId: 'S-CUP', count: 1 }] }
+      await s.deliveryCompensation(input)
+      const o = await s.getOrder(order.order_id)
+      expect(o.order_detail.delivery_info?.delivery_product_info).toEqual(expect.arrayContaining([expect.objectContaining({ waybill_id: 'SF100', delivery_id: 'SF' })]))
+      expect(await kindOf(s.deliveryCompensation({ ...input, products: [{ productId: 'P-CUP', skuId: 'NOPE', count: 1 }] }))).toMatchObject({ errcode: 9700224 })
+      for (let i = 2; i <= 10; i++) await s.deliveryCompensation({ ...input, waybillId: `SF10${i}` })
+      expect(st.compensationsOf(order.order_id)).toBe(10)
+      const e = await kindOf(s.deliveryCompensation({ ...input, waybillId: 'SF111' }))
+      expect(e).toMatchObject({ kind: 'rejected', errcode: DELIVERY_COMPENSATION_LIMIT_ERRCODE })
+      expect(e.messageZh).toContain('补发次数已达上限')
+    })
+
+    standinOnly('100004 数据版本号不匹配: a write re-reads and repeats once; twice in a row it is transient (the outbox retries)', async () => {
+      const st = t.standin!.state
+      const order = st.createOrder({ products: [{ productId: 'P-1', skuId: 'S-1', title: '围巾', count: 1, priceFen: 19_900 }] })
+      const s = shop()
+      st.injectError({ path: '/channels/ec/order/delivery/compensation', errcode: 100004 })
+      await s.deliveryCompensation({ orderId: order.order_id, reason: 3, deliveryId: 'ZTO', waybillId: 'ZT1', products: [{ productId: 'P-1', skuId: 'S-1', count: 1 }] })
+      expect(s.stats.versionRetries).toBe(1)
+      expect(st.compensationsOf(order.order_id)).toBe(1)
+      const [a] = seed(1)
+      st.injectError({ path: '/channels/ec/aftersale/acceptapply', errcode: 100004, times: 2 })
+      expect(await kindOf(s.acceptApply(a, { acceptType: 2 }))).toMatchObject({ kind: 'transient', errcode: 100004 })
+      expect(st.calls.filter((c) => c.path === '/channels/ec/aftersale/acceptapply').map((c) => c.errcode)).toEqual([100004, 100004])
+      expect((await s.getAfterSaleOrder(a)).status).toBe('MERCHANT_PROCESSING')
     })
   })
 }
