@@ -139,6 +139,11 @@ export const BuyerCaseViewSchema = z
     inspection: z.object({ result: z.enum(['pass', 'fail']), note: z.string(), at: IsoTimeSchema }).strict().nullable(),
     /** money back (no payment failure details) */
     refunds: z.array(z.object({ key: z.string(), amountFen: FenSchema, purpose: z.enum(['refund', 'compensation']), status: z.enum(['pending', 'succeeded', 'failed']), requestedAt: IsoTimeSchema, settledAt: IsoTimeSchema.nullable() }).strict()),
+    /** a shop exchange to another price: both unit prices and the difference — refunded by the platform, or the buyer's to pay (absent when none) */
+    exchangeDifference: z
+      .object({ oldSkuPriceFen: FenSchema, newSkuPriceFen: FenSchema, differenceFen: FenSchema, settlement: z.enum(['refund', 'buyer_pays']) })
+      .strict()
+      .optional(),
     replacementShipments: z.array(
       z.object({ id: z.string(), items: z.array(Item), status: z.enum(['to_ship', 'shipped', 'received']), carrier: z.string().nullable(), trackingNo: z.string().nullable(), shippedAt: IsoTimeSchema.nullable() }).strict(),
     ),

@@ -10,6 +10,7 @@ import { givenValueFen } from '../core/commands/work'
 import { pendingApproval } from '../core/commands/approvals'
 import { previewTap } from '../core/preview'
 import { freightInsured, settledPayer } from '../core/shipping'
+import { exchangeDifferenceFen } from '../core/shop-remedy'
 
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
@@ -165,6 +166,14 @@ function buyerOffer(o: Offer, c: Case): BuyerOffer | null {
 
 const notNull = <T>(x: T | null): x is T => x !== null
 
+/** A shop exchange's price difference as both sides see it (core/shop-remedy.ts). */
+export function exchangeDifferenceOf(c: Case): Pick<BuyerCaseView, 'exchangeDifference'> {
+  const x = c.platform?.exchange
+  const diff = exchangeDifferenceFen(c)
+  if (!x || diff === 0) return {}
+  return { exchangeDifference: { oldSkuPriceFen: x.oldSkuPriceFen, newSkuPriceFen: x.newSkuPriceFen, differenceFen: Math.abs(diff), settlement: diff > 0 ? 'refund' : 'buyer_pays' } }
+}
+
 /**
  * The case as a buyer may see it, built field by field from the allow-list of the contract
  * (`@contract/buyer-view`): nothing of the case reaches the buyer unless it is named here.
@@ -201,6 +210,7 @@ export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: Or
       : null,
     inspection: c.inspection ? { result: c.inspection.result, note: c.inspection.note, at: c.inspection.at } : null,
     refunds: c.refunds.map((x) => ({ key: x.key, amountFen: x.amountFen, purpose: x.purpose, status: x.status, requestedAt: x.requestedAt, settledAt: x.settledAt })),
+    ...exchangeDifferenceOf(c),
     replacementShipments: c.replacementShipments.map((s) => ({ id: s.id, items: items(s.items), status: s.status, carrier: s.carrier, trackingNo: s.trackingNo, shippedAt: s.shippedAt })),
     rating: c.rating ? { score: c.rating.score, comment: c.rating.comment, at: c.rating.at } : null,
     flags: { buyerNotNotified: c.flags.buyerNotNotified },

@@ -700,7 +700,7 @@ export class ChannelsShopState {
     const reason = PRICE_DIFF_REASONS.find((r) => r.reason === str('reason'))
     if (!reason) throw new ApiError(10021084, '售后原因不合法')
     const amount = Number(body.amount)
-    const refunded = [...this.afterSales.values()].filter((a) => a.order_id === order.order_id && a.product_info.sku_id === p.sku_id && a.status !== 'PLATFORM_REFUND_FAIL').reduce((t, a) => t + a.refund_info.amount, 0)
+    const refunded = [...this.afterSales.values()].filter((a) => a.order_id === order.order_id && a.product_info.sku_id === p.sku_id && REFUNDED.has(a.status)).reduce((t, a) => t + a.refund_info.amount, 0)
     if (!Number.isInteger(amount) || amount <= 0 || amount + refunded > p.real_price) throw new ApiError(9700224, 'invalid amount')
     const last = this.priceDiffAt.get(order.order_id)
     if (last !== undefined && this.now() - last < MINUTE) throw new ApiError(10021059, '同一订单每分钟只能发起一次退款')
@@ -777,6 +777,8 @@ const PRICE_DIFF_REASONS = [
   { reason: '10001337', reason_text: '商品降价' },
   { reason: '10001338', reason_text: '未使用优惠券' },
 ]
+/** money that left (or is leaving) the order: what a 退差价 must stay within */
+const REFUNDED: ReadonlySet<AfterSaleStatus> = new Set(['PLATFORM_REFUNDING', 'MERCHANT_REFUND_SUCCESS', 'MERCHANT_RETURN_SUCCESS'])
 /** at most this many 补发货 per order (the platform's documented rule) */
 export const COMPENSATIONS_PER_ORDER = 10
 

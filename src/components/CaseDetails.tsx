@@ -55,6 +55,20 @@ export function CaseDetails({ view }: { view: BuyerCaseView }) {
         </View>
       ) : null}
 
+      {view.exchangeDifference ? (
+        <View className="card" id="exchange-difference">
+          <Text className="section-title">换货差价</Text>
+          <Text className="block">
+            原规格 {formatYuan(view.exchangeDifference.oldSkuPriceFen)} → 新规格 {formatYuan(view.exchangeDifference.newSkuPriceFen)}
+          </Text>
+          <Text className="muted block">
+            {view.exchangeDifference.settlement === 'refund'
+              ? `差价 ${formatYuan(view.exchangeDifference.differenceFen)} 将由平台原路退回`
+              : `新规格更贵，需补差价 ${formatYuan(view.exchangeDifference.differenceFen)}，客服会与您联系`}
+          </Text>
+        </View>
+      ) : null}
+
       {view.replacementShipments.length > 0 ? (
         <View className="card" id="replacement-info">
           <Text className="section-title">补发 / 换货</Text>

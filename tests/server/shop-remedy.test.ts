@@ -20,6 +20,8 @@ import { syncShopOrders } from '../../cloudfunctions/app/usecases/sync-shop-orde
 import { submitCase } from '../../cloudfunctions/app/usecases/submit-case'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { resendCountName } from '../../cloudfunctions/app/usecases/run-shop-call'
+import { buyerView } from '../../cloudfunctions/app/views'
+import { livePolicy } from '../../cloudfunctions/app/shared'
 import { DELIVERY_COMPENSATION_LIMIT_ERRCODE } from '../../cloudfunctions/adapters/channels/errors'
 
 jest.setTimeout(30_000)
@@ -262,5 +264,53 @@ describe('a resend on a shop order is registered with the shop (补发货)', () 
     const now = await getCase(c.id)
     expect(now.status).toBe('in_review')
     expect(now.replacementShipments[0].shopCall?.message).toContain('补发次数已达上限')
+  })
+})
+
+describe('a shop exchange to another price', () => {
+  async function exchangeCase(newPriceFen: number): Promise<{ c: Case; id: string }> {
+    const o = standin.state.createOrder({ products: [{ productId: '10000021', skuId: '20000021', title: '羊毛围巾 燕麦色', count: 1, priceFen: 19_900 }] })
+    const a = standin.state.createAfterSale({ orderId: o.order_id, type: 'EXCHANGE', reason: '10000021', desc: '想换个颜色', exchangeTo: { skuId: '20000022', priceFen: newPriceFen } })
+    await standin.flushPushes()
+    const c = await gw.deps.store.findByIdempotencyKey(AFTERSALE_SCOPE, a.after_sale_order_id)
+    if (!c) throw new Error('no case')
+    return { c, id: a.after_sale_order_id }
+  }
+  async function toReship(c: Case, id: string): Promise<Case> {
+    expect((await staff('platform_accept', { caseId: c.id, expectedVersion: c.version })).ok).toBe(true)
+    await dispatch()
+    standin.state.buyerShipReturn(id)
+    await advance(2 * MINUTE)
+    return getCase(c.id)
+  }
+
+  it('cheaper: both sides see the prices; the difference goes back by 退差价 when the new item ships, settled on the platform’s refund', async () => {
+    const { c, id } = await exchangeCase(15_900)
+    expect(c.platform?.exchange).toEqual({ oldSkuId: '20000021', newSkuId: '20000022', oldSkuPriceFen: 19_900, newSkuPriceFen: 15_900 })
+    const { policy } = await livePolicy(gw.deps)
+    expect(buyerView(c, new Date(clock).toISOString(), policy).exchangeDifference).toEqual({ oldSkuPriceFen: 19_900, newSkuPriceFen: 15_900, differenceFen: 4_000, settlement: 'refund' })
+    const ready = await toReship(c, id)
+    expect(ready.status).toBe('return_shipped')
+    const r = await staff('platform_reship', { caseId: c.id, expectedVersion: ready.version, deliveryId: 'SF', waybillId: 'SF8000001' })
+    expect(r.ok).toBe(true)
+    expect(r.data?.refunds).toEqual([expect.objectContaining({ amountFen: 4_000, status: 'pending', shop: { skuId: '20000021', afterSaleOrderId: null } })])
+    const before = calls(PRICE_DIFF, 0)
+    await dispatch()
+    expect(calls(PRICE_DIFF, 0)).toBe(before + 1)
+    await advance(61_000)
+    const now = await getCase(c.id)
+    expect(now.refunds[0].status).toBe('succeeded')
+    expect(now.status).toBe('replacement_shipped') // the platform's exchange runs on
+    expect(buyerView(now, new Date(clock).toISOString(), policy).refunds).toEqual([expect.objectContaining({ amountFen: 4_000, status: 'succeeded' })])
+  })
+
+  it('dearer: the buyer is told to pay the difference, nothing is refunded', async () => {
+    const { c, id } = await exchangeCase(21_900)
+    const { policy } = await livePolicy(gw.deps)
+    expect(buyerView(c, new Date(clock).toISOString(), policy).exchangeDifference).toEqual({ oldSkuPriceFen: 19_900, newSkuPriceFen: 21_900, differenceFen: 2_000, settlement: 'buyer_pays' })
+    const ready = await toReship(c, id)
+    const r = await staff('platform_reship', { caseId: c.id, expectedVersion: ready.version, deliveryId: 'SF', waybillId: 'SF8000002' })
+    expect(r.data?.refunds).toEqual([])
+    expect(r.data?.timeline.at(-1)?.text).toContain('新规格比原规格贵¥20，需买家补差价')
   })
 })

@@ -12,6 +12,7 @@ import { LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
 import { BuyerTrust } from './BuyerTrust'
+import { ExchangeDifferenceRow, legShopText, refundStatusText } from './ShopMoney'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
 
@@ -232,8 +233,9 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         </Section>
       )}
 
-      {(c.returnShipment || c.inspection || c.refunds.length > 0 || c.replacementShipments.length > 0) && (
+      {(c.returnShipment || c.inspection || c.refunds.length > 0 || c.replacementShipments.length > 0 || c.platform?.exchange) && (
         <Section title="退货 / 验货 / 退款 / 发货" id="case-legs">
+          <ExchangeDifferenceRow view={c} />
           {c.returnShipment && (
             <View className="adm-row">
               <Text className="adm-row__k">退货</Text>
@@ -264,14 +266,17 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
             <View className="adm-row" key={r.key}>
               <Text className="adm-row__k">{r.purpose === 'refund' ? '退款' : '补偿'}</Text>
               <Text>
-                {yuan(r.amountFen)} · {{ pending: '处理中', succeeded: '已到账', failed: `失败：${r.failureReason ?? ''}` }[r.status]}
+                {yuan(r.amountFen)} · {refundStatusText(r)}
               </Text>
             </View>
           ))}
           {c.replacementShipments.map((s) => (
             <View className="adm-row" key={s.id}>
               <Text className="adm-row__k">{s.early ? '先发换货' : '补发/换货'}</Text>
-              <Text>{s.trackingNo ? `${s.carrier ?? ''} ${s.trackingNo}` : '待发货'}</Text>
+              <Text>
+                {s.trackingNo ? `${s.carrier ?? ''} ${s.trackingNo}` : '待发货'}
+                {legShopText(s)}
+              </Text>
             </View>
           ))}
         </Section>
