@@ -6,6 +6,8 @@
 //  - outbox dispatcher throughput against the local sender (dispatcher.ts);
 //  - shop sync: after-sale orders per second through the Channels adapter against the stand-in
 //    (shop-sync.ts);
+//  - shop remedy: one 退差价 through the outbox (wall time, store round trips) against a bare fetch
+//    (shop-remedy.ts);
 //  - the policy what-if over 10k and 100k stored cases (what-if.ts);
 //  - the gateway's memory while it refuses a 200 MB upload (upload-memory.ts);
 //  - the analytics page and the export over 100k stored cases (analytics.ts).
@@ -25,13 +27,14 @@ import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from '
 import { measureRoundTrips, roundTripFigures, roundTripTable, type RoundTrips } from './roundtrips'
 import { coldStartFigures, measureColdStart } from './coldstart'
 import { reportShopSync, runShopSync } from './shop-sync'
+import { reportShopRemedy, runShopRemedy } from './shop-remedy'
 import { runUploadMemory } from './upload-memory'
 import { runAnalyticsBench, analyticsFigures, analyticsReport } from './analytics'
 import { SMALL, ge, le, size, summaryTable, type Figure } from './figures'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? size(10, 1))
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
-const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'uploads', 'analytics'] as const
+const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'shopremedy', 'uploads', 'analytics'] as const
 type BenchName = (typeof BENCHES)[number]
 const wanted = (b: BenchName) => !ONLY || ONLY.includes(b)
 if (ONLY) for (const b of ONLY) if (!(BENCHES as readonly string[]).includes(b)) throw new Error(`--only: no bench ${b} (${BENCHES.join(', ')})`)
@@ -133,6 +136,15 @@ async function main() {
       console.log('')
       reportShopSync(shop, f)
       for (const r of shop.runs) figures.push({ bench: 'shop sync', name: r.label, value: r.perSec, unit: 'a-s/s' })
+    }
+    if (wanted('shopremedy')) {
+      progress('shop remedy (退差价 through the outbox) …')
+      const sr = await runShopRemedy(dir, size(200, 5))
+      console.log('')
+      reportShopRemedy(sr, f)
+      figures.push({ bench: 'shop remedy', name: '退差价 through the outbox, per call', value: sr.outboxMsPerCall, unit: 'ms' })
+      figures.push({ bench: 'shop remedy', name: '退差价 store round trips per call', value: sr.storePerCall, unit: 'calls' })
+      figures.push({ bench: 'shop remedy', name: 'bare fetch of refundpricediff, per call', value: sr.floorMsPerCall, unit: 'ms' })
     }
     if (wanted('uploads')) {
       progress('upload memory …')
