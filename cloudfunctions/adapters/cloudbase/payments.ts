@@ -4,9 +4,9 @@ import type { Store } from '../../ports/store'
 /**
  * The payment port on CloudBase (issue 12 §6): no refund is ever "recorded" without money moving.
  * - A Channels shop order refunds only through the platform: a shop after-sale's refund is the
- *   platform's `acceptapply` (a platform call, not this port), and a case filed in the mini-program
- *   on a shop order cannot be refunded from the desk — the buyer is guided to the order's
- *   after-sale page in WeChat, whose after-sale then arrives here as a platform case.
+ *   platform's `acceptapply` (a platform call, not this port), and the desk's own money on a shop
+ *   order is a 退差价 (refundpricediff, outbox `shop_call`) — neither reaches this port; full
+ *   refunds and returns are the buyer's after-sale in WeChat.
  * - Orders from other channels (CSV) have no payment API behind the desk: the refund is refused
  *   here with the instruction to refund by hand; the case goes back to the agent flagged
  *   "退款失败" with that reason, and the agent records the manual refund with its evidence.
