@@ -35,6 +35,12 @@ function approveConfirm(type: CaseView['type'], amountFen: number | undefined, c
   }
 }
 
+/** On a Channels order the shop pays (退差价): the money is there when the platform has refunded it. */
+function shopMoneyConfirm(view: Pick<CaseView, 'order' | 'platform'>, text: string): string {
+  if (view.order.source !== 'channels' || view.platform) return text
+  return text.replace('将立即原路退回', '将由微信小店平台退回').replace('将立即支付', '将由微信小店平台退给买家').replace('不可撤销', '平台退款后到账，不可撤销')
+}
+
 const AMOUNT_FIELDS = ['refundFen', 'compensationFen', 'couponFen'] as const
 type AmountField = (typeof AMOUNT_FIELDS)[number]
 const AMOUNT_LABELS: Record<AmountField, string> = { refundFen: '退款', compensationFen: '补偿', couponFen: '优惠券' }
@@ -219,7 +225,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
             ...(view.type === 'exchange' ? { shipReplacementNow: d.shipNow } : {}),
             ...(text ? { text } : {}),
           },
-          toSupervisor ? undefined : approveConfirm(view.type, amountFen, claimedFen, d.shipNow),
+          toSupervisor ? undefined : shopMoneyConfirm(view, approveConfirm(view.type, amountFen, claimedFen, d.shipNow)),
         )
       }
       case 'issue_refund': {
