@@ -213,6 +213,21 @@ describe('money the desk decides on a shop order is paid by the shop (退差价)
     await advance(61_000)
   })
 
+  it('once the platform has taken the 退差价, a failed read of it never fails the refund: it is looked at again', async () => {
+    const { c } = await deskCase({ type: 'logistics', reason: 'late_delivery', desiredRemedy: 'compensation' }, 2)
+    await approveEngineRemedy(c)
+    standin.state.injectError({ path: '/channels/ec/aftersale/getaftersaleorder', errcode: 10020000 })
+    standin.state.dropNextPush(10)
+    await dispatch()
+    const taken = await getCase(c.id)
+    expect(taken.refunds[0]).toMatchObject({ status: 'pending', shop: { afterSaleOrderId: expect.any(String) } })
+    expect(taken.status).toBe('refunding')
+    await advance(61_000)
+    await dispatch()
+    expect((await getCase(c.id)).refunds[0].status).toBe('succeeded')
+    standin.state.dropNextPush(-10)
+  })
+
   it('a whole refund or a return is not the desk’s on a shop order: the buyer is guided to WeChat', async () => {
     const { c } = await deskCase({ type: 'compensation', reason: 'quality_defect', desiredRemedy: 'compensation' })
     const answered = await staff('respond', { caseId: c.id, text: '您好，我们来处理' })

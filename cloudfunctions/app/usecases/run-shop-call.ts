@@ -51,8 +51,14 @@ export async function runShopCall(deps: Deps, ev: ShopCallEvent, item: Pick<Outb
 async function priceDiff(deps: Deps, shop: ShopPort, c: Case, ev: ShopCallEvent, item: Pick<OutboxItem, 'createdAt'>, lastAttempt: boolean): Promise<ShopCallOutcome> {
   const r = c.refunds.find((x) => x.key === ev.ref)
   if (!r?.shop || r.status !== 'pending') return { kind: 'sent' }
+  let afterSaleOrderId = r.shop.afterSaleOrderId
+  const waitMore = (error: string): ShopCallOutcome => {
+    // the platform is still refunding: look again, every minute at first, then a quarter of the time waited (≤ 30 min)
+    const waited = Date.parse(deps.now()) - Date.parse(item.createdAt)
+    const wait = Math.min(30 * 60_000, Math.max(60_000, Math.floor(waited / 4)))
+    return { kind: 'deferred', at: new Date(Date.parse(deps.now()) + wait).toISOString(), error, giveUpMs: PRICE_DIFF_WAIT_MS }
+  }
   try {
-    let afterSaleOrderId = r.shop.afterSaleOrderId
     if (!afterSaleOrderId) {
       const productId = await productIdOf(shop, c.order, r.shop.skuId)
       try {
@@ -71,11 +77,10 @@ async function priceDiff(deps: Deps, shop: ShopPort, c: Case, ev: ShopCallEvent,
     }
     const snap = snapshotFromShop(await shop.getAfterSaleOrder(afterSaleOrderId), deps.now())
     if (await settlePriceDiff(deps, c.id, r.key, snap)) return { kind: 'sent' }
-    // the platform is still refunding: look again, every minute at first, then a quarter of the time waited (≤ 30 min)
-    const waited = Date.parse(deps.now()) - Date.parse(item.createdAt)
-    const wait = Math.min(30 * 60_000, Math.max(60_000, Math.floor(waited / 4)))
-    return { kind: 'deferred', at: new Date(Date.parse(deps.now()) + wait).toISOString(), error: `等待平台退款（${platformStatusText(snap.status)}）`, giveUpMs: PRICE_DIFF_WAIT_MS }
+    return waitMore(`等待平台退款（${platformStatusText(snap.status)}）`)
   } catch (e) {
+    // once the platform has taken it the money is in its hands: never failed here, only looked at again
+    if (afterSaleOrderId) return waitMore(`读取平台退款状态失败：${isShopError(e) ? e.messageZh : e instanceof Error ? e.message : String(e)}`)
     return failed(deps, e, lastAttempt, async (message) => {
       const out = await applySystemCommand(deps, c, { type: 'shop_call_result', call: 'refund_price_diff', ref: r.key, outcome: 'refused', message }, 'channels')
       if (!out.applied && out.error?.code !== 'CONFLICT') deps.log(`refund ${r.key}: platform refusal not recorded: ${out.error?.message ?? 'lost races'}`)
@@ -127,13 +132,13 @@ async function resend(deps: Deps, shop: ShopPort, c: Case, ev: ShopCallEvent, it
       await record('accepted')
       return { kind: 'sent' }
     }
+    const items = ev.items?.length ? ev.items : leg.items
+    const products = []
+    for (const i of items) products.push({ productId: await productIdOf(shop, c.order, i.skuId), skuId: i.skuId, count: i.qty })
     if (!(await claimResend(deps, c.order.orderId, leg.id))) {
       await record('refused', SHOP_RESEND_LIMIT_TEXT)
       return { kind: 'refused', error: SHOP_RESEND_LIMIT_TEXT }
     }
-    const items = ev.items?.length ? ev.items : leg.items
-    const products = []
-    for (const i of items) products.push({ productId: await productIdOf(shop, c.order, i.skuId), skuId: i.skuId, count: i.qty })
     try {
       await shop.deliveryCompensation({ orderId: c.order.orderId, reason: (ev.compensationReason ?? 1) as 1 | 2 | 3 | 4, deliveryId: deliveryCompanyId(ev.deliveryId ?? leg.carrier ?? ''), waybillId, products })
     } catch (e) {

@@ -151,7 +151,7 @@ export const platform_call_result: CommandSpec<'platform_call_result'> = {
     const reason = cmd.message || '平台未说明原因'
     p.lastCall = { ...last, outcome: 'refused', message: reason, errcode: cmd.errcode ?? null }
     for (const r of w.c.refunds) {
-      if (r.status !== 'pending') continue
+      if (r.status !== 'pending' || r.shop) continue
       r.status = 'failed'
       r.settledAt = ctx.now
       r.failureReason = reason
@@ -178,7 +178,8 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
 
     if (row.refunded) {
       let moved = 0
-      for (const r of c.refunds) if (r.status === 'pending') {
+      // (a 退差价 the shop pays beside this after-sale settles on its own after-sale, run-shop-call.ts)
+      for (const r of c.refunds) if (r.status === 'pending' && !r.shop) {
         Object.assign(r, { status: 'succeeded', settledAt: ctx.now })
         moved += r.amountFen
       }
@@ -193,7 +194,7 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
     }
     const failed = row.refundFailed ? snap.refundResp?.message || platformStatusText(snap.status) : ['cancelled', 'closed', 'rejected'].includes(w.to) ? `平台状态：${platformStatusText(snap.status)}，未退款` : null
     if (failed) {
-      for (const r of c.refunds) if (r.status === 'pending') Object.assign(r, { status: 'failed', settledAt: ctx.now, failureReason: failed })
+      for (const r of c.refunds) if (r.status === 'pending' && !r.shop) Object.assign(r, { status: 'failed', settledAt: ctx.now, failureReason: failed })
       if (row.refundFailed) c.flags.refundFailed = true
     }
     if (snap.returnWaybill) {
