@@ -101,7 +101,7 @@ test('an agent pays a late-delivery compensation on a shop order: the shop refun
   // the confirmation says the shop pays it, and when it arrives
   const modal = page.locator('.taro__modal')
   await modal.getByText('平台退款后到账').waitFor()
-  expect((await modal.textContent()) ?? '').toContain('将由微信小店平台退给买家')
+  expect((await modal.textContent()) ?? '').toContain('同意补偿：将由微信小店平台退给买家¥30')
   await modal.getByText('确认', { exact: true }).click()
   await statusIs('退款中')
   await legsShow('等待平台受理退差价')

@@ -225,7 +225,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
             ...(view.type === 'exchange' ? { shipReplacementNow: d.shipNow } : {}),
             ...(text ? { text } : {}),
           },
-          toSupervisor ? undefined : shopMoneyConfirm(view, approveConfirm(view.type, amountFen, claimedFen, d.shipNow)),
+          // left blank, the amount is the engine's remedy's (the preview's value), not nothing
+          toSupervisor ? undefined : shopMoneyConfirm(view, approveConfirm(view.type, amountFen ?? (money?.approve?.valueFen || undefined), claimedFen, d.shipNow)),
         )
       }
       case 'issue_refund': {
