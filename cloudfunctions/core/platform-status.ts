@@ -185,7 +185,7 @@ export function platformChanges(p: PlatformSnapshot, snap: PlatformSnapshot): st
   if ((p.returnWaybill?.waybillId ?? '') !== (snap.returnWaybill?.waybillId ?? '')) out.push(`退货单号${snap.returnWaybill?.waybillId ?? '已清除'}`)
   if ((p.refundResp?.message ?? '') !== (snap.refundResp?.message ?? '') || (p.refundResp?.code ?? '') !== (snap.refundResp?.code ?? '')) out.push(`平台退款结果：${snap.refundResp?.message || snap.refundResp?.code || '无'}`)
   if (p.description !== snap.description) out.push('买家修改了说明')
-  if (snap.mediaIds.some((m) => !p.mediaIds.includes(m))) out.push('买家补充了凭证')
+  if ((snap.mediaIds ?? []).some((m) => !(p.mediaIds ?? []).includes(m))) out.push('买家补充了凭证')
   if ((p.complaintId ?? '') !== (snap.complaintId ?? '')) out.push(snap.complaintId ? `平台纠纷单 ${snap.complaintId}` : '平台纠纷单已结束')
   return out
 }
@@ -210,6 +210,27 @@ export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): Pla
 
 /** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
 const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire'])
+/** The desk's own receipt and inspection of a shop return (the refund then goes through the platform): checked by platformInspectRefusal. */
+const INSPECTION_ON_PLATFORM_RETURNS: ReadonlySet<string> = new Set(['receive_return', 'inspect'])
+
+/** A shop return is received and inspected (验货) at the desk before the platform refunds, unless the policy turns it off. */
+export function inspectsPlatformReturn(p: Pick<PlatformSnapshot, 'type'>, policy: Pick<Policy, 'platformReturns'>): boolean {
+  return p.type === 'RETURN' && policy.platformReturns?.inspectBeforeRefund !== false
+}
+
+/**
+ * Why the desk may not receive / inspect a shop return now, or null: only a RETURN whose goods
+ * the platform says are on their way back to the seller (待商家收货), with inspection in the policy
+ * and no platform call in flight.
+ */
+export function platformInspectRefusal(c: Pick<Case, 'platform'>, policy: Pick<Policy, 'platformReturns'>): { code: 'NOT_ALLOWED_IN_STATUS' | 'CONFLICT'; message: string } | null {
+  const p = c.platform
+  if (!p) return null
+  if (!inspectsPlatformReturn(p, policy)) return { code: 'NOT_ALLOWED_IN_STATUS', message: p.type === 'RETURN' ? '店铺设置为确认收货即退款，请使用「确认收货并退款」' : '视频号小店的该类售后不需要验货' }
+  if (p.status !== 'MERCHANT_WAIT_RECEIPT') return { code: 'NOT_ALLOWED_IN_STATUS', message: `平台状态为「${platformStatusText(p.status)}」，现在不能收货验货` }
+  if (p.lastCall?.outcome === 'pending') return { code: 'CONFLICT', message: `上一个平台操作「${PLATFORM_CALL_LABELS[p.lastCall.call]}」还在处理中，请稍后` }
+  return null
+}
 
 /**
  * Why a command may not run on this case because of where it came from, or null: platform
@@ -218,7 +239,7 @@ const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 
  */
 export function platformRefusal(c: Pick<Case, 'platform'>, command: string, actorKind: 'buyer' | 'staff' | 'system'): { code: 'NOT_ALLOWED_IN_STATUS'; message: string } | null {
   if (command.startsWith('platform_')) return c.platform ? null : { code: 'NOT_ALLOWED_IN_STATUS', message: '不是视频号小店的售后单' }
-  if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command)) return null
+  if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command) || INSPECTION_ON_PLATFORM_RETURNS.has(command)) return null
   return {
     code: 'NOT_ALLOWED_IN_STATUS',
     message: actorKind === 'buyer' ? '这是视频号小店的售后单，请在微信订单的售后页面操作' : '视频号小店的售后单由平台退款和流转，请使用平台操作（同意/拒绝/上传凭证）',

@@ -20,6 +20,12 @@ export interface MediaPort {
   attach(fileIds: string[], at: string): Promise<void>
   /** Deletes files never attached to a case and uploaded before `before`; answers how many. */
   sweep(before: string, limit: number): Promise<number>
+  /**
+   * Keeps a file the desk fetched itself (a buyer's photo / video from the shop's after-sale), kept
+   * at once (attached); `name` is stable per source file. Answers the evidence, or null when the
+   * bytes are not an allowed image / video (type sniffed, size within the evidence limits).
+   */
+  keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null>
 }
 
 export const uploaderAccepts = async (rule: UploaderRule, openid: string): Promise<boolean> =>

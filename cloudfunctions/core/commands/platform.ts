@@ -19,7 +19,8 @@ import { raise } from '../errors'
 import { yuan } from '../money'
 import { SELLER_AT_FAULT } from '../offers'
 import { freightInsured, returnShippingPayer } from '../shipping'
-import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformChanges, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
+import type { CoreContext } from '../context'
+import { acceptCallFor, expectedCaseStatus, inspectsPlatformReturn, isStaleSnapshot, platformChanges, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
 import { toMs } from '../tz'
 import { alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
@@ -51,8 +52,36 @@ function call(w: Work, p: PlatformBlock, name: PlatformCall, at: string, params:
   w.data = { ...w.data, platformCall: name, callKey }
 }
 
+/** With inspection in the policy, a shop return is refunded by passing the inspection, not by a bare receipt. */
+const acceptGuard: Guard = (c, ctx) => {
+  const no = sellerGuard(acceptCallFor)(c, ctx)
+  if (no || !c.platform) return no
+  if (acceptCallFor(c.platform) === 'confirm_receipt_refund' && inspectsPlatformReturn(c.platform, ctx.policy) && c.inspection?.result !== 'pass') {
+    return refuse('NOT_ALLOWED_IN_STATUS', '请先确认收货并验货，验货通过后再由平台退款')
+  }
+  return null
+}
+
+/**
+ * The platform refunds what the buyer asked for (agree to refund, or receipt + refund of a
+ * return); the desk records it as pending until the platform says the money moved.
+ */
+export function platformRefund(w: Work, name: PlatformCall, text: string | undefined, ctx: CoreContext): void {
+  const p = platformOf(w.c)
+  const amount = p.refundFen
+  const room = roomFor(w.c, 'refund', ctx)
+  if (amount > room.maxFen) raise('LIMIT_EXCEEDED', `平台退款${yuan(amount)}超过上限：${room.reason}，请拒绝或与买家协商`, { amountFen: amount, maxFen: room.maxFen })
+  requireApproval(w, { valueFen: amount, cashFen: amount, summary: `同意平台退款${yuan(amount)}` }, ctx, '退款')
+  if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
+  if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
+  w.to = 'refunding'
+  w.text = text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
+  // the buyer hears about the money when the platform says it moved (platform_sync), not now
+  call(w, p, name, ctx.now)
+}
+
 export const platform_accept: CommandSpec<'platform_accept'> = {
-  guard: sellerGuard(acceptCallFor),
+  guard: acceptGuard,
   act(w, cmd, ctx) {
     const p = platformOf(w.c)
     const name = acceptCallFor(p)
@@ -64,17 +93,7 @@ export const platform_accept: CommandSpec<'platform_accept'> = {
       call(w, p, name, ctx.now, cmd.addressId ? { addressId: cmd.addressId } : {})
       return
     }
-    // the platform refunds what the buyer asked for; the desk records it as pending until the platform says so
-    const amount = p.refundFen
-    const room = roomFor(w.c, 'refund', ctx)
-    if (amount > room.maxFen) raise('LIMIT_EXCEEDED', `平台退款${yuan(amount)}超过上限：${room.reason}，请拒绝或与买家协商`, { amountFen: amount, maxFen: room.maxFen })
-    requireApproval(w, { valueFen: amount, cashFen: amount, summary: `同意平台退款${yuan(amount)}` }, ctx, '退款')
-    if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
-    if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
-    w.to = 'refunding'
-    w.text = cmd.text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
-    // the buyer hears about the money when the platform says it moved (platform_sync), not now
-    call(w, p, name, ctx.now)
+    platformRefund(w, name, cmd.text, ctx)
   },
 }
 
