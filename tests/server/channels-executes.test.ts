@@ -91,7 +91,8 @@ describe('a status already shown adds no row', () => {
     // the same after-sale read again and again while the platform has not moved: the relative
     // deadline is read a few seconds later each time
     for (let i = 0; i < 6; i++) {
-      clock += 7 * SECOND
+      // not on a whole second, as a real read never is: the deadline read back moves by a fraction of a second
+      clock += 7 * SECOND + 137 * (i + 1)
       standin.state.replayPush(id, 'MERCHANT_PROCESSING')
       await standin.flushPushes()
       await importAfterSale(gw.deps, id)
@@ -103,7 +104,7 @@ describe('a status already shown adds no row', () => {
     standin.state.buyerCancel(id)
     await standin.flushPushes()
     for (let i = 0; i < 4; i++) {
-      clock += 5 * SECOND
+      clock += 5 * SECOND + 211
       standin.state.replayPush(id, i % 2 ? 'USER_CANCELD' : 'MERCHANT_PROCESSING')
       await standin.flushPushes()
       await importAfterSale(gw.deps, id)
