@@ -50,6 +50,8 @@ export function nextStep(c: Case): NextStep {
     case 'replacement_shipped':
       return { actor: 'buyer', text: '商品已发出，收到后请确认收货', dueAt: due }
     case 'resolved':
+      // a shop after-sale is rated in WeChat, not here
+      if (c.platform) return { actor: 'none', text: '售后已完成', dueAt: null }
       // rating is optional: not a to-do with a countdown
       return { actor: 'none', text: '售后已完成，欢迎为本次服务评分（可选）', dueAt: null }
     case 'rejected':

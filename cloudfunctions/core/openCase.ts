@@ -55,7 +55,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     return fail(elig.code ?? 'VALIDATION', msg, { ...details, eligibility: elig })
   }
 
-  const sev = computeSeverity({ reason: input.reason, description: input.description }, policy)
+  const sev = computeSeverity({ reason: input.reason, description: input.description, ...(input.platform?.reasonText ? { platformReason: input.platform.reasonText } : {}) }, policy)
   const profile = input.buyerProfile ?? ctx.buyerProfile
   const route = routeCase({ reason: input.reason, severity: sev.severity }, ctx.roster ?? [], policy, profile ?? null)
   const id = input.caseId ?? ctx.newId()

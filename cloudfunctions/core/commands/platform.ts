@@ -285,6 +285,8 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
       return
     }
     w.text = own ?? platformMoveText(snap)
+    // the platform confirming what the seller's own call already showed (the call's row said 平台退款中): staff-only
+    if (!own && w.to === c.status) w.internal = true
     if (own) {
       // the platform decided without the seller: the agent hears it with the case's product, buyer, reason and money
       alert(w, c.assigneeId ?? 'supervisor', 'platform_update', `售后单 ${c.caseNo}：${own}`)
