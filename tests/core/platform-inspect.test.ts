@@ -1,6 +1,6 @@
 /**
  * A shop return is received and inspected at the desk before the platform refunds (issue 21 §4.5),
- * unless the policy's switch says 确认收货即退款.
+ * unless the policy's switch says 确认收货即退款; and the platform's own moves are told as such.
  */
 import type { PlatformSnapshot } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
@@ -48,5 +48,31 @@ describe('视频号小店退货：先验货再退款', () => {
     const r = decide(c, { type: 'platform_accept' }, ctx(agent, now, { policy: off }))
     expect(r.ok && r.value.case.status).toBe('refunding')
     expect(r.ok && r.value.events.some((e) => e.kind === 'platform_call' && e.call === 'confirm_receipt_refund')).toBe(true)
+  })
+})
+
+describe('平台自行处理：用白话说清楚', () => {
+  const opened = () => open({ type: 'refund_only', desiredRemedy: 'refund', platform: { ...snap({ type: 'REFUND' }), syncedAt: MON_10, lastCall: null } }, MON_10, { actor: system })
+  const sync = (c: ReturnType<typeof opened>, over: Partial<PlatformSnapshot>, minutes: number) =>
+    step(c, { type: 'platform_sync', snapshot: snap({ type: 'REFUND', updateTime: later(MON_10, minutes), deadline: null, ...over }) }, system, later(MON_10, minutes + 1))
+
+  it('客服驳回后平台客服判定退款：时间线写明，并提醒客服', () => {
+    const rejected = sync(opened(), { status: 'MERCHANT_REJECT_REFUND' }, 10).case
+    const ruled = sync(rejected, { status: 'PLATFORM_REFUNDING', complaintId: 'CP-1' }, 60 * 24)
+    expect(ruled.case.timeline.at(-1)?.text).toBe('平台客服已介入处理，判定退款¥50')
+    expect(ruled.events).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'staff_alert', alert: 'platform_update', text: expect.stringContaining('平台客服已介入处理') })]))
+  })
+
+  it('平台在期限前直接同意（如极速退款）不说成“商家未在期限内处理”', () => {
+    const r = sync(opened(), { status: 'PLATFORM_REFUNDING' }, 5)
+    expect(r.case.timeline.at(-1)?.text).toBe('平台已直接同意退款¥50')
+  })
+
+  it('商家自己同意的退款，平台照办：不算平台自行处理，也不再给买家添一条“退款中”', () => {
+    const accepted = step(opened(), { type: 'platform_accept' }, agent, later(MON_10, 5)).case
+    const done = step(accepted, { type: 'platform_call_result', callKey: accepted.platform?.lastCall?.key ?? '', outcome: 'done' }, system, later(MON_10, 6)).case
+    const r = sync(done, { status: 'PLATFORM_REFUNDING' }, 7)
+    expect(r.case.timeline.at(-1)).toMatchObject({ text: '平台正在退款¥50', internal: true })
+    expect(r.events.some((e) => e.kind === 'staff_alert')).toBe(false)
   })
 })
