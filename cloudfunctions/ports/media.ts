@@ -28,5 +28,8 @@ export interface MediaPort {
   keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null>
 }
 
+/** The largest file the desk keeps (a video; images are limited further by the adapters' evidence checks). */
+export const KEEP_MAX_BYTES = 50 * 1024 * 1024
+
 export const uploaderAccepts = async (rule: UploaderRule, openid: string): Promise<boolean> =>
   'openid' in rule ? rule.openid === openid : rule.anyStaff(openid)

@@ -1,5 +1,5 @@
 import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformMedia, type PlatformSnapshot } from '@contract/domain'
-import { MEDIA_LIMITS } from '../../adapters/local/media'
+import { KEEP_MAX_BYTES } from '../../ports/media'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf, roster } from '../shared'
 import { openCase } from '../../core'
@@ -72,7 +72,7 @@ export async function fetchPlatformMedia(deps: Deps, snap: PlatformSnapshot, kep
   for (const mediaId of snap.mediaIds.slice(0, MAX_PLATFORM_MEDIA)) {
     if (kept.some((k) => k.mediaId === mediaId)) continue
     try {
-      const m = await shop.getMedia(mediaId, MEDIA_LIMITS.videoMaxBytes)
+      const m = await shop.getMedia(mediaId, KEEP_MAX_BYTES)
       const e = await deps.media.keep({ bytes: m.bytes, name: `channels/${snap.afterSaleOrderId}/${mediaId}`, at: deps.now() })
       if (e) out.push({ ...e, mediaId })
       else deps.log(`platform after-sale ${snap.afterSaleOrderId}: media ${mediaId.slice(0, 24)} is not an image / video the desk keeps (${m.contentType})`)
