@@ -76,3 +76,21 @@ describe('平台自行处理：用白话说清楚', () => {
     expect(r.events.some((e) => e.kind === 'staff_alert')).toBe(false)
   })
 })
+
+describe('退货：平台到期自动处理', () => {
+  it('商家未在期限内处理退货申请：平台自动同意退货，提醒客服', () => {
+    const c0 = open({ type: 'return_refund', desiredRemedy: 'refund', platform: { ...snap(), syncedAt: MON_10, lastCall: null } }, MON_10, { actor: system })
+    const at = later(MON_10, 48 * 60 + 1)
+    const r = step(c0, { type: 'platform_sync', snapshot: snap({ status: 'USER_WAIT_RETURN', updateTime: at, deadline: later(MON_10, 9 * 24 * 60) }) }, system, at)
+    expect(r.case.timeline.at(-1)?.text).toBe('商家未在期限内处理，平台已自动同意退货，等待买家寄回')
+    expect(r.events.some((e) => e.kind === 'staff_alert' && e.alert === 'platform_update')).toBe(true)
+  })
+
+  it('商家未在期限内确认收货：平台自动退款，客服验货也不再等', () => {
+    const c = shipped(defaultPolicy)
+    const at = later(MON_10, 48 * 60 + 5)
+    const r = step(c, { type: 'platform_sync', snapshot: snap({ status: 'PLATFORM_REFUNDING', updateTime: at, deadline: null, returnWaybill: c.platform?.returnWaybill ?? null }) }, system, at)
+    expect(r.case.status).toBe('refunding')
+    expect(r.case.timeline.at(-1)?.text).toBe('商家未在期限内确认收货，平台已自动退款¥50')
+  })
+})
