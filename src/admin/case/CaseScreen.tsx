@@ -5,7 +5,7 @@ import type { CaseView } from '@contract/actions'
 import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, SHIPPING_PAYER_STAFF, caseSourceOf, orderFreightInsurance, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
-import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
+import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_NEXT_PLATFORM, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
 import { LoopPanel } from './LoopPanel'
@@ -129,7 +129,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">下一步</Text>
           <Text id="case-next">
-            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : STAFF_NEXT[c.status]}
+            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : ((c.platform && STAFF_NEXT_PLATFORM[c.status]) || STAFF_NEXT[c.status])}
             {c.next.dueAt ? `（${fmtShort(c.next.dueAt)}前）` : ''}
           </Text>
         </View>
