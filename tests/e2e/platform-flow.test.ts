@@ -157,6 +157,7 @@ test('an agent works a platform refund and a platform return to completion; the 
   expect(returned.platform?.status).toBe('MERCHANT_RETURN_SUCCESS')
   expect(returned.refunds).toEqual([expect.objectContaining({ amountFen: 5_900, status: 'succeeded' })])
   await openCase(r2.id)
+  expect(await textOf('#adm-case')).toContain('已解决（平台售后已完成）')
   await shot(page, 'platform-flow-3-return-done')
 
   // ---- the buyer's tracker: their own application, in the platform's words, never the seller reaching out
