@@ -145,10 +145,11 @@ test('a 回访: not satisfied opens a linked case the entry links to; the prefer
   expect(await textOf('#case-timeline')).toContain(linked.caseNo)
   await shot(page, 'review-5-visit-linked')
   await page.click('#linked-visit-visit')
-  await page.locator('#case-head', { hasText: linked.caseNo }).waitFor()
+  await page.locator('#case-head .adm-section__title', { hasText: `售后单 ${linked.caseNo}` }).waitFor()
 
   // the next agent on the buyer's other case reads what they asked for
   await page.goto(`${env.gw.url}/#/admin/case/index?id=${encodeURIComponent(other)}`)
+  await page.reload() // a fresh page stack: only the other case's page
   await page.locator('#case-history #buyer-preferences').waitFor()
   const prefs = await textOf('#case-history #buyer-preferences')
   expect(prefs).toContain('不要打电话')
