@@ -128,7 +128,7 @@ async function resend(deps: Deps, shop: ShopPort, c: Case, ev: ShopCallEvent, it
   const waybillId = ev.waybillId ?? leg.trackingNo ?? ''
   try {
     // an earlier attempt may have gone through with its answer lost: the parcel is then on the order
-    if (item.attempts > 0 && (await parcelOnOrder(shop, c.order.orderId, waybillId))) {
+    if (item.attempts > 1 && (await parcelOnOrder(shop, c.order.orderId, waybillId))) {
       await record('accepted')
       return { kind: 'sent' }
     }
