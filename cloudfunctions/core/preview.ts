@@ -7,6 +7,7 @@ import type { Case, CaseCommand } from '@contract/domain'
 import type { CoreContext } from './context'
 import { decide } from './decide'
 import { pendingApproval } from './commands/approvals'
+import { valueOf } from './offers'
 
 export interface TapPreview {
   outcome: 'runs' | 'approval' | 'refused'
@@ -22,5 +23,6 @@ export function previewTap(c: Case, command: CaseCommand, ctx: Omit<CoreContext,
   const waiting = !pendingApproval(c) ? pendingApproval(r.value.case) : undefined
   if (waiting) return { outcome: 'approval', summary: waiting.summary, valueFen: waiting.amountFen, message: `${waiting.why}，点击后提交主管审批` }
   const offer = r.value.case.offers.find((o) => o.id === r.value.case.acceptedOfferId)
-  return { outcome: 'runs', summary: offer?.explanation ?? '', valueFen: 0, message: '' }
+  // the value it gives: the 同意 confirmation names the amount of a remedy left at the engine's
+  return { outcome: 'runs', summary: offer?.explanation ?? '', valueFen: offer ? valueOf(offer) : 0, message: '' }
 }

@@ -120,6 +120,7 @@ test('an agent pays a late-delivery compensation on a shop order: the shop refun
   expect(state.status).toBe('refunding')
   await page.reload()
   await legsShow(`平台退款中（平台售后单 ${afterSaleOrderId}）`)
+  await page.locator('#case-legs').evaluate((el) => el.scrollIntoView({ block: 'start' }))
   await shot(page, 'shop-money-2-platform-refunding')
 
   // the stand-in refunds and pushes: the case is paid and resolved
