@@ -102,7 +102,8 @@ export async function runShopRemedy(dir: string, count = 200): Promise<ShopRemed
     const t0 = process.hrtime.bigint()
     let sent = 0
     while (sent < count) {
-      const s = await dispatchOutbox(deps, sender, { limit: 100 })
+      // one case at a time, like the sequential floor below (the gateway's passes run 16 cases in flight)
+      const s = await dispatchOutbox(deps, sender, { limit: 100, concurrency: 1 })
       const moved = s.sent + s.deferred + s.failed + s.retried
       if (!moved) break
       sent += moved
@@ -137,7 +138,7 @@ export async function runShopRemedy(dir: string, count = 200): Promise<ShopRemed
 
 export function reportShopRemedy(r: ShopRemedyResult, f: (n: number, d?: number) => string): void {
   console.log('Shop remedy: 退差价 (refundpricediff) through the outbox (real adapter → local stand-in over HTTP, SQLite store)')
-  console.log(`  through the outbox: ${r.calls} calls, ${f(r.outboxMsPerCall)} ms per call; ${f(r.storePerCall, 1)} store round trips and ${f(r.httpPerCall, 1)} HTTP calls per call`)
+  console.log(`  through the outbox, one at a time: ${r.calls} calls, ${f(r.outboxMsPerCall)} ms per call; ${f(r.storePerCall, 1)} store round trips and ${f(r.httpPerCall, 1)} HTTP calls per call`)
   console.log(`  floor: bare fetch of refundpricediff, sequential: ${f(r.floorMsPerCall)} ms per call → ${f(r.outboxMsPerCall / r.floorMsPerCall, 1)}× the floor`)
   console.log(`  left waiting for the platform's refund (re-read by their rows later): ${r.pending} of ${r.calls}`)
 }

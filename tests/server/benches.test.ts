@@ -35,7 +35,7 @@ describe('scripts/bench in small mode', () => {
     ['HTTP floor and gateway', /gateway: submit \+ list_cases \+ queue\s+\d+/],
     ['dispatcher', /Dispatcher: \d+ outbox messages in \d+ passes/],
     ['shop sync', /Shop sync[\s\S]*after-sales\/s/],
-    ['shop remedy', /Shop remedy[\s\S]*through the outbox: \d+ calls, [\d.]+ ms per call; [\d.]+ store round trips[\s\S]*floor: bare fetch of refundpricediff, sequential: [\d.]+ ms per call/],
+    ['shop remedy', /Shop remedy[\s\S]*through the outbox, one at a time: \d+ calls, [\d.]+ ms per call; [\d.]+ store round trips[\s\S]*floor: bare fetch of refundpricediff, sequential: [\d.]+ ms per call/],
     ['upload memory', /Upload memory[\s\S]*refused\s+answer\s+\S+[\s\S]*accepted\s+answer 200/],
     ['analytics and export', /analytics: \d+ ms → \d+ cases[\s\S]*export_cases: \d+ ms → \d+ rows/],
   ])('%s prints its figures', (_name, pattern) => {
