@@ -111,6 +111,55 @@ describe('买家提交：自动处理规则', () => {
   })
 })
 
+describe('策略预览：规则会处理多少单、多少钱；没预览过的规则不能保存', () => {
+  let app: App
+  beforeEach(async () => {
+    app = await makeApp()
+    // three cases filed before any rule: ¥50, ¥50, ¥80 refunds of unshipped orders
+    for (const [n, price] of [[1, 5_000], [2, 5_000], [3, 8_000]] as const) {
+      const o = await unshipped(app, `PAST-${n}`, price)
+      unwrap(await app.buyer('buyer-zhao', 'submit', refundOnly(o), `submit-past-${n}`))
+    }
+    app.setNow('2026-11-23T05:00:00.000Z')
+  })
+  afterEach(() => app.close())
+
+  const draftWith = async (rules: AutoRule[]) => ({ ...unwrap<{ policy: Policy }>(await app.staff('staff-owner', 'get_policy')).policy, autoRules: rules })
+  type View = { autoRules?: { rows: Array<{ id: string; cases: number; amountFen: number; cappedCases: number }>; decidedCases: number; amountFen: number; token: string } }
+
+  it('预览按每条规则列出单数和金额（每日额度照算）', async () => {
+    const capped = { ...SMALL, id: 'capped', dailyCapFen: 5_000 }
+    const view = unwrap<View>(await app.staff('staff-owner', 'preview_policy', { policy: await draftWith([capped, { ...SMALL, id: 'second', name: '第二条' }]) }))
+    expect(view.autoRules).toMatchObject({
+      rows: [
+        { id: 'capped', cases: 1, amountFen: 5_000, cappedCases: 1 },
+        { id: 'second', cases: 1, amountFen: 5_000, cappedCases: 0 },
+      ],
+      decidedCases: 2,
+      amountFen: 10_000,
+    })
+  })
+
+  it('改了规则：不带预览凭证、带别的规则的凭证都被拒；带这次预览的凭证才保存', async () => {
+    const draft = await draftWith([SMALL])
+    const { version } = unwrap<{ version: number }>(await app.staff('staff-owner', 'get_policy'))
+    const refused = await app.staff('staff-owner', 'update_policy', { expectedVersion: version, policy: draft })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('请先点“预览影响”') } })
+    const view = unwrap<View>(await app.staff('staff-owner', 'preview_policy', { policy: draft }))
+    // the rule edited after the preview: the token no longer names it
+    const edited = { ...draft, autoRules: [{ ...SMALL, dailyCapFen: 999_999 }] }
+    expect(await app.staff('staff-owner', 'update_policy', { expectedVersion: version, policy: edited, rulesPreview: view.autoRules?.token })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    // a token computed without a preview having run is not enough either
+    const { rulesToken } = await import('../../cloudfunctions/app/usecases/rules-what-if')
+    expect(await app.staff('staff-owner', 'update_policy', { expectedVersion: version, policy: edited, rulesPreview: rulesToken(edited.autoRules) })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    const saved = unwrap<{ version: number; policy: Policy }>(await app.staff('staff-owner', 'update_policy', { expectedVersion: version, policy: draft, rulesPreview: view.autoRules?.token }))
+    expect(saved.policy.autoRules).toEqual([SMALL])
+    // other edits without touching the rules need no rules preview
+    const next = { ...saved.policy, safetyKeywords: [...saved.policy.safetyKeywords, '刺痛'] }
+    expect(unwrap<{ version: number }>(await app.staff('staff-owner', 'update_policy', { expectedVersion: saved.version, policy: next })).version).toBe(saved.version + 1)
+  })
+})
+
 describe('视频号小店售后导入：自动处理规则', () => {
   let clock = Date.parse('2026-11-23T02:00:00.000Z')
   let dir: string
