@@ -53,7 +53,7 @@ describe('policy editor: 自动处理规则', () => {
     expect(container.querySelector('#policy-errors')).toBeNull()
     // the second rule goes first
     await tap(container, '#rule-up-rule-2')
-    const ids = [...container.querySelectorAll('#policy-rules .adm-offer')].map((e) => e.id)
+    const ids = Array.from(container.querySelectorAll('#policy-rules .adm-offer')).map((e) => e.id)
     expect(ids).toEqual(['rule-rule-2', 'rule-rule-1'])
     expect(text(container, '#rules-preview-result')).toBe('保存前需要预览')
     await tap(container, '#rules-preview')
