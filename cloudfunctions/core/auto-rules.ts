@@ -102,6 +102,9 @@ export function autoDecide(c: Case, ctx: Omit<CoreContext, 'actor'>, opts: { exh
   if (c.severity === 'P1') return { decided: false, why: '安全问题由人工处理', misses }
   const tz = ctx.policy.calendar.timezone
   const label = (code: Case['reason']) => reasonLabelOf(ctx.policy, code)
+  // every rule issues the same command: it is decided once, the deciding rule is then named on it
+  const command = ruleCommand(c)
+  let decided: { case: Case; events: CaseEvent[]; amountFen: number } | null = null
   for (const rule of rules) {
     const miss = factsMiss(rule, c, ctx.now, tz)
     if (miss) {
@@ -112,16 +115,18 @@ export function autoDecide(c: Case, ctx: Omit<CoreContext, 'actor'>, opts: { exh
       misses.push({ ruleId: rule.id, name: rule.name, why: `今日额度${yuan(rule.dailyCapFen)}已用完` })
       continue
     }
-    const command = ruleCommand(c)
-    const r = decide(c, command, { ...ctx, actor: ruleActor(rule) })
-    if (!r.ok) {
-      // every rule issues the same command: what refuses this one refuses the rest
-      const why = `规则「${rule.name}」符合，但不能自动处理：${r.error.message}`
-      misses.push({ ruleId: rule.id, name: rule.name, why: r.error.message })
-      return { decided: false, why, misses }
+    if (!decided) {
+      const r = decide(c, command, { ...ctx, actor: ruleActor(rule) })
+      if (!r.ok) {
+        // what refuses this rule's command refuses the rest's
+        const why = `规则「${rule.name}」符合，但不能自动处理：${r.error.message}`
+        misses.push({ ruleId: rule.id, name: rule.name, why: r.error.message })
+        return { decided: false, why, misses }
+      }
+      const amount = c.platform ? c.platform.refundFen : Math.max(0, givenValueFen(r.value.case) - givenValueFen(c))
+      decided = { case: r.value.case, events: r.value.events, amountFen: amount }
     }
-    const after = r.value.case
-    const amountFen = c.platform ? c.platform.refundFen : Math.max(0, givenValueFen(after) - givenValueFen(c))
+    const amountFen = decided.amountFen
     if (rule.when.maxAmountFen !== undefined && amountFen > rule.when.maxAmountFen) {
       misses.push({ ruleId: rule.id, name: rule.name, why: `金额${yuan(amountFen)}超过${yuan(rule.when.maxAmountFen)}` })
       continue
@@ -133,7 +138,9 @@ export function autoDecide(c: Case, ctx: Omit<CoreContext, 'actor'>, opts: { exh
     const held = autoRuleConditions({ ...rule.when, maxAmountFen: undefined }, label)
     const why = [...held, rule.when.maxAmountFen !== undefined ? `金额${yuan(amountFen)}≤${yuan(rule.when.maxAmountFen)}` : `金额${yuan(amountFen)}`].join('；')
     // the entry the decision wrote: staff read the rule and why; the buyer reads the remedy as theirs
+    const after = JSON.parse(JSON.stringify(decided.case)) as Case
     const entry = after.timeline[after.timeline.length - 1]
+    entry.actor = { kind: 'system', id: ruleActor(rule).id }
     entry.data = { ...entry.data, autoRule: { id: rule.id, name: rule.name, why } }
     if (command.type === 'approve') {
       const offer = after.offers.find((o) => o.id === after.acceptedOfferId)
@@ -144,7 +151,7 @@ export function autoDecide(c: Case, ctx: Omit<CoreContext, 'actor'>, opts: { exh
       rule,
       command,
       case: after,
-      events: r.value.events,
+      events: decided.events,
       amountFen,
       spend: { bucket: ruleCapBucket(rule.id, ruleDay(ctx.now, tz)), amountFen, capFen: rule.dailyCapFen },
       why,

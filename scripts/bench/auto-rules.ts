@@ -48,8 +48,8 @@ export async function runAutoRulesBench(dir: string, templates: Template[]): Pro
   const deps = benchDeps(store, () => BENCH_NOW)
   const aftersale = aftersaleFunction(deps)
   const modes: RulesMode[] = ['none', 'miss', 'fit']
-  const rounds = size(10, 2)
-  const perRound = size(40, 5)
+  const rounds = size(40, 2)
+  const perRound = size(10, 5)
   const warm = size(20, 2)
   const total = modes.length * (rounds * perRound + warm)
   const orders = Array.from({ length: total }, (_, i) => benchOrder(`ar-${i}`, buyerOf(spec, i), BENCH_NOW))

@@ -79,7 +79,9 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   if (opts.linkedFrom) opened.value.case.linkedFromCaseId = opts.linkedFrom
   try {
     // the owner's auto-decision rules (issue #24) decide in the same write, or leave the case to a person
-    const ruleCtx = { now, policy, newId: deps.newId, buyerProfile: profileOf(buyer), orderLedger: otherCasesLedger(guard, null) }
+    // (not on a linked case: staff open it to give a remedy themselves)
+    const rulePolicy = opts.linkedFrom ? { ...policy, autoRules: [] } : policy
+    const ruleCtx = { now, policy: rulePolicy, newId: deps.newId, buyerProfile: profileOf(buyer), orderLedger: otherCasesLedger(guard, null) }
     const { result: res, decision } = await createWithRules(opened.value, ruleCtx, (c, events, ruleSpend) =>
       deps.store.createCase(c, outboxOf(events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku, ...(ruleSpend ? { ruleSpend } : {}) }),
     )
