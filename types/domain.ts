@@ -949,6 +949,9 @@ export const StaffAlertEventSchema = z.object({
   dueAt: IsoTimeSchema.optional(),
   /** product · buyer · reason · amount · deadline; absent on alerts raised before it existed */
   context: StaffAlertContextSchema.optional(),
+  /** the case's number and team when raised, so the fan-out need not read the case */
+  caseNo: z.string().optional(),
+  team: z.string().optional(),
 })
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),
