@@ -19,7 +19,7 @@ import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbo
 import { ruleCapBucket } from '../../cloudfunctions/core/auto-rules'
 import { makeApp, unwrap, type App } from './app-harness'
 
-jest.setTimeout(30_000)
+jest.setTimeout(90_000) // hang guard: the shop stand-in and gateway are slow on a loaded machine
 
 const SMALL: AutoRule = {
   id: 'small-refund',
