@@ -3,7 +3,8 @@ import { render } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import { setTransport } from '../../src/api/client'
 import { PolicyScreen } from '../../src/admin/policy'
-import { fakeAdmin, me, policyRecord } from './admin-fixtures'
+import { CaseScreen } from '../../src/admin/case/CaseScreen'
+import { caseDetail, fakeAdmin, me, policyRecord } from './admin-fixtures'
 import { settle, tap, text, typeInto } from './helpers'
 
 beforeEach(() => {
@@ -90,5 +91,21 @@ describe('policy editor: 自动处理规则', () => {
     await tap(container, '#rule-remove-small')
     expect(container.querySelector('#rule-small')).toBeNull()
     expect(text(container, '#policy-dirty')).toBe('1 处未保存的修改')
+  })
+})
+
+describe('case page: a decision by a rule', () => {
+  test('staff read which rule decided and why under the timeline entry; the actor is 系统', async () => {
+    const view = caseDetail('refunding')
+    view.timeline.push({
+      id: 't3', at: view.timeline[0].at, actor: { kind: 'system', id: 'auto-rule:small' }, type: 'approve', fromStatus: 'submitted', toStatus: 'refunding',
+      text: '买家的售后申请已自动同意：同意仅退款¥168', internal: false, data: { autoRule: { id: 'small', name: '小额仅退款', why: '仅退款；无退款风险；金额¥168≤¥200' } },
+    })
+    setTransport(fakeAdmin({ get_case: () => view, get_policy: () => policyRecord() }).transport)
+    const { container } = render(<CaseScreen caseId="case-1" me={me('agent')} />)
+    await settle()
+    expect(text(container, '#tl-t3')).toContain('系统')
+    expect(text(container, '#tl-rule-t3')).toBe('自动处理规则「小额仅退款」：仅退款；无退款风险；金额¥168≤¥200')
+    expect(container.querySelector('#tl-rule-t1')).toBeNull()
   })
 })
