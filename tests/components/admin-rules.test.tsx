@@ -95,11 +95,15 @@ describe('policy editor: 自动处理规则', () => {
 })
 
 describe('case page: a decision by a rule', () => {
-  test('staff read which rule decided and why under the timeline entry; the actor is 系统', async () => {
+  test('staff read which rule decided and why under the timeline entry (the actor is 系统), and why none took a case', async () => {
     const view = caseDetail('refunding')
     view.timeline.push({
       id: 't3', at: view.timeline[0].at, actor: { kind: 'system', id: 'auto-rule:small' }, type: 'approve', fromStatus: 'submitted', toStatus: 'refunding',
       text: '买家的售后申请已自动同意：同意仅退款¥168', internal: false, data: { autoRule: { id: 'small', name: '小额仅退款', why: '仅退款；无退款风险；金额¥168≤¥200' } },
+    })
+    view.timeline.push({
+      id: 't4', at: view.timeline[0].at, actor: { kind: 'system', id: 'routing' }, type: 'routed', fromStatus: 'submitted', toStatus: 'submitted',
+      text: '分配给品质组', internal: true, data: { autoRuleMiss: '没有符合条件的自动处理规则（「小额仅退款」今日额度¥500已用完）' },
     })
     setTransport(fakeAdmin({ get_case: () => view, get_policy: () => policyRecord() }).transport)
     const { container } = render(<CaseScreen caseId="case-1" me={me('agent')} />)
@@ -107,5 +111,7 @@ describe('case page: a decision by a rule', () => {
     expect(text(container, '#tl-t3')).toContain('系统')
     expect(text(container, '#tl-rule-t3')).toBe('自动处理规则「小额仅退款」：仅退款；无退款风险；金额¥168≤¥200')
     expect(container.querySelector('#tl-rule-t1')).toBeNull()
+    // a case no rule took says why, for staff
+    expect(text(container, '#tl-rule-miss-t4')).toBe('未自动处理：没有符合条件的自动处理规则（「小额仅退款」今日额度¥500已用完）')
   })
 })

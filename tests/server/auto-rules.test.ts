@@ -78,6 +78,9 @@ describe('买家提交：自动处理规则', () => {
       statuses.push(unwrap<{ case: { status: string } }>(await app.buyer('buyer-zhao', 'submit', refundOnly(o), `submit-k-cap-${n}`)).case.status)
     }
     expect(statuses).toEqual(['resolved', 'resolved', 'submitted'])
+    // staff read why the third was left to them, on the case's routing entry
+    const third = (await app.store.listCases({ orderId: 'CAP-3' }, { limit: 1 })).items[0]
+    expect(third.timeline.find((t) => t.type === 'routed')?.data?.autoRuleMiss).toBe('没有符合条件的自动处理规则（「未发货小额仅退款」今日额度¥100已用完）')
     expect(await app.store.ruleSpent(ruleCapBucket('small-refund', '2026-11-23'))).toBe(10_000)
     expect(await app.store.refundedForOrder('CAP-3')).toBe(0)
     // the next shop-local day (Shanghai midnight = 16:00 UTC)

@@ -24,7 +24,7 @@ export async function createWithRules<T>(
   const exhausted = new Set<string>()
   for (;;) {
     const d = autoDecide(opened.case, ctx, { exhausted })
-    if (!d.decided) return { result: await write(opened.case, opened.events, undefined), decision: d }
+    if (!d.decided) return { result: await write(noted(opened.case, d), opened.events, undefined), decision: d }
     try {
       return { result: await write(d.case, [...opened.events, ...d.events], d.spend), decision: d }
     } catch (e) {
@@ -34,9 +34,23 @@ export async function createWithRules<T>(
         continue
       }
       // the order's guard refused the money (another case of the order was paid meanwhile): a person decides
-      return { result: await write(opened.case, opened.events, undefined), decision: { decided: false, why: '订单金额已被其他售后单占用', misses: d.misses } }
+      const left = { decided: false as const, why: '订单金额已被其他售后单占用', misses: d.misses }
+      return { result: await write(noted(opened.case, left), opened.events, undefined), decision: left }
     }
   }
+}
+
+/**
+ * Why no rule decided, on the case's internal routing entry (staff read it on the case page):
+ * nothing when the shop has no enabled rule.
+ */
+function noted(c: Case, d: AutoDecision): Case {
+  if (d.decided || (!d.misses.length && d.why === '没有启用的自动处理规则')) return c
+  const entry = c.timeline.find((t) => t.type === 'routed')
+  if (!entry) return c
+  const detail = d.misses.slice(0, 3).map((m) => `「${m.name}」${m.why}`).join('；')
+  const why = detail && !d.why.includes(detail) ? `${d.why}（${detail}${d.misses.length > 3 ? '…' : ''}）` : d.why
+  return { ...c, timeline: c.timeline.map((t) => (t === entry ? { ...t, data: { ...t.data, autoRuleMiss: why } } : t)) }
 }
 
 /**

@@ -328,6 +328,11 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
                 自动处理规则「{t.data.autoRule.name}」：{t.data.autoRule.why}
               </Text>
             )}
+            {typeof t.data?.autoRuleMiss === 'string' && (
+              <Text className="adm-muted block" id={`tl-rule-miss-${t.id}`}>
+                未自动处理：{t.data.autoRuleMiss}
+              </Text>
+            )}
             {typeof t.data?.change === 'string' && (
               <Text className="adm-muted block" id={`tl-change-${t.id}`}>
                 调整：{t.data.change}
