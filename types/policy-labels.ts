@@ -219,8 +219,13 @@ export function diffPolicy(a: Policy, b: Policy): PolicyFieldChange[] {
   const keptBefore = ra.filter((r) => kept.includes(r.id)).map((r) => r.id)
   const names = (p: Policy, ids: string[]) => ids.map((id) => (p.autoRules ?? []).find((r) => r.id === id)?.name ?? id).join(' → ')
   if (kept.join() !== keptBefore.join()) push('autoRules.order', '自动处理规则的顺序', names(a, keptBefore), names(b, kept))
+  const inspect = (p: Policy) => (p.platformReturns?.inspectBeforeRefund === false ? '确认收货即退款' : '先验货再退款')
+  push('platformReturns.inspectBeforeRefund', PLATFORM_RETURNS_LABEL, inspect(a), inspect(b))
   return out
 }
+
+/** The policy switch's label (editor and change list). */
+export const PLATFORM_RETURNS_LABEL = '视频号小店退货：先验货再退款'
 
 function teamText(p: Policy, code: string) {
   return p.teams.find((t) => t.code === code)?.label ?? code
