@@ -22,6 +22,7 @@ import {
   type Severity,
   type Team,
 } from './domain'
+import { CarePolicySchema } from './care'
 
 /** Closed days (and make-up days) the policy lists: enough for a decade of statutory holidays. */
 export const MAX_HOLIDAYS = 400
@@ -183,6 +184,8 @@ export const PolicySchema = z
     /** where staff alerts go besides the inbox: subscription messages and WeCom group robots */
     staffAlerts: StaffAlertPolicySchema.default(DEFAULT_STAFF_ALERTS),
     loop: LoopPolicySchema.default(DEFAULT_LOOP),
+    /** batch watch, 签收回访, 差好评 words (issue 24, types/care.ts) */
+    care: CarePolicySchema.default({}),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>()
@@ -377,6 +380,7 @@ export const defaultPolicy: Policy = {
   returnAddress: { name: '售后组', phone: '0571-88886666', address: '浙江省杭州市西湖区龙井路 88 号 演示茶庄售后仓' },
   staffAlerts: StaffAlertPolicySchema.parse(DEFAULT_STAFF_ALERTS),
   loop: LoopPolicySchema.parse(DEFAULT_LOOP),
+  care: CarePolicySchema.parse({}),
 }
 
 /** Readable validation errors: "compensation.latePerDayFen: 应为整数". */
