@@ -10,6 +10,7 @@ import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
 import { buyerProfileFor, profileOf } from './buyer-profile'
+import { batchRemedyFor, watchCaseBatches } from './batch-watch'
 
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
 export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
@@ -50,7 +51,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
-  const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
+  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it
+  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems)])
   const opened = openCase(
     {
       caseId: deps.newId(),
@@ -66,6 +68,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       history: pastCasesOf(guard),
       buyerProfile: profileOf(buyer),
       facts: input.facts,
+      ...(batchRemedy ? { batchRemedy } : {}),
     },
     { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderLedger: otherCasesLedger(guard, null) },
   )
@@ -80,6 +83,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku })
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
     if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
+    // batch watch (issue 24): an alert once a batch reaches the policy's count; never fails the filing
+    if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
     return { case: buyerView(res.case, now, policy), created: res.created }
   } catch (e) {
     if (e instanceof GuardViolation) throw guardError(e, rec.order)
