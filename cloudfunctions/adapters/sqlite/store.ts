@@ -1413,8 +1413,14 @@ export class SqliteStore implements Store {
   async listBatchAlerts(opts: { limit: number; openedFrom?: string; openedTo?: string; running?: boolean }): Promise<BatchAlert[]> {
     const w: string[] = []
     const p: SqlValue[] = []
-    if (opts.openedFrom) (w.push('opened_at >= ?'), p.push(iso(opts.openedFrom)))
-    if (opts.openedTo) (w.push('opened_at < ?'), p.push(iso(opts.openedTo)))
+    if (opts.openedFrom) {
+      w.push('opened_at >= ?')
+      p.push(iso(opts.openedFrom))
+    }
+    if (opts.openedTo) {
+      w.push('opened_at < ?')
+      p.push(iso(opts.openedTo))
+    }
     if (opts.running) w.push('running = 1')
     const rows = this.all<{ doc: string }>(`SELECT doc FROM batch_alerts WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY opened_at DESC, id DESC LIMIT ?`, ...p, Math.max(1, Math.min(1000, Math.floor(opts.limit))))
     return rows.map((r) => JSON.parse(r.doc) as BatchAlert)
