@@ -98,7 +98,8 @@ CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due
 
 CREATE TABLE IF NOT EXISTS outbox (
   key TEXT PRIMARY KEY,
-  case_id TEXT NOT NULL REFERENCES cases(id),
+  -- a case's id, or '' for a message about an order (签收回访, issue 24): no foreign key
+  case_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   payload TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -488,6 +489,19 @@ export class SqliteStore implements Store {
 
   /** Batch alerts (issue 24) and the signing-time index of the post-delivery care pass. */
   private migrateCare(): void {
+    // outbox rows about an order (签收回访) name no case: files written before lose the outbox's foreign key
+    if ((this.db.prepare('PRAGMA foreign_key_list(outbox)').all() as unknown[]).length) {
+      const cols = 'key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at'
+      this.db.exec(`
+        CREATE TABLE outbox_v2 (key TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+          attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT);
+        INSERT INTO outbox_v2 (${cols}) SELECT ${cols} FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v2 RENAME TO outbox;
+        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
+        CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
+      `)
+    }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS batch_alerts (id TEXT PRIMARY KEY, key TEXT NOT NULL, opened_at TEXT NOT NULL, running INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS batch_alerts_key ON batch_alerts (key, opened_at);
