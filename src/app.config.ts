@@ -3,7 +3,7 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'admin',
-      pages: ['queue/index', 'case/index', 'roster/index', 'policy/index', 'analytics/index', 'inbox/index'],
+      pages: ['queue/index', 'case/index', 'roster/index', 'policy/index', 'analytics/index', 'inbox/index', 'batch/index'],
     },
   ],
   window: {
