@@ -1,5 +1,5 @@
 export default defineAppConfig({
-  pages: ['pages/index/index', 'pages/new/index', 'pages/case/index', 'pages/policy/index'],
+  pages: ['pages/index/index', 'pages/new/index', 'pages/case/index', 'pages/policy/index', 'pages/care/index'],
   subPackages: [
     {
       root: 'admin',

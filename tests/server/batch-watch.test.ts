@@ -76,6 +76,9 @@ test('the owner sets the batch remedy and reaches the buyers who did not complai
   expect(view.progress).toMatchObject({ status: 'done', reached: 4, spentFen: 4000 })
   expect(view.progress!.note).toContain('预算已用完')
   expect(view.currentRemedy).toMatchObject({ kind: 'refund' })
+  // the analytics page shows the alert and what was done
+  const an = unwrap<{ batchAlerts?: BatchAlert[] }>(await app.staff('staff-owner', 'analytics', {}))
+  expect(an.batchAlerts).toMatchObject([{ id: alert.id, action: { by: 'staff-owner', remedy: { kind: 'refund' }, outreach: { kind: 'coupon' } }, progress: { reached: 4 } }])
   // a second tap on the same alert is refused
   expect((await app.staff('staff-owner', 'act_batch_alert', { ...act, expectedVersion: view.version })).error).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS' })
 
