@@ -967,6 +967,9 @@ export const StaffAlertEventSchema = z.object({
   context: StaffAlertContextSchema.optional(),
   /** a batch alert (issue 24): its page shows the cases side by side */
   batchAlertId: z.string().optional(),
+  /** the case's number and team when raised, so the fan-out need not read the case */
+  caseNo: z.string().optional(),
+  team: z.string().optional(),
 })
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),

@@ -85,6 +85,8 @@ export interface OutboxItem {
   sentAt: string | null
 }
 export type NewOutboxItem = Pick<OutboxItem, 'key' | 'caseId' | 'kind' | 'payload'>
+/** How claimed rows end in bulk: sent (with the instant), or skipped with the reason. */
+export type OutboxFinish = { status: 'sent'; sentAt: string } | { status: 'skipped'; lastError: string }
 
 export interface Page<T> {
   items: T[]
@@ -402,6 +404,15 @@ export interface Store {
 
   // ---- outbox
   pendingOutbox(now: string, limit: number): Promise<OutboxItem[]>
+  /**
+   * Claims up to `limit` due pending rows in one write, urgent ones first (../adapters/outbox-priority):
+   * each is leased until `leaseUntil` under the token `claim` with its attempt counted, so no other
+   * dispatcher takes it meanwhile. Answers them with `attempts` as now stored (the CAS value for
+   * updateOutbox). A row another dispatcher claimed first is not answered.
+   */
+  claimOutbox(now: string, limit: number, leaseUntil: string, claim: string): Promise<OutboxItem[]>
+  /** Ends rows still held by `claim` (sent, or skipped for want of a credit) in one write; returns how many changed. */
+  finishOutbox(keys: string[], claim: string, patch: OutboxFinish): Promise<number>
   /** CAS on attempts: returns false if someone else already moved it. */
   updateOutbox(key: string, expectedAttempts: number, patch: Partial<Pick<OutboxItem, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>): Promise<boolean>
   listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]>

@@ -9,6 +9,9 @@ import { RecordingSender } from '../../cloudfunctions/adapters/local/sender'
 import { BATCH, SKU, buyerOf, orderOf, qualityForm, seedBatchOrders } from './batch-fixtures'
 import type { BatchAlert, BatchAlertView } from '@contract/care'
 
+/** The refusal of a function answer (undefined when it succeeded). */
+const errorOf = (r: { ok: boolean }) => (r as { error?: { code: string; message: string } }).error
+
 const NOW = '2026-11-23T03:00:00.000Z'
 const later = (h: number) => new Date(Date.parse(NOW) + h * 3_600_000).toISOString()
 
@@ -70,7 +73,7 @@ test('the owner sets the batch remedy and reaches the buyers who did not complai
   const [alert] = await alerts()
   // an agent may not act; a supervisor neither (the owner's decision)
   const act = { alertId: alert.id, expectedVersion: alert.version, remedy: { kind: 'refund', note: '发霉批次全额退' }, outreach: { kind: 'coupon', amountFen: 1000, budgetFen: 4000, message: '您购买的这批桂花乌龙可能受潮，送您一张¥10优惠券' } }
-  expect((await app.staff('staff-amy', 'act_batch_alert', act)).error).toMatchObject({ code: 'FORBIDDEN' })
+  expect(errorOf(await app.staff('staff-amy', 'act_batch_alert', act))).toMatchObject({ code: 'FORBIDDEN' })
   const view = unwrap<BatchAlertView>(await app.staff('staff-owner', 'act_batch_alert', act))
   // 12 buyers: 5 complained, 2 did not receive it → 5 may be reached, the budget covers 4
   expect(view.progress).toMatchObject({ status: 'done', reached: 4, spentFen: 4000 })
@@ -80,7 +83,7 @@ test('the owner sets the batch remedy and reaches the buyers who did not complai
   const an = unwrap<{ batchAlerts?: BatchAlert[] }>(await app.staff('staff-owner', 'analytics', {}))
   expect(an.batchAlerts).toMatchObject([{ id: alert.id, action: { by: 'staff-owner', remedy: { kind: 'refund' }, outreach: { kind: 'coupon' } }, progress: { reached: 4 } }])
   // a second tap on the same alert is refused
-  expect((await app.staff('staff-owner', 'act_batch_alert', { ...act, expectedVersion: view.version })).error).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS' })
+  expect(errorOf(await app.staff('staff-owner', 'act_batch_alert', { ...act, expectedVersion: view.version }))).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS' })
 
   const reached = []
   for (let i = 0; i < 12; i++) {

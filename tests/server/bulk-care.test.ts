@@ -8,6 +8,9 @@ import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import type { BulkResult, CareReplyResult } from '@contract/care'
 import type { CaseSummary } from '@contract/actions'
 
+/** The refusal of a function answer (undefined when it succeeded). */
+const errorOf = (r: { ok: boolean }) => (r as { error?: { code: string; message: string } }).error
+
 const NOW = '2026-11-23T03:00:00.000Z'
 const DAY = 86_400_000
 const ago = (d: number) => new Date(Date.parse(NOW) - d * DAY).toISOString()
@@ -34,8 +37,8 @@ test('a bulk reply over 200 cases is refused whole; 200 with some refusals lists
   const items = await fileCases(201)
   const tooMany = await app.staff('staff-amy', 'bulk_command', { items, command: { type: 'respond', text: '您好，已收到' } }, 'bulk-0001-aaaa')
   expect(tooMany.ok).toBe(false)
-  expect(tooMany.error).toMatchObject({ code: 'VALIDATION' })
-  expect((tooMany.error as { message: string }).message).toContain('一次最多批量处理200个售后单')
+  expect(errorOf(tooMany)).toMatchObject({ code: 'VALIDATION' })
+  expect((errorOf(tooMany) as { message: string }).message).toContain('一次最多批量处理200个售后单')
   expect((await app.store.getCase(items[0].caseId))!.version).toBe(1) // nothing written
 
   // of 200: 2 the buyer cancelled meanwhile, 3 changed since the agent's page (stale version), 1 unknown id
@@ -79,7 +82,7 @@ test('a bulk offer above the threshold goes to approval case by case; a supervis
   const approved = unwrap<BulkResult>(await app.staff('staff-sup', 'bulk_command', { items: versions, command: { type: 'decide_approval', decision: 'approved' } }, 'bulk-0005-eeee'))
   expect(approved.results.map((r) => [r.outcome, r.status])).toEqual(new Array(4).fill(['applied', 'offer_pending']))
   // without an idempotency key a bulk request is refused
-  expect((await app.staff('staff-sup', 'bulk_command', { items: versions, command: { type: 'note', text: 'x' } })).error).toMatchObject({ code: 'VALIDATION' })
+  expect(errorOf(await app.staff('staff-sup', 'bulk_command', { items: versions, command: { type: 'note', text: 'x' } }))).toMatchObject({ code: 'VALIDATION' })
 })
 
 test('签收回访: on in the policy, each signed order gets one message; not 满意 opens a case, 满意 does not; a second reply keeps the first', async () => {
@@ -102,8 +105,8 @@ test('签收回访: on in the policy, each signed order gets one message; not �
   expect(c.description).toContain('用了两天脸有点干')
   // a second answer keeps the first; a stranger's and an order without a visit are refused
   expect(unwrap<CareReplyResult>(await app.buyer('care-buyer', 'care_reply', { orderId: 'CARE0002', satisfied: true }))).toMatchObject({ satisfied: false, recorded: false, caseId: c.id })
-  expect((await app.buyer('someone-else', 'care_reply', { orderId: 'CARE0002', satisfied: false })).error).toMatchObject({ code: 'NOT_FOUND' })
-  expect((await app.buyer('care-buyer', 'care_reply', { orderId: 'CARE0003', satisfied: false })).error).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS' })
+  expect(errorOf(await app.buyer('someone-else', 'care_reply', { orderId: 'CARE0002', satisfied: false }))).toMatchObject({ code: 'NOT_FOUND' })
+  expect(errorOf(await app.buyer('care-buyer', 'care_reply', { orderId: 'CARE0003', satisfied: false }))).toMatchObject({ code: 'NOT_ALLOWED_IN_STATUS' })
 })
 
 test('签收回访 is off by default: no message', async () => {

@@ -27,6 +27,7 @@ import {
   type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
+  type OutboxFinish,
   type OrderRecord,
   type OutboxItem,
   type Page,
@@ -45,6 +46,7 @@ import {
   type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { URGENT, URGENT_KINDS, outboxPriority } from '../outbox-priority'
 import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
@@ -107,7 +109,9 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_attempt_at TEXT NOT NULL,
   last_error TEXT,
   created_at TEXT NOT NULL,
-  sent_at TEXT
+  sent_at TEXT,
+  priority INTEGER NOT NULL DEFAULT 1,
+  claim TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
 CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
@@ -352,10 +356,26 @@ export class SqliteStore implements Store {
         this.migrateShopSync()
         this.migrateTrust()
         this.migrateCare()
+        this.migrateOutbox()
         const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
         if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
       })
       .immediate()
+  }
+
+  /**
+   * Outbox rows of an earlier version get the claim order (see ../outbox-priority) and the claim
+   * token column; the claim index walks due rows urgent first.
+   */
+  private migrateOutbox(): void {
+    const cols = new Set((this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name))
+    if (!cols.has('priority')) {
+      this.db.exec('ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1')
+      const urgent = [...URGENT_KINDS].map((k) => `'${k}'`).join(', ')
+      this.db.exec(`UPDATE outbox SET priority = ${URGENT} WHERE kind IN (${urgent})`)
+    }
+    if (!cols.has('claim')) this.db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT')
+    this.db.exec('CREATE INDEX IF NOT EXISTS outbox_claim ON outbox (status, priority, next_attempt_at, key)')
   }
 
   /**
@@ -491,16 +511,13 @@ export class SqliteStore implements Store {
   private migrateCare(): void {
     // outbox rows about an order (签收回访) name no case: files written before lose the outbox's foreign key
     if ((this.db.prepare('PRAGMA foreign_key_list(outbox)').all() as unknown[]).length) {
-      const cols = 'key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at'
-      this.db.exec(`
-        CREATE TABLE outbox_v2 (key TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
-          attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT);
-        INSERT INTO outbox_v2 (${cols}) SELECT ${cols} FROM outbox;
-        DROP TABLE outbox;
-        ALTER TABLE outbox_v2 RENAME TO outbox;
-        CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
-        CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
-      `)
+      // rebuilt with whatever columns the file has, its indexes re-created
+      const table = (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get() as { sql: string }).sql
+      const indexes = (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL").all() as { sql: string }[]).map((r) => r.sql)
+      const cols = (this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name).join(', ')
+      this.db.exec(table.replace(/CREATE TABLE (IF NOT EXISTS )?"?outbox"?/, 'CREATE TABLE outbox_v2').replace(/\s+REFERENCES\s+cases\s*\(\s*id\s*\)/i, ''))
+      this.db.exec(`INSERT INTO outbox_v2 (${cols}) SELECT ${cols} FROM outbox; DROP TABLE outbox; ALTER TABLE outbox_v2 RENAME TO outbox;`)
+      for (const sql of indexes) this.db.exec(sql)
     }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS batch_alerts (id TEXT PRIMARY KEY, key TEXT NOT NULL, opened_at TEXT NOT NULL, running INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
@@ -544,9 +561,9 @@ export class SqliteStore implements Store {
     const at = iso(c.updatedAt)
     for (const o of items) {
       this.run(
-        `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-         VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
-        o.key, o.caseId, o.kind, JSON.stringify(o.payload), at, at,
+        `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+        o.key, o.caseId, o.kind, JSON.stringify(o.payload), at, at, outboxPriority(o, c.severity),
       )
     }
   }
@@ -1021,6 +1038,23 @@ export class SqliteStore implements Store {
       iso(now), Math.max(0, Math.floor(limit)),
     ).map(toOutbox)
   }
+  /** One statement: the due rows, urgent first, leased to this claim with their attempt counted. */
+  async claimOutbox(now: string, limit: number, leaseUntil: string, claim: string): Promise<OutboxItem[]> {
+    const rows = this.all<OutboxRow & { priority: number }>(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim = ?
+       WHERE key IN (SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, key LIMIT ?)
+       RETURNING *`,
+      iso(leaseUntil), claim, iso(now), Math.max(0, Math.floor(limit)),
+    )
+    rows.sort((a, b) => a.priority - b.priority || a.created_at.localeCompare(b.created_at) || a.key.localeCompare(b.key))
+    return rows.map(toOutbox)
+  }
+  async finishOutbox(keys: string[], claim: string, patch: OutboxFinish): Promise<number> {
+    if (!keys.length) return 0
+    const [sentAt, lastError] = patch.status === 'sent' ? [iso(patch.sentAt), null] : [null, patch.lastError]
+    const update = this.db.prepare("UPDATE outbox SET status = ?, sent_at = ?, last_error = ? WHERE key = ? AND claim = ? AND status = 'pending'")
+    return this.db.transaction(() => keys.reduce((n, k) => n + update.run(patch.status, sentAt, lastError, k, claim).changes, 0))()
+  }
   async updateOutbox(
     key: string,
     expectedAttempts: number,
@@ -1104,9 +1138,9 @@ export class SqliteStore implements Store {
       let n = 0
       for (const o of items) {
         n += this.run(
-          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
-          o.key, o.caseId, o.kind, JSON.stringify(o.payload), t, t,
+          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+          o.key, o.caseId, o.kind, JSON.stringify(o.payload), t, t, outboxPriority(o),
         ).changes
       }
       return n

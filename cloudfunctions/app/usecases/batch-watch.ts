@@ -91,7 +91,7 @@ function alertOutbox(alert: BatchAlert, n: number, c: Case, policy: Policy): New
   const cfg = policy.care.batch
   const reasons = cfg.reasons.map((r) => policy.reasons.find((x) => x.code === r)?.label ?? REASON_DEFAULTS[r].label).join('、')
   const text = `「${alert.product}」批次 ${alert.batch || '未标注'}：${cfg.windowHours}小时内${n}个售后（${reasons}），请查看并处理`
-  const base = { kind: 'staff_alert' as const, caseId: c.id, alert: 'batch_problem' as const, text, batchAlertId: alert.id }
+  const base = { kind: 'staff_alert' as const, caseId: c.id, alert: 'batch_problem' as const, text, batchAlertId: alert.id, caseNo: c.caseNo, team: cfg.team }
   const events: StaffAlertEvent[] = [
     { ...base, key: `batch-alert:${alert.id}:owner`, to: 'owner' },
     { ...base, key: `batch-alert:${alert.id}:team`, to: `team:${cfg.team}` },
