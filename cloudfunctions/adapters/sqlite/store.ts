@@ -1446,9 +1446,9 @@ export class SqliteStore implements Store {
       this.run('INSERT INTO batch_alerts (id, key, opened_at, running, version, doc) VALUES (?, ?, ?, ?, ?, ?)', a.id, a.key, openedAt, a.progress?.status === 'running' ? 1 : 0, a.version, JSON.stringify(a))
       for (const o of outbox) {
         this.run(
-          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
-          o.key, o.caseId, o.kind, JSON.stringify(o.payload), openedAt, openedAt,
+          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+          o.key, o.caseId, o.kind, JSON.stringify(o.payload), openedAt, openedAt, outboxPriority(o),
         )
       }
       return { created: true, alert: a }
