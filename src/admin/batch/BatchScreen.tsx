@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react'
-import Taro, { useRouter } from '@tarojs/taro'
+import Taro from '@tarojs/taro'
 import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
 import { BATCH_REMEDY_KINDS, BATCH_REMEDY_LABELS, type BatchAlert, type BatchAlertView, type BatchRemedy } from '@contract/care'
 import { STAFF_STATUS_LABELS } from '@contract/domain'
@@ -20,9 +20,9 @@ export function actionLine(a: BatchAlert): string {
   return `${a.action.byName} ${fmtShort(a.action.at)}：${parts.join('；')}`
 }
 
-export function BatchScreen({ me }: { me: Me }) {
-  const id = useRouter().params.id
-  return id ? <AlertDetail me={me} id={decodeURIComponent(id)} /> : <AlertList me={me} />
+/** The list, or one alert when `alertId` is given (the page passes its `?id=`). */
+export function BatchScreen({ me, alertId }: { me: Me; alertId?: string }) {
+  return alertId ? <AlertDetail me={me} id={alertId} /> : <AlertList me={me} />
 }
 
 function AlertList({ me }: { me: Me }) {
