@@ -62,7 +62,10 @@ export async function watchCaseBatches(deps: Deps, c: Case): Promise<BatchAlert[
   const windowFrom = new Date(toMs(now) - windowMs).toISOString()
   const opened: BatchAlert[] = []
   for (const b of batchesOf(c.order, c.claimedItems)) {
-    const page = await deps.store.listCases({ batch: { skuId: b.skuId, batch: b.batch }, createdFrom: windowFrom }, { limit: WINDOW_READ, order: 'created_desc' })
+    const filter = { batch: { skuId: b.skuId, batch: b.batch }, createdFrom: windowFrom }
+    // the common case costs one capped count: below the threshold whatever the reasons
+    if ((await deps.store.countCases(filter, cfg.threshold)) < cfg.threshold) continue
+    const page = await deps.store.listCases(filter, { limit: WINDOW_READ, order: 'created_desc' })
     const hits = page.items.filter((x) => cfg.reasons.includes(x.reason))
     if (hits.length < cfg.threshold) continue
     const alert: BatchAlert = {
@@ -234,7 +237,8 @@ async function reachBuyer(deps: Deps, alert: BatchAlert, plan: Outreach, rec: Or
   const item = order.items.find((i) => i.skuId === alert.skuId && (i.batch ?? '') === alert.batch)
   const buyer = order.buyerOpenid
   // received it (signed for), did not complain about this batch, not reached yet
-  if (!item || !order.deliveredAt) return { outcome: 'skipped', valueFen: 0 }
+  // shop buyers who never opened the mini-program could not see or accept the offer
+  if (!item || !order.deliveredAt || buyer.startsWith('channels:')) return { outcome: 'skipped', valueFen: 0 }
   const key = reachKey(alert, buyer)
   const [complained, reached] = await Promise.all([
     deps.store.countCases({ buyerOpenid: buyer, batch: { skuId: alert.skuId, batch: alert.batch } }, 1),

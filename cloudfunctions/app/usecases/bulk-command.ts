@@ -37,18 +37,20 @@ async function one(
   item: { caseId: string; expectedVersion: number },
   key: string,
 ): Promise<BulkItemResult> {
-  const refused = (code: string, message: string, caseNo: string | null = null): BulkItemResult => ({ caseId: item.caseId, caseNo, outcome: 'refused', status: null, code, message })
+  let caseNo: string | null = null
+  const refused = (code: string, message: string): BulkItemResult => ({ caseId: item.caseId, caseNo, outcome: 'refused', status: null, code, message })
   try {
     const loaded = await deps.store.getCaseWithKeys(item.caseId)
     if (!loaded) return refused('NOT_FOUND', '没有找到这个售后单')
     const c = loaded.case
+    caseNo = c.caseNo
     // an earlier try of this request already wrote this case: answer it, decide nothing again
     if (loaded.keys.some((k) => k.key === key)) return { caseId: c.id, caseNo: c.caseNo, outcome: 'replayed', status: c.status }
     const cmd = input.command
     let command: CaseCommand
     if (cmd.type === 'decide_approval') {
       const pending = (c.approvals ?? []).find((a) => a.status === 'pending')
-      if (!pending) return refused('NOT_ALLOWED_IN_STATUS', '这个售后单没有待审批的申请', c.caseNo)
+      if (!pending) return refused('NOT_ALLOWED_IN_STATUS', '这个售后单没有待审批的申请')
       command = { type: 'decide_approval', approvalId: pending.id, decision: cmd.decision, note: cmd.note, expectedVersion: item.expectedVersion }
     } else if (cmd.type === 'make_offer') {
       command = { type: 'make_offer', offerIds: [], offers: cmd.offers, ...(cmd.text ? { text: cmd.text } : {}), expectedVersion: item.expectedVersion }
