@@ -526,6 +526,29 @@ export const VisitOutcomeSchema = z.enum(['satisfied', 'not_satisfied', 'unreach
 export type VisitOutcome = z.infer<typeof VisitOutcomeSchema>
 export const VISIT_OUTCOME_LABELS: Record<VisitOutcome, string> = { satisfied: '买家满意', not_satisfied: '买家不满意', unreachable: '联系不上' }
 
+/** What a buyer asked for in a 回访, kept on their profile for whoever serves them next (issue 23). */
+export const BUYER_PREFERENCES = ['prefer_phone', 'prefer_wechat', 'no_phone', 'refund_only', 'no_coupon'] as const
+export const BuyerPreferenceSchema = z.enum(BUYER_PREFERENCES)
+export type BuyerPreference = z.infer<typeof BuyerPreferenceSchema>
+export const BUYER_PREFERENCE_LABELS: Record<BuyerPreference, string> = {
+  prefer_phone: '偏好电话联系',
+  prefer_wechat: '偏好微信联系',
+  no_phone: '不要打电话',
+  refund_only: '只要退款',
+  no_coupon: '不要优惠券补偿',
+}
+/** The buyer's preferences as last recorded (a later 回访 replaces them), with where they came from. */
+export const BuyerPreferencesSchema = z.object({
+  items: z.array(BuyerPreferenceSchema).max(BUYER_PREFERENCES.length),
+  note: z.string().max(200),
+  at: IsoTimeSchema,
+  /** staff id of whoever recorded them */
+  by: z.string(),
+  caseId: z.string(),
+  caseNo: z.string(),
+})
+export type BuyerPreferences = z.infer<typeof BuyerPreferencesSchema>
+
 // ---------------------------------------------------------------- Channels shop (视频号小店) after-sales
 
 /** Where a case was filed: in the mini-program, or as an after-sale order of the Channels shop. */
@@ -605,12 +628,18 @@ export const PlatformCallStateSchema = z.object({
 })
 export type PlatformCallState = z.infer<typeof PlatformCallStateSchema>
 
+/** A platform media id (the buyer's photo / video) fetched once and kept as a desk file. */
+export const PlatformMediaSchema = EvidenceSchema.extend({ mediaId: z.string().min(1).max(512) })
+export type PlatformMedia = z.infer<typeof PlatformMediaSchema>
+
 /** The platform side of a case that came from the shop. */
 export const PlatformBlockSchema = PlatformSnapshotSchema.extend({
   /** when the desk last read the order from the platform */
   syncedAt: IsoTimeSchema,
   /** the seller's last call on this order and its outcome */
   lastCall: PlatformCallStateSchema.nullable(),
+  /** the buyer's platform media already fetched and stored with the case (absent on older cases) */
+  media: z.array(PlatformMediaSchema).max(50).optional(),
 })
 export type PlatformBlock = z.infer<typeof PlatformBlockSchema>
 
@@ -883,7 +912,18 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     ...base,
   }),
   z.object({ type: z.literal('review_remind'), ...base }),
-  z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
+  z.object({
+    type: z.literal('record_visit'),
+    outcome: VisitOutcomeSchema,
+    note: text.default(''),
+    linkedCaseId: z.string().nullable().default(null),
+    /** what the buyer asked for, saved on their profile (replaces what was there); null = unchanged */
+    preferences: z
+      .object({ items: z.array(BuyerPreferenceSchema).max(BUYER_PREFERENCES.length), note: z.string().trim().max(200, '偏好说明最多200个字').default('') })
+      .nullable()
+      .default(null),
+    ...base,
+  }),
   // Channels shop after-sales (core/commands/platform.ts): the seller's platform calls …
   z.object({ type: z.literal('platform_accept'), ...PlatformAcceptPayload, ...base }),
   z.object({
@@ -896,7 +936,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('platform_certificate'), certificates: z.array(z.string().min(1).max(200)).min(1).max(9), text: z.string().min(1).max(200), ...base }),
   z.object({ type: z.literal('platform_reship'), deliveryId: z.string().min(1).max(40), waybillId: z.string().min(1).max(40), ...base }),
   // … and what the platform says (system)
-  z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, ...base }),
+  z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, media: z.array(PlatformMediaSchema).max(50).optional(), ...base }),
   z.object({ type: z.literal('platform_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
@@ -1011,12 +1051,21 @@ export const PlatformCallEventSchema = z.object({
   deliveryId: z.string().optional(),
 })
 export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
+/** A 回访's preferences for the buyer's profile: written once after the case, newest `at` wins. */
+export const BuyerPreferencesEventSchema = z.object({
+  kind: z.literal('buyer_preferences'),
+  key: z.string(),
+  caseId: z.string(),
+  buyerOpenid: z.string(),
+  preferences: BuyerPreferencesSchema,
+})
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
   PlatformCallEventSchema,
+  BuyerPreferencesEventSchema,
 ])
 export type CaseEvent = z.infer<typeof CaseEventSchema>
 export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>

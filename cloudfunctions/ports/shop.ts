@@ -171,6 +171,19 @@ export interface ShopPort {
   rejectExchangeReship(afterSaleOrderId: string, input: RejectApplyInput): Promise<void>
   /** returns the new after_sale_order_id */
   genAfterSaleOrder(input: GenAfterSaleInput): Promise<{ afterSaleOrderId: string }>
+
+  /**
+   * The bytes of a media id an after-sale (or a dispute) carries — the buyer's photos and videos
+   * (`GET /channels/ec/basics/media/get?media_id=…`: binary on success, a JSON errcode otherwise).
+   * At most `maxBytes`; larger answers fail with kind 'unknown'.
+   */
+  getMedia(mediaId: string, maxBytes: number): Promise<ShopMedia>
+}
+
+export interface ShopMedia {
+  bytes: Uint8Array
+  /** as the platform declared it (the desk sniffs the real type) */
+  contentType: string
 }
 
 /**

@@ -983,6 +983,26 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
       })
 
+      it('records 回访 preferences on the buyer, newest wins; rep, trust and contact writes keep them', async () => {
+        const prefs = (n: number, items: Array<'no_phone' | 'refund_only' | 'prefer_wechat'>) => ({ items, note: `备注${n}`, at: at(T0, n * HOUR), by: 'agent-1', caseId: `case-${n}`, caseNo: `AS${n}` })
+        // a buyer with no record yet gets one
+        expect(await store.setBuyerPreferences('p1', prefs(2, ['no_phone']))).toBe(true)
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(2, ['no_phone']))
+        // an older one (a late outbox retry) never undoes it; a replay of the same one is harmless
+        expect(await store.setBuyerPreferences('p1', prefs(1, ['refund_only']))).toBe(false)
+        await store.setBuyerPreferences('p1', prefs(2, ['no_phone']))
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(2, ['no_phone']))
+        // the buyer's other writes carry them over
+        await store.upsertBuyer({ openid: 'p1', dedicatedRepId: 'agent-1', trusted: false, unionid: 'u-p1' })
+        await store.setBuyerTrust('p1', { at: T0, by: 'sup-1', byName: '主管', trusted: true, reason: '老客户' })
+        await store.setBuyerContact('p1', { name: '潘女士', phoneTail: '1111' })
+        expect(await store.getBuyer('p1')).toMatchObject({ dedicatedRepId: 'agent-1', unionid: 'u-p1', name: '潘女士', trust: { override: true }, preferences: prefs(2, ['no_phone']) })
+        // a later visit replaces them
+        expect(await store.setBuyerPreferences('p1', prefs(3, ['prefer_wechat', 'refund_only']))).toBe(true)
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(3, ['prefer_wechat', 'refund_only']))
+        expect((await store.getBuyer('p1'))?.trust?.override).toBe(true)
+      })
+
       it('counts a buyer’s orders signed for since an instant, up to a cap', async () => {
         const order = (id: string, buyer: string, delivered?: string) => ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered }, createdAt: T0 })
         await store.upsertOrder(order('c-1', 'o1', at(T0, -10 * HOUR)))

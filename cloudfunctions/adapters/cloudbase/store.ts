@@ -36,7 +36,7 @@
  */
 import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
-import type { Case, TrustChange } from '@contract/domain'
+import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { BatchAlert } from '@contract/care'
@@ -89,6 +89,8 @@ interface BuyerDoc {
   phoneTail?: string | null
   /** what staff search by, matched by equality through an index: every substring of the name, and the phone tail */
   searchKeys?: string[]
+  /** BuyerPreferences as JSON (free-text note) */
+  preferencesJson?: string | null
 }
 const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   openid,
@@ -98,6 +100,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   ...(d.trustJson ? { trust: JSON.parse(d.trustJson) as BuyerTrust } : {}),
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
+  ...(d.preferencesJson ? { preferences: JSON.parse(d.preferencesJson) as BuyerPreferences } : {}),
 })
 /** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
 function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
@@ -865,7 +868,7 @@ export class CloudBaseStore implements Store {
       await t
         .collection(this.name('buyers'))
         .doc(b.openid)
-        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
+        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail), preferencesJson: cur?.preferencesJson ?? null })
     })
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -883,6 +886,7 @@ export class CloudBaseStore implements Store {
         name,
         phoneTail,
         searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: cur?.preferencesJson ?? null,
       }
       await t.collection(this.name('buyers')).doc(openid).set(doc)
       return toBuyer(openid, doc)
@@ -901,8 +905,31 @@ export class CloudBaseStore implements Store {
         name,
         phoneTail,
         searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: cur?.preferencesJson ?? null,
       }
       await t.collection(this.name('buyers')).doc(openid).set(doc)
+    })
+  }
+  /** One transaction: newer-wins on the recorded `at`, the rest of the document carried over. */
+  async setBuyerPreferences(openid: string, preferences: BuyerPreferences): Promise<boolean> {
+    return this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
+      const prev: BuyerPreferences | null = cur?.preferencesJson ? (JSON.parse(cur.preferencesJson) as BuyerPreferences) : null
+      if (prev && prev.at > preferences.at) return false
+      const name = cur?.name ?? null
+      const phoneTail = cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: cur?.trustJson ?? null,
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: JSON.stringify(preferences),
+      }
+      await t.collection(this.name('buyers')).doc(openid).set(doc)
+      return true
     })
   }
   async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {

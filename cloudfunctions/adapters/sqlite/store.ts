@@ -13,7 +13,7 @@
  * together with their outbox rows.
  */
 import Database from 'better-sqlite3'
-import type { Case, TrustChange } from '@contract/domain'
+import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { BatchAlert } from '@contract/care'
@@ -257,7 +257,7 @@ CREATE TABLE IF NOT EXISTS push_nonces (
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -495,6 +495,8 @@ export class SqliteStore implements Store {
     const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
     this.db.transaction(() => {
       if (!has('buyers', 'trust')) this.db.exec('ALTER TABLE buyers ADD COLUMN trust TEXT')
+      // 回访 preferences on the buyer (issue 23)
+      if (!has('buyers', 'preferences')) this.db.exec('ALTER TABLE buyers ADD COLUMN preferences TEXT')
       if (!has('orders', 'delivered_at')) {
         this.db.exec('ALTER TABLE orders ADD COLUMN delivered_at TEXT')
         const set = this.db.prepare('UPDATE orders SET delivered_at = ? WHERE order_id = ?')
@@ -841,6 +843,7 @@ export class SqliteStore implements Store {
       ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
       ...(r.name ? { name: r.name } : {}),
       ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
+      ...(r.preferences ? { preferences: JSON.parse(r.preferences) as BuyerPreferences } : {}),
     }
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -854,6 +857,16 @@ export class SqliteStore implements Store {
       )
       return { ...(cur ?? { openid, dedicatedRepId: null, trusted: false }), trust }
     }).immediate()
+  }
+  async setBuyerPreferences(openid: string, preferences: BuyerPreferences): Promise<boolean> {
+    // one statement: the newer-wins check and the write cannot interleave with another writer
+    const r = this.run(
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, preferences) VALUES (?, NULL, 0, ?)
+       ON CONFLICT(openid) DO UPDATE SET preferences = excluded.preferences
+       WHERE buyers.preferences IS NULL OR json_extract(buyers.preferences, '$.at') <= ?`,
+      openid, JSON.stringify(preferences), preferences.at,
+    )
+    return r.changes === 1
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(

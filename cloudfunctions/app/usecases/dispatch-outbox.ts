@@ -181,6 +181,10 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         const r = await settleRefund(deps, c, ev)
         return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
+      case 'buyer_preferences':
+        // a 回访's preferences onto the buyer's profile (newer-wins: a late retry never undoes a later visit)
+        await deps.store.setBuyerPreferences(ev.buyerOpenid, ev.preferences)
+        return { kind: 'sent' }
       case 'platform_call':
         // a seller decision on a Channels after-sale: sent once by call key, answer recorded on the case
         return await runPlatformCall(deps, ev, item)

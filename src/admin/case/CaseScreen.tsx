@@ -5,10 +5,10 @@ import type { CaseView } from '@contract/actions'
 import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, SHIPPING_PAYER_STAFF, caseSourceOf, orderFreightInsurance, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
-import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
+import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_NEXT_PLATFORM, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
-import { LoopPanel } from './LoopPanel'
+import { BuyerPreferencesView, LinkedCaseLink, LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
 import { BuyerTrust } from './BuyerTrust'
@@ -64,14 +64,19 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
   )
   const onUpdated = (v: CaseView) => {
     // commands answer with the case view; keep the buyer history from the last full load
-    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory, refundableFen: c.refundableFen } })
+    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory, refundableFen: c.refundableFen, linkedCases: c.linkedCases } })
     load()
   }
   const suggestions = c.offers.filter((o) => o.status === 'suggested')
   const otherOffers = c.offers.filter((o) => o.status !== 'suggested')
+  // a shop after-sale names its reason in the platform's words (「不想要了」, not 「其他」)
+  const reasonOf = c.platform?.reasonText || (reasonLabels[c.reason] ?? c.reason)
+  // the buyer's photos and videos: uploaded here, or on the shop and fetched with the case
+  const evidence = [...c.evidence, ...(c.platform?.media ?? [])]
+  const platformPending = (c.platform?.mediaIds.length ?? 0) - (c.platform?.media?.length ?? 0)
   // files that are not the desk's own (mediaUrl answers '') are never loaded
-  const images = c.evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId))
-  const videos = c.evidence.filter((e) => e.kind === 'video' && mediaUrl(e.fileId))
+  const images = evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId))
+  const videos = evidence.filter((e) => e.kind === 'video' && mediaUrl(e.fileId))
   const claimed = c.claimedItems.map((ci) => ({ ...ci, item: c.order.items.find((i) => i.skuId === ci.skuId) }))
   const flags = [
     c.flags.escalated && '已升级',
@@ -106,7 +111,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">类型 / 原因</Text>
           <Text>
-            {CASE_TYPE_LABELS[c.type]} · {reasonLabels[c.reason] ?? c.reason}
+            {CASE_TYPE_LABELS[c.type]} · <Text id="case-reason">{reasonOf}</Text>
           </Text>
         </View>
         <View className="adm-row">
@@ -124,7 +129,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">下一步</Text>
           <Text id="case-next">
-            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : STAFF_NEXT[c.status]}
+            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : ((c.platform && STAFF_NEXT_PLATFORM[c.status]) || STAFF_NEXT[c.status])}
             {c.next.dueAt ? `（${fmtShort(c.next.dueAt)}前）` : ''}
           </Text>
         </View>
@@ -135,6 +140,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           </Text>
         </View>
         {c.description && <Text className="adm-card__title">买家描述：{c.description}</Text>}
+        {(c.linkedCases ?? []).length > 0 && (
+          <View className="adm-row adm-row--stack" id="case-linked">
+            <Text className="adm-row__k">关联售后单</Text>
+            {(c.linkedCases ?? []).map((l) => (
+              <LinkedCaseLink key={l.id} id="head" linked={l} />
+            ))}
+          </View>
+        )}
       </Section>
 
       <PlatformPanel view={c} onUpdated={onUpdated} />
@@ -185,6 +198,8 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           <Text className="adm-row__k">专属客服</Text>
           <Text>{c.buyerHistory.dedicatedRepId ? staffName(c.buyerHistory.dedicatedRepId) : '无'}</Text>
         </View>
+        {/* what the buyer asked for in a 回访 on any of their cases: read before contacting them */}
+        <BuyerPreferencesView preferences={c.buyerHistory.preferences} />
         <BuyerTrust buyerOpenid={c.buyerOpenid} history={c.buyerHistory} me={me} onChanged={load} />
         {c.buyerHistory.pastCases.length === 0 && <Text className="adm-muted">没有其他售后记录</Text>}
         {c.buyerHistory.pastCases.map((p) => (
@@ -199,8 +214,10 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         ))}
       </Section>
 
-      <Section title={`凭证（${c.evidence.length}）`} id="case-evidence">
-        {c.evidence.length === 0 && <Text className="adm-muted">买家未上传凭证</Text>}
+      <Section title={`凭证（${evidence.length}）`} id="case-evidence">
+        {evidence.length === 0 && platformPending <= 0 && <Text className="adm-muted">买家未上传凭证</Text>}
+        {platformPending > 0 && <Text className="adm-muted" id="evidence-pending">买家在视频号小店上传的{platformPending}个图片/视频正在取回，稍后刷新</Text>}
+        {(c.platform?.media?.length ?? 0) > 0 && <Text className="adm-muted">含买家在视频号小店上传的{c.platform?.media?.length}个</Text>}
         <View className="adm-evidence">
           {images.map((e) => (
             <Image
@@ -286,7 +303,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         </Section>
       )}
 
-      <LoopPanel view={c} reasonLabel={reasonLabels[c.reason] ?? c.reason} replyDrafts={policy?.loop.replyDrafts ?? {}} onUpdated={onUpdated} />
+      <LoopPanel
+        view={c}
+        reasonLabel={reasonOf}
+        replyDrafts={policy?.loop.replyDrafts ?? {}}
+        onUpdated={onUpdated}
+        linkedCases={c.linkedCases ?? []}
+        preferences={c.buyerHistory.preferences}
+      />
 
       <Section title="处理记录" id="case-timeline">
         {c.timeline.length === 0 && <Empty text="暂无记录" />}
@@ -306,6 +330,13 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
               <Text className="adm-muted block" id={`tl-change-${t.id}`}>
                 调整：{t.data.change}
               </Text>
+            )}
+            {/* a 回访 / 差评 remedy that opened a case: staff open it from here */}
+            {typeof t.data?.linkedCaseId === 'string' && (
+              <LinkedCaseLink
+                id={`tl-${t.id}`}
+                linked={(c.linkedCases ?? []).find((l) => l.id === t.data?.linkedCaseId) ?? { id: t.data.linkedCaseId, purpose: t.type === 'record_visit' ? 'visit' : 'review' }}
+              />
             )}
             {t.type === 'decide_approval' && t.data?.decision === 'approved' && (
               <Text className="adm-muted block">
