@@ -23,6 +23,7 @@ import {
   type Team,
 } from './domain'
 import { CarePolicySchema } from './care'
+import { AutoRulesSchema } from './auto-rules'
 
 /** Closed days (and make-up days) the policy lists: enough for a decade of statutory holidays. */
 export const MAX_HOLIDAYS = 400
@@ -186,6 +187,8 @@ export const PolicySchema = z
     loop: LoopPolicySchema.default(DEFAULT_LOOP),
     /** batch watch, 签收回访, 差好评 words (issue 24, types/care.ts) */
     care: CarePolicySchema.default({}),
+    /** auto-decision rules (issue #24), first enabled one that fits decides; see ./auto-rules.ts */
+    autoRules: AutoRulesSchema.default([]),
     /** 视频号小店 returns: the goods are received and inspected (验货) before the platform is told to refund */
     platformReturns: z.object({ inspectBeforeRefund: z.boolean().default(true) }).default({ inspectBeforeRefund: true }),
   })
@@ -384,6 +387,7 @@ export const defaultPolicy: Policy = {
   staffAlerts: StaffAlertPolicySchema.parse(DEFAULT_STAFF_ALERTS),
   loop: LoopPolicySchema.parse(DEFAULT_LOOP),
   care: CarePolicySchema.parse({}),
+  autoRules: [],
 }
 
 /** Readable validation errors: "compensation.latePerDayFen: 应为整数". */
