@@ -1,9 +1,9 @@
 export default defineAppConfig({
-  pages: ['pages/index/index', 'pages/new/index', 'pages/case/index', 'pages/policy/index'],
+  pages: ['pages/index/index', 'pages/new/index', 'pages/case/index', 'pages/policy/index', 'pages/care/index'],
   subPackages: [
     {
       root: 'admin',
-      pages: ['queue/index', 'case/index', 'roster/index', 'policy/index', 'analytics/index', 'inbox/index'],
+      pages: ['queue/index', 'case/index', 'roster/index', 'policy/index', 'analytics/index', 'inbox/index', 'batch/index'],
     },
   ],
   window: {

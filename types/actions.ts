@@ -27,6 +27,7 @@ import {
 import type { Policy } from './policy'
 import type { BuyerCaseSummary, BuyerCaseView } from './buyer-view'
 import { InboxInputSchema, MarkInboxReadInputSchema, StaffSubscriptionInputSchema, type InboxOutputs } from './alerts'
+import { ActBatchAlertInputSchema, BatchAlertsInputSchema, BulkInputSchema, CareReplyInputSchema, GetBatchAlertInputSchema, type BatchAlert, type BatchAlertView, type BulkResult, type CareReplyResult } from './care'
 
 const Id = z.string().min(1).max(64)
 const Cursor = z.string().max(200).nullable().optional()
@@ -99,6 +100,8 @@ export interface CaseSummary {
   platform: PlatformMark | null
   /** the buyer answered (reply, decline, appeal) and no staff member acted since: 买家已回复 */
   buyerReplied: boolean
+  /** the version the summary was read at (bulk actions send it back: a case changed since is refused) */
+  version?: number
   /** on the follow-up tabs: that task's own deadline and badge (差评 24 h, approval escalation, visit due) */
   task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }
@@ -197,6 +200,8 @@ export const aftersaleInputs = {
   confirm_receipt: commandOf('confirm_receipt'),
   rate: commandOf('rate'),
   appeal: commandOf('appeal'),
+  /** 签收回访: the buyer's answer (not 满意 opens a case) */
+  care_reply: CareReplyInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
 export type AftersaleAction = keyof typeof aftersaleInputs
 
@@ -221,6 +226,7 @@ export interface AftersaleOutputs {
   get_case: BuyerCaseView
   record_subscriptions: { credits: Record<string, number> }
   get_policy: PublicPolicy
+  care_reply: CareReplyResult
 }
 
 // ---------------------------------------------------------------- staff function: admin
@@ -350,6 +356,11 @@ export const adminInputs = {
   inbox: InboxInputSchema,
   mark_inbox_read: MarkInboxReadInputSchema,
   record_staff_subscriptions: StaffSubscriptionInputSchema,
+  // issue 24: batch alerts (leads read, the owner acts) and bulk actions (idempotency key required)
+  batch_alerts: BatchAlertsInputSchema,
+  get_batch_alert: GetBatchAlertInputSchema,
+  act_batch_alert: ActBatchAlertInputSchema,
+  bulk_command: BulkInputSchema,
 } satisfies Record<string, z.ZodTypeAny>
 export type AdminAction = keyof typeof adminInputs
 
@@ -419,6 +430,10 @@ export interface AdminOutputs extends InboxOutputs {
   export_cases: CaseExport
   /** the shop's reject reasons and return addresses (read from the platform) */
   shop_options: ShopOptions
+  batch_alerts: { items: BatchAlert[] }
+  get_batch_alert: BatchAlertView
+  act_batch_alert: BatchAlertView
+  bulk_command: BulkResult
 }
 
 // ---------------------------------------------------------------- analytics and export (admin)
@@ -489,6 +504,8 @@ export interface AnalyticsView {
   money: { rows: MoneyRow[]; totalFen: number }
   csat: { count: number; average: number | null; satisfiedRate: number | null; distribution: [number, number, number, number, number] }
   followUps: FollowUpStats
+  /** batch alerts opened in the range and what was done (issue 24) */
+  batchAlerts?: BatchAlert[]
 }
 
 /** 差评 follow-up and 回访 over the cases created in the range. */

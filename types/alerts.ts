@@ -27,6 +27,7 @@ export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', stri
   review_followup_due: '差评跟进提醒',
   buyer_replied: '买家已回复',
   offer_declined: '买家未接受方案',
+  batch_problem: '批次问题预警',
   delivery_failed: '提醒发送失败',
 }
 
@@ -56,6 +57,8 @@ export interface InboxItem {
   dueAt: string | null
   /** product · buyer · reason · amount · deadline of the case when the alert was raised (absent on older entries) */
   context?: StaffAlertContext
+  /** a batch alert's page (issue 24) */
+  batchAlertId?: string
   createdAt: string
   readAt: string | null
 }

@@ -773,6 +773,18 @@ export const StaffMemberSchema = z.object({
 })
 export type StaffMember = z.infer<typeof StaffMemberSchema>
 
+/** (issue 24, types/care.ts) A remedy set for a whole batch: new cases of it get this suggestion; buyers reached get it offered. */
+export const BATCH_REMEDY_KINDS = ['refund', 'return_refund', 'exchange', 'resend', 'compensation', 'coupon'] as const
+export const BatchRemedySchema = z
+  .object({
+    kind: z.enum(BATCH_REMEDY_KINDS),
+    /** refund: the amount per case (default: the claimed value); compensation / coupon: the amount */
+    amountFen: FenSchema.optional(),
+    note: z.string().trim().max(200).default(''),
+  })
+  .refine((r) => !(r.kind === 'compensation' || r.kind === 'coupon') || (r.amountFen ?? 0) > 0, { message: '补偿和优惠券需要填写金额', path: ['amountFen'] })
+  .refine((r) => r.kind !== 'coupon' || (r.amountFen ?? 0) <= MAX_PERK_FEN, { message: '优惠券金额超出上限', path: ['amountFen'] })
+export type BatchRemedy = z.output<typeof BatchRemedySchema>
 export const OpenCaseInputSchema = z.object({
   caseId: z.string().min(1).optional(),
   caseNo: z.string().min(1).optional(),
@@ -792,6 +804,8 @@ export const OpenCaseInputSchema = z.object({
    * the application, so eligibility is advisory and the platform decides the remedy (no suggestions)
    */
   platform: PlatformBlockSchema.optional(),
+  /** the remedy the owner set for the batch of a claimed item (issue 24): the engine suggests it instead of guessing */
+  batchRemedy: BatchRemedySchema.optional(),
   /** facts the buyer states that the engine uses */
   facts: z
     .object({
@@ -974,6 +988,8 @@ export const StaffAlertKindSchema = z.enum([
   'buyer_replied',
   /** the buyer declined the offers on the table (with their words, if any) */
   'offer_declined',
+  /** many cases on one SKU and batch within the window (issue 24) */
+  'batch_problem',
 ])
 export type StaffAlertKind = z.infer<typeof StaffAlertKindSchema>
 /** What a person needs to act on an alert without opening the case (core/alert-context.ts builds it). */
@@ -1004,6 +1020,8 @@ export const StaffAlertEventSchema = z.object({
   dueAt: IsoTimeSchema.optional(),
   /** product · buyer · reason · amount · deadline; absent on alerts raised before it existed */
   context: StaffAlertContextSchema.optional(),
+  /** a batch alert (issue 24): its page shows the cases side by side */
+  batchAlertId: z.string().optional(),
   /** the case's number and team when raised, so the fan-out need not read the case */
   caseNo: z.string().optional(),
   team: z.string().optional(),

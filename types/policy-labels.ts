@@ -5,6 +5,7 @@
  */
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, type CaseType, type ReasonCode, type Severity } from './domain'
 import type { Policy } from './policy'
+import { CarePolicySchema } from './care'
 import { autoRuleText, type AutoRule } from './auto-rules'
 import type { PolicyFieldChange } from './actions'
 
@@ -185,6 +186,19 @@ export function diffPolicy(a: Policy, b: Policy): PolicyFieldChange[] {
   for (const k of Object.keys(BUYER_WAIT_LABELS) as (keyof Policy['buyerWait'])[]) push(`buyerWait.${k}`, BUYER_WAIT_LABELS[k], textOf(a.buyerWait[k]), textOf(b.buyerWait[k]))
   for (const k of Object.keys(LIMIT_LABELS) as (keyof Policy['limits'])[]) push(`limits.${k}`, LIMIT_LABELS[k], textOf(a.limits[k]), textOf(b.limits[k]))
   listDiff(a.safetyKeywords, b.safetyKeywords, 'safetyKeywords', '安全关键词', push)
+  // issue 24 (types/care.ts): batch watch, 签收回访, 差好评 words; versions saved before have none
+  const ca = a.care ?? CarePolicySchema.parse({})
+  const cb = b.care ?? CarePolicySchema.parse({})
+  const onOff = (v: boolean) => (v ? '开启' : '关闭')
+  push('care.batch.enabled', '批次问题预警', onOff(ca.batch.enabled), onOff(cb.batch.enabled))
+  push('care.batch.threshold', '批次预警：售后单数', textOf(ca.batch.threshold), textOf(cb.batch.threshold))
+  push('care.batch.windowHours', '批次预警：统计小时数', textOf(ca.batch.windowHours), textOf(cb.batch.windowHours))
+  push('care.batch.reasons', '批次预警：计入的原因', ca.batch.reasons.map((r) => reasonLabelOf(a, r)).join('、'), cb.batch.reasons.map((r) => reasonLabelOf(b, r)).join('、'))
+  push('care.batch.team', '批次预警：通知小组', teamText(a, ca.batch.team), teamText(b, cb.batch.team))
+  push('care.delivery.enabled', '签收回访', onOff(ca.delivery.enabled), onOff(cb.delivery.enabled))
+  push('care.delivery.sharePercent', '签收回访：覆盖订单比例', `${ca.delivery.sharePercent}%`, `${cb.delivery.sharePercent}%`)
+  push('care.delivery.afterDays', '签收回访：签收后天数', `${ca.delivery.afterDays}天`, `${cb.delivery.afterDays}天`)
+  listDiff(ca.mixedReviewKeywords, cb.mixedReviewKeywords, 'care.mixedReviewKeywords', '差好评关键词', push)
 
   const keys = [...new Set([...Object.keys(a.templates), ...Object.keys(b.templates)])]
   for (const key of keys) {

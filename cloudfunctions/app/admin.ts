@@ -14,6 +14,8 @@ import { shopOptions } from './usecases/shop-options'
 import { listInbox, markInboxRead, recordStaffSubscriptions } from './usecases/staff-inbox'
 import { openLinkedCase } from './usecases/linked-case'
 import { setBuyerTrust } from './usecases/buyer-trust'
+import { actOnBatchAlert, getBatchAlert, listBatchAlerts } from './usecases/batch-watch'
+import { bulkCommand } from './usecases/bulk-command'
 
 const I = adminInputs
 const ANY: readonly StaffRole[] = ['agent', 'supervisor', 'owner']
@@ -52,6 +54,11 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   inbox: action({ input: I.inbox, roles: ANY, run: (d, c, i) => listInbox(d, staffOf(c), i) }),
   mark_inbox_read: action({ input: I.mark_inbox_read, roles: ANY, run: (d, c, i) => markInboxRead(d, staffOf(c), i) }),
   open_linked_case: action({ input: I.open_linked_case, roles: ANY, run: (d, c, i) => openLinkedCase(d, c, i.caseId, i.purpose, i.note) }),
+  // issue 24: batch alerts (leads read; the owner sets the batch remedy and reaches its buyers) and bulk actions
+  batch_alerts: action({ input: I.batch_alerts, roles: LEADS, run: (d, _c, i) => listBatchAlerts(d, i.limit) }),
+  get_batch_alert: action({ input: I.get_batch_alert, roles: LEADS, run: (d, _c, i) => getBatchAlert(d, i.alertId) }),
+  act_batch_alert: action({ input: I.act_batch_alert, roles: OWNER, run: (d, c, i) => actOnBatchAlert(d, staffOf(c), i) }),
+  bulk_command: action({ input: I.bulk_command, roles: ANY, run: (d, c, i, key) => bulkCommand(d, c, i, key) }),
   record_staff_subscriptions: action({ input: I.record_staff_subscriptions, roles: ANY, run: (d, c, i) => recordStaffSubscriptions(d, staffOf(c), i.results) }),
   ...(Object.fromEntries(STAFF_COMMANDS.map((t) => [t, commandAction(t, I[t], ANY)])) as Record<(typeof STAFF_COMMANDS)[number], ActionDef>),
 }

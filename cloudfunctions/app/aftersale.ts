@@ -8,6 +8,7 @@ import { getCase, listMyCases } from './usecases/read-cases'
 import { checkOrderEligibility, listMyOrders } from './usecases/orders'
 import { publicPolicy } from './usecases/manage-policy'
 import { recordSubscriptions } from './usecases/record-subscriptions'
+import { replyToCare } from './usecases/delivery-care'
 
 const I = aftersaleInputs
 
@@ -33,6 +34,7 @@ export const aftersaleActions: Record<AftersaleAction, ActionDef> = {
   get_case: action({ input: I.get_case, run: (d, c, i) => getCase(d, c, i.caseId) }),
   record_subscriptions: action({ input: I.record_subscriptions, run: (d, c, i) => recordSubscriptions(d, c.openid, i.results) }),
   get_policy: action({ input: I.get_policy, run: (d) => publicPolicy(d) }),
+  care_reply: action({ input: I.care_reply, run: (d, c, i) => replyToCare(d, c.openid, i, c.kind === 'buyer' ? c.unionid : undefined) }),
   ...(Object.fromEntries(BUYER_COMMANDS.map((t) => [t, commandAction(t, I[t])])) as Record<(typeof BUYER_COMMANDS)[number], ActionDef>),
 }
 

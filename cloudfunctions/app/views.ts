@@ -286,5 +286,6 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
     source: caseSourceOf(c),
     platform: platformMark(c),
     buyerReplied: buyerReplied(c),
+    version: c.version,
   }
 }

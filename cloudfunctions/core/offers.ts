@@ -2,7 +2,7 @@
  * Compensation engine (seeds 000, 002, 003, 004): reason + order facts → suggested offers, each
  * naming the rule that produced it, amounts in fen, who pays shipping, and a Chinese sentence.
  */
-import { OfferInputSchema, type ClaimedItem, type OrderSnapshot, type ReasonCode, type Refund, type Severity } from '@contract/domain'
+import { OfferInputSchema, type BatchRemedy, type ClaimedItem, type OrderSnapshot, type ReasonCode, type Refund, type Severity } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { z } from 'zod'
 import { claimedValueFen, yuan } from './money'
@@ -29,6 +29,8 @@ export interface OfferFacts {
   /** the shop after-sale's insurance flag (a platform case), next to the order's own 运费险 */
   platform?: { refundByInsurance?: boolean } | null
   now: string
+  /** the remedy the owner set for the batch of a claimed item (issue 24): suggested instead of the engine's guess for the batch watch's reasons */
+  batchRemedy?: BatchRemedy | null
 }
 
 export interface BuyerStats {
@@ -88,7 +90,11 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
   const backPayer = returnShippingPayer({ sellerAtFault: atFault || serious, insured })
   const byInsurance = backPayer === 'insurance'
 
-  if (serious && (facts.reason === 'safety_allergy' || facts.reason === 'quality_defect' || facts.reason === 'not_as_described' || facts.reason === 'other')) {
+  const batch = facts.batchRemedy && ((policy.care?.batch.reasons ?? []) as string[]).includes(facts.reason) ? facts.batchRemedy : null
+  if (batch && !serious) {
+    drafts.push(batchRemedyDraft(batch, { value, room, compRoom: compRoom.maxFen, items }))
+    notes.push(`该批次已设定统一方案：${batch.note || batch.kind}`)
+  } else if (serious && (facts.reason === 'safety_allergy' || facts.reason === 'quality_defect' || facts.reason === 'not_as_described' || facts.reason === 'other')) {
     drafts.push({
       rule: 'serious_quality_full_refund',
       kind: 'return_refund',
@@ -240,4 +246,27 @@ export function suggestOffers(facts: OfferFacts, policy: Policy, buyerStats: Buy
     return !no
   })
   return { offers, flags, notes }
+}
+
+/** The owner's batch remedy as an offer for one case, within the money guard's room (rule `batch_remedy`). */
+function batchRemedyDraft(r: BatchRemedy, x: { value: number; room: number; compRoom: number; items: ClaimedItem[] }): z.input<typeof OfferInputSchema> {
+  const why = r.note ? `（${r.note}）` : ''
+  switch (r.kind) {
+    case 'refund': {
+      const fen = Math.min(r.amountFen ?? x.value, x.room)
+      return { rule: 'batch_remedy', kind: 'refund', refundFen: fen, explanation: `该批次商品问题已确认${why}：退款${yuan(fen)}，商品无需寄回`.slice(0, 200) }
+    }
+    case 'return_refund':
+      return { rule: 'batch_remedy', kind: 'return_refund', refundFen: x.value, items: x.items, pickup: true, shippingPaidBy: 'seller', explanation: `该批次商品问题已确认${why}：退货退款${yuan(x.value)}，运费由我们承担，安排上门取件`.slice(0, 200) }
+    case 'exchange':
+      return { rule: 'batch_remedy', kind: 'exchange', items: x.items, pickup: true, shippingPaidBy: 'seller', explanation: `该批次商品问题已确认${why}：为您换新，运费由我们承担，安排上门取件`.slice(0, 200) }
+    case 'resend':
+      return { rule: 'batch_remedy', kind: 'resend', items: x.items, shippingPaidBy: 'seller', explanation: `该批次商品问题已确认${why}：为您补发新的，无需寄回`.slice(0, 200) }
+    case 'compensation': {
+      const fen = Math.min(r.amountFen ?? 0, x.compRoom)
+      return { rule: 'batch_remedy', kind: 'compensation', compensationFen: fen, explanation: `该批次商品问题已确认${why}：补偿您${yuan(fen)}`.slice(0, 200) }
+    }
+    case 'coupon':
+      return { rule: 'batch_remedy', kind: 'coupon', couponFen: r.amountFen ?? 0, explanation: `该批次商品问题已确认${why}：送您${yuan(r.amountFen ?? 0)}店铺优惠券`.slice(0, 200) }
+  }
 }

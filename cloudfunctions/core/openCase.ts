@@ -72,6 +72,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
       minorDefect: input.facts.minorDefect,
       platform,
       now: ctx.now,
+      batchRemedy: input.batchRemedy ?? null,
     },
     policy,
     { refundCount90d },

@@ -2,6 +2,7 @@ import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole
 import type { Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
+import type { BatchAlert } from '@contract/care'
 
 /**
  * The store port: shaped by what the use cases need, implemented by the SQLite adapter (embedded
@@ -132,6 +133,8 @@ export interface QueueFilter {
   createdTo?: string
   buyerOpenid?: string
   orderId?: string
+  /** only cases claiming this SKU of this batch ('' = orders that name no batch) (issue 24) */
+  batch?: { skuId: string; batch: string }
 }
 
 export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
@@ -515,6 +518,23 @@ export interface Store {
   claimPushNonce(key: string, expiresAt: string, now: string): Promise<boolean>
   /** Forgets claims that expired before `now` (scheduler housekeeping); answers how many. */
   purgePushNonces(now: string, limit: number): Promise<number>
+
+  // ---- issue 24: batch alerts, reaching a batch's buyers, post-delivery care
+  /**
+   * Opens a batch alert with its outbox rows (the staff alerts) in one atomic write, unless an
+   * alert of the same key (`<skuId>@<batch>`) was opened within `windowMs` before `alert.openedAt`
+   * (a guard per key, checked inside the write): then nothing is written and that alert is answered.
+   */
+  openBatchAlert(alert: BatchAlert, outbox: NewOutboxItem[], windowMs: number): Promise<{ created: boolean; alert: BatchAlert }>
+  getBatchAlert(id: string): Promise<BatchAlert | null>
+  /** Newest first; `openedFrom` bounds the opening time, `running` only alerts whose outreach is still running. */
+  listBatchAlerts(opts: { limit: number; openedFrom?: string; openedTo?: string; running?: boolean }): Promise<BatchAlert[]>
+  /** Compare-and-set on `version` (the stored one must be `expectedVersion`; `alert.version` is the new one); false when someone saved first. */
+  saveBatchAlert(alert: BatchAlert, expectedVersion: number): Promise<boolean>
+  /** Orders with an item of this SKU and batch ('' = no batch named), by order id, a page at a time. */
+  listOrdersByBatch(skuId: string, batch: string, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>>
+  /** Orders signed for in [from, to), oldest signing first, a page at a time (keyset on signing time and order id). */
+  listDeliveredOrders(range: { from: string; to: string }, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>>
 }
 
 export type { Team, StaffRole }

@@ -88,6 +88,8 @@ export const RULE_LABELS: Record<string, string> = {
   taste_guidance_first: '口感问题先指导',
   taste_return: '口感问题退货',
   wrong_item_swap: '错发换正确商品+赠品',
+  batch_remedy: '批次统一方案',
+  batch_outreach: '批次主动关怀',
   manual: '客服自定义',
 }
 

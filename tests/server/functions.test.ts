@@ -124,6 +124,10 @@ describe('buyer and seller functions on the SQLite store', () => {
       queue: {}, list_staff: {}, upsert_staff: { id: 'staff-new', name: '新人', role: 'agent', teams: ['general'], onDuty: false },
       set_duty: { id: AGENT, onDuty: true }, set_dedicated_rep: { buyerOpenid: B, repId: null },
       set_buyer_trust: { buyerOpenid: B, trusted: false, reason: '矩阵测试' }, update_policy: { expectedVersion: 999, policy: {} }, list_policy_versions: {}, preview_policy: { policy: {} }, cancel_preview: {},
+      // issue 24
+      care_reply: { orderId: c.order.orderId, satisfied: true }, batch_alerts: {}, get_batch_alert: { alertId: 'no-alert' },
+      act_batch_alert: { alertId: 'no-alert', expectedVersion: 1, remedy: { kind: 'resend' }, outreach: null },
+      bulk_command: { items: [{ caseId: c.id, expectedVersion: 1 }], command: { type: 'note', text: '矩阵' } },
     }
     const input = (action: string) => (action in otherInputs ? otherInputs[action] : caseActionInput(action))
     const leaks: string[] = []
@@ -141,6 +145,7 @@ describe('buyer and seller functions on the SQLite store', () => {
     }
     const roleOnly: Record<string, string[]> = {
       update_policy: [OWNER], preview_policy: [OWNER], cancel_preview: [OWNER], upsert_staff: [SUP, OWNER], set_dedicated_rep: [SUP, OWNER], set_buyer_trust: [SUP, OWNER], search_buyers: [SUP, OWNER], list_policy_versions: [SUP, OWNER], analytics: [SUP, OWNER], export_cases: [SUP, OWNER],
+      batch_alerts: [SUP, OWNER], get_batch_alert: [SUP, OWNER], act_batch_alert: [OWNER],
     }
     for (const action of Object.keys(adminInputs)) {
       expect(await app.staff(null, action, input(action))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })

@@ -2,6 +2,7 @@
  * The Store contract: every adapter (SQLite, CloudBase through the real SDK) must pass it.
  * Call `storeContract(name, makeStore)` from a *.test.ts file; each test gets a fresh, empty store.
  */
+import type { BatchAlert } from '@contract/care'
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
 import { GuardViolation, StoreConflict, type CaseExportRow, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
@@ -1228,6 +1229,63 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         // 'c' is still remembered; 'a' may be claimed afresh
         expect(await store.claimPushNonce('c', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(false)
         expect(await store.claimPushNonce('a', at(T0, 20 * MINUTE), at(T0, 5 * MINUTE))).toBe(true)
+      })
+    })
+
+    describe('batch alerts, orders of a batch, signed orders (issue 24)', () => {
+      const alert = (id: string, openedAt: string): BatchAlert => ({
+        id, key: 'sku-1@B2611', skuId: 'sku-1', batch: 'B2611', product: '即食燕窝', openedAt, windowFrom: at(openedAt, -48 * HOUR), threshold: 5,
+        caseIds: [], triggerCaseId: 'c-x', version: 1, action: null, progress: null,
+      })
+      it('opens one alert per key and window among racing callers, with its outbox rows; another window opens another', async () => {
+        const c = makeCase()
+        await store.createCase(c, [])
+        const row = (id: string) => ({ key: `batch-alert:${id}:owner`, caseId: c.id, kind: 'staff_alert', payload: { kind: 'staff_alert', to: 'owner' } })
+        const races = await Promise.all(['a1', 'a2', 'a3'].map((id) => store.openBatchAlert(alert(id, T0), [row(id)], 48 * HOUR)))
+        expect(races.filter((r) => r.created)).toHaveLength(1)
+        const winner = races.find((r) => r.created)!.alert.id
+        expect(races.every((r) => r.alert.id === winner)).toBe(true)
+        expect((await store.listOutbox({ caseId: c.id }, 50)).map((o) => o.key)).toEqual([`batch-alert:${winner}:owner`])
+        expect((await store.openBatchAlert(alert('b1', at(T0, 47 * HOUR)), [], 48 * HOUR)).created).toBe(false)
+        expect((await store.openBatchAlert(alert('b2', at(T0, 49 * HOUR)), [], 48 * HOUR)).created).toBe(true)
+        expect((await store.listBatchAlerts({ limit: 10 })).map((a) => a.id)).toEqual(['b2', winner])
+        expect((await store.listBatchAlerts({ limit: 10, openedFrom: at(T0, HOUR) })).map((a) => a.id)).toEqual(['b2'])
+      })
+      it('saves an alert by compare-and-set and lists the running ones', async () => {
+        await store.openBatchAlert(alert('r1', T0), [], HOUR)
+        const a = (await store.getBatchAlert('r1'))!
+        const running: BatchAlert = { ...a, version: 2, progress: { status: 'running', cursor: null, reached: 0, skipped: 0, refused: 0, spentFen: 0, note: null, updatedAt: T0 } }
+        expect(await store.saveBatchAlert(running, 1)).toBe(true)
+        expect(await store.saveBatchAlert({ ...running, version: 3 }, 1)).toBe(false)
+        expect((await store.listBatchAlerts({ limit: 5, running: true })).map((x) => x.id)).toEqual(['r1'])
+        expect(await store.saveBatchAlert({ ...running, version: 3, progress: { ...running.progress!, status: 'done' } }, 2)).toBe(true)
+        expect(await store.listBatchAlerts({ limit: 5, running: true })).toEqual([])
+      })
+      it('pages the orders of one SKU and batch, and the orders signed in a range', async () => {
+        const order = (id: string, batch: string | undefined, deliveredAt?: string) => ({
+          createdAt: T0,
+          order: { ...makeCase().order, orderId: id, items: [{ skuId: 'sku-1', name: '即食燕窝', qty: 1, unitPriceFen: 100, ...(batch ? { batch } : {}) }], ...(deliveredAt ? { deliveredAt } : {}) },
+        })
+        for (let i = 0; i < 5; i++) await store.upsertOrder(order(`ob-${i}`, 'B2611', at(T0, i * HOUR)))
+        await store.upsertOrder(order('ob-other', 'B2612', at(T0, HOUR)))
+        await store.upsertOrder(order('ob-none', undefined))
+        const p1 = await store.listOrdersByBatch('sku-1', 'B2611', { limit: 3 })
+        const p2 = await store.listOrdersByBatch('sku-1', 'B2611', { limit: 3, cursor: p1.next })
+        expect([...p1.items, ...p2.items].map((o) => o.order.orderId)).toEqual(['ob-0', 'ob-1', 'ob-2', 'ob-3', 'ob-4'])
+        expect(p2.next).toBeNull()
+        expect((await store.listOrdersByBatch('sku-1', '', { limit: 10 })).items.map((o) => o.order.orderId)).toEqual(['ob-none'])
+        const d1 = await store.listDeliveredOrders({ from: at(T0, HOUR), to: at(T0, 4 * HOUR) }, { limit: 2 })
+        const d2 = await store.listDeliveredOrders({ from: at(T0, HOUR), to: at(T0, 4 * HOUR) }, { limit: 2, cursor: d1.next })
+        expect([...d1.items, ...d2.items].map((o) => o.order.orderId).sort()).toEqual(['ob-1', 'ob-2', 'ob-3', 'ob-other'])
+        expect(d2.next).toBeNull()
+      })
+      it('filters cases by SKU and batch', async () => {
+        const mine = makeCase()
+        const other = makeCase({ order: { items: [{ skuId: 'sku-1', name: '即食燕窝', qty: 2, unitPriceFen: 19_900, batch: 'B9999' }] } })
+        await store.createCase(mine, [])
+        await store.createCase(other, [])
+        expect((await store.listCases({ batch: { skuId: 'sku-1', batch: 'B2611' } }, { limit: 10 })).items.map((c) => c.id)).toEqual([mine.id])
+        expect(await store.countCases({ batch: { skuId: 'sku-1', batch: 'B9999' } }, 10)).toBe(1)
       })
     })
   })

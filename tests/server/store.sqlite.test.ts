@@ -150,7 +150,7 @@ describe('SqliteStore specifics', () => {
     await a.close()
     // the file as the previous version left it
     const raw = new Database(file)
-    raw.exec(`DROP INDEX orders_delivered; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
+    raw.exec(`DROP INDEX orders_delivered; DROP INDEX IF EXISTS orders_delivered_at; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
     raw.pragma('user_version = 4')
     raw.close()
     const b = new SqliteStore(file)
@@ -159,6 +159,33 @@ describe('SqliteStore specifics', () => {
     expect(await b.countCases({ buyerOpenid: 'o1', risk: true }, 10)).toBe(1)
     expect(await b.getBuyer('o1')).toEqual({ openid: 'o1', dedicatedRepId: 'agent-1', trusted: false })
     await b.close()
+  })
+
+  it('migrates an outbox with the foreign key to cases: rows and their columns kept, a row about an order (no case) accepted after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-migrate-outbox-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const c = makeCase()
+    await a.createCase(c, [{ key: 'k-1', caseId: c.id, kind: 'staff_alert', payload: { kind: 'staff_alert' } }])
+    await a.close()
+    // the outbox as earlier versions created it: case_id REFERENCES cases(id)
+    const raw = new Database(file)
+    const sql = (raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get() as { sql: string }).sql
+    raw.exec(`${sql.replace(/CREATE TABLE (IF NOT EXISTS )?outbox/, 'CREATE TABLE outbox_old').replace(/case_id TEXT NOT NULL/, 'case_id TEXT NOT NULL REFERENCES cases(id)')};
+      INSERT INTO outbox_old SELECT * FROM outbox; DROP TABLE outbox; ALTER TABLE outbox_old RENAME TO outbox;`)
+    expect(raw.prepare('PRAGMA foreign_key_list(outbox)').all()).toHaveLength(1)
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    expect((await b.listOutbox({ caseId: c.id }, 10)).map((o) => o.key)).toEqual(['k-1'])
+    expect(await b.enqueueOutbox([{ key: 'delivery-care:o-1', caseId: '', kind: 'buyer_message', payload: { kind: 'buyer_message' } }], T0)).toBe(1)
+    await b.close()
+    const check = new Database(file)
+    expect(check.prepare('PRAGMA foreign_key_list(outbox)').all()).toHaveLength(0)
+    expect((check.prepare('SELECT priority FROM outbox WHERE key = ?').get('k-1') as { priority: number }).priority).toEqual(expect.any(Number))
+    check.close()
   })
 
   it('rejects a cursor made for another order', async () => {

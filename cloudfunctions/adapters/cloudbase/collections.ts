@@ -25,6 +25,9 @@ export const COLLECTIONS = {
   tokens: 'tokens',
   throttles: 'throttles',
   pushNonces: 'push_nonces',
+  // issue 24: batch alerts and their per-(SKU, batch) window guard
+  batchAlerts: 'batch_alerts',
+  batchGuards: 'batch_guards',
 } as const
 export type CollectionKey = keyof typeof COLLECTIONS
 
@@ -81,6 +84,11 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'staffInbox', name: 'staff_unread_created', fields: { staffId: 1, unread: 1, createdAt: -1, _id: -1 }, why: 'listInbox unread only; countUnread; mark all read' },
   { collection: 'policyVersions', name: 'version', fields: { version: -1 }, why: 'listPolicyVersions' },
   { collection: 'pushNonces', name: 'expires', fields: { expiresAt: 1 }, why: 'purgePushNonces (scheduler housekeeping)' },
+  { collection: 'batchAlerts', name: 'opened', fields: { openedAt: -1, _id: -1 }, why: 'listBatchAlerts (newest first; analytics range)' },
+  { collection: 'batchAlerts', name: 'running_opened', fields: { running: 1, openedAt: -1, _id: -1 }, why: 'listBatchAlerts running (the scheduler continues an outreach)' },
+  { collection: 'orders', name: 'sku_batch', fields: { skuBatchKeys: 1, _id: 1 }, why: 'listOrdersByBatch (reach the buyers of a batch)' },
+  { collection: 'orders', name: 'delivered_id', fields: { deliveredAt: 1, _id: 1 }, why: 'listDeliveredOrders (签收回访 pass)' },
+  { collection: 'cases', name: 'batch_created', fields: { 'skuItems.batchKey': 1, createdAt: -1, _id: -1 }, why: 'cases of one SKU and batch in a window (batch watch)' },
 ]
 
 export function collectionName(key: CollectionKey, prefix = ''): string {

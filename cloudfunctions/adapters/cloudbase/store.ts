@@ -39,6 +39,7 @@ import type { CollectionReference, Db } from '@cloudbase/database'
 import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
+import type { BatchAlert } from '@contract/care'
 import {
   GuardViolation,
   StoreConflict,
@@ -726,6 +727,7 @@ export class CloudBaseStore implements Store {
     if (f.createdTo !== undefined) c.push({ createdAt: _.lt(iso(f.createdTo)) })
     if (f.buyerOpenid !== undefined) c.push({ buyerOpenid: f.buyerOpenid })
     if (f.orderId !== undefined) c.push({ orderId: f.orderId })
+    if (f.batch !== undefined) c.push({ 'skuItems.batchKey': `${f.batch.skuId}@${f.batch.batch || '-'}` })
     return c
   }
 
@@ -999,6 +1001,8 @@ export class CloudBaseStore implements Store {
       createdAt: iso(rec.createdAt),
       watchDue: orderWatchDue(rec),
       watched: !!rec.watchedAt,
+      // listOrdersByBatch (issue 24): every `<skuId>@<batch>` of the order ('' = no batch named)
+      skuBatchKeys: [...new Set(rec.order.items.map((i) => `${i.skuId}@${i.batch ?? ''}`))],
       docJson: JSON.stringify(rec),
     })
   }
@@ -1469,6 +1473,62 @@ export class CloudBaseStore implements Store {
     // the expiry is checked again: a key taken over meanwhile stays
     const d = (await this.col('pushNonces').where({ _id: this._.in(ids), expiresAt: this._.lte(iso(now)) }).remove()) as { deleted: number }
     return d.deleted
+  }
+
+  // ------------------------------------------------------------------ batch alerts, care (issue 24)
+
+  /** One transaction over the key's guard document: of two racing instances one inserts, the other answers its alert. */
+  async openBatchAlert(alert: BatchAlert, outbox: NewOutboxItem[], windowMs: number): Promise<{ created: boolean; alert: BatchAlert }> {
+    const openedAt = iso(alert.openedAt)
+    const since = new Date(Date.parse(openedAt) - windowMs).toISOString()
+    const a: BatchAlert = { ...alert, openedAt }
+    const out = await this.tx(async (t) => {
+      const guard = await this.txGet<{ alertId: string; openedAt: string }>(t, 'batchGuards', a.key)
+      if (guard && guard.openedAt > since) return { created: false, id: guard.alertId }
+      await Promise.all([
+        t.collection(this.name('batchGuards')).doc(a.key).set({ alertId: a.id, openedAt }),
+        t.collection(this.name('batchAlerts')).add({ _id: a.id, key: a.key, openedAt, running: a.progress?.status === 'running', version: a.version, docJson: JSON.stringify(a) }),
+        ...outbox.map((o) => t.collection(this.name('outbox')).add(this.outboxDocAt(openedAt, o))),
+      ])
+      return { created: true, id: a.id }
+    })
+    if (out.created) return { created: true, alert: a }
+    const prior = await this.getBatchAlert(out.id)
+    if (!prior) throw new Error(`batch guard ${a.key} points at a missing alert`)
+    return { created: false, alert: prior }
+  }
+  async getBatchAlert(id: string): Promise<BatchAlert | null> {
+    const d = await this.getDoc<{ docJson: string }>('batchAlerts', id)
+    return d ? (JSON.parse(d.docJson) as BatchAlert) : null
+  }
+  async listBatchAlerts(opts: { limit: number; openedFrom?: string; openedTo?: string; running?: boolean }): Promise<BatchAlert[]> {
+    const c: Obj[] = []
+    if (opts.openedFrom) c.push({ openedAt: this._.gte(iso(opts.openedFrom)) })
+    if (opts.openedTo) c.push({ openedAt: this._.lt(iso(opts.openedTo)) })
+    if (opts.running) c.push({ running: true })
+    const docs = await this.sorted<{ docJson: string } & Obj>('batchAlerts', c, 'openedAt', 'desc', Math.max(1, Math.min(1000, Math.floor(opts.limit))))
+    return docs.map((d) => JSON.parse(d.docJson) as BatchAlert)
+  }
+  /** A single-document conditional update on `version`. */
+  async saveBatchAlert(alert: BatchAlert, expectedVersion: number): Promise<boolean> {
+    const r = (await this.col('batchAlerts').where({ _id: alert.id, version: expectedVersion }).update({ version: alert.version, running: alert.progress?.status === 'running', docJson: JSON.stringify(alert) })) as { updated: number }
+    return r.updated === 1
+  }
+  async listOrdersByBatch(skuId: string, batch: string, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const docs = await this.sorted<{ _id: string; docJson: string } & Obj>('orders', [{ skuBatchKeys: `${skuId}@${batch}` }], '_id', 'asc', limit + 1, page.cursor ? { key: page.cursor, id: page.cursor } : null)
+    const items = docs.slice(0, limit)
+    return { items: items.map((d) => JSON.parse(d.docJson) as OrderRecord), next: docs.length > limit ? items[items.length - 1]._id : null }
+  }
+  async listDeliveredOrders(range: { from: string; to: string }, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const after = page.cursor ? decodeCursor(page.cursor, 'delivered') : null
+    const docs = await this.sorted<{ _id: string; deliveredAt: string; docJson: string } & Obj>(
+      'orders', [{ deliveredAt: this._.gte(iso(range.from)).and(this._.lt(iso(range.to))) }], 'deliveredAt', 'asc', limit + 1, after,
+    )
+    const items = docs.slice(0, limit)
+    const last = items[items.length - 1]
+    return { items: items.map((d) => JSON.parse(d.docJson) as OrderRecord), next: docs.length > limit && last ? encodeCursor('delivered', last.deliveredAt, last._id) : null }
   }
 }
 

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3'
 import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
+import type { BatchAlert } from '@contract/care'
 import {
   GuardViolation,
   StoreConflict,
@@ -101,7 +102,8 @@ CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due
 
 CREATE TABLE IF NOT EXISTS outbox (
   key TEXT PRIMARY KEY,
-  case_id TEXT NOT NULL REFERENCES cases(id),
+  -- a case's id, or '' for a message about an order (签收回访, issue 24): no foreign key
+  case_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   payload TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -355,6 +357,7 @@ export class SqliteStore implements Store {
         this.migrateMedia()
         this.migrateShopSync()
         this.migrateTrust()
+        this.migrateCare()
         this.migrateOutbox()
         const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
         if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
@@ -506,6 +509,26 @@ export class SqliteStore implements Store {
       }
       this.db.exec('CREATE INDEX IF NOT EXISTS orders_delivered ON orders (buyer_openid, delivered_at) WHERE delivered_at IS NOT NULL')
     }).immediate()
+  }
+
+  /** Batch alerts (issue 24) and the signing-time index of the post-delivery care pass. */
+  private migrateCare(): void {
+    // outbox rows about an order (签收回访) name no case: files written before lose the outbox's foreign key
+    if ((this.db.prepare('PRAGMA foreign_key_list(outbox)').all() as unknown[]).length) {
+      // rebuilt with whatever columns the file has, its indexes re-created
+      const table = (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").get() as { sql: string }).sql
+      const indexes = (this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL").all() as { sql: string }[]).map((r) => r.sql)
+      const cols = (this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name).join(', ')
+      this.db.exec(table.replace(/CREATE TABLE (IF NOT EXISTS )?"?outbox"?/, 'CREATE TABLE outbox_v2').replace(/\s+REFERENCES\s+cases\s*\(\s*id\s*\)/i, ''))
+      this.db.exec(`INSERT INTO outbox_v2 (${cols}) SELECT ${cols} FROM outbox; DROP TABLE outbox; ALTER TABLE outbox_v2 RENAME TO outbox;`)
+      for (const sql of indexes) this.db.exec(sql)
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS batch_alerts (id TEXT PRIMARY KEY, key TEXT NOT NULL, opened_at TEXT NOT NULL, running INTEGER NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS batch_alerts_key ON batch_alerts (key, opened_at);
+      CREATE INDEX IF NOT EXISTS batch_alerts_opened ON batch_alerts (opened_at DESC, id DESC);
+      CREATE INDEX IF NOT EXISTS orders_delivered_at ON orders (delivered_at, order_id) WHERE delivered_at IS NOT NULL;
+    `)
   }
 
   async close(): Promise<void> {
@@ -731,6 +754,11 @@ export class SqliteStore implements Store {
     if (f.createdTo !== undefined) add('created_at < ?', iso(f.createdTo))
     if (f.buyerOpenid !== undefined) add('buyer_openid = ?', f.buyerOpenid)
     if (f.orderId !== undefined) add('order_id = ?', f.orderId)
+    if (f.batch !== undefined) {
+      // the case's analytics rows name each claimed SKU with its batch (probed per candidate through case_facts_case)
+      w.push('EXISTS (SELECT 1 FROM case_facts f WHERE f.case_id = cases.id AND f.sku = ? AND f.batch = ?)')
+      p.push(f.batch.skuId, f.batch.batch)
+    }
     return { sql: w.length ? w.join(' AND ') : '1', params: p }
   }
 
@@ -1438,6 +1466,76 @@ export class SqliteStore implements Store {
   }
   async purgePushNonces(now: string, limit: number): Promise<number> {
     return this.run('DELETE FROM push_nonces WHERE key IN (SELECT key FROM push_nonces WHERE expires_at <= ? LIMIT ?)', iso(now), Math.max(0, Math.floor(limit))).changes
+  }
+
+  // ------------------------------------------------------------------ batch alerts, care (issue 24)
+
+  /** The key's latest alert within the window is read inside the IMMEDIATE transaction that inserts the new one. */
+  async openBatchAlert(alert: BatchAlert, outbox: NewOutboxItem[], windowMs: number): Promise<{ created: boolean; alert: BatchAlert }> {
+    const openedAt = iso(alert.openedAt)
+    const since = new Date(Date.parse(openedAt) - windowMs).toISOString()
+    return this.db.transaction((): { created: boolean; alert: BatchAlert } => {
+      const prior = this.get<{ doc: string }>('SELECT doc FROM batch_alerts WHERE key = ? AND opened_at > ? ORDER BY opened_at DESC LIMIT 1', alert.key, since)
+      if (prior) return { created: false, alert: JSON.parse(prior.doc) as BatchAlert }
+      const a = { ...alert, openedAt }
+      this.run('INSERT INTO batch_alerts (id, key, opened_at, running, version, doc) VALUES (?, ?, ?, ?, ?, ?)', a.id, a.key, openedAt, a.progress?.status === 'running' ? 1 : 0, a.version, JSON.stringify(a))
+      for (const o of outbox) {
+        this.run(
+          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+          o.key, o.caseId, o.kind, JSON.stringify(o.payload), openedAt, openedAt, outboxPriority(o),
+        )
+      }
+      return { created: true, alert: a }
+    }).immediate()
+  }
+  async getBatchAlert(id: string): Promise<BatchAlert | null> {
+    const r = this.get<{ doc: string }>('SELECT doc FROM batch_alerts WHERE id = ?', id)
+    return r ? (JSON.parse(r.doc) as BatchAlert) : null
+  }
+  async listBatchAlerts(opts: { limit: number; openedFrom?: string; openedTo?: string; running?: boolean }): Promise<BatchAlert[]> {
+    const w: string[] = []
+    const p: SqlValue[] = []
+    if (opts.openedFrom) {
+      w.push('opened_at >= ?')
+      p.push(iso(opts.openedFrom))
+    }
+    if (opts.openedTo) {
+      w.push('opened_at < ?')
+      p.push(iso(opts.openedTo))
+    }
+    if (opts.running) w.push('running = 1')
+    const rows = this.all<{ doc: string }>(`SELECT doc FROM batch_alerts WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY opened_at DESC, id DESC LIMIT ?`, ...p, Math.max(1, Math.min(1000, Math.floor(opts.limit))))
+    return rows.map((r) => JSON.parse(r.doc) as BatchAlert)
+  }
+  async saveBatchAlert(alert: BatchAlert, expectedVersion: number): Promise<boolean> {
+    const r = this.run('UPDATE batch_alerts SET version = ?, running = ?, doc = ? WHERE id = ? AND version = ?', alert.version, alert.progress?.status === 'running' ? 1 : 0, JSON.stringify(alert), alert.id, expectedVersion)
+    return r.changes === 1
+  }
+  /** A scan of the orders' items (an owner's action on one batch, paged by order id). */
+  async listOrdersByBatch(skuId: string, batch: string, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const rows = this.all<{ order_id: string; doc: string }>(
+      `SELECT order_id, doc FROM orders o WHERE order_id > ? AND EXISTS (
+         SELECT 1 FROM json_each(o.doc, '$.order.items') j WHERE json_extract(j.value, '$.skuId') = ? AND coalesce(json_extract(j.value, '$.batch'), '') = ?)
+       ORDER BY order_id LIMIT ?`,
+      page.cursor ?? '', skuId, batch, limit + 1,
+    )
+    const items = rows.slice(0, limit)
+    return { items: items.map((r) => JSON.parse(r.doc) as OrderRecord), next: rows.length > limit ? items[items.length - 1].order_id : null }
+  }
+  async listDeliveredOrders(range: { from: string; to: string }, page: { limit: number; cursor?: string | null }): Promise<Page<OrderRecord>> {
+    const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
+    const after = page.cursor ? decodeCursor(page.cursor, 'delivered') : null
+    const rows = this.all<{ order_id: string; delivered_at: string; doc: string }>(
+      `SELECT order_id, delivered_at, doc FROM orders WHERE delivered_at IS NOT NULL AND delivered_at >= ? AND delivered_at < ?
+         ${after ? 'AND (delivered_at > ? OR (delivered_at = ? AND order_id > ?))' : ''}
+       ORDER BY delivered_at, order_id LIMIT ?`,
+      iso(range.from), iso(range.to), ...(after ? [after.key, after.key, after.id] : []), limit + 1,
+    )
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return { items: items.map((r) => JSON.parse(r.doc) as OrderRecord), next: rows.length > limit && last ? encodeCursor('delivered', last.delivered_at, last.order_id) : null }
   }
 }
 

@@ -27,11 +27,12 @@ export async function analytics(deps: Deps, input: z.output<typeof AnalyticsInpu
   const range = rangeOf(input, now, policy)
   const tz = policy.calendar.timezone
   const weeks = weeksBetween(range.from, range.to, tz)
-  const stats = await deps.store.caseStats(
-    { createdFrom: range.from, ...(input.to ? { createdTo: input.to } : {}) },
-    { weekBounds: weekBounds(weeks, tz), now },
-  )
-  return analyticsFromStats(stats, now, policy, { ...range, weeks })
+  const [stats, batchAlerts] = await Promise.all([
+    deps.store.caseStats({ createdFrom: range.from, ...(input.to ? { createdTo: input.to } : {}) }, { weekBounds: weekBounds(weeks, tz), now }),
+    // batch alerts of the range and what the owner did about them (issue 24)
+    deps.store.listBatchAlerts({ limit: 50, openedFrom: range.from, ...(input.to ? { openedTo: input.to } : {}) }),
+  ])
+  return { ...analyticsFromStats(stats, now, policy, { ...range, weeks }), batchAlerts }
 }
 
 /** The instant each week (Monday, shop time) starts, and the end of the last one. */

@@ -10,6 +10,7 @@ import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
 import { importPriceDiff } from './run-shop-call'
 import { buyerProfileFor, profileOf } from './buyer-profile'
+import { watchCaseBatches } from './batch-watch'
 import { applyRulesToCase } from './auto-rules'
 
 /** Idempotency scope of platform cases: exactly one case per after_sale_order_id. */
@@ -165,6 +166,8 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
   )
   if (!opened.ok) throw new Error(`platform after-sale ${snap.afterSaleOrderId}: ${opened.error.message}`)
   const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId })
+  // a shop after-sale counts toward its batch's watch like any case (issue 24)
+  if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
   if (res.created && res.case.assigneeId) {
     const rep = await deps.store.getStaff(res.case.assigneeId)
     if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })

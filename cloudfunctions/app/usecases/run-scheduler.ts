@@ -9,6 +9,8 @@ import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
 import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
 import { calendarLogWarning } from '../official-calendar'
+import { continueOutreaches } from './batch-watch'
+import { runDeliveryCare, type DeliveryCareStats } from './delivery-care'
 
 export interface SchedulerStats {
   examined: number
@@ -23,6 +25,9 @@ export interface SchedulerStats {
   shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null }
   /** uploaded files never attached to a case within a day, deleted */
   swept: number
+  /** issue 24: batch outreaches continued, 签收回访 messages enqueued */
+  outreaches?: number
+  care?: DeliveryCareStats
 }
 
 /** An upload no case carries after this long is deleted (a form abandoned, or junk). */
@@ -102,6 +107,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
     // the push endpoint's remembered nonces, once their window has passed
     await deps.store.purgePushNonces(now, 1_000)
+    stats.outreaches = await continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) })
+    stats.care = await runDeliveryCare(deps, { limit: opts.limit ?? 200 })
   }
   if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats

@@ -36,6 +36,11 @@ export function recipientsOf(to: string, staff: StaffRecord[]): StaffRecord[] {
   const owners = active.filter((s) => s.role === 'owner')
   const supervisors = active.filter((s) => s.role === 'supervisor')
   if (to === 'owner') return owners
+  // a team (batch alerts, issue 24): its active members; owners hear through their own alert
+  if (to.startsWith('team:')) {
+    const team = active.filter((s) => s.role !== 'owner' && (s.teams as string[]).includes(to.slice(5)))
+    return team.length ? team : supervisors.length ? supervisors : owners
+  }
   if (to !== 'supervisor') {
     const one = active.find((s) => s.id === to)
     if (one) return [one]
@@ -97,6 +102,7 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     text: ev.text,
     dueAt: ev.dueAt ?? null,
     ...(ev.context ? { context: ev.context } : {}),
+    ...(ev.batchAlertId ? { batchAlertId: ev.batchAlertId } : {}),
     createdAt: item.createdAt,
     readAt: null,
   }))
@@ -125,7 +131,8 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     for (const [field, src] of Object.entries(tpl.fields)) {
       data[field] = { value: formatField(field, source[src] ?? '', { tz: policy.calendar.timezone, fallbackTime: item.createdAt }) }
     }
-    const payload: StaffSubscribePayload = { openid: s.id, templateId: tpl.templateId, page: adminCasePage(ev.caseId), data }
+    const page = ev.batchAlertId ? `admin/batch/index?id=${encodeURIComponent(ev.batchAlertId)}` : adminCasePage(ev.caseId)
+    const payload: StaffSubscribePayload = { openid: s.id, templateId: tpl.templateId, page, data }
     children.push({ key: `${item.key}:sub:${s.id}`, caseId: ev.caseId, kind: 'staff_subscribe', payload: payload as unknown as Record<string, unknown> })
   })
   if (robot) {

@@ -10,6 +10,7 @@ import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
 import { buyerProfileFor, profileOf } from './buyer-profile'
+import { batchRemedyFor, watchCaseBatches } from './batch-watch'
 import { createWithRules, settleNow } from './auto-rules'
 
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
@@ -51,7 +52,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
-  const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
+  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it
+  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems)])
   const opened = openCase(
     {
       caseId: deps.newId(),
@@ -67,6 +69,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       history: pastCasesOf(guard),
       buyerProfile: profileOf(buyer),
       facts: input.facts,
+      ...(batchRemedy ? { batchRemedy } : {}),
     },
     { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderLedger: otherCasesLedger(guard, null) },
   )
@@ -87,6 +90,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     )
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
     if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
+    // batch watch (issue 24): an alert once a batch reaches the policy's count; never fails the filing
+    if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
     const latest = res.created ? ((await settleNow(deps, decision)) ?? res.case) : res.case
     return { case: buyerView(latest, now, policy), created: res.created }
   } catch (e) {

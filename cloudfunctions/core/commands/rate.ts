@@ -14,7 +14,7 @@ export const rate: CommandSpec<'rate'> = {
     if (f) {
       c.flags.negativeReview = true
       c.reviewFollowUp = f
-      const why = cmd.score <= negativeReviewMaxScore ? `${cmd.score}星` : `评价含"${f.trigger.keywords.join('、')}"`
+      const why = cmd.score <= negativeReviewMaxScore ? `${cmd.score}星` : `${cmd.score}星好评但评价含"${f.trigger.keywords.join('、')}"，按差评跟进`
       alert(w, c.assigneeId ?? 'supervisor', 'negative_review_followup', `售后单 ${c.caseNo} 收到差评（${why}），请在${negativeReviewReplyHours}小时内跟进`, f.dueAt)
     }
   },

@@ -21,7 +21,9 @@ export function negativeWords(comment: string, policy: Policy): string[] {
 
 /** Opens the follow-up when the rating is a 差评; returns it (or null). */
 export function openReviewFollowUp(score: number, comment: string, now: string, policy: Policy): ReviewFollowUp | null {
-  const words = negativeWords(comment, policy)
+  // a good score with unhappy words (差好评, the policy's care.mixedReviewKeywords) is followed up too
+  const mixed = score > policy.sla.negativeReviewMaxScore ? (policy.care?.mixedReviewKeywords ?? []).filter((k) => comment.includes(k)) : []
+  const words = [...new Set([...negativeWords(comment, policy), ...mixed])]
   if (score > policy.sla.negativeReviewMaxScore && words.length === 0) return null
   return {
     openedAt: now,

@@ -7,6 +7,7 @@ import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../for
 import { BarChart } from './BarChart'
 import { Bars, Chip, Empty, ErrorView, Loading, Section, StaffGate, isLead, messageOf } from '../ui'
 import { exportFromServer, saveCsv, toCsv } from '../csv'
+import { actionLine } from '../batch/BatchScreen'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; v: AnalyticsView }
 
@@ -184,6 +185,17 @@ function Report({
       <GroupTable id="an-product" title="商品 × 周" rows={v.byProduct} weeks={v.weeks} onExport={() => exportGroup('按商品', v, v.byProduct)} />
       <GroupTable id="an-sku" title="SKU × 周" rows={v.bySku} weeks={v.weeks} onExport={() => exportGroup('按SKU', v, v.bySku)} />
       <GroupTable id="an-batch" title="批次 × 周" rows={v.byBatch} weeks={v.weeks} onExport={() => exportGroup('按批次', v, v.byBatch)} />
+      <Section title={`批次预警（${v.batchAlerts?.length ?? 0}）`} id="an-batch-alerts">
+        {!v.batchAlerts?.length && <Empty text="这段时间没有批次预警" />}
+        {(v.batchAlerts ?? []).map((a) => (
+          <View key={a.id} className="adm-table__row" id={`an-batch-alert-${a.id}`} onClick={() => Taro.navigateTo({ url: `/admin/batch/index?id=${encodeURIComponent(a.id)}` })}>
+            <Text className="adm-table__cell adm-table__cell--wide">
+              {a.product} 批次 {a.batch || '未标注'}（{a.caseIds.length}单）
+            </Text>
+            <Text className="adm-table__cell adm-table__cell--wide">{actionLine(a)}</Text>
+          </View>
+        ))}
+      </Section>
 
       <Section
         title="SLA 达成"

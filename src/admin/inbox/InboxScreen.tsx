@@ -84,7 +84,8 @@ export function InboxScreen({ me, refreshKey = 0, bottomKey = 0, onRefreshed }: 
 
   const open = (i: InboxItem) => {
     if (!i.readAt) markRead({ ids: [i.id] }).catch(() => {})
-    Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(i.caseId)}` })
+    // a batch alert opens its page (the cases side by side), every other alert its case
+    Taro.navigateTo({ url: i.batchAlertId ? `/admin/batch/index?id=${encodeURIComponent(i.batchAlertId)}` : `/admin/case/index?id=${encodeURIComponent(i.caseId)}` })
   }
 
   const readAll = () => {

@@ -24,6 +24,7 @@ import { adminApi, type Me } from '../api'
 import { TEAMS, TEAM_LABELS } from '../labels'
 import { fenToInput, fmtTime, inputToFen, yuan } from '../format'
 import { Chip, ErrorView, Loading, Section, StaffGate, messageOf } from '../ui'
+import { CareSection } from './CareSection'
 import { RulesSection } from './RulesSection'
 
 type Loaded = AdminOutputs['get_policy']
@@ -108,6 +109,7 @@ function TextField(props: { id: string; label: string; initial: string; onChange
 const SECTIONS = [
   { id: 'policy-reasons', label: '售后原因' },
   { id: 'policy-compensation', label: '补偿' },
+  { id: 'policy-care', label: '主动关怀' },
   { id: 'policy-sla', label: '时效' },
   { id: 'policy-calendar', label: '营业时间' },
   { id: 'policy-templates', label: '消息通知' },
@@ -356,6 +358,8 @@ export function PolicyScreen({ me }: { me: Me }) {
         <NumField id="comp-trust-days" label={`${COMPENSATION_LABELS.trustOrderDays.label}（天）`} kind="int" value={p.compensation.trustOrderDays} disabled={ro} onChange={(v) => update((x) => void (x.compensation.trustOrderDays = v))} />
         <Text className="adm-muted">老客户还需近90天没有退款、没有风险标记；主管可在售后单的买家信息里手动设定或取消。</Text>
       </Section>
+
+      <CareSection p={p} ro={ro} update={update} NumField={NumField} TextField={TextField} />
 
       <Section title="处理时效" id="policy-sla">
         {SEVERITIES.map((s) => (

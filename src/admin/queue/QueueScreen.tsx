@@ -9,6 +9,7 @@ import { dayEndUtc, dayStartUtc, fmtDuration, fmtShort, yuan } from '../format'
 import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { exportFromServer } from '../csv'
 import { InboxLink } from '../inbox/InboxScreen'
+import { BulkBar } from './BulkBar'
 
 /** What waits on a supervisor or the owner, first: each count opens its list. */
 const NEEDS: Array<{ tab: QueueTab; label: string }> = [
@@ -85,6 +86,10 @@ export function QueueScreen({
   )
   const seq = useRef(0)
   const staffName = useStaffNames()
+  // bulk actions (issue 24): pick cases of the filtered list, then one action for all
+  const [picking, setPicking] = useState(false)
+  const [picked, setPicked] = useState<Set<string>>(new Set())
+  const togglePick = (id: string) => setPicked((cur) => { const n = new Set(cur); if (n.has(id)) n.delete(id); else n.add(id); return n })
 
   useEffect(() => {
     adminApi.getPolicy().then(
@@ -182,6 +187,11 @@ export function QueueScreen({
             售后策略
           </Text>
           {isLead(me) && (
+            <Text className="adm-link" id="link-batch" onClick={() => Taro.navigateTo({ url: '/admin/batch/index' })}>
+              批次预警
+            </Text>
+          )}
+          {isLead(me) && (
             <Text className="adm-link" id="link-analytics" onClick={() => Taro.navigateTo({ url: '/admin/analytics/index' })}>
               数据分析
             </Text>
@@ -239,6 +249,21 @@ export function QueueScreen({
             </Chip>
           )}
         </View>
+        <View className="adm-filters__row">
+          <Chip id="bulk-toggle" on={picking} onClick={() => { setPicking(!picking); setPicked(new Set()) }}>
+            批量操作
+          </Chip>
+          {picking && (
+            <Chip id="bulk-all" onClick={() => setPicked(new Set(items.map((c) => c.id)))}>
+              全选本页（{items.length}）
+            </Chip>
+          )}
+          {picking && picked.size > 0 && (
+            <Chip id="bulk-none" onClick={() => setPicked(new Set())}>
+              清空
+            </Chip>
+          )}
+        </View>
       </View>
 
       {load.kind === 'loading' && <Loading />}
@@ -251,9 +276,10 @@ export function QueueScreen({
               key={c.id}
               className="adm-card adm-queue-item"
               id={`case-${c.id}`}
-              onClick={() => Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(c.id)}` })}
+              onClick={() => (picking ? togglePick(c.id) : Taro.navigateTo({ url: `/admin/case/index?id=${encodeURIComponent(c.id)}` }))}
             >
               <View className="adm-card__top">
+                {picking && <Text className={`adm-check${picked.has(c.id) ? ' adm-check--on' : ''}`} id={`pick-${c.id}`}>{picked.has(c.id) ? '✓' : ''}</Text>}
                 <Text className="adm-card__no">{c.caseNo}</Text>
                 {c.task ? <TaskBadge task={c.task} /> : <SlaBadge sla={c.sla} />}
               </View>
@@ -291,6 +317,7 @@ export function QueueScreen({
           {!next && items.length > 0 && <View className="adm-more">没有更多了</View>}
         </View>
       )}
+      {picking && picked.size > 0 && <BulkBar me={me} selected={items.filter((c) => picked.has(c.id))} onDone={reload} />}
     </View>
   )
 }

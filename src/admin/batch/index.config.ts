@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '批次预警', enablePullDownRefresh: true })
