@@ -27,6 +27,9 @@ export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', stri
   review_followup_due: '差评跟进提醒',
   buyer_replied: '买家已回复',
   offer_declined: '买家未接受方案',
+  dispute_update: '平台纠纷',
+  platform_ticket: '平台客诉工单',
+  platform_deadline: '平台截止将至',
   delivery_failed: '提醒发送失败',
 }
 

@@ -176,7 +176,9 @@ export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): Pla
 }
 
 /** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
-const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire'])
+const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire',
+  // disputes and platform tickets are the platform's own processes on the case
+  'dispute_proof', 'dispute_message', 'dispute_sync', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn'])
 
 /**
  * Why a command may not run on this case because of where it came from, or null: platform

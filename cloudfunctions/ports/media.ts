@@ -20,6 +20,11 @@ export interface MediaPort {
   attach(fileIds: string[], at: string): Promise<void>
   /** Deletes files never attached to a case and uploaded before `before`; answers how many. */
   sweep(before: string, limit: number): Promise<number>
+  /**
+   * A URL the Channels shop can fetch the file from (its img/upload by URL, for dispute proof), or
+   * null when the file is unknown or the runtime has none.
+   */
+  shareUrl?(fileId: string): Promise<string | null>
 }
 
 export const uploaderAccepts = async (rule: UploaderRule, openid: string): Promise<boolean> =>

@@ -22,19 +22,25 @@ import {
   AfterSaleIdPageSchema,
   ChannelsAddressSchema,
   ChannelsAfterSaleOrderSchema,
+  ChannelsComplaintOrderSchema,
   ChannelsOrderSchema,
+  ChannelsTicketSchema,
   ChannelsReasonSchema,
   ChannelsRejectReasonSchema,
   OrderIdPageSchema,
   type ChannelsAddress,
   type ChannelsAfterSaleOrder,
+  type ChannelsComplaintOrder,
   type ChannelsOrder,
+  type ChannelsTicket,
   type ChannelsReason,
   type ChannelsRejectReason,
 } from '@contract/channels'
 import {
   ShopError,
   type AcceptApplyInput,
+  type ComplaintAnswerInput,
+  type ListTicketsQuery,
   type ExchangeReshipInput,
   type GenAfterSaleInput,
   type IdPage,
@@ -104,6 +110,9 @@ const AddressIdsAnswer = z.object({ address_id_list: z.array(z.union([z.string()
 const AddressAnswer = z.object({ address_detail: ChannelsAddressSchema })
 const GenAnswer = z.object({ after_sale_order_id: z.union([z.string(), z.number()]).transform(String) })
 const Ok = z.object({})
+const UploadAnswer = z.object({ pic_file: z.object({ media_id: z.string().min(1) }) })
+const TicketAnswer = z.object({ merchant_ticket: ChannelsTicketSchema })
+const TicketListAnswer = z.object({ ticket_item_list: z.array(ChannelsTicketSchema).optional().default([]), total: z.number().int().min(0).optional().default(0) })
 
 interface CachedToken {
   value: string
@@ -259,10 +268,10 @@ export class ChannelsShop implements ShopPort {
   }
 
   /** One API call with the token: a refused token is replaced once and the call repeated. */
-  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S): Promise<z.output<S>> {
+  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, extraQuery = ''): Promise<z.output<S>> {
     let tok = await this.token()
     for (let tokenTry = 0; ; tokenTry++) {
-      const json = await this.post(path, body, `?access_token=${encodeURIComponent(tok.value)}`)
+      const json = await this.post(path, body, `?access_token=${encodeURIComponent(tok.value)}${extraQuery}`)
       const errcode = Number(json.errcode ?? 0)
       if (errcode === 0) {
         const parsed = schema.safeParse(json)
@@ -283,8 +292,8 @@ export class ChannelsShop implements ShopPort {
     }
   }
 
-  private read<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S): Promise<z.output<S>> {
-    return this.withRetries(path, () => this.once(path, body, schema))
+  private read<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, extraQuery = ''): Promise<z.output<S>> {
+    return this.withRetries(path, () => this.once(path, body, schema, extraQuery))
   }
 
   /** A write on one after-sale order: takes the cross-instance throttle, never repeated here. */
@@ -413,6 +422,40 @@ export class ChannelsShop implements ShopPort {
       ...(input.desc ? { desc: input.desc } : {}),
     }, GenAnswer)
     return { afterSaleOrderId: r.after_sale_order_id }
+  }
+
+  // ------------------------------------------------------------------ ShopPort: disputes and tickets
+
+  async getComplaintOrder(complaintId: string): Promise<ChannelsComplaintOrder> {
+    return this.read('/channels/ec/aftersale/getcomplaintorder', { complaint_id: complaintId }, ChannelsComplaintOrderSchema)
+  }
+
+  /** Never repeated inside one call (a lost answer may have been applied): the outbox retries by key. */
+  async addComplaintProof(complaintId: string, input: ComplaintAnswerInput): Promise<void> {
+    await this.once('/channels/ec/aftersale/addcomplaintproof', { complaint_id: complaintId, content: input.content, media_id_list: input.mediaIds }, Ok)
+  }
+
+  async addComplaintMaterial(complaintId: string, input: ComplaintAnswerInput): Promise<void> {
+    await this.once('/channels/ec/aftersale/addcomplaintmaterial', { complaint_id: complaintId, content: input.content, media_id_list: input.mediaIds }, Ok)
+  }
+
+  /** upload_type 1 = by URL, resp_type 1 = answer a media_id (not a URL). */
+  async uploadImageUrl(url: string): Promise<string> {
+    return (await this.read('/channels/ec/basics/img/upload', { img_url: url }, UploadAnswer, '&upload_type=1&resp_type=1')).pic_file.media_id
+  }
+
+  async getTicket(ticketId: string): Promise<ChannelsTicket> {
+    return (await this.read('/channels/ec/platformkf/getmchticketdetail', { ticket_id: ticketId }, TicketAnswer)).merchant_ticket
+  }
+
+  async listTickets(q: ListTicketsQuery): Promise<{ tickets: ChannelsTicket[]; total: number }> {
+    const r = await this.read('/channels/ec/platformkf/getmchticketlist', {
+      ...(q.state ? { ticket_state: q.state } : {}),
+      ...(q.range ? { search_start_time: q.range.startTime, search_end_time: q.range.endTime } : {}),
+      start: q.offset,
+      limit: Math.min(q.limit, 50),
+    }, TicketListAnswer)
+    return { tickets: r.ticket_item_list, total: r.total }
   }
 }
 

@@ -5,6 +5,7 @@ import { checkEvidenceLimits, MEDIA_LIMITS } from '../local/media'
 /** The slice of @cloudbase/node-sdk's app this adapter uses (kept narrow for tests). */
 export interface CloudFileApi {
   getFileInfo(opts: { fileList: string[] }): Promise<{ fileList: { code: string; fileID: string; size?: number; contentType?: string; mime?: string }[] }>
+  getTempFileURL?(opts: { fileList: Array<{ fileID: string; maxAge: number }> }): Promise<{ fileList: { code: string; fileID: string; tempFileURL: string }[] }>
 }
 
 const MIME_BY_EXT: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic', mp4: 'video/mp4' }
@@ -69,6 +70,14 @@ export class CloudMedia implements MediaPort {
    * counterpart (CloudBase storage has no listing API in the node SDK; see the adapter README).
    */
   async attach(): Promise<void> {}
+  /** A temporary URL (1 hour) the shop fetches the image from; null for a file not of this environment. */
+  async shareUrl(fileId: string): Promise<string | null> {
+    if (!fileId.startsWith(`cloud://${this.envId}.`) || !this.app.getTempFileURL) return null
+    const r = await this.app.getTempFileURL({ fileList: [{ fileID: fileId, maxAge: 3600 }] })
+    const f = r.fileList[0]
+    return f && f.code === 'SUCCESS' && f.tempFileURL ? f.tempFileURL : null
+  }
+
   async sweep(): Promise<number> {
     return 0
   }

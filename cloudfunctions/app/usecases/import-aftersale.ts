@@ -20,6 +20,9 @@ export interface ImportResult {
   updated: boolean
   /** the platform's answer was not newer than what the case already has */
   unchanged: boolean
+  /** the dispute (纠纷单) the after-sale names, if any, and whether the case already mirrors it */
+  complaintId?: string | null
+  disputeKnown?: boolean
 }
 
 
@@ -49,12 +52,12 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
       const moved = await syncPlatformCase(deps, opened.case, snap)
-      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved }
+      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, complaintId: snap.complaintId, disputeKnown: false }
     }
     current = opened.case
   }
   const moved = await syncPlatformCase(deps, current, snap)
-  return { caseId: current.id, created: false, updated: moved, unchanged: !moved }
+  return { caseId: current.id, created: false, updated: moved, unchanged: !moved, complaintId: snap.complaintId, disputeKnown: current.dispute?.complaintId === snap.complaintId }
 }
 
 /** Moves a platform case to a snapshot through the core; false when there was nothing newer. */
