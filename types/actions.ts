@@ -227,6 +227,8 @@ export const STAFF_COMMANDS = [
   'ship_replacement', 'record_manual_refund', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
   // shop after-sales (视频号小店): the seller's decisions go to the platform
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
+  // disputes (纠纷单): 举证 / 留言 go to the platform
+  'dispute_proof', 'dispute_message',
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
@@ -335,6 +337,8 @@ export const adminInputs = {
   platform_reject: commandOf('platform_reject'),
   platform_certificate: commandOf('platform_certificate'),
   platform_reship: commandOf('platform_reship'),
+  dispute_proof: commandOf('dispute_proof'),
+  dispute_message: commandOf('dispute_message'),
   shop_options: z.object({}),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,

@@ -826,6 +826,8 @@ export const OpenCaseInputSchema = z.object({
    * the application, so eligibility is advisory and the platform decides the remedy (no suggestions)
    */
   platform: PlatformBlockSchema.optional(),
+  /** the platform demands it (客诉工单, e.g. 催发货): the buyer's eligibility does not apply */
+  raisedByPlatform: z.boolean().optional(),
   /** facts the buyer states that the engine uses */
   facts: z
     .object({

@@ -170,6 +170,7 @@ async function openTicketCase(deps: Deps, t: PlatformTicketSnapshot): Promise<{ 
       reason: 'late_delivery',
       description: `平台客诉工单：买家催发货。${t.description}`.slice(0, 1000),
       desiredRemedy: 'contact_me',
+      raisedByPlatform: true,
       history,
       buyerProfile: profileOf(buyer),
     },
