@@ -473,6 +473,25 @@ export interface AnalyticsView {
   money: { rows: MoneyRow[]; totalFen: number }
   csat: { count: number; average: number | null; satisfiedRate: number | null; distribution: [number, number, number, number, number] }
   followUps: FollowUpStats
+  /** platform disputes (纠纷单) on the cases created in the range */
+  disputes: DisputeStats
+}
+
+/** Platform disputes: how many, how they ended, whether the seller answered in time. */
+export interface DisputeStats {
+  opened: number
+  /** still running */
+  open: number
+  /** ended without the platform refunding the buyer */
+  won: number
+  /** the platform refunded the buyer */
+  lost: number
+  /** 调解关闭 */
+  closed: number
+  /** the seller's proof / message reached the platform before its deadline */
+  answeredInTime: number
+  /** the platform recorded the seller's timeout (307) */
+  sellerTimeouts: number
 }
 
 /** 差评 follow-up and 回访 over the cases created in the range. */
