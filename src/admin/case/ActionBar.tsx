@@ -124,7 +124,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const [staff, setStaff] = useState<StaffView[] | null>(null)
 
   // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
-  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_'))
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_') && !a.startsWith('dispute_'))
   // revising (offer_pending): the offers on the table can be kept or changed, the rest replace them
   const revising = view.status === 'offer_pending'
   const suggestions = view.offers.filter((o) => o.status === 'suggested' || (revising && o.status === 'offered'))

@@ -11,6 +11,7 @@ import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames 
 import { LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
+import { DisputePanel } from './DisputePanel'
 import { BuyerTrust } from './BuyerTrust'
 
 type State = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok'; c: CaseDetail }
@@ -138,6 +139,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
       </Section>
 
       <PlatformPanel view={c} onUpdated={onUpdated} />
+      <DisputePanel view={c} onUpdated={onUpdated} />
 
       <Section title="订单与商品" id="case-order">
         <View className="adm-row">
