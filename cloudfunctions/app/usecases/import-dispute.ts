@@ -88,6 +88,12 @@ export async function importComplaint(deps: Deps, complaintId: string): Promise<
     if (!c) throw new Error(`after-sale ${co.after_sale_order_id}: case ${r.caseId} vanished`)
   }
   const snap = disputeFromShop(complaintId, co, c.platform ? sellerDeadline(c.platform) : null)
+  // a closed / cancelled case accepts nothing (core rule): the dispute stays on the platform's side
+  if (FINAL_STATUSES.includes(c.status)) {
+    if (c.dispute?.status !== snap.status) deps.log(`dispute ${complaintId}: case ${c.id} is ${c.status}, not mirrored (handle it in the shop back office)`)
+    await watchDispute(deps, complaintId, !DISPUTE_FINAL.has(co.status))
+    return { caseId: c.id, updated: false, created }
+  }
   const out = await applySystemCommand(deps, c, { type: 'dispute_sync', snapshot: snap }, 'channels')
   if (!out.applied && out.error && out.error.code !== 'CONFLICT') deps.log(`dispute ${complaintId}: not recorded on ${c.id}: ${out.error.message}`)
   await watchDispute(deps, complaintId, !DISPUTE_FINAL.has(co.status))
@@ -190,6 +196,8 @@ export async function importTicketWire(deps: Deps, wire: ChannelsTicket, timedOu
     c = r.case
     created = r.created
   }
+  // the ticket's own case was closed since: nothing more to record there
+  if (FINAL_STATUSES.includes(c.status)) return { caseId: c.id, updated: false, created }
   const out = await applySystemCommand(deps, c, { type: 'ticket_sync', ticket: t }, 'channels')
   if (!out.applied && out.error && out.error.code !== 'CONFLICT') deps.log(`ticket ${t.ticketId}: not recorded on ${c.id}: ${out.error.message}`)
   return { caseId: c.id, updated: out.applied, created }

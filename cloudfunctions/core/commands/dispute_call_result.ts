@@ -6,9 +6,10 @@
 import { PLATFORM_CALL_LABELS } from '@contract/domain'
 import { raise } from '../errors'
 import { toMs } from '../tz'
-import { alert, type CommandSpec } from './work'
+import { alert, refuse, type CommandSpec } from './work'
 
 export const dispute_call_result: CommandSpec<'dispute_call_result'> = {
+  guard: (c) => (c.dispute?.lastCall?.outcome === 'pending' ? null : refuse('CONFLICT', '没有等待平台答复的纠纷操作')),
   act(w, cmd, ctx) {
     const d = w.c.dispute
     const last = d?.lastCall
