@@ -98,6 +98,8 @@ export interface CaseSummary {
   platform: PlatformMark | null
   /** the buyer answered (reply, decline, appeal) and no staff member acted since: 买家已回复 */
   buyerReplied: boolean
+  /** a platform dispute (纠纷单) or ticket (客诉工单) waits on the seller: what and until when (absent otherwise) */
+  shopDeadline?: { label: string; dueAt: string } | null
   /** on the follow-up tabs: that task's own deadline and badge (差评 24 h, approval escalation, visit due) */
   task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }

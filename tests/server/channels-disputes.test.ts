@@ -178,8 +178,9 @@ describe('the agent answers the dispute', () => {
     const c = await mustCase(afterSaleOrderId)
     const deadline = c.dispute!.deadline!
     // the queue sorts it by the dispute deadline
-    const q = (await staff('queue', { tab: 'all' })) as unknown as { data: { items: Array<{ id: string }> } }
+    const q = (await staff('queue', { tab: 'all' })) as unknown as { data: { items: Array<{ id: string; shopDeadline: { label: string; dueAt: string } | null }> } }
     expect(q.data.items[0]?.id).toBe(c.id)
+    expect(q.data.items[0]?.shopDeadline).toEqual({ label: '纠纷「待双方补充凭证」', dueAt: deadline })
     clock = Date.parse(deadline) - 11 * HOUR
     await gw.tick()
     await gw.tick()
