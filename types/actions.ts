@@ -22,6 +22,7 @@ import {
   type OrderSnapshot,
   type StaffMember,
   type TrustChange,
+  type BuyerPreferences,
 } from './domain'
 import type { Policy } from './policy'
 import type { BuyerCaseSummary, BuyerCaseView } from './buyer-view'
@@ -362,6 +363,17 @@ export interface BuyerHistoryView {
   trustRule: { trusted: boolean; completedOrders: number; riskCases90d: number; minOrders: number; orderDays: number }
   /** supervisors' trust decisions, oldest first */
   trustHistory: TrustChange[]
+  /** what the buyer asked for in their last 回访 (absent / null: nothing recorded) */
+  preferences?: BuyerPreferences | null
+}
+
+/** A case linked to this one (issue 23): opened from its 回访 / 差评 remedy, or the case this one was opened from. */
+export interface LinkedCaseView {
+  id: string
+  caseNo: string
+  status: Case['status']
+  /** visit: opened for this case's 回访; review: for its 差评 remedy; parent: this case was opened from it */
+  purpose: 'visit' | 'review' | 'parent'
 }
 
 export interface StaffView extends StaffMember {
@@ -385,7 +397,7 @@ export interface AdminOutputs extends InboxOutputs {
   whoami: { openid: string; role: StaffMember['role']; name: string; teams: StaffMember['teams'] }
   /** tab counts stop at QUEUE_COUNT_CAP (shown as "999+") so a queue call stays cheap at any size */
   queue: Page<CaseSummary> & { counts: Record<QueueTab, number> }
-  get_case: CaseView & { refundableFen: number; buyerHistory: BuyerHistoryView }
+  get_case: CaseView & { refundableFen: number; buyerHistory: BuyerHistoryView; linkedCases?: LinkedCaseView[] }
   list_staff: StaffView[]
   upsert_staff: StaffView
   set_duty: StaffView

@@ -526,6 +526,29 @@ export const VisitOutcomeSchema = z.enum(['satisfied', 'not_satisfied', 'unreach
 export type VisitOutcome = z.infer<typeof VisitOutcomeSchema>
 export const VISIT_OUTCOME_LABELS: Record<VisitOutcome, string> = { satisfied: '买家满意', not_satisfied: '买家不满意', unreachable: '联系不上' }
 
+/** What a buyer asked for in a 回访, kept on their profile for whoever serves them next (issue 23). */
+export const BUYER_PREFERENCES = ['prefer_phone', 'prefer_wechat', 'no_phone', 'refund_only', 'no_coupon'] as const
+export const BuyerPreferenceSchema = z.enum(BUYER_PREFERENCES)
+export type BuyerPreference = z.infer<typeof BuyerPreferenceSchema>
+export const BUYER_PREFERENCE_LABELS: Record<BuyerPreference, string> = {
+  prefer_phone: '偏好电话联系',
+  prefer_wechat: '偏好微信联系',
+  no_phone: '不要打电话',
+  refund_only: '只要退款',
+  no_coupon: '不要优惠券补偿',
+}
+/** The buyer's preferences as last recorded (a later 回访 replaces them), with where they came from. */
+export const BuyerPreferencesSchema = z.object({
+  items: z.array(BuyerPreferenceSchema).max(BUYER_PREFERENCES.length),
+  note: z.string().max(200),
+  at: IsoTimeSchema,
+  /** staff id of whoever recorded them */
+  by: z.string(),
+  caseId: z.string(),
+  caseNo: z.string(),
+})
+export type BuyerPreferences = z.infer<typeof BuyerPreferencesSchema>
+
 // ---------------------------------------------------------------- Channels shop (视频号小店) after-sales
 
 /** Where a case was filed: in the mini-program, or as an after-sale order of the Channels shop. */
@@ -947,7 +970,18 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
     ...base,
   }),
   z.object({ type: z.literal('review_remind'), ...base }),
-  z.object({ type: z.literal('record_visit'), outcome: VisitOutcomeSchema, note: text.default(''), linkedCaseId: z.string().nullable().default(null), ...base }),
+  z.object({
+    type: z.literal('record_visit'),
+    outcome: VisitOutcomeSchema,
+    note: text.default(''),
+    linkedCaseId: z.string().nullable().default(null),
+    /** what the buyer asked for, saved on their profile (replaces what was there); null = unchanged */
+    preferences: z
+      .object({ items: z.array(BuyerPreferenceSchema).max(BUYER_PREFERENCES.length), note: z.string().trim().max(200, '偏好说明最多200个字').default('') })
+      .nullable()
+      .default(null),
+    ...base,
+  }),
   // Channels shop after-sales (core/commands/platform.ts): the seller's platform calls …
   z.object({ type: z.literal('platform_accept'), ...PlatformAcceptPayload, ...base }),
   z.object({
@@ -1042,6 +1076,9 @@ export const StaffAlertEventSchema = z.object({
   dueAt: IsoTimeSchema.optional(),
   /** product · buyer · reason · amount · deadline; absent on alerts raised before it existed */
   context: StaffAlertContextSchema.optional(),
+  /** the case's number and team when raised, so the fan-out need not read the case */
+  caseNo: z.string().optional(),
+  team: z.string().optional(),
 })
 export const RefundRequestEventSchema = z.object({
   kind: z.literal('refund_requested'),
@@ -1087,12 +1124,21 @@ export const PlatformCallEventSchema = z.object({
   photos: z.array(z.string()).optional(),
 })
 export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
+/** A 回访's preferences for the buyer's profile: written once after the case, newest `at` wins. */
+export const BuyerPreferencesEventSchema = z.object({
+  kind: z.literal('buyer_preferences'),
+  key: z.string(),
+  caseId: z.string(),
+  buyerOpenid: z.string(),
+  preferences: BuyerPreferencesSchema,
+})
 export const CaseEventSchema = z.discriminatedUnion('kind', [
   BuyerMessageEventSchema,
   StaffAlertEventSchema,
   RefundRequestEventSchema,
   WarehouseTaskEventSchema,
   PlatformCallEventSchema,
+  BuyerPreferencesEventSchema,
 ])
 export type CaseEvent = z.infer<typeof CaseEventSchema>
 export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>

@@ -56,6 +56,10 @@ export interface CaseFacts {
   reviewOutcome: string | null
   /** what the 回访 found (null until recorded) */
   visitOutcome: string | null
+  /** the 差评 (follow-up opened), its first reach-out (contact or public reply) and who did it; null without */
+  reviewOpenedAt: string | null
+  reviewFollowedAt: string | null
+  reviewFollowedBy: string | null
   /** the platform dispute (纠纷单), `${outcome or 'open'}|${answered in time 0/1}|${seller timed out 0/1}`; null without one */
   disputeFact: string | null
   // what the export writes besides the index fields (a projection, never the document)
@@ -70,7 +74,8 @@ export interface CaseFacts {
 export const FACT_FIELDS = [
   'skuItems', 'products', 'slaFr', 'slaFrDueAt', 'slaRes', 'slaResDueAt', 'frMs', 'resMs', 'remedy', 'remedyLabel',
   'refundFen', 'compensationFen', 'couponFen', 'giftFen', 'replacementFen', 'moneyFen', 'rating',
-  'reviewFollow', 'reviewDueAt', 'reviewOutcome', 'visitOutcome', 'disputeFact',
+  'reviewFollow', 'reviewDueAt', 'reviewOutcome', 'visitOutcome',
+  'reviewOpenedAt', 'reviewFollowedAt', 'reviewFollowedBy', 'disputeFact',
   'caseType', 'claimed', 'paidFen', 'firstResponseAt', 'resolvedAt', 'policyVersion',
 ] as const
 
@@ -86,10 +91,16 @@ function stored(c: Case, name: 'firstResponse' | 'resolution'): StoredVerdict {
 
 /** When the 差评 follow-up first reached out (contact attempt or public reply), if it did. */
 export function reviewFollowedAt(c: Case): string | null {
+  return firstReachOut(c)?.at ?? null
+}
+
+/** The 差评 follow-up's first reach-out (contact attempt or public reply): when and by whom. */
+function firstReachOut(c: Case): { at: string; by: string } | null {
   const r = c.reviewFollowUp
   if (!r) return null
-  const at = [...r.contacts.map((x) => x.at), ...(r.reply ? [r.reply.at] : [])].map(iso).sort()
-  return at[0] ?? null
+  const all = [...r.contacts, ...(r.reply ? [r.reply] : [])].map((x) => ({ at: iso(x.at), by: x.by }))
+  all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+  return all[0] ?? null
 }
 
 function reviewFollow(c: Case): StoredVerdict | null {
@@ -146,6 +157,9 @@ export function caseFacts(c: Case): CaseFacts {
     reviewDueAt: c.reviewFollowUp ? iso(c.reviewFollowUp.dueAt) : null,
     reviewOutcome: c.reviewFollowUp?.outcome ?? null,
     visitOutcome: c.followUp?.outcome ?? null,
+    reviewOpenedAt: c.reviewFollowUp ? iso(c.reviewFollowUp.openedAt) : null,
+    reviewFollowedAt: firstReachOut(c)?.at ?? null,
+    reviewFollowedBy: firstReachOut(c)?.by ?? null,
     disputeFact: disputeFact(c),
     caseType: c.type,
     claimed: c.claimedItems.map((ci) => {
@@ -187,6 +201,16 @@ export function exportRow(
     rating: f.rating,
     escalated: !!x.escalated,
     policyVersion: f.policyVersion,
+    // facts derived before CASE_INDEX_VERSION 8 lack the 差评 times (re-derived at setup)
+    review: f.reviewFollow ? {
+      openedAt: f.reviewOpenedAt ?? null,
+      followedAt: f.reviewFollowedAt ?? null,
+      followedBy: f.reviewFollowedBy ?? null,
+      follow: f.reviewFollow,
+      dueAt: f.reviewDueAt ?? '',
+      outcome: f.reviewOutcome,
+    } : null,
+    visitOutcome: f.visitOutcome ?? null,
   }
 }
 

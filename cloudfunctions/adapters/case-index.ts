@@ -48,8 +48,9 @@ export interface CaseIndex {
  * re-derives every stored case once when it opens a store indexed by an older version.
  * 6: the analytics / export facts (./case-facts) joined the derived fields.
  * 7: 差评 follow-up and 回访 facts.
+ * 8: the 差评's opening and first reach-out (time, who) for the export.
  */
-export const CASE_INDEX_VERSION = 7
+export const CASE_INDEX_VERSION = 8
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)

@@ -72,5 +72,5 @@ export function withAlertContext<E extends { kind: string }>(events: E[], c: Cas
   const bare = (e: E) => e.kind === 'staff_alert' && !(e as { context?: unknown }).context
   if (!events.some(bare)) return events
   const context = alertContext(c, policy)
-  return events.map((e) => (bare(e) ? { ...e, context } : e))
+  return events.map((e) => (bare(e) ? { ...e, context, caseNo: c.caseNo, team: c.team } : e))
 }

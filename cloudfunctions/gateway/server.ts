@@ -19,7 +19,7 @@ import { adminFunction } from '../app/admin'
 import { seedDemoShop, PERSONAS } from './seed'
 import { parseOrdersCsv } from '../adapters/local/orders-csv'
 import { RecordingSender } from '../adapters/local/sender'
-import { dispatchOutbox } from '../app/usecases/dispatch-outbox'
+import { GATEWAY_DISPATCH, dispatchOutbox } from '../app/usecases/dispatch-outbox'
 import { runScheduler } from '../app/usecases/run-scheduler'
 import { devLoginPage, messagesPage } from './pages'
 import type { ShopPort } from '../ports/shop'
@@ -231,7 +231,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       busy = false
     }
   }
-  const dispatch = guarded(() => dispatchOutbox(deps, sender))
+  const dispatch = guarded(() => dispatchOutbox(deps, sender, GATEWAY_DISPATCH))
   const schedule = guarded(() => runScheduler(deps))
   const timers = [
     (opts.dispatchEveryMs ?? 2000) > 0 ? setInterval(dispatch, opts.dispatchEveryMs ?? 2000) : null,

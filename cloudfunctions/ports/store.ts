@@ -1,4 +1,4 @@
-import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange } from '@contract/domain'
+import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange, BuyerPreferences } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
@@ -84,6 +84,8 @@ export interface OutboxItem {
   sentAt: string | null
 }
 export type NewOutboxItem = Pick<OutboxItem, 'key' | 'caseId' | 'kind' | 'payload'>
+/** How claimed rows end in bulk: sent (with the instant), or skipped with the reason. */
+export type OutboxFinish = { status: 'sent'; sentAt: string } | { status: 'skipped'; lastError: string }
 
 export interface Page<T> {
   items: T[]
@@ -140,6 +142,8 @@ export interface BuyerRecord {
   phoneTail?: string | null
   /** supervisors' trust decisions (set_buyer_trust); absent = none ever recorded. Written only by setBuyerTrust. */
   trust?: BuyerTrust | null
+  /** what the buyer asked for in their last 回访 (偏好电话联系, 只要退款 …); absent = none recorded. Written only by setBuyerPreferences. */
+  preferences?: BuyerPreferences | null
 }
 
 /** The current decision (null = the policy's rule decides) and every decision, oldest first. */
@@ -290,6 +294,10 @@ export interface CaseExportRow {
   rating: number | null
   escalated: boolean
   policyVersion: number
+  /** the 差评 follow-up: opened, first reached out (and by whom), in-time verdict as stored, how it closed; null without a 差评 */
+  review?: { openedAt: string | null; followedAt: string | null; followedBy: string | null; follow: 'hit' | 'miss' | 'pending' | 'open'; dueAt: string; outcome: string | null } | null
+  /** what the 回访 found (null until recorded) */
+  visitOutcome?: string | null
 }
 
 export interface Store {
@@ -365,6 +373,12 @@ export interface Store {
    * record when there is none. Returns the record as written.
    */
   setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord>
+  /**
+   * Records a 回访's preferences on the buyer in one atomic write unless newer ones are recorded
+   * (`at` later than these): replays and a late outbox retry never undo a later visit. Creates the
+   * record when there is none. Answers whether it wrote.
+   */
+  setBuyerPreferences(openid: string, preferences: BuyerPreferences): Promise<boolean>
   getPolicy(): Promise<PolicyRecord | null>
   /** CAS on the policy version: expectedVersion 0 for the first policy. Keeps every version. */
   savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf?: WhatIfSummary | null): Promise<PolicyRecord>
@@ -401,6 +415,15 @@ export interface Store {
 
   // ---- outbox
   pendingOutbox(now: string, limit: number): Promise<OutboxItem[]>
+  /**
+   * Claims up to `limit` due pending rows in one write, urgent ones first (../adapters/outbox-priority):
+   * each is leased until `leaseUntil` under the token `claim` with its attempt counted, so no other
+   * dispatcher takes it meanwhile. Answers them with `attempts` as now stored (the CAS value for
+   * updateOutbox). A row another dispatcher claimed first is not answered.
+   */
+  claimOutbox(now: string, limit: number, leaseUntil: string, claim: string): Promise<OutboxItem[]>
+  /** Ends rows still held by `claim` (sent, or skipped for want of a credit) in one write; returns how many changed. */
+  finishOutbox(keys: string[], claim: string, patch: OutboxFinish): Promise<number>
   /** CAS on attempts: returns false if someone else already moved it. */
   updateOutbox(key: string, expectedAttempts: number, patch: Partial<Pick<OutboxItem, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'sentAt'>>): Promise<boolean>
   listOutbox(filter: { status?: OutboxItem['status']; caseId?: string }, limit: number): Promise<OutboxItem[]>

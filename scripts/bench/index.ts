@@ -123,9 +123,10 @@ async function main() {
     }
     if (wanted('dispatcher')) {
       progress('dispatcher …')
-      const disp = await runDispatcher(dir, templates, size(5000, 200))
+      const disp = await runDispatcher(dir, templates, size(20_000, 200))
       reportDispatcher(disp)
-      figures.push({ bench: 'dispatcher', name: `${disp.messages} messages against the local sender`, value: disp.perSec, unit: 'msg/s' })
+      figures.push({ bench: 'dispatcher', name: `${disp.messages} messages, sender answers in ${disp.sendMs} ms: drained in`, value: disp.ms / 1000, unit: 's', budget: le(120) })
+      figures.push({ bench: 'dispatcher', name: `last of ${disp.urgent} urgent rows (staff alerts, P1) done after`, value: disp.urgentMs / 1000, unit: 's' })
     }
     if (wanted('shopsync')) {
       progress('shop sync …')
@@ -219,8 +220,10 @@ function reportScale(small: ScaleResult, large: ScaleResult) {
 function reportDispatcher(disp: Awaited<ReturnType<typeof runDispatcher>>) {
   const s = disp.stats
   console.log('')
-  console.log(`Dispatcher: ${disp.messages} outbox messages in ${disp.passes} passes of ≤ 100, ${f(disp.ms, 0)} ms → ${Math.round(disp.perSec)} messages/s`
-    + ` (sent ${s.sent}, skipped ${s.skipped}, retried ${s.retried}, failed ${s.failed}; local sender received ${disp.delivered})`)
+  console.log(`Dispatcher: ${disp.messages} outbox messages in ${disp.passes} passes (gateway timer: ≤ 5,000 rows, 32 cases in flight), each WeChat call answered after ${disp.sendMs} ms:`
+    + ` drained in ${f(disp.ms / 1000, 1)} s → ${Math.round(disp.perSec)} messages/s (target 20,000 in ≤ 120 s: ${verdict(disp.ms <= 120_000 || disp.messages < 20_000)})`)
+  console.log(`  the last of ${disp.urgent} urgent rows (staff alerts, P1 messages) was done after ${f(disp.urgentMs / 1000, 1)} s`
+    + ` (sent ${s.sent}, skipped ${s.skipped}, retried ${s.retried}, failed ${s.failed}; sender received ${disp.delivered})`)
 }
 
 function reportCloud(rt6: RoundTrips[], rt30: RoundTrips[]) {

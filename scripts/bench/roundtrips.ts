@@ -90,6 +90,11 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       const trace = emulator.trace
       emulator.trace = null
       emulator.latencyMs = 0
+      if (process.env.BENCH_TRACE && action.includes(process.env.BENCH_TRACE)) {
+        const by = new Map<string, number>()
+        for (const t of trace) by.set(t.action, (by.get(t.action) ?? 0) + 1)
+        console.error(action, per, Object.fromEntries(by))
+      }
       rows.push({ action, total: trace.length / per, seq: criticalPath(trace) / per, budget })
     }
     // cold start: what a fresh instance sends before its first call is served (init)
@@ -118,6 +123,19 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     const pending = (await store.pendingOutbox(LATER, 1000)).length
     const quiet = { sendSubscribe: async () => ({ errcode: 0, errmsg: 'ok' }), notifyStaff: async () => ({ errcode: 0, errmsg: 'ok' }), sendWecom: async () => ({ errcode: 0, errmsg: 'ok' }) }
     await measure(`dispatcher, per message (${pending} pending)`, { total: 2 }, () => dispatchOutbox(deps, quiet, { random: () => 0.5, limit: 1000 }), pending)
+    // one kind at a time, 20 queued: supervisor alerts (inbox of each supervisor + a subscription row each), buyer messages with credits
+    const burst = 20
+    await store.addCredits('buyer-zhao', 'TPL_RT', burst)
+    await store.enqueueOutbox(Array.from({ length: burst }, (_, i) => ({
+      key: `rt-alert-${i}`, caseId: c.id, kind: 'staff_alert',
+      payload: { kind: 'staff_alert', key: `rt-alert-${i}`, caseId: c.id, caseNo: 'RT', team: 'quality', to: 'supervisor', alert: 'p1_opened', text: `P1 ${i}` },
+    })), now)
+    await measure(`dispatcher, per staff alert (${burst} queued)`, { total: 2 }, () => dispatchOutbox(deps, quiet, { limit: burst }), burst)
+    await store.enqueueOutbox(Array.from({ length: burst }, (_, i) => ({
+      key: `rt-msg-${i}`, caseId: c.id, kind: 'buyer_message',
+      payload: { kind: 'buyer_message', key: `rt-msg-${i}`, event: 'case_update', templateKey: 'case_update', templateId: 'TPL_RT', caseId: c.id, openid: 'buyer-zhao', page: 'pages/case/index', data: { thing1: { value: `第${i}条` } } },
+    })), now)
+    await measure(`dispatcher, per buyer message (${burst} queued)`, { total: 2 }, () => dispatchOutbox(deps, quiet, { limit: burst }), burst)
     return rows
   } finally {
     await emulator.stop()

@@ -41,6 +41,9 @@ async function layoutProblems(page: Page): Promise<string[]> {
     // an element inside another interactive one is part of it (a Taro host and its native input)
     const items = all.filter((el) => !all.some((o) => o !== el && o.contains(el)))
     const out: string[] = []
+    // the page itself never scrolls sideways (the inbox once came out 765 px wide on a 390 px phone)
+    const pageWidth = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)
+    if (pageWidth > vw + 1) out.push(`the page is ${pageWidth} px wide on a ${vw} px screen`)
     for (const el of items) {
       const r = el.getBoundingClientRect()
       if (!scroller(el) && (r.left < -1 || r.right > vw + 1)) out.push(`leaves the viewport (${Math.round(r.left)}…${Math.round(r.right)} of ${vw}): ${describe(el)}`)
@@ -61,10 +64,76 @@ async function layoutProblems(page: Page): Promise<string[]> {
   }, INTERACTIVE)
 }
 
+/** Taps `selector` and samples the page's width every frame while the next page slides in: the widest seen. */
+async function widestWhileOpening(page: Page, selector: string): Promise<number> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __widest: number; __sampling: boolean }
+    w.__widest = 0
+    w.__sampling = true
+    const tick = () => {
+      w.__widest = Math.max(w.__widest, document.documentElement.scrollWidth, document.body.scrollWidth)
+      if (w.__sampling) requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+  })
+  await page.click(selector)
+  await page.waitForTimeout(800)
+  return page.evaluate(() => {
+    const w = window as unknown as { __widest: number; __sampling: boolean }
+    w.__sampling = false
+    return w.__widest
+  })
+}
+
 async function check(page: Page, name: string) {
   await page.waitForTimeout(300)
   await shot(page, name)
   expect(await layoutProblems(page)).toEqual([])
+}
+
+// the workspace a team lives in (issue 23): the inbox, reached by a tap as staff do, and the case
+// page's follow-up sections (差评 steps, 回访 with the buyer's preferences) with the bar offering them
+for (const [width, sku] of [[360, 'SKU-TEA-01'], [390, 'SKU-CUP-02'], [414, 'SKU-CRM-05']] as const) {
+  test(`staff at ${width} px: the inbox, a 回访 due and a 差评 follow-up`, async () => {
+    const BUYER = 'buyer-lin' // her cases go to her dedicated rep, 小美
+    const orders = await callAs<{ order: { orderId: string; items: { skuId: string }[] } }[]>(env.gw.url, BUYER, 'aftersale', 'list_orders', {})
+    const o = orders.find((x) => x.order.items.length === 1 && x.order.items[0].skuId === sku)!.order
+    const filed = await callAs<{ case: { id: string } }>(env.gw.url, BUYER, 'aftersale', 'submit', {
+      orderId: o.orderId, claimedItems: [{ skuId: sku, qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '有问题', desiredRemedy: 'refund',
+    }, `phone-widths-loop-${width}`)
+    const id = filed.case.id
+    const c = await callAs<{ version: number }>(env.gw.url, 'staff-sup', 'admin', 'get_case', { caseId: id })
+    await callAs(env.gw.url, 'staff-sup', 'admin', 'approve', { caseId: id, expectedVersion: c.version })
+
+    const page = await env.browser.newPage()
+    await page.setViewportSize({ width, height: 780 })
+    await signIn(page, env.gw.url, 'staff-amy')
+    await page.goto(`${env.gw.url}/#/admin/queue/index`)
+    await page.locator('#link-inbox').waitFor({ timeout: 20_000 })
+    await page.waitForTimeout(300)
+    // while the inbox slides in, the page never gets wider than the phone
+    expect(await widestWhileOpening(page, '#link-inbox')).toBeLessThanOrEqual(width)
+    await page.locator('#adm-inbox').waitFor({ timeout: 20_000 })
+    await page.locator('#inbox-list .adm-card').first().waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-inbox`)
+
+    // resolved: the 回访 form (outcome, the buyer's preferences, the note) and the bar's 记录回访
+    await page.goto(`${env.gw.url}/#/admin/case/index?id=${encodeURIComponent(id)}`)
+    await page.locator('#visit-preferences').waitFor({ timeout: 20_000 })
+    await page.locator('#act-loop-visit').waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-visit`)
+
+    // rated one star: the 差评 steps, the contact step's groups and the bar's open step
+    await callAs(env.gw.url, BUYER, 'aftersale', 'rate', { caseId: id, score: 1, comment: '不满意' })
+    await page.reload()
+    await page.locator('#case-review').waitFor({ timeout: 20_000 })
+    await callAs(env.gw.url, 'staff-amy', 'admin', 'review_step', { caseId: id, step: { step: 'analyse', cause: 'product', text: '批次问题' } })
+    await page.reload()
+    await page.locator('#review-contact-said').waitFor({ timeout: 20_000 })
+    await page.locator('#act-loop-review', { hasText: '② 联系买家' }).waitFor({ timeout: 20_000 })
+    await check(page, `phone-${width}-staff-review`)
+    await page.close()
+  }, 120_000)
 }
 
 for (const width of [360, 414]) {

@@ -1,4 +1,6 @@
-import type { OrderSnapshot } from '@contract/domain'
+import type { Case, OrderSnapshot } from '@contract/domain'
+import type { NewOutboxItem } from '../../cloudfunctions/ports/store'
+import { makeCase } from './fixtures'
 import { makeApp, unwrap, type App } from './app-harness'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { withinLimit } from '../../cloudfunctions/core/messages'
@@ -160,5 +162,60 @@ describe('subscription messages through the outbox', () => {
         expect(value).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/) // no lone high surrogate
       }
     }
+  })
+})
+
+describe('a burst of messages', () => {
+  let app: App
+  beforeEach(async () => {
+    app = await makeApp()
+  })
+  afterEach(() => app.close())
+
+  /** Buyer messages of P3 cases queued first, then P1 messages and supervisor alerts. */
+  async function queue(p3: number) {
+    const now = app.deps.now()
+    const msg = (c: Case, i: number, openid: string): NewOutboxItem => ({
+      key: `${c.id}:m${i}`, caseId: c.id, kind: 'buyer_message',
+      payload: { kind: 'buyer_message', key: `${c.id}:m${i}`, event: 'case_update', templateKey: 'case_update', templateId: 'T', caseId: c.id, openid, page: 'pages/case/index', data: { thing1: { value: `m${i}` } } },
+    })
+    for (let i = 0; i < p3; i++) {
+      const c = makeCase({ severity: 'P3', createdAt: now, buyerOpenid: `b-${i}` })
+      await app.store.createCase(c, [msg(c, 0, `b-${i}`)])
+      await app.store.addCredits(`b-${i}`, 'T', 1)
+    }
+    const urgent: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const c = makeCase({ severity: 'P1', createdAt: now, buyerOpenid: `u-${i}` })
+      const alert: NewOutboxItem = { key: `${c.id}:a`, caseId: c.id, kind: 'staff_alert', payload: { kind: 'staff_alert', key: `${c.id}:a`, caseId: c.id, to: 'supervisor', alert: 'p1_opened', text: `P1 ${i}` } }
+      await app.store.createCase(c, [msg(c, 0, `u-${i}`), alert])
+      await app.store.addCredits(`u-${i}`, 'T', 1)
+      urgent.push(`u-${i}`)
+    }
+    return urgent
+  }
+
+  test('P1 messages and staff alerts are sent before the queue of other messages', async () => {
+    const urgent = await queue(60)
+    const sender = new FlakySender(0, Math.random)
+    // a pass that can take only 10 of the 68 rows takes the 8 urgent ones
+    await dispatchOutbox(app.deps, sender, { limit: 10, chunk: 10 })
+    expect(sender.delivered.map((m) => m.touser).filter((u) => urgent.includes(u)).sort()).toEqual(urgent)
+    const sup = (await app.store.listStaff()).find((s) => s.role === 'supervisor' && s.active)!
+    expect((await app.store.listInbox(sup.id, { limit: 50 })).items.filter((i) => i.kind === 'p1_opened')).toHaveLength(4)
+    expect(sender.delivered).toHaveLength(4 + 2) // plus two of the 60 others
+  })
+
+  test('two dispatchers draining at once send every message exactly once', async () => {
+    await queue(120)
+    const sender = new FlakySender(0, Math.random)
+    for (let pass = 0; pass < 20; pass++) {
+      await Promise.all([dispatchOutbox(app.deps, sender, { limit: 40, chunk: 15 }), dispatchOutbox(app.deps, sender, { limit: 40, chunk: 15, concurrency: 3 })])
+      if (!(await app.store.listOutbox({ status: 'pending' }, 1)).length) break
+    }
+    const to = sender.delivered.map((m) => m.touser)
+    expect(to).toHaveLength(124)
+    expect(new Set(to).size).toBe(124)
+    expect(await app.store.listOutbox({ status: 'pending' }, 10)).toEqual([])
   })
 })

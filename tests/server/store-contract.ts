@@ -556,6 +556,31 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.listOutbox({ caseId: 'other' }, 10)).toEqual([])
       })
 
+      it('claims due rows in one write, urgent first, each by one dispatcher, and marks the sent ones by claim', async () => {
+        const c = makeCase({ severity: 'P3' })
+        const alert: NewOutboxItem = { ...ob(c, 'alert'), kind: 'staff_alert' }
+        await store.createCase(c, [ob(c, 'm1'), ob(c, 'm2'), ob(c, 'm3'), alert])
+        const lease = at(T0, 120_000)
+        expect(await store.claimOutbox(at(T0, -1), 10, lease, 'early')).toEqual([])
+        // the staff alert comes first although it was queued last
+        const first = await store.claimOutbox(T0, 2, lease, 'p1')
+        expect(first.map((o) => o.key)).toContain(alert.key)
+        expect(first[0].key).toBe(alert.key)
+        expect(first.every((o) => o.attempts === 1)).toBe(true)
+        // two dispatchers at once: every remaining row goes to exactly one of them
+        const [x, y] = await Promise.all([store.claimOutbox(T0, 10, lease, 'x'), store.claimOutbox(T0, 10, lease, 'y')])
+        expect([...x, ...y].map((o) => o.key).sort()).toEqual([ob(c, 'm1'), ob(c, 'm2'), ob(c, 'm3')].map((o) => o.key).filter((k) => !first.some((f) => f.key === k)).sort())
+        expect(await store.claimOutbox(T0, 10, lease, 'z')).toEqual([])
+        // marked sent only under the claim that holds the rows
+        expect(await store.finishOutbox(first.map((o) => o.key), 'x', { status: 'sent', sentAt: at(T0, 5) })).toBe(0)
+        expect(await store.finishOutbox(first.map((o) => o.key), 'p1', { status: 'sent', sentAt: at(T0, 5) })).toBe(2)
+        expect((await store.listOutbox({ status: 'sent' }, 10)).map((o) => o.key).sort()).toEqual(first.map((o) => o.key).sort())
+        // a lease that ran out is claimed again with its attempt counted
+        const again = await store.claimOutbox(at(T0, 121_000), 10, at(T0, 241_000), 'later')
+        expect(again.map((o) => o.attempts)).toEqual([2, 2])
+        expect(await store.finishOutbox(again.map((o) => o.key), 'x', { status: 'sent', sentAt: at(T0, 5) })).toBe(0)
+      })
+
       it('of concurrent claims of one entry exactly one wins', async () => {
         const c = makeCase()
         await store.createCase(c, [ob(c, 'a')])
@@ -955,6 +980,26 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(b?.trust?.history[2].trusted).toBe(b?.trust?.override)
         await store.upsertBuyer({ openid: 't1', dedicatedRepId: null, trusted: false })
         expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
+      })
+
+      it('records 回访 preferences on the buyer, newest wins; rep, trust and contact writes keep them', async () => {
+        const prefs = (n: number, items: Array<'no_phone' | 'refund_only' | 'prefer_wechat'>) => ({ items, note: `备注${n}`, at: at(T0, n * HOUR), by: 'agent-1', caseId: `case-${n}`, caseNo: `AS${n}` })
+        // a buyer with no record yet gets one
+        expect(await store.setBuyerPreferences('p1', prefs(2, ['no_phone']))).toBe(true)
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(2, ['no_phone']))
+        // an older one (a late outbox retry) never undoes it; a replay of the same one is harmless
+        expect(await store.setBuyerPreferences('p1', prefs(1, ['refund_only']))).toBe(false)
+        await store.setBuyerPreferences('p1', prefs(2, ['no_phone']))
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(2, ['no_phone']))
+        // the buyer's other writes carry them over
+        await store.upsertBuyer({ openid: 'p1', dedicatedRepId: 'agent-1', trusted: false, unionid: 'u-p1' })
+        await store.setBuyerTrust('p1', { at: T0, by: 'sup-1', byName: '主管', trusted: true, reason: '老客户' })
+        await store.setBuyerContact('p1', { name: '潘女士', phoneTail: '1111' })
+        expect(await store.getBuyer('p1')).toMatchObject({ dedicatedRepId: 'agent-1', unionid: 'u-p1', name: '潘女士', trust: { override: true }, preferences: prefs(2, ['no_phone']) })
+        // a later visit replaces them
+        expect(await store.setBuyerPreferences('p1', prefs(3, ['prefer_wechat', 'refund_only']))).toBe(true)
+        expect((await store.getBuyer('p1'))?.preferences).toEqual(prefs(3, ['prefer_wechat', 'refund_only']))
+        expect((await store.getBuyer('p1'))?.trust?.override).toBe(true)
       })
 
       it('counts a buyer’s orders signed for since an instant, up to a cap', async () => {

@@ -62,6 +62,8 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'cases', name: 'sla_due', fields: { slaDueAt: 1, _id: 1 }, why: 'dueCases (scheduler)' },
   { collection: 'cases', name: 'case_no', fields: { caseNo: 1 }, unique: true, why: 'lookup by case number; uniqueness backstop' },
   { collection: 'outbox', name: 'pending', fields: { status: 1, nextAttemptAt: 1, _id: 1 }, why: 'pendingOutbox' },
+  { collection: 'outbox', name: 'claim', fields: { status: 1, priority: 1, nextAttemptAt: 1, _id: 1 }, why: 'claimOutbox (urgent first)' },
+  { collection: 'outbox', name: 'claimToken', fields: { claim: 1 }, why: 'claimOutbox read-back, finishOutbox' },
   { collection: 'outbox', name: 'case', fields: { caseId: 1, createdAt: 1, _id: 1 }, why: 'listOutbox by case' },
   { collection: 'orders', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'listOrdersByBuyer' },
   { collection: 'orders', name: 'watch_due', fields: { watchDue: 1, _id: 1 }, why: 'unsignedOrders (logistics watch)' },

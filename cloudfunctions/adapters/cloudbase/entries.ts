@@ -4,7 +4,7 @@ import { aftersaleFunction } from '../../app/aftersale'
 import { adminFunction } from '../../app/admin'
 import { authoriseOperatorCall, refusedCall, type CallContext, type OperatorFunction } from '../../app/callers'
 import { runScheduler } from '../../app/usecases/run-scheduler'
-import { dispatchOutbox } from '../../app/usecases/dispatch-outbox'
+import { CLOUD_DISPATCH, dispatchOutbox } from '../../app/usecases/dispatch-outbox'
 import { receiveChannelsPush } from '../../app/usecases/receive-channels-push'
 import type { SenderPort } from '../../ports/sender'
 import { CHANNELS_ENV } from '../channels/shop'
@@ -86,7 +86,7 @@ export function notifyEntry(getDeps: GetDeps, sender: () => SenderPort): Entry {
   return async (event, context) => {
     const deps = await getDeps()
     if (!(await authorised(deps, 'notify', event, context))) return refusedCall()
-    return dispatchOutbox(deps, sender(), { limit: 200, budgetMs: 45_000 })
+    return dispatchOutbox(deps, sender(), CLOUD_DISPATCH)
   }
 }
 

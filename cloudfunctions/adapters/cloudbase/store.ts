@@ -36,7 +36,7 @@
  */
 import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
-import type { Case, TrustChange } from '@contract/domain'
+import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import {
@@ -51,6 +51,7 @@ import {
   type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
+  type OutboxFinish,
   type OrderRecord,
   type OutboxItem,
   type Page,
@@ -68,6 +69,7 @@ import {
   type CaseStatsGroup,
   type SlaVerdict,
 } from '../../ports/store'
+import { outboxPriority } from '../outbox-priority'
 import { caseTasks } from '../case-tasks'
 import { FACT_FIELDS, caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
@@ -86,6 +88,8 @@ interface BuyerDoc {
   phoneTail?: string | null
   /** what staff search by, matched by equality through an index: every substring of the name, and the phone tail */
   searchKeys?: string[]
+  /** BuyerPreferences as JSON (free-text note) */
+  preferencesJson?: string | null
 }
 const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   openid,
@@ -95,6 +99,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   ...(d.trustJson ? { trust: JSON.parse(d.trustJson) as BuyerTrust } : {}),
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
+  ...(d.preferencesJson ? { preferences: JSON.parse(d.preferencesJson) as BuyerPreferences } : {}),
 })
 /** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
 function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
@@ -142,6 +147,10 @@ interface OutboxDoc {
   lastError: string | null
   createdAt: string
   sentAt: string | null
+  /** claim order (../outbox-priority); rows written before it have none and sort first */
+  priority?: number
+  /** the dispatcher pass that holds the row (claimOutbox / finishOutbox) */
+  claim?: string | null
 }
 
 const PAGE = 1000
@@ -441,6 +450,21 @@ export class CloudBaseStore implements Store {
     return out
   }
 
+  /**
+   * One insert of many documents when none of their ids exists yet (true). A duplicate id — a
+   * retried fan-out — fails the insert (false, or some were written before the duplicate): the
+   * caller then goes row by row, which skips what exists.
+   */
+  private async addAllNew(k: CollectionKey, docs: Obj[]): Promise<boolean> {
+    try {
+      await this.col(k).add(docs)
+      return true
+    } catch (e) {
+      if (isDuplicateId(e)) return false
+      throw e
+    }
+  }
+
   /** Every document matching `conds` (paged by _id). */
   private async all<T extends Obj>(k: CollectionKey, conds: Obj[], projection?: Obj): Promise<T[]> {
     return this.sorted<T>(k, conds, '_id', 'asc', Number.MAX_SAFE_INTEGER, null, projection)
@@ -466,11 +490,12 @@ export class CloudBaseStore implements Store {
   }
 
   private outboxDoc(c: Case, o: NewOutboxItem): OutboxDoc {
-    return this.outboxDocAt(c.updatedAt, o)
+    return this.outboxDocAt(c.updatedAt, o, c.severity)
   }
-  private outboxDocAt(when: string, o: NewOutboxItem): OutboxDoc {
+  private outboxDocAt(when: string, o: NewOutboxItem, severity?: string): OutboxDoc {
     const at = iso(when)
     return {
+      priority: outboxPriority(o, severity),
       _id: o.key,
       caseId: o.caseId,
       kind: o.kind,
@@ -841,7 +866,7 @@ export class CloudBaseStore implements Store {
       await t
         .collection(this.name('buyers'))
         .doc(b.openid)
-        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail) })
+        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail), preferencesJson: cur?.preferencesJson ?? null })
     })
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -859,6 +884,7 @@ export class CloudBaseStore implements Store {
         name,
         phoneTail,
         searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: cur?.preferencesJson ?? null,
       }
       await t.collection(this.name('buyers')).doc(openid).set(doc)
       return toBuyer(openid, doc)
@@ -877,8 +903,31 @@ export class CloudBaseStore implements Store {
         name,
         phoneTail,
         searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: cur?.preferencesJson ?? null,
       }
       await t.collection(this.name('buyers')).doc(openid).set(doc)
+    })
+  }
+  /** One transaction: newer-wins on the recorded `at`, the rest of the document carried over. */
+  async setBuyerPreferences(openid: string, preferences: BuyerPreferences): Promise<boolean> {
+    return this.tx(async (t) => {
+      const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
+      const prev: BuyerPreferences | null = cur?.preferencesJson ? (JSON.parse(cur.preferencesJson) as BuyerPreferences) : null
+      if (prev && prev.at > preferences.at) return false
+      const name = cur?.name ?? null
+      const phoneTail = cur?.phoneTail ?? null
+      const doc: BuyerDoc = {
+        dedicatedRepId: cur?.dedicatedRepId ?? null,
+        trusted: cur?.trusted === true,
+        unionid: cur?.unionid ?? null,
+        trustJson: cur?.trustJson ?? null,
+        name,
+        phoneTail,
+        searchKeys: buyerSearchKeys(name, phoneTail),
+        preferencesJson: JSON.stringify(preferences),
+      }
+      await t.collection(this.name('buyers')).doc(openid).set(doc)
+      return true
     })
   }
   async searchBuyers(q: string, limit: number): Promise<BuyerRecord[]> {
@@ -1045,6 +1094,31 @@ export class CloudBaseStore implements Store {
     )
     return docs.map(toOutbox)
   }
+  /**
+   * Three round trips for a whole batch: the due ids (urgent first), one multi-document update
+   * whose filter re-checks that each row is still due (a row another dispatcher leased meanwhile
+   * no longer matches: per-document atomic), and the rows now carrying this claim.
+   */
+  async claimOutbox(now: string, limit: number, leaseUntil: string, claim: string): Promise<OutboxItem[]> {
+    const n = Math.max(0, Math.min(PAGE, Math.floor(limit)))
+    if (!n) return []
+    const _ = this._
+    const due = { status: 'pending', nextAttemptAt: _.lte(iso(now)) }
+    const res = await this.col('outbox').where(due).orderBy('priority', 'asc').orderBy('nextAttemptAt', 'asc').orderBy('_id', 'asc').limit(n).field({ _id: true }).get()
+    const ids = ((res.data ?? []) as Array<{ _id: string }>).map((d) => d._id)
+    if (!ids.length) return []
+    await this.col('outbox').where({ _id: _.in(ids), ...due }).update({ attempts: _.inc(1), nextAttemptAt: iso(leaseUntil), claim })
+    const got = await this.col('outbox').where({ claim, _id: _.in(ids) }).limit(n).get()
+    const docs = (got.data ?? []) as OutboxDoc[]
+    const order = new Map(ids.map((id, i) => [id, i]))
+    return docs.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0)).map(toOutbox)
+  }
+  async finishOutbox(keys: string[], claim: string, patch: OutboxFinish): Promise<number> {
+    if (!keys.length) return 0
+    const set = patch.status === 'sent' ? { status: 'sent', sentAt: iso(patch.sentAt), lastError: null } : { status: 'skipped', lastError: patch.lastError }
+    const r = (await this.col('outbox').where({ _id: this._.in(keys), claim, status: 'pending' }).update(set)) as { updated: number }
+    return r.updated
+  }
   /** Single-document compare-and-set on `attempts`. */
   async updateOutbox(
     key: string,
@@ -1074,6 +1148,9 @@ export class CloudBaseStore implements Store {
 
   /** One transaction per row: insert unless a row with that key exists. */
   async enqueueOutbox(items: NewOutboxItem[], at: string): Promise<number> {
+    // the usual case (a fan-out's first run): every key is new, one insert of them all
+    if (items.length && (await this.addAllNew('outbox', items.map((o) => this.outboxDocAt(at, o) as unknown as Obj)))) return items.length
+    if (items.length === 1) return 0 // its key exists: nothing new
     let n = 0
     for (const o of items) {
       const added = await this.tx(async (t) => {
@@ -1099,6 +1176,9 @@ export class CloudBaseStore implements Store {
   // ------------------------------------------------------------------ staff inbox
 
   async addInbox(items: InboxRecord[]): Promise<number> {
+    const docs = items.map(({ id, ...rest }) => ({ _id: id, ...rest, createdAt: iso(rest.createdAt), unread: !rest.readAt }))
+    if (items.length && (await this.addAllNew('staffInbox', docs))) return items.length
+    if (items.length === 1) return 0 // its id exists: nothing new
     let n = 0
     for (const i of items) {
       const added = await this.tx(async (t) => {

@@ -13,7 +13,7 @@
  * together with their outbox rows.
  */
 import Database from 'better-sqlite3'
-import type { Case, TrustChange } from '@contract/domain'
+import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import {
@@ -26,6 +26,7 @@ import {
   type OrderGuard,
   type MediaRecord,
   type NewOutboxItem,
+  type OutboxFinish,
   type OrderRecord,
   type OutboxItem,
   type Page,
@@ -44,6 +45,7 @@ import {
   type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+import { URGENT, URGENT_KINDS, outboxPriority } from '../outbox-priority'
 import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
 import { CASE_INDEX_VERSION, OPEN_COUNT_CAP, caseIndex, decodeCursor, encodeCursor, formatCaseNo, assertNewerVersion, iso, NO_DUE, orderWatchDue, slaRange } from '../case-index'
@@ -105,7 +107,9 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_attempt_at TEXT NOT NULL,
   last_error TEXT,
   created_at TEXT NOT NULL,
-  sent_at TEXT
+  sent_at TEXT,
+  priority INTEGER NOT NULL DEFAULT 1,
+  claim TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
 CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
@@ -251,7 +255,7 @@ CREATE TABLE IF NOT EXISTS push_nonces (
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -349,10 +353,26 @@ export class SqliteStore implements Store {
         this.migrateMedia()
         this.migrateShopSync()
         this.migrateTrust()
+        this.migrateOutbox()
         const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
         if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
       })
       .immediate()
+  }
+
+  /**
+   * Outbox rows of an earlier version get the claim order (see ../outbox-priority) and the claim
+   * token column; the claim index walks due rows urgent first.
+   */
+  private migrateOutbox(): void {
+    const cols = new Set((this.db.prepare('PRAGMA table_info(outbox)').all() as { name: string }[]).map((c) => c.name))
+    if (!cols.has('priority')) {
+      this.db.exec('ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1')
+      const urgent = [...URGENT_KINDS].map((k) => `'${k}'`).join(', ')
+      this.db.exec(`UPDATE outbox SET priority = ${URGENT} WHERE kind IN (${urgent})`)
+    }
+    if (!cols.has('claim')) this.db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT')
+    this.db.exec('CREATE INDEX IF NOT EXISTS outbox_claim ON outbox (status, priority, next_attempt_at, key)')
   }
 
   /**
@@ -473,6 +493,8 @@ export class SqliteStore implements Store {
     const has = (table: string, col: string) => (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === col)
     this.db.transaction(() => {
       if (!has('buyers', 'trust')) this.db.exec('ALTER TABLE buyers ADD COLUMN trust TEXT')
+      // 回访 preferences on the buyer (issue 23)
+      if (!has('buyers', 'preferences')) this.db.exec('ALTER TABLE buyers ADD COLUMN preferences TEXT')
       if (!has('orders', 'delivered_at')) {
         this.db.exec('ALTER TABLE orders ADD COLUMN delivered_at TEXT')
         const set = this.db.prepare('UPDATE orders SET delivered_at = ? WHERE order_id = ?')
@@ -519,9 +541,9 @@ export class SqliteStore implements Store {
     const at = iso(c.updatedAt)
     for (const o of items) {
       this.run(
-        `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-         VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
-        o.key, o.caseId, o.kind, JSON.stringify(o.payload), at, at,
+        `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+        o.key, o.caseId, o.kind, JSON.stringify(o.payload), at, at, outboxPriority(o, c.severity),
       )
     }
   }
@@ -794,6 +816,7 @@ export class SqliteStore implements Store {
       ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
       ...(r.name ? { name: r.name } : {}),
       ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
+      ...(r.preferences ? { preferences: JSON.parse(r.preferences) as BuyerPreferences } : {}),
     }
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -807,6 +830,16 @@ export class SqliteStore implements Store {
       )
       return { ...(cur ?? { openid, dedicatedRepId: null, trusted: false }), trust }
     }).immediate()
+  }
+  async setBuyerPreferences(openid: string, preferences: BuyerPreferences): Promise<boolean> {
+    // one statement: the newer-wins check and the write cannot interleave with another writer
+    const r = this.run(
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, preferences) VALUES (?, NULL, 0, ?)
+       ON CONFLICT(openid) DO UPDATE SET preferences = excluded.preferences
+       WHERE buyers.preferences IS NULL OR json_extract(buyers.preferences, '$.at') <= ?`,
+      openid, JSON.stringify(preferences), preferences.at,
+    )
+    return r.changes === 1
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
@@ -991,6 +1024,23 @@ export class SqliteStore implements Store {
       iso(now), Math.max(0, Math.floor(limit)),
     ).map(toOutbox)
   }
+  /** One statement: the due rows, urgent first, leased to this claim with their attempt counted. */
+  async claimOutbox(now: string, limit: number, leaseUntil: string, claim: string): Promise<OutboxItem[]> {
+    const rows = this.all<OutboxRow & { priority: number }>(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claim = ?
+       WHERE key IN (SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY priority, next_attempt_at, key LIMIT ?)
+       RETURNING *`,
+      iso(leaseUntil), claim, iso(now), Math.max(0, Math.floor(limit)),
+    )
+    rows.sort((a, b) => a.priority - b.priority || a.created_at.localeCompare(b.created_at) || a.key.localeCompare(b.key))
+    return rows.map(toOutbox)
+  }
+  async finishOutbox(keys: string[], claim: string, patch: OutboxFinish): Promise<number> {
+    if (!keys.length) return 0
+    const [sentAt, lastError] = patch.status === 'sent' ? [iso(patch.sentAt), null] : [null, patch.lastError]
+    const update = this.db.prepare("UPDATE outbox SET status = ?, sent_at = ?, last_error = ? WHERE key = ? AND claim = ? AND status = 'pending'")
+    return this.db.transaction(() => keys.reduce((n, k) => n + update.run(patch.status, sentAt, lastError, k, claim).changes, 0))()
+  }
   async updateOutbox(
     key: string,
     expectedAttempts: number,
@@ -1074,9 +1124,9 @@ export class SqliteStore implements Store {
       let n = 0
       for (const o of items) {
         n += this.run(
-          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
-           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL) ON CONFLICT(key) DO NOTHING`,
-          o.key, o.caseId, o.kind, JSON.stringify(o.payload), t, t,
+          `INSERT INTO outbox (key, case_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at, priority)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, ?, NULL, ?) ON CONFLICT(key) DO NOTHING`,
+          o.key, o.caseId, o.kind, JSON.stringify(o.payload), t, t, outboxPriority(o),
         ).changes
       }
       return n

@@ -73,6 +73,8 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   let latest = decided.value.case
   for (const ev of decided.value.events) {
     if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
+    // the buyer's profile at once (the outbox copy is the retry if this is interrupted)
+    if (ev.kind === 'buyer_preferences') await deps.store.setBuyerPreferences(ev.buyerOpenid, ev.preferences).catch((e) => deps.log('buyer preferences: left to the outbox', e))
   }
   return view(latest, guard ? otherCasesLedger(guard, current.id) : undefined)
 }

@@ -1,4 +1,4 @@
-import type { BuyerProfile, TrustChange } from '@contract/domain'
+import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { BuyerRecord, OrderRecord } from '../../ports/store'
 import type { Deps } from '../deps'
@@ -28,6 +28,8 @@ export interface BuyerStanding {
   trustHistory: TrustChange[]
   /** every desk buyer id counted: the mini-program openid and `channels:<shop openid>` ids linked by unionid */
   ids: string[]
+  /** what the buyer asked for in their last 回访 (this id's record, else the linked mini-program buyer's) */
+  preferences: BuyerPreferences | null
 }
 
 /** Hints a caller may already hold (a platform after-sale or a shop order carries both). */
@@ -128,5 +130,12 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
     rule: { trusted: ruleTrusted, completedOrders, riskCases90d, minOrders, orderDays: p.compensation.trustOrderDays },
     trustHistory: history,
     ids: [openid, ...others],
+    preferences: newest(record?.preferences, linked?.preferences),
   }
+}
+
+/** The later of two recorded preference sets (a buyer known under two ids may have one on each). */
+function newest(a: BuyerPreferences | null | undefined, b: BuyerPreferences | null | undefined): BuyerPreferences | null {
+  if (!a || !b) return a ?? b ?? null
+  return toMs(b.at) > toMs(a.at) ? b : a
 }

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import type { BuyerMessageEvent, CaseEvent } from '@contract/domain'
 import type { Deps } from '../deps'
-import type { OutboxItem } from '../../ports/store'
+import type { OutboxFinish, OutboxItem } from '../../ports/store'
 import { WECOM_NO_KEY, type SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
 import { runPlatformCall } from './run-platform-call'
-import { WECOM_PER_MINUTE, failureText, fanOutStaffAlert, tellOwners, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
+import { WECOM_PER_MINUTE, alertPass, failureText, fanOutStaffAlert, tellOwners, type AlertPass, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
 
 export const RETRY = {
   maxAttempts: 6,
@@ -35,6 +36,11 @@ type Outcome =
   /** not attempted or refused for frequency: try again at `at` without spending an attempt */
   | { kind: 'deferred'; at: string; error: string | null }
 
+/** How the local gateway's timer runs a pass: a burst drains in passes of up to 5,000 rows. */
+export const GATEWAY_DISPATCH = { limit: 5000, budgetMs: 10_000, concurrency: 32 } as const
+/** CloudBase: one run a minute (timer trigger), within the function's 60 s timeout. */
+export const CLOUD_DISPATCH = { limit: 20_000, budgetMs: 45_000, concurrency: 32 } as const
+
 export interface DispatchStats {
   sent: number
   retried: number
@@ -54,74 +60,114 @@ const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOS
 
 /**
  * Sends what transitions wrote to the outbox, at most once per key after success (a staff alert
- * fans out into the recipients' inboxes and one row per external channel, see ./staff-alerts): each row is
- * claimed by compare-and-set on its attempt count (two dispatchers never send the same row at the
- * same time), a send that succeeded is never repeated, transient failures retry with backoff until
- * the limit and then park as failed, 43101 consumes no retry and records that the buyer was not
- * notified, a wrong template mapping (47003 / 41030) is recorded with WeChat's words and alerts
- * the owner. One-time subscription credits are spent on the first attempt of each message.
+ * fans out into the recipients' inboxes and one row per external channel, see ./staff-alerts).
+ *
+ * Rows are claimed in chunks by one write each (`claimOutbox`: urgent rows first — staff alerts,
+ * money and platform calls, P1 cases; a leased row is invisible to other dispatchers), delivered
+ * with up to `concurrency` cases in flight (one case's rows in order), and the sent ones marked in
+ * one write per chunk. A send that succeeded is never repeated; transient failures retry with
+ * backoff until the limit and then park as failed; 43101 consumes no retry and records that the
+ * buyer was not notified; a wrong template mapping (47003 / 41030) is recorded with WeChat's words
+ * and alerts the owner. One-time subscription credits are spent on the first attempt of each
+ * message. The roster, policy and staff credits a fan-out needs are read once per pass.
  */
-export async function dispatchOutbox(deps: Deps, sender: SenderPort, opts: { limit?: number; random?: () => number; budgetMs?: number } = {}): Promise<DispatchStats> {
+export async function dispatchOutbox(
+  deps: Deps,
+  sender: SenderPort,
+  opts: { limit?: number; random?: () => number; budgetMs?: number; concurrency?: number; chunk?: number } = {},
+): Promise<DispatchStats> {
   // stop on a time budget below the function's timeout: unclaimed rows stay pending for the next pass
   const until = Date.now() + (opts.budgetMs ?? Number.POSITIVE_INFINITY)
   const random = opts.random ?? Math.random
+  const limit = opts.limit ?? 100
+  const concurrency = Math.max(1, opts.concurrency ?? 16)
+  const chunk = Math.max(1, Math.min(limit, opts.chunk ?? 100))
   const now = deps.now()
+  const claim = `${now}:${randomUUID()}`
+  const pass = alertPass(deps)
   const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 }
-  const items = await deps.store.pendingOutbox(now, opts.limit ?? 100)
-  for (const item of items) {
-    if (Date.now() > until) break
-    const attempt = item.attempts + 1
-    const claimed = await deps.store.updateOutbox(item.key, item.attempts, { attempts: attempt, nextAttemptAt: later(now, RETRY.leaseMs) })
-    if (!claimed) continue
-    const out = await deliver(deps, sender, item, attempt)
-    if (out.kind === 'deferred') {
-      if (Date.parse(now) - Date.parse(item.createdAt) > RATE_LIMIT_GIVE_UP_MS) {
-        await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `发送频率受限超过1小时：${out.error ?? ''}` })
-        await tellOwners(deps, item, failureText(item, '发送频率受限超过1小时')).catch((e) => deps.log('tellOwners failed', e))
-        stats.failed++
-      } else {
-        // hand the attempt back: waiting for a slot is not a failure
-        await deps.store.updateOutbox(item.key, attempt, { attempts: item.attempts, nextAttemptAt: out.at, ...(out.error ? { lastError: out.error } : {}) })
-        stats.deferred++
-      }
-      continue
-    }
-    if (out.kind === 'sent') {
-      await deps.store.updateOutbox(item.key, attempt, { status: 'sent', sentAt: deps.now(), lastError: null })
-      stats.sent++
-    } else if (out.kind === 'no_credit') {
-      await deps.store.updateOutbox(item.key, attempt, { status: 'skipped', lastError: out.error })
-      stats.skipped++
-    } else if (out.kind === 'mapping') {
-      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
-      const text = `订阅消息模板配置有误，请检查模板与字段映射：${out.error}`
-      await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text }).catch(() => undefined)
-      await tellOwners(deps, item, text).catch((e) => deps.log('tellOwners failed', e))
-      stats.failed++
-    } else if (out.kind === 'permanent' || out.kind === 'refused') {
-      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
-      if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, out.error)).catch((e) => deps.log('tellOwners failed', e))
-      stats.failed++
-    } else if (attempt >= RETRY.maxAttempts) {
-      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `重试 ${attempt} 次仍失败：${out.error}` })
-      if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, `重试 ${attempt} 次仍失败：${out.error}`)).catch((e) => deps.log('tellOwners failed', e))
-      stats.failed++
-    } else {
-      await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: out.retryAt ?? later(now, backoffMs(attempt, random)), lastError: out.error })
-      stats.retried++
-    }
+  let taken = 0
+  while (taken < limit && Date.now() <= until) {
+    const items = await deps.store.claimOutbox(now, Math.min(chunk, limit - taken), later(now, RETRY.leaseMs), claim)
+    if (!items.length) break
+    taken += items.length
+    // rows that end without anything to retry are ended in bulk, one write per outcome
+    const ends = new Map<string, { keys: string[]; patch: OutboxFinish }>()
+    await inLanes(items, concurrency, async (item) => {
+      const end = await settle(deps, sender, item, now, random, stats, pass)
+      if (!end) return
+      const k = end.status === 'sent' ? 'sent' : `skipped:${end.lastError}`
+      const group = ends.get(k) ?? { keys: [], patch: end.status === 'sent' ? { status: 'sent', sentAt: deps.now() } : end }
+      group.keys.push(item.key)
+      ends.set(k, group)
+    })
+    await Promise.all([...ends.values()].map((g) => deps.store.finishOutbox(g.keys, claim, g.patch)))
+    for (const g of ends.values()) if (g.patch.status === 'sent') stats.sent += g.keys.length
+    else stats.skipped += g.keys.length
+    if (items.length < chunk) break
   }
   return stats
 }
 
-async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt: number): Promise<Outcome> {
+/** One lane per case (its rows in claim order), at most `n` lanes at a time. */
+async function inLanes(items: OutboxItem[], n: number, run: (item: OutboxItem) => Promise<void>): Promise<void> {
+  const lanes = new Map<string, OutboxItem[]>()
+  for (const i of items) lanes.set(i.caseId, [...(lanes.get(i.caseId) ?? []), i])
+  const queue = [...lanes.values()]
+  const worker = async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) for (const item of lane) await run(item)
+  }
+  await Promise.all(Array.from({ length: Math.min(n, queue.length) }, worker))
+}
+
+/**
+ * Delivers one claimed row and records its outcome; a row that was sent or skipped (no credit) is
+ * answered instead, for the caller to end in bulk.
+ */
+async function settle(deps: Deps, sender: SenderPort, item: OutboxItem, now: string, random: () => number, stats: DispatchStats, pass: AlertPass): Promise<{ status: 'sent' } | { status: 'skipped'; lastError: string } | null> {
+  const attempt = item.attempts
+  const out = await deliver(deps, sender, item, attempt, pass)
+  if (out.kind === 'sent') return { status: 'sent' }
+  if (out.kind === 'no_credit') return { status: 'skipped', lastError: out.error }
+  if (out.kind === 'deferred') {
+    if (Date.parse(now) - Date.parse(item.createdAt) > RATE_LIMIT_GIVE_UP_MS) {
+      await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `发送频率受限超过1小时：${out.error ?? ''}` })
+      await tellOwners(deps, item, failureText(item, '发送频率受限超过1小时')).catch((e) => deps.log('tellOwners failed', e))
+      stats.failed++
+    } else {
+      // hand the attempt back: waiting for a slot is not a failure
+      await deps.store.updateOutbox(item.key, attempt, { attempts: attempt - 1, nextAttemptAt: out.at, ...(out.error ? { lastError: out.error } : {}) })
+      stats.deferred++
+    }
+  } else if (out.kind === 'mapping') {
+    await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
+    const text = `订阅消息模板配置有误，请检查模板与字段映射：${out.error}`
+    await sender.notifyStaff({ to: 'owner', kind: 'template_mapping', caseId: item.caseId, text }).catch(() => undefined)
+    await tellOwners(deps, item, text).catch((e) => deps.log('tellOwners failed', e))
+    stats.failed++
+  } else if (out.kind === 'permanent' || out.kind === 'refused') {
+    await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: out.error })
+    if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, out.error)).catch((e) => deps.log('tellOwners failed', e))
+    stats.failed++
+  } else if (attempt >= RETRY.maxAttempts) {
+    await deps.store.updateOutbox(item.key, attempt, { status: 'failed', lastError: `重试 ${attempt} 次仍失败：${out.error}` })
+    if (STAFF_CHANNELS.has(item.kind)) await tellOwners(deps, item, failureText(item, `重试 ${attempt} 次仍失败：${out.error}`)).catch((e) => deps.log('tellOwners failed', e))
+    stats.failed++
+  } else {
+    await deps.store.updateOutbox(item.key, attempt, { nextAttemptAt: out.retryAt ?? later(now, backoffMs(attempt, random)), lastError: out.error })
+    stats.retried++
+  }
+  return null
+}
+
+async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt: number, pass: AlertPass): Promise<Outcome> {
   const ev = item.payload as unknown as CaseEvent
   try {
     switch (ev.kind) {
       case 'buyer_message':
         return await sendBuyerMessage(deps, sender, ev, attempt)
       case 'staff_alert':
-        await fanOutStaffAlert(deps, item, ev)
+        await fanOutStaffAlert(deps, item, ev, pass)
         return { kind: 'sent' }
       case 'warehouse_task': {
         const r = await sender.notifyStaff({ to: 'warehouse', text: ev.text, caseId: ev.caseId, kind: ev.task })
@@ -135,6 +181,10 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         const r = await settleRefund(deps, c, ev)
         return r.recorded ? { kind: 'sent' } : { kind: 'transient', error: `退款 ${ev.refundKey} 尚未记入售后单` }
       }
+      case 'buyer_preferences':
+        // a 回访's preferences onto the buyer's profile (newer-wins: a late retry never undoes a later visit)
+        await deps.store.setBuyerPreferences(ev.buyerOpenid, ev.preferences)
+        return { kind: 'sent' }
       case 'platform_call':
         // a seller decision on a Channels after-sale: sent once by call key, answer recorded on the case
         return await runPlatformCall(deps, ev, item)

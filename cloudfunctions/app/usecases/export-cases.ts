@@ -1,13 +1,13 @@
 import type { z } from 'zod'
 import type { CaseExport, ExportCasesInputSchema } from '@contract/actions'
-import { CASE_TYPE_LABELS, STAFF_STATUS_LABELS, type Case } from '@contract/domain'
+import { CASE_TYPE_LABELS, STAFF_STATUS_LABELS, VISIT_OUTCOME_LABELS, type Case, type VisitOutcome } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { CaseExportRow, Page, QueueFilter } from '../../ports/store'
 import { livePolicy } from '../shared'
 import { formatLocalTime, toMs } from '../../core/tz'
 import { caseIndex, iso } from '../../adapters/case-index'
-import { caseFacts, exportRow } from '../../adapters/case-facts'
+import { caseFacts, exportRow, verdictAt } from '../../adapters/case-facts'
 import { rangeOf } from './analytics'
 
 /** Rows an export holds at most (newest first); the answer says when more matched. */
@@ -17,6 +17,8 @@ const COLUMNS = [
   '售后单号', '创建时间', '状态', '类型', '原因', '优先级', '处理组', '处理人', '订单号', '买家', '商品', 'SKU', '批次', '申请数量',
   '实付(元)', '已退款(元)', '补偿(元)', 'SLA状态', '首次响应时间', '解决时间', '评分', '已升级', '策略版本',
 ] as const
+/** Per-case 差评 follow-up and 回访 (issue 23); the in-time column names the policy's hours. */
+const reviewColumns = (hours: number) => ['差评时间', '首次跟进时间', '首次跟进人', `是否${hours}小时内跟进`, '评价是否更新', '回访结果']
 
 /**
  * The case list of a range as CSV for Excel: UTF-8 with a BOM (so Excel opens Chinese text
@@ -112,8 +114,19 @@ export function rowsToCsv(cases: CaseExportRow[], now: string, policy: Policy, s
     c.rating ?? '',
     c.escalated ? '是' : '否',
     c.policyVersion,
+    ...reviewCells(c),
   ])
-  return toCsv([[...COLUMNS], ...rows])
+  return toCsv([[...COLUMNS, ...reviewColumns(policy.sla.negativeReviewReplyHours)], ...rows])
+
+  function reviewCells(c: CaseExportRow): string[] {
+    const r = c.review
+    const visit = c.visitOutcome ? (VISIT_OUTCOME_LABELS[c.visitOutcome as VisitOutcome] ?? c.visitOutcome) : ''
+    if (!r) return ['', '', '', '', '', visit]
+    const inTime = { hit: '是', miss: '否', pending: '尚未跟进（未超时）' }[verdictAt(r.follow, r.dueAt, now)]
+    const updated = r.outcome === null ? '跟进中' : r.outcome === 'updated' ? '是' : '否'
+    const by = r.followedBy ? (staffNames.get(r.followedBy) ?? '已移除的客服') : ''
+    return [time(r.openedAt), time(r.followedAt), by, inTime, updated, visit]
+  }
 }
 
 /** RFC 4180 CSV with a UTF-8 BOM and CRLF line ends. */

@@ -1,4 +1,5 @@
-import type { Page } from '@contract/actions'
+import type { LinkedCaseView, Page } from '@contract/actions'
+import type { Case } from '@contract/domain'
 import type { BuyerCaseSummary } from '@contract/buyer-view'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
@@ -17,10 +18,11 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
   const [c, { policy }] = await Promise.all([loadCaseFor(deps, caller, caseId), livePolicy(deps)])
   const now = deps.now()
   if (caller.kind === 'buyer') return buyerView(c, now, policy)
-  const [past, buyer, guard] = await Promise.all([
+  const [past, buyer, guard, linkedCases] = await Promise.all([
     deps.store.listCases({ buyerOpenid: c.buyerOpenid }, { limit: 20 }),
     buyerProfileFor(deps, c.buyerOpenid, now, policy, { unionid: c.order.buyerUnionid, shopOpenid: c.order.shopOpenid }),
     deps.store.getOrderGuard(c.order.orderId),
+    linkedCasesOf(deps, c),
   ])
   const view = staffView(c, now, policy, actorOf(caller), otherCasesLedger(guard, c.id))
   return {
@@ -36,6 +38,20 @@ export async function getCase(deps: Deps, caller: Caller, caseId: string) {
       trustSource: buyer.trustSource,
       trustRule: buyer.rule,
       trustHistory: buyer.trustHistory,
+      // what they asked for in a 回访 (any of their cases): the next agent reads it here
+      preferences: buyer.preferences,
     },
+    linkedCases,
   }
+}
+
+/** The cases linked to `c` (its 回访's, its 差评 remedy's, the one it was opened from), with their numbers. */
+async function linkedCasesOf(deps: Deps, c: Case): Promise<LinkedCaseView[]> {
+  const wanted: Array<[string | null | undefined, LinkedCaseView['purpose']]> = [
+    [c.followUp?.linkedCaseId, 'visit'],
+    [c.reviewFollowUp?.remedy?.caseId, 'review'],
+    [c.linkedFromCaseId, 'parent'],
+  ]
+  const found = await Promise.all(wanted.map(async ([id, purpose]) => (id ? { purpose, c: await deps.store.getCase(id) } : null)))
+  return found.flatMap((x) => (x?.c ? [{ id: x.c.id, caseNo: x.c.caseNo, status: x.c.status, purpose: x.purpose }] : []))
 }

@@ -1,4 +1,4 @@
-import type { StaffAlertEvent } from '@contract/domain'
+import type { Case, StaffAlertEvent } from '@contract/domain'
 import { ALERT_AMOUNT_LABELS, ALERT_DUE_LABELS, STAFF_ALERT_LABELS, type InboxItem } from '@contract/alerts'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
@@ -80,9 +80,13 @@ function wecomContent(ev: StaffAlertEvent, caseNo: string, assignee: string, pol
  * credit for the staff template, and the case team's WeCom robot when the policy names one for this
  * kind. Every id and key derives from the alert's key, so a retried fan-out adds nothing twice.
  */
-export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAlertEvent): Promise<void> {
-  const [c, { policy }, staff] = await Promise.all([deps.store.getCase(ev.caseId), livePolicy(deps), deps.store.listStaff()])
-  const caseNo = c?.caseNo ?? ''
+export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAlertEvent, pass: AlertPass = alertPass(deps)): Promise<void> {
+  // the case is read only when the alert does not carry what the fan-out needs (older rows) or a robot asks for its assignee
+  let casePromise: Promise<Case | null> | null = null
+  const theCase = () => (casePromise ??= deps.store.getCase(ev.caseId))
+  const [policy, staff, c0] = await Promise.all([pass.policy(), pass.staff(), ev.caseNo === undefined || ev.team === undefined ? theCase() : null])
+  const caseNo = ev.caseNo ?? c0?.caseNo ?? ''
+  const team = ev.team ?? c0?.team
   const people = recipientsOf(ev.to, staff)
   const inbox: InboxItem[] = people.map((s) => ({
     id: `${item.key}:${s.id}`,
@@ -96,11 +100,11 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     createdAt: item.createdAt,
     readAt: null,
   }))
-  await deps.store.addInbox(inbox)
+  const tpl = policy.staffAlerts.template
+  const robot = team ? policy.staffAlerts.wecom.find((r) => r.team === team && (r.alerts.length === 0 || r.alerts.includes(ev.alert))) : undefined
+  const [credits, c] = await Promise.all([Promise.all(people.map((s) => pass.credits(s.id))), robot ? theCase() : null])
 
   const children: NewOutboxItem[] = []
-  const tpl = policy.staffAlerts.template
-  const credits = await Promise.all(people.map((s) => deps.store.getCredits(s.id)))
   const x = ev.context
   // template sources: the policy maps each WeChat field (thing1, amount2…) to one of these keys
   const source: Record<string, string> = {
@@ -115,6 +119,7 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     amountFen: x ? String(x.amountFen) : '',
   }
   people.forEach((s, i) => {
+    // a credit read earlier in the pass may be spent by now: the send spends it or skips (43101)
     if ((credits[i][tpl.templateId] ?? 0) <= 0) return
     const data: StaffSubscribePayload['data'] = {}
     for (const [field, src] of Object.entries(tpl.fields)) {
@@ -123,13 +128,38 @@ export async function fanOutStaffAlert(deps: Deps, item: OutboxItem, ev: StaffAl
     const payload: StaffSubscribePayload = { openid: s.id, templateId: tpl.templateId, page: adminCasePage(ev.caseId), data }
     children.push({ key: `${item.key}:sub:${s.id}`, caseId: ev.caseId, kind: 'staff_subscribe', payload: payload as unknown as Record<string, unknown> })
   })
-  const robot = c ? policy.staffAlerts.wecom.find((r) => r.team === c.team && (r.alerts.length === 0 || r.alerts.includes(ev.alert))) : undefined
-  if (robot && c) {
-    const assignee = staff.find((s) => s.id === c.assigneeId)?.name ?? ''
+  if (robot) {
+    const assignee = staff.find((s) => s.id === c?.assigneeId)?.name ?? ''
     const payload: WecomPayload = { team: robot.team, keyEnv: robot.keyEnv, msgtype: robot.msgtype, content: wecomContent(ev, caseNo, assignee, policy, robot.msgtype) }
     children.push({ key: `${item.key}:wecom:${robot.team}`, caseId: ev.caseId, kind: 'wecom', payload: payload as unknown as Record<string, unknown> })
   }
-  if (children.length) await deps.store.enqueueOutbox(children, deps.now())
+  // the inbox and the channel rows in two independent writes (each one insert in the usual case)
+  await Promise.all([deps.store.addInbox(inbox), children.length ? deps.store.enqueueOutbox(children, deps.now()) : 0])
+}
+
+/**
+ * What fan-outs of one dispatcher pass share: the live policy, the roster and each member's
+ * credits, each read once (the pass lasts seconds; a member added meanwhile is in the next pass).
+ */
+export interface AlertPass {
+  policy(): Promise<Policy>
+  staff(): Promise<StaffRecord[]>
+  credits(staffId: string): Promise<Record<string, number>>
+}
+export function alertPass(deps: Deps): AlertPass {
+  let policy: Promise<Policy> | null = null
+  let staff: Promise<StaffRecord[]> | null = null
+  const credits = new Map<string, Promise<Record<string, number>>>()
+  const once = <T>(p: Promise<T>, reset: () => void): Promise<T> => p.catch((e) => (reset(), Promise.reject(e)))
+  return {
+    policy: () => (policy ??= once(livePolicy(deps).then((p) => p.policy), () => (policy = null))),
+    staff: () => (staff ??= once(deps.store.listStaff(), () => (staff = null))),
+    credits: (id) => {
+      let p = credits.get(id)
+      if (!p) credits.set(id, (p = once(deps.store.getCredits(id), () => credits.delete(id))))
+      return p
+    },
+  }
 }
 
 /**

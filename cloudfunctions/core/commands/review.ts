@@ -71,7 +71,8 @@ export const review_step: CommandSpec<'review_step'> = {
         if (f.contacts.some((x) => localDate(toMs(x.at), tz) === today))
           raise('LIMIT_EXCEEDED', '今天已经联系过这位买家，请明天再联系（不要频繁打扰买家）', { lastContactAt: f.contacts[f.contacts.length - 1].at })
         f.contacts = [...f.contacts, { at: ctx.now, by, channel: s.channel, outcome: s.outcome, note: s.note }]
-        w.text = `联系买家（${CONTACT_CHANNEL_LABELS[s.channel]}）：${CONTACT_OUTCOME_LABELS[s.outcome]}${s.note ? `，${s.note}` : ''}`
+        // what the buyer said is the point of the call: staff read it in the timeline
+        w.text = `联系买家（${CONTACT_CHANNEL_LABELS[s.channel]}）：${CONTACT_OUTCOME_LABELS[s.outcome]}${s.note ? `，买家说：${s.note}` : ''}`
         break
       }
       case 'remedy':
@@ -93,7 +94,7 @@ export const review_step: CommandSpec<'review_step'> = {
         break
     }
     w.c.reviewFollowUp = f
-    w.data = { step: s.step }
+    w.data = { step: s.step, ...(s.step === 'remedy' && s.mode === 'new_case' && s.caseId ? { linkedCaseId: s.caseId } : {}) }
   },
 }
 

@@ -9,6 +9,7 @@ import { adminApi, type AdminInput, type Me } from '../api'
 import { COMMAND_LABELS, OFFER_KIND_LABELS, REJECT_REASONS, ROLE_LABELS, TEAMS, TEAM_LABELS } from '../labels'
 import { fenToInput, inputToFen, mediaUrl, yuan } from '../format'
 import { Chip, messageOf } from '../ui'
+import { reviewOpenStep } from './LoopPanel'
 
 /** Actions that cannot be undone ask for confirmation first. */
 const CONFIRM: Partial<Record<StaffCommand, string>> = {
@@ -125,6 +126,8 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
 
   // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
   const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_') && !a.startsWith('dispute_'))
+  // …but the bar still offers the open follow-up step while its task is open: it takes you there
+  const loop = loopSteps(view)
   // revising (offer_pending): the offers on the table can be kept or changed, the rest replace them
   const revising = view.status === 'offer_pending'
   const suggestions = view.offers.filter((o) => o.status === 'suggested' || (revising && o.status === 'offered'))
@@ -596,6 +599,27 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
     }
   }
 
+  const loopButtons = loop.map((x) => (
+    <Button
+      key={x.id}
+      id={`act-loop-${x.key}`}
+      className="adm-btn adm-btn--small adm-btn--primary adm-loop-action"
+      onClick={() => Taro.pageScrollTo({ selector: `#${x.id}`, duration: 200 }).catch(() => {})}
+    >
+      {x.label}
+    </Button>
+  ))
+
+  if (!visible.length && loop.length) {
+    return (
+      <View className="adm-actionbar" id="adm-actionbar">
+        <View className="adm-actionbar__buttons" id="adm-actions">
+          {loopButtons}
+        </View>
+      </View>
+    )
+  }
+
   if (!visible.length) {
     return (
       <View className="adm-actionbar" id="adm-actionbar">
@@ -654,6 +678,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
       )}
       {!open && (
         <View className="adm-actionbar__buttons" id="adm-actions">
+          {loopButtons}
           {visible.map((a) => (
             <Button
               key={a}
@@ -683,4 +708,14 @@ function offerInputOf(o: Offer): OfferInput {
     shippingPaidBy: o.shippingPaidBy,
     explanation: o.explanation,
   }
+}
+
+/** The follow-up tasks open on the case that the staff may work now, each pointing at its section in the page. */
+export function loopSteps(view: CaseView): Array<{ key: 'review' | 'visit' | 'approval'; id: string; label: string }> {
+  const out: Array<{ key: 'review' | 'visit' | 'approval'; id: string; label: string }> = []
+  const step = view.actions.includes('review_step') ? reviewOpenStep(view.reviewFollowUp) : null
+  if (step) out.push({ key: 'review', id: step.id, label: `差评跟进：${step.label}` })
+  if (view.actions.includes('record_visit') && view.followUp && !view.followUp.outcome) out.push({ key: 'visit', id: 'case-visit', label: '记录回访' })
+  if (view.actions.includes('decide_approval') && (view.approvals ?? []).some((a) => a.status === 'pending')) out.push({ key: 'approval', id: 'case-approval', label: '处理审批' })
+  return out
 }

@@ -8,7 +8,7 @@ import { adminApi, type CaseDetail, type Me } from '../api'
 import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
-import { LoopPanel } from './LoopPanel'
+import { BuyerPreferencesView, LinkedCaseLink, LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
 import { DisputePanel } from './DisputePanel'
@@ -65,7 +65,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
   )
   const onUpdated = (v: CaseView) => {
     // commands answer with the case view; keep the buyer history from the last full load
-    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory, refundableFen: c.refundableFen } })
+    setState({ kind: 'ok', c: { ...v, buyerHistory: c.buyerHistory, refundableFen: c.refundableFen, linkedCases: c.linkedCases } })
     load()
   }
   const suggestions = c.offers.filter((o) => o.status === 'suggested')
@@ -136,6 +136,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           </Text>
         </View>
         {c.description && <Text className="adm-card__title">买家描述：{c.description}</Text>}
+        {(c.linkedCases ?? []).length > 0 && (
+          <View className="adm-row adm-row--stack" id="case-linked">
+            <Text className="adm-row__k">关联售后单</Text>
+            {(c.linkedCases ?? []).map((l) => (
+              <LinkedCaseLink key={l.id} id="head" linked={l} />
+            ))}
+          </View>
+        )}
       </Section>
 
       <PlatformPanel view={c} onUpdated={onUpdated} />
@@ -187,6 +195,8 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
           <Text className="adm-row__k">专属客服</Text>
           <Text>{c.buyerHistory.dedicatedRepId ? staffName(c.buyerHistory.dedicatedRepId) : '无'}</Text>
         </View>
+        {/* what the buyer asked for in a 回访 on any of their cases: read before contacting them */}
+        <BuyerPreferencesView preferences={c.buyerHistory.preferences} />
         <BuyerTrust buyerOpenid={c.buyerOpenid} history={c.buyerHistory} me={me} onChanged={load} />
         {c.buyerHistory.pastCases.length === 0 && <Text className="adm-muted">没有其他售后记录</Text>}
         {c.buyerHistory.pastCases.map((p) => (
@@ -288,7 +298,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         </Section>
       )}
 
-      <LoopPanel view={c} reasonLabel={reasonLabels[c.reason] ?? c.reason} replyDrafts={policy?.loop.replyDrafts ?? {}} onUpdated={onUpdated} />
+      <LoopPanel
+        view={c}
+        reasonLabel={reasonLabels[c.reason] ?? c.reason}
+        replyDrafts={policy?.loop.replyDrafts ?? {}}
+        onUpdated={onUpdated}
+        linkedCases={c.linkedCases ?? []}
+        preferences={c.buyerHistory.preferences}
+      />
 
       <Section title="处理记录" id="case-timeline">
         {c.timeline.length === 0 && <Empty text="暂无记录" />}
@@ -308,6 +325,13 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
               <Text className="adm-muted block" id={`tl-change-${t.id}`}>
                 调整：{t.data.change}
               </Text>
+            )}
+            {/* a 回访 / 差评 remedy that opened a case: staff open it from here */}
+            {typeof t.data?.linkedCaseId === 'string' && (
+              <LinkedCaseLink
+                id={`tl-${t.id}`}
+                linked={(c.linkedCases ?? []).find((l) => l.id === t.data?.linkedCaseId) ?? { id: t.data.linkedCaseId, purpose: t.type === 'record_visit' ? 'visit' : 'review' }}
+              />
             )}
             {t.type === 'decide_approval' && t.data?.decision === 'approved' && (
               <Text className="adm-muted block">
