@@ -189,6 +189,14 @@ describe('the agent answers the dispute', () => {
     const warnings = await alertsOf(c.id, 'platform_deadline')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatchObject({ dueAt: deadline })
+    // it reaches a person: the case's agent (else the supervisors) finds it in the inbox
+    await dispatch()
+    const to = warnings[0].to === 'supervisor' ? (await gw.deps.store.listStaff()).filter((m) => m.role === 'supervisor').map((m) => m.id) : [warnings[0].to]
+    expect(to.length).toBeGreaterThan(0)
+    for (const id of to) {
+      const inbox = await gw.deps.store.listInbox(id, { limit: 100 })
+      expect(inbox.items.filter((i) => i.caseId === c.id && i.kind === 'platform_deadline')).toEqual([expect.objectContaining({ dueAt: deadline })])
+    }
     // nobody answered: the platform records the seller's timeout, then closes the dispute with a refund
     clock = Date.parse(deadline) + MINUTE
     await standin.advance(0)
