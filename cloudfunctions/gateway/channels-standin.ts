@@ -179,7 +179,10 @@ interface AfterSale {
   exchange?: { waybill_id: string; delivery_id: string }
 }
 
-/** A queued push: an after-sale update, or (event set) a dispute / ticket event with its own body. */
+/**
+ * A queued push: an after-sale update, or (event set) a dispute / ticket event with its own body
+ * (then `id` is the dispute's after-sale, or the ticket's order, and `status` only fills the record).
+ */
 interface OutPush {
   id: string
   status: AfterSaleStatus
