@@ -119,6 +119,8 @@ export interface PlatformMark {
   deadline: string | null
   /** what 同意 means now (refund / return / receipt + refund) */
   acceptCall: PlatformCall
+  /** the platform's own words for the reason (「不想要了」): shown instead of the desk's label */
+  reasonText?: string
 }
 
 export interface TypeOption {

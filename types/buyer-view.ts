@@ -112,6 +112,8 @@ export const BuyerCaseViewSchema = z
     claimedItems: z.array(Item),
     type: CaseTypeSchema,
     reason: ReasonCodeSchema,
+    /** a shop after-sale: the platform's own words for the reason (「不想要了」), shown instead of the desk's label */
+    reasonText: z.string().max(40).optional(),
     description: z.string(),
     evidence: z.array(Evidence),
     desiredRemedy: DesiredRemedySchema,

@@ -630,12 +630,18 @@ export const PlatformCallStateSchema = z.object({
 })
 export type PlatformCallState = z.infer<typeof PlatformCallStateSchema>
 
+/** A platform media id (the buyer's photo / video) fetched once and kept as a desk file. */
+export const PlatformMediaSchema = EvidenceSchema.extend({ mediaId: z.string().min(1).max(512) })
+export type PlatformMedia = z.infer<typeof PlatformMediaSchema>
+
 /** The platform side of a case that came from the shop. */
 export const PlatformBlockSchema = PlatformSnapshotSchema.extend({
   /** when the desk last read the order from the platform */
   syncedAt: IsoTimeSchema,
   /** the seller's last call on this order and its outcome */
   lastCall: PlatformCallStateSchema.nullable(),
+  /** the buyer's platform media already fetched and stored with the case (absent on older cases) */
+  media: z.array(PlatformMediaSchema).max(50).optional(),
 })
 export type PlatformBlock = z.infer<typeof PlatformBlockSchema>
 
@@ -994,7 +1000,7 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('platform_certificate'), certificates: z.array(z.string().min(1).max(200)).min(1).max(9), text: z.string().min(1).max(200), ...base }),
   z.object({ type: z.literal('platform_reship'), deliveryId: z.string().min(1).max(40), waybillId: z.string().min(1).max(40), ...base }),
   // … and what the platform says (system)
-  z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, ...base }),
+  z.object({ type: z.literal('platform_sync'), snapshot: PlatformSnapshotSchema, media: z.array(PlatformMediaSchema).max(50).optional(), ...base }),
   z.object({ type: z.literal('platform_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
   // disputes (纠纷单) and platform tickets (客诉工单): core/commands/dispute_*.ts, ticket_sync.ts
   /** 举证: only while the platform waits on the seller's proof; photos are desk file ids (case evidence or new uploads) */

@@ -204,8 +204,13 @@ export function diffPolicy(a: Policy, b: Policy): PolicyFieldChange[] {
   }
   const addr = (p: Policy) => [p.returnAddress?.name, p.returnAddress?.phone, p.returnAddress?.address].filter(Boolean).join(' ') || '（未设置）'
   push('returnAddress', '退货地址', addr(a), addr(b))
+  const inspect = (p: Policy) => (p.platformReturns?.inspectBeforeRefund === false ? '确认收货即退款' : '先验货再退款')
+  push('platformReturns.inspectBeforeRefund', PLATFORM_RETURNS_LABEL, inspect(a), inspect(b))
   return out
 }
+
+/** The policy switch's label (editor and change list). */
+export const PLATFORM_RETURNS_LABEL = '视频号小店退货：先验货再退款'
 
 function teamText(p: Policy, code: string) {
   return p.teams.find((t) => t.code === code)?.label ?? code

@@ -183,6 +183,8 @@ export const PolicySchema = z
     /** where staff alerts go besides the inbox: subscription messages and WeCom group robots */
     staffAlerts: StaffAlertPolicySchema.default(DEFAULT_STAFF_ALERTS),
     loop: LoopPolicySchema.default(DEFAULT_LOOP),
+    /** 视频号小店 returns: the goods are received and inspected (验货) before the platform is told to refund */
+    platformReturns: z.object({ inspectBeforeRefund: z.boolean().default(true) }).default({ inspectBeforeRefund: true }),
   })
   .superRefine((p, ctx) => {
     const seen = new Set<string>()
@@ -338,6 +340,7 @@ export const defaultPolicy: Policy = {
     makeupWorkdays: [],
   },
   buyerWait: { infoDays: 3, offerDays: 3, returnShipDays: 7, appealDays: 7, receiptDays: 10, rateDays: 7 },
+  platformReturns: { inspectBeforeRefund: true },
   limits: { maxRequestsPerSku: 5, noReasonDays: 7, maxAppeals: 1, unsignedAfterShipDays: 3 },
   safetyKeywords: ['过敏', '中毒', '受伤', '异物', '烫伤', '腹泻', '呕吐', '变质', '发霉'],
   templates: {

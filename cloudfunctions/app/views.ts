@@ -15,7 +15,7 @@ import { freightInsured, settledPayer } from '../core/shipping'
 /** The platform side of a shop after-sale as the queue and the case header show it. */
 export function platformMark(c: Case): PlatformMark | null {
   const p = c.platform
-  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p), acceptCall: acceptCallFor(p) } : null
+  return p ? { afterSaleOrderId: p.afterSaleOrderId, statusText: platformStatusText(p.status), deadline: sellerDeadline(p), acceptCall: acceptCallFor(p), ...(p.reasonText ? { reasonText: p.reasonText } : {}) } : null
 }
 
 const buyerCommands = new Set<string>(BUYER_COMMANDS)
@@ -37,6 +37,8 @@ export function nextStep(c: Case): NextStep {
     case 'offer_pending':
       return { actor: 'buyer', text: '请查看商家给出的方案，接受或拒绝', dueAt: due }
     case 'awaiting_return':
+      // a shop after-sale's return is filled in on WeChat's order page, not here
+      if (c.platform) return { actor: 'buyer', text: '请在微信订单的售后页面填写退货快递单号', dueAt: due }
       return c.returnShipment?.pickup
         ? { actor: 'seller', text: '快递将上门取件，请备好商品', dueAt: due }
         : { actor: 'buyer', text: '请寄回商品并填写快递单号', dueAt: due }
@@ -49,9 +51,12 @@ export function nextStep(c: Case): NextStep {
     case 'replacement_shipped':
       return { actor: 'buyer', text: '商品已发出，收到后请确认收货', dueAt: due }
     case 'resolved':
+      // a shop after-sale is rated in WeChat, not here
+      if (c.platform) return { actor: 'none', text: '售后已完成', dueAt: null }
       // rating is optional: not a to-do with a countdown
       return { actor: 'none', text: '售后已完成，欢迎为本次服务评分（可选）', dueAt: null }
     case 'rejected':
+      if (c.platform) return { actor: 'buyer', text: '申请未通过，如有异议可在微信订单的售后页面申请平台介入', dueAt: due }
       return { actor: 'buyer', text: '申请未通过，如有异议可提交申诉', dueAt: due }
     case 'closed':
       return { actor: 'none', text: '售后单已关闭', dueAt: null }
@@ -60,8 +65,9 @@ export function nextStep(c: Case): NextStep {
   }
 }
 
-/** Opened by the system or by staff, not by the buyer. */
-export function sellerOpened(c: Pick<Case, 'timeline'>): boolean {
+/** Opened by the system or by staff, not by the buyer (a shop after-sale is the buyer's own application, imported). */
+export function sellerOpened(c: Pick<Case, 'timeline'> & Partial<Pick<Case, 'platform'>>): boolean {
+  if (c.platform) return false
   const opened = c.timeline.find((e) => e.type === 'opened')
   return !!opened && opened.actor.kind !== 'buyer'
 }
@@ -103,6 +109,7 @@ const BUYER_TYPES = new Set<string>(BUYER_TIMELINE_TYPES)
  * ("买家补充：…"), the buyer reads "您补充了：…". Longest prefixes first.
  */
 const BUYER_VOICE: Array<[string, string]> = [
+  ['买家在视频号小店申请了', '您在视频号小店申请了'],
   ['买家在视频号小店申请售后', '您在视频号小店申请了售后'],
   ['买家未接受方案', '您未接受方案'],
   ['买家接受方案：', '您接受了方案：'],
@@ -190,6 +197,7 @@ export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: Or
     claimedItems: items(c.claimedItems),
     type: c.type,
     reason: c.reason,
+    ...(c.platform?.reasonText ? { reasonText: c.platform.reasonText.slice(0, 40) } : {}),
     description: c.description,
     evidence: c.evidence.map((e) => ({ fileId: e.fileId, kind: e.kind, size: e.size, mime: e.mime })),
     desiredRemedy: c.desiredRemedy,

@@ -63,8 +63,10 @@ function deadline(c: Case): Pick<StaffAlertContext, 'dueAt' | 'dueKind'> {
 }
 
 export function alertContext(c: Case, policy: Policy): StaffAlertContext {
-  const label = policy.reasons.find((r) => r.code === c.reason)?.label ?? c.reason
-  return { product: productLine(c), buyer: buyerLabel(c), reason: c.reason, reasonLabel: label, ...moneyAtStake(c), ...deadline(c) }
+  // a shop after-sale is named in the platform's own words and money (the buyer's 「不想要了」, not 「其他」)
+  const label = c.platform?.reasonText || (policy.reasons.find((r) => r.code === c.reason)?.label ?? c.reason)
+  const money = c.platform && c.platform.refundFen > 0 ? { amountFen: c.platform.refundFen, amountKind: 'claimed' as const } : moneyAtStake(c)
+  return { product: productLine(c), buyer: buyerLabel(c), reason: c.reason, reasonLabel: label, ...money, ...deadline(c) }
 }
 
 /** Adds the case's context to each staff alert that has none (one context per call: the same case). */

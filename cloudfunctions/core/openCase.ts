@@ -7,13 +7,14 @@
  *   const r = openCase({ buyerOpenid, order, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'resend',
  *     reason: 'damaged_in_transit', description: '瓶盖鼓起', desiredRemedy: 'resend' }, ctx)
  */
-import { OpenCaseInputSchema, type Case, type CaseEvent, type OpenCaseInput, type OrderSnapshot, type Result } from '@contract/domain'
+import { OpenCaseInputSchema, type Case, type CaseEvent, type OpenCaseInput, type OrderSnapshot, type PlatformBlock, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { withAlertContext } from './alert-context'
 import type { CoreContext } from './context'
 import { checkEligibility, type Eligibility } from './eligibility'
 import { fail, ok } from './errors'
 import { buildBuyerMessage } from './messages'
+import { yuan } from './money'
 import { suggestOffers } from './offers'
 import { routeCase } from './routing'
 import { computeSeverity } from './severity'
@@ -54,7 +55,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     return fail(elig.code ?? 'VALIDATION', msg, { ...details, eligibility: elig })
   }
 
-  const sev = computeSeverity({ reason: input.reason, description: input.description }, policy)
+  const sev = computeSeverity({ reason: input.reason, description: input.description, ...(input.platform?.reasonText ? { platformReason: input.platform.reasonText } : {}) }, policy)
   const profile = input.buyerProfile ?? ctx.buyerProfile
   const route = routeCase({ reason: input.reason, severity: sev.severity }, ctx.roster ?? [], policy, profile ?? null)
   const id = input.caseId ?? ctx.newId()
@@ -129,7 +130,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
     fromStatus: null,
     toStatus: 'submitted',
     text: platform
-      ? `买家在视频号小店申请售后（${platform.reasonText || '未填写原因'}），已同步到工作台`
+      ? platformOpenedText(platform)
       : ctx.actor.kind === 'system' ? '我们发现您的包裹异常，已主动为您创建售后单并跟进' : ctx.actor.kind === 'staff' ? '客服已为您登记售后申请' : '您的售后申请已提交，客服会尽快处理',
     internal: false,
     data: { severity: sev.severity, team: route.team, assigneeId: route.assigneeId, hints: elig.hints },
@@ -158,6 +159,12 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
   const msg = platform ? null : buildBuyerMessage(ctx.actor.kind === 'system' ? 'logistics_care' : 'case_submitted', c, policy, key(), ctx.now)
   if (msg) events.push(msg)
   return ok({ case: c, events: withAlertContext(events, c, policy), eligibility: elig, notes: suggestion.notes })
+}
+
+/** The buyer's own application on the shop, as both sides read it (the buyer's view says 您). */
+export function platformOpenedText(p: Pick<PlatformBlock, 'type' | 'refundFen' | 'reasonText'>): string {
+  const what = p.type === 'EXCHANGE' ? '换货' : `${p.type === 'RETURN' ? '退货退款' : '退款'}${p.refundFen > 0 ? yuan(p.refundFen) : ''}`
+  return `买家在视频号小店申请了${what}（原因：${p.reasonText || '未填写'}），商家会尽快处理`
 }
 
 /**

@@ -10,7 +10,10 @@ import { PLATFORM_CALL_LABELS } from '@contract/domain'
 import type { Case, CaseStatus, CaseType, PlatformCall, PlatformSnapshot, PlatformStatus, PlatformType, ReasonCode, SlaState, SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { AFTER_SALE_STATUS_TEXT } from '@contract/channels'
+import { yuan } from './money'
 import { toIso, toMs } from './tz'
+
+const PLATFORM_TYPE_TEXT: Record<PlatformType, string> = { REFUND: '仅退款', RETURN: '退货退款', EXCHANGE: '换货' }
 
 export interface PlatformStatusRow {
   /** the case status the desk mirrors; `byType` overrides it for one platform type */
@@ -26,6 +29,8 @@ export interface PlatformStatusRow {
   refunded?: boolean
   /** the platform's refund failed */
   refundFailed?: boolean
+  /** case statuses the desk may move to on its own while the platform stays here (receipt → inspection) */
+  deskMay?: CaseStatus[]
 }
 
 const ALL = (calls: PlatformCall[]): Partial<Record<PlatformType, PlatformCall[]>> => ({ REFUND: calls, RETURN: calls, EXCHANGE: calls })
@@ -43,6 +48,8 @@ export const PLATFORM_STATUS_TABLE: Record<PlatformStatus, PlatformStatusRow> = 
     waitsOn: 'seller',
     sellerMay: { RETURN: ['confirm_receipt_refund', 'reject'], EXCHANGE: ['exchange_reship', 'reject'] },
     alertAgent: '买家已在平台寄回商品，请收货后处理',
+    // the desk receives and inspects the goods before it lets the platform refund
+    deskMay: ['inspecting', 'in_review'],
   },
   PLATFORM_REFUNDING: { caseStatus: 'refunding', waitsOn: 'platform', sellerMay: {}, alertAgent: null },
   MERCHANT_REFUND_SUCCESS: { caseStatus: 'resolved', waitsOn: 'none', sellerMay: {}, alertAgent: null, refunded: true },
@@ -150,23 +157,49 @@ export function clampSlaToDeadline(sla: SlaState, deadline: string | null): SlaS
   return firstResponse === sla.firstResponse && resolution === sla.resolution ? sla : { ...sla, firstResponse, resolution }
 }
 
-/** The case status a snapshot means for this case (a case not yet answered stays `submitted`). */
-export function expectedCaseStatus(c: Pick<Case, 'status'>, snap: Pick<PlatformSnapshot, 'status' | 'type'>): CaseStatus {
+/**
+ * The case status a snapshot means for this case: a case not yet answered stays `submitted`, and
+ * a step the desk took on its own within the same platform status (received, inspecting) stays.
+ */
+export function expectedCaseStatus(c: Pick<Case, 'status'> & { platform?: Pick<PlatformSnapshot, 'status'> | null }, snap: Pick<PlatformSnapshot, 'status' | 'type'>): CaseStatus {
   const to = mirroredStatus(snap.status, snap.type)
+  if (c.platform?.status === snap.status && PLATFORM_STATUS_TABLE[snap.status].deskMay?.includes(c.status)) return c.status
   return to === 'in_review' && c.status === 'submitted' ? 'submitted' : to
+}
+
+/** A deadline the platform moved by less than this is the same deadline (a relative `deadline` read at another instant). */
+const DEADLINE_SLACK_MS = 60_000
+
+/**
+ * What a snapshot changes that the desk shows, besides the status (Chinese, for the staff
+ * timeline); empty when nothing. The relative deadline read a few seconds apart is no change.
+ */
+export function platformChanges(p: PlatformSnapshot, snap: PlatformSnapshot): string[] {
+  const out: string[] = []
+  const dl = (x: string | null) => (x ? toMs(x) : null)
+  const a = dl(p.deadline)
+  const b = dl(snap.deadline)
+  if ((a === null) !== (b === null) || (a !== null && b !== null && Math.abs(a - b) >= DEADLINE_SLACK_MS)) out.push(snap.deadline ? '平台处理期限已更新' : '平台处理期限已取消')
+  if (p.refundFen !== snap.refundFen) out.push(`申请退款金额改为${yuan(snap.refundFen)}`)
+  if (p.type !== snap.type) out.push(`售后类型改为${PLATFORM_TYPE_TEXT[snap.type]}`)
+  if ((p.returnWaybill?.waybillId ?? '') !== (snap.returnWaybill?.waybillId ?? '')) out.push(`退货单号${snap.returnWaybill?.waybillId ?? '已清除'}`)
+  if ((p.refundResp?.message ?? '') !== (snap.refundResp?.message ?? '') || (p.refundResp?.code ?? '') !== (snap.refundResp?.code ?? '')) out.push(`平台退款结果：${snap.refundResp?.message || snap.refundResp?.code || '无'}`)
+  if (p.description !== snap.description) out.push('买家修改了说明')
+  if ((snap.mediaIds ?? []).some((m) => !(p.mediaIds ?? []).includes(m))) out.push('买家补充了凭证')
+  if ((p.complaintId ?? '') !== (snap.complaintId ?? '')) out.push(snap.complaintId ? `平台纠纷单 ${snap.complaintId}` : '平台纠纷单已结束')
+  return out
 }
 
 /**
  * Nothing to do with this snapshot: the platform's update_time is older than the case's (a late
- * push or a slow poll), or the same while the case already shows it.
+ * push or a slow poll), or it shows the status the case already shows with nothing else the desk
+ * shows changed (a duplicate push, a poll after the push, the relative deadline read again).
  */
 export function isStaleSnapshot(c: Pick<Case, 'status' | 'platform'>, snap: PlatformSnapshot): boolean {
   const p = c.platform
   if (!p) return false
-  const known = toMs(p.updateTime)
-  const seen = toMs(snap.updateTime)
-  if (seen !== known) return seen < known
-  return p.status === snap.status && p.deadline === snap.deadline && (c.status === expectedCaseStatus(c, snap) || p.lastCall?.outcome === 'pending')
+  if (toMs(snap.updateTime) < toMs(p.updateTime)) return true
+  return p.status === snap.status && platformChanges(p, snap).length === 0 && (c.status === expectedCaseStatus(c, snap) || p.lastCall?.outcome === 'pending')
 }
 
 /** The seller's "agree" on a platform after-sale in its current status (refund, return, or receipt + refund). */
@@ -176,9 +209,31 @@ export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): Pla
 }
 
 /** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
-const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire',
+// the follow-up after the platform settled (回访, 差评) is the desk's own: the platform has no part in it
+const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire', 'record_visit', 'review_step',
   // disputes and platform tickets are the platform's own processes on the case
   'dispute_proof', 'dispute_message', 'dispute_sync', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn'])
+/** The desk's own receipt and inspection of a shop return (the refund then goes through the platform): checked by platformInspectRefusal. */
+const INSPECTION_ON_PLATFORM_RETURNS: ReadonlySet<string> = new Set(['receive_return', 'inspect'])
+
+/** A shop return is received and inspected (验货) at the desk before the platform refunds, unless the policy turns it off. */
+export function inspectsPlatformReturn(p: Pick<PlatformSnapshot, 'type'>, policy: Pick<Policy, 'platformReturns'>): boolean {
+  return p.type === 'RETURN' && policy.platformReturns?.inspectBeforeRefund !== false
+}
+
+/**
+ * Why the desk may not receive / inspect a shop return now, or null: only a RETURN whose goods
+ * the platform says are on their way back to the seller (待商家收货), with inspection in the policy
+ * and no platform call in flight.
+ */
+export function platformInspectRefusal(c: Pick<Case, 'platform'>, policy: Pick<Policy, 'platformReturns'>): { code: 'NOT_ALLOWED_IN_STATUS' | 'CONFLICT'; message: string } | null {
+  const p = c.platform
+  if (!p) return null
+  if (!inspectsPlatformReturn(p, policy)) return { code: 'NOT_ALLOWED_IN_STATUS', message: p.type === 'RETURN' ? '店铺设置为确认收货即退款，请使用「确认收货并退款」' : '视频号小店的该类售后不需要验货' }
+  if (p.status !== 'MERCHANT_WAIT_RECEIPT') return { code: 'NOT_ALLOWED_IN_STATUS', message: `平台状态为「${platformStatusText(p.status)}」，现在不能收货验货` }
+  if (p.lastCall?.outcome === 'pending') return { code: 'CONFLICT', message: `上一个平台操作「${PLATFORM_CALL_LABELS[p.lastCall.call]}」还在处理中，请稍后` }
+  return null
+}
 
 /**
  * Why a command may not run on this case because of where it came from, or null: platform
@@ -187,7 +242,7 @@ const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 
  */
 export function platformRefusal(c: Pick<Case, 'platform'>, command: string, actorKind: 'buyer' | 'staff' | 'system'): { code: 'NOT_ALLOWED_IN_STATUS'; message: string } | null {
   if (command.startsWith('platform_')) return c.platform ? null : { code: 'NOT_ALLOWED_IN_STATUS', message: '不是视频号小店的售后单' }
-  if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command)) return null
+  if (!c.platform || KEPT_ON_PLATFORM_CASES.has(command) || INSPECTION_ON_PLATFORM_RETURNS.has(command)) return null
   return {
     code: 'NOT_ALLOWED_IN_STATUS',
     message: actorKind === 'buyer' ? '这是视频号小店的售后单，请在微信订单的售后页面操作' : '视频号小店的售后单由平台退款和流转，请使用平台操作（同意/拒绝/上传凭证）',

@@ -38,6 +38,9 @@
  * - Platform tickets (客诉工单): getmchticketdetail, getmchticketlist (ticket_state, creation
  *   window, start / limit); pushes `ec_platform_kf_create_mch_ticket` and, when `ticket_deal_end_time`
  *   passes in state 1, `ec_platform_kf_ticket_timeout` (state 3, review 2 默认判支持用户).
+ * - Media: `GET /channels/ec/basics/media/get?media_id=` answers the bytes of a buyer's photo
+ *   (after-sales created with `mediaIds` get a small PNG each; `addMedia` sets other bytes), an
+ *   unknown id 40007 as JSON.
  *
  * What it does NOT reproduce: other endpoints (products, logistics, file upload, syncworkorder,
  * operatemchticket / getticketclassconfig, guarantee orders), the dispute history's item_type
@@ -226,6 +229,11 @@ class ApiError extends Error {
   }
 }
 
+/** An 8×8 orange PNG: what the stand-in's buyers photograph. */
+const STANDIN_PNG = Uint8Array.from(
+  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGP40GCAFTEMLQkA0yBoAeE1ei4AAAAASUVORK5CYII=', 'base64'),
+)
+
 const REASONS = [
   { reason: '10000000', reason_text: '不想要了' },
   { reason: '10000019', reason_text: '7天无理由退货' },
@@ -293,6 +301,8 @@ export class ChannelsShopState {
   readonly tickets = new Map<string, Ticket>()
   /** images sent over each dispute (the platform's limit is 20 in all) */
   private readonly complaintImages = new Map<string, number>()
+  /** media the buyers attached (media id → bytes): served by basics/media/get */
+  readonly media = new Map<string, { bytes: Uint8Array; contentType: string }>()
 
   constructor(private readonly o: ChannelsStandinOptions) {
     this.appid = o.appid ?? 'wxstandin00000001'
@@ -393,9 +403,30 @@ export class ChannelsShopState {
       negotiated: false,
       lastWriteAt: null,
     }
+    for (const m of a.details.media_id_list) if (!this.media.has(m)) this.addMedia(m)
     this.afterSales.set(a.after_sale_order_id, a)
     this.queuePush(a)
     return a
+  }
+
+  /** A buyer's photo on the platform (default: a small PNG); served by basics/media/get. */
+  addMedia(mediaId: string, file: { bytes: Uint8Array; contentType: string } = { bytes: STANDIN_PNG, contentType: 'image/png' }): void {
+    this.media.set(mediaId, file)
+  }
+
+  /** `GET /channels/ec/basics/media/get`: the bytes, or an errcode as JSON (the token is checked like every call). */
+  getMedia(query: URLSearchParams): { bytes: Uint8Array; contentType: string } {
+    const inj = this.injected.findIndex((e) => e.path === '/channels/ec/basics/media/get')
+    if (inj >= 0) {
+      const e = this.injected[inj]
+      if (--e.times <= 0) this.injected.splice(inj, 1)
+      if (e.http) throw Object.assign(new Error('injected'), { http: e.http })
+      if (e.errcode !== undefined) throw new ApiError(e.errcode, 'injected error')
+    }
+    this.checkToken(query.get('access_token'))
+    const m = this.media.get(query.get('media_id') ?? '')
+    if (!m) throw new ApiError(40007, 'invalid media_id')
+    return m
   }
 
   buyerCancel(id: string): AfterSale {
@@ -1011,6 +1042,17 @@ export async function startChannelsStandin(o: ChannelsStandinOptions = {}): Prom
       try {
         if (req.method === 'GET' && url.pathname === '/__standin/state') {
           return send(res, 200, { now: state.now(), orders: state.orders.size, afterSales: state.afterSales.size, calls: state.calls.length, pushes: state.pushes })
+        }
+        if (req.method === 'GET' && url.pathname === '/channels/ec/basics/media/get') {
+          try {
+            const m = state.getMedia(url.searchParams)
+            state.calls.push({ path: url.pathname, at: state.now(), errcode: 0 })
+            res.writeHead(200, { 'content-type': m.contentType, 'content-length': String(m.bytes.length) })
+            return res.end(m.bytes)
+          } catch (e) {
+            if (e instanceof ApiError) state.calls.push({ path: url.pathname, at: state.now(), errcode: e.errcode })
+            throw e
+          }
         }
         if (req.method !== 'POST') return send(res, 405, { errcode: 43002, errmsg: 'require POST method' })
         const text = await readBody(req)

@@ -25,7 +25,16 @@ export interface MediaPort {
    * null when the file is unknown or the runtime has none.
    */
   shareUrl?(fileId: string): Promise<string | null>
+  /**
+   * Keeps a file the desk fetched itself (a buyer's photo / video from the shop's after-sale), kept
+   * at once (attached); `name` is stable per source file. Answers the evidence, or null when the
+   * bytes are not an allowed image / video (type sniffed, size within the evidence limits).
+   */
+  keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null>
 }
+
+/** The largest file the desk keeps (a video; images are limited further by the adapters' evidence checks). */
+export const KEEP_MAX_BYTES = 50 * 1024 * 1024
 
 export const uploaderAccepts = async (rule: UploaderRule, openid: string): Promise<boolean> =>
   'openid' in rule ? rule.openid === openid : rule.anyStaff(openid)

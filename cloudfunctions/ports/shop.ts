@@ -187,6 +187,12 @@ export interface ShopPort {
   getTicket(ticketId: string): Promise<ChannelsTicket>
   /** platformkf/getmchticketlist (newest first), one page */
   listTickets(q: ListTicketsQuery): Promise<{ tickets: ChannelsTicket[]; total: number }>
+  /**
+   * The bytes of a media id an after-sale (or a dispute) carries — the buyer's photos and videos
+   * (`GET /channels/ec/basics/media/get?media_id=…`: binary on success, a JSON errcode otherwise).
+   * At most `maxBytes`; larger answers fail with kind 'unknown'.
+   */
+  getMedia(mediaId: string, maxBytes: number): Promise<ShopMedia>
 }
 
 /** The seller's words (≤ 500 characters) and images (platform media ids, ≤ 20 over the dispute). */
@@ -203,6 +209,12 @@ export interface ListTicketsQuery {
   offset: number
   /** ≤ 50 */
   limit: number
+}
+
+export interface ShopMedia {
+  bytes: Uint8Array
+  /** as the platform declared it (the desk sniffs the real type) */
+  contentType: string
 }
 
 /**

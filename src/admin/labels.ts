@@ -21,6 +21,13 @@ export const STAFF_NEXT: Record<CaseStatus, string> = {
   cancelled: '买家已撤销',
 }
 
+/** A shop (视频号小店) after-sale: the buyer acts and rates in WeChat, not here. */
+export const STAFF_NEXT_PLATFORM: Partial<Record<CaseStatus, string>> = {
+  awaiting_return: '等待买家在微信填写退货单号',
+  resolved: '已解决（平台售后已完成）',
+  rejected: '已驳回，买家可在微信申请平台介入',
+}
+
 export const TAB_LABELS: Record<QueueTab, string> = {
   mine: '我的',
   team: '本组',

@@ -17,7 +17,10 @@ export function Tracker({ view, reasonLabel, children }: { view: BuyerCaseView; 
   const steps = view.timeline
     .slice()
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
-  const reason = reasonLabel?.(view.reason) ?? REASON_DEFAULTS[view.reason]?.label ?? view.reason
+  // a shop after-sale keeps the platform's words for the reason
+  const reason = view.reasonText || (reasonLabel?.(view.reason) ?? REASON_DEFAULTS[view.reason]?.label ?? view.reason)
+  // a shop after-sale is the buyer's own application (imported by the system), never the seller reaching out
+  const sellerOpened = view.source !== 'channels' && view.timeline.some((e) => e.type === 'opened' && e.actor.kind !== 'buyer')
   const { next } = view
   // the headline is what the buyer bought, not the kind of claim
   const first = view.order.items.find((i) => i.skuId === view.claimedItems[0]?.skuId)
@@ -29,7 +32,7 @@ export function Tracker({ view, reasonLabel, children }: { view: BuyerCaseView; 
           <Text className="section-title" id="case-product">
             {product}
           </Text>
-          <StatusBadge id="case-status" status={view.status} sellerOpened={view.timeline.some((e) => e.type === 'opened' && e.actor.kind !== 'buyer')} />
+          <StatusBadge id="case-status" status={view.status} sellerOpened={sellerOpened} />
         </View>
         <Text className="muted block">售后单号 {view.caseNo}</Text>
         <Text className="muted block">
@@ -55,7 +58,7 @@ export function Tracker({ view, reasonLabel, children }: { view: BuyerCaseView; 
           <View key={e.id} id={i === 0 ? 'step-current' : undefined} className={`tl-item${i === 0 ? ' tl-item--current' : ''}`}>
             <View className="tl-dot" />
             {i < steps.length - 1 ? <View className="tl-line" /> : null}
-            <Text className="tl-title">{e.type === 'opened' && e.actor.kind !== 'buyer' ? '商家主动联系您' : STATUS_LABELS[e.toStatus]}</Text>
+            <Text className="tl-title">{e.type === 'opened' ? (sellerOpened ? '商家主动联系您' : view.source === 'channels' ? '您的售后申请' : STATUS_LABELS[e.toStatus]) : STATUS_LABELS[e.toStatus]}</Text>
             {e.text ? <Text className="tl-text">{e.text}</Text> : null}
             <Text className="tl-time">{formatShort(e.at)}</Text>
           </View>

@@ -56,4 +56,13 @@ describe('视频号小店售后：平台指令', () => {
     expect(allowedCommands(c, { actor: agent, policy, now: later(MON_10, 5) })).toEqual(expect.arrayContaining(['platform_accept', 'platform_reject', 'note']))
     expect(allowedCommands(c, { actor: agent, policy, now: later(MON_10, 5) })).not.toContain('approve')
   })
+
+  it('平台退款完成后的回访：客服可以在视频号小店售后单上记录回访（平台不管回访）', () => {
+    const auto = step(shopCase(), { type: 'platform_sync', snapshot: snap({ status: 'PLATFORM_REFUNDING', updateTime: later(MON_10, 60), deadline: null }) }, system, later(MON_10, 61))
+    const done = step(auto.case, { type: 'platform_sync', snapshot: snap({ status: 'MERCHANT_REFUND_SUCCESS', updateTime: later(MON_10, 62), deadline: null }) }, system, later(MON_10, 63))
+    expect(done.case.followUp).toBeTruthy()
+    expect(allowedCommands(done.case, { actor: agent, policy, now: later(MON_10, 64) })).toContain('record_visit')
+    const visit = step(done.case, { type: 'record_visit', outcome: 'satisfied' }, agent, later(MON_10, 65))
+    expect(visit.case.followUp?.outcome).toBe('satisfied')
+  })
 })

@@ -89,6 +89,8 @@ function buyerMayRead(path: string, c: Case): boolean {
     /^offers\[\]\.(id|explanation|group|items\[\]\.skuId)$/,
     /^returnShipment\.(carrier|trackingNo|items\[\]\.skuId)$/,
     'inspection.note', /^refunds\[\]\.key$/, /^replacementShipments\[\]\.(id|carrier|trackingNo|items\[\]\.skuId)$/, 'rating.comment',
+    // the reason the buyer picked on the shop, in the platform's words (BuyerCaseView.reasonText)
+    'platform.reasonText',
   ].some((p) => (typeof p === 'string' ? p === generic : p.test(generic)))
 }
 

@@ -49,6 +49,7 @@ import {
   type MerchantUpdateInput,
   type RefundCertificateInput,
   type RejectApplyInput,
+  type ShopMedia,
   type ShopPort,
 } from '../../ports/shop'
 import type { Store } from '../../ports/store'
@@ -456,6 +457,51 @@ export class ChannelsShop implements ShopPort {
       limit: Math.min(q.limit, 50),
     }, TicketListAnswer)
     return { tickets: r.ticket_item_list, total: r.total }
+  }
+
+  // ------------------------------------------------------------------ ShopPort: media
+
+  async getMedia(mediaId: string, maxBytes: number): Promise<ShopMedia> {
+    const path = '/channels/ec/basics/media/get'
+    return this.withRetries(path, async () => {
+      let tok = await this.token()
+      for (let tokenTry = 0; ; tokenTry++) {
+        this.stats.httpCalls++
+        let res: Response
+        try {
+          res = await this.fetchFn(`${this.base}${path}?access_token=${encodeURIComponent(tok.value)}&media_id=${encodeURIComponent(mediaId)}`, { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs * 3) })
+        } catch (e) {
+          throw shopError('transient', 0, `network: ${e instanceof Error ? e.message : String(e)}`, path, this.iso(this.now() + this.transientRetryMs))
+        }
+        if (!res.ok) {
+          const kind = TRANSIENT_HTTP(res.status) ? 'transient' : 'unknown'
+          throw shopError(kind, 0, `HTTP ${res.status}`, path, kind === 'transient' ? this.iso(this.now() + this.transientRetryMs) : null)
+        }
+        const declared = Number(res.headers.get('content-length') ?? 0)
+        if (declared > maxBytes) throw shopError('unknown', 0, `media larger than ${maxBytes} bytes`, path)
+        const bytes = new Uint8Array(await res.arrayBuffer())
+        if (bytes.length > maxBytes) throw shopError('unknown', 0, `media larger than ${maxBytes} bytes`, path)
+        const contentType = res.headers.get('content-type') ?? ''
+        // errors come as JSON (binary otherwise): the documented way to tell them apart
+        if (contentType.includes('json') || (bytes.length < 2048 && bytes[0] === 0x7b)) {
+          let json: Record<string, unknown> = {}
+          try {
+            json = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>
+          } catch {
+            throw shopError('unknown', 0, 'media answer is neither a file nor JSON', path)
+          }
+          const errcode = Number(json.errcode ?? 0)
+          if (TOKEN_CODES.has(errcode) && tokenTry === 0) {
+            tok = await this.replaceToken(tok)
+            continue
+          }
+          if (errcode === 0) throw shopError('unknown', 0, 'media answer without a file', path)
+          const kind = fromErrcode(errcode, String(json.errmsg ?? ''), path).kind
+          throw fromErrcode(errcode, String(json.errmsg ?? ''), path, kind === 'transient' ? this.iso(this.now() + this.transientRetryMs) : null)
+        }
+        return { bytes, contentType }
+      }
+    })
   }
 }
 

@@ -1,12 +1,17 @@
 import type { Evidence } from '@contract/domain'
 import { uploaderAccepts, type MediaCheck, type MediaPort, type UploaderRule } from '../../ports/media'
-import { checkEvidenceLimits, MEDIA_LIMITS } from '../local/media'
+import { createHash } from 'node:crypto'
+import { checkEvidenceLimits, keptEvidence, KEPT_OWNER, MEDIA_LIMITS } from '../local/media'
 
 /** The slice of @cloudbase/node-sdk's app this adapter uses (kept narrow for tests). */
 export interface CloudFileApi {
   getFileInfo(opts: { fileList: string[] }): Promise<{ fileList: { code: string; fileID: string; size?: number; contentType?: string; mime?: string }[] }>
   getTempFileURL?(opts: { fileList: Array<{ fileID: string; maxAge: number }> }): Promise<{ fileList: { code: string; fileID: string; tempFileURL: string }[] }>
+  /** @cloudbase/node-sdk app.uploadFile (files the desk fetched itself) */
+  uploadFile?(opts: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>
 }
+
+const EXT_BY_MIME: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/heic': 'heic', 'video/mp4': 'mp4' }
 
 const MIME_BY_EXT: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic', mp4: 'video/mp4' }
 
@@ -78,6 +83,15 @@ export class CloudMedia implements MediaPort {
     return f && f.code === 'SUCCESS' && f.tempFileURL ? f.tempFileURL : null
   }
 
+
+  /** Under `evidence/channels/`, named by the source: a second keep of the same file overwrites it. */
+  async keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null> {
+    const e = keptEvidence(file.bytes)
+    if (!e || !this.app.uploadFile) return null
+    const name = `${createHash('sha256').update(file.name).digest('hex').slice(0, 32)}.${EXT_BY_MIME[e.mime] ?? 'bin'}`
+    const up = await this.app.uploadFile({ cloudPath: `evidence/${KEPT_OWNER}/${name}`, fileContent: Buffer.from(file.bytes) })
+    return { ...e, fileId: up.fileID }
+  }
   async sweep(): Promise<number> {
     return 0
   }

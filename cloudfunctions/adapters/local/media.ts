@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Evidence } from '@contract/domain'
@@ -53,6 +54,18 @@ export function checkEvidenceLimits(evidence: Evidence[]): string | null {
 
 const NOT_YOURS = '凭证文件不存在或不属于您'
 
+/** The owner of files the desk fetched itself (no buyer or staff member uploaded them here). */
+export const KEPT_OWNER = 'channels'
+
+/** A fetched file as evidence (file id left to the adapter), or null when its type or size is not allowed. */
+export function keptEvidence(bytes: Uint8Array): Omit<Evidence, 'fileId'> & { fileId: '' } | null {
+  const mime = sniffMime(bytes.subarray(0, 16))
+  if (!mime) return null
+  const kind = mime.startsWith('video/') ? 'video' : 'image'
+  const e = { fileId: '' as const, kind, mime, size: bytes.length } as const
+  return checkEvidenceLimits([e]) ? null : e
+}
+
 /** Local media: files uploaded through the gateway, recorded in the store with their sniffed type. */
 export class LocalMedia implements MediaPort {
   /** `dir`: where the gateway writes the bytes (the sweep deletes them there). */
@@ -99,6 +112,15 @@ export class LocalMedia implements MediaPort {
     const id = fileId.startsWith('local:') ? fileId.slice(6) : null
     if (!id || !/^[\w-]{1,64}$/.test(id) || !(await this.store.getMedia(id))) return null
     return `local-media://${id}`
+  }
+
+  async keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null> {
+    const e = keptEvidence(file.bytes)
+    if (!e || !this.dir) return null
+    const id = `pm-${createHash('sha256').update(file.name).digest('hex').slice(0, 16)}-${randomBytes(4).toString('hex')}`
+    fs.writeFileSync(path.join(this.dir, id), file.bytes)
+    await this.store.putMedia({ id, ownerOpenid: KEPT_OWNER, mime: e.mime, kind: e.kind, size: e.size, location: id, createdAt: file.at, attachedAt: file.at })
+    return { ...e, fileId: `local:${id}` }
   }
 
   async sweep(before: string, limit: number): Promise<number> {

@@ -14,12 +14,14 @@
  * - platform_call_result (system): the platform's answer to the call; a refusal returns the case
  *   to the agent with the platform's reason in Chinese.
  */
-import type { Case, PlatformBlock, PlatformCall } from '@contract/domain'
+import type { Case, PlatformBlock, PlatformCall, PlatformMedia, PlatformSnapshot } from '@contract/domain'
 import { raise } from '../errors'
 import { yuan } from '../money'
 import { SELLER_AT_FAULT } from '../offers'
 import { freightInsured, returnShippingPayer } from '../shipping'
-import { acceptCallFor, expectedCaseStatus, isStaleSnapshot, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
+import type { CoreContext } from '../context'
+import { acceptCallFor, expectedCaseStatus, inspectsPlatformReturn, isStaleSnapshot, platformChanges, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
+import { toMs } from '../tz'
 import { alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
 /** Refund-related platform refusals: the case is flagged refundFailed. */
@@ -50,8 +52,36 @@ function call(w: Work, p: PlatformBlock, name: PlatformCall, at: string, params:
   w.data = { ...w.data, platformCall: name, callKey }
 }
 
+/** With inspection in the policy, a shop return is refunded by passing the inspection, not by a bare receipt. */
+const acceptGuard: Guard = (c, ctx) => {
+  const no = sellerGuard(acceptCallFor)(c, ctx)
+  if (no || !c.platform) return no
+  if (acceptCallFor(c.platform) === 'confirm_receipt_refund' && inspectsPlatformReturn(c.platform, ctx.policy) && c.inspection?.result !== 'pass') {
+    return refuse('NOT_ALLOWED_IN_STATUS', '请先确认收货并验货，验货通过后再由平台退款')
+  }
+  return null
+}
+
+/**
+ * The platform refunds what the buyer asked for (agree to refund, or receipt + refund of a
+ * return); the desk records it as pending until the platform says the money moved.
+ */
+export function platformRefund(w: Work, name: PlatformCall, text: string | undefined, ctx: CoreContext): void {
+  const p = platformOf(w.c)
+  const amount = p.refundFen
+  const room = roomFor(w.c, 'refund', ctx)
+  if (amount > room.maxFen) raise('LIMIT_EXCEEDED', `平台退款${yuan(amount)}超过上限：${room.reason}，请拒绝或与买家协商`, { amountFen: amount, maxFen: room.maxFen })
+  requireApproval(w, { valueFen: amount, cashFen: amount, summary: `同意平台退款${yuan(amount)}` }, ctx, '退款')
+  if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
+  if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
+  w.to = 'refunding'
+  w.text = text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
+  // the buyer hears about the money when the platform says it moved (platform_sync), not now
+  call(w, p, name, ctx.now)
+}
+
 export const platform_accept: CommandSpec<'platform_accept'> = {
-  guard: sellerGuard(acceptCallFor),
+  guard: acceptGuard,
   act(w, cmd, ctx) {
     const p = platformOf(w.c)
     const name = acceptCallFor(p)
@@ -63,17 +93,7 @@ export const platform_accept: CommandSpec<'platform_accept'> = {
       call(w, p, name, ctx.now, cmd.addressId ? { addressId: cmd.addressId } : {})
       return
     }
-    // the platform refunds what the buyer asked for; the desk records it as pending until the platform says so
-    const amount = p.refundFen
-    const room = roomFor(w.c, 'refund', ctx)
-    if (amount > room.maxFen) raise('LIMIT_EXCEEDED', `平台退款${yuan(amount)}超过上限：${room.reason}，请拒绝或与买家协商`, { amountFen: amount, maxFen: room.maxFen })
-    requireApproval(w, { valueFen: amount, cashFen: amount, summary: `同意平台退款${yuan(amount)}` }, ctx, '退款')
-    if (amount > 0) w.c.refunds.push({ key: `${w.c.id}-r${w.c.refunds.length + 1}`, amountFen: amount, purpose: 'refund', status: 'pending', requestedAt: ctx.now, settledAt: null, failureReason: null })
-    if (w.c.returnShipment && w.c.returnShipment.status !== 'received') w.c.returnShipment = { ...w.c.returnShipment, status: 'received', receivedAt: ctx.now }
-    w.to = 'refunding'
-    w.text = cmd.text ?? (name === 'confirm_receipt_refund' ? `商家已确认收货并同意退款${yuan(amount)}，平台退款中` : `商家已同意退款${yuan(amount)}，平台退款中`)
-    // the buyer hears about the money when the platform says it moved (platform_sync), not now
-    call(w, p, name, ctx.now)
+    platformRefund(w, name, cmd.text, ctx)
   },
 }
 
@@ -144,18 +164,83 @@ export const platform_call_result: CommandSpec<'platform_call_result'> = {
   },
 }
 
+/** Statuses in which the platform waits on the seller's decision on the application. */
+const SELLER_DECIDES = new Set(['MERCHANT_PROCESSING', 'USER_WAIT_CONFIRM_UPDATE'])
+/** Statuses after the seller rejected: a refund from here was ruled by the platform. */
+const SELLER_REJECTED = new Set(['MERCHANT_REJECT_REFUND', 'MERCHANT_REJECT_RETURN', 'MERCHANT_REJECT_EXCHANGE', 'MERCHANT_REJECT_RESHIP'])
+const REFUND_MOVES = new Set(['PLATFORM_REFUNDING', 'MERCHANT_REFUND_SUCCESS', 'MERCHANT_RETURN_SUCCESS'])
+
+/**
+ * The platform moved on its own — the seller's deadline passed, or its customer service ruled —
+ * in plain Chinese, or null when the move followed the seller's own call (or the buyer's).
+ */
+export function platformOwnDecision(before: PlatformBlock, snap: PlatformSnapshot, now: string): string | null {
+  if (before.status === snap.status) return null
+  const last = before.lastCall
+  // the seller's call on the step the platform left (not refused) explains the move
+  if (last && last.outcome !== 'refused' && sellerCalls(before.status, before.type).includes(last.call)) return null
+  const money = yuan(snap.refundFen)
+  const late = !!before.deadline && toMs(before.deadline) <= toMs(now) + 60_000
+  if (REFUND_MOVES.has(snap.status)) {
+    if (SELLER_REJECTED.has(before.status) || (!!snap.complaintId && !late)) return `平台客服已介入处理，判定退款${money}`
+    if (SELLER_DECIDES.has(before.status)) return late ? `商家未在期限内处理，平台已自动同意退款${money}` : `平台已直接同意退款${money}`
+    if (before.status === 'MERCHANT_WAIT_RECEIPT') return late ? `商家未在期限内确认收货，平台已自动退款${money}` : `平台已确认退货并退款${money}`
+    return null
+  }
+  if (snap.status === 'USER_WAIT_RETURN' && SELLER_DECIDES.has(before.status)) {
+    return late ? '商家未在期限内处理，平台已自动同意退货，等待买家寄回' : '平台已同意退货，等待买家寄回'
+  }
+  return null
+}
+
+/** What the timeline says for an ordinary platform move (both sides read it). */
+function platformMoveText(snap: PlatformSnapshot): string {
+  switch (snap.status) {
+    case 'PLATFORM_REFUNDING':
+      return `平台正在退款${yuan(snap.refundFen)}`
+    case 'MERCHANT_REFUND_SUCCESS':
+    case 'MERCHANT_RETURN_SUCCESS':
+      return `平台已退款${yuan(snap.refundFen)}，请留意到账`
+    case 'USER_WAIT_RETURN':
+      return '等待买家在微信订单的售后页面填写退货快递单号'
+    case 'MERCHANT_WAIT_RECEIPT':
+      return snap.returnWaybill ? `买家已寄回商品（${snap.returnWaybill.deliveryName || snap.returnWaybill.deliveryId} ${snap.returnWaybill.waybillId}），等待商家收货验货` : '买家已寄回商品，等待商家收货验货'
+    case 'USER_CANCELD':
+      return '买家已在微信撤销售后申请'
+    default:
+      return `平台状态：${platformStatusText(snap.status)}`
+  }
+}
+
+/** Media ids of the snapshot not yet kept with the case, merged with what is kept. */
+function mergeMedia(kept: PlatformMedia[], fetched: PlatformMedia[] | undefined, ids: string[]): PlatformMedia[] {
+  const out = [...kept]
+  for (const m of fetched ?? []) if (ids.includes(m.mediaId) && !out.some((x) => x.mediaId === m.mediaId)) out.push(m)
+  return out.slice(0, 50)
+}
+
 export const platform_sync: CommandSpec<'platform_sync'> = {
   act(w, cmd, ctx) {
     const c = w.c
     const before = platformOf(c)
     const snap = cmd.snapshot
     if (snap.afterSaleOrderId !== before.afterSaleOrderId) raise('VALIDATION', '不是同一个平台售后单')
-    if (isStaleSnapshot(c, snap)) raise('CONFLICT', '平台数据不比售后单新，已忽略', { updateTime: snap.updateTime })
+    const kept = before.media ?? []
+    const media = mergeMedia(kept, cmd.media, snap.mediaIds)
+    const newMedia = media.length - kept.length
+    if (isStaleSnapshot(c, snap)) {
+      // the same platform status again: only the buyer's files fetched since are kept, staff-only
+      if (newMedia <= 0) raise('CONFLICT', '平台数据不比售后单新，已忽略', { updateTime: snap.updateTime })
+      c.platform = { ...before, media, syncedAt: ctx.now }
+      w.internal = true
+      w.text = `已取回买家在视频号小店上传的凭证${newMedia}个`
+      return
+    }
     const row = platformRow(snap.status)
     // a seller call the platform has not processed yet keeps the case where the call put it
     const inFlight = before.lastCall?.outcome === 'pending' && sellerCalls(snap.status, snap.type).includes(before.lastCall.call)
     w.to = inFlight ? c.status : expectedCaseStatus(c, snap)
-
+    const own = platformOwnDecision(before, snap, ctx.now)
     if (row.refunded) {
       let moved = 0
       for (const r of c.refunds) if (r.status === 'pending') {
@@ -191,10 +276,21 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
         receivedAt: received ? (rs?.receivedAt ?? ctx.now) : null,
       }
     }
-    c.platform = { ...snap, syncedAt: ctx.now, lastCall: before.lastCall }
-    w.text = `平台状态：${platformStatusText(snap.status)}`
+    c.platform = { ...snap, syncedAt: ctx.now, lastCall: before.lastCall, ...(media.length ? { media } : {}) }
     w.data = { platformStatus: snap.status, updateTime: snap.updateTime }
-    if (row.alertAgent && (snap.status !== before.status || w.to !== c.status)) {
+    if (snap.status === before.status && w.to === c.status) {
+      // the same status with other facts changed (deadline, amount, waybill, files): staff-only
+      w.internal = true
+      w.text = `平台更新：${[...platformChanges(before, snap), ...(newMedia > 0 ? [`已取回凭证${newMedia}个`] : [])].join('；') || platformStatusText(snap.status)}`
+      return
+    }
+    w.text = own ?? platformMoveText(snap)
+    // the platform confirming what the seller's own call already showed (the call's row said 平台退款中): staff-only
+    if (!own && w.to === c.status) w.internal = true
+    if (own) {
+      // the platform decided without the seller: the agent hears it with the case's product, buyer, reason and money
+      alert(w, c.assigneeId ?? 'supervisor', 'platform_update', `售后单 ${c.caseNo}：${own}`)
+    } else if (row.alertAgent && (snap.status !== before.status || w.to !== c.status)) {
       alert(w, c.assigneeId ?? 'supervisor', 'platform_update', `售后单 ${c.caseNo}：${row.alertAgent}`, row.waitsOn === 'seller' ? (snap.deadline ?? undefined) : undefined)
     }
   },

@@ -4,6 +4,7 @@
  * pickup (wrong / damaged goods taken back) moves along without changing the status.
  */
 import type { Case, CaseStatus, ReturnShipment } from '@contract/domain'
+import { platformInspectRefusal } from '../platform-status'
 import { refuse, type CommandSpec, type Refusal } from './work'
 
 /**
@@ -33,7 +34,8 @@ export const ship_return: CommandSpec<'ship_return'> = {
 }
 
 export const receive_return: CommandSpec<'receive_return'> = {
-  guard: receiveRefusal,
+  // a shop return: received here only when the desk inspects it before the platform refunds
+  guard: (c, ctx) => platformInspectRefusal(c, ctx.policy) ?? receiveRefusal(c),
   act(w, cmd, ctx) {
     const rs = w.c.returnShipment!
     rs.status = 'received'

@@ -244,7 +244,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
         return run('withdraw_offer', text ? { reason: text } : {}, CONFIRM.withdraw_offer)
       case 'inspect':
         if (!text) return invalid('请填写验货说明')
-        return run('inspect', { result: d.result, note: text, photos: d.photos }, d.result === 'fail' ? '验货不通过将驳回该售后，不可撤销。确认不通过？' : undefined)
+        return run('inspect', { result: d.result, note: text, photos: d.photos }, d.result === 'fail' ? (view.platform ? '验货不通过：售后单回到您手上，请在平台拒绝（附验货照片）或与买家协商。确认不通过？' : '验货不通过将驳回该售后，不可撤销。确认不通过？') : undefined)
       case 'ship_replacement':
         if (!d.carrier.trim() || !d.trackingNo.trim()) return invalid('请填写快递公司和单号')
         return run('ship_replacement', { carrier: d.carrier.trim(), trackingNo: d.trackingNo.trim() })

@@ -5,7 +5,7 @@ import type { CaseView } from '@contract/actions'
 import { CASE_SOURCE_LABELS, CASE_TYPE_LABELS, REASON_DEFAULTS, SHIPPING_PAYER_STAFF, caseSourceOf, orderFreightInsurance, type Offer } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { adminApi, type CaseDetail, type Me } from '../api'
-import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_STATUS, TEAM_LABELS } from '../labels'
+import { OFFER_KIND_LABELS, RULE_LABELS, SEVERITY_LABELS, STAFF_NEXT, STAFF_NEXT_PLATFORM, STAFF_STATUS, TEAM_LABELS } from '../labels'
 import { fmtShort, fmtTime, mediaUrl, yuan } from '../format'
 import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames } from '../ui'
 import { BuyerPreferencesView, LinkedCaseLink, LoopPanel } from './LoopPanel'
@@ -70,9 +70,14 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
   }
   const suggestions = c.offers.filter((o) => o.status === 'suggested')
   const otherOffers = c.offers.filter((o) => o.status !== 'suggested')
+  // a shop after-sale names its reason in the platform's words (「不想要了」, not 「其他」)
+  const reasonOf = c.platform?.reasonText || (reasonLabels[c.reason] ?? c.reason)
+  // the buyer's photos and videos: uploaded here, or on the shop and fetched with the case
+  const evidence = [...c.evidence, ...(c.platform?.media ?? [])]
+  const platformPending = (c.platform?.mediaIds.length ?? 0) - (c.platform?.media?.length ?? 0)
   // files that are not the desk's own (mediaUrl answers '') are never loaded
-  const images = c.evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId))
-  const videos = c.evidence.filter((e) => e.kind === 'video' && mediaUrl(e.fileId))
+  const images = evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId))
+  const videos = evidence.filter((e) => e.kind === 'video' && mediaUrl(e.fileId))
   const claimed = c.claimedItems.map((ci) => ({ ...ci, item: c.order.items.find((i) => i.skuId === ci.skuId) }))
   const flags = [
     c.flags.escalated && '已升级',
@@ -107,7 +112,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">类型 / 原因</Text>
           <Text>
-            {CASE_TYPE_LABELS[c.type]} · {reasonLabels[c.reason] ?? c.reason}
+            {CASE_TYPE_LABELS[c.type]} · <Text id="case-reason">{reasonOf}</Text>
           </Text>
         </View>
         <View className="adm-row">
@@ -125,7 +130,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         <View className="adm-row">
           <Text className="adm-row__k">下一步</Text>
           <Text id="case-next">
-            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : STAFF_NEXT[c.status]}
+            {c.status === 'awaiting_return' && c.returnShipment?.pickup ? '等待快递上门取件' : ((c.platform && STAFF_NEXT_PLATFORM[c.status]) || STAFF_NEXT[c.status])}
             {c.next.dueAt ? `（${fmtShort(c.next.dueAt)}前）` : ''}
           </Text>
         </View>
@@ -211,8 +216,10 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
         ))}
       </Section>
 
-      <Section title={`凭证（${c.evidence.length}）`} id="case-evidence">
-        {c.evidence.length === 0 && <Text className="adm-muted">买家未上传凭证</Text>}
+      <Section title={`凭证（${evidence.length}）`} id="case-evidence">
+        {evidence.length === 0 && platformPending <= 0 && <Text className="adm-muted">买家未上传凭证</Text>}
+        {platformPending > 0 && <Text className="adm-muted" id="evidence-pending">买家在视频号小店上传的{platformPending}个图片/视频正在取回，稍后刷新</Text>}
+        {(c.platform?.media?.length ?? 0) > 0 && <Text className="adm-muted">含买家在视频号小店上传的{c.platform?.media?.length}个</Text>}
         <View className="adm-evidence">
           {images.map((e) => (
             <Image
@@ -300,7 +307,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
 
       <LoopPanel
         view={c}
-        reasonLabel={reasonLabels[c.reason] ?? c.reason}
+        reasonLabel={reasonOf}
         replyDrafts={policy?.loop.replyDrafts ?? {}}
         onUpdated={onUpdated}
         linkedCases={c.linkedCases ?? []}

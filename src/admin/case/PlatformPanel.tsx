@@ -109,7 +109,7 @@ export function PlatformPanel({ view, onUpdated }: { view: CaseView; onUpdated(v
         <Text id="platform-amount">{yuan(p.refundFen)}</Text>
       </View>
       {p.description && <Text className="adm-card__title">买家说明：{p.description}</Text>}
-      {p.mediaIds.length > 0 && <Text className="adm-muted">买家上传了 {p.mediaIds.length} 个图片/视频（在视频号小店后台查看）</Text>}
+      {p.mediaIds.length > 0 && <Text className="adm-muted">买家上传了 {p.mediaIds.length} 个图片/视频（见下方「凭证」）</Text>}
       {p.returnWaybill && (
         <View className="adm-row">
           <Text className="adm-row__k">退货物流</Text>

@@ -9,6 +9,7 @@ import {
   CLOCK_LABELS,
   COMPENSATION_LABELS,
   LIMIT_LABELS,
+  PLATFORM_RETURNS_LABEL,
   SEVERITY_EXPLAINED,
   SLA_FIELD_LABELS,
   TARGET_LABELS,
@@ -448,6 +449,16 @@ export function PolicyScreen({ me }: { me: Me }) {
         <TextField id="ret-name" label="收件人" initial={p.returnAddress.name} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.name = v.trim()))} />
         <TextField id="ret-phone" label="电话" initial={p.returnAddress.phone} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.phone = v.trim()))} />
         <TextField id="ret-address" area label="地址（买家填写退货物流时看到）" initial={p.returnAddress.address} disabled={ro} onChange={(v) => update((x) => void (x.returnAddress.address = v.trim()))} />
+        <Text className="adm-section__title block">{PLATFORM_RETURNS_LABEL}</Text>
+        <View>
+          <Chip id="platform-inspect-on" on={p.platformReturns.inspectBeforeRefund} onClick={() => !ro && update((x) => void (x.platformReturns = { inspectBeforeRefund: true }))}>
+            先验货再退款
+          </Chip>
+          <Chip id="platform-inspect-off" on={!p.platformReturns.inspectBeforeRefund} onClick={() => !ro && update((x) => void (x.platformReturns = { inspectBeforeRefund: false }))}>
+            确认收货即退款
+          </Chip>
+        </View>
+        <Text className="adm-muted block">买家在视频号小店寄回的商品，默认先确认收货、验货通过后再让平台退款；关闭后「确认收货并退款」一步完成。</Text>
       </Section>
 
       {versions && (

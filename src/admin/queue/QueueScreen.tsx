@@ -274,7 +274,7 @@ export function QueueScreen({
                 ) : (
                   <Text className="adm-queue-status">{STAFF_STATUS[c.status]}</Text>
                 )}
-                <Text>{reasonLabels[c.reason] ?? c.reason}</Text>
+                <Text>{c.platform?.reasonText || (reasonLabels[c.reason] ?? c.reason)}</Text>
                 <Text>{c.assigneeId ? (c.assigneeId === me.openid ? '我负责' : staffName(c.assigneeId)) : '未分配'}</Text>
                 <Text>{fmtShort(c.createdAt)}</Text>
               </View>
