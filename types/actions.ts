@@ -314,7 +314,13 @@ export const adminInputs = {
   }),
   get_policy: z.object({}),
   /** `preview`: the range of the what-if the owner looked at; the server recomputes it and records its summary on the new version */
-  update_policy: z.object({ expectedVersion: z.number().int().min(0), policy: z.unknown(), preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional() }),
+  update_policy: z.object({
+    expectedVersion: z.number().int().min(0),
+    policy: z.unknown(),
+    preview: z.object(CaseRangeSchema).refine(rangeOk, RANGE_MSG).optional(),
+    /** changed auto-decision rules: the `autoRules.token` of the preview_policy run that showed exactly these rules */
+    rulesPreview: z.string().max(80).optional(),
+  }),
   list_policy_versions: z.object({}),
   preview_policy: WhatIfInputSchema,
   /** stops the shop's running what-if (one runs at a time) */
@@ -570,6 +576,17 @@ export interface WhatIfSummary {
   counts: Record<WhatIfField, number>
   sla: { metToBreached: number; breachedToMet: number; before: HitRate; after: HitRate }
   money: { rows: WhatIfMoneyRow[]; beforeFen: number; afterFen: number; diffFen: number }
+  /** the draft's auto-decision rules on the same cases (absent on summaries recorded before them) */
+  autoRules?: WhatIfRules
+}
+
+/** What each of the draft's auto-decision rules would have decided of the range's cases, and the money. */
+export interface WhatIfRules {
+  rows: Array<{ id: string; name: string; enabled: boolean; cases: number; amountFen: number; cappedCases: number }>
+  decidedCases: number
+  amountFen: number
+  /** send with update_policy (`rulesPreview`) to save exactly these rules */
+  token: string
 }
 
 export interface WhatIfChange {

@@ -5,6 +5,7 @@
  */
 import { CASE_TYPE_LABELS, REASON_DEFAULTS, type CaseType, type ReasonCode, type Severity } from './domain'
 import type { Policy } from './policy'
+import { autoRuleText, type AutoRule } from './auto-rules'
 import type { PolicyFieldChange } from './actions'
 
 export const SEVERITY_EXPLAINED: Record<Severity, { short: string; long: string }> = {
@@ -204,6 +205,20 @@ export function diffPolicy(a: Policy, b: Policy): PolicyFieldChange[] {
   }
   const addr = (p: Policy) => [p.returnAddress?.name, p.returnAddress?.phone, p.returnAddress?.address].filter(Boolean).join(' ') || '（未设置）'
   push('returnAddress', '退货地址', addr(a), addr(b))
+
+  // auto-decision rules (issue #24), by their stable id
+  const ra = a.autoRules ?? []
+  const rb = b.autoRules ?? []
+  const ruleText = (p: Policy, r: AutoRule) => autoRuleText(r, (c) => reasonLabelOf(p, c))
+  for (const r of rb) {
+    const old = ra.find((x) => x.id === r.id)
+    push(`autoRules.${r.id}`, `自动处理规则「${r.name}」`, old ? ruleText(a, old) : '（无）', ruleText(b, r))
+  }
+  for (const r of ra) if (!rb.some((x) => x.id === r.id)) push(`autoRules.${r.id}`, `自动处理规则「${r.name}」`, ruleText(a, r), '（已删除）')
+  const kept = rb.filter((r) => ra.some((x) => x.id === r.id)).map((r) => r.id)
+  const keptBefore = ra.filter((r) => kept.includes(r.id)).map((r) => r.id)
+  const names = (p: Policy, ids: string[]) => ids.map((id) => (p.autoRules ?? []).find((r) => r.id === id)?.name ?? id).join(' → ')
+  if (kept.join() !== keptBefore.join()) push('autoRules.order', '自动处理规则的顺序', names(a, keptBefore), names(b, kept))
   const inspect = (p: Policy) => (p.platformReturns?.inspectBeforeRefund === false ? '确认收货即退款' : '先验货再退款')
   push('platformReturns.inspectBeforeRefund', PLATFORM_RETURNS_LABEL, inspect(a), inspect(b))
   return out

@@ -22,6 +22,7 @@ import {
   type Severity,
   type Team,
 } from './domain'
+import { AutoRulesSchema } from './auto-rules'
 
 /** Closed days (and make-up days) the policy lists: enough for a decade of statutory holidays. */
 export const MAX_HOLIDAYS = 400
@@ -183,6 +184,8 @@ export const PolicySchema = z
     /** where staff alerts go besides the inbox: subscription messages and WeCom group robots */
     staffAlerts: StaffAlertPolicySchema.default(DEFAULT_STAFF_ALERTS),
     loop: LoopPolicySchema.default(DEFAULT_LOOP),
+    /** auto-decision rules (issue #24), first enabled one that fits decides; see ./auto-rules.ts */
+    autoRules: AutoRulesSchema.default([]),
     /** 视频号小店 returns: the goods are received and inspected (验货) before the platform is told to refund */
     platformReturns: z.object({ inspectBeforeRefund: z.boolean().default(true) }).default({ inspectBeforeRefund: true }),
   })
@@ -380,6 +383,7 @@ export const defaultPolicy: Policy = {
   returnAddress: { name: '售后组', phone: '0571-88886666', address: '浙江省杭州市西湖区龙井路 88 号 演示茶庄售后仓' },
   staffAlerts: StaffAlertPolicySchema.parse(DEFAULT_STAFF_ALERTS),
   loop: LoopPolicySchema.parse(DEFAULT_LOOP),
+  autoRules: [],
 }
 
 /** Readable validation errors: "compensation.latePerDayFen: 应为整数". */

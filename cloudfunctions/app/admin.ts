@@ -39,7 +39,7 @@ export const adminActions: Record<AdminAction, ActionDef> = {
   // the picker for dedicated reps (names and phone tails of buyers: the leads who assign them)
   search_buyers: action({ input: I.search_buyers, roles: LEADS, run: (d, _c, i) => searchBuyers(d, i.q) }),
   get_policy: action({ input: I.get_policy, roles: ANY, run: (d) => getPolicy(d) }),
-  update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy, i.preview) }),
+  update_policy: action({ input: I.update_policy, roles: OWNER, run: (d, c, i) => updatePolicy(d, c.openid, i.expectedVersion, i.policy, i.preview, i.rulesPreview) }),
   list_policy_versions: action({ input: I.list_policy_versions, roles: LEADS, run: (d) => policyHistory(d) }),
   // the what-if reads every case of the range: the owner's tool, like saving
   preview_policy: action({ input: I.preview_policy, roles: OWNER, run: (d, _c, i) => previewPolicy(d, i) }),

@@ -88,7 +88,8 @@ function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext):
 
   // SLA: a staff answer meets the first response; an appeal restarts the resolution clock; leaving
   // the open statuses stops it; waiting on the buyer pauses it
-  if (ctx.actor.kind === 'staff' && FIRST_RESPONSE_COMMANDS.has(command)) c.sla = markFirstResponse(c.sla, ctx.now)
+  // (a system actor runs these only as an owner's auto-decision rule: its decision answers the buyer)
+  if (ctx.actor.kind !== 'buyer' && FIRST_RESPONSE_COMMANDS.has(command)) c.sla = markFirstResponse(c.sla, ctx.now)
   if (command === 'appeal') c.sla = restartResolution(c.sla, ctx.now, policy)
   else if (!OPEN_STATUSES.includes(to)) c.sla = stopSla(c.sla, ctx.now, to === 'resolved')
   else if (PAUSED_STATUSES.includes(to) && !PAUSED_STATUSES.includes(from)) c.sla = pauseSla(c.sla, ctx.now, policy)

@@ -46,7 +46,8 @@ export const TRANSITIONS: TransitionRow[] = [
   // revising: a new offer while the buyer has not answered replaces the open ones
   { command: 'make_offer', by: ['staff'], from: { submitted: ['offer_pending'], in_review: ['offer_pending'] }, self: ['offer_pending'] },
   { command: 'withdraw_offer', by: ['staff'], from: { offer_pending: ['in_review'] }, self: [] },
-  { command: 'approve', by: ['staff'], from: { submitted: REMEDY_TARGETS, in_review: REMEDY_TARGETS }, self: [] },
+  // system: an owner's auto-decision rule (auto-rules.ts), held to the same guards and threshold as an agent
+  { command: 'approve', by: ['staff', 'system'], from: { submitted: REMEDY_TARGETS, in_review: REMEDY_TARGETS }, self: [] },
   { command: 'reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'] }, self: [] },
   // return leg: 'collect' pickups (wrong / damaged goods taken back) move along without a status change
   { command: 'receive_return', by: ['staff'], from: { awaiting_return: ['inspecting'], return_shipped: ['inspecting'] }, self: ['in_review', 'replacement_shipped', 'resolved', 'refunding'] },
@@ -81,7 +82,7 @@ export const TRANSITIONS: TransitionRow[] = [
   // Channels shop after-sales (commands/platform.ts): the seller's platform calls move the case
   // where the platform will take it; a refusal brings it back to the agent; the platform's own
   // moves are mirrored from any open status (the status table in platform-status.ts)
-  { command: 'platform_accept', by: ['staff'], from: { submitted: ['refunding', 'awaiting_return'], in_review: ['refunding', 'awaiting_return'], return_shipped: ['refunding'] }, self: [] },
+  { command: 'platform_accept', by: ['staff', 'system'], from: { submitted: ['refunding', 'awaiting_return'], in_review: ['refunding', 'awaiting_return'], return_shipped: ['refunding'] }, self: [] },
   { command: 'platform_reject', by: ['staff'], from: { submitted: ['rejected'], in_review: ['rejected'], return_shipped: ['rejected'] }, self: [] },
   { command: 'platform_certificate', by: ['staff'], from: {}, self: ['in_review'] },
   { command: 'platform_reship', by: ['staff'], from: { return_shipped: ['replacement_shipped'] }, self: [] },

@@ -25,16 +25,28 @@ export class StoreConflict extends Error {
  * - `open_case`: a claimed SKU already has an open case on this order;
  * - `request_cap`: a claimed SKU reached the per-SKU request limit on this order;
  * - `over_paid`: refunds + compensation of all cases of the order would exceed what was paid.
+ * - `rule_cap`: an auto-decision rule's money of the day would pass its daily cap (`RuleSpend`).
  * Nothing of the refused write is stored.
  */
 export class GuardViolation extends Error {
   readonly code = 'GUARD'
   constructor(
-    readonly rule: 'open_case' | 'request_cap' | 'over_paid' | 'over_items' | 'over_incident',
-    readonly details: { skuId?: string; count?: number; limit?: number; paidFen?: number; committedFen?: number; otherCaseId?: string; incident?: string; capFen?: number },
+    readonly rule: 'open_case' | 'request_cap' | 'over_paid' | 'over_items' | 'over_incident' | 'rule_cap',
+    readonly details: { skuId?: string; count?: number; limit?: number; paidFen?: number; committedFen?: number; otherCaseId?: string; incident?: string; capFen?: number; bucket?: string },
   ) {
     super(`order guard: ${rule} ${JSON.stringify(details)}`)
   }
+}
+
+/**
+ * An auto-decision rule's money, added to its counter of the day (`bucket`) inside the same write
+ * as the case it decided; the write is refused (GuardViolation `rule_cap`) when the counter would
+ * pass `capFen`. See core/auto-rules.ts.
+ */
+export interface RuleSpend {
+  bucket: string
+  amountFen: number
+  capFen: number
 }
 
 /** One case of an order as the per-order guard keeps it (bounded: ≤ limit cases per SKU). */
@@ -321,7 +333,7 @@ export interface Store {
     c: Case,
     outbox: NewOutboxItem[],
     idem?: { scope: string; key: string; fingerprint?: string },
-    opts?: { maxRequestsPerSku?: number },
+    opts?: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }>
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
@@ -334,7 +346,9 @@ export interface Store {
    * refunds + compensation of the order's cases would pass what was paid), the assignees' load
    * counters and, with `commandKey`, the command's idempotency key.
    */
-  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'> }): Promise<void>
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend }): Promise<void>
+  /** An auto-decision rule's counter of a day (0 when nothing was spent). */
+  ruleSpent(bucket: string): Promise<number>
   /** The order's guard: its cases and the money committed over them (empty when none). */
   getOrderGuard(orderId: string): Promise<OrderGuard>
   /** Cases newest first. */

@@ -8,7 +8,8 @@
 //    (shop-sync.ts);
 //  - the policy what-if over 10k and 100k stored cases (what-if.ts);
 //  - the gateway's memory while it refuses a 200 MB upload (upload-memory.ts);
-//  - the analytics page and the export over 100k stored cases (analytics.ts).
+//  - the analytics page and the export over 100k stored cases (analytics.ts);
+//  - a submit with 20 auto-decision rules against one with none (auto-rules.ts).
 // It ends with one table of every figure against its budget (figures.ts). `--small` (or
 // BENCH_SMALL=1) runs every bench on tiny data in seconds (the test suite does: benches.test.ts);
 // `--only=roundtrips,scale,…` runs some of them.
@@ -28,10 +29,11 @@ import { reportShopSync, runShopSync } from './shop-sync'
 import { runUploadMemory } from './upload-memory'
 import { runAnalyticsBench, analyticsFigures, analyticsReport } from './analytics'
 import { SMALL, ge, le, size, summaryTable, type Figure } from './figures'
+import { autoRulesReport, runAutoRulesBench } from './auto-rules'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? size(10, 1))
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
-const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'uploads', 'analytics'] as const
+const BENCHES = ['roundtrips', 'coldstart', 'scale', 'whatif', 'http', 'dispatcher', 'shopsync', 'uploads', 'analytics', 'autorules'] as const
 type BenchName = (typeof BENCHES)[number]
 const wanted = (b: BenchName) => !ONLY || ONLY.includes(b)
 if (ONLY) for (const b of ONLY) if (!(BENCHES as readonly string[]).includes(b)) throw new Error(`--only: no bench ${b} (${BENCHES.join(', ')})`)
@@ -149,6 +151,16 @@ async function main() {
       console.log('')
       analyticsReport(a)
       figures.push(...analyticsFigures(a))
+    }
+    if (wanted('autorules')) {
+      progress('auto-decision rules …')
+      const ar = await runAutoRulesBench(dir, templates)
+      console.log('')
+      autoRulesReport(ar, f)
+      figures.push(
+        { bench: 'auto rules', name: 'submit with 20 rules (none decides) ÷ with none', value: ar.ms.miss / ar.ms.none, unit: '×', budget: le(1.2), note: `${f(ar.ms.miss, 2)} / ${f(ar.ms.none, 2)} ms` },
+        { bench: 'auto rules', name: 'submit with 20 rules, the last decides and pays ÷ none', value: ar.ms.fit / ar.ms.none, unit: '×' },
+      )
     }
     console.log('')
     console.log(`Summary: every figure against its budget${SMALL ? ' (SMALL MODE: tiny data, verdicts mean nothing)' : ''}`)

@@ -29,7 +29,8 @@ export const adminApi = {
   searchBuyers: (q: string) => admin('search_buyers', { q }),
   setBuyerTrust: (d: AdminInput<'set_buyer_trust'>) => admin('set_buyer_trust', d),
   getPolicy: () => admin('get_policy', {}),
-  updatePolicy: (expectedVersion: number, policy: unknown, preview?: { from?: string; to?: string }) => admin('update_policy', { expectedVersion, policy, ...(preview ? { preview } : {}) }),
+  updatePolicy: (expectedVersion: number, policy: unknown, preview?: { from?: string; to?: string }, rulesPreview?: string) =>
+    admin('update_policy', { expectedVersion, policy, ...(preview ? { preview } : {}), ...(rulesPreview ? { rulesPreview } : {}) }),
   previewPolicy: (d: AdminInput<'preview_policy'>) => admin('preview_policy', d),
   cancelPreview: () => admin('cancel_preview', {}),
   listPolicyVersions: () => admin('list_policy_versions', {}),

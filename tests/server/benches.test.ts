@@ -37,6 +37,7 @@ describe('scripts/bench in small mode', () => {
     ['shop sync', /Shop sync[\s\S]*after-sales\/s/],
     ['upload memory', /Upload memory[\s\S]*refused\s+answer\s+\S+[\s\S]*accepted\s+answer 200/],
     ['analytics and export', /analytics: \d+ ms → \d+ cases[\s\S]*export_cases: \d+ ms → \d+ rows/],
+    ['auto-decision rules', /Auto-decision rules: submit server time[\s\S]*20 rules, none decides\s+[\d.]+ ms\s+→ [\d.]+×/],
   ])('%s prints its figures', (_name, pattern) => {
     expect(run.stdout).toMatch(pattern)
   })

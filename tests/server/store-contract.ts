@@ -228,6 +228,34 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.getOrderGuard('ord-g4')).committedFen).toBe(6_000)
       })
 
+      it('holds an auto-decision rule\'s daily cap inside the case writes: concurrent decisions past it are refused whole', async () => {
+        const spend = (amountFen: number) => ({ bucket: 'auto-rule:small:2026-11-23', amountFen, capFen: 10_000 })
+        // six cases decided at once by one rule, ¥40 each, cap ¥100: two fit (creates and saves alike)
+        const created = Array.from({ length: 3 }, (_, i) => makeCase({ order: order(`ord-r${i}`), status: 'refunding', refunds: [refund(4_000)] }))
+        const plain = Array.from({ length: 3 }, (_, i) => makeCase({ order: order(`ord-s${i}`) }))
+        for (const c of plain) await store.createCase(c, [])
+        const res = await Promise.allSettled([
+          ...created.map((c) => store.createCase(c, [ob(c, 'r')], undefined, { ruleSpend: spend(4_000) })),
+          ...plain.map((c) => store.saveCase(nextVersion(c, { status: 'refunding', refunds: [refund(4_000)] }), 1, [ob(c, 's')], { ruleSpend: spend(4_000) })),
+        ])
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(2)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toMatchObject({ rule: 'rule_cap', details: { capFen: 10_000 } })
+        expect(await store.ruleSpent('auto-rule:small:2026-11-23')).toBe(8_000)
+        // nothing of a refused write is stored: no case, no outbox, no money on the order
+        const refusedCreates = created.filter((_, i) => res[i].status === 'rejected')
+        for (const c of refusedCreates) {
+          expect(await store.getCase(c.id)).toBeNull()
+          expect(await store.listOutbox({ caseId: c.id }, 10)).toEqual([])
+        }
+        const refusedSaves = plain.filter((_, i) => res[3 + i].status === 'rejected')
+        for (const c of refusedSaves) expect((await store.getCase(c.id))?.version).toBe(1)
+        // ¥20 still fits; another day's counter is its own
+        const last = makeCase({ order: order('ord-r9'), status: 'refunding', refunds: [refund(2_000)] })
+        await store.createCase(last, [], undefined, { ruleSpend: spend(2_000) })
+        expect(await store.ruleSpent('auto-rule:small:2026-11-23')).toBe(10_000)
+        expect(await store.ruleSpent('auto-rule:small:2026-11-24')).toBe(0)
+      })
+
       it('stores a command key with its write and answers it with the case', async () => {
         const c = makeCase()
         await store.createCase(c, [])

@@ -42,6 +42,7 @@ import type { WhatIfSummary } from '@contract/actions'
 import {
   GuardViolation,
   StoreConflict,
+  type RuleSpend,
   type BuyerRecord,
   type BuyerTrust,
   TRUST_HISTORY_KEPT,
@@ -598,15 +599,16 @@ export class CloudBaseStore implements Store {
     c: Case,
     outbox: NewOutboxItem[],
     idem?: { scope: string; key: string; fingerprint?: string },
-    opts: { maxRequestsPerSku?: number } = {},
+    opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend } = {},
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
     const doc = await this.caseDoc(c)
     try {
       return await this.caseTx(async (t, checked) => {
         // reads in parallel: the idempotency key, the order's guard
-        const [prior, guard] = await Promise.all([
+        const [prior, guard, spent] = await Promise.all([
           idem ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
           this.txGuard(t, c.order.orderId),
+          this.txRuleSpent(t, opts.ruleSpend),
         ])
         if (prior && idem) {
           const existing = await this.txGet<CaseDoc>(t, 'cases', prior.caseId)
@@ -614,12 +616,14 @@ export class CloudBaseStore implements Store {
           return { created: false, case: JSON.parse(existing.docJson) as Case, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
         const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
+        const spend = this.checkRuleSpend(opts.ruleSpend, spent)
         // writes in parallel (one request each); the insert of an existing case id fails the transaction
         const writes: Promise<unknown>[] = [
           t.collection(this.name('cases')).add(doc),
           this.txOutbox(t, c, outbox, checked),
           this.txSetGuard(t, nextGuard),
         ]
+        if (spend) writes.push(spend(t))
         if (idem) {
           writes.push(t.collection(this.name('idempotency')).add({
             _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
@@ -665,23 +669,26 @@ export class CloudBaseStore implements Store {
     return d ? { orderId, cases: JSON.parse(d.casesJson) as OrderCaseEntry[], committedFen: d.committedFen } : emptyGuard(orderId)
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
     const withGuard = touchesGuard(next)
     await this.caseTx(async (t, checked) => {
-      const [cur, guard] = await Promise.all([
+      const [cur, guard, spent] = await Promise.all([
         this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null }>(t, 'cases', next.id),
         withGuard ? this.txGuard(t, next.order.orderId) : null,
+        this.txRuleSpent(t, opts.ruleSpend),
       ])
       if (!cur || cur.version !== expectedVersion) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
       const nextGuard = guard && updateGuard(guard, next)
+      const spend = this.checkRuleSpend(opts.ruleSpend, spent)
       const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
       const writes: Promise<unknown>[] = [
         t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}) }),
         this.txOutbox(t, next, outbox, checked),
       ]
       if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
+      if (spend) writes.push(spend(t))
       // load counters: the case leaves one agent's open load and / or joins another's
       const was = cur.open && cur.assigneeId ? cur.assigneeId : null
       const now = doc.open && next.assigneeId ? next.assigneeId : null
@@ -1162,6 +1169,23 @@ export class CloudBaseStore implements Store {
     }
     return n
   }
+  /** An auto-decision rule's counter of the day, read inside the case write's transaction. */
+  private async txRuleSpent(t: Tx, s: RuleSpend | undefined): Promise<number> {
+    if (!s || s.amountFen <= 0) return 0
+    return (await this.txGet<{ used: number }>(t, 'rateSlots', s.bucket))?.used ?? 0
+  }
+
+  /** The counter's write when it stays within the cap (a concurrent writer conflicts on the same document); refuses the case write otherwise. */
+  private checkRuleSpend(s: RuleSpend | undefined, spent: number): ((t: Tx) => Promise<unknown>) | null {
+    if (!s || s.amountFen <= 0) return null
+    if (spent + s.amountFen > s.capFen) throw new GuardViolation('rule_cap', { bucket: s.bucket, capFen: s.capFen, committedFen: spent })
+    return (t) => t.collection(this.name('rateSlots')).doc(s.bucket).set({ used: spent + s.amountFen })
+  }
+
+  async ruleSpent(bucket: string): Promise<number> {
+    return (await this.getDoc<{ used: number }>('rateSlots', bucket))?.used ?? 0
+  }
+
   /** A transaction over the bucket's document: concurrent takers conflict and re-run. */
   async takeSlot(bucket: string, max: number, n = 1): Promise<boolean> {
     return this.tx(async (t) => {

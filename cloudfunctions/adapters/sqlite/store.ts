@@ -17,7 +17,9 @@ import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import {
+  GuardViolation,
   StoreConflict,
+  type RuleSpend,
   type BuyerRecord,
   type BuyerTrust,
   TRUST_HISTORY_KEPT,
@@ -591,7 +593,7 @@ export class SqliteStore implements Store {
     c: Case,
     outbox: NewOutboxItem[],
     idem?: { scope: string; key: string; fingerprint?: string },
-    opts: { maxRequestsPerSku?: number } = {},
+    opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend } = {},
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
     return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
@@ -608,6 +610,7 @@ export class SqliteStore implements Store {
       }
       // the order's guard, read inside this IMMEDIATE transaction: no other writer can interleave
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
+      this.spendRule(opts.ruleSpend)
       this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
       this.writeTasks(c)
       this.writeFacts(c)
@@ -615,6 +618,24 @@ export class SqliteStore implements Store {
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
     }).immediate()
+  }
+
+  /**
+   * An auto-decision rule's money of the day, counted in the caller's transaction: one upsert that
+   * only applies while the counter stays within the cap, else the whole write is refused.
+   */
+  private spendRule(s: RuleSpend | undefined): void {
+    if (!s || s.amountFen <= 0) return
+    const r = this.get<{ used: number }>(
+      `INSERT INTO rate_slots (bucket, used) SELECT ?, ? WHERE ? <= ?
+       ON CONFLICT(bucket) DO UPDATE SET used = used + excluded.used WHERE used + excluded.used <= ? RETURNING used`,
+      s.bucket, s.amountFen, s.amountFen, s.capFen, s.capFen,
+    )
+    if (!r) throw new GuardViolation('rule_cap', { bucket: s.bucket, capFen: s.capFen })
+  }
+
+  async ruleSpent(bucket: string): Promise<number> {
+    return this.get<{ used: number }>('SELECT used FROM rate_slots WHERE bucket = ?', bucket)?.used ?? 0
   }
 
   /** Every case of the order, from the order index (bounded by the per-SKU limit). */
@@ -653,7 +674,7 @@ export class SqliteStore implements Store {
     return { case: c, keys }
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'> } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
@@ -661,6 +682,7 @@ export class SqliteStore implements Store {
       // the order-level ledger: refunds + compensation over every case of the order ≤ paid
       const guard = this.orderGuard(next.order.orderId)
       updateGuard(guard, next)
+      this.spendRule(opts.ruleSpend)
       this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
       this.writeTasks(next)
       this.writeFacts(next)

@@ -9,6 +9,7 @@ import { snapshotFromShop } from './channels-map'
 import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
 import { buyerProfileFor, profileOf } from './buyer-profile'
+import { applyRulesToCase } from './auto-rules'
 
 /** Idempotency scope of platform cases: exactly one case per after_sale_order_id. */
 export const AFTERSALE_SCOPE = 'channels-aftersale'
@@ -21,6 +22,8 @@ export interface ImportResult {
   updated: boolean
   /** the platform's answer was not newer than what the case already has */
   unchanged: boolean
+  /** the auto-decision rule that decided the new case (null: left to a person); only on creation */
+  autoRule?: string | null
   /** the dispute (纠纷单) the after-sale names, if any, and whether the case already mirrors it */
   complaintId?: string | null
   disputeKnown?: boolean
@@ -53,7 +56,10 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
       const moved = await syncPlatformCase(deps, opened.case, snap)
-      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, complaintId: snap.complaintId, disputeKnown: false }
+      // the owner's auto-decision rules (issue #24): a rule that fits agrees on the platform, else a person decides
+      const latest = moved ? ((await deps.store.getCase(opened.case.id)) ?? opened.case) : opened.case
+      const decision = await applyRulesToCase(deps, latest, (await livePolicy(deps)).policy)
+      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, autoRule: decision.decided ? decision.rule.id : null, complaintId: snap.complaintId, disputeKnown: false }
     }
     current = opened.case
   }

@@ -7,6 +7,7 @@ import { AppError } from '../errors'
 import { livePolicy, upgradePolicy } from '../shared'
 import { StoreConflict } from '../../ports/store'
 import { runWhatIf, summaryOf } from './policy-what-if'
+import { requireRulesPreviewed } from './rules-what-if'
 
 /** The seller's policy with who changed it last. */
 /** The seller's own policy (what the editor edits: not merged with the official calendar) and the calendar's coverage warning. */
@@ -23,12 +24,14 @@ export async function getPolicy(deps: Deps) {
  * range of the what-if the owner looked at) the what-if is recomputed here, against the policy
  * being replaced, and its summary is stored on the new version.
  */
-export async function updatePolicy(deps: Deps, by: string, expectedVersion: number, input: unknown, preview?: { from?: string; to?: string }) {
+export async function updatePolicy(deps: Deps, by: string, expectedVersion: number, input: unknown, preview?: { from?: string; to?: string }, rulesPreview?: string) {
   const current = await deps.store.getPolicy()
   const parsed = parsePolicy({ ...(input as object), version: expectedVersion + 1 })
   if (!parsed.ok) throw new AppError('VALIDATION', parsed.errors[0] ?? '策略校验失败', { errors: parsed.errors })
   if ((current?.version ?? 0) !== expectedVersion) throw new AppError('CONFLICT', '策略已被他人修改，请刷新后再编辑')
   const live = current ? upgradePolicy(deps.store, current.version, current.policy) : defaultPolicy
+  // changed auto-decision rules are saved only after the owner previewed exactly them
+  await requireRulesPreviewed(deps, live, parsed.policy, rulesPreview)
   const whatIf = preview ? summaryOf(await runWhatIf(deps, live, current?.version ?? defaultPolicy.version, parsed.policy, preview, 0)) : null
   try {
     return await deps.store.savePolicy(parsed.policy, expectedVersion, by, deps.now(), whatIf)

@@ -31,6 +31,7 @@ import { toMs } from '../../core/tz'
 import type { Deps } from '../deps'
 import { AppError } from '../errors'
 import { livePolicy } from '../shared'
+import { markRulesPreviewed, RulesWhatIf } from './rules-what-if'
 
 /** One run reads at most this many cases of the range (newest first); the answer says when it stopped. */
 export const WHAT_IF_MAX_CASES = 50_000
@@ -56,7 +57,10 @@ export async function previewPolicy(deps: Deps, input: z.output<typeof WhatIfInp
   const { policy: current, version } = await livePolicy(deps)
   const parsed = parsePolicy({ ...(input.policy as object), version: version + 1 })
   if (!parsed.ok) throw new AppError('VALIDATION', parsed.errors[0] ?? '策略校验失败', { errors: parsed.errors })
-  return runWhatIf(deps, current, version, parsed.policy, input, input.changedLimit)
+  const view = await runWhatIf(deps, current, version, parsed.policy, input, input.changedLimit)
+  // the owner has now seen what exactly these rules would have done: they may be saved
+  if (view.autoRules) await markRulesPreviewed(deps, view.autoRules.token)
+  return view
 }
 
 /**
@@ -276,6 +280,7 @@ class WhatIfAccumulator {
   private hits = { before: { hit: 0, total: 0 }, after: { hit: 0, total: 0 } }
   private money = new Map<string, WhatIfMoneyRow>()
   private changes: WhatIfChange[] = []
+  private rules: RulesWhatIf
 
   /** severities whose SLA targets (and the calendar) the draft leaves as they are */
   private sameSla: Set<Case['severity']>
@@ -288,11 +293,13 @@ class WhatIfAccumulator {
     private baseVersion: number,
   ) {
     const sameCalendar = JSON.stringify(current.calendar) === JSON.stringify(draft.calendar)
+    this.rules = new RulesWhatIf(draft, current)
     this.sameSla = new Set((['P1', 'P2', 'P3'] as const).filter((s) => sameCalendar && JSON.stringify(current.sla.targets[s]) === JSON.stringify(draft.sla.targets[s])))
   }
 
   add(c: Case) {
     this.cases++
+    this.rules.add(c)
     // Business-calendar arithmetic is most of a replay's cost, so the clocks are re-run only where
     // they can differ: a case filed under the live version at the severity it still gets already
     // holds the live policy's clocks, and the draft's are the same when it keeps that severity's
@@ -358,6 +365,7 @@ class WhatIfAccumulator {
       counts: this.counts,
       sla: { ...this.slaFlip, before: rate(this.hits.before), after: rate(this.hits.after) },
       money: { rows, beforeFen, afterFen, diffFen: afterFen - beforeFen },
+      ...(this.draft.autoRules?.length ? { autoRules: this.rules.view() } : {}),
       changes: this.changes,
     }
   }

@@ -10,6 +10,7 @@ import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { GuardViolation } from '../../ports/store'
 import { buyerProfileFor, profileOf } from './buyer-profile'
+import { createWithRules, settleNow } from './auto-rules'
 
 /** Case types that refund money: on a Channels shop order the buyer files them in WeChat. */
 export const SHOP_REFUND_TYPES: ReadonlySet<string> = new Set(['refund_only', 'return_refund'])
@@ -77,10 +78,17 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   }
   if (opts.linkedFrom) opened.value.case.linkedFromCaseId = opts.linkedFrom
   try {
-    const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku })
+    // the owner's auto-decision rules (issue #24) decide in the same write, or leave the case to a person
+    // (not on a linked case: staff open it to give a remedy themselves)
+    const rulePolicy = opts.linkedFrom ? { ...policy, autoRules: [] } : policy
+    const ruleCtx = { now, policy: rulePolicy, newId: deps.newId, buyerProfile: profileOf(buyer), orderLedger: otherCasesLedger(guard, null) }
+    const { result: res, decision } = await createWithRules(opened.value, ruleCtx, (c, events, ruleSpend) =>
+      deps.store.createCase(c, outboxOf(events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku, ...(ruleSpend ? { ruleSpend } : {}) }),
+    )
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
     if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
-    return { case: buyerView(res.case, now, policy), created: res.created }
+    const latest = res.created ? ((await settleNow(deps, decision)) ?? res.case) : res.case
+    return { case: buyerView(latest, now, policy), created: res.created }
   } catch (e) {
     if (e instanceof GuardViolation) throw guardError(e, rec.order)
     throw e
@@ -119,6 +127,9 @@ export function guardError(e: GuardViolation, order: OrderSnapshot): AppError {
       const left = Math.max(0, (e.details.capFen ?? 0) - (e.details.committedFen ?? 0))
       return new AppError('LIMIT_EXCEEDED', `同一问题只补偿一次：最多补偿${yuan(e.details.capFen ?? 0)}，本单其他售后单已补偿${yuan(e.details.committedFen ?? 0)}（还可补偿${yuan(left)}）`, e.details)
     }
+    case 'rule_cap':
+      // the use cases that apply a rule leave the case to a person instead; never shown to a buyer otherwise
+      return new AppError('LIMIT_EXCEEDED', `自动处理规则今日额度${yuan(e.details.capFen ?? 0)}已用完，已转人工处理`, e.details)
   }
 }
 

@@ -109,7 +109,8 @@ export function givenValueFen(c: Case): number {
 export function requireApproval(w: Work, given: Given, ctx: CoreContext, what: string): void {
   w.given = given
   const th = ctx.policy.compensation.approvalThresholdFen
-  if (ctx.actor.kind !== 'staff' || isSupervisor(ctx.actor)) return
+  // a system actor (an owner's auto-decision rule) is held like an agent; decide() files no request for it
+  if (ctx.actor.kind === 'buyer' || isSupervisor(ctx.actor)) return
   const before = givenValueFen(w.c)
   const total = before + given.valueFen
   // a command that gives nothing (guidance) adds nothing to approve, whatever the case gave before

@@ -32,6 +32,9 @@ const ACTOR: Record<string, string> = { buyer: '买家', staff: '客服', system
  * explanations, return / inspection / refunds / shipments, the full timeline (internal notes
  * marked 内部备注) and the action bar driven by the case's `actions`.
  */
+const isAutoRule = (x: unknown): x is { name: string; why: string } =>
+  typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && typeof (x as { why?: unknown }).why === 'string'
+
 export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId: string; me: Me; refreshKey?: number; onRefreshed?: () => void }) {
   const [state, setState] = useState<State>({ kind: 'loading' })
   const [policy, setPolicy] = useState<Policy | null>(null)
@@ -328,6 +331,17 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
             </View>
             <Text>{t.text}</Text>
             {/* staff-only: what the decision changed from the engine's remedy, and an approval behind it */}
+            {/* staff-only: the owner's auto-decision rule that decided, and why (issue #24) */}
+            {isAutoRule(t.data?.autoRule) && (
+              <Text className="adm-muted block" id={`tl-rule-${t.id}`}>
+                自动处理规则「{t.data.autoRule.name}」：{t.data.autoRule.why}
+              </Text>
+            )}
+            {typeof t.data?.autoRuleMiss === 'string' && (
+              <Text className="adm-muted block" id={`tl-rule-miss-${t.id}`}>
+                未自动处理：{t.data.autoRuleMiss}
+              </Text>
+            )}
             {typeof t.data?.change === 'string' && (
               <Text className="adm-muted block" id={`tl-change-${t.id}`}>
                 调整：{t.data.change}

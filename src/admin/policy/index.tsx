@@ -24,6 +24,7 @@ import { adminApi, type Me } from '../api'
 import { TEAMS, TEAM_LABELS } from '../labels'
 import { fenToInput, fmtTime, inputToFen, yuan } from '../format'
 import { Chip, ErrorView, Loading, Section, StaffGate, messageOf } from '../ui'
+import { RulesSection } from './RulesSection'
 
 type Loaded = AdminOutputs['get_policy']
 type Versions = AdminOutputs['list_policy_versions']
@@ -111,6 +112,7 @@ const SECTIONS = [
   { id: 'policy-calendar', label: '营业时间' },
   { id: 'policy-templates', label: '消息通知' },
   { id: 'policy-canned', label: '快捷回复' },
+  { id: 'policy-rules', label: '自动处理' },
   { id: 'policy-versions', label: '历史版本' },
 ] as const
 
@@ -189,12 +191,13 @@ export function PolicyScreen({ me }: { me: Me }) {
     if (!view) return
     const r = await Taro.showModal({
       title: `保存为第 ${state.rec.version + 1} 版？`,
-      content: `近${days}天的 ${view.cases} 个售后单中，${view.changedCases} 个会有变化，补偿金额${signedYuan(view.money.diffFen)}。新售后单将按新策略处理。`,
+      content: `近${days}天的 ${view.cases} 个售后单中，${view.changedCases} 个会有变化，补偿金额${signedYuan(view.money.diffFen)}。${view.autoRules ? `自动处理规则会处理 ${view.autoRules.decidedCases} 单，共${yuan(view.autoRules.amountFen)}。` : ''}新售后单将按新策略处理。`,
     })
     if (!r.confirm) return
     setSaving(true)
     try {
-      const rec = await adminApi.updatePolicy(state.rec.version, draft, { from: view.from, to: view.to })
+      // changed auto-decision rules carry the token of the preview that showed exactly them
+      const rec = await adminApi.updatePolicy(state.rec.version, draft, { from: view.from, to: view.to }, view.autoRules?.token)
       Taro.showToast({ title: `已保存为第 ${rec.version} 版`, icon: 'none' })
       load()
     } catch (e) {
@@ -461,6 +464,18 @@ export function PolicyScreen({ me }: { me: Me }) {
         <Text className="adm-muted block">买家在视频号小店寄回的商品，默认先确认收货、验货通过后再让平台退款；关闭后「确认收货并退款」一步完成。</Text>
       </Section>
 
+      <RulesSection
+        policy={p}
+        ro={ro}
+        update={update}
+        preview={whatIf?.view.autoRules ?? null}
+        stale={!fresh}
+        previewing={previewing}
+        days={whatIf?.days ?? days}
+        canPreview={!!changes.length && !!check?.ok}
+        onPreview={() => void preview()}
+      />
+
       {versions && (
         <Section title="历史版本" id="policy-versions">
           {versions.length === 0 && <Text className="adm-muted">暂无</Text>}
@@ -628,6 +643,7 @@ function readableError(e: string, p: Policy): string {
   else if (parts[0] === 'sla') where = SLA_FIELD_LABELS[parts[1] as keyof typeof SLA_FIELD_LABELS] ?? ''
   else if (parts[0] === 'calendar') where = parts[1] === 'businessHours' ? `${WEEKDAY_LABELS[Number(parts[2])] ?? ''}营业时间` : parts[1] === 'holidays' ? '节假日' : parts[1] === 'makeupWorkdays' ? '调休上班日' : '时区'
   else if (parts[0] === 'templates') where = `「${TEMPLATE_LABELS[parts[1]] ?? '通知'}」`
+  else if (parts[0] === 'autoRules') where = parts[1] !== undefined ? `自动处理规则「${p.autoRules?.[Number(parts[1])]?.name ?? ''}」` : '自动处理规则'
   return where ? `${where}：${msg}` : msg
 }
 
