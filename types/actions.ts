@@ -102,6 +102,8 @@ export interface CaseSummary {
   buyerReplied: boolean
   /** the version the summary was read at (bulk actions send it back: a case changed since is refused) */
   version?: number
+  /** a platform dispute (纠纷单) or ticket (客诉工单) waits on the seller: what and until when (absent otherwise) */
+  shopDeadline?: { label: string; dueAt: string } | null
   /** on the follow-up tabs: that task's own deadline and badge (差评 24 h, approval escalation, visit due) */
   task?: { kind: 'approval' | 'review' | 'visit'; dueAt: string; state: SlaView['state']; msLeft: number; amountFen?: number }
 }
@@ -236,6 +238,8 @@ export const STAFF_COMMANDS = [
   'ship_replacement', 'record_manual_refund', 'note', 'reassign', 'escalate', 'submit_for_approval', 'decide_approval', 'review_step', 'record_visit',
   // shop after-sales (视频号小店): the seller's decisions go to the platform
   'platform_accept', 'platform_reject', 'platform_certificate', 'platform_reship',
+  // disputes (纠纷单): 举证 / 留言 go to the platform
+  'dispute_proof', 'dispute_message',
 ] as const
 export type StaffCommand = (typeof STAFF_COMMANDS)[number]
 
@@ -350,6 +354,8 @@ export const adminInputs = {
   platform_reject: commandOf('platform_reject'),
   platform_certificate: commandOf('platform_certificate'),
   platform_reship: commandOf('platform_reship'),
+  dispute_proof: commandOf('dispute_proof'),
+  dispute_message: commandOf('dispute_message'),
   shop_options: z.object({}),
   analytics: AnalyticsInputSchema,
   export_cases: ExportCasesInputSchema,
@@ -506,6 +512,25 @@ export interface AnalyticsView {
   followUps: FollowUpStats
   /** batch alerts opened in the range and what was done (issue 24) */
   batchAlerts?: BatchAlert[]
+  /** platform disputes (纠纷单) on the cases created in the range */
+  disputes: DisputeStats
+}
+
+/** Platform disputes: how many, how they ended, whether the seller answered in time. */
+export interface DisputeStats {
+  opened: number
+  /** still running */
+  open: number
+  /** ended without the platform refunding the buyer */
+  won: number
+  /** the platform refunded the buyer */
+  lost: number
+  /** 调解关闭 */
+  closed: number
+  /** the seller's proof / message reached the platform before its deadline */
+  answeredInTime: number
+  /** the platform recorded the seller's timeout (307) */
+  sellerTimeouts: number
 }
 
 /** 差评 follow-up and 回访 over the cases created in the range. */

@@ -28,6 +28,9 @@ export const STAFF_ALERT_LABELS: Record<StaffAlertKind | 'delivery_failed', stri
   buyer_replied: '买家已回复',
   offer_declined: '买家未接受方案',
   batch_problem: '批次问题预警',
+  dispute_update: '平台纠纷',
+  platform_ticket: '平台客诉工单',
+  platform_deadline: '平台截止将至',
   delivery_failed: '提醒发送失败',
 }
 

@@ -284,3 +284,95 @@ export type ChannelsAddress = z.infer<typeof ChannelsAddressSchema>
 const Page = { has_more: z.boolean().optional().default(false), next_key: z.string().optional().default('') }
 export const OrderIdPageSchema = z.object({ order_id_list: z.array(IdSchema).optional().default([]), ...Page })
 export const AfterSaleIdPageSchema = z.object({ after_sale_order_id_list: z.array(IdSchema).optional().default([]), ...Page })
+
+// ---------------------------------------------------------------- disputes (纠纷单)
+
+/**
+ * Dispute statuses (`channels_ec_complaint_update.complaint_status`, getcomplaintorder `status`),
+ * with the platform's own Chinese label (developers.weixin.qq.com/doc/store/shop/API/complaint/).
+ */
+export const COMPLAINT_STATUS_TEXT: Record<number, string> = {
+  100: '待商家处理纠纷',
+  101: '待客服处理',
+  102: '取消客服介入',
+  103: '客服处理中',
+  104: '待用户补充凭证',
+  105: '用户已补充凭证',
+  106: '待商家补充凭证',
+  107: '商家已补充凭证',
+  108: '待双方补充凭证',
+  109: '双方补充凭证超时',
+  110: '待商家确认',
+  111: '商家申诉中',
+  112: '调解完成',
+  113: '待客服核实',
+  114: '重新退款中',
+  115: '退款核实完成',
+  116: '调解关闭',
+  305: '用户补充凭证超时',
+  307: '商家补充凭证超时',
+}
+export const COMPLAINT_STATUSES = Object.keys(COMPLAINT_STATUS_TEXT).map(Number)
+export const ComplaintStatusSchema = z
+  .number()
+  .int()
+  .refine((n) => n in COMPLAINT_STATUS_TEXT, { message: 'unknown complaint status' })
+
+/** One entry of a dispute's history (getcomplaintorder `history[]`); `item_type` is the platform's code. */
+export const ChannelsComplaintHistorySchema = z
+  .object({
+    item_type: z.number().int(),
+    time: UnixSeconds,
+    content: Str,
+    media_id_list: z.array(z.string()).optional().default([]),
+    phone_number: z.union([z.string(), z.number()]).transform((v) => String(v)).optional(),
+    after_sale_type: z.number().int().optional(),
+    after_sale_reason: z.number().int().optional(),
+  })
+  .passthrough()
+export type ChannelsComplaintHistory = z.infer<typeof ChannelsComplaintHistorySchema>
+
+/** getcomplaintorder's answer (the fields beside errcode / errmsg). */
+export const ChannelsComplaintOrderSchema = z.object({
+  after_sale_order_id: IdSchema,
+  order_id: IdSchema,
+  status: ComplaintStatusSchema,
+  history: z.array(ChannelsComplaintHistorySchema).optional().default([]),
+})
+export type ChannelsComplaintOrder = z.infer<typeof ChannelsComplaintOrderSchema>
+
+// ---------------------------------------------------------------- platform tickets (客诉工单)
+
+/** Ticket states (`ticket_state`): 1 待商家处理, 2 待平台处理, 3 已完结 (…/guide/connect/platformkf.html). */
+export const TICKET_STATE_TEXT: Record<number, string> = { 1: '待商家处理', 2: '待平台处理', 3: '已完结' }
+/** Ticket classes (`ticket_class_type`): only 9 催发货 is open so far. */
+export const TICKET_CLASS_TEXT: Record<number, string> = { 9: '催发货' }
+/** `platform_review_result` once the platform reviewed the ticket (0 = not yet). */
+export const TICKET_REVIEW_TEXT: Record<number, string> = {
+  1: '审核通过，协商一致支持用户',
+  2: '审核不通过，默认判支持用户',
+  3: '平台介入处理，判支持商家',
+  4: '平台介入处理，判支持用户',
+  5: '平台关闭工单',
+}
+
+/** One merchant ticket (getmchticketdetail `merchant_ticket`, getmchticketlist `ticket_item_list[]`). */
+export const ChannelsTicketSchema = z
+  .object({
+    ticket_id: IdSchema,
+    ticket_class_type: z.number().int(),
+    ticket_state: z.number().int().min(1).max(3),
+    /** unix seconds: created, and the seller's deadline */
+    ticket_begin_time: UnixSeconds,
+    ticket_deal_end_time: UnixSeconds.optional().default(0),
+    merchant_operate_time: UnixSeconds.optional().default(0),
+    platform_operate_time: UnixSeconds.optional().default(0),
+    merchant_reply: z.number().int().optional().default(0),
+    /** the platform's words; may carry an HTML link */
+    description: z.string().max(4000).optional().default(''),
+    order_id: z.union([z.string(), z.number()]).transform((v) => String(v)).optional().default(''),
+    aftersale_id: z.union([z.string(), z.number()]).transform((v) => String(v)).optional().default(''),
+    platform_review_result: z.number().int().optional().default(0),
+  })
+  .passthrough()
+export type ChannelsTicket = z.infer<typeof ChannelsTicketSchema>

@@ -569,7 +569,7 @@ export const PlatformTypeSchema = AfterSaleTypeSchema
 export type PlatformType = AfterSaleType
 
 /** The seller's calls on a platform after-sale order (each one an outbox entry, run once by key). */
-export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship'] as const
+export const PLATFORM_CALLS = ['accept_refund', 'accept_return', 'confirm_receipt_refund', 'reject', 'negotiate', 'refund_certificate', 'exchange_reship', 'complaint_proof', 'complaint_material'] as const
 export const PlatformCallSchema = z.enum(PLATFORM_CALLS)
 export type PlatformCall = z.infer<typeof PlatformCallSchema>
 /** A desk remedy the shop carries out on a Channels order that has no platform after-sale (ShopCallEvent). */
@@ -585,6 +585,8 @@ export const PLATFORM_CALL_LABELS: Record<PlatformCall, string> = {
   negotiate: '发起协商',
   refund_certificate: '上传退款凭证',
   exchange_reship: '换货发出新商品',
+  complaint_proof: '纠纷举证',
+  complaint_material: '纠纷留言',
 }
 
 /**
@@ -656,6 +658,76 @@ export const PlatformBlockSchema = PlatformSnapshotSchema.extend({
 })
 export type PlatformBlock = z.infer<typeof PlatformBlockSchema>
 
+/** One entry of the platform's dispute history (getcomplaintorder `history[]`). */
+export const DisputeHistoryItemSchema = z.object({
+  /** the platform's history code (item_type) */
+  itemType: z.number().int(),
+  at: IsoTimeSchema,
+  content: z.string().max(2000),
+  mediaIds: z.array(z.string()).max(50),
+})
+export type DisputeHistoryItem = z.infer<typeof DisputeHistoryItemSchema>
+
+/** A dispute (纠纷单) as the desk reads it from the platform (domain units: ISO UTC). */
+export const DisputeSnapshotSchema = z.object({
+  complaintId: z.string().min(1).max(64),
+  afterSaleOrderId: z.string().min(1),
+  /** the platform's dispute status (100–116, 305, 307) */
+  status: z.number().int(),
+  history: z.array(DisputeHistoryItemSchema).max(200),
+  /** the after-sale's seller deadline as the platform reported it when the dispute was read (null: none given) */
+  platformDeadline: IsoTimeSchema.nullable(),
+})
+export type DisputeSnapshot = z.infer<typeof DisputeSnapshotSchema>
+
+/** The seller's answer in a dispute (举证 / 留言) and what the platform said to it. */
+export const DisputeCallStateSchema = PlatformCallStateSchema.extend({ text: z.string(), photos: z.number().int().min(0) })
+
+/** The dispute on a shop case: the platform's side plus what the desk did and when it had to. */
+export const DisputeBlockSchema = DisputeSnapshotSchema.extend({
+  openedAt: IsoTimeSchema,
+  /** when the desk first saw the current status */
+  statusSince: IsoTimeSchema,
+  /** the seller's next deadline while the dispute waits on the seller; null otherwise */
+  deadline: IsoTimeSchema.nullable(),
+  /** 'platform': the platform's own deadline; 'estimated': 48 h from the status (the dispute answer gives none) */
+  deadlineSource: z.enum(['platform', 'estimated']).nullable(),
+  /** the deadline a warning was already sent for (one warning per deadline) */
+  warnedFor: IsoTimeSchema.nullable(),
+  lastCall: DisputeCallStateSchema.nullable(),
+  /** the seller answered (proof or message accepted by the platform), newest last */
+  answers: z.array(z.object({ at: IsoTimeSchema, call: PlatformCallSchema, beforeDeadline: z.boolean() })).max(50),
+  /** timeouts the platform recorded (305 the buyer's, 307 the seller's, 109 both) */
+  timeouts: z.array(z.number().int()).max(10),
+  /** the end of the dispute: won (nobody refunded), lost (the platform refunded the buyer), closed (mediation closed) */
+  outcome: z.enum(['won', 'lost', 'closed']).nullable(),
+  endedAt: IsoTimeSchema.nullable(),
+})
+export type DisputeBlock = z.infer<typeof DisputeBlockSchema>
+
+/** A platform ticket (客诉工单, e.g. 催发货) as the desk reads it (domain units). */
+export const PlatformTicketSnapshotSchema = z.object({
+  ticketId: z.string().min(1).max(64),
+  /** ticket_class_type (9 催发货) */
+  classType: z.number().int(),
+  /** ticket_state: 1 待商家处理, 2 待平台处理, 3 已完结 */
+  state: z.number().int().min(1).max(3),
+  orderId: z.string(),
+  afterSaleOrderId: z.string(),
+  /** the platform's words, tags removed */
+  description: z.string().max(1000),
+  createdAt: IsoTimeSchema,
+  /** the seller must handle it before this instant (null: none given) */
+  deadline: IsoTimeSchema.nullable(),
+  /** platform_review_result (0 = not reviewed yet) */
+  reviewResult: z.number().int(),
+  /** the platform said the seller's time ran out (ec_platform_kf_ticket_timeout) */
+  timedOut: z.boolean(),
+})
+export type PlatformTicketSnapshot = z.infer<typeof PlatformTicketSnapshotSchema>
+export const PlatformTicketSchema = PlatformTicketSnapshotSchema.extend({ seenAt: IsoTimeSchema, warnedFor: IsoTimeSchema.nullable() })
+export type PlatformTicket = z.infer<typeof PlatformTicketSchema>
+
 // ---------------------------------------------------------------- case
 
 export const CaseSchema = z.object({
@@ -715,6 +787,10 @@ export const CaseSchema = z.object({
   source: CaseSourceSchema.optional(),
   /** the shop's after-sale order behind a `channels` case */
   platform: PlatformBlockSchema.nullable().optional(),
+  /** the buyer asked the platform to step in (纠纷单): its status, history and the seller's deadline */
+  dispute: DisputeBlockSchema.nullable().optional(),
+  /** the platform's tickets (客诉工单, e.g. 催发货) on this case's order */
+  platformTickets: z.array(PlatformTicketSchema).max(20).optional(),
 })
 export type Case = z.infer<typeof CaseSchema>
 
@@ -806,6 +882,8 @@ export const OpenCaseInputSchema = z.object({
   platform: PlatformBlockSchema.optional(),
   /** the remedy the owner set for the batch of a claimed item (issue 24): the engine suggests it instead of guessing */
   batchRemedy: BatchRemedySchema.optional(),
+  /** the platform demands it (客诉工单, e.g. 催发货): the buyer's eligibility does not apply */
+  raisedByPlatform: z.boolean().optional(),
   /** facts the buyer states that the engine uses */
   facts: z
     .object({
@@ -953,6 +1031,16 @@ export const CaseCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('platform_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
   /** the shop's answer to a desk remedy on a Channels order (core/commands/shop_call.ts): `ref` = the refund key or the resend leg id */
   z.object({ type: z.literal('shop_call_result'), call: ShopCallSchema, ref: z.string().min(1), outcome: z.enum(['accepted', 'refused']), afterSaleOrderId: z.string().max(64).optional(), message: z.string().max(500).optional(), ...base }),
+  // disputes (纠纷单) and platform tickets (客诉工单): core/commands/dispute_*.ts, ticket_sync.ts
+  /** 举证: only while the platform waits on the seller's proof; photos are desk file ids (case evidence or new uploads) */
+  z.object({ type: z.literal('dispute_proof'), text: z.string().trim().min(1, '请填写举证说明').max(500, '举证说明最多500字'), photos: z.array(z.string().min(1).max(200)).max(20, '图片最多20张').default([]), ...base }),
+  /** 留言: only while customer service handles the dispute (103) */
+  z.object({ type: z.literal('dispute_message'), text: z.string().trim().min(1, '请填写留言').max(500, '留言最多500字'), photos: z.array(z.string().min(1).max(200)).max(20, '图片最多20张').default([]), ...base }),
+  z.object({ type: z.literal('dispute_sync'), snapshot: DisputeSnapshotSchema, ...base }),
+  z.object({ type: z.literal('dispute_call_result'), callKey: z.string().min(1), outcome: z.enum(['done', 'refused']), errcode: z.number().int().optional(), message: z.string().max(500).optional(), ...base }),
+  z.object({ type: z.literal('ticket_sync'), ticket: PlatformTicketSnapshotSchema, ...base }),
+  /** the platform's deadline on a dispute or ticket is near: the agent is told once per deadline */
+  z.object({ type: z.literal('shop_deadline_warn'), ...base }),
 ])
 export type CaseCommand = z.input<typeof CaseCommandSchema>
 export type ParsedCaseCommand = z.output<typeof CaseCommandSchema>
@@ -990,6 +1078,11 @@ export const StaffAlertKindSchema = z.enum([
   'offer_declined',
   /** many cases on one SKU and batch within the window (issue 24) */
   'batch_problem',
+  /** a dispute (纠纷单) opened or moved; a platform ticket (客诉工单) arrived or moved */
+  'dispute_update',
+  'platform_ticket',
+  /** the seller's deadline on a dispute or a platform ticket is near */
+  'platform_deadline',
 ])
 export type StaffAlertKind = z.infer<typeof StaffAlertKindSchema>
 /** What a person needs to act on an alert without opening the case (core/alert-context.ts builds it). */
@@ -1064,6 +1157,10 @@ export const PlatformCallEventSchema = z.object({
   /** exchange_reship: the new parcel */
   waybillId: z.string().optional(),
   deliveryId: z.string().optional(),
+  /** complaint_proof / complaint_material: the dispute, the seller's words and desk file ids of the images */
+  complaintId: z.string().optional(),
+  content: z.string().optional(),
+  photos: z.array(z.string()).optional(),
 })
 export type PlatformCallEvent = z.infer<typeof PlatformCallEventSchema>
 /**

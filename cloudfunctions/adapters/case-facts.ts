@@ -60,6 +60,8 @@ export interface CaseFacts {
   reviewOpenedAt: string | null
   reviewFollowedAt: string | null
   reviewFollowedBy: string | null
+  /** the platform dispute (纠纷单), `${outcome or 'open'}|${answered in time 0/1}|${seller timed out 0/1}`; null without one */
+  disputeFact: string | null
   // what the export writes besides the index fields (a projection, never the document)
   caseType: Case['type']
   claimed: Array<{ skuId: string; qty: number; name: string; batch: string }>
@@ -73,7 +75,7 @@ export const FACT_FIELDS = [
   'skuItems', 'products', 'slaFr', 'slaFrDueAt', 'slaRes', 'slaResDueAt', 'frMs', 'resMs', 'remedy', 'remedyLabel',
   'refundFen', 'compensationFen', 'couponFen', 'giftFen', 'replacementFen', 'moneyFen', 'rating',
   'reviewFollow', 'reviewDueAt', 'reviewOutcome', 'visitOutcome',
-  'reviewOpenedAt', 'reviewFollowedAt', 'reviewFollowedBy',
+  'reviewOpenedAt', 'reviewFollowedAt', 'reviewFollowedBy', 'disputeFact',
   'caseType', 'claimed', 'paidFen', 'firstResponseAt', 'resolvedAt', 'policyVersion',
 ] as const
 
@@ -109,6 +111,13 @@ function reviewFollow(c: Case): StoredVerdict | null {
   // closed without reaching out (e.g. unreachable recorded without a contact): late if past due
   if (r.closedAt) return iso(r.closedAt) <= iso(r.dueAt) ? 'hit' : 'miss'
   return 'open'
+}
+
+/** A dispute in one string the stores group by (analytics' dispute figures). */
+export function disputeFact(c: Pick<Case, 'dispute'>): string | null {
+  const d = c.dispute
+  if (!d) return null
+  return `${d.outcome ?? 'open'}|${d.answers.some((a) => a.beforeDeadline) ? 1 : 0}|${d.timeouts.includes(307) ? 1 : 0}`
 }
 
 /** The verdict of a stored one at `now` (analytics' targetVerdict). */
@@ -151,6 +160,7 @@ export function caseFacts(c: Case): CaseFacts {
     reviewOpenedAt: c.reviewFollowUp ? iso(c.reviewFollowUp.openedAt) : null,
     reviewFollowedAt: firstReachOut(c)?.at ?? null,
     reviewFollowedBy: firstReachOut(c)?.by ?? null,
+    disputeFact: disputeFact(c),
     caseType: c.type,
     claimed: c.claimedItems.map((ci) => {
       const item = c.order.items.find((i) => i.skuId === ci.skuId)

@@ -5,6 +5,7 @@ import type { CaseSummary, CaseView, MoneyView, NextStep, PlatformMark, SlaView 
 import { BUYER_COMMANDS, STAFF_COMMANDS } from '@contract/actions'
 import { allowedCommands, slaState } from '../core'
 import { acceptCallFor, platformStatusText, sellerDeadline } from '../core/platform-status'
+import { platformDeadlines } from '../core/dispute-status'
 import { moneyRoom, type OrderLedger } from '../core/money-guard'
 import { givenValueFen } from '../core/commands/work'
 import { pendingApproval } from '../core/commands/approvals'
@@ -265,6 +266,12 @@ export function buyerReplied(c: Case): boolean {
   return false
 }
 
+/** The earliest platform deadline on the case (dispute, 客诉工单), for the queue row. */
+function shopDeadlineOf(c: Case): CaseSummary['shopDeadline'] {
+  const d = platformDeadlines(c)[0]
+  return d ? { label: d.label, dueAt: d.deadline } : null
+}
+
 /** One line of the staff queue. */
 export function summary(c: Case, now: string, policy: Policy): CaseSummary {
   return {
@@ -285,6 +292,7 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
     next: nextStep(c),
     source: caseSourceOf(c),
     platform: platformMark(c),
+    shopDeadline: shopDeadlineOf(c),
     buyerReplied: buyerReplied(c),
     version: c.version,
   }

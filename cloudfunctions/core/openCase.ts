@@ -50,7 +50,7 @@ export function openCase(rawInput: OpenCaseInput | unknown, ctx: CoreContext): R
 
   const elig = checkEligibility(input.order, { claimedItems: input.claimedItems, reason: input.reason, type: input.type }, input.history, policy, ctx.now)
   const platform = input.platform
-  if (!elig.ok && !platform) {
+  if (!elig.ok && !platform && !input.raisedByPlatform) {
     const msg = elig.errors[0] ?? elig.types[input.type].reason
     return fail(elig.code ?? 'VALIDATION', msg, { ...details, eligibility: elig })
   }

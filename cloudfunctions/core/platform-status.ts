@@ -209,10 +209,12 @@ export function acceptCallFor(p: Pick<PlatformSnapshot, 'status' | 'type'>): Pla
 }
 
 /** Desk commands that stay available on a shop after-sale; the remedy, the money and the buyer's steps belong to the platform. */
-// the follow-up after the platform settled (回访, 差评) is the desk's own: the platform has no part in it
-const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire', 'record_visit', 'review_step'])
 /** the shop's answers to a 退差价 on a platform case (an exchange's price difference, core/shop-remedy.ts) */
 const SHOP_ANSWERS: ReadonlySet<string> = new Set(['shop_call_result', 'refund_confirmed', 'refund_failed'])
+// the follow-up after the platform settled (回访, 差评) is the desk's own: the platform has no part in it
+const KEPT_ON_PLATFORM_CASES: ReadonlySet<string> = new Set(['respond', 'note', 'reassign', 'escalate', 'sla_warn', 'sla_breach', 'followup_remind', 'expire', 'record_visit', 'review_step',
+  // disputes and platform tickets are the platform's own processes on the case
+  'dispute_proof', 'dispute_message', 'dispute_sync', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn'])
 /** The desk's own receipt and inspection of a shop return (the refund then goes through the platform): checked by platformInspectRefusal. */
 const INSPECTION_ON_PLATFORM_RETURNS: ReadonlySet<string> = new Set(['receive_return', 'inspect'])
 

@@ -7,6 +7,7 @@ import { FINAL_STATUSES, OPEN_STATUSES, type Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { activeTarget, nextTimers, targetToWarn, warnAt, warnLeftMs } from './sla'
 import { toIso, toMs } from './tz'
+import { earliestPlatformDeadline } from './dispute-status'
 
 /** Sort key for "never": cases with nothing scheduled sort last under `due_asc`. */
 export const NO_DUE = '9999-12-31T23:59:59.999Z'
@@ -89,7 +90,10 @@ export function slaMarks(c: Pick<Case, 'sla'>, policy: Policy): { warnAt: string
 export function queueDueSort(c: Case, nextTimer: string | null): string {
   const sla = c.sla
   const running = !sla.stoppedAt && !sla.pausedAt ? activeTarget(sla) : null
-  const t = nextTimer ?? NO_DUE
+  // a platform deadline (dispute, 客诉工单) sorts the case like an SLA due time
+  const platformDue = earliestPlatformDeadline(c)
+  const t0 = nextTimer ?? NO_DUE
+  const t = platformDue && iso(platformDue) < t0 ? iso(platformDue) : t0
   if (!running || !OPEN_STATUSES.includes(c.status)) return t
   const d = iso(running.dueAt)
   return d < t ? d : t

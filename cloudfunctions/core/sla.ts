@@ -7,6 +7,7 @@ import { FINAL_STATUSES, type BuyerDeadline, type BuyerDeadlineKind, type Case, 
 import type { Policy } from '@contract/policy'
 import { addBusinessMs, businessMsBetweenMs, type Calendar } from './calendar'
 import { DAY_MS, toIso, toMs } from './tz'
+import { platformDeadlines } from './dispute-status'
 
 type TargetName = 'firstResponse' | 'resolution'
 const TARGETS: TargetName[] = ['firstResponse', 'resolution']
@@ -222,7 +223,7 @@ export function buyerDeadline(kind: BuyerDeadlineKind, nowIso: string, policy: P
 }
 
 export interface Timer {
-  command: 'sla_warn' | 'sla_breach' | 'expire' | 'followup_remind'
+  command: 'sla_warn' | 'sla_breach' | 'expire' | 'followup_remind' | 'shop_deadline_warn'
   at: string
   deadline?: BuyerDeadlineKind
 }
@@ -244,5 +245,7 @@ export function nextTimers(c: Case, nowIso: string, policy: Policy): Timer[] {
   if (t && !c.sla.breachedAt) out.push({ command: 'sla_breach', at: toIso(toMs(t.dueAt) + 1) })
   if (c.buyerDeadline) out.push({ command: 'expire', at: c.buyerDeadline.dueAt, deadline: c.buyerDeadline.kind })
   if (c.status === 'resolved' && c.followUp && !c.followUp.remindedAt) out.push({ command: 'followup_remind', at: c.followUp.dueAt })
+  // the platform's deadlines (dispute, 客诉工单) warn the agent like an SLA
+  for (const d of platformDeadlines(c)) if (!d.warned) out.push({ command: 'shop_deadline_warn', at: d.warnAt })
   return out
 }

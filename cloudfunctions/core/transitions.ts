@@ -110,6 +110,14 @@ export const TRANSITIONS: TransitionRow[] = [
   { command: 'review_step', by: ['staff'], from: {}, self: ['closed'] },
   { command: 'review_remind', by: ['system'], from: {}, self: ['closed'] },
   { command: 'record_visit', by: ['staff'], from: {}, self: ['resolved'] },
+  // disputes (纠纷单) and platform tickets (客诉工单) run on the platform's own clock in every open or
+  // decided status (a dispute follows a rejection); closed / cancelled cases still accept nothing
+  { command: 'dispute_proof', by: ['staff'], from: {}, self: NON_FINAL },
+  { command: 'dispute_message', by: ['staff'], from: {}, self: NON_FINAL },
+  { command: 'dispute_sync', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'dispute_call_result', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'ticket_sync', by: ['system'], from: {}, self: NON_FINAL },
+  { command: 'shop_deadline_warn', by: ['system'], from: {}, self: NON_FINAL },
 ]
 
 const byCommand = new Map(TRANSITIONS.map((r) => [r.command, r]))

@@ -39,13 +39,23 @@
  * - Push: `channels_ec_aftersale_update` to `pushUrl` with signature / timestamp / nonce, JSON
  *   body, or safe mode (`aesKey`: `{ToUserName, Encrypt}` + msg_signature). Chaos on demand:
  *   duplicates, reversed order, a dropped push, a replayed stale status.
- *
+ * - Disputes (纠纷单, issue 21): getcomplaintorder (status + history[] {item_type, time, content,
+ *   media_id_list}), addcomplaintproof (only in 106 / 108, else 10021504; 106 → 107, 108 → 104),
+ *   addcomplaintmaterial (only in 103, else 10021503), 10021500 unknown dispute, 10021501 text over
+ *   500, 10021502 over 20 images in all; `basics/img/upload` by URL (upload_type=1, resp_type=1 →
+ *   pic_file.media_id). Push `channels_ec_complaint_update` {complaint_status, after_sale_order_id,
+ *   complaint_id, order_id} on every change. Its clock: 106 / 108 not answered within `proofMs`
+ *   (default 48 h) → 307 商家补充凭证超时. The platform's moves through the control API.
+ * - Platform tickets (客诉工单): getmchticketdetail, getmchticketlist (ticket_state, creation
+ *   window, start / limit); pushes `ec_platform_kf_create_mch_ticket` and, when `ticket_deal_end_time`
+ *   passes in state 1, `ec_platform_kf_ticket_timeout` (state 3, review 2 默认判支持用户).
  * - Media: `GET /channels/ec/basics/media/get?media_id=` answers the bytes of a buyer's photo
  *   (after-sales created with `mediaIds` get a small PNG each; `addMedia` sets other bytes), an
  *   unknown id 40007 as JSON.
  *
- * What it does NOT reproduce: other endpoints (products, logistics, image upload, complaints,
- * guarantee orders), the real errmsg texts, daily quotas (45009) and the IP whitelist, the exact
+ * What it does NOT reproduce: other endpoints (products, logistics, file upload, syncworkorder,
+ * operatemchticket / getticketclassconfig, guarantee orders), the dispute history's item_type
+ * codes (its own: 1 buyer, 2 seller proof, 3 seller message, 10 platform), the virtual phone number, the real errmsg texts, daily quotas (45009) and the IP whitelist, the exact
  * platform deadlines (configurable windows instead), XML pushes and the platform's push retries (one attempt per event), when the
  * platform itself sets the insurance flags, `is_low_price_insurance_refund`, the buyer's side of negotiations and exchanges beyond what the control API offers, partial
  * quantities per after-sale and the 5-after-sales-per-product limit; for 退差价 the platform's own
@@ -59,11 +69,13 @@
  * /__standin/clock/advance {ms}, /__standin/errors {path, errcode?, http?, times?},
  * /__standin/push/drop-next, /__standin/push/chaos {duplicate?, reorder?},
  * /__standin/push/replay {afterSaleOrderId, status}, /__standin/refund-result {result},
- * /__standin/tokens/expire; GET /__standin/state.
+ * /__standin/tokens/expire, /__standin/complaints {afterSaleOrderId, status?, content?},
+ * /__standin/complaints/:id/move {status, content?}, /__standin/tickets {orderId, dealMs?},
+ * /__standin/tickets/:id/review {result}; GET /__standin/state.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { AfterSaleStatus, AfterSaleType } from '@contract/channels'
 import { encryptMessage, pushSignature } from '../adapters/channels/push'
 import { DELIVERY_COMPENSATION_LIMIT_ERRCODE } from '../adapters/channels/errors'
@@ -101,7 +113,37 @@ export interface ChannelsStandinOptions {
   afterSalePageSize?: number
   /** run the clock's effects every this many real ms (demo); off by default */
   autoTickMs?: number
+  /** the seller's window to add proof in a dispute (default 48 h) */
+  proofMs?: number
 }
+
+interface Complaint {
+  complaint_id: string
+  after_sale_order_id: string
+  order_id: string
+  status: number
+  history: { item_type: number; time: number; content: string; media_id_list: string[] }[]
+  deadlineAt: number | null
+}
+
+interface Ticket {
+  ticket_id: string
+  ticket_class_type: number
+  ticket_state: number
+  ticket_begin_time: number
+  ticket_deal_end_time: number
+  merchant_operate_time: number
+  platform_operate_time: number
+  merchant_reply: number
+  description: string
+  order_id: string
+  aftersale_id: string
+  platform_review_result: number
+}
+
+/** the dispute statuses in which the platform waits on the seller's proof */
+const PROOF_STATES = new Set([106, 108])
+const COMPLAINT_STATUS_OK = new Set([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 305, 307])
 
 export interface NewOrderInput {
   orderId?: string
@@ -158,6 +200,17 @@ interface AfterSale {
   exchange?: { waybill_id: string; delivery_id: string }
 }
 
+/**
+ * A queued push: an after-sale update, or (event set) a dispute / ticket event with its own body
+ * (then `id` is the dispute's after-sale, or the ticket's order, and `status` only fills the record).
+ */
+interface OutPush {
+  id: string
+  status: AfterSaleStatus
+  createTime: number
+  event?: { name: string; body: Record<string, unknown> }
+}
+
 interface Order {
   order_id: string
   status: number
@@ -178,6 +231,8 @@ interface Injected {
 export interface PushRecord {
   afterSaleOrderId: string
   status: AfterSaleStatus
+  /** the event name when it was not an after-sale update (complaint / ticket events) */
+  event?: string
   delivered: boolean
   httpStatus: number | null
   error: string | null
@@ -262,7 +317,11 @@ export class ChannelsShopState {
   /** every API call (path, the stand-in's time) — tests count stable_token calls or writes */
   readonly calls: { path: string; at: number; errcode: number }[] = []
   readonly pushes: PushRecord[] = []
-  private outbox: { id: string; status: AfterSaleStatus; createTime: number }[] = []
+  private outbox: OutPush[] = []
+  readonly complaints = new Map<string, Complaint>()
+  readonly tickets = new Map<string, Ticket>()
+  /** images sent over each dispute (the platform's limit is 20 in all) */
+  private readonly complaintImages = new Map<string, number>()
   /** media the buyers attached (media id → bytes): served by basics/media/get */
   readonly media = new Map<string, { bytes: Uint8Array; contentType: string }>()
 
@@ -275,7 +334,7 @@ export class ChannelsShopState {
   now(): number {
     return this.clock.now()
   }
-  private sec(ms = this.now()): number {
+  sec(ms = this.now()): number {
     return Math.floor(ms / 1000)
   }
   private newId(prefix: string): string {
@@ -431,6 +490,124 @@ export class ChannelsShopState {
     this.outbox.push({ id, status, createTime: this.sec() })
   }
 
+  // ------------------------------------------------------------------ disputes and tickets (control)
+
+  /** The buyer asks the platform to step in on an after-sale (the after-sale's writes then answer 10021051). */
+  openComplaint(input: { afterSaleOrderId: string; status?: number; content?: string }): Complaint {
+    const a = this.mustGet(input.afterSaleOrderId)
+    const status = input.status ?? 103
+    if (!COMPLAINT_STATUS_OK.has(status)) throw new ApiError(9700224, `invalid complaint status ${status}`)
+    const c: Complaint = {
+      complaint_id: this.newId('21'),
+      after_sale_order_id: a.after_sale_order_id,
+      order_id: a.order_id,
+      status,
+      history: [{ item_type: 1, time: this.sec(), content: input.content ?? '商家拒绝退款，申请平台介入', media_id_list: [] }],
+      deadlineAt: PROOF_STATES.has(status) ? this.now() + (this.o.proofMs ?? 2 * DAY) : null,
+    }
+    this.complaints.set(c.complaint_id, c)
+    a.dispute = true
+    ;(a as AfterSale & { complaint_id?: string }).complaint_id = c.complaint_id
+    a.update_time = Math.max(a.update_time + 1, this.sec())
+    this.queueComplaintPush(c)
+    return c
+  }
+
+  /** Customer service / the buyer moves a dispute (history entry item_type 10 = platform, unless given). */
+  moveComplaint(c: Complaint, status: number, content = '', itemType = 10): Complaint {
+    if (!COMPLAINT_STATUS_OK.has(status)) throw new ApiError(9700224, `invalid complaint status ${status}`)
+    c.status = status
+    c.deadlineAt = PROOF_STATES.has(status) ? this.now() + (this.o.proofMs ?? 2 * DAY) : null
+    c.history.push({ item_type: itemType, time: this.sec(), content, media_id_list: [] })
+    if ([102, 112, 115, 116].includes(status)) {
+      const a = this.afterSales.get(c.after_sale_order_id)
+      if (a) a.dispute = false
+    }
+    this.queueComplaintPush(c)
+    return c
+  }
+
+  mustComplaint(id: string): Complaint {
+    const c = this.complaints.get(String(id))
+    if (!c) throw new ApiError(10021500, '纠纷单号不存在')
+    return c
+  }
+
+  private queueComplaintPush(c: Complaint): void {
+    this.outbox.push({
+      id: c.after_sale_order_id,
+      status: this.afterSales.get(c.after_sale_order_id)?.status ?? 'MERCHANT_PROCESSING',
+      createTime: this.sec(),
+      event: { name: 'channels_ec_complaint_update', body: { finder_shop_complaint: { complaint_status: c.status, after_sale_order_id: c.after_sale_order_id, complaint_id: c.complaint_id, order_id: c.order_id } } },
+    })
+  }
+
+  /** The platform opens a ticket (催发货) on an order: the seller must handle it within `dealMs` (default 24 h). */
+  openTicket(input: { orderId: string; dealMs?: number; classType?: number }): Ticket {
+    const o = this.orders.get(String(input.orderId))
+    if (!o) throw new ApiError(10021085, 'order not exist')
+    const t: Ticket = {
+      ticket_id: this.newId('77'),
+      ticket_class_type: input.classType ?? 9,
+      ticket_state: 1,
+      ticket_begin_time: this.sec(),
+      ticket_deal_end_time: this.sec(this.now() + (input.dealMs ?? DAY)),
+      merchant_operate_time: 0,
+      platform_operate_time: 0,
+      merchant_reply: 0,
+      description: '订单发货已超时，且用户催发货，为避免“缺货”违规，请尽快处理工单。<a href="https://store.weixin.qq.com/" target="_blank">「规则详情」</a>',
+      order_id: o.order_id,
+      aftersale_id: '',
+      platform_review_result: 0,
+    }
+    this.tickets.set(t.ticket_id, t)
+    this.queueTicketPush(t, 'ec_platform_kf_create_mch_ticket')
+    return t
+  }
+
+  reviewTicket(id: string, result: number): Ticket {
+    const t = this.tickets.get(String(id))
+    if (!t) throw new ApiError(9700224, 'ticket not exist')
+    t.ticket_state = 3
+    t.platform_review_result = result
+    t.platform_operate_time = this.sec()
+    return t
+  }
+
+  private queueTicketPush(t: Ticket, name: string): void {
+    this.outbox.push({ id: t.order_id, status: 'MERCHANT_PROCESSING', createTime: this.sec(), event: { name, body: { request_data: { ticket_id: t.ticket_id } } } })
+  }
+
+  private complaintAnswer(path: string, body: Record<string, unknown>, str: (k: string) => string): Record<string, unknown> {
+    const c = this.mustComplaint(str('complaint_id'))
+    const content = str('content')
+    const media = Array.isArray(body.media_id_list) ? body.media_id_list.map(String) : []
+    const proof = path.endsWith('addcomplaintproof')
+    if (proof && !PROOF_STATES.has(c.status)) throw new ApiError(10021504, '不是待商家举证的状态,无法留言')
+    if (!proof && c.status !== 103) throw new ApiError(10021503, '不是待客服处理的状态,无法留言')
+    if ([...content].length > 500) throw new ApiError(10021501, '单条留言文字数量过多')
+    const sent = this.complaintImages.get(c.complaint_id) ?? 0
+    if (sent + media.length > 20) throw new ApiError(10021502, '所有留言图片总数过多')
+    this.complaintImages.set(c.complaint_id, sent + media.length)
+    c.history.push({ item_type: proof ? 2 : 3, time: this.sec(), content, media_id_list: media })
+    if (proof) this.moveComplaint(c, c.status === 106 ? 107 : 104, '', 11)
+    else this.queueComplaintPush(c)
+    return {}
+  }
+
+  private listTickets(body: Record<string, unknown>): Record<string, unknown> {
+    const state = body.ticket_state === undefined ? null : Number(body.ticket_state)
+    const start = Number(body.search_start_time ?? 0)
+    const end = Number(body.search_end_time ?? Number.MAX_SAFE_INTEGER)
+    const offset = Number(body.start ?? 0)
+    const limit = Number(body.limit ?? 10)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50 || !Number.isInteger(offset) || offset < 0) throw new ApiError(40097, '参数错误')
+    const all = [...this.tickets.values()]
+      .filter((t) => (state === null || t.ticket_state === state) && t.ticket_begin_time >= start && t.ticket_begin_time <= end)
+      .sort((a, b) => b.ticket_begin_time - a.ticket_begin_time || b.ticket_id.localeCompare(a.ticket_id))
+    return { ticket_item_list: all.slice(offset, offset + limit), total: all.length }
+  }
+
   private mustGet(id: string): AfterSale {
     const a = this.afterSales.get(String(id))
     if (!a) throw new ApiError(10020000, 'after sale order not exist')
@@ -450,6 +627,17 @@ export class ChannelsShopState {
   /** The platform acting on its own when deadlines pass. */
   tick(): void {
     const now = this.now()
+    for (const c of this.complaints.values()) {
+      if (c.deadlineAt !== null && c.deadlineAt <= now && PROOF_STATES.has(c.status)) this.moveComplaint(c, 307, '', 10)
+    }
+    for (const t of this.tickets.values()) {
+      if (t.ticket_state === 1 && t.ticket_deal_end_time * 1000 <= now) {
+        t.ticket_state = 3
+        t.platform_review_result = 2
+        t.platform_operate_time = this.sec()
+        this.queueTicketPush(t, 'ec_platform_kf_ticket_timeout')
+      }
+    }
     for (const a of this.afterSales.values()) {
       if (a.settleAt !== null && a.status === 'PLATFORM_REFUNDING' && a.settleAt <= now) {
         a.settleAt = null
@@ -497,7 +685,7 @@ export class ChannelsShopState {
   }
 
   /** Takes the pushes due, with the configured chaos applied. */
-  takePushes(): { id: string; status: AfterSaleStatus; createTime: number }[] {
+  takePushes(): OutPush[] {
     let out = this.outbox
     this.outbox = []
     if (this.chaos.reorder) out = [...out].reverse()
@@ -506,7 +694,7 @@ export class ChannelsShopState {
     for (const p of out) {
       if (this.dropNext > 0) {
         this.dropNext--
-        this.pushes.push({ afterSaleOrderId: p.id, status: p.status, delivered: false, httpStatus: null, error: 'dropped' })
+        this.pushes.push({ afterSaleOrderId: p.id, status: p.status, ...(p.event ? { event: p.event.name } : {}), delivered: false, httpStatus: null, error: 'dropped' })
       } else kept.push(p)
     }
     return kept
@@ -561,6 +749,23 @@ export class ChannelsShopState {
         return this.priceDiff(body, str)
       case '/channels/ec/order/delivery/compensation':
         return this.compensate(body, str)
+      case '/channels/ec/aftersale/getcomplaintorder': {
+        const c = this.mustComplaint(str('complaint_id'))
+        return { after_sale_order_id: c.after_sale_order_id, order_id: c.order_id, status: c.status, history: c.history.map((h) => ({ ...h, media_id_list: [...h.media_id_list] })) }
+      }
+      case '/channels/ec/aftersale/addcomplaintproof':
+      case '/channels/ec/aftersale/addcomplaintmaterial':
+        return this.complaintAnswer(path, body, str)
+      case '/channels/ec/basics/img/upload':
+        if (query.get('upload_type') !== '1' || query.get('resp_type') !== '1') throw new ApiError(9700224, 'upload_type / resp_type')
+        return { pic_file: { media_id: `MEDIA_${createHash('sha1').update(str('img_url')).digest('hex').slice(0, 24)}` } }
+      case '/channels/ec/platformkf/getmchticketdetail': {
+        const t = this.tickets.get(str('ticket_id'))
+        if (!t) throw new ApiError(40097, '参数错误')
+        return { merchant_ticket: { ...t } }
+      }
+      case '/channels/ec/platformkf/getmchticketlist':
+        return this.listTickets(body)
       default:
         break
     }
@@ -844,21 +1049,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startChannelsStandin(o: ChannelsStandinOptions = {}): Promise<ChannelsStandin> {
   const state = new ChannelsShopState(o)
 
-  const deliver = async (p: { id: string; status: AfterSaleStatus; createTime: number }) => {
-    const rec: PushRecord = { afterSaleOrderId: p.id, status: p.status, delivered: false, httpStatus: null, error: null }
+  const deliver = async (p: OutPush) => {
+    const rec: PushRecord = { afterSaleOrderId: p.id, status: p.status, ...(p.event ? { event: p.event.name } : {}), delivered: false, httpStatus: null, error: null }
     state.pushes.push(rec)
     if (!o.pushUrl) {
       rec.error = 'no push url'
       return
     }
-    const plain = JSON.stringify({
-      ToUserName: 'gh_standin_shop',
-      FromUserName: 'o_channels_system',
-      CreateTime: p.createTime,
-      MsgType: 'event',
-      Event: 'channels_ec_aftersale_update',
-      finder_shop_aftersale_status_update: { status: p.status, after_sale_order_id: p.id, order_id: state.afterSales.get(p.id)?.order_id ?? '' },
-    })
+    const head = { ToUserName: 'gh_standin_shop', FromUserName: 'o_channels_system', CreateTime: p.createTime, MsgType: 'event' }
+    const plain = JSON.stringify(
+      p.event
+        ? { ...head, Event: p.event.name, ...p.event.body }
+        : { ...head, Event: 'channels_ec_aftersale_update', finder_shop_aftersale_status_update: { status: p.status, after_sale_order_id: p.id, order_id: state.afterSales.get(p.id)?.order_id ?? '' } },
+    )
     const token = o.pushToken ?? ''
     // WeChat signs with the real time: the wall clock, unless the test shares one clock with the desk
     const timestamp = String(Math.floor((o.clock ? state.now() : Date.now()) / 1000))
@@ -895,6 +1098,14 @@ export async function startChannelsStandin(o: ChannelsStandinOptions = {}): Prom
   }
 
   const control = async (path: string, body: Record<string, unknown>): Promise<unknown> => {
+    const cm = /^\/__standin\/(complaints|tickets)\/([^/]+)\/(move|review)$/.exec(path)
+    if (cm) {
+      const [, what, id, action] = cm
+      if (what === 'complaints' && action === 'move') return state.moveComplaint(state.mustComplaint(id), Number(body.status), typeof body.content === 'string' ? body.content : '')
+      if (what === 'tickets' && action === 'review') return state.reviewTicket(id, Number(body.result ?? 3))
+    }
+    if (path === '/__standin/complaints') return state.openComplaint(body as { afterSaleOrderId: string; status?: number; content?: string })
+    if (path === '/__standin/tickets') return state.openTicket(body as { orderId: string; dealMs?: number })
     const m = /^\/__standin\/aftersales\/([^/]+)\/([a-z-]+)$/.exec(path)
     if (m) {
       const [, id, action] = m

@@ -52,7 +52,11 @@ export async function connectShop(env: Record<string, string | undefined>, { pro
   }
 }
 
-/** A refund and a return of two demo buyers, and a refund of a shop buyer who never opened the mini-program. */
+/**
+ * A refund and a return of two demo buyers, a refund of a shop buyer who never opened the
+ * mini-program, a dispute where the platform asks the seller for proof (纠纷单, 待商家补充凭证) and a
+ * 催发货 ticket (客诉工单) on an order not shipped yet.
+ */
 export function seedDemoAfterSales(standin: ChannelsStandin): void {
   const s = standin.state
   const scarf = { productId: '10000001', skuId: 'CH-SCARF-01', title: '羊毛混纺围巾 燕麦色', count: 1, priceFen: 19_900 }
@@ -64,4 +68,9 @@ export function seedDemoAfterSales(standin: ChannelsStandin): void {
   s.createAfterSale({ orderId: lin.order_id, type: 'REFUND', reason: '10000000', desc: '拍重了，还没发货前就申请了' })
   s.createAfterSale({ orderId: zhao.order_id, type: 'RETURN', reason: '10000021', desc: '壶盖有裂纹，见图', mediaIds: ['demo-media-1'] })
   s.createAfterSale({ orderId: stranger.order_id, type: 'REFUND', reason: '10000023', desc: '颜色和直播间看到的不一样' })
+  const disputed = s.createOrder({ products: [{ ...pot, freightInsurance: false }] })
+  const a = s.createAfterSale({ orderId: disputed.order_id, type: 'REFUND', reason: '10000021', desc: '收到就是坏的' })
+  s.openComplaint({ afterSaleOrderId: a.after_sale_order_id, status: 106, content: '买家申请平台介入：收到的紫砂壶有裂纹，商家不处理' })
+  const late = s.createOrder({ unionid: 'union-lin', products: [{ ...scarf, skuId: 'CH-SCARF-02', title: '羊毛混纺围巾 雾蓝色' }], shipped: false })
+  s.openTicket({ orderId: late.order_id })
 }

@@ -21,6 +21,11 @@ export interface MediaPort {
   /** Deletes files never attached to a case and uploaded before `before`; answers how many. */
   sweep(before: string, limit: number): Promise<number>
   /**
+   * A URL the Channels shop can fetch the file from (its img/upload by URL, for dispute proof), or
+   * null when the file is unknown or the runtime has none.
+   */
+  shareUrl?(fileId: string): Promise<string | null>
+  /**
    * Keeps a file the desk fetched itself (a buyer's photo / video from the shop's after-sale), kept
    * at once (attached); `name` is stable per source file. Answers the evidence, or null when the
    * bytes are not an allowed image / video (type sniffed, size within the evidence limits).

@@ -2,7 +2,9 @@ import type {
   AfterSaleType,
   ChannelsAddress,
   ChannelsAfterSaleOrder,
+  ChannelsComplaintOrder,
   ChannelsOrder,
+  ChannelsTicket,
   ChannelsReason,
   ChannelsRejectReason,
 } from '@contract/channels'
@@ -203,12 +205,41 @@ export interface ShopPort {
   /** 补发货: registers a resend parcel on the order */
   deliveryCompensation(input: DeliveryCompensationInput): Promise<void>
 
+  // ---- disputes (纠纷单) and platform tickets (客诉工单)
+  /** getcomplaintorder: status and history of one dispute */
+  getComplaintOrder(complaintId: string): Promise<ChannelsComplaintOrder>
+  /** addcomplaintproof (举证): only while the dispute waits on the seller's proof (else 10021504) */
+  addComplaintProof(complaintId: string, input: ComplaintAnswerInput): Promise<void>
+  /** addcomplaintmaterial (留言): only while customer service handles it, 103 (else 10021503) */
+  addComplaintMaterial(complaintId: string, input: ComplaintAnswerInput): Promise<void>
+  /** basics/img/upload by URL → a media_id usable in the calls above */
+  uploadImageUrl(url: string): Promise<string>
+  /** platformkf/getmchticketdetail */
+  getTicket(ticketId: string): Promise<ChannelsTicket>
+  /** platformkf/getmchticketlist (newest first), one page */
+  listTickets(q: ListTicketsQuery): Promise<{ tickets: ChannelsTicket[]; total: number }>
   /**
    * The bytes of a media id an after-sale (or a dispute) carries — the buyer's photos and videos
    * (`GET /channels/ec/basics/media/get?media_id=…`: binary on success, a JSON errcode otherwise).
    * At most `maxBytes`; larger answers fail with kind 'unknown'.
    */
   getMedia(mediaId: string, maxBytes: number): Promise<ShopMedia>
+}
+
+/** The seller's words (≤ 500 characters) and images (platform media ids, ≤ 20 over the dispute). */
+export interface ComplaintAnswerInput {
+  content: string
+  mediaIds: string[]
+}
+
+export interface ListTicketsQuery {
+  /** 1 待商家处理, 2 待平台处理, 3 已完结; all when absent */
+  state?: 1 | 2 | 3
+  /** creation time window (unix seconds) */
+  range?: TimeRange
+  offset: number
+  /** ≤ 50 */
+  limit: number
 }
 
 export interface ShopMedia {

@@ -280,6 +280,8 @@ export interface CaseStats {
   reviews: Array<{ follow: SlaVerdict; outcome: string | null; n: number }>
   /** 回访 outcomes recorded: how many of each */
   visits: Array<{ outcome: string; n: number }>
+  /** platform disputes per `disputeFact` (adapters/case-facts): outcome | answered in time | seller timed out */
+  disputes: Array<{ fact: string; n: number }>
 }
 
 /** The columns of one exported case (export_cases), read by projection instead of the document. */

@@ -25,8 +25,8 @@ export const me = (role: StaffRole = 'agent', over: Partial<Me> = {}): Me => ({
 
 /** The staff commands the function lists for a case in `status` (same rule as the function's view). */
 export const staffActions = (status: CaseStatus): CommandType[] =>
-  // (the shop's platform_* commands are refused on mini-program cases by the core's guards)
-  availableCommands(status, 'staff').filter((a) => (STAFF_COMMANDS as readonly string[]).includes(a) && !a.startsWith('platform_'))
+  // (the shop's platform_* commands are refused on mini-program cases, dispute_* on a case without a dispute, by the core's guards)
+  availableCommands(status, 'staff').filter((a) => (STAFF_COMMANDS as readonly string[]).includes(a) && !a.startsWith('platform_') && !a.startsWith('dispute_'))
 
 export const summary = (id: string, over: Partial<CaseSummary> = {}): CaseSummary => ({
   id,

@@ -203,6 +203,7 @@ describe('analytics', () => {
       outcomes: { updated: 1, not_updated: 1, unreachable: 0, open: 2 },
       visits: { total: 3, satisfied: 2, not_satisfied: 1, unreachable: 0 },
     },
+    disputes: { opened: 3, open: 1, won: 1, lost: 1, closed: 0, answeredInTime: 2, sellerTimeouts: 1 },
   }
 
   test('figures, F2 charts with text summaries, and a table exported as CSV with BOM', async () => {
@@ -247,6 +248,12 @@ describe('analytics', () => {
     expect(text(container, '#kpi-review-ontime')).toContain('2/3')
     expect(text(container, '#kpi-review-updated')).toContain('25%')
     expect(text(container, '#an-review-outcomes')).toContain('跟进中')
+    // platform disputes: opened, won of the ended ones, answered before the deadline, timeouts
+    expect(text(container, '#kpi-disputes')).toContain('3')
+    expect(text(container, '#kpi-disputes-won')).toContain('1/2')
+    expect(text(container, '#kpi-disputes-intime')).toContain('2/3')
+    expect(text(container, '#kpi-disputes-timeout')).toContain('1')
+    expect(text(container, '#an-dispute-outcomes')).toContain('判退款给买家')
     expect(text(container, '#an-visits')).toContain('回访：买家不满意')
     await tap(container, '#an-followups-csv')
     const csv = await new Promise<string>((resolve) => {

@@ -36,6 +36,7 @@ const KINDS = [
   'rate', 'appeal', 'refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind',
   'submit_for_approval', 'decide_approval', 'approval_escalate', 'review_step', 'review_remind', 'record_visit',
   'record_manual_refund', 'withdraw_offer',
+  'dispute_sync', 'dispute_proof', 'dispute_message', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn',
 ] as const
 const DEADLINES = ['info', 'offer', 'return', 'receipt', 'appeal', 'rate'] as const
 const SHOP_SNAPSHOT: PlatformSnapshot = {
@@ -43,13 +44,15 @@ const SHOP_SNAPSHOT: PlatformSnapshot = {
   productId: 'p', skuId: 's', count: 1, description: '', mediaIds: [], telNumber: null, returnWaybill: null, deadline: null, refundResp: null,
   complaintId: null, shopOpenid: 'shop-o', unionid: null, createTime: new Date(T0).toISOString(), updateTime: new Date(T1).toISOString(),
 }
+/** the platform's dispute / ticket commands: they run beside the case's flow and never move it */
+const SIDE_PROCESSES = new Set<string>(['dispute_sync', 'dispute_proof', 'dispute_message', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn'])
 /** commands whose only payload is a text */
 const TEXT_ONLY = new Set<string>(['respond', 'ask_info', 'reject', 'note', 'escalate', 'provide_info', 'appeal'])
 
 /** The "natural" actor for a command, so sequences get past authorisation often enough to go deep. */
 function naturalActor(kind: (typeof KINDS)[number], pick: number): Actor {
   if (['provide_info', 'accept_offer', 'decline_offer', 'cancel', 'ship_return', 'confirm_receipt', 'rate', 'appeal'].includes(kind)) return buyer
-  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind', 'approval_escalate', 'review_remind'].includes(kind)) return system
+  if (['refund_confirmed', 'refund_failed', 'expire', 'sla_warn', 'sla_breach', 'followup_remind', 'approval_escalate', 'review_remind', 'dispute_sync', 'dispute_call_result', 'ticket_sync', 'shop_deadline_warn'].includes(kind)) return system
   if (kind === 'submit_for_approval') return agent
   if (kind === 'decide_approval') return supervisor
   return pick % 2 === 0 ? supervisor : agent
@@ -68,7 +71,8 @@ type StepInput = typeof stepArb extends fc.Arbitrary<infer T> ? T : never
 function buildCommand(s: StepInput, c: Case): CaseCommand {
   if (s.actor < 0) {
     // guided: mostly pick a command the table allows here, so sequences go deep into the flows
-    const avail = TRANSITIONS.filter((r) => allowedIn(r.command, c.status)).map((r) => r.command)
+    // the platform's dispute / ticket commands never move the case: left out of the guidance so the flows go as deep
+    const avail = TRANSITIONS.filter((r) => allowedIn(r.command, c.status) && !SIDE_PROCESSES.has(r.command)).map((r) => r.command)
     if (avail.length && s.pick % 4 !== 0) s = { ...s, kind: avail[(s.pick >> 2) % avail.length] as StepInput['kind'] }
   }
   const offered = c.offers.filter((o) => o.status === 'offered' || o.status === 'suggested')
@@ -77,6 +81,14 @@ function buildCommand(s: StepInput, c: Case): CaseCommand {
   const refund = pending.length ? pending[s.pick % pending.length] : c.refunds[0]
   if (TEXT_ONLY.has(s.kind)) return { type: s.kind, text: '说明' } as CaseCommand
   switch (s.kind) {
+    case 'dispute_sync':
+    case 'ticket_sync':
+    case 'dispute_proof':
+    case 'dispute_message':
+    case 'dispute_call_result': {
+      const all = candidates(s.kind, c, system, '')
+      return all[s.pick % all.length]
+    }
     case 'make_offer':
       return s.pass && offer
         ? { type: 'make_offer', offerIds: [offer.id] }
@@ -394,6 +406,25 @@ function candidates(type: CommandType, c: Case, actor: Actor, NOW_FOR_GUARD: str
         ...c.replacementShipments.filter((l) => l.shopCall).map((l) => ({ type, call: 'delivery_compensation' as const, ref: l.id, outcome: 'accepted' as const })),
         { type, call: 'refund_price_diff' as const, ref: 'none', outcome: 'refused' as const },
       ]
+    // disputes and platform tickets: a newer platform answer (one more history entry), in each kind of status
+    case 'dispute_sync': {
+      const n = (c.dispute?.history.length ?? 0) + 1
+      const history = Array.from({ length: n }, (_, i) => ({ itemType: 1, at: new Date(T0 + i * 1000).toISOString(), content: `记录${i}`, mediaIds: [] }))
+      return [106, 103, 112].map((status) => ({ type, snapshot: { complaintId: 'cp-1', afterSaleOrderId: 'as-1', status, history, platformDeadline: null } }))
+    }
+    case 'ticket_sync': {
+      const base = { ticketId: 'tk-1', classType: 9, orderId: 'o-1', afterSaleOrderId: '', description: '催发货', createdAt: new Date(T0).toISOString(), timedOut: false }
+      return [
+        { type, ticket: { ...base, state: 1, deadline: new Date(T1).toISOString(), reviewResult: 0 } },
+        { type, ticket: { ...base, state: 3, deadline: null, reviewResult: 1 } },
+        { type, ticket: { ...base, state: 3, deadline: null, reviewResult: 3 } },
+      ]
+    }
+    case 'dispute_proof':
+    case 'dispute_message':
+      return [{ type, text: '说明', photos: [] }]
+    case 'dispute_call_result':
+      return [{ type, callKey: c.dispute?.lastCall?.key ?? 'none', outcome: 'done' }, { type, callKey: c.dispute?.lastCall?.key ?? 'none', outcome: 'refused', message: '平台拒绝' }]
     default:
       return [{ type } as CaseCommand]
   }
@@ -418,7 +449,7 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
           for (let s of steps) {
             now = later(now, s.minutes)
             // guided by the answer itself, so the sequences reach every flow in few steps
-            const all = ACTORS.flatMap((a, i) => allowedCommands(c, { actor: a, policy, now }).map((kind) => ({ kind, i })))
+            const all = ACTORS.flatMap((a, i) => allowedCommands(c, { actor: a, policy, now }).filter((k) => !SIDE_PROCESSES.has(k)).map((kind) => ({ kind, i })))
             const targets = (kind: string) => TRANSITIONS.find((r) => r.command === kind)?.from[c.status] ?? []
             const fresh = all.filter((o) => targets(o.kind).some((t) => !reached.has(t)))
             const moving = fresh.length ? fresh : all.filter((o) => targets(o.kind).length)
@@ -443,6 +474,16 @@ describe('一个答案：按钮 = 核心会接受的指令', () => {
           if (resolvedAt) {
             const r = decide(resolvedAt.c, { type: 'rate', score: 1, comment: '' }, ctx(buyer, resolvedAt.now))
             if (r.ok) states.push({ c: r.value.case, now: resolvedAt.now }, { c: r.value.case, now: later(resolvedAt.now, 25 * 60) })
+          }
+          // a platform dispute on the last open state: waiting on the seller's proof, the proof in flight, the deadline near
+          const openState = [...states].reverse().find((st) => !FINAL_STATUSES.includes(st.c.status))
+          if (openState) {
+            const synced = decide(openState.c, candidates('dispute_sync', openState.c, system, openState.now)[0], ctx(system, openState.now))
+            if (synced.ok) {
+              states.push({ c: synced.value.case, now: later(openState.now, 37 * 60) })
+              const proof = decide(synced.value.case, { type: 'dispute_proof', text: '凭证', photos: [] }, ctx(agent, openState.now))
+              if (proof.ok) states.push({ c: proof.value.case, now: openState.now })
+            }
           }
           for (const st of states) {
             for (const actor of ACTORS) {

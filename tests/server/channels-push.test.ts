@@ -16,6 +16,8 @@ import {
   encryptMessage,
   openPush,
   parseAfterSaleEvent,
+  parseComplaintEvent,
+  parseTicketEvent,
   verifyMsgSignature,
   verifySignature,
 } from '../../cloudfunctions/adapters/channels/push'
@@ -132,6 +134,26 @@ describe('after-sale event bodies', () => {
       /after_sale_order_id/,
     )
     expect(() => parseAfterSaleEvent('not a body')).toThrow(PushError)
+  })
+})
+
+describe('dispute and platform ticket event bodies', () => {
+  it('parses channels_ec_complaint_update (JSON and XML) and the two ticket events', () => {
+    const json = JSON.stringify({ ToUserName: 'gh_x', MsgType: 'event', CreateTime: 1_764_000_000, Event: 'channels_ec_complaint_update', finder_shop_complaint: { complaint_status: 106, after_sale_order_id: '41001', complaint_id: '21009', order_id: '37009' } })
+    expect(parseComplaintEvent(json)).toEqual({ event: 'channels_ec_complaint_update', complaintId: '21009', afterSaleOrderId: '41001', status: 106, orderId: '37009' })
+    const xml = '<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[channels_ec_complaint_update]]></Event><finder_shop_complaint><complaint_status>112</complaint_status><after_sale_order_id>41002</after_sale_order_id><complaint_id>21010</complaint_id><order_id>37010</order_id></finder_shop_complaint></xml>'
+    expect(parseComplaintEvent(xml)).toMatchObject({ complaintId: '21010', status: 112 })
+    expect(parseTicketEvent(JSON.stringify({ Event: 'ec_platform_kf_create_mch_ticket', request_data: { ticket_id: '123' } }))).toEqual({ event: 'ec_platform_kf_create_mch_ticket', ticketId: '123' })
+    expect(parseTicketEvent(JSON.stringify({ Event: 'ec_platform_kf_ticket_timeout', request_data: { ticket_id: 456 } }))).toEqual({ event: 'ec_platform_kf_ticket_timeout', ticketId: '456' })
+    // not theirs: null
+    expect(parseComplaintEvent(jsonEvent('PLATFORM_REFUNDING'))).toBeNull()
+    expect(parseTicketEvent(jsonEvent('PLATFORM_REFUNDING'))).toBeNull()
+  })
+
+  it('refuses a malformed dispute or ticket event', () => {
+    expect(() => parseComplaintEvent(JSON.stringify({ Event: 'channels_ec_complaint_update', finder_shop_complaint: { complaint_status: 106 } }))).toThrow(PushError)
+    expect(() => parseComplaintEvent(JSON.stringify({ Event: 'channels_ec_complaint_update', finder_shop_complaint: { complaint_id: '../x', complaint_status: 106 } }))).toThrow(PushError)
+    expect(() => parseTicketEvent(JSON.stringify({ Event: 'ec_platform_kf_create_mch_ticket', request_data: {} }))).toThrow(/ticket_id/)
   })
 })
 

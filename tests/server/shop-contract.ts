@@ -118,6 +118,18 @@ export function shopContract(name: string, opts: { provoke: boolean }, makeTarge
       expect(e.message).not.toContain('wrong-secret')
     })
 
+    it('lists the platform tickets (客诉工单) of the last week in the documented shape; an unknown dispute is not_found', async () => {
+      const s = shop()
+      const { tickets, total } = await s.listTickets({ range: { startTime: nowSec() - 7 * 24 * HOUR_S, endTime: nowSec() }, offset: 0, limit: 50 })
+      expect(total).toBeGreaterThanOrEqual(tickets.length)
+      for (const k of tickets) {
+        expect(k).toMatchObject({ ticket_id: expect.any(String), ticket_class_type: expect.any(Number), ticket_state: expect.any(Number), ticket_begin_time: expect.any(Number) })
+        expect((await s.getTicket(k.ticket_id)).ticket_id).toBe(k.ticket_id)
+      }
+      const e = await kindOf(s.getComplaintOrder('1'))
+      expect(e.kind).toBe<ShopErrorKind>('not_found')
+    })
+
     // ------------------------------------------------------------------ stand-in only below
 
     const standinOnly = (title: string, fn: () => Promise<void>) => {
@@ -364,6 +376,51 @@ export function shopContract(name: string, opts: { provoke: boolean }, makeTarge
       expect(await kindOf(s.acceptApply(a, { acceptType: 2 }))).toMatchObject({ kind: 'transient', errcode: 100004 })
       expect(st.calls.filter((c) => c.path === '/channels/ec/aftersale/acceptapply').map((c) => c.errcode)).toEqual([100004, 100004])
       expect((await s.getAfterSaleOrder(a)).status).toBe('MERCHANT_PROCESSING')
+    })
+
+    standinOnly('disputes: read with their history; proof only while the platform waits on it, messages only in 客服处理中, limits refused', async () => {
+      const st = t.standin!.state
+      const a = st.createAfterSale({ orderId: st.createOrder().order_id, type: 'REFUND' })
+      const c = st.openComplaint({ afterSaleOrderId: a.after_sale_order_id, status: 103, content: '申请平台介入' })
+      const s = shop()
+      const read = await s.getComplaintOrder(c.complaint_id)
+      expect(read).toMatchObject({ after_sale_order_id: a.after_sale_order_id, order_id: a.order_id, status: 103 })
+      expect(read.history).toEqual([expect.objectContaining({ item_type: expect.any(Number), time: expect.any(Number), content: '申请平台介入', media_id_list: [] })])
+      // the after-sale names its dispute
+      expect((await s.getAfterSaleOrder(a.after_sale_order_id)).complaint_id).toBe(c.complaint_id)
+      // 103: a message is taken, proof is not
+      expect(await kindOf(s.addComplaintProof(c.complaint_id, { content: '凭证', mediaIds: [] }))).toMatchObject({ kind: 'rejected', errcode: 10021504 })
+      const media = await s.uploadImageUrl('https://example.com/proof.png')
+      expect(media).toMatch(/^\S+$/)
+      await s.addComplaintMaterial(c.complaint_id, { content: '补充说明', mediaIds: [media] })
+      expect(await kindOf(s.addComplaintMaterial(c.complaint_id, { content: 'x'.repeat(501), mediaIds: [] }))).toMatchObject({ kind: 'rejected', errcode: 10021501 })
+      expect(await kindOf(s.addComplaintMaterial(c.complaint_id, { content: '很多图', mediaIds: Array.from({ length: 20 }, (_, i) => `m${i}`) }))).toMatchObject({ kind: 'rejected', errcode: 10021502 })
+      // 106: proof is taken and the platform moves on
+      st.moveComplaint(st.mustComplaint(c.complaint_id), 106)
+      expect(await kindOf(s.addComplaintMaterial(c.complaint_id, { content: '留言', mediaIds: [] }))).toMatchObject({ kind: 'rejected', errcode: 10021503 })
+      await s.addComplaintProof(c.complaint_id, { content: '发货凭证', mediaIds: [media] })
+      const after = await s.getComplaintOrder(c.complaint_id)
+      expect(after.status).toBe(107)
+      expect(after.history.some((h) => h.content === '发货凭证' && h.media_id_list?.includes(media))).toBe(true)
+      expect(await kindOf(s.addComplaintProof(c.complaint_id, { content: '再来', mediaIds: [] }))).toMatchObject({ kind: 'rejected', errcode: 10021504 })
+      expect((await kindOf(s.getComplaintOrder('999'))).errcode).toBe(10021500)
+    })
+
+    standinOnly('tickets: detail and list (state, window, paging); an unanswered ticket times out on the platform’s clock', async () => {
+      const st = t.standin!.state
+      const s = shop()
+      const orders = [st.createOrder({ shipped: false }), st.createOrder({ shipped: false }), st.createOrder({ shipped: false })]
+      const opened = orders.map((o) => st.openTicket({ orderId: o.order_id, dealMs: 24 * HOUR_S * 1000 }))
+      const one = await s.getTicket(opened[0].ticket_id)
+      expect(one).toMatchObject({ ticket_id: opened[0].ticket_id, ticket_class_type: 9, ticket_state: 1, order_id: orders[0].order_id })
+      expect(one.ticket_deal_end_time - one.ticket_begin_time).toBe(24 * HOUR_S)
+      const page1 = await s.listTickets({ state: 1, offset: 0, limit: 2 })
+      const page2 = await s.listTickets({ state: 1, offset: 2, limit: 2 })
+      expect(page1.total).toBe(3)
+      expect([...page1.tickets, ...page2.tickets].map((k) => k.ticket_id).sort()).toEqual(opened.map((k) => k.ticket_id).sort())
+      await t.standin!.advance(25 * HOUR_S * 1000)
+      expect(await s.getTicket(opened[1].ticket_id)).toMatchObject({ ticket_state: 3, platform_review_result: 2 })
+      expect((await s.listTickets({ state: 1, offset: 0, limit: 50 })).total).toBe(0)
     })
   })
 }

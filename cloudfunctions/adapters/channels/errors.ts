@@ -47,6 +47,22 @@ const KIND_BY_CODE: Record<number, ShopErrorKind> = {
   100004: 'transient',
   // 补发次数已达上限 (10 per order): the code is the stand-in's; the official table was not readable (README)
   [DELIVERY_COMPENSATION_LIMIT_ERRCODE]: 'rejected',
+  // disputes (纠纷单) and platform tickets (客诉工单)
+  10021500: 'not_found', // 纠纷单号不存在
+  10021501: 'rejected', // 单条留言文字数量过多
+  10021502: 'rejected', // 所有留言图片总数过多
+  10021503: 'rejected', // 不是待客服处理的状态,无法留言
+  10021504: 'rejected', // 不是待商家举证的状态
+  1600001: 'rejected', // 该工单已处理
+}
+
+/** The agent's words for the dispute codes (the kind alone says too little). */
+export const DISPUTE_ZH: Record<number, string> = {
+  10021500: '平台上找不到该纠纷单',
+  10021501: '留言/举证文字超过平台上限（500字）',
+  10021502: '该纠纷所有留言图片合计超过平台上限（20张）',
+  10021503: '纠纷当前不在「客服处理中」，平台不接受留言',
+  10021504: '纠纷当前不是「待商家举证」，平台不接受举证',
 }
 
 const ZH: Record<ShopErrorKind, string> = {
@@ -71,7 +87,7 @@ export function kindOf(errcode: number): ShopErrorKind {
 /** The agent's message: what happened in Chinese, plus the platform's own words when it gave any. */
 export function shopError(kind: ShopErrorKind, errcode: number, errmsg: string, path: string, retryAt: string | null = null): ShopError {
   const detail = errmsg ? `（平台：${errcode ? `${errcode} ` : ''}${errmsg}）` : ''
-  return new ShopError(kind, errcode, errmsg, ZH[kind] + detail, retryAt, path)
+  return new ShopError(kind, errcode, errmsg, (DISPUTE_ZH[errcode] ?? ZH[kind]) + detail, retryAt, path)
 }
 
 export function fromErrcode(errcode: number, errmsg: string, path: string, retryAt: string | null = null): ShopError {

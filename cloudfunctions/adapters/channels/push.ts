@@ -321,6 +321,55 @@ export function parseAfterSaleEvent(body: string): AfterSaleEvent | null {
   }
 }
 
+export const COMPLAINT_EVENT = 'channels_ec_complaint_update'
+export const TICKET_CREATED_EVENT = 'ec_platform_kf_create_mch_ticket'
+export const TICKET_TIMEOUT_EVENT = 'ec_platform_kf_ticket_timeout'
+
+export interface ComplaintEvent {
+  event: typeof COMPLAINT_EVENT
+  complaintId: string
+  afterSaleOrderId: string
+  /** the dispute status the push names (a hint: the dispute is read from the shop) */
+  status: number
+  orderId: string
+}
+
+const ComplaintSchema = z.object({
+  complaint_id: IdSchema,
+  after_sale_order_id: IdSchema.optional().catch(undefined),
+  order_id: IdSchema.optional().catch(undefined),
+  complaint_status: z.union([z.number(), z.string()]).transform(Number).pipe(z.number().int().min(0).max(100_000)),
+})
+
+/** A `channels_ec_complaint_update` body (`finder_shop_complaint`) → the event; null for other events. */
+export function parseComplaintEvent(body: string): ComplaintEvent | null {
+  const f = bodyFields(body)
+  if (f.Event !== COMPLAINT_EVENT) return null
+  const parsed = ComplaintSchema.safeParse(f.finder_shop_complaint ?? {})
+  if (!parsed.success) throw new PushError('BAD_MESSAGE', 'finder_shop_complaint missing or malformed')
+  return {
+    event: COMPLAINT_EVENT,
+    complaintId: parsed.data.complaint_id,
+    afterSaleOrderId: parsed.data.after_sale_order_id ?? '',
+    status: parsed.data.complaint_status,
+    orderId: parsed.data.order_id ?? '',
+  }
+}
+
+export interface TicketEvent {
+  event: typeof TICKET_CREATED_EVENT | typeof TICKET_TIMEOUT_EVENT
+  ticketId: string
+}
+
+/** `ec_platform_kf_create_mch_ticket` / `ec_platform_kf_ticket_timeout` (`request_data.ticket_id`) → the event; null for other events. */
+export function parseTicketEvent(body: string): TicketEvent | null {
+  const f = bodyFields(body)
+  if (f.Event !== TICKET_CREATED_EVENT && f.Event !== TICKET_TIMEOUT_EVENT) return null
+  const parsed = z.object({ ticket_id: IdSchema }).safeParse(f.request_data ?? {})
+  if (!parsed.success) throw new PushError('BAD_MESSAGE', 'request_data.ticket_id missing or malformed')
+  return { event: f.Event, ticketId: parsed.data.ticket_id }
+}
+
 /** The `Encrypt` field of a safe-mode body (JSON or XML), if any. */
 export function encryptedField(body: string): string | undefined {
   const e = bodyFields(body).Encrypt

@@ -22,13 +22,17 @@ import {
   AfterSaleIdPageSchema,
   ChannelsAddressSchema,
   ChannelsAfterSaleOrderSchema,
+  ChannelsComplaintOrderSchema,
   ChannelsOrderSchema,
+  ChannelsTicketSchema,
   ChannelsReasonSchema,
   ChannelsRejectReasonSchema,
   OrderIdPageSchema,
   type ChannelsAddress,
   type ChannelsAfterSaleOrder,
+  type ChannelsComplaintOrder,
   type ChannelsOrder,
+  type ChannelsTicket,
   type ChannelsReason,
   type ChannelsRejectReason,
 } from '@contract/channels'
@@ -37,6 +41,8 @@ import {
   type AcceptApplyInput,
   type DeliveryCompensationInput,
   type RefundPriceDiffInput,
+  type ComplaintAnswerInput,
+  type ListTicketsQuery,
   type ExchangeReshipInput,
   type GenAfterSaleInput,
   type IdPage,
@@ -113,6 +119,9 @@ const PriceDiffAnswer = z
   .refine((a) => a.after_sale_order_id ?? a.aftersale_id, 'after_sale_order_id missing')
   .transform((a) => (a.after_sale_order_id ?? a.aftersale_id) as string)
 const Ok = z.object({})
+const UploadAnswer = z.object({ pic_file: z.object({ media_id: z.string().min(1) }) })
+const TicketAnswer = z.object({ merchant_ticket: ChannelsTicketSchema })
+const TicketListAnswer = z.object({ ticket_item_list: z.array(ChannelsTicketSchema).optional().default([]), total: z.number().int().min(0).optional().default(0) })
 
 interface CachedToken {
   value: string
@@ -270,14 +279,14 @@ export class ChannelsShop implements ShopPort {
   /**
    * One API call with the token: a refused token is replaced once and the call repeated; on
    * 100004 (数据版本号不匹配) `refetch` re-reads what the call acts on and the call is repeated once
-   * (the refused attempt changed nothing).
+   * (the refused attempt changed nothing). `extraQuery` adds URL parameters (media reads).
    */
-  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, refetch?: () => Promise<unknown>): Promise<z.output<S>> {
+  private async once<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, refetch?: () => Promise<unknown>, extraQuery = ''): Promise<z.output<S>> {
     let tok = await this.token()
     let tokenReplaced = false
     let refetched = false
     for (;;) {
-      const json = await this.post(path, body, `?access_token=${encodeURIComponent(tok.value)}`)
+      const json = await this.post(path, body, `?access_token=${encodeURIComponent(tok.value)}${extraQuery}`)
       const errcode = Number(json.errcode ?? 0)
       if (errcode === 0) {
         const parsed = schema.safeParse(json)
@@ -306,8 +315,8 @@ export class ChannelsShop implements ShopPort {
     }
   }
 
-  private read<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S): Promise<z.output<S>> {
-    return this.withRetries(path, () => this.once(path, body, schema))
+  private read<S extends z.ZodTypeAny>(path: string, body: unknown, schema: S, extraQuery = ''): Promise<z.output<S>> {
+    return this.withRetries(path, () => this.once(path, body, schema, undefined, extraQuery))
   }
 
   /**
@@ -472,6 +481,40 @@ export class ChannelsShop implements ShopPort {
         product_infos: input.products.map((p) => ({ product_id: p.productId, sku_id: p.skuId, product_cnt: p.count })),
       }],
     }, Ok, () => this.getOrder(input.orderId))
+  }
+
+  // ------------------------------------------------------------------ ShopPort: disputes and tickets
+
+  async getComplaintOrder(complaintId: string): Promise<ChannelsComplaintOrder> {
+    return this.read('/channels/ec/aftersale/getcomplaintorder', { complaint_id: complaintId }, ChannelsComplaintOrderSchema)
+  }
+
+  /** Never repeated inside one call (a lost answer may have been applied): the outbox retries by key. */
+  async addComplaintProof(complaintId: string, input: ComplaintAnswerInput): Promise<void> {
+    await this.once('/channels/ec/aftersale/addcomplaintproof', { complaint_id: complaintId, content: input.content, media_id_list: input.mediaIds }, Ok)
+  }
+
+  async addComplaintMaterial(complaintId: string, input: ComplaintAnswerInput): Promise<void> {
+    await this.once('/channels/ec/aftersale/addcomplaintmaterial', { complaint_id: complaintId, content: input.content, media_id_list: input.mediaIds }, Ok)
+  }
+
+  /** upload_type 1 = by URL, resp_type 1 = answer a media_id (not a URL). */
+  async uploadImageUrl(url: string): Promise<string> {
+    return (await this.read('/channels/ec/basics/img/upload', { img_url: url }, UploadAnswer, '&upload_type=1&resp_type=1')).pic_file.media_id
+  }
+
+  async getTicket(ticketId: string): Promise<ChannelsTicket> {
+    return (await this.read('/channels/ec/platformkf/getmchticketdetail', { ticket_id: ticketId }, TicketAnswer)).merchant_ticket
+  }
+
+  async listTickets(q: ListTicketsQuery): Promise<{ tickets: ChannelsTicket[]; total: number }> {
+    const r = await this.read('/channels/ec/platformkf/getmchticketlist', {
+      ...(q.state ? { ticket_state: q.state } : {}),
+      ...(q.range ? { search_start_time: q.range.startTime, search_end_time: q.range.endTime } : {}),
+      start: q.offset,
+      limit: Math.min(q.limit, 50),
+    }, TicketListAnswer)
+    return { tickets: r.ticket_item_list, total: r.total }
   }
 
   // ------------------------------------------------------------------ ShopPort: media

@@ -6,6 +6,7 @@ import { checkEvidenceLimits, keptEvidence, KEPT_OWNER, MEDIA_LIMITS } from '../
 /** The slice of @cloudbase/node-sdk's app this adapter uses (kept narrow for tests). */
 export interface CloudFileApi {
   getFileInfo(opts: { fileList: string[] }): Promise<{ fileList: { code: string; fileID: string; size?: number; contentType?: string; mime?: string }[] }>
+  getTempFileURL?(opts: { fileList: Array<{ fileID: string; maxAge: number }> }): Promise<{ fileList: { code: string; fileID: string; tempFileURL: string }[] }>
   /** @cloudbase/node-sdk app.uploadFile (files the desk fetched itself) */
   uploadFile?(opts: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>
 }
@@ -74,6 +75,14 @@ export class CloudMedia implements MediaPort {
    * counterpart (CloudBase storage has no listing API in the node SDK; see the adapter README).
    */
   async attach(): Promise<void> {}
+  /** A temporary URL (1 hour) the shop fetches the image from; null for a file not of this environment. */
+  async shareUrl(fileId: string): Promise<string | null> {
+    if (!fileId.startsWith(`cloud://${this.envId}.`) || !this.app.getTempFileURL) return null
+    const r = await this.app.getTempFileURL({ fileList: [{ fileID: fileId, maxAge: 3600 }] })
+    const f = r.fileList[0]
+    return f && f.code === 'SUCCESS' && f.tempFileURL ? f.tempFileURL : null
+  }
+
 
   /** Under `evidence/channels/`, named by the source: a second keep of the same file overwrites it. */
   async keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null> {

@@ -1386,7 +1386,7 @@ export class CloudBaseStore implements Store {
         .map((d) => Number(d[field]))
       return { count, medianMs: vals.length === 1 ? vals[0] : Math.round((vals[0] + vals[1]) / 2) }
     }
-    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings, reviews, visits] = await Promise.all([
+    const [overall, byReason, byProduct, bySku, byBatch, byReasonSku, sla, fr, res, money, ratings, reviews, visits, disputes] = await Promise.all([
       dimension(null, ''),
       dimension('$reason', '$reason'),
       dimension('$products', '$products', '$products'),
@@ -1406,6 +1406,7 @@ export class CloudBaseStore implements Store {
       run<{ _id: { f: SlaVerdict; o: string | null }; n: number }>(agg().match({ reviewFollow: this._.neq(null) })
         .group({ _id: { f: verdict('$reviewFollow', '$reviewDueAt'), o: '$reviewOutcome' }, n: { $sum: 1 } }).limit(100)),
       run<{ _id: string; n: number }>(agg().match({ visitOutcome: this._.neq(null) }).group({ _id: '$visitOutcome', n: { $sum: 1 } }).limit(10)),
+      run<{ _id: string; n: number }>(agg().match({ disputeFact: this._.neq(null) }).group({ _id: '$disputeFact', n: { $sum: 1 } }).limit(20)),
     ])
     const dist: CaseStats['ratings'] = [0, 0, 0, 0, 0]
     for (const r of ratings) if (r._id >= 1 && r._id <= 5) dist[r._id - 1] = r.n
@@ -1424,6 +1425,7 @@ export class CloudBaseStore implements Store {
       ratings: dist,
       reviews: reviews.map((r) => ({ follow: r._id.f, outcome: r._id.o ?? null, n: r.n })),
       visits: visits.map((r) => ({ outcome: r._id, n: r.n })),
+      disputes: disputes.map((r) => ({ fact: r._id, n: r.n })),
     }
   }
 

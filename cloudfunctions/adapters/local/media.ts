@@ -107,6 +107,13 @@ export class LocalMedia implements MediaPort {
     await this.store.markMediaAttached(fileIds.filter((f) => f.startsWith('local:')).map((f) => f.slice(6)), at)
   }
 
+  /** Local files are not reachable from WeChat: a stable local reference the stand-in accepts. */
+  async shareUrl(fileId: string): Promise<string | null> {
+    const id = fileId.startsWith('local:') ? fileId.slice(6) : null
+    if (!id || !/^[\w-]{1,64}$/.test(id) || !(await this.store.getMedia(id))) return null
+    return `local-media://${id}`
+  }
+
   async keep(file: { bytes: Uint8Array; name: string; at: string }): Promise<Evidence | null> {
     const e = keptEvidence(file.bytes)
     if (!e || !this.dir) return null

@@ -209,7 +209,7 @@ CREATE TABLE IF NOT EXISTS case_facts (
   refund INTEGER, comp INTEGER, coupon INTEGER, gift INTEGER, repl INTEGER, money INTEGER,
   rating INTEGER,
   -- 差评 follow-up (verdict as fr, due in epoch ms, outcome) and 回访 outcome; null without one
-  rv TEXT, rv_due INTEGER, rv_out TEXT, visit TEXT,
+  rv TEXT, rv_due INTEGER, rv_out TEXT, visit TEXT, dispute TEXT,
   -- clustered by creation: a range is one sequential read
   PRIMARY KEY (created_at, case_id, sku)
 ) WITHOUT ROWID;
@@ -406,6 +406,7 @@ export class SqliteStore implements Store {
       // 差评 / 回访 facts, filled by the re-derivation below (CASE_INDEX_VERSION 7)
       const factCols = new Set((this.db.prepare('PRAGMA table_info(case_facts)').all() as { name: string }[]).map((c) => c.name))
       if (!factCols.has('rv')) this.db.exec('ALTER TABLE case_facts ADD COLUMN rv TEXT; ALTER TABLE case_facts ADD COLUMN rv_due INTEGER; ALTER TABLE case_facts ADD COLUMN rv_out TEXT; ALTER TABLE case_facts ADD COLUMN visit TEXT')
+      if (!factCols.has('dispute')) this.db.exec('ALTER TABLE case_facts ADD COLUMN dispute TEXT')
       // backfill in batches: a row leaves the selection once it is filled
       const batch = this.db.prepare('SELECT id, doc FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL LIMIT 500')
       const fill = this.db.prepare('UPDATE cases SET sla_warn_at = ?, sla_breach_at = ? WHERE id = ?')
@@ -595,13 +596,13 @@ export class SqliteStore implements Store {
       const money = f.moneyFen > 0 && i === 0
       this.run(
         `INSERT INTO case_facts (created_at, case_id, sku, buyer, reason, first, first_product, name, batch, fr, fr_due, res, res_due,
-           fr_ms, res_ms, remedy, remedy_label, refund, comp, coupon, gift, repl, money, rating, rv, rv_due, rv_out, visit)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           fr_ms, res_ms, remedy, remedy_label, refund, comp, coupon, gift, repl, money, rating, rv, rv_due, rv_out, visit, dispute)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         iso(c.createdAt), c.id, k.skuId, c.buyerOpenid, c.reason, i === 0 ? 1 : 0, firstProduct && k.skuId !== '' ? 1 : 0, k.name, k.batch,
         f.slaFr, f.slaFr === 'open' ? Date.parse(f.slaFrDueAt) : null, f.slaRes, f.slaRes === 'open' ? Date.parse(f.slaResDueAt) : null, f.frMs, f.resMs,
         money ? f.remedy : null, money ? f.remedyLabel : null, ...(money ? [f.refundFen, f.compensationFen, f.couponFen, f.giftFen, f.replacementFen, f.moneyFen] : [null, null, null, null, null, null]),
         f.rating,
-        f.reviewFollow, f.reviewFollow === 'open' && f.reviewDueAt ? Date.parse(f.reviewDueAt) : null, f.reviewOutcome, f.visitOutcome,
+        f.reviewFollow, f.reviewFollow === 'open' && f.reviewDueAt ? Date.parse(f.reviewDueAt) : null, f.reviewOutcome, f.visitOutcome, f.disputeFact,
       )
     })
   }
@@ -1409,6 +1410,10 @@ export class SqliteStore implements Store {
         `SELECT visit AS outcome, COUNT(*) AS n FROM case_facts WHERE ${where} AND ${CASE} AND visit IS NOT NULL GROUP BY visit`,
         ...params,
       )
+      const disputes = this.all<CaseStats['disputes'][number]>(
+        `SELECT dispute AS fact, COUNT(*) AS n FROM case_facts WHERE ${where} AND ${CASE} AND dispute IS NOT NULL GROUP BY dispute`,
+        ...params,
+      )
       return {
         total: overall?.total ?? 0,
         buyers: overall?.buyers ?? 0,
@@ -1424,6 +1429,7 @@ export class SqliteStore implements Store {
         ratings,
         reviews,
         visits,
+        disputes,
       }
     })()
   }

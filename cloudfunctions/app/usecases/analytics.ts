@@ -1,10 +1,10 @@
 import type { z } from 'zod'
-import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, FollowUpStats, HitRate, MoneyRow, RisingProblem } from '@contract/actions'
+import type { AnalyticsGroupRow, AnalyticsInputSchema, AnalyticsView, DisputeStats, FollowUpStats, HitRate, MoneyRow, RisingProblem } from '@contract/actions'
 import { CASE_TYPE_LABELS, OFFER_KIND_LABELS, REASON_DEFAULTS, type Case, type SlaTargetState } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { CaseStats, CaseStatsGroup } from '../../ports/store'
-import { caseMoney, reviewFollowedAt } from '../../adapters/case-facts'
+import { caseMoney, disputeFact, reviewFollowedAt } from '../../adapters/case-facts'
 import { iso } from '../../core'
 import { livePolicy } from '../shared'
 import { localDate, addDays, weekdayOf, toMs, zonedToMs } from '../../core/tz'
@@ -126,7 +126,21 @@ export function analyticsFromStats(
       distribution: [d[0], d[1], d[2], d[3], d[4]],
     },
     followUps: followUpsOf(stats.reviews, stats.visits),
+    disputes: disputesOf(stats.disputes),
   }
+}
+
+/** The dispute figures from counts per `disputeFact` (outcome | answered in time | seller timed out). */
+export function disputesOf(facts: CaseStats['disputes']): DisputeStats {
+  const out: DisputeStats = { opened: 0, open: 0, won: 0, lost: 0, closed: 0, answeredInTime: 0, sellerTimeouts: 0 }
+  for (const { fact, n } of facts) {
+    const [outcome, inTime, timedOut] = fact.split('|')
+    out.opened += n
+    if (outcome === 'won' || outcome === 'lost' || outcome === 'closed' || outcome === 'open') out[outcome] += n
+    if (inTime === '1') out.answeredInTime += n
+    if (timedOut === '1') out.sellerTimeouts += n
+  }
+  return out
 }
 
 /** The follow-up figures from counts per (follow-up verdict, closing outcome) and per 回访 outcome. */
@@ -261,6 +275,11 @@ export function computeAnalytics(
     money: moneyByRemedy(sorted),
     csat: csatOf(sorted),
     followUps: followUpsOfCases(sorted, now),
+    disputes: disputesOf([...sorted.reduce((m, c) => {
+      const f = disputeFact(c)
+      if (f) m.set(f, (m.get(f) ?? 0) + 1)
+      return m
+    }, new Map<string, number>())].map(([fact, n]) => ({ fact, n }))),
   }
 }
 

@@ -51,7 +51,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
     LEDGER_COMMANDS.has(command.type) ? deps.store.getOrderGuard(current.order.orderId) : null,
   ])
   if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
-  const files = await verifyFiles(deps, caller, command)
+  const files = await verifyFiles(deps, caller, command, current)
   await checkLinkedCase(deps, current, command)
   const now = deps.now()
   const decided = decide(current, command, {
@@ -83,7 +83,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
  * Files a command carries are checked exactly as at submit: of this environment, uploaded by the
  * caller (buyer evidence) or by staff (inspection photos), within limits. Answers their ids.
  */
-async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand): Promise<string[]> {
+async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand, current?: Case): Promise<string[]> {
   if ((command.type === 'provide_info' || command.type === 'appeal') && command.evidence?.length) {
     const checked = await deps.media.verify(command.evidence, { openid: caller.openid })
     if (!checked.ok) throw new AppError('VALIDATION', checked.message)
@@ -99,6 +99,16 @@ async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand): Pr
     const checked = await deps.media.verifyPhotos(command.proof, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
     if (!checked.ok) throw new AppError('VALIDATION', checked.message)
     return command.proof
+  }
+  // dispute proof / messages: the case's own evidence as it is, other files staff uploaded here
+  if ((command.type === 'dispute_proof' || command.type === 'dispute_message') && command.photos?.length) {
+    const onCase = new Set([...(current?.evidence ?? []).map((e) => e.fileId), ...(current?.inspection?.photos ?? [])])
+    const fresh = command.photos.filter((f) => !onCase.has(f))
+    if (fresh.length) {
+      const checked = await deps.media.verifyPhotos(fresh, { anyStaff: async (id) => !!(await deps.store.getStaff(id)) })
+      if (!checked.ok) throw new AppError('VALIDATION', checked.message)
+    }
+    return fresh
   }
   return []
 }

@@ -26,6 +26,9 @@ export interface ImportResult {
   unchanged: boolean
   /** the auto-decision rule that decided the new case (null: left to a person); only on creation */
   autoRule?: string | null
+  /** the dispute (纠纷单) the after-sale names, if any, and whether the case already mirrors it */
+  complaintId?: string | null
+  disputeKnown?: boolean
 }
 
 
@@ -61,12 +64,12 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
       // the owner's auto-decision rules (issue #24): a rule that fits agrees on the platform, else a person decides
       const latest = moved ? ((await deps.store.getCase(opened.case.id)) ?? opened.case) : opened.case
       const decision = await applyRulesToCase(deps, latest, (await livePolicy(deps)).policy)
-      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, autoRule: decision.decided ? decision.rule.id : null }
+      return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, autoRule: decision.decided ? decision.rule.id : null, complaintId: snap.complaintId, disputeKnown: false }
     }
     current = opened.case
   }
   const moved = await syncPlatformCase(deps, current, snap)
-  return { caseId: current.id, created: false, updated: moved, unchanged: !moved }
+  return { caseId: current.id, created: false, updated: moved, unchanged: !moved, complaintId: snap.complaintId, disputeKnown: current.dispute?.complaintId === snap.complaintId }
 }
 
 /** At most this many of an after-sale's media ids are fetched (the evidence limits: 9 images + 1 video). */

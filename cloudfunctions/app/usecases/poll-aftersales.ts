@@ -1,5 +1,6 @@
 import type { Deps } from '../deps'
 import { importAfterSale } from './import-aftersale'
+import { importComplaint } from './import-dispute'
 import { requireShop } from './sync-shop-orders'
 import { eachId, walkCursor, type CursorWalk } from './shop-cursor'
 
@@ -38,6 +39,8 @@ export async function pollAfterSales(deps: Deps, opts: { firstSyncDays?: number;
         stats.read++
         try {
           const r = await importAfterSale(deps, id)
+          // a dispute the desk has not seen yet (its push lost): read it now
+          if (r.complaintId && !r.disputeKnown) await importComplaint(deps, r.complaintId)
           if (r.created) stats.created++
           else if (r.updated) stats.updated++
           else stats.unchanged++

@@ -1,6 +1,7 @@
-import { AFTER_SALE_EVENT, PushError, checkPushQuery, eventName, openPushBody, parseAfterSaleEvent, pushNonce, type PushConfig, type PushQuery } from '../../adapters/channels/push'
+import { AFTER_SALE_EVENT, PushError, TICKET_TIMEOUT_EVENT, checkPushQuery, eventName, openPushBody, parseAfterSaleEvent, parseComplaintEvent, parseTicketEvent, pushNonce, type PushConfig, type PushQuery } from '../../adapters/channels/push'
 import type { Deps } from '../deps'
 import { importAfterSale, type ImportResult } from './import-aftersale'
+import { importComplaint, importTicket, type SyncResult } from './import-dispute'
 
 export interface PushReceipt {
   /** the event name ('' when the body named none) */
@@ -8,6 +9,8 @@ export interface PushReceipt {
   /** the after-sale the event was about, when it was an after-sale event */
   afterSaleOrderId: string | null
   imported: ImportResult | null
+  /** a dispute (channels_ec_complaint_update) or platform ticket event: what it changed, null when not read now */
+  synced?: SyncResult | null
 }
 
 /**
@@ -33,6 +36,19 @@ export async function receiveChannelsPush(deps: Deps, cfg: PushConfig, query: Pu
 
 /** A push message already trusted (signature, window and nonce checked, body opened). */
 async function handlePushMessage(deps: Deps, body: string): Promise<PushReceipt> {
+  // disputes and platform tickets: read from the shop like after-sales (the event is only a hint)
+  const complaint = parseComplaintEvent(body)
+  const ticket = complaint ? null : parseTicketEvent(body)
+  if (complaint || ticket) {
+    const name = complaint?.event ?? ticket!.event
+    try {
+      const synced = complaint ? await importComplaint(deps, complaint.complaintId) : await importTicket(deps, ticket!.ticketId, ticket!.event === TICKET_TIMEOUT_EVENT)
+      return { event: name, afterSaleOrderId: complaint?.afterSaleOrderId || null, imported: null, synced }
+    } catch (e) {
+      deps.log(`push: ${name} ${complaint?.complaintId ?? ticket!.ticketId} not read now, the poll will`, e)
+      return { event: name, afterSaleOrderId: complaint?.afterSaleOrderId || null, imported: null, synced: null }
+    }
+  }
   const ev = parseAfterSaleEvent(body)
   if (!ev) return { event: eventName(body), afterSaleOrderId: null, imported: null }
   try {

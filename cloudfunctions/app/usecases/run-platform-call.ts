@@ -1,10 +1,11 @@
 import type { Case, PlatformCallEvent } from '@contract/domain'
 import type { Deps } from '../deps'
 import type { OutboxItem } from '../../ports/store'
-import { isShopError, type ShopPort } from '../../ports/shop'
+import { isShopError, ShopError, type ShopPort } from '../../ports/shop'
 import { PLATFORM_CALL_LABELS, platformStatusText, sellerCalls } from '../../core/platform-status'
 import { snapshotFromShop } from './channels-map'
 import { importAfterSale } from './import-aftersale'
+import { importComplaint } from './import-dispute'
 import { applySystemCommand } from './system-command'
 
 /** What the dispatcher does with the outbox row after one attempt. */
@@ -38,6 +39,7 @@ const NEGOTIATE_FIRST = 'needs_negotiation'
 export async function runPlatformCall(deps: Deps, ev: PlatformCallEvent, item: Pick<OutboxItem, 'attempts' | 'lastError'>): Promise<CallOutcome> {
   const shop = deps.shop
   if (!shop) return { kind: 'transient', error: '尚未连接视频号小店' }
+  if (ev.call === 'complaint_proof' || ev.call === 'complaint_material') return runDisputeCall(deps, shop, ev, item)
   const c = await deps.store.getCase(ev.caseId)
   const last = c?.platform?.lastCall
   if (!c || !last || last.key !== ev.callKey || last.outcome !== 'pending') return { kind: 'sent' }
@@ -94,7 +96,57 @@ async function execute(shop: ShopPort, c: Case, ev: PlatformCallEvent, negotiate
     case 'exchange_reship':
       await shop.acceptExchangeReship(id, { waybillId: ev.waybillId ?? '', deliveryId: ev.deliveryId ?? '' })
       return null
+    case 'complaint_proof':
+    case 'complaint_material':
+      throw new Error('dispute calls run in runDisputeCall')
   }
+}
+
+/**
+ * A 举证 / 留言 on a dispute (纠纷单), once by its call key: the desk's images are uploaded to the
+ * platform (media ids), then addcomplaintproof / addcomplaintmaterial. A retry after an interrupted
+ * attempt first reads the dispute: when its history already holds an entry with these words, the
+ * earlier attempt went through and nothing is sent again. Afterwards the dispute is read again so
+ * the case shows the platform's new status at once.
+ */
+async function runDisputeCall(deps: Deps, shop: ShopPort, ev: PlatformCallEvent, item: Pick<OutboxItem, 'attempts'>): Promise<CallOutcome> {
+  const c = await deps.store.getCase(ev.caseId)
+  const last = c?.dispute?.lastCall
+  const complaintId = ev.complaintId ?? ''
+  if (!c || !last || last.key !== ev.callKey || last.outcome !== 'pending') return { kind: 'sent' }
+  const content = ev.content ?? ''
+  try {
+    if (item.attempts > 0) {
+      const now = await shop.getComplaintOrder(complaintId)
+      if (now.history.some((h) => h.content === content && h.time * 1000 >= Date.parse(last.at) - 60_000)) {
+        await recordDispute(deps, c, ev, { outcome: 'done' })
+        return { kind: 'sent' }
+      }
+    }
+    const mediaIds: string[] = []
+    for (const fileId of ev.photos ?? []) {
+      const url = await deps.media.shareUrl?.(fileId)
+      if (!url) throw new ShopError('rejected', 0, `no url for ${fileId}`, '图片无法提供给平台（文件不存在或存储未配置外链），请重新上传后再提交', null, 'media')
+      mediaIds.push(await shop.uploadImageUrl(url))
+    }
+    const input = { content, mediaIds }
+    if (ev.call === 'complaint_proof') await shop.addComplaintProof(complaintId, input)
+    else await shop.addComplaintMaterial(complaintId, input)
+    await recordDispute(deps, c, ev, { outcome: 'done' })
+    return { kind: 'sent' }
+  } catch (e) {
+    if (!isShopError(e)) return { kind: 'transient', error: `网络错误：${e instanceof Error ? e.message : String(e)}` }
+    if (e.kind === 'rate_limited') return { kind: 'deferred', at: e.retryAt ?? new Date(Date.parse(deps.now()) + 61_000).toISOString(), error: e.messageZh }
+    if (e.kind === 'transient' || e.kind === 'token') return { kind: 'transient', error: e.messageZh, ...(e.retryAt ? { retryAt: e.retryAt } : {}) }
+    await recordDispute(deps, c, ev, { outcome: 'refused', errcode: e.errcode, message: e.messageZh })
+    return { kind: 'refused', error: `${e.errcode} ${e.messageZh}` }
+  }
+}
+
+async function recordDispute(deps: Deps, c: Case, ev: PlatformCallEvent, r: { outcome: 'done' | 'refused'; message?: string; errcode?: number }): Promise<void> {
+  const out = await applySystemCommand(deps, c, { type: 'dispute_call_result', callKey: ev.callKey, ...r }, 'channels')
+  if (!out.applied && out.error?.code !== 'CONFLICT') deps.log(`dispute call ${ev.callKey} answered ${r.outcome} but not recorded: ${out.error?.message ?? 'lost races'}`)
+  if (ev.complaintId) await importComplaint(deps, ev.complaintId).catch((e) => deps.log(`re-reading dispute ${ev.complaintId} failed`, e))
 }
 
 /** The shop's default return address (a receiving address; the default one first). */

@@ -8,9 +8,11 @@ import { StoreConflict } from '../../ports/store'
 import { watchLogistics, type LogisticsWatchStats } from './watch-logistics'
 import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
 import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
+import { pollDisputes, pollTickets } from './import-dispute'
 import { calendarLogWarning } from '../official-calendar'
 import { continueOutreaches } from './batch-watch'
 import { runDeliveryCare, type DeliveryCareStats } from './delivery-care'
+import { deadlinesToWarn } from '../../core/dispute-status'
 
 export interface SchedulerStats {
   examined: number
@@ -22,7 +24,7 @@ export interface SchedulerStats {
   stoppedEarly?: boolean
   logistics: LogisticsWatchStats
   /** the Channels shop pass (only when a shop is connected); `error` when the shop could not be reached */
-  shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null }
+  shop?: { orders: OrderSyncStats | null; afterSales: AfterSalePollStats | null; error: string | null; disputes?: { read: number; failed: number } | null; tickets?: { read: number; failed: number } | null }
   /** uploaded files never attached to a case within a day, deleted */
   swept: number
   /** issue 24: batch outreaches continued, 签收回访 messages enqueued */
@@ -42,6 +44,7 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
   if (review && !review.closedAt && Date.parse(reviewReminderAt(review)) <= Date.parse(now)) return { type: 'review_remind' }
   if (c.buyerDeadline && Date.parse(c.buyerDeadline.dueAt) <= Date.parse(now)) return { type: 'expire', deadline: c.buyerDeadline.kind }
   if (nextTimers(c, now, policy).some((t) => t.command === 'followup_remind' && Date.parse(t.at) <= Date.parse(now))) return { type: 'followup_remind' }
+  if (deadlinesToWarn(c, now).length) return { type: 'shop_deadline_warn' }
   if (c.sla.stoppedAt || c.sla.pausedAt) return null
   const rep = slaState(c, now, policy)
   if (rep.state === 'breached' && !c.sla.breachedAt) return { type: 'sla_breach' }
@@ -124,6 +127,9 @@ async function shopPass(deps: Deps): Promise<NonNullable<SchedulerStats['shop']>
   try {
     out.orders = await syncShopOrders(deps)
     out.afterSales = await pollAfterSales(deps)
+    // disputes and tickets on their own: a shop without the 客诉工单 permission must not fail the pass
+    out.disputes = await pollDisputes(deps).catch((e) => (deps.log('scheduler: dispute poll failed', e), null))
+    out.tickets = await pollTickets(deps).catch((e) => (deps.log('scheduler: ticket poll failed', e), null))
   } catch (e) {
     out.error = e instanceof Error ? e.message : String(e)
     deps.log('scheduler: shop pass failed', e)

@@ -32,6 +32,12 @@ import { sla_breach, sla_warn } from './sla_timers'
 import { approval_escalate, decide_approval, submit_for_approval } from './approvals'
 import { record_visit } from './record_visit'
 import { review_remind, review_step } from './review'
+import { dispute_call_result } from './dispute_call_result'
+import { dispute_message } from './dispute_message'
+import { dispute_proof } from './dispute_proof'
+import { dispute_sync } from './dispute_sync'
+import { shop_deadline_warn } from './shop_deadline_warn'
+import { ticket_sync } from './ticket_sync'
 import type { CommandSpec } from './work'
 
 export type { CommandSpec, Guard, GuardContext, Refusal, Work } from './work'
@@ -78,4 +84,10 @@ export const COMMANDS: { [K in CommandType]: CommandSpec<K> } = {
   platform_sync,
   platform_call_result,
   shop_call_result,
+  dispute_proof,
+  dispute_message,
+  dispute_sync,
+  dispute_call_result,
+  ticket_sync,
+  shop_deadline_warn,
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import Taro, { usePullDownRefresh } from '@tarojs/taro'
 import { Text, View } from '@tarojs/components'
-import type { AnalyticsGroupRow, AnalyticsView, FollowUpStats } from '@contract/actions'
+import type { AnalyticsGroupRow, AnalyticsView, DisputeStats, FollowUpStats } from '@contract/actions'
 import { adminApi, type Me } from '../api'
 import { dayStartUtc, fmtDuration, fmtTime, pct, todayLocal, yuan } from '../format'
 import { BarChart } from './BarChart'
@@ -254,7 +254,36 @@ function Report({
 
       {/* (absent from a function deployed before these figures existed) */}
       {v.followUps && <FollowUps v={v.followUps} exportTable={exportTable} />}
+      {v.disputes && <Disputes v={v.disputes} />}
     </View>
+  )
+}
+
+/** Platform disputes (纠纷单): opened, how they ended, answered before the platform's deadline. */
+function Disputes({ v }: { v: DisputeStats }) {
+  const ended = v.won + v.lost + v.closed
+  return (
+    <Section title="平台纠纷" id="an-disputes">
+      <View className="adm-kpis">
+        <Kpi id="kpi-disputes" label="纠纷单" value={String(v.opened)} />
+        <Kpi id="kpi-disputes-won" label={`未判退款（${v.won}/${ended}）`} value={ended ? pct(v.won / ended) : '—'} />
+        <Kpi id="kpi-disputes-intime" label={`截止前举证/留言（${v.answeredInTime}/${v.opened}）`} value={v.opened ? pct(v.answeredInTime / v.opened) : '—'} />
+        <Kpi id="kpi-disputes-timeout" label="商家补充凭证超时" value={String(v.sellerTimeouts)} />
+      </View>
+      {v.opened > 0 ? (
+        <Bars
+          id="an-dispute-outcomes"
+          rows={[
+            { label: '进行中', value: v.open },
+            { label: '未判退款', value: v.won },
+            { label: '判退款给买家', value: v.lost },
+            { label: '调解关闭', value: v.closed },
+          ]}
+        />
+      ) : (
+        <Empty id="an-disputes-empty" text="这段时间没有平台纠纷" />
+      )}
+    </Section>
   )
 }
 

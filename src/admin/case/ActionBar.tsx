@@ -131,7 +131,7 @@ export function ActionBar({ view, me, cannedReplies = {}, reasonLabels = {}, app
   const [staff, setStaff] = useState<StaffView[] | null>(null)
 
   // approvals, 差评 follow-up and 回访 have their own panel (../LoopPanel); a shop after-sale's platform decisions theirs (PlatformPanel)
-  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_'))
+  const visible = STAFF_COMMANDS.filter((a) => view.actions.includes(a) && !LOOP_COMMANDS.has(a) && !a.startsWith('platform_') && !a.startsWith('dispute_'))
   // …but the bar still offers the open follow-up step while its task is open: it takes you there
   const loop = loopSteps(view)
   // revising (offer_pending): the offers on the table can be kept or changed, the rest replace them

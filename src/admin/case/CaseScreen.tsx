@@ -11,6 +11,7 @@ import { Empty, ErrorView, Loading, Section, SlaBadge, messageOf, useStaffNames 
 import { BuyerPreferencesView, LinkedCaseLink, LoopPanel } from './LoopPanel'
 import { ActionBar } from './ActionBar'
 import { PlatformPanel } from './PlatformPanel'
+import { DisputePanel } from './DisputePanel'
 import { BuyerTrust } from './BuyerTrust'
 import { ExchangeDifferenceRow, legShopText, refundStatusText } from './ShopMoney'
 
@@ -155,6 +156,7 @@ export function CaseScreen({ caseId, me, refreshKey = 0, onRefreshed }: { caseId
       </Section>
 
       <PlatformPanel view={c} onUpdated={onUpdated} />
+      <DisputePanel view={c} onUpdated={onUpdated} />
 
       <Section title="订单与商品" id="case-order">
         <View className="adm-row">

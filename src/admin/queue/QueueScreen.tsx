@@ -5,7 +5,7 @@ import { countLabel, type CaseSummary, type QueueTab, type SlaView } from '@cont
 import { CASE_SOURCE_LABELS, CASE_STATUSES, REASON_CODES, REASON_DEFAULTS, type CaseStatus, type ReasonCode, type Severity } from '@contract/domain'
 import { adminApi, type AdminInput, type Me } from '../api'
 import { SEVERITY_LABELS, SLA_LABELS, STAFF_STATUS, TABS, TAB_LABELS } from '../labels'
-import { dayEndUtc, dayStartUtc, fmtDuration, fmtShort, yuan } from '../format'
+import { dayEndUtc, dayStartUtc, fmtDuration, fmtShort, fmtTime, yuan } from '../format'
 import { Chip, Empty, ErrorView, Loading, PlatformDeadline, SlaBadge, isLead, messageOf, useStaffNames } from '../ui'
 import { exportFromServer } from '../csv'
 import { InboxLink } from '../inbox/InboxScreen'
@@ -305,6 +305,11 @@ export function QueueScreen({
                 <Text>{fmtShort(c.createdAt)}</Text>
               </View>
               {c.platform?.deadline && <PlatformDeadline id={`deadline-${c.id}`} at={c.platform.deadline} />}
+              {c.shopDeadline && (
+                <Text className="adm-deadline" id={`shop-deadline-${c.id}`}>
+                  {c.shopDeadline.label}：请于 {fmtTime(c.shopDeadline.dueAt)} 前处理
+                </Text>
+              )}
             </View>
           ))}
           {next && (
