@@ -6,6 +6,8 @@
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import { builtinModules } from 'node:module'
+import os from 'node:os'
 import path from 'node:path'
 
 const root = path.resolve(__dirname, '../..')
@@ -64,4 +66,43 @@ describe('declared runtime, bundle target and the Node the suite runs on agree',
     expect(satisfies(`${major - 1}.99.99`, range!)).toBe(false)
     expect(satisfies(`${major + 1}.0.0`, range!)).toBe(false)
   })
+})
+
+describe('function bundles keep only the modules they use', () => {
+  /** The build marks the project's own modules side-effect free (scripts/build-functions.mjs): a module imported only for its effects would silently vanish from a bundle. */
+  it('no module of the functions or the contract is imported for its side effects alone', () => {
+    const files: string[] = []
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+        const rel = path.join(dir, e.name)
+        if (e.isDirectory()) walk(rel)
+        else if (/\.tsx?$/.test(e.name)) files.push(rel)
+      }
+    }
+    walk('cloudfunctions')
+    walk('types')
+    expect(files.length).toBeGreaterThan(50)
+    const bare = files.flatMap((f) => fs.readFileSync(path.join(root, f), 'utf8').split('\n').filter((l) => /^\s*import\s+['"]/.test(l)).map((l) => `${f}: ${l.trim()}`))
+    expect(bare).toEqual([])
+  })
+})
+
+describe('each function bundle declares what CloudBase must install for it', () => {
+  it('every package a bundle requires is a Node built-in or pinned in its package.json', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-build-'))
+    try {
+      // the real build script, into a scratch folder (the suite's `npm run build` output is not touched)
+      execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('./scripts/build-functions.mjs'); await m.buildFunctions({ quiet: true, outRoot: ${JSON.stringify(dir)} })`], { cwd: root, encoding: 'utf8' })
+      const builtins = new Set(builtinModules)
+      for (const name of build.functions) {
+        const bundle = fs.readFileSync(path.join(dir, name, 'index.js'), 'utf8')
+        const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
+        const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((id) => !id.startsWith('node:') && !builtins.has(id))
+        const pkgOf = (id: string) => (id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0])
+        expect({ name, missing: [...new Set(required.map(pkgOf))].filter((p) => !deps.includes(p) && p !== 'better-sqlite3') }).toEqual({ name, missing: [] })
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
