@@ -400,8 +400,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     app.get('/', (c) => c.html(`<p>H5 build missing: run <code>npm run build:h5</code>.</p>${opts.demo ? '<p><a href="/dev/login">dev sign-in</a></p>' : ''}`))
   }
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s))
+  // a port already taken fails the start (before, the promise never settled and a caller could go on with a URL another process owns)
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => {
+      s.off('error', reject)
+      resolve(s)
+    })
+    s.once('error', reject)
   })
   const addr = server.address()
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8787)

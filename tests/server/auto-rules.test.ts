@@ -174,7 +174,7 @@ describe('视频号小店售后导入：自动处理规则', () => {
     standin = await startChannelsStandin(opts)
     const now = () => new Date(clock).toISOString()
     const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-    gw = await startGateway({ dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: 'push-token-for-tests' } })
+    gw = await startGateway({ port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: 'push-token-for-tests' } })
     opts.pushUrl = `${gw.url}/channels/push`
   })
   afterAll(async () => {

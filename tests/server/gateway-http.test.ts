@@ -40,3 +40,14 @@ test('bad JSON and oversized bodies are typed VALIDATION errors in Chinese, not 
   const after = await call(JSON.stringify({ action: 'whoami', data: {} }), { 'x-dev-openid': 'buyer-zhao' })
   expect(after.body.ok).toBe(true)
 })
+
+test('a port another process holds fails the start instead of handing out a URL someone else answers', async () => {
+  const other = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-http-taken-'))
+  try {
+    const port = Number(new URL(gw.url).port)
+    const start = startGateway({ host: '127.0.0.1', port, dataDir: other, quiet: true, dispatchEveryMs: 0, scheduleEveryMs: 0 })
+    await expect(Promise.race([start, new Promise((r) => setTimeout(() => r('still waiting'), 10_000))])).rejects.toThrow(/EADDRINUSE/)
+  } finally {
+    fs.rmSync(other, { recursive: true, force: true })
+  }
+})

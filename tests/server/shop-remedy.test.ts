@@ -44,7 +44,7 @@ beforeAll(async () => {
   standin = await startChannelsStandin(standinOpts)
   const now = () => new Date(clock).toISOString()
   const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-  gw = await startGateway({ dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
+  gw = await startGateway({ port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
   standinOpts.pushUrl = `${gw.url}/channels/push`
 })
 
