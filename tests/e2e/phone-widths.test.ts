@@ -104,6 +104,13 @@ for (const [width, sku] of [[360, 'SKU-TEA-01'], [390, 'SKU-CUP-02'], [414, 'SKU
     const id = filed.case.id
     const c = await callAs<{ version: number }>(env.gw.url, 'staff-sup', 'admin', 'get_case', { caseId: id })
     await callAs(env.gw.url, 'staff-sup', 'admin', 'approve', { caseId: id, expectedVersion: c.version })
+    // the dispatcher fans the assignment alert out on its timer: the inbox page shows what is there when it opens
+    for (const until = Date.now() + 30_000; ; ) {
+      const inbox = await callAs<{ items: { caseId: string }[] }>(env.gw.url, 'staff-amy', 'admin', 'inbox', { unreadOnly: false, limit: 20 })
+      if (inbox.items.some((i) => i.caseId === id)) break
+      if (Date.now() > until) throw new Error('the assignment alert never reached the inbox')
+      await new Promise((r) => setTimeout(r, 250))
+    }
 
     const page = await env.browser.newPage()
     await page.setViewportSize({ width, height: 780 })
