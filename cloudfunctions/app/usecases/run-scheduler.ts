@@ -32,6 +32,9 @@ export interface SchedulerStats {
   care?: DeliveryCareStats
 }
 
+/** Cases saved per write when the store batches them (one CloudBase transaction). */
+const SAVE_BATCH = 20
+
 /** An upload no case carries after this long is deleted (a form abandoned, or junk). */
 export const UNATTACHED_MEDIA_TTL_MS = 86_400_000
 
@@ -76,6 +79,32 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
   const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
+  // Every due step of a case is applied in memory, then the case is saved once; a store that
+  // writes many cases at once (CloudBase: one transaction) gets them in batches.
+  const pendingWrites: Array<{ next: Case; expectedVersion: number; outbox: ReturnType<typeof outboxOf>; commands: string[] }> = []
+  const flush = async () => {
+    const batch = pendingWrites.splice(0)
+    if (!batch.length) return
+    const count = (b: (typeof batch)[number]) => {
+      stats.acted += b.commands.length
+      for (const t of b.commands) stats.byCommand[t] = (stats.byCommand[t] ?? 0) + 1
+    }
+    if (deps.store.saveCases) {
+      const { raced } = await deps.store.saveCases(batch.map(({ next, expectedVersion, outbox }) => ({ next, expectedVersion, outbox })))
+      stats.raced += raced.length
+      for (const b of batch) if (!raced.includes(b.next.id)) count(b)
+      return
+    }
+    for (const b of batch) {
+      try {
+        await deps.store.saveCase(b.next, b.expectedVersion, b.outbox)
+        count(b)
+      } catch (e) {
+        if (!(e instanceof StoreConflict)) throw e
+        stats.raced++ // lost to another scheduler or a person: their write stands
+      }
+    }
+  }
   for (const c of due) {
     if (Date.now() > until) {
       stats.stoppedEarly = true
@@ -83,6 +112,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     }
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
+    const commands: string[] = []
+    const outbox: ReturnType<typeof outboxOf> = []
     for (let step = 0; step < 4; step++) {
       const command = dueCommand(cur, now, policy)
       if (!command) break
@@ -91,20 +122,14 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
         deps.log(`scheduler: ${command.type} refused on ${cur.id}: ${res.error.message}`)
         break
       }
-      try {
-        await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
-      } catch (e) {
-        if (e instanceof StoreConflict) {
-          stats.raced++
-          break
-        }
-        throw e
-      }
-      stats.acted++
-      stats.byCommand[command.type] = (stats.byCommand[command.type] ?? 0) + 1
+      commands.push(command.type)
+      outbox.push(...outboxOf(res.value.events))
       cur = res.value.case
     }
+    if (commands.length) pendingWrites.push({ next: cur, expectedVersion: c.version, outbox, commands })
+    if (pendingWrites.length >= SAVE_BATCH) await flush()
   }
+  await flush()
   if (!stats.stoppedEarly) {
     stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
     stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
