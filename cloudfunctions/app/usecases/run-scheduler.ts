@@ -75,7 +75,9 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     calendarWarnedOn = now.slice(0, 10)
     deps.log(`scheduler: ${warning}`)
   }
-  const { policy } = await livePolicy(deps)
+  // the policy is read once per pass and handed to the sub-passes
+  const live = await livePolicy(deps)
+  const { policy } = live
   const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
@@ -131,12 +133,16 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
   }
   await flush()
   if (!stats.stoppedEarly) {
-    stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
-    stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
-    // the push endpoint's remembered nonces, once their window has passed
-    await deps.store.purgePushNonces(now, 1_000)
-    stats.outreaches = await continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) })
-    stats.care = await runDeliveryCare(deps, { limit: opts.limit ?? 200 })
+    // independent of each other: run side by side (the pass waits for the slowest, not the sum)
+    const [logistics, swept, , outreaches, care] = await Promise.all([
+      watchLogistics(deps, { limit: opts.limit ?? 200, live }),
+      deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200),
+      // the push endpoint's remembered nonces, once their window has passed
+      deps.store.purgePushNonces(now, 1_000),
+      continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) }),
+      runDeliveryCare(deps, { limit: opts.limit ?? 200, live }),
+    ])
+    Object.assign(stats, { logistics, swept, outreaches, care })
   }
   if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats
