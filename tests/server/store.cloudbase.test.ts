@@ -91,7 +91,7 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     await s.saveCase(nextVersion(b), 1, [])
     emulator.calls.clear()
     const out = await s.saveCases([
-      { next: nextVersion(a), expectedVersion: 1, outbox: [{ key: 'ka', caseId: a.id, kind: 'buyer_message', payload: {} }] },
+      { next: nextVersion(a, { status: 'closed' }), expectedVersion: 1, outbox: [{ key: 'ka', caseId: a.id, kind: 'buyer_message', payload: {} }] },
       { next: nextVersion(b), expectedVersion: 1, outbox: [{ key: 'kb', caseId: b.id, kind: 'buyer_message', payload: {} }] },
     ])
     expect(out.raced).toEqual(['case-b'])
@@ -100,6 +100,8 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect((await s.getCase(a.id))?.version).toBe(2)
     expect((await s.getCase(b.id))?.version).toBe(2)
     expect((await s.listOutbox({}, 10)).map((o) => o.key)).toEqual(['ka'])
+    // a's close reached its order's guard in the same write
+    expect((await s.getOrderGuard(a.order.orderId)).cases.find((e) => e.caseId === a.id)?.open).toBe(false)
   })
 
   it('two scheduler passes racing over the same due cases through saveCases: each breach happens once', async () => {

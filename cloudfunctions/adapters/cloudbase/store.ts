@@ -733,7 +733,10 @@ export class CloudBaseStore implements Store {
         for (const w of won) {
           if (w.next.order.orderId !== orderId) continue
           const u = updateGuard(g, w.next)
-          if (u) (g = u), (changed = true)
+          if (u) {
+            g = u
+            changed = true
+          }
         }
         if (changed) writes.push(this.txSetGuard(t, g))
       })

@@ -61,7 +61,8 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
  * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders and the
  * sweep of uploads never attached to a case. Safe when two passes overlap: every action is a compare-and-set on the case version, so
- * each happens once and the loser moves on.
+ * each happens once and the loser moves on. The due steps of a case are applied in memory and
+ * saved once; a store with `saveCases` writes them in batches (one transaction per batch).
  */
 /** The day the missing-calendar warning was last logged (once a day per instance is enough). */
 let calendarWarnedOn = ''
