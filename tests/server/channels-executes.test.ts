@@ -223,6 +223,23 @@ describe('the buyer’s platform photos', () => {
     expect(c.timeline.some((t) => t.text === '已取回买家在视频号小店上传的凭证1个' && t.internal)).toBe(true)
     expect(mediaCalls()).toBe(tried + 2)
   })
+
+  it('a platform outage longer than the outbox’s retries: the files are still fetched once it is over', async () => {
+    const tried = mediaCalls()
+    const id = await apply('REFUND', { mediaIds: ['media-outage-1'] })
+    // six failed attempts use up the outbox's retries (a few minutes of backoff)
+    standin.state.injectError({ path: MEDIA, errcode: 40007, times: 6 })
+    for (let i = 0; i < 6; i++) {
+      await dispatch()
+      clock += 2 * MINUTE
+    }
+    expect(mediaCalls()).toBe(tried + 6)
+    expect((await mustCase(id)).platform?.media ?? []).toHaveLength(0)
+    clock += 30 * MINUTE
+    await dispatch()
+    expect((await mustCase(id)).platform?.media?.map((m) => m.mediaId)).toEqual(['media-outage-1'])
+    expect(mediaCalls()).toBe(tried + 7)
+  })
 })
 
 describe('a platform return is inspected before the platform refunds', () => {

@@ -198,7 +198,7 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
         return await runShopCall(deps, ev, item, attempt >= RETRY.maxAttempts)
       case 'platform_media':
         // the buyer's platform photos, fetched after the push was answered; kept once, retried on failure
-        return await runPlatformMedia(deps, ev)
+        return await runPlatformMedia(deps, ev, attempt >= RETRY.maxAttempts)
       default:
         if (item.kind === 'staff_subscribe') return await sendStaffSubscribe(deps, sender, item.payload as unknown as StaffSubscribePayload, attempt)
         if (item.kind === 'wecom') return await sendWecom(deps, sender, item.payload as unknown as WecomPayload)
