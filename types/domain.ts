@@ -1188,6 +1188,19 @@ export const ShopCallEventSchema = z.object({
   compensationReason: z.number().int().min(1).max(4).optional(),
 })
 export type ShopCallEvent = z.infer<typeof ShopCallEventSchema>
+/**
+ * The buyer's platform photos / videos of a Channels after-sale, fetched by media id and kept with
+ * the case by the dispatcher (app/usecases/run-platform-media.ts), off the push path. `key` is per
+ * case and media id set, so a repeated push or poll adds no second row.
+ */
+export const PlatformMediaEventSchema = z.object({
+  kind: z.literal('platform_media'),
+  key: z.string(),
+  caseId: z.string(),
+  afterSaleOrderId: z.string(),
+  mediaIds: z.array(z.string()).max(10),
+})
+export type PlatformMediaEvent = z.infer<typeof PlatformMediaEventSchema>
 /** A 回访's preferences for the buyer's profile: written once after the case, newest `at` wins. */
 export const BuyerPreferencesEventSchema = z.object({
   kind: z.literal('buyer_preferences'),
@@ -1204,6 +1217,7 @@ export const CaseEventSchema = z.discriminatedUnion('kind', [
   PlatformCallEventSchema,
   ShopCallEventSchema,
   BuyerPreferencesEventSchema,
+  PlatformMediaEventSchema,
 ])
 export type CaseEvent = z.infer<typeof CaseEventSchema>
 export type BuyerMessageEvent = z.infer<typeof BuyerMessageEventSchema>

@@ -101,8 +101,9 @@ test('an agent works a platform refund and a platform return to completion; the 
   const o2 = standin.state.createOrder({ unionid: 'union-zhao', products: [{ ...CUP, skuId: 'CH-CUP-04', title: '手工玻璃杯 一对' }] })
   const ret = standin.state.createAfterSale({ orderId: o2.order_id, type: 'RETURN', reason: '10000021', desc: '杯口有缺口，见图', mediaIds: ['e2e-media-return'] }).after_sale_order_id
   await standin.flushPushes()
-  const r1 = await caseOf(refund)
-  const r2 = await caseOf(ret)
+  // the pushes were answered without the photos; the dispatcher (timer) fetches and keeps them
+  const r1 = await until(refund, (c) => (c.platform?.media?.length ?? 0) > 0, 'the refund photo kept by the dispatcher')
+  const r2 = await until(ret, (c) => (c.platform?.media?.length ?? 0) > 0, 'the return photo kept by the dispatcher')
   expect(r1.buyerOpenid).toBe(BUYER)
 
   // ---- the refund: the agent sees the platform's reason and the buyer's photo, and agrees

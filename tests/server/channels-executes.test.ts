@@ -5,7 +5,8 @@
  * - a status already shown adds no row (duplicate, reordered, stale pushes and polls);
  * - the platform deciding on its own is said in plain Chinese and reaches the agent's inbox;
  * - the buyer reads a shop after-sale as their own application, reason in the platform's words;
- * - the buyer's platform photos are fetched once by media id and kept with the case;
+ * - the buyer's platform photos are fetched once by media id by the dispatcher, never inside the
+ *   push's answer, and kept with the case;
  * - a platform return is received and inspected before the platform refunds (policy switch).
  */
 import fs from 'node:fs'
@@ -161,19 +162,39 @@ describe('the buyer reads their own application', () => {
 })
 
 describe('the buyer’s platform photos', () => {
-  it('are fetched by media id once, kept with the case and served to staff; views and duplicate pushes fetch nothing again', async () => {
-    const before = okCalls('/channels/ec/basics/media/get')
+  const MEDIA = '/channels/ec/basics/media/get'
+  const mediaCalls = () => standin.state.calls.filter((x) => x.path === MEDIA).length
+
+  it('the push is answered without fetching them; one dispatcher pass keeps them once and serves them to staff; duplicate pushes and passes fetch nothing again', async () => {
+    const before = okCalls(MEDIA)
+    const tried = mediaCalls()
+    const pushed = standin.state.pushes.length
     standin.state.chaos = { duplicate: true, reorder: false }
     const id = await apply('RETURN', { reason: '10000021', mediaIds: ['media-crack-1', 'media-crack-2'] })
-    const c = await mustCase(id)
-    expect(c.platform?.media).toHaveLength(2)
+    // WeChat heard `success` for every push, and the media endpoint was not called to answer it
+    const answered = standin.state.pushes.slice(pushed)
+    expect(answered.length).toBeGreaterThan(0)
+    expect(answered.every((p) => p.delivered)).toBe(true)
+    expect(mediaCalls()).toBe(tried)
+    let c = await mustCase(id)
+    expect(c.platform?.mediaIds).toEqual(['media-crack-1', 'media-crack-2'])
+    expect(c.platform?.media ?? []).toHaveLength(0)
+    await dispatch()
+    c = await mustCase(id)
     expect(c.platform?.media?.map((m) => m.mediaId)).toEqual(['media-crack-1', 'media-crack-2'])
     expect(c.platform?.media?.[0]).toMatchObject({ kind: 'image', mime: 'image/png' })
-    expect(okCalls('/channels/ec/basics/media/get')).toBe(before + 2)
+    expect(okCalls(MEDIA)).toBe(before + 2)
+    // the staff-only row says what came; the buyer's timeline is unchanged
+    expect(c.timeline.at(-1)).toMatchObject({ type: 'platform_sync', internal: true, text: '已取回买家在视频号小店上传的凭证2个' })
     for (let i = 0; i < 3; i++) await staff('get_case', { caseId: c.id })
     clock += 5 * SECOND
+    standin.state.replayPush(id, 'MERCHANT_PROCESSING')
+    await standin.flushPushes()
     await importAfterSale(gw.deps, id)
-    expect(okCalls('/channels/ec/basics/media/get')).toBe(before + 2)
+    await dispatch()
+    clock += 10 * MINUTE
+    await dispatch()
+    expect(mediaCalls()).toBe(tried + 2)
     // the desk serves the kept bytes to staff (not to another buyer)
     const fileId = c.platform?.media?.[0].fileId ?? ''
     const url = `${gw.url}/media/${fileId.replace(/^local:/, '')}`
@@ -183,16 +204,41 @@ describe('the buyer’s platform photos', () => {
     expect((await fetch(url, { headers: { 'x-dev-openid': 'buyer-lin' } })).status).toBe(403)
   })
 
-  it('a media id that fails once is fetched on the next sync and kept then (staff-only row)', async () => {
-    // the open and its catch-up both fail to fetch it
-    standin.state.injectError({ path: '/channels/ec/basics/media/get', errcode: 40007, times: 2 })
+  it('a fetch that fails is retried with the outbox backoff and kept then (staff-only row); the case is never held up by it', async () => {
+    standin.state.injectError({ path: MEDIA, errcode: 40007, times: 1 })
+    const tried = mediaCalls()
     const id = await apply('REFUND', { mediaIds: ['media-late-1'] })
+    await dispatch()
+    let c = await mustCase(id)
+    expect(mediaCalls()).toBe(tried + 1)
+    expect(c.platform?.media ?? []).toHaveLength(0)
+    // the agent agrees meanwhile: the platform call goes out, the file keeps waiting for its retry
+    const accepted = await staff('platform_accept', { caseId: c.id, expectedVersion: c.version })
+    expect(accepted.ok).toBe(true)
+    clock += 10 * SECOND
+    await dispatch()
+    await standin.flushPushes()
+    c = await mustCase(id)
+    expect(c.platform?.media?.map((m) => m.mediaId)).toEqual(['media-late-1'])
+    expect(c.timeline.some((t) => t.text === '已取回买家在视频号小店上传的凭证1个' && t.internal)).toBe(true)
+    expect(mediaCalls()).toBe(tried + 2)
+  })
+
+  it('a platform outage longer than the outbox’s retries: the files are still fetched once it is over', async () => {
+    const tried = mediaCalls()
+    const id = await apply('REFUND', { mediaIds: ['media-outage-1'] })
+    // six failed attempts use up the outbox's retries (a few minutes of backoff)
+    standin.state.injectError({ path: MEDIA, errcode: 40007, times: 6 })
+    for (let i = 0; i < 6; i++) {
+      await dispatch()
+      clock += 2 * MINUTE
+    }
+    expect(mediaCalls()).toBe(tried + 6)
     expect((await mustCase(id)).platform?.media ?? []).toHaveLength(0)
-    clock += 5 * SECOND
-    await importAfterSale(gw.deps, id)
-    const c = await mustCase(id)
-    expect(c.platform?.media).toHaveLength(1)
-    expect(visibleSyncRows(c)).toHaveLength(0)
+    clock += 30 * MINUTE
+    await dispatch()
+    expect((await mustCase(id)).platform?.media?.map((m) => m.mediaId)).toEqual(['media-outage-1'])
+    expect(mediaCalls()).toBe(tried + 7)
   })
 })
 

@@ -6,6 +6,7 @@ import { WECOM_NO_KEY, type SenderPort } from '../../ports/sender'
 import { settleRefund } from './apply-command'
 import { runPlatformCall } from './run-platform-call'
 import { runShopCall } from './run-shop-call'
+import { runPlatformMedia } from './run-platform-media'
 import { WECOM_PER_MINUTE, alertPass, failureText, fanOutStaffAlert, tellOwners, type AlertPass, type StaffSubscribePayload, type WecomPayload } from './staff-alerts'
 
 export const RETRY = {
@@ -195,6 +196,9 @@ async function deliver(deps: Deps, sender: SenderPort, item: OutboxItem, attempt
       case 'shop_call':
         // a desk remedy on a Channels order (退差价, 补发货): once by ref, settled on the platform's answer
         return await runShopCall(deps, ev, item, attempt >= RETRY.maxAttempts)
+      case 'platform_media':
+        // the buyer's platform photos, fetched after the push was answered; kept once, retried on failure
+        return await runPlatformMedia(deps, ev, attempt >= RETRY.maxAttempts)
       default:
         if (item.kind === 'staff_subscribe') return await sendStaffSubscribe(deps, sender, item.payload as unknown as StaffSubscribePayload, attempt)
         if (item.kind === 'wecom') return await sendWecom(deps, sender, item.payload as unknown as WecomPayload)

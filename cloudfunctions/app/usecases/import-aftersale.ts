@@ -1,10 +1,10 @@
-import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformMedia, type PlatformSnapshot } from '@contract/domain'
-import { KEEP_MAX_BYTES } from '../../ports/media'
+import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot } from '@contract/domain'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf, roster } from '../shared'
 import { openCase } from '../../core'
 import { caseTypeOf, deskReasonOf, isStaleSnapshot } from '../../core/platform-status'
 import { localDate, toMs } from '../../core/tz'
+import { platformMediaEvent } from '../../core/platform-media'
 import { snapshotFromShop } from './channels-map'
 import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
@@ -72,36 +72,12 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
   return { caseId: current.id, created: false, updated: moved, unchanged: !moved, complaintId: snap.complaintId, disputeKnown: current.dispute?.complaintId === snap.complaintId }
 }
 
-/** At most this many of an after-sale's media ids are fetched (the evidence limits: 9 images + 1 video). */
-const MAX_PLATFORM_MEDIA = 10
-
-/**
- * The buyer's platform photos / videos not yet kept with the case: fetched by media id
- * (`basics/media/get`) and stored once through the media port. A file that fails (network, a
- * type the desk does not keep) is left out and tried again on the after-sale's next sync.
- */
-export async function fetchPlatformMedia(deps: Deps, snap: PlatformSnapshot, kept: PlatformMedia[]): Promise<PlatformMedia[]> {
-  const shop = requireShop(deps)
-  const out: PlatformMedia[] = []
-  for (const mediaId of snap.mediaIds.slice(0, MAX_PLATFORM_MEDIA)) {
-    if (kept.some((k) => k.mediaId === mediaId)) continue
-    try {
-      const m = await shop.getMedia(mediaId, KEEP_MAX_BYTES)
-      const e = await deps.media.keep({ bytes: m.bytes, name: `channels/${snap.afterSaleOrderId}/${mediaId}`, at: deps.now() })
-      if (e) out.push({ ...e, mediaId })
-      else deps.log(`platform after-sale ${snap.afterSaleOrderId}: media ${mediaId.slice(0, 24)} is not an image / video the desk keeps (${m.contentType})`)
-    } catch (err) {
-      deps.log(`platform after-sale ${snap.afterSaleOrderId}: media ${mediaId.slice(0, 24)} not fetched: ${err instanceof Error ? err.message : String(err)}`)
-    }
-  }
-  return out
-}
-
 /** Moves a platform case to a snapshot through the core; false when there was nothing newer. */
 export async function syncPlatformCase(deps: Deps, c: Case, snap: PlatformSnapshot): Promise<boolean> {
-  const media = await fetchPlatformMedia(deps, snap, c.platform?.media ?? [])
-  if (c.platform && isStaleSnapshot(c, snap) && !media.length) return false
-  const out = await applySystemCommand(deps, c, { type: 'platform_sync', snapshot: snap, ...(media.length ? { media } : {}) }, 'channels')
+  // the buyer's photos are not fetched here (the push must be answered within WeChat's 5 s): the
+  // sync's outbox row `platform_media` fetches them (app/usecases/run-platform-media.ts)
+  if (c.platform && isStaleSnapshot(c, snap)) return false
+  const out = await applySystemCommand(deps, c, { type: 'platform_sync', snapshot: snap }, 'channels')
   if (!out.applied && !out.error) deps.log(`platform after-sale ${snap.afterSaleOrderId}: case ${c.id} kept changing, left for the next poll`)
   return out.applied
 }
@@ -147,8 +123,6 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
     buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid: snap.unionid ?? order.buyerUnionid, shopOpenid: snap.shopOpenid }),
     roster(deps),
   ])
-  // the buyer's photos come with the case: the agent sees them on the case page from the start
-  const media = await fetchPlatformMedia(deps, snap, [])
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
   const type = caseTypeOf(snap.type)
   const opened = openCase(
@@ -163,12 +137,14 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
       description: snap.description || snap.reasonText,
       desiredRemedy: REMEDY_FOR_TYPE[type],
       buyerProfile: profileOf(buyer),
-      platform: { ...snap, syncedAt: now, lastCall: null, ...(media.length ? { media } : {}) },
+      platform: { ...snap, syncedAt: now, lastCall: null },
     },
     { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'system', id: 'channels' } },
   )
   if (!opened.ok) throw new Error(`platform after-sale ${snap.afterSaleOrderId}: ${opened.error.message}`)
-  const res = await deps.store.createCase(opened.value.case, outboxOf(opened.value.events), { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId })
+  // the buyer's photos are fetched by the dispatcher, committed with the case (the case page shows them once kept)
+  const fetch = platformMediaEvent(opened.value.case.id, snap)
+  const res = await deps.store.createCase(opened.value.case, outboxOf([...opened.value.events, ...(fetch ? [fetch] : [])]), { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId })
   // a shop after-sale counts toward its batch's watch like any case (issue 24)
   if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
   if (res.created && res.case.assigneeId) {

@@ -22,6 +22,7 @@ import { freightInsured, returnShippingPayer } from '../shipping'
 import type { CoreContext } from '../context'
 import { acceptCallFor, expectedCaseStatus, inspectsPlatformReturn, isStaleSnapshot, platformChanges, platformRow, platformStatusText, PLATFORM_CALL_LABELS, sellerCalls } from '../platform-status'
 import { exchangeDifferenceFen } from '../shop-remedy'
+import { platformMediaEvent } from '../platform-media'
 import { toMs } from '../tz'
 import { addRefund, alert, newLeg, refuse, requireApproval, roomFor, type CommandSpec, type Guard, type Work } from './work'
 
@@ -297,6 +298,9 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
       }
     }
     c.platform = { ...snap, syncedAt: ctx.now, lastCall: before.lastCall, ...(media.length ? { media } : {}) }
+    // the buyer's files not kept yet are fetched by the dispatcher, never inside the push's answer
+    const fetch = platformMediaEvent(c.id, c.platform)
+    if (fetch) w.events.push({ kind: fetch.kind, caseId: fetch.caseId, afterSaleOrderId: fetch.afterSaleOrderId, mediaIds: fetch.mediaIds })
     w.data = { platformStatus: snap.status, updateTime: snap.updateTime }
     if (snap.status === before.status && w.to === c.status) {
       // the same status with other facts changed (deadline, amount, waybill, files): staff-only
