@@ -350,6 +350,13 @@ export interface Store {
    * counters and, with `commandKey`, the command's idempotency key.
    */
   saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend }): Promise<void>
+  /**
+   * The scheduler's writes of many cases in one atomic write (optional: stores with cheap writes
+   * loop over saveCase). Each case is a compare-and-set on its `expectedVersion`: a case whose
+   * version moved is left out and its id returned in `raced`; the others commit together, each
+   * with its outbox, guard, load counters and tasks as saveCase writes them.
+   */
+  saveCases?(batch: Array<{ next: Case; expectedVersion: number; outbox: NewOutboxItem[] }>): Promise<{ raced: string[] }>
   /** An auto-decision rule's counter of a day (0 when nothing was spent). */
   ruleSpent(bucket: string): Promise<number>
   /** The order's guard: its cases and the money committed over them (empty when none). */

@@ -6,53 +6,22 @@
  * once the call went out. The shop is the local stand-in, the real adapter talks to it, and its
  * pushes reach the gateway's push route. Screenshots: test-results/screenshots/dispute-*.png.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { Page } from 'playwright-core'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
 import { AFTERSALE_SCOPE } from '../../cloudfunctions/app/usecases/import-aftersale'
-import { callAs, launchBrowser, shot, signIn } from './harness'
+import { callAs, shopDeskForFile, shot, signIn } from './harness'
 
 const AGENT = 'staff-owner'
 const PUSH_TOKEN = 'e2e-dispute-push'
 
+const env = shopDeskForFile({ standin: { pushToken: PUSH_TOKEN, proofMs: 48 * 3_600_000 } })
 let standin: ChannelsStandin
 let gw: Gateway
-let browser: BrowserContext
 let page: Page
-let dataDir: string
-const errors: string[] = []
-
-beforeAll(async () => {
-  const opts: ChannelsStandinOptions = { pushToken: PUSH_TOKEN, proofMs: 48 * 3_600_000 }
-  standin = await startChannelsStandin(opts)
-  const h5Dir = process.env.E2E_H5_DIR ? path.resolve(process.env.E2E_H5_DIR) : path.resolve(__dirname, '..', '..', 'dist/h5')
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('dist/h5 missing: run `npm run build:h5` first')
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-e2e-dispute-'))
-  gw = await startGateway({
-    host: '127.0.0.1', port: 0, dataDir, h5Dir, quiet: true, scheduleEveryMs: 0, dispatchEveryMs: 300, demo: true,
-    shop: (store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, sleep: async () => {} }),
-    push: { token: PUSH_TOKEN },
-  })
-  opts.pushUrl = `${gw.url}/channels/push`
-  browser = await launchBrowser()
-  page = await browser.newPage()
-  await page.setViewportSize({ width: 414, height: 860 })
-  page.setDefaultTimeout(15_000)
-  page.on('pageerror', (e) => errors.push(String(e)))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url)) errors.push(`console: ${m.text().slice(0, 300)}`)
-  })
-}, 90_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await gw?.close()
-  await standin?.close()
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+const errors = env.errors
+beforeAll(() => {
+  ;({ standin, gw, page } = env)
 })
 
 const textOf = async (sel: string) => ((await page.textContent(sel)) ?? '').replace(/\s+/g, '')

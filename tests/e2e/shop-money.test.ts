@@ -7,55 +7,24 @@
  * the platform refunding; only when the stand-in has refunded (and pushed) does the page show it
  * paid and the case resolved. Screenshots: test-results/screenshots/shop-money-*.png.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import type { BrowserContext, Page } from 'playwright-core'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { Page } from 'playwright-core'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
 import { syncShopOrders } from '../../cloudfunctions/app/usecases/sync-shop-orders'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
-import { callAs, launchBrowser, shot, signIn } from './harness'
+import { callAs, shopDeskForFile, shot, signIn } from './harness'
 
 const BUYER = 'buyer-zhao' // union-zhao: the mini-program and the shop share an open-platform account
 const PUSH_TOKEN = 'e2e-shop-money'
 const DAY = 24 * 3600_000
 
+const env = shopDeskForFile({ standin: { pushToken: PUSH_TOKEN, refundMs: 300 }, gateway: { dispatchEveryMs: 0 } })
 let standin: ChannelsStandin
 let gw: Gateway
-let browser: BrowserContext
 let page: Page
-let dataDir: string
-const errors: string[] = []
-
-beforeAll(async () => {
-  const h5Dir = process.env.E2E_H5_DIR ? path.resolve(process.env.E2E_H5_DIR) : path.resolve(__dirname, '../../dist/h5')
-  if (!fs.existsSync(path.join(h5Dir, 'index.html'))) throw new Error('dist/h5 missing: run `npm run build:h5` first')
-  const opts: ChannelsStandinOptions = { pushToken: PUSH_TOKEN, refundMs: 300 }
-  standin = await startChannelsStandin(opts)
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersale-e2e-shop-'))
-  gw = await startGateway({
-    host: '127.0.0.1', port: 0, dataDir, h5Dir, quiet: true, demo: true, scheduleEveryMs: 0, dispatchEveryMs: 0,
-    shop: (store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store }),
-    push: { token: PUSH_TOKEN },
-  })
-  opts.pushUrl = `${gw.url}/channels/push`
-  browser = await launchBrowser()
-  page = await browser.newPage()
-  await page.setViewportSize({ width: 414, height: 860 })
-  page.setDefaultTimeout(15_000)
-  page.on('pageerror', (e) => errors.push(String(e)))
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/favicon\.ico$/.test(m.location().url)) errors.push(`console: ${m.text().slice(0, 300)}`)
-  })
-}, 60_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await gw?.close()
-  await standin?.close()
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+const errors = env.errors
+beforeAll(() => {
+  ;({ standin, gw, page } = env)
 })
 
 const textOf = async (sel: string) => ((await page.textContent(sel)) ?? '').replace(/\s+/g, '')

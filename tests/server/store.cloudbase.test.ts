@@ -8,6 +8,14 @@ import { init as tcbInit } from '@cloudbase/node-sdk'
 import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
 import { COLLECTIONS, collectionName, type CollectionKey } from '../../cloudfunctions/adapters/cloudbase/collections'
 import { CloudBaseEmulator } from './cloudbase-emulator'
+import crypto from 'node:crypto'
+import type { OrderSnapshot } from '@contract/domain'
+import type { Deps } from '../../cloudfunctions/app/deps'
+import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
+import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
+import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
+import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
+import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { storeContract } from './store-contract'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
@@ -70,6 +78,59 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(emulator.calls.get('database.startTransaction')).toBe(1)
     expect(emulator.calls.get('database.commitTransaction')).toBe(1)
     expect(emulator.calls.get('database.abortTransaction')).toBeUndefined()
+  })
+
+  it('saveCases: one transaction for a batch; a case whose version moved is left out with its outbox', async () => {
+    const s = local()
+    await s.init()
+    const a = makeCase({ id: 'case-a' })
+    const b = makeCase({ id: 'case-b' })
+    await s.createCase(a, [])
+    await s.createCase(b, [])
+    // a person wrote b first: the scheduler's b (from version 1) lost
+    await s.saveCase(nextVersion(b), 1, [])
+    emulator.calls.clear()
+    const out = await s.saveCases([
+      { next: nextVersion(a, { status: 'closed' }), expectedVersion: 1, outbox: [{ key: 'ka', caseId: a.id, kind: 'buyer_message', payload: {} }] },
+      { next: nextVersion(b), expectedVersion: 1, outbox: [{ key: 'kb', caseId: b.id, kind: 'buyer_message', payload: {} }] },
+    ])
+    expect(out.raced).toEqual(['case-b'])
+    expect(emulator.calls.get('database.startTransaction')).toBe(1)
+    expect(emulator.calls.get('database.commitTransaction')).toBe(1)
+    expect((await s.getCase(a.id))?.version).toBe(2)
+    expect((await s.getCase(b.id))?.version).toBe(2)
+    expect((await s.listOutbox({}, 10)).map((o) => o.key)).toEqual(['ka'])
+    // a's close reached its order's guard in the same write
+    expect((await s.getOrderGuard(a.order.orderId)).cases.find((e) => e.caseId === a.id)?.open).toBe(false)
+  })
+
+  it('two scheduler passes racing over the same due cases through saveCases: each breach happens once', async () => {
+    const s = local()
+    await s.init()
+    let now = '2026-11-23T02:00:00.000Z'
+    await seedDemoShop(s, now)
+    const deps: Deps = { store: s, payments: new LocalPayments(s, () => now), media: new LocalMedia(s), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    const buyer = aftersaleFunction(deps)
+    const day = (d: number) => new Date(Date.parse(now) - d * 86_400_000).toISOString()
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const order: OrderSnapshot = { orderId: `R${i}`, buyerOpenid: 'buyer-r', items: [{ skuId: 'SKU-R', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000, paidAt: day(5), shippedAt: day(4), promisedDeliveryAt: day(3), deliveredAt: day(2) }
+      await s.upsertOrder({ order, createdAt: order.paidAt })
+      const r = await buyer({ action: 'submit', idempotencyKey: `race-key-${i}`, data: { orderId: order.orderId, claimedItems: [{ skuId: 'SKU-R', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, { openid: 'buyer-r' })
+      if (!r.ok) throw new Error(JSON.stringify(r))
+      ids.push((r as { data: { case: { id: string } } }).data.case.id)
+    }
+    now = '2026-11-23T06:30:00.000Z'
+    const [a, b] = await Promise.all([runScheduler(deps), runScheduler(deps)])
+    expect(a.acted + b.acted).toBeGreaterThan(0)
+    for (const id of ids) {
+      const c = (await s.getCase(id))!
+      expect(c.timeline.filter((t) => t.type === 'sla_breach')).toHaveLength(1)
+      expect(c.flags.escalated).toBe(true)
+    }
+    const alerts = (await s.listOutbox({}, 1000)).filter((o) => o.kind === 'staff_alert' && (o.payload as { alert?: string }).alert === 'sla_breach')
+    expect(alerts).toHaveLength(ids.length)
+    expect((await runScheduler(deps)).acted).toBe(0)
   })
 
   it('concurrent creates really collide in the emulator (write conflicts are raised and retried)', async () => {

@@ -522,9 +522,11 @@ export class CloudBaseStore implements Store {
     if (fresh.length) await t.collection(this.name('outbox')).add(fresh.map((o) => this.outboxDoc(c, o)))
   }
 
-  /** The case's follow-up task rows, by id, inside the case's transaction. */
-  private async txTasks(t: Tx, c: Case): Promise<void> {
+  /** The case's follow-up task rows, by id, inside the case's transaction: only those that differ from `prev`'s. */
+  private async txTasks(t: Tx, c: Case, prev?: Case): Promise<void> {
+    const before = new Map((prev ? caseTasks(prev) : []).map((x) => [x.id, JSON.stringify(x)]))
     for (const task of caseTasks(c)) {
+      if (before.get(task.id) === JSON.stringify(task)) continue
       const { id, ...fields } = task
       await t.collection(this.name('caseTasks')).doc(id).set(fields)
     }
@@ -697,8 +699,77 @@ export class CloudBaseStore implements Store {
       if (was && was !== now) writes.push(this.txStaffLoad(t, was, -1, null))
       if (now && now !== was) writes.push(this.txStaffLoad(t, now, 1, assigned ? next.updatedAt : null))
       else if (assigned) writes.push(this.txStaffLoad(t, assigned, 0, next.updatedAt))
-      writes.push(this.txTasks(t, next))
+      writes.push(this.txTasks(t, next, JSON.parse(cur.docJson) as Case))
       await Promise.all(writes)
+    })
+  }
+
+  /**
+   * Many cases in one transaction (the scheduler's batch): one read per case, one outbox insert
+   * for all, and the guard, load and task writes only where a case changes them.
+   */
+  async saveCases(batch: Array<{ next: Case; expectedVersion: number; outbox: NewOutboxItem[] }>): Promise<{ raced: string[] }> {
+    if (!batch.length) return { raced: [] }
+    for (const b of batch) assertNewerVersion(b.next, b.expectedVersion)
+    const docs = await Promise.all(batch.map((b) => this.caseDoc(b.next)))
+    return this.caseTx(async (t, checked) => {
+      const curs = await Promise.all(batch.map((b) => this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null }>(t, 'cases', b.next.id)))
+      const raced: string[] = []
+      const won: Array<{ next: Case; prev: Case; outbox: NewOutboxItem[]; doc: CaseDoc; cur: CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } }> = []
+      batch.forEach((b, i) => {
+        const cur = curs[i]
+        if (!cur || cur.version !== b.expectedVersion) raced.push(b.next.id)
+        else won.push({ next: b.next, prev: JSON.parse(cur.docJson) as Case, outbox: b.outbox, doc: docs[i], cur })
+      })
+      if (!won.length) return { raced }
+      // the guard of an order only where a case's entry changes (a timer rarely moves money or closes)
+      const sameEntry = (a: Case, b: Case) => JSON.stringify(guardEntry(a)) === JSON.stringify(guardEntry(b))
+      const orders = [...new Set(won.filter((w) => touchesGuard(w.next) && !sameEntry(w.prev, w.next)).map((w) => w.next.order.orderId))]
+      const guards = await Promise.all(orders.map((o) => this.txGuard(t, o)))
+      const writes: Promise<unknown>[] = []
+      orders.forEach((orderId, i) => {
+        let g = guards[i]
+        let changed = false
+        for (const w of won) {
+          if (w.next.order.orderId !== orderId) continue
+          const u = updateGuard(g, w.next)
+          if (u) {
+            g = u
+            changed = true
+          }
+        }
+        if (changed) writes.push(this.txSetGuard(t, g))
+      })
+      // load counters, summed per staff member
+      const loads = new Map<string, { delta: number; at: string | null }>()
+      const load = (id: string, delta: number, at: string | null) => {
+        const l = loads.get(id) ?? { delta: 0, at: null }
+        loads.set(id, { delta: l.delta + delta, at: at && (!l.at || at > l.at) ? at : l.at })
+      }
+      const items: OutboxDoc[] = []
+      for (const { next, outbox, doc, cur, prev } of won) {
+        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}) }))
+        const seen = new Set(items.map((x) => x._id))
+        for (const o of outbox) if (!seen.has(o.key) && !!seen.add(o.key)) items.push(this.outboxDoc(next, o))
+        const was = cur.open && cur.assigneeId ? cur.assigneeId : null
+        const now = doc.open && next.assigneeId ? next.assigneeId : null
+        const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
+        if (was && was !== now) load(was, -1, null)
+        if (now && now !== was) load(now, 1, assigned ? next.updatedAt : null)
+        else if (assigned) load(assigned, 0, next.updatedAt)
+        writes.push(this.txTasks(t, next, prev))
+      }
+      for (const [id, l] of loads) if (l.delta || l.at) writes.push(this.txStaffLoad(t, id, l.delta, l.at))
+      writes.push((async () => {
+        let fresh = items
+        if (checked) {
+          const there = await Promise.all(fresh.map((o) => this.txGet(t, 'outbox', o._id)))
+          fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
+        }
+        if (fresh.length) await t.collection(this.name('outbox')).add(fresh)
+      })())
+      await Promise.all(writes)
+      return { raced }
     })
   }
 

@@ -36,9 +36,9 @@ export function inShare(orderId: string, percent: number): boolean {
   return h % 100 < percent
 }
 
-export async function runDeliveryCare(deps: Deps, opts: { limit?: number } = {}): Promise<DeliveryCareStats> {
+export async function runDeliveryCare(deps: Deps, opts: { limit?: number; live?: Awaited<ReturnType<typeof livePolicy>> } = {}): Promise<DeliveryCareStats> {
   const stats: DeliveryCareStats = { examined: 0, sent: 0 }
-  const { policy } = await livePolicy(deps)
+  const { policy } = opts.live ?? (await livePolicy(deps))
   const cfg = policy.care.delivery
   if (!cfg.enabled) return stats
   const template = policy.templates[cfg.templateKey]

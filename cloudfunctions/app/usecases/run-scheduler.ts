@@ -32,6 +32,9 @@ export interface SchedulerStats {
   care?: DeliveryCareStats
 }
 
+/** Cases saved per write when the store batches them (one CloudBase transaction). */
+const SAVE_BATCH = 20
+
 /** An upload no case carries after this long is deleted (a form abandoned, or junk). */
 export const UNATTACHED_MEDIA_TTL_MS = 86_400_000
 
@@ -58,7 +61,8 @@ export function dueCommand(c: Case, now: string, policy: Parameters<typeof slaSt
  * buyer-side expiries, SLA warnings and breaches (escalation + supervisor alert), closing resolved
  * cases, the agent's follow-up visit reminder; then the logistics watch over unsigned orders and the
  * sweep of uploads never attached to a case. Safe when two passes overlap: every action is a compare-and-set on the case version, so
- * each happens once and the loser moves on.
+ * each happens once and the loser moves on. The due steps of a case are applied in memory and
+ * saved once; a store with `saveCases` writes them in batches (one transaction per batch).
  */
 /** The day the missing-calendar warning was last logged (once a day per instance is enough). */
 let calendarWarnedOn = ''
@@ -72,10 +76,38 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     calendarWarnedOn = now.slice(0, 10)
     deps.log(`scheduler: ${warning}`)
   }
-  const { policy } = await livePolicy(deps)
+  // the policy is read once per pass and handed to the sub-passes
+  const live = await livePolicy(deps)
+  const { policy } = live
   const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
+  // Every due step of a case is applied in memory, then the case is saved once; a store that
+  // writes many cases at once (CloudBase: one transaction) gets them in batches.
+  const pendingWrites: Array<{ next: Case; expectedVersion: number; outbox: ReturnType<typeof outboxOf>; commands: string[] }> = []
+  const flush = async () => {
+    const batch = pendingWrites.splice(0)
+    if (!batch.length) return
+    const count = (b: (typeof batch)[number]) => {
+      stats.acted += b.commands.length
+      for (const t of b.commands) stats.byCommand[t] = (stats.byCommand[t] ?? 0) + 1
+    }
+    if (deps.store.saveCases) {
+      const { raced } = await deps.store.saveCases(batch.map(({ next, expectedVersion, outbox }) => ({ next, expectedVersion, outbox })))
+      stats.raced += raced.length
+      for (const b of batch) if (!raced.includes(b.next.id)) count(b)
+      return
+    }
+    for (const b of batch) {
+      try {
+        await deps.store.saveCase(b.next, b.expectedVersion, b.outbox)
+        count(b)
+      } catch (e) {
+        if (!(e instanceof StoreConflict)) throw e
+        stats.raced++ // lost to another scheduler or a person: their write stands
+      }
+    }
+  }
   for (const c of due) {
     if (Date.now() > until) {
       stats.stoppedEarly = true
@@ -83,6 +115,8 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     }
     // A case may need more than one thing (warning then breach): apply until nothing is due.
     let cur = c
+    const commands: string[] = []
+    const outbox: ReturnType<typeof outboxOf> = []
     for (let step = 0; step < 4; step++) {
       const command = dueCommand(cur, now, policy)
       if (!command) break
@@ -91,27 +125,25 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
         deps.log(`scheduler: ${command.type} refused on ${cur.id}: ${res.error.message}`)
         break
       }
-      try {
-        await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
-      } catch (e) {
-        if (e instanceof StoreConflict) {
-          stats.raced++
-          break
-        }
-        throw e
-      }
-      stats.acted++
-      stats.byCommand[command.type] = (stats.byCommand[command.type] ?? 0) + 1
+      commands.push(command.type)
+      outbox.push(...outboxOf(res.value.events))
       cur = res.value.case
     }
+    if (commands.length) pendingWrites.push({ next: cur, expectedVersion: c.version, outbox, commands })
+    if (pendingWrites.length >= SAVE_BATCH) await flush()
   }
+  await flush()
   if (!stats.stoppedEarly) {
-    stats.logistics = await watchLogistics(deps, { limit: opts.limit ?? 200 })
-    stats.swept = await deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200)
-    // the push endpoint's remembered nonces, once their window has passed
-    await deps.store.purgePushNonces(now, 1_000)
-    stats.outreaches = await continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) })
-    stats.care = await runDeliveryCare(deps, { limit: opts.limit ?? 200 })
+    // independent of each other: run side by side (the pass waits for the slowest, not the sum)
+    const [logistics, swept, , outreaches, care] = await Promise.all([
+      watchLogistics(deps, { limit: opts.limit ?? 200, live }),
+      deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200),
+      // the push endpoint's remembered nonces, once their window has passed
+      deps.store.purgePushNonces(now, 1_000),
+      continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) }),
+      runDeliveryCare(deps, { limit: opts.limit ?? 200, live }),
+    ])
+    Object.assign(stats, { logistics, swept, outreaches, care })
   }
   if (deps.shop && !stats.stoppedEarly) stats.shop = await shopPass(deps)
   return stats

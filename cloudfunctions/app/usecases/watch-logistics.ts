@@ -21,9 +21,9 @@ export interface LogisticsWatchStats {
  * Reads only candidates through the store's watch index. Two overlapping passes open one case per
  * order: the case is created under the idempotency key `logistics-watch:<orderId>`.
  */
-export async function watchLogistics(deps: Deps, opts: { limit?: number } = {}): Promise<LogisticsWatchStats> {
+export async function watchLogistics(deps: Deps, opts: { limit?: number; live?: Awaited<ReturnType<typeof livePolicy>> } = {}): Promise<LogisticsWatchStats> {
   const now = deps.now()
-  const { policy, version } = await livePolicy(deps)
+  const { policy, version } = opts.live ?? (await livePolicy(deps))
   const cutoff = new Date(toMs(now) - policy.limits.unsignedAfterShipDays * DAY).toISOString()
   const orders = await deps.store.unsignedOrders(cutoff, opts.limit ?? 100)
   const stats: LogisticsWatchStats = { examined: orders.length, opened: 0, skipped: 0 }
