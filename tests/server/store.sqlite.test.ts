@@ -70,7 +70,7 @@ describe('SqliteStore specifics', () => {
     await a.close()
     // the file as CASE_INDEX_VERSION 6 left it: no 差评 / 回访 columns
     const raw = new Database(file)
-    raw.exec('ALTER TABLE case_facts DROP COLUMN rv; ALTER TABLE case_facts DROP COLUMN rv_due; ALTER TABLE case_facts DROP COLUMN rv_out; ALTER TABLE case_facts DROP COLUMN visit')
+    raw.exec('DROP INDEX case_facts_rv; DROP INDEX case_facts_visit; ALTER TABLE case_facts DROP COLUMN rv; ALTER TABLE case_facts DROP COLUMN rv_due; ALTER TABLE case_facts DROP COLUMN rv_out; ALTER TABLE case_facts DROP COLUMN visit')
     raw.pragma('user_version = 6')
     raw.close()
     const b = new SqliteStore(file)
