@@ -3,15 +3,11 @@
  * real adapter against the stand-in, the gateway's push route, the poll, the core commands, the
  * dispatcher and the SQLite store, on one clock.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { CaseView } from '@contract/actions'
 import type { Case } from '@contract/domain'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import type { Store } from '../../cloudfunctions/ports/store'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { shopDeskForFile } from './shop-desk'
 import { AFTERSALE_SCOPE } from '../../cloudfunctions/app/usecases/import-aftersale'
 import { TICKET_SCOPE, importComplaint, importTicket } from '../../cloudfunctions/app/usecases/import-dispute'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
@@ -23,29 +19,11 @@ const HOUR = 60 * MINUTE
 const PUSH_TOKEN = 'push-token-for-disputes'
 
 let clock = Date.parse('2026-11-23T02:00:00.000Z') // 10:00 in Shanghai, a Monday
-let dir: string
-let standinOpts: ChannelsStandinOptions
+const desk = shopDeskForFile({ name: 'channels-disputes', clock: () => clock, pushToken: PUSH_TOKEN, standin: { decisionMs: 48 * HOUR, refundMs: MINUTE, proofMs: 48 * HOUR } })
 let standin: ChannelsStandin
 let gw: Gateway
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'channels-disputes-'))
-  standinOpts = { clock: { now: () => clock }, pushToken: PUSH_TOKEN, decisionMs: 48 * HOUR, refundMs: MINUTE, proofMs: 48 * HOUR }
-  standin = await startChannelsStandin(standinOpts)
-  const now = () => new Date(clock).toISOString()
-  const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-  gw = await startGateway({ port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
-  standinOpts.pushUrl = `${gw.url}/channels/push`
-})
-
-afterEach(() => {
-  standin.state.chaos = { duplicate: false, reorder: false }
-})
-
-afterAll(async () => {
-  await standin.close()
-  await gw.close()
-  fs.rmSync(dir, { recursive: true, force: true })
+beforeAll(() => {
+  ;({ standin, gw } = desk)
 })
 
 const agent = { 'content-type': 'application/json', 'x-desk-call': '1', 'x-dev-openid': 'staff-owner' }

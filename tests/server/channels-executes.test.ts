@@ -9,16 +9,12 @@
  *   push's answer, and kept with the case;
  * - a platform return is received and inspected before the platform refunds (policy switch).
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { BuyerCaseView } from '@contract/buyer-view'
 import type { CaseView } from '@contract/actions'
 import type { Case } from '@contract/domain'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import type { Store } from '../../cloudfunctions/ports/store'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { shopDeskForFile } from './shop-desk'
 import { AFTERSALE_SCOPE, importAfterSale } from '../../cloudfunctions/app/usecases/import-aftersale'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 
@@ -30,29 +26,11 @@ const HOUR = 60 * MINUTE
 const PUSH_TOKEN = 'push-token-for-tests'
 
 let clock = Date.parse('2026-11-24T02:00:00.000Z')
-let dir: string
-let standinOpts: ChannelsStandinOptions
+const desk = shopDeskForFile({ name: 'channels-executes', clock: () => clock, pushToken: PUSH_TOKEN, standin: { decisionMs: 48 * HOUR, refundMs: MINUTE } })
 let standin: ChannelsStandin
 let gw: Gateway
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'channels-exec-'))
-  standinOpts = { clock: { now: () => clock }, pushToken: PUSH_TOKEN, decisionMs: 48 * HOUR, refundMs: MINUTE }
-  standin = await startChannelsStandin(standinOpts)
-  const now = () => new Date(clock).toISOString()
-  const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-  gw = await startGateway({ host: '127.0.0.1', port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
-  standinOpts.pushUrl = `${gw.url}/channels/push`
-})
-
-afterEach(() => {
-  standin.state.chaos = { duplicate: false, reorder: false }
-})
-
-afterAll(async () => {
-  await standin.close()
-  await gw.close()
-  fs.rmSync(dir, { recursive: true, force: true })
+beforeAll(() => {
+  ;({ standin, gw } = desk)
 })
 
 type Answer<T> = { ok: boolean; data?: T; error?: { code: string; message: string } }

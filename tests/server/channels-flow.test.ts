@@ -4,15 +4,11 @@
  * import / poll / dispatcher use cases and the SQLite store. One clock drives the stand-in, the
  * adapter and the desk.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { CaseView } from '@contract/actions'
 import type { Case } from '@contract/domain'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import type { Store } from '../../cloudfunctions/ports/store'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { shopDeskForFile } from './shop-desk'
 import { AFTERSALE_SCOPE, importAfterSale } from '../../cloudfunctions/app/usecases/import-aftersale'
 import { AFTERSALE_CURSOR, pollAfterSales } from '../../cloudfunctions/app/usecases/poll-aftersales'
 import { syncShopOrders } from '../../cloudfunctions/app/usecases/sync-shop-orders'
@@ -25,31 +21,11 @@ const HOUR = 60 * MINUTE
 const PUSH_TOKEN = 'push-token-for-tests'
 
 let clock = Date.parse('2026-11-23T02:00:00.000Z') // 10:00 in Shanghai, a Monday
-let dir: string
-let standinOpts: ChannelsStandinOptions
+const desk = shopDeskForFile({ name: 'channels-flow', clock: () => clock, pushToken: PUSH_TOKEN, standin: { decisionMs: 48 * HOUR, refundMs: MINUTE } })
 let standin: ChannelsStandin
 let gw: Gateway
-
-// one stand-in and one gateway for the file (fresh ones per test leave keep-alive sockets to closed ports)
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'channels-flow-'))
-  standinOpts = { clock: { now: () => clock }, pushToken: PUSH_TOKEN, decisionMs: 48 * HOUR, refundMs: MINUTE }
-  standin = await startChannelsStandin(standinOpts)
-  const now = () => new Date(clock).toISOString()
-  const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-  gw = await startGateway({ port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
-  // pushes go to the gateway's route, signed as WeChat signs them
-  standinOpts.pushUrl = `${gw.url}/channels/push`
-})
-
-afterEach(() => {
-  standin.state.chaos = { duplicate: false, reorder: false }
-})
-
-afterAll(async () => {
-  await standin.close()
-  await gw.close()
-  fs.rmSync(dir, { recursive: true, force: true })
+beforeAll(() => {
+  ;({ standin, gw } = desk)
 })
 
 /** successful calls of one platform path so far (the stand-in is shared by the file's tests) */

@@ -5,16 +5,12 @@
  * through the outbox, once by key, the case settled only on the platform's answer. The real adapter
  * against the stand-in, the real gateway push route, dispatcher and SQLite store, one clock.
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import type { CaseView } from '@contract/actions'
 import { SubmitInputSchema } from '@contract/actions'
 import type { Case } from '@contract/domain'
-import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
-import type { Store } from '../../cloudfunctions/ports/store'
-import { startChannelsStandin, type ChannelsStandin, type ChannelsStandinOptions } from '../../cloudfunctions/gateway/channels-standin'
-import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
+import type { ChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import type { Gateway } from '../../cloudfunctions/gateway/server'
+import { shopDeskForFile } from './shop-desk'
 import { AFTERSALE_SCOPE } from '../../cloudfunctions/app/usecases/import-aftersale'
 import { syncShopOrders } from '../../cloudfunctions/app/usecases/sync-shop-orders'
 import { submitCase } from '../../cloudfunctions/app/usecases/submit-case'
@@ -33,25 +29,11 @@ const PRICE_DIFF = '/channels/ec/aftersale/refundpricediff'
 const COMPENSATION = '/channels/ec/order/delivery/compensation'
 
 let clock = Date.parse('2026-11-23T02:00:00.000Z')
-let dir: string
-let standinOpts: ChannelsStandinOptions
+const desk = shopDeskForFile({ name: 'shop-remedy', clock: () => clock, pushToken: PUSH_TOKEN, standin: { refundMs: MINUTE } })
 let standin: ChannelsStandin
 let gw: Gateway
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-remedy-'))
-  standinOpts = { clock: { now: () => clock }, pushToken: PUSH_TOKEN, refundMs: MINUTE }
-  standin = await startChannelsStandin(standinOpts)
-  const now = () => new Date(clock).toISOString()
-  const shop = (store: Store) => new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => clock, sleep: async () => {} })
-  gw = await startGateway({ port: 0, dataDir: dir, quiet: true, now, dispatchEveryMs: 0, scheduleEveryMs: 0, shop, push: { token: PUSH_TOKEN } })
-  standinOpts.pushUrl = `${gw.url}/channels/push`
-})
-
-afterAll(async () => {
-  await standin.close()
-  await gw.close()
-  fs.rmSync(dir, { recursive: true, force: true })
+beforeAll(() => {
+  ;({ standin, gw } = desk)
 })
 
 const calls = (p: string, errcode?: number) => standin.state.calls.filter((x) => x.path === p && (errcode === undefined || x.errcode === errcode)).length
