@@ -2,11 +2,11 @@
  * The staff inbox (issue 23 point 1): an alert names the product, the buyer, the reason, the money
  * and the deadline, so the agent knows what it is about before opening the case.
  */
-import { render } from '@testing-library/react'
+import { act, render } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import type { InboxItem } from '@contract/alerts'
 import { setTransport } from '../../src/api/client'
-import { InboxScreen } from '../../src/admin/inbox/InboxScreen'
+import { INBOX_PEEK_MS, InboxScreen } from '../../src/admin/inbox/InboxScreen'
 import { fmtShort } from '../../src/admin/format'
 import { fakeAdmin, H, me, NOW, policyRecord } from './admin-fixtures'
 import { settle, text } from './helpers'
@@ -56,5 +56,26 @@ describe('staff inbox', () => {
     expect(text(container, '#inbox-ctx-a2')).toContain('申请金额 ¥300')
     expect(container.querySelector('#inbox-ctx-a3')).toBeNull()
     expect(text(container, '#inbox-escalated-case-a3')).toContain('AS202611230001')
+  })
+})
+
+describe('an inbox left open', () => {
+  test('new entries appear on top by themselves, the ones already shown stay', async () => {
+    const timers = jest.spyOn(global, 'setInterval')
+    let items = [item('a1', { text: '第一条提醒' })]
+    const server = fakeAdmin({ inbox: () => ({ items, next: null, unread: items.length }), get_policy: () => policyRecord() })
+    setTransport(server.transport)
+    const { container } = render(<InboxScreen me={me('agent')} />)
+    await settle()
+    const all = () => container.textContent ?? ''
+    expect(all()).toContain('第一条提醒')
+    const peek = timers.mock.calls.find((c) => c[1] === INBOX_PEEK_MS)?.[0] as (() => void) | undefined
+    expect(peek).toBeDefined()
+    items = [item('a2', { text: '买家已回复：照片补上了' }), ...items]
+    await act(async () => peek!())
+    await settle()
+    expect(all()).toContain('买家已回复：照片补上了')
+    expect(all().indexOf('买家已回复：照片补上了')).toBeLessThan(all().indexOf('第一条提醒'))
+    expect(all().match(/第一条提醒/g)).toHaveLength(1)
   })
 })

@@ -10,6 +10,8 @@ import { requestSubscriptions } from '../../utils/subscribe'
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ok' }
 
 const PAGE = 20
+/** How often an open inbox looks for new entries. */
+export const INBOX_PEEK_MS = 30_000
 
 /**
  * The staff member's own alerts, newest first: unread ones marked, a tap marks one read and opens
@@ -51,6 +53,30 @@ export function InboxScreen({ me, refreshKey = 0, bottomKey = 0, onRefreshed }: 
       .finally(() => onRefreshed?.())
   }, [unreadOnly, onRefreshed])
   useEffect(reload, [reload, refreshKey])
+
+  // a desk stays open all day: new entries are looked for every 30 s and added on top, without a
+  // spinner and without losing the pages already loaded or the scroll position
+  const loaded = load.kind === 'ok'
+  useEffect(() => {
+    if (!loaded) return undefined
+    const t = setInterval(() => {
+      const my = seq.current
+      adminApi.inbox({ unreadOnly, limit: PAGE }).then(
+        (page) => {
+          if (my !== seq.current) return
+          setUnread(page.unread)
+          setItems((cur) => {
+            const fresh = new Map(page.items.map((i) => [i.id, i]))
+            const known = new Set(cur.map((i) => i.id))
+            const added = page.items.filter((i) => !known.has(i.id))
+            return [...added, ...cur.map((i) => fresh.get(i.id) ?? i)]
+          })
+        },
+        () => {},
+      )
+    }, INBOX_PEEK_MS)
+    return () => clearInterval(t)
+  }, [loaded, unreadOnly])
 
   const loadMore = useCallback(() => {
     if (!next || busy) return
