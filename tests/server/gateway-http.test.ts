@@ -46,7 +46,9 @@ test('a port another process holds fails the start instead of handing out a URL 
   try {
     const port = Number(new URL(gw.url).port)
     const start = startGateway({ host: '127.0.0.1', port, dataDir: other, quiet: true, dispatchEveryMs: 0, scheduleEveryMs: 0 })
-    await expect(Promise.race([start, new Promise((r) => setTimeout(() => r('still waiting'), 10_000))])).rejects.toThrow(/EADDRINUSE/)
+    let timer: NodeJS.Timeout | undefined
+    const waiting = new Promise((r) => (timer = setTimeout(() => r('still waiting'), 10_000)))
+    await expect(Promise.race([start, waiting]).finally(() => clearTimeout(timer))).rejects.toThrow(/EADDRINUSE/)
   } finally {
     fs.rmSync(other, { recursive: true, force: true })
   }
