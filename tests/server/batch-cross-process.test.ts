@@ -5,6 +5,7 @@
  * the owner's outreach in one process while the other's scheduler continues it → each buyer
  * reached once and the budget never passed; both schedulers' 签收回访 passes → one message per order.
  */
+import { resendCountName } from '../../cloudfunctions/app/usecases/run-shop-call'
 import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -133,4 +134,12 @@ test('签收回访: both schedulers pass at once, each signed order gets one mes
   const again = await Promise.all([run<{ sent: number }>(a, 'care'), run<{ sent: number }>(b, 'care')])
   expect(again[0].sent + again[1].sent).toBe(0)
   void crypto
+})
+
+test('a shop order\'s 10 resends hold when two processes claim slots at once (issue 21)', async () => {
+  const [a, b] = workers
+  const got = await Promise.all([run<boolean[]>(a, 'resend', { orderId: 'XP-RESEND', from: 0, to: 8 }), run<boolean[]>(b, 'resend', { orderId: 'XP-RESEND', from: 8, to: 16 })])
+  expect(got.flat().filter(Boolean)).toHaveLength(10)
+  const counted = (await store.getSyncState(resendCountName('XP-RESEND')))?.value.legs as string[]
+  expect(new Set(counted).size).toBe(10)
 })

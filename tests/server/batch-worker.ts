@@ -13,6 +13,7 @@ import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { adminFunction } from '../../cloudfunctions/app/admin'
 import { continueOutreaches } from '../../cloudfunctions/app/usecases/batch-watch'
 import { runDeliveryCare } from '../../cloudfunctions/app/usecases/delivery-care'
+import { claimResend } from '../../cloudfunctions/app/usecases/run-shop-call'
 import { buyerOf, qualityForm } from './batch-fixtures'
 
 const cfg = JSON.parse(process.argv[2]) as { file: string; now: string }
@@ -52,6 +53,8 @@ async function main() {
     },
     /** one 签收回访 pass */
     care: async () => runDeliveryCare(deps, { limit: 500 }),
+    /** the order's resend slots (platform limit 10 per order) claimed for legs `from`…`to - 1`, all at once */
+    resend: async (a) => Promise.all(Array.from({ length: (a.to as number) - (a.from as number) }, (_, k) => claimResend(deps, a.orderId as string, `leg-${(a.from as number) + k}`))),
   }
   say('ready')
   readline.createInterface({ input: process.stdin }).on('line', (l) => {

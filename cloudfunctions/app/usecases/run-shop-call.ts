@@ -187,8 +187,10 @@ async function parcelOnOrder(shop: ShopPort, orderId: string, waybillId: string)
 }
 
 /** Counts this leg among the order's resends, once (compare-and-set); false when the order has used its 10. */
-async function claimResend(deps: Deps, orderId: string, legId: string): Promise<boolean> {
-  for (let i = 0; i < 5; i++) {
+export async function claimResend(deps: Deps, orderId: string, legId: string): Promise<boolean> {
+  // one compare-and-set on the order's count; many resends of one order at once take turns (jittered)
+  for (let i = 0; i < 30; i++) {
+    if (i) await new Promise((r) => setTimeout(r, Math.random() * 10 * Math.min(i, 5)))
     const s = await deps.store.getSyncState(resendCountName(orderId))
     const legs = Array.isArray(s?.value.legs) ? (s.value.legs as string[]) : []
     if (legs.includes(legId)) return true
