@@ -18,7 +18,7 @@ import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
 import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { RecordingSender } from '../../cloudfunctions/adapters/local/sender'
-import type { Store } from '../../cloudfunctions/ports/store'
+import { counting } from './shop-sync'
 import type { Deps } from '../../cloudfunctions/app/deps'
 import { outboxOf } from '../../cloudfunctions/app/shared'
 import { orderFromShop } from '../../cloudfunctions/app/usecases/channels-map'
@@ -35,21 +35,6 @@ export interface ShopRemedyResult {
   /** bare fetch of refundpricediff, one order each, sequential */
   floorMsPerCall: number
   pending: number
-}
-
-function counting(store: Store): { store: Store; calls: () => number } {
-  let n = 0
-  const proxy = new Proxy(store, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown
-      if (typeof v !== 'function') return v
-      return (...args: unknown[]) => {
-        n++
-        return (v as (...a: unknown[]) => unknown).apply(target, args)
-      }
-    },
-  })
-  return { store: proxy, calls: () => n }
 }
 
 export async function runShopRemedy(dir: string, count = 200): Promise<ShopRemedyResult> {

@@ -29,7 +29,7 @@ export interface ShopSyncResult {
 }
 
 /** Counts every Store method call (one call = one round trip on CloudBase, at least). */
-function counting(store: Store): { store: Store; calls: () => number } {
+export function counting(store: Store): { store: Store; calls: () => number } {
   let n = 0
   const proxy = new Proxy(store, {
     get(target, prop, receiver) {

@@ -93,6 +93,24 @@ interface BuyerDoc {
   /** BuyerPreferences as JSON (free-text note) */
   preferencesJson?: string | null
 }
+/**
+ * The buyer's whole document with `patch` over what is stored: writers replace the document inside
+ * their transaction, so every field they do not set is carried over; search keys follow the name
+ * and phone tail.
+ */
+function buyerDocWith(cur: BuyerDoc | null, patch: Partial<Omit<BuyerDoc, 'searchKeys'>>): BuyerDoc {
+  const d = {
+    dedicatedRepId: cur?.dedicatedRepId ?? null,
+    trusted: cur?.trusted === true,
+    unionid: cur?.unionid ?? null,
+    trustJson: cur?.trustJson ?? null,
+    name: cur?.name ?? null,
+    phoneTail: cur?.phoneTail ?? null,
+    preferencesJson: cur?.preferencesJson ?? null,
+    ...patch,
+  }
+  return { ...d, searchKeys: buyerSearchKeys(d.name, d.phoneTail) }
+}
 const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   openid,
   dedicatedRepId: d.dedicatedRepId ?? null,
@@ -940,13 +958,8 @@ export class CloudBaseStore implements Store {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
       // a write without a unionid / name / phone tail keeps the one recorded earlier
-      const unionid = b.unionid ?? cur?.unionid ?? null
-      const name = b.name ?? cur?.name ?? null
-      const phoneTail = b.phoneTail ?? cur?.phoneTail ?? null
-      await t
-        .collection(this.name('buyers'))
-        .doc(b.openid)
-        .set({ dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, unionid, trustJson: cur?.trustJson ?? null, name, phoneTail, searchKeys: buyerSearchKeys(name, phoneTail), preferencesJson: cur?.preferencesJson ?? null })
+      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}) }
+      await t.collection(this.name('buyers')).doc(b.openid).set(buyerDocWith(cur, patch))
     })
   }
   async setBuyerTrust(openid: string, change: TrustChange): Promise<BuyerRecord> {
@@ -954,18 +967,7 @@ export class CloudBaseStore implements Store {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
       const prev: BuyerTrust | null = cur?.trustJson ? (JSON.parse(cur.trustJson) as BuyerTrust) : null
       const trust: BuyerTrust = { override: change.trusted, history: [...(prev?.history ?? []), change].slice(-TRUST_HISTORY_KEPT) }
-      const name = cur?.name ?? null
-      const phoneTail = cur?.phoneTail ?? null
-      const doc: BuyerDoc = {
-        dedicatedRepId: cur?.dedicatedRepId ?? null,
-        trusted: cur?.trusted === true,
-        unionid: cur?.unionid ?? null,
-        trustJson: JSON.stringify(trust),
-        name,
-        phoneTail,
-        searchKeys: buyerSearchKeys(name, phoneTail),
-        preferencesJson: cur?.preferencesJson ?? null,
-      }
+      const doc = buyerDocWith(cur, { trustJson: JSON.stringify(trust) })
       await t.collection(this.name('buyers')).doc(openid).set(doc)
       return toBuyer(openid, doc)
     })
@@ -973,18 +975,7 @@ export class CloudBaseStore implements Store {
   async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
-      const name = contact.name ?? cur?.name ?? null
-      const phoneTail = contact.phoneTail ?? cur?.phoneTail ?? null
-      const doc: BuyerDoc = {
-        dedicatedRepId: cur?.dedicatedRepId ?? null,
-        trusted: cur?.trusted === true,
-        unionid: cur?.unionid ?? null,
-        trustJson: cur?.trustJson ?? null,
-        name,
-        phoneTail,
-        searchKeys: buyerSearchKeys(name, phoneTail),
-        preferencesJson: cur?.preferencesJson ?? null,
-      }
+      const doc = buyerDocWith(cur, { ...(contact.name != null ? { name: contact.name } : {}), ...(contact.phoneTail != null ? { phoneTail: contact.phoneTail } : {}) })
       await t.collection(this.name('buyers')).doc(openid).set(doc)
     })
   }
@@ -994,18 +985,7 @@ export class CloudBaseStore implements Store {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', openid)
       const prev: BuyerPreferences | null = cur?.preferencesJson ? (JSON.parse(cur.preferencesJson) as BuyerPreferences) : null
       if (prev && prev.at > preferences.at) return false
-      const name = cur?.name ?? null
-      const phoneTail = cur?.phoneTail ?? null
-      const doc: BuyerDoc = {
-        dedicatedRepId: cur?.dedicatedRepId ?? null,
-        trusted: cur?.trusted === true,
-        unionid: cur?.unionid ?? null,
-        trustJson: cur?.trustJson ?? null,
-        name,
-        phoneTail,
-        searchKeys: buyerSearchKeys(name, phoneTail),
-        preferencesJson: JSON.stringify(preferences),
-      }
+      const doc = buyerDocWith(cur, { preferencesJson: JSON.stringify(preferences) })
       await t.collection(this.name('buyers')).doc(openid).set(doc)
       return true
     })
