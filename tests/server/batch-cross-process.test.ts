@@ -6,57 +6,22 @@
  * reached once and the budget never passed; both schedulers' 签收回访 passes → one message per order.
  */
 import { resendCountName } from '../../cloudfunctions/app/usecases/run-shop-call'
-import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import readline from 'node:readline'
 import { defaultPolicy } from '@contract/policy'
 import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { BATCH, SKU, buyerOf, seedBatchOrders } from './batch-fixtures'
+import { line, run, startWorker, type Worker } from './line-workers'
+
+const WORKER = 'tests/server/batch-worker.ts'
 
 jest.setTimeout(120_000)
 
 const NOW = '2026-11-23T03:00:00.000Z'
-const root = path.resolve(__dirname, '../..')
 
-interface Worker {
-  child: ChildProcess
-  lines: string[]
-  waiters: (() => void)[]
-  stderr: string[]
-}
-
-function startWorker(file: string): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/server/batch-worker.ts', JSON.stringify({ file, now: NOW })], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-  const w: Worker = { child, lines: [], waiters: [], stderr: [] }
-  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
-    w.lines.push(l)
-    for (const f of w.waiters.splice(0)) f()
-  })
-  child.stderr!.on('data', (d: Buffer) => w.stderr.push(d.toString()))
-  child.on('exit', () => {
-    for (const f of w.waiters.splice(0)) f()
-  })
-  return w
-}
-function line(w: Worker, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const i = w.lines.findIndex((l) => l.startsWith(prefix))
-      if (i >= 0) resolve(w.lines.splice(i, 1)[0].slice(prefix.length).trim())
-      else if (w.child.exitCode !== null) reject(new Error(`worker exited (${w.child.exitCode}): ${w.stderr.join('').slice(0, 2000)}`))
-      else w.waiters.push(check)
-    }
-    check()
-  })
-}
-function run<T>(w: Worker, name: string, args: unknown = {}): Promise<T> {
-  w.child.stdin!.write(`run ${name} ${JSON.stringify(args)}\n`)
-  return line(w, `result ${name} `).then((s) => JSON.parse(s) as T)
-}
 
 let dir: string
 let file: string
@@ -73,7 +38,7 @@ beforeAll(async () => {
   await seedBatchOrders(store, NOW, 40, { unsigned: [38, 39], deliveredDaysAgo: 4 })
   const live = (await store.getPolicy())!
   await store.savePolicy({ ...live.policy, care: { ...defaultPolicy.care, delivery: { ...defaultPolicy.care.delivery, enabled: true } } }, live.version, 'staff-owner', NOW)
-  workers = [startWorker(file), startWorker(file)]
+  workers = [startWorker(WORKER, { file, now: NOW }), startWorker(WORKER, { file, now: NOW })]
   await Promise.all(workers.map((w) => line(w, 'ready')))
 })
 afterAll(async () => {

@@ -6,12 +6,10 @@
  * from the other instance stops the first) and the weighted upload counters hold across them; and
  * two gateways on one data folder share one upload quota.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import readline from 'node:readline'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { Deps } from '../../cloudfunctions/app/deps'
 import type { Store } from '../../cloudfunctions/ports/store'
@@ -26,6 +24,9 @@ import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { CloudBaseEmulator } from './cloudbase-emulator'
 import type { LimitsWorkerConfig } from './limits-worker'
 import { draftOf, population } from './limits-fixtures'
+import { line, run, startWorker, type Worker } from './line-workers'
+
+const WORKER = 'tests/server/limits-worker.ts'
 
 jest.setTimeout(300_000)
 process.env.TENCENTCLOUD = 'true'
@@ -33,45 +34,7 @@ process.env.SILENCE = 'true'
 
 const NOW = '2026-11-23T03:00:00.000Z'
 const BUYER = 'buyer-zhao'
-const root = path.resolve(__dirname, '../..')
 
-interface Worker {
-  child: ChildProcess
-  lines: string[]
-  waiters: (() => void)[]
-  stderr: string[]
-}
-
-function startWorker(cfg: LimitsWorkerConfig): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/server/limits-worker.ts', JSON.stringify(cfg)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-  const w: Worker = { child, lines: [], waiters: [], stderr: [] }
-  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
-    w.lines.push(l)
-    for (const f of w.waiters.splice(0)) f()
-  })
-  child.stderr!.on('data', (d: Buffer) => w.stderr.push(d.toString()))
-  child.on('exit', () => {
-    for (const f of w.waiters.splice(0)) f()
-  })
-  return w
-}
-
-/** The first line starting with `prefix` (waits for it). */
-function line(w: Worker, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const i = w.lines.findIndex((l) => l.startsWith(prefix))
-      if (i >= 0) resolve(w.lines.splice(i, 1)[0].slice(prefix.length).trim())
-      else if (w.child.exitCode !== null) reject(new Error(`worker exited (${w.child.exitCode}): ${w.stderr.join('').slice(0, 2000)}`))
-      else w.waiters.push(check)
-    }
-    check()
-  })
-}
-function run<T>(w: Worker, name: string, args: unknown = {}): Promise<T> {
-  w.child.stdin!.write(`run ${name} ${JSON.stringify(args)}\n`)
-  return line(w, `result ${name} `).then((s) => JSON.parse(s) as T)
-}
 const stop = (ws: Worker[]) => ws.forEach((w) => w.child.exitCode === null && w.child.stdin!.end())
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {})
 
@@ -94,7 +57,7 @@ async function scenarios(adapter: 'sqlite' | 'cloudbase', target: string, parent
   // the seller's own policy, as the editor sends it (not merged with the official calendar)
   const policy: Policy = draftOf((await parent.getPolicy())?.policy ?? defaultPolicy)
 
-  const workers = [0, 1].map(() => startWorker({ mode: 'fn', adapter, target, now: NOW }))
+  const workers = [0, 1].map(() => startWorker(WORKER, { mode: 'fn', adapter, target, now: NOW } satisfies LimitsWorkerConfig))
   try {
     await Promise.all(workers.map((w) => line(w, 'ready')))
 
@@ -156,7 +119,7 @@ describe('limits across processes', () => {
     fs.mkdirSync(dataDir)
     const quota = { files: 10, bytes: 1024 * 1024 * 1024 }
     const here = await startGateway({ host: '127.0.0.1', port: 0, dataDir, quiet: true, dispatchEveryMs: 0, scheduleEveryMs: 0, uploadQuota: quota, now: () => NOW })
-    const other = startWorker({ mode: 'gateway', adapter: 'sqlite', target: dataDir, now: NOW, uploadQuota: quota })
+    const other = startWorker(WORKER, { mode: 'gateway', adapter: 'sqlite', target: dataDir, now: NOW, uploadQuota: quota } satisfies LimitsWorkerConfig)
     try {
       const url = await line(other, 'ready ')
       const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)])
