@@ -12,7 +12,6 @@
 import { APPROVABLE_COMMANDS, CaseCommandSchema, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, type Case, type CaseCommand, type CaseEvent, type CommandType, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { withAlertContext } from './alert-context'
-import { platformMediaKey } from './platform-media'
 import { refusal } from './allowed'
 import { COMMANDS, type CommandSpec, type Work } from './commands'
 import { recordApprovalRequest } from './commands/approvals'
@@ -127,8 +126,8 @@ function finish(current: Case, w: Work, command: CommandType, ctx: CoreContext):
   let i = 0
   const key = () => `${c.id}:v${c.version}:${i++}`
   // every staff alert names the product, buyer, reason, money and deadline of the case as it now is
-  // (a media fetch is keyed by its media ids: a later version asking for the same files adds no row)
-  const events: CaseEvent[] = withAlertContext(w.events, c, policy).map((e) => ({ ...e, key: e.kind === 'platform_media' ? platformMediaKey(c.id, e.mediaIds) : key() }) as CaseEvent)
+  // (an event with its own key — a media fetch, keyed by its media ids — keeps it: a later version asking for the same adds no row)
+  const events: CaseEvent[] = withAlertContext(w.events, c, policy).map((e) => ({ ...e, key: e.key ?? key() }) as CaseEvent)
   for (const b of w.buyer) {
     const m = buildBuyerMessage(b.event, c, policy, key(), ctx.now, b.extra)
     if (m) events.push(m)

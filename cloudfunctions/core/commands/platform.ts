@@ -300,7 +300,7 @@ export const platform_sync: CommandSpec<'platform_sync'> = {
     c.platform = { ...snap, syncedAt: ctx.now, lastCall: before.lastCall, ...(media.length ? { media } : {}) }
     // the buyer's files not kept yet are fetched by the dispatcher, never inside the push's answer
     const fetch = platformMediaEvent(c.id, c.platform)
-    if (fetch) w.events.push({ kind: fetch.kind, caseId: fetch.caseId, afterSaleOrderId: fetch.afterSaleOrderId, mediaIds: fetch.mediaIds })
+    if (fetch) w.events.push(fetch)
     w.data = { platformStatus: snap.status, updateTime: snap.updateTime }
     if (snap.status === before.status && w.to === c.status) {
       // the same status with other facts changed (deadline, amount, waybill, files): staff-only

@@ -11,7 +11,8 @@ import { anyRoomFen, incidentCap, incidentKey, moneyRoom, type MoneyPurpose } fr
 import type { OfferDraft } from '../offers'
 import { isShopDeskCase, PRICE_DIFF_REASONS, priceDiffLine, SHOP_FULL_REFUND_GUIDE } from '../shop-remedy'
 
-export type EventDraft = CaseEvent extends infer E ? (E extends { key: string } ? Omit<E, 'key'> : never) : never
+/** An event before decide() keys it; one that must be the same row whatever version writes it brings its own key. */
+export type EventDraft = CaseEvent extends infer E ? (E extends { key: string } ? Omit<E, 'key'> & { key?: string } : never) : never
 
 /** One decide() call in progress: the act changes `c` (a copy) and fills the rest; finish() seals it. */
 export interface Work {
