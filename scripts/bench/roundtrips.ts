@@ -94,7 +94,7 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       emulator.latencyMs = 0
       if (process.env.BENCH_TRACE && action.includes(process.env.BENCH_TRACE)) {
         const by = new Map<string, number>()
-        for (const t of trace) by.set(t.action, (by.get(t.action) ?? 0) + 1)
+        for (const t of trace) by.set(`${t.action} ${t.what ?? ''}`, (by.get(`${t.action} ${t.what ?? ''}`) ?? 0) + 1)
         console.error(action, Object.fromEntries(by))
       }
       return { total: trace.length, seq: criticalPath(trace) }

@@ -100,7 +100,7 @@ export class CloudBaseEmulator {
   /** added before every answer (the bench's network round trip); 0 in tests */
   latencyMs = 0
   /** when set, every request's arrival and answer time (ms, performance clock): the bench's critical path */
-  trace: { action: string; start: number; end: number }[] | null = null
+  trace: { action: string; start: number; end: number; what?: string }[] | null = null
   url = ''
 
   async start(): Promise<string> {
@@ -139,6 +139,7 @@ export class CloudBaseEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const start = performance.now()
     let action = '?'
+    let what = ''
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     let out: unknown
@@ -150,6 +151,7 @@ export class CloudBaseEmulator {
     try {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
       action = String(body.action)
+      what = `${String(body.collectionName ?? '')}${body.transactionId ? ' (tx)' : ''}`
       this.calls.set(action, (this.calls.get(action) ?? 0) + 1)
       out = { requestId: randomBytes(6).toString('hex'), ...(await this.dispatch(action, body)) }
     } catch (e) {
@@ -157,7 +159,7 @@ export class CloudBaseEmulator {
       out = { code: err.code, message: err.message, requestId: randomBytes(6).toString('hex') }
     }
     if (this.latencyMs) await sleep(this.latencyMs)
-    this.trace?.push({ action, start, end: performance.now() })
+    this.trace?.push({ action, start, end: performance.now(), what })
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(out))
   }
