@@ -19,6 +19,11 @@ import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { CloudBaseEmulator } from '../../tests/server/cloudbase-emulator'
+import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
+import { startChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { pushSignature } from '../../cloudfunctions/adapters/channels/push'
+import { channelsEntry } from '../../cloudfunctions/adapters/cloudbase/entries'
+import { upsertShopOrder } from '../../cloudfunctions/app/usecases/sync-shop-orders'
 
 import { SMALL, le, type Figure } from './figures'
 
@@ -62,6 +67,10 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
   process.env.SILENCE = 'true'
   const emulator = new CloudBaseEmulator()
   const url = await emulator.start()
+  // the Channels shop stand-in, on the desk's clock: pushes are signed with it and read from it
+  let now = NOW
+  const PUSH_TOKEN = 'bench-push-token'
+  const standin = await startChannelsStandin({ clock: { now: () => Date.parse(now) }, pushToken: PUSH_TOKEN })
   const open = () => new CloudBaseStore({ env: 'bench', secretId: 'local-id', secretKey: 'local-key', serviceUrl: url, timeout: 30_000 })
   const setup = open()
   try {
@@ -73,9 +82,11 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     for (let i = 0; i < 40; i++) await setup.upsertOrder({ order: order(`RT-${i}`, 'buyer-zhao', ['A', 'B'], 20_000), createdAt: NOW })
 
     // a warm instance: its own store (policy and case-number caches), one call of each kind first
-    let now = NOW
     const store = open()
+    const shop = new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => Date.parse(now), sleep: async () => {} })
     const deps: Deps = { store, payments: new LocalPayments(store, () => now), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    // the channels function's instance: the same store, with the shop connected
+    const shopDeps: Deps = { ...deps, shop }
     const buyer = aftersaleFunction(deps)
     const staff = adminFunction(deps)
     const ok = <T>(r: { ok: boolean; data?: unknown; error?: unknown }): T => {
@@ -122,6 +133,34 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))
     await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, { openid: 'buyer-zhao' })))
 
+    // Channels push → new case: the channels function (as CloudBase runs it) gets a signed push of a
+    // new after-sale on an order the order sync already wrote, reads it from the shop and opens its
+    // case. Store round trips at the SDK; shop API calls (the stand-in's log) separately.
+    const channels = channelsEntry(async () => shopDeps, () => ({ token: PUSH_TOKEN }))
+    let pushes = 0
+    const newAfterSale = async () => {
+      const o = standin.state.createOrder()
+      await upsertShopOrder(shopDeps, await shop.getOrder(o.order_id))
+      return standin.state.createAfterSale({ orderId: o.order_id, type: 'REFUND' }).after_sale_order_id
+    }
+    const push = async (afterSaleOrderId: string) => {
+      const timestamp = String(Math.floor(Date.parse(now) / 1000))
+      const nonce = `bench-nonce-${pushes++}`
+      const body = JSON.stringify({
+        ToUserName: 'gh_shop', FromUserName: 'o_sys', CreateTime: Number(timestamp), MsgType: 'event', Event: 'channels_ec_aftersale_update',
+        finder_shop_aftersale_status_update: { status: 'MERCHANT_PROCESSING', after_sale_order_id: afterSaleOrderId, order_id: '1' },
+      })
+      const r = (await channels({ httpMethod: 'POST', queryStringParameters: { signature: pushSignature(PUSH_TOKEN, timestamp, nonce), timestamp, nonce }, body })) as { statusCode: number; body: string }
+      if (r.statusCode !== 200) throw new Error(`bench: push answered ${r.statusCode} ${r.body}`)
+    }
+    await push(await newAfterSale()) // warm: token fetched, caches filled
+    const pushed = await newAfterSale()
+    const shopCalls = standin.state.calls.length
+    await measure('Channels push → new case', { total: 8 }, () => push(pushed))
+    const shopRow = { action: 'Channels push → new case: shop calls', total: standin.state.calls.length - shopCalls, seq: standin.state.calls.length - shopCalls, budget: { total: 1 } }
+    rows.push(shopRow)
+    if (!(await store.findByIdempotencyKey('channels-aftersale', pushed))) throw new Error('bench: the pushed after-sale opened no case')
+
     // timers, ten days on. A pass's fixed work (policy, due queries, logistics watch, media sweep,
     // nonce purge, outreach, delivery care) is measured on its own: a steady-state pass with nothing
     // due, after one unmeasured pass that did the once-only work and the two cases above.
@@ -156,6 +195,7 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     return rows
   } finally {
     await emulator.stop()
+    await standin.close()
   }
 }
 
