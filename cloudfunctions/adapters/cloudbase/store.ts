@@ -20,8 +20,9 @@
  * collection (keyed by their idempotency key) so the dispatcher can query `pending` ones with an
  * index instead of scanning cases.
  *
- * Idempotent createCase: a doc `idempotency/<scope>:<key>` is created in the same transaction as
- * the case; a second request finds it and returns the first case. Single-document atomic
+ * Idempotent createCase: a doc `idempotency/<scope>:<key>` is inserted (blind: its `_id` is the
+ * key) in the same transaction as the case; a second request's insert fails, and its re-run finds
+ * the key and returns the first case. Single-document atomic
  * operations are used where no second document is involved: credits are spent with
  * `where({_id, count: _.gt(0)}).update({count: _.inc(-1)})`, outbox claims with
  * `where({_id: key, attempts}).update(...)`, refunds are inserted with their key as `_id`.
@@ -616,6 +617,14 @@ export class CloudBaseStore implements Store {
     }
   }
 
+  /**
+   * One transaction: the order's guard read (plus, on a re-run, the idempotency key and outbox
+   * keys), then every write at once. The idempotency document is inserted blind (not read first):
+   * its `_id` is the key, so a second request with the key fails the insert, the transaction rolls
+   * back and the re-run (`checked`) reads the key and answers the first case. A request the guard
+   * refuses (its twin holds the item already) looks the key up before refusing. The common filing
+   * so pays start, one read, the writes side by side and the commit.
+   */
   async createCase(
     c: Case,
     outbox: NewOutboxItem[],
@@ -625,9 +634,9 @@ export class CloudBaseStore implements Store {
     const doc = await this.caseDoc(c)
     try {
       return await this.caseTx(async (t, checked) => {
-        // reads in parallel: the idempotency key, the order's guard
+        // reads in parallel: the order's guard (and the key, on a re-run after a duplicate id)
         const [prior, guard, spent] = await Promise.all([
-          idem ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
+          idem && checked ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
           this.txGuard(t, c.order.orderId),
           this.txRuleSpent(t, opts.ruleSpend),
         ])
@@ -638,7 +647,7 @@ export class CloudBaseStore implements Store {
         }
         const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
         const spend = this.checkRuleSpend(opts.ruleSpend, spent)
-        // writes in parallel (one request each); the insert of an existing case id fails the transaction
+        // writes in parallel (one request each); the insert of an existing case id or key fails the transaction
         const writes: Promise<unknown>[] = [
           t.collection(this.name('cases')).add(doc),
           this.txOutbox(t, c, outbox, checked),
@@ -657,14 +666,15 @@ export class CloudBaseStore implements Store {
         return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
       })
     } catch (e) {
-      if (e instanceof GuardViolation) throw e
-      // A twin request may have committed between our read and our insert (duplicate key, or
-      // conflicts beyond the retry budget): if the key is taken now, answer with that case.
+      // A twin request may have committed first: its case holds the item (guard refusal), its key
+      // is taken (duplicate id), or conflicts ran past the retry budget. If the key is taken now,
+      // answer with that case.
       if (idem && !(e instanceof StoreConflict)) {
         const twin = await this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(idem.scope, idem.key))
         const twinCase = twin && (await this.getCase(twin.caseId))
         if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
       }
+      if (e instanceof GuardViolation) throw e
       if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
     }

@@ -24,8 +24,11 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads go out together (idempotency key, order, its guard, roster, policy, the buyer's standing:
- * see buyerProfileFor, one to three rounds of its own) before the case number and the write.
+ * Reads go out together (order, its guard, roster, policy, the buyer's standing: see
+ * buyerProfileFor, one or two rounds of its own; the batch remedy) before the case number and the
+ * write. The idempotency key is not read first: a retry is recognised by the write (the key's
+ * insert fails, or the guard finds the item held by the first case) and answered with the first
+ * case — a double tap costs the retry the reads, never the common filing a round trip.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
@@ -35,25 +38,23 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   const print = fingerprint(input)
   const now = deps.now()
   const live = livePolicy(deps)
-  const [{ policy }, earlier, rec, guard, buyer, staff, media] = await Promise.all([
+  const policyP = live.then((l) => l.policy)
+  const [{ policy }, rec, guard, buyer, staff, media] = await Promise.all([
     live,
-    deps.store.findByIdempotencyKey(scope, idempotencyKey),
     deps.store.getOrder(input.orderId),
     deps.store.getOrderGuard(input.orderId),
     // history across the buyer's mini-program and shop ids: risk flag and derived trust
-    buyerProfileFor(deps, openid, now, live.then((l) => l.policy), { unionid: opts.unionid }),
+    buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }),
     roster(deps),
     deps.media.verify(input.evidence, { openid }),
   ])
-  if (earlier) return replay(earlier, now, policy, input)
-
   if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
   // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
   if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
   // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it
-  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems)])
+  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems, policy)])
   const opened = openCase(
     {
       caseId: deps.newId(),
@@ -91,7 +92,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
     if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
     // batch watch (issue 24): an alert once a batch reaches the policy's count; never fails the filing
-    if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
+    if (res.created) await watchCaseBatches(deps, res.case, policy).catch((e) => deps.log('batch watch failed', e))
     const latest = res.created ? ((await settleNow(deps, decision)) ?? res.case) : res.case
     return { case: buyerView(latest, now, policy), created: res.created }
   } catch (e) {
