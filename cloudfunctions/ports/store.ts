@@ -367,6 +367,13 @@ export interface Store {
   listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: CaseStatus }>>
   /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */
   countCases(filter: QueueFilter, cap?: number): Promise<number>
+  /**
+   * A buyer's standing in cases, across the desk ids they are known under (`buyerOpenids`): of the
+   * cases created at or after `createdFrom`, how many have a refund that did not fail (answers
+   * min(n, caps.refunded)) and how many are risk-flagged (min(n, caps.risk)). Bounded by the caps
+   * whatever the buyer's history (CloudBase: one request, two when caps.refunded + caps.risk match).
+   */
+  buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
   dueCases(now: string, limit: number): Promise<Case[]>
   /** Next case number (monotonic, human readable). */
@@ -417,7 +424,7 @@ export interface Store {
    * How many of the buyer's orders were signed for (deliveredAt) at or after `deliveredFrom`,
    * counted through an index and stopping at `cap` (answers min(n, cap)).
    */
-  countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number>
+  countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number>
   /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */

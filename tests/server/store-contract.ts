@@ -1047,6 +1047,44 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(3)
       })
 
+      it('counts the orders of several ids of one buyer in one call, up to a cap', async () => {
+        const order = (id: string, buyer: string, delivered?: string) => ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered }, createdAt: T0 })
+        await store.upsertOrder(order('m-1', 'mp-1', at(T0, HOUR)))
+        await store.upsertOrder(order('m-2', 'channels:s-1', at(T0, HOUR)))
+        await store.upsertOrder(order('m-3', 'channels:s-1', at(T0, -HOUR)))
+        await store.upsertOrder(order('m-4', 'someone-else', at(T0, HOUR)))
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1'], deliveredFrom: T0 }, 10)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1', 'mp-1'], deliveredFrom: at(T0, -2 * HOUR) }, 10)).toBe(3)
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1'], deliveredFrom: at(T0, -2 * HOUR) }, 2)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: [], deliveredFrom: T0 }, 10)).toBe(0)
+      })
+
+      it('counts a buyer’s refunded and risk-flagged cases across their ids in one call, each up to its cap', async () => {
+        const refund = (status: 'succeeded' | 'failed') => ({ key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status, requestedAt: T0, settledAt: null, failureReason: null })
+        const since = at(T0, -90 * 24 * HOUR)
+        const mk = (buyerOpenid: string, o: { refunded?: 'succeeded' | 'failed'; risk?: boolean; createdAt?: string }) =>
+          store.createCase(makeCase({ buyerOpenid, refunds: o.refunded ? [refund(o.refunded)] : [], flags: { risk: o.risk === true }, createdAt: o.createdAt ?? T0 }), [])
+        await mk('b-1', { refunded: 'succeeded' })
+        await mk('b-1', { refunded: 'succeeded', risk: true })
+        await mk('b-1', { refunded: 'failed' })
+        await mk('b-1', {})
+        await mk('b-1', { refunded: 'succeeded', risk: true, createdAt: at(T0, -100 * 24 * HOUR) }) // before the window
+        await mk('channels:b-1', { refunded: 'succeeded' })
+        await mk('b-2', { refunded: 'succeeded', risk: true })
+        expect(await store.buyerCaseCounts(['b-1'], since, { refunded: 100, risk: 5 })).toEqual({ refunded: 2, risk: 1 })
+        expect(await store.buyerCaseCounts(['b-1', 'channels:b-1'], since, { refunded: 100, risk: 5 })).toEqual({ refunded: 3, risk: 1 })
+        expect(await store.buyerCaseCounts(['b-1', 'channels:b-1'], since, { refunded: 2, risk: 1 })).toEqual({ refunded: 2, risk: 1 })
+        expect(await store.buyerCaseCounts(['nobody'], since, { refunded: 100, risk: 1 })).toEqual({ refunded: 0, risk: 0 })
+        expect(await store.buyerCaseCounts([], since, { refunded: 100, risk: 1 })).toEqual({ refunded: 0, risk: 0 })
+        // many risk-flagged cases without a refund do not hide the refunded ones (and the other way round)
+        for (let i = 0; i < 4; i++) await mk('b-3', { risk: true })
+        await mk('b-3', { refunded: 'succeeded' })
+        expect(await store.buyerCaseCounts(['b-3'], since, { refunded: 2, risk: 1 })).toEqual({ refunded: 1, risk: 1 })
+        for (let i = 0; i < 4; i++) await mk('b-4', { refunded: 'succeeded' })
+        await mk('b-4', { risk: true })
+        expect(await store.buyerCaseCounts(['b-4'], since, { refunded: 1, risk: 2 })).toEqual({ refunded: 1, risk: 1 })
+      })
+
       it('counts a buyer’s risk-flagged cases', async () => {
         await store.createCase(makeCase({ buyerOpenid: 'r1', flags: { risk: true } }), [])
         await store.createCase(makeCase({ buyerOpenid: 'r1' }), [])

@@ -866,6 +866,33 @@ export class CloudBaseStore implements Store {
     return cap === undefined ? r.total : Math.min(r.total, cap)
   }
 
+  /**
+   * One request: the ids of up to caps.refunded + caps.risk cases of the buyer's ids in the window
+   * that are refunded OR risk-flagged, with both flags. A page that is not full holds every such
+   * case (exact). A full page can under-count only the flag it holds fewer of than its cap (the
+   * other flag's cases filled it): that one is then counted on its own (one more capped request).
+   */
+  async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
+    const _ = this._
+    const ids = [...new Set(buyerOpenids)]
+    const capR = Math.max(0, Math.min(PAGE, Math.floor(caps.refunded)))
+    const capK = Math.max(0, Math.min(PAGE, Math.floor(caps.risk)))
+    if (!ids.length || capR + capK === 0) return { refunded: 0, risk: 0 }
+    const base: Obj[] = [{ buyerOpenid: ids.length === 1 ? ids[0] : _.in(ids) }, { createdAt: _.gte(iso(createdFrom)) }]
+    const limit = Math.min(PAGE, capR + capK)
+    const r = await this.col('cases').where(this.where([...base, _.or({ refunded: true }, { risk: true }) as unknown as Obj])).limit(limit).field({ _id: true, refunded: true, risk: true }).get()
+    const docs = (r.data ?? []) as Array<{ refunded?: boolean; risk?: boolean }>
+    let refunded = docs.filter((d) => d.refunded === true).length
+    let risk = docs.filter((d) => d.risk === true).length
+    if (docs.length >= limit) {
+      const exact = async (flag: 'refunded' | 'risk', cap: number) =>
+        ((await this.col('cases').where(this.where([...base, { [flag]: true }])).limit(cap).field({ _id: true }).get()).data ?? []).length
+      if (refunded < capR) refunded = await exact('refunded', capR)
+      else if (risk < capK) risk = await exact('risk', capK)
+    }
+    return { refunded: Math.min(capR, refunded), risk: Math.min(capK, risk) }
+  }
+
   async dueCases(now: string, limit: number): Promise<Case[]> {
     const docs = await this.sorted<CaseDoc>('cases', [{ slaDueAt: this._.lte(iso(now)) }], 'slaDueAt', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as Case)
@@ -1075,11 +1102,13 @@ export class CloudBaseStore implements Store {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerOpenid: openid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
   }
-  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count. */
-  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count (and ids). */
+  async countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number> {
     const n = Math.max(0, Math.min(PAGE, Math.floor(cap)))
-    if (n === 0) return 0
-    const r = await this.col('orders').where({ buyerOpenid: filter.buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
+    const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
+    if (n === 0 || !ids.length) return 0
+    const buyerOpenid = ids.length === 1 ? ids[0] : this._.in(ids)
+    const r = await this.col('orders').where({ buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
     return (r.data ?? []).length
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {

@@ -808,6 +808,17 @@ export class SqliteStore implements Store {
     return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
   }
 
+  async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
+    const ids = [...new Set(buyerOpenids)]
+    if (!ids.length) return { refunded: 0, risk: 0 }
+    const of = (flag: 'refunded' | 'risk', cap: number) =>
+      this.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND created_at >= ? AND ${flag} = 1 LIMIT ?)`,
+        ...ids, iso(createdFrom), Math.max(0, Math.floor(cap)),
+      )?.n ?? 0
+    return { refunded: of('refunded', caps.refunded), risk: of('risk', caps.risk) }
+  }
+
   async dueCases(now: string, limit: number): Promise<Case[]> {
     return this.all<{ doc: string }>(
       'SELECT doc FROM cases WHERE sla_due_at IS NOT NULL AND sla_due_at <= ? ORDER BY sla_due_at ASC, id ASC LIMIT ?',
@@ -1001,10 +1012,12 @@ export class SqliteStore implements Store {
       openid, Math.max(0, Math.floor(limit)),
     ).map((r) => JSON.parse(r.doc) as OrderRecord)
   }
-  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+  async countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number> {
+    const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
+    if (!ids.length) return 0
     return this.get<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid = ? AND delivered_at >= ? LIMIT ?)',
-      filter.buyerOpenid, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND delivered_at >= ? LIMIT ?)`,
+      ...ids, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
     )?.n ?? 0
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {

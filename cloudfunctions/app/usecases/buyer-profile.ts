@@ -67,10 +67,14 @@ interface Counts {
  * at least `trustMinOrders` orders signed for in the last `trustOrderDays` days, and no refunded
  * and no risk-flagged case in the last 90 days.
  *
- * Round trips: the buyer record, the counts of `openid` (the orders' once the policy is there) and,
- * when the caller knows the unionid, its links go out together; a unionid only the record names
- * costs one more round, and shop ids it links one more for their counts. Every count is bounded
- * (an index range with a cap), never a scan of the buyer's cases or orders.
+ * Round trips: the buyer record, the case counts of `openid` (refunded and risk-flagged in one
+ * bounded read, Store.buyerCaseCounts), its signed-for orders (once the policy is there) and, when
+ * the caller knows the unionid, the shop orders carrying it go out together; a unionid only the
+ * record names costs one more round, and the shop ids it links one more (two reads for all of
+ * them, whatever their number). The mini-program buyer a unionid names is looked up only for a
+ * shop id: a mini-program openid IS that buyer (claimShopOrders records the unionid on its own
+ * record, and one mini-program gives one person one openid). Every count is bounded (an index
+ * range with a cap), never a scan of the buyer's cases or orders.
  *
  * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
  */
@@ -78,25 +82,30 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
   const nowMs = toMs(now)
   const riskFrom = new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString()
   const policyP = Promise.resolve(policy)
-  const countsOf = async (id: string): Promise<Counts> => {
+  const countsOf = async (ids: string[]): Promise<Counts> => {
     // the case counts need no policy: they do not wait for it
-    const [refunded, risk, orders] = await Promise.all([
-      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, refunded: true }, REFUND_COUNT_CAP),
-      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, risk: true }, 1),
+    const [cases, orders] = await Promise.all([
+      deps.store.buyerCaseCounts(ids, riskFrom, { refunded: REFUND_COUNT_CAP, risk: 1 }),
       policyP.then((p) =>
-        deps.store.countOrders({ buyerOpenid: id, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
+        deps.store.countOrders({ buyerOpenid: ids, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
       ),
     ])
-    return { refunded, risk, orders }
+    return { refunded: cases.refunded, risk: cases.risk, orders }
   }
   type Links = [BuyerRecord | null, OrderRecord[]]
-  const byUnionid = (u: string): Promise<Links> => Promise.all([deps.store.getBuyerByUnionid(u), deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ)])
+  const shopId = openid.startsWith(shopBuyerId(''))
+  const recordP = deps.store.getBuyer(openid)
+  const byUnionid = (u: string): Promise<Links> =>
+    Promise.all([
+      // a mini-program openid's own record is the one a unionid names (see above)
+      shopId ? deps.store.getBuyerByUnionid(u) : recordP.then((r) => (r?.unionid === u ? r : null)),
+      deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ),
+    ])
 
   // this id's counts run meanwhile; the unionid's links go out with the record when the caller
   // knows the unionid, else as soon as the record names it
-  const ownP = countsOf(openid)
+  const ownP = countsOf([openid])
   const hinted = hint.unionid || null
-  const recordP = deps.store.getBuyer(openid)
   const linksP = hinted ? byUnionid(hinted) : recordP.then((r): Links | Promise<Links> => (r?.unionid ? byUnionid(r.unionid) : [null, []]))
   const [record, [mpRecord, unionOrders], p] = await Promise.all([recordP, linksP, policyP])
 
@@ -104,9 +113,9 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
   if (mpRecord) ids.add(mpRecord.openid)
   const shopIds = [hint.shopOpenid, ...unionOrders.map((o) => o.order.shopOpenid)].filter((x): x is string => !!x)
   for (const s of shopIds) ids.add(shopBuyerId(s))
-  // the linked ids' counts
+  // the linked ids' counts: one read of each kind for all of them
   const others = [...ids].filter((id) => id !== openid)
-  const all = await Promise.all([ownP, ...others.map(countsOf)])
+  const all = await Promise.all([ownP, ...(others.length ? [countsOf(others)] : [])])
   const sum = (k: keyof Counts) => all.reduce((s, c) => s + c[k], 0)
 
   const minOrders = p.compensation.trustMinOrders
