@@ -25,10 +25,12 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * so concurrent submits from any number of instances cannot both pass.
  *
  * Reads go out together (order, its guard, roster, policy, the buyer's standing: see
- * buyerProfileFor, one or two rounds of its own; the batch remedy) before the case number and the
- * write. The idempotency key is not read first: a retry is recognised by the write (the key's
- * insert fails, or the guard finds the item held by the first case) and answered with the first
- * case — a double tap costs the retry the reads, never the common filing a round trip.
+ * buyerProfileFor, one or two rounds of its own; the batch remedy once the order is there) before
+ * the case number and the write. The idempotency key is not read first: a retry is recognised by
+ * the write (the key's insert fails, or the guard finds the item held by the first case) and
+ * answered with the first case — a double tap costs the retry the reads, never the common filing
+ * a round trip. The batch watch counts after the write (so that filings at the same moment cross
+ * the threshold exactly): one capped count, in sequence.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
@@ -39,22 +41,26 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   const now = deps.now()
   const live = livePolicy(deps)
   const policyP = live.then((l) => l.policy)
-  const [{ policy }, rec, guard, buyer, staff, media] = await Promise.all([
+  const orderP = deps.store.getOrder(input.orderId)
+  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it; read
+  // as soon as the order names the batches, beside the buyer's standing
+  const remedyP = Promise.all([orderP, policyP]).then(([r, p]) => (r && r.order.buyerOpenid === openid ? batchRemedyFor(deps, r.order, input.claimedItems, p) : null))
+  const [{ policy }, rec, guard, buyer, staff, media, batchRemedy] = await Promise.all([
     live,
-    deps.store.getOrder(input.orderId),
+    orderP,
     deps.store.getOrderGuard(input.orderId),
     // history across the buyer's mini-program and shop ids: risk flag and derived trust
     buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }),
     roster(deps),
     deps.media.verify(input.evidence, { openid }),
+    remedyP,
   ])
   if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
   // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
   if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
   if (!media.ok) throw new AppError('VALIDATION', media.message)
 
-  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it
-  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems, policy)])
+  const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
   const opened = openCase(
     {
       caseId: deps.newId(),
