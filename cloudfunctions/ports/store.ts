@@ -137,6 +137,13 @@ export interface QueueFilter {
   batch?: { skuId: string; batch: string }
 }
 
+/** See Store.openCaseWrite. */
+export interface CaseWrite {
+  guard: OrderGuard
+  create: Store['createCase']
+  close(): Promise<void>
+}
+
 export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
   active: boolean
 }
@@ -338,6 +345,15 @@ export interface Store {
     idem?: { scope: string; key: string; fingerprint?: string },
     opts?: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }>
+  /**
+   * A new case's write on one order, opened before the case is built: `guard` is the order's guard
+   * as the write reads it (CloudBase: inside the transaction the case will be written in), so the
+   * caller builds the case on the read the write checks and the guard is read once. `create` is
+   * createCase (same answers, refusals and idempotency; a case of another order, a second call, or
+   * an order changed meanwhile go through a fresh createCase); `close` ends the write if `create`
+   * was not called (always call it: it is a no-op after `create`).
+   */
+  openCaseWrite(orderId: string): Promise<CaseWrite>
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
   getCase(id: string): Promise<Case | null>

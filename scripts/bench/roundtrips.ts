@@ -93,8 +93,12 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       if (!r.ok) throw new Error(JSON.stringify(r.error))
       return r.data as T
     }
+    // the buyer as CloudBase presents them: the demo's 赵先生 is bound to the seller's open-platform
+    // account (his record holds the unionid claimShopOrders took from his calls), so every call of his
+    // carries WX_UNIONID in its context
+    const zhao = { openid: 'buyer-zhao', unionid: 'union-zhao' }
     let n = 0
-    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, { openid: 'buyer-zhao' })).case
+    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, zhao)).case
     const rows: RoundTrips[] = []
     const traced = async (action: string, f: () => Promise<unknown>) => {
       emulator.latencyMs = LATENCY_MS
@@ -130,8 +134,8 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     })
     await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
     await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
-    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))
-    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, { openid: 'buyer-zhao' })))
+    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, zhao)))
+    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, zhao)))
 
     // Channels push → new case: the channels function (as CloudBase runs it) gets a signed push of a
     // new after-sale on an order the order sync already wrote, reads it from the shop and opens its

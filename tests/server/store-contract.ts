@@ -196,6 +196,54 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.countCases({ orderId: 'ord-g2' })).toBe(1)
       })
 
+      it('a case write opened before the case is built reads the guard the write checks, and answers as createCase does', async () => {
+        const first = makeCase({ order: order('ord-w1') })
+        await store.createCase(first, [], undefined, { maxRequestsPerSku: 5 })
+        // opened: the guard as the write sees it; closed unused: nothing written
+        const unused = await store.openCaseWrite('ord-w1')
+        expect(unused.guard.cases.map((e) => e.caseId)).toEqual([first.id])
+        await unused.close()
+        await unused.close()
+        // a case of another item: written, with its outbox, under its key; close after create changes nothing
+        const w = await store.openCaseWrite('ord-w1')
+        const other = makeCase({ order: order('ord-w1'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        expect(await w.create(other, [ob(other, 'submitted')], { scope: 'w-buyer', key: 'w-k1', fingerprint: 'f1' }, { maxRequestsPerSku: 5 })).toEqual({ created: true, case: other, fingerprint: 'f1' })
+        await w.close()
+        expect(await store.getCase(other.id)).toEqual(other)
+        expect((await store.listOutbox({ caseId: other.id }, 10)).map((o) => o.key)).toEqual([`${other.id}:1:submitted`])
+        // the same key again through a new write: the first case, nothing written
+        const again = await store.openCaseWrite('ord-w1')
+        const twin = makeCase({ order: order('ord-w1'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        expect(await again.create(twin, [ob(twin, 'submitted')], { scope: 'w-buyer', key: 'w-k1', fingerprint: 'f1' }, { maxRequestsPerSku: 5 })).toEqual({ created: false, case: other, fingerprint: 'f1' })
+        expect(await store.getCase(twin.id)).toBeNull()
+        // the order changed after the write was opened: the write still holds the item
+        const late = await store.openCaseWrite('ord-w2')
+        expect(late.guard.cases).toEqual([])
+        const meanwhile = makeCase({ order: order('ord-w2') })
+        await store.createCase(meanwhile, [], undefined, { maxRequestsPerSku: 5 })
+        const loser = makeCase({ order: order('ord-w2') })
+        await expect(late.create(loser, [ob(loser, 'x')], undefined, { maxRequestsPerSku: 5 })).rejects.toMatchObject({ rule: 'open_case', details: { otherCaseId: meanwhile.id } })
+        await late.close()
+        expect(await store.getCase(loser.id)).toBeNull()
+        expect(await store.listOutbox({ caseId: loser.id }, 10)).toEqual([])
+      })
+
+      it('of concurrent case writes opened on one order for one item exactly one is admitted', async () => {
+        const tries = Array.from({ length: 8 }, () => makeCase({ order: order('ord-w3') }))
+        const res = await Promise.allSettled(tries.map(async (c) => {
+          const w = await store.openCaseWrite('ord-w3')
+          try {
+            return await w.create(c, [ob(c, 'x')], undefined, { maxRequestsPerSku: 5 })
+          } finally {
+            await w.close()
+          }
+        }))
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(GuardViolation)
+        expect(await store.countCases({ orderId: 'ord-w3' })).toBe(1)
+        expect((await store.getOrderGuard('ord-w3')).cases).toHaveLength(1)
+      })
+
       it('counts every request on an item and refuses past the cap', async () => {
         for (let i = 0; i < 3; i++) {
           const c = makeCase({ order: order('ord-g3') })

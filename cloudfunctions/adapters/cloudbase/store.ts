@@ -52,6 +52,7 @@ import {
   type CommandKey,
   type OrderCaseEntry,
   type OrderGuard,
+  type CaseWrite,
   type MediaRecord,
   type NewOutboxItem,
   type OutboxFinish,
@@ -645,25 +646,7 @@ export class CloudBaseStore implements Store {
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
           return { created: false, case: JSON.parse(existing.docJson) as Case, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
-        const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
-        const spend = this.checkRuleSpend(opts.ruleSpend, spent)
-        // writes in parallel (one request each); the insert of an existing case id or key fails the transaction
-        const writes: Promise<unknown>[] = [
-          t.collection(this.name('cases')).add(doc),
-          this.txOutbox(t, c, outbox, checked),
-          this.txSetGuard(t, nextGuard),
-        ]
-        if (spend) writes.push(spend(t))
-        if (idem) {
-          writes.push(t.collection(this.name('idempotency')).add({
-            _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
-            ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
-          }))
-        }
-        if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
-        writes.push(this.txTasks(t, c))
-        await Promise.all(writes)
-        return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+        return this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts, checked)
       })
     } catch (e) {
       // A twin request may have committed first: its case holds the item (guard refusal), its key
@@ -677,6 +660,86 @@ export class CloudBaseStore implements Store {
       if (e instanceof GuardViolation) throw e
       if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
+    }
+  }
+
+  /** A new case's writes in `t` after its reads: the guard admits it, then every write side by side. */
+  private async txCreateWrites(
+    t: Tx,
+    doc: CaseDoc,
+    c: Case,
+    guard: OrderGuard,
+    spent: number,
+    outbox: NewOutboxItem[],
+    idem: { scope: string; key: string; fingerprint?: string } | undefined,
+    opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
+    checked: boolean,
+  ): Promise<{ created: true; case: Case; fingerprint?: string }> {
+    const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
+    const spend = this.checkRuleSpend(opts.ruleSpend, spent)
+    // writes in parallel (one request each); the insert of an existing case id or key fails the transaction
+    const writes: Promise<unknown>[] = [
+      t.collection(this.name('cases')).add(doc),
+      this.txOutbox(t, c, outbox, checked),
+      this.txSetGuard(t, nextGuard),
+    ]
+    if (spend) writes.push(spend(t))
+    if (idem) {
+      writes.push(t.collection(this.name('idempotency')).add({
+        _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
+        ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
+      }))
+    }
+    if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
+    writes.push(this.txTasks(t, c))
+    await Promise.all(writes)
+    return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+  }
+
+  /**
+   * The transaction is started here and the order's guard read in it; the caller builds the case
+   * meanwhile (a filing opens it as soon as its order is read, beside its other reads), then
+   * `create` writes and commits. The guard is so read once per filing, and the transaction's
+   * snapshot is no older than createCase's would be by the time it writes. Anything that goes
+   * wrong in `create` (the guard refusing on this snapshot, a write conflict, a key or outbox id
+   * already taken) rolls it back and leaves the answer to a fresh createCase — the one that
+   * refuses, retries and finds twins — so the answers are createCase's.
+   */
+  async openCaseWrite(orderId: string): Promise<CaseWrite> {
+    const t = (await this.db.startTransaction()) as Tx & { commit(): Promise<unknown>; rollback(): Promise<unknown> }
+    let open = true
+    const end = async () => {
+      if (!open) return
+      open = false
+      await t.rollback().catch(() => {}) // nothing was written; an expired transaction ends by itself
+    }
+    let guard: OrderGuard
+    try {
+      guard = await this.txGuard(t, orderId)
+    } catch (e) {
+      await end()
+      throw e
+    }
+    return {
+      guard,
+      close: end,
+      create: async (c, outbox, idem, opts = {}) => {
+        if (!open || c.order.orderId !== orderId) {
+          await end()
+          return this.createCase(c, outbox, idem, opts)
+        }
+        open = false
+        try {
+          const doc = await this.caseDoc(c)
+          const spent = await this.txRuleSpent(t, opts.ruleSpend)
+          const res = await this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts, false)
+          await t.commit()
+          return res
+        } catch {
+          await t.rollback().catch(() => {})
+          return this.createCase(c, outbox, idem, opts)
+        }
+      },
     }
   }
 

@@ -27,6 +27,7 @@ import {
   type InboxRecord,
   type CommandKey,
   type OrderGuard,
+  type CaseWrite,
   type MediaRecord,
   type NewOutboxItem,
   type OutboxFinish,
@@ -649,6 +650,11 @@ export class SqliteStore implements Store {
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
     }).immediate()
+  }
+
+  /** The guard read costs nothing here: createCase reads it again inside its IMMEDIATE transaction. */
+  async openCaseWrite(orderId: string): Promise<CaseWrite> {
+    return { guard: await this.getOrderGuard(orderId), create: (c, outbox, idem, opts) => this.createCase(c, outbox, idem, opts), close: async () => {} }
   }
 
   /**
