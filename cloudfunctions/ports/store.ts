@@ -158,6 +158,13 @@ export interface BuyerRecord {
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /**
+   * The shop openids on the orders carrying this buyer's unionid, as claimShopOrders last saw them
+   * (their `channels:<shop openid>` ids are this buyer's too): the buyer's standing reads them here
+   * instead of the orders. Absent = never recorded (read the orders); a write without it keeps the
+   * recorded one.
+   */
+  shopOpenids?: string[] | null
   /** how staff find the buyer: the name on their orders; absent = keep the recorded one */
   name?: string | null
   /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */

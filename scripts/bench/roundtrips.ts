@@ -120,6 +120,8 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     }
     // cold start: what a fresh instance sends before its first call is served (init)
     await measure('cold start (init)', { total: 2 }, () => open().init())
+    // a buyer files from their order list: it is read (and their shop orders claimed) first
+    ok(await buyer({ action: 'list_orders', data: {} }, zhao))
     const warm = await submit()
     ok(await staff({ action: 'respond', data: { caseId: warm.id, text: '您好' } }, { openid: 'staff-sup' }))
     ok(await staff({ action: 'get_case', data: { caseId: warm.id } }, { openid: 'staff-sup' }))

@@ -1086,6 +1086,18 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
       })
 
+      it('keeps the shop openids recorded on a buyer until a write names others; other writes keep them', async () => {
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1' })
+        expect((await store.getBuyer('s1'))?.shopOpenids).toBeUndefined()
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1', shopOpenids: [] })
+        expect((await store.getBuyer('s1'))?.shopOpenids).toEqual([])
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1', shopOpenids: ['shop-a', 'shop-b'] })
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: 'agent-1', trusted: false })
+        await store.setBuyerContact('s1', { name: '孙女士', phoneTail: '4404' })
+        await store.setBuyerTrust('s1', { at: T0, by: 'sup-1', byName: '主管', trusted: true, reason: '老客户' })
+        expect(await store.getBuyer('s1')).toMatchObject({ dedicatedRepId: 'agent-1', unionid: 'u-s1', name: '孙女士', shopOpenids: ['shop-a', 'shop-b'] })
+      })
+
       it('records 回访 preferences on the buyer, newest wins; rep, trust and contact writes keep them', async () => {
         const prefs = (n: number, items: Array<'no_phone' | 'refund_only' | 'prefer_wechat'>) => ({ items, note: `备注${n}`, at: at(T0, n * HOUR), by: 'agent-1', caseId: `case-${n}`, caseNo: `AS${n}` })
         // a buyer with no record yet gets one

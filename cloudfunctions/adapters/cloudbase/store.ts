@@ -94,6 +94,8 @@ interface BuyerDoc {
   searchKeys?: string[]
   /** BuyerPreferences as JSON (free-text note) */
   preferencesJson?: string | null
+  /** BuyerRecord.shopOpenids (absent = never recorded) */
+  shopOpenids?: string[] | null
 }
 /**
  * The buyer's whole document with `patch` over what is stored: writers replace the document inside
@@ -109,6 +111,7 @@ function buyerDocWith(cur: BuyerDoc | null, patch: Partial<Omit<BuyerDoc, 'searc
     name: cur?.name ?? null,
     phoneTail: cur?.phoneTail ?? null,
     preferencesJson: cur?.preferencesJson ?? null,
+    shopOpenids: cur?.shopOpenids ?? null,
     ...patch,
   }
   return { ...d, searchKeys: buyerSearchKeys(d.name, d.phoneTail) }
@@ -122,6 +125,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
   ...(d.preferencesJson ? { preferences: JSON.parse(d.preferencesJson) as BuyerPreferences } : {}),
+  ...(d.shopOpenids ? { shopOpenids: d.shopOpenids } : {}),
 })
 /** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
 function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
@@ -1126,8 +1130,8 @@ export class CloudBaseStore implements Store {
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
-      // a write without a unionid / name / phone tail keeps the one recorded earlier
-      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}) }
+      // a write without a unionid / name / phone tail / shop openids keeps the one recorded earlier
+      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}), ...(b.shopOpenids != null ? { shopOpenids: b.shopOpenids } : {}) }
       await t.collection(this.name('buyers')).doc(b.openid).set(buyerDocWith(cur, patch))
     })
   }

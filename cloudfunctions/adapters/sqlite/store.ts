@@ -260,7 +260,7 @@ CREATE TABLE IF NOT EXISTS push_nonces (
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null; shop_openids?: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -491,6 +491,8 @@ export class SqliteStore implements Store {
       // staff find buyers by name / phone tail; the roster lists every dedicated-rep assignment
       if (!has('buyers', 'name')) this.db.exec('ALTER TABLE buyers ADD COLUMN name TEXT')
       if (!has('buyers', 'phone_tail')) this.db.exec('ALTER TABLE buyers ADD COLUMN phone_tail TEXT')
+      // the buyer's shop openids as claimShopOrders saw them (JSON array; the standing's linked ids)
+      if (!has('buyers', 'shop_openids')) this.db.exec('ALTER TABLE buyers ADD COLUMN shop_openids TEXT')
       if (!has('orders', 'buyer_unionid')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_unionid TEXT')
       this.db.exec(`
         CREATE INDEX IF NOT EXISTS buyers_unionid ON buyers (unionid) WHERE unionid IS NOT NULL;
@@ -891,6 +893,7 @@ export class SqliteStore implements Store {
       ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
       ...(r.name ? { name: r.name } : {}),
       ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
+      ...(r.shop_openids ? { shopOpenids: JSON.parse(r.shop_openids) as string[] } : {}),
       ...(r.preferences ? { preferences: JSON.parse(r.preferences) as BuyerPreferences } : {}),
     }
   }
@@ -918,11 +921,11 @@ export class SqliteStore implements Store {
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
-      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid, name, phone_tail) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid, name, phone_tail, shop_openids) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted,
          unionid = COALESCE(excluded.unionid, buyers.unionid), name = COALESCE(excluded.name, buyers.name),
-         phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail)`,
-      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null,
+         phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail), shop_openids = COALESCE(excluded.shop_openids, buyers.shop_openids)`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null, b.shopOpenids ? JSON.stringify(b.shopOpenids) : null,
     )
   }
   async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
