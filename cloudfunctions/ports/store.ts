@@ -137,6 +137,13 @@ export interface QueueFilter {
   batch?: { skuId: string; batch: string }
 }
 
+/** See Store.openCaseWrite. */
+export interface CaseWrite {
+  guard: OrderGuard
+  create: Store['createCase']
+  close(): Promise<void>
+}
+
 export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
   active: boolean
 }
@@ -151,6 +158,13 @@ export interface BuyerRecord {
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /**
+   * The shop openids on the orders carrying this buyer's unionid, as claimShopOrders last saw them
+   * (their `channels:<shop openid>` ids are this buyer's too): the buyer's standing reads them here
+   * instead of the orders. Absent = never recorded (read the orders); a write without it keeps the
+   * recorded one.
+   */
+  shopOpenids?: string[] | null
   /** how staff find the buyer: the name on their orders; absent = keep the recorded one */
   name?: string | null
   /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */
@@ -346,6 +360,15 @@ export interface Store {
     idem?: { scope: string; key: string; fingerprint?: string },
     opts?: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }>
+  /**
+   * A new case's write on one order, opened before the case is built: `guard` is the order's guard
+   * as the write reads it (CloudBase: inside the transaction the case will be written in), so the
+   * caller builds the case on the read the write checks and the guard is read once. `create` is
+   * createCase (same answers, refusals and idempotency; a case of another order, a second call, or
+   * an order changed meanwhile go through a fresh createCase); `close` ends the write if `create`
+   * was not called (always call it: it is a no-op after `create`).
+   */
+  openCaseWrite(orderId: string): Promise<CaseWrite>
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
   getCase(id: string): Promise<Case | null>
@@ -397,6 +420,13 @@ export interface Store {
   listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: CaseStatus }>>
   /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */
   countCases(filter: QueueFilter, cap?: number): Promise<number>
+  /**
+   * A buyer's standing in cases, across the desk ids they are known under (`buyerOpenids`): of the
+   * cases created at or after `createdFrom`, how many have a refund that did not fail (answers
+   * min(n, caps.refunded)) and how many are risk-flagged (min(n, caps.risk)). Bounded by the caps
+   * whatever the buyer's history (CloudBase: one request, two when caps.refunded + caps.risk match).
+   */
+  buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
   dueCases(now: string, limit: number): Promise<Case[]>
   /** Next case number (monotonic, human readable). */
@@ -447,7 +477,7 @@ export interface Store {
    * How many of the buyer's orders were signed for (deliveredAt) at or after `deliveredFrom`,
    * counted through an index and stopping at `cap` (answers min(n, cap)).
    */
-  countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number>
+  countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number>
   /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */

@@ -20,6 +20,11 @@ import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { CloudBaseEmulator } from '../../tests/server/cloudbase-emulator'
+import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
+import { startChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { pushSignature } from '../../cloudfunctions/adapters/channels/push'
+import { channelsEntry } from '../../cloudfunctions/adapters/cloudbase/entries'
+import { upsertShopOrder } from '../../cloudfunctions/app/usecases/sync-shop-orders'
 
 import { SMALL, le, type Figure } from './figures'
 
@@ -63,6 +68,10 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
   process.env.SILENCE = 'true'
   const emulator = new CloudBaseEmulator()
   const url = await emulator.start()
+  // the Channels shop stand-in, on the desk's clock: pushes are signed with it and read from it
+  let now = NOW
+  const PUSH_TOKEN = 'bench-push-token'
+  const standin = await startChannelsStandin({ clock: { now: () => Date.parse(now) }, pushToken: PUSH_TOKEN })
   const open = () => new CloudBaseStore({ env: 'bench', secretId: 'local-id', secretKey: 'local-key', serviceUrl: url, timeout: 30_000 })
   const setup = open()
   try {
@@ -75,18 +84,24 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     for (let i = 0; i < 4; i++) await setup.upsertOrder({ order: order(`SHOP-${i}`, 'buyer-zhao', ['A', 'B'], 20_000, 'channels'), createdAt: NOW })
 
     // a warm instance: its own store (policy and case-number caches), one call of each kind first
-    let now = NOW
     const store = open()
     // the payment port CloudBase deploys (adapters/cloudbase/deps.ts); the local ledger for one row below
+    const shop = new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => Date.parse(now), sleep: async () => {} })
     const deps: Deps = { store, payments: new NoSilentRefunds(store), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    // the channels function's instance: the same store, with the shop connected
+    const shopDeps: Deps = { ...deps, shop }
     const buyer = aftersaleFunction(deps)
     const staff = adminFunction(deps)
     const ok = <T>(r: { ok: boolean; data?: unknown; error?: unknown }): T => {
       if (!r.ok) throw new Error(JSON.stringify(r.error))
       return r.data as T
     }
+    // the buyer as CloudBase presents them: the demo's 赵先生 is bound to the seller's open-platform
+    // account (his record holds the unionid claimShopOrders took from his calls), so every call of his
+    // carries WX_UNIONID in its context
+    const zhao = { openid: 'buyer-zhao', unionid: 'union-zhao' }
     let n = 0
-    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, { openid: 'buyer-zhao' })).case
+    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, zhao)).case
     const rows: RoundTrips[] = []
     const traced = async (action: string, f: () => Promise<unknown>) => {
       emulator.latencyMs = LATENCY_MS
@@ -108,6 +123,8 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     }
     // setup's init (collections, migration marks): once per deployment by the `setup` function, on no cold start
     await measure('setup init (per deployment)', {}, () => open().init())
+    // a buyer files from their order list: it is read (and their shop orders claimed) first
+    ok(await buyer({ action: 'list_orders', data: {} }, zhao))
     const warm = await submit()
     ok(await staff({ action: 'respond', data: { caseId: warm.id, text: '您好' } }, { openid: 'staff-sup' }))
     ok(await staff({ action: 'get_case', data: { caseId: warm.id } }, { openid: 'staff-sup' }))
@@ -159,8 +176,36 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     deps.payments = new NoSilentRefunds(store)
     await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
     await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
-    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))
-    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, { openid: 'buyer-zhao' })))
+    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, zhao)))
+    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, zhao)))
+
+    // Channels push → new case: the channels function (as CloudBase runs it) gets a signed push of a
+    // new after-sale on an order the order sync already wrote, reads it from the shop and opens its
+    // case. Store round trips at the SDK; shop API calls (the stand-in's log) separately.
+    const channels = channelsEntry(async () => shopDeps, () => ({ token: PUSH_TOKEN }))
+    let pushes = 0
+    const newAfterSale = async () => {
+      const o = standin.state.createOrder()
+      await upsertShopOrder(shopDeps, await shop.getOrder(o.order_id))
+      return standin.state.createAfterSale({ orderId: o.order_id, type: 'REFUND' }).after_sale_order_id
+    }
+    const push = async (afterSaleOrderId: string) => {
+      const timestamp = String(Math.floor(Date.parse(now) / 1000))
+      const nonce = `bench-nonce-${pushes++}`
+      const body = JSON.stringify({
+        ToUserName: 'gh_shop', FromUserName: 'o_sys', CreateTime: Number(timestamp), MsgType: 'event', Event: 'channels_ec_aftersale_update',
+        finder_shop_aftersale_status_update: { status: 'MERCHANT_PROCESSING', after_sale_order_id: afterSaleOrderId, order_id: '1' },
+      })
+      const r = (await channels({ httpMethod: 'POST', queryStringParameters: { signature: pushSignature(PUSH_TOKEN, timestamp, nonce), timestamp, nonce }, body })) as { statusCode: number; body: string }
+      if (r.statusCode !== 200) throw new Error(`bench: push answered ${r.statusCode} ${r.body}`)
+    }
+    await push(await newAfterSale()) // warm: token fetched, caches filled
+    const pushed = await newAfterSale()
+    const shopCalls = standin.state.calls.length
+    await measure('Channels push → new case', { total: 8 }, () => push(pushed))
+    const shopRow = { action: 'Channels push → new case: shop calls', total: standin.state.calls.length - shopCalls, seq: standin.state.calls.length - shopCalls, budget: { total: 1 } }
+    rows.push(shopRow)
+    if (!(await store.findByIdempotencyKey('channels-aftersale', pushed))) throw new Error('bench: the pushed after-sale opened no case')
 
     // timers, ten days on. A pass's fixed work (policy, due queries, logistics watch, media sweep,
     // nonce purge, outreach, delivery care) is measured on its own: a steady-state pass with nothing
@@ -196,6 +241,7 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     return rows
   } finally {
     await emulator.stop()
+    await standin.close()
   }
 }
 

@@ -48,7 +48,7 @@ export const INDEXES: IndexSpec[] = [
     fields: { createdAt: -1, _id: -1, slaWarnAt: 1, slaBreachAt: 1 },
     why: 'listCases created_desc (全部, keyset) with the SLA-state filter checked in the index keys. Replaces created (its prefix)',
   },
-  { collection: 'cases', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'buyer’s own list' },
+  { collection: 'cases', name: 'buyer_created', fields: { buyerOpenid: 1, createdAt: -1, _id: -1 }, why: 'buyer’s own list; buyerCaseCounts (standing: the buyer’s ids, last 90 days)' },
   { collection: 'cases', name: 'order', fields: { orderId: 1, createdAt: -1 }, why: 'cases of an order' },
   { collection: 'cases', name: 'team_status_due', fields: { team: 1, status: 1, dueSort: 1, _id: 1 }, why: 'team queue, due_asc' },
   { collection: 'cases', name: 'assignee_status_due', fields: { assigneeId: 1, status: 1, dueSort: 1, _id: 1 }, why: 'my queue / openCaseCounts' },

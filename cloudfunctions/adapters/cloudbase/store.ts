@@ -21,8 +21,9 @@
  * and raises StoreConflict — a lost race writes nothing. Paying commands are decided inside the
  * transaction on the guard it read (saveCaseDecided).
  *
- * Idempotent createCase: a doc `idempotency/<scope>:<key>` is created in the same transaction as
- * the case; a second request finds it and returns the first case. Single-document atomic
+ * Idempotent createCase: a doc `idempotency/<scope>:<key>` is inserted (blind: its `_id` is the
+ * key) in the same transaction as the case; a second request's insert fails, and its re-run finds
+ * the key and returns the first case. Single-document atomic
  * operations are used where no second document is involved: credits are spent with
  * `where({_id, count: _.gt(0)}).update({count: _.inc(-1)})`, outbox claims with
  * `where({_id: key, attempts}).update(...)`, refunds are inserted with their key as `_id`.
@@ -52,6 +53,7 @@ import {
   type CommandKey,
   type OrderCaseEntry,
   type OrderGuard,
+  type CaseWrite,
   type MediaRecord,
   type NewOutboxItem,
   type OutboxFinish,
@@ -94,6 +96,8 @@ interface BuyerDoc {
   searchKeys?: string[]
   /** BuyerPreferences as JSON (free-text note) */
   preferencesJson?: string | null
+  /** BuyerRecord.shopOpenids (absent = never recorded) */
+  shopOpenids?: string[] | null
 }
 /**
  * The buyer's whole document with `patch` over what is stored: writers replace the document inside
@@ -109,6 +113,7 @@ function buyerDocWith(cur: BuyerDoc | null, patch: Partial<Omit<BuyerDoc, 'searc
     name: cur?.name ?? null,
     phoneTail: cur?.phoneTail ?? null,
     preferencesJson: cur?.preferencesJson ?? null,
+    shopOpenids: cur?.shopOpenids ?? null,
     ...patch,
   }
   return { ...d, searchKeys: buyerSearchKeys(d.name, d.phoneTail) }
@@ -122,6 +127,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
   ...(d.preferencesJson ? { preferences: JSON.parse(d.preferencesJson) as BuyerPreferences } : {}),
+  ...(d.shopOpenids ? { shopOpenids: d.shopOpenids } : {}),
 })
 /** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
 function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
@@ -563,16 +569,7 @@ export class CloudBaseStore implements Store {
     }
   }
 
-  /** Outbox documents of one write, inserted with one request; `checked` skips keys already stored. */
-  private async txOutbox(t: Tx, c: Case, items: NewOutboxItem[], checked: boolean): Promise<void> {
-    const seen = new Set<string>()
-    let fresh = items.filter((o) => !seen.has(o.key) && !!seen.add(o.key))
-    if (checked) {
-      const there = await Promise.all(fresh.map((o) => this.txGet(t, 'outbox', o.key)))
-      fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
-    }
-    if (fresh.length) await t.collection(this.name('outbox')).add(fresh.map((o) => this.outboxDoc(c, o)))
-  }
+
 
   /** A follow-up list's conditions on the case documents' task fields (taskFields). */
   private taskConds(f: TaskFilter): Obj[] {
@@ -624,8 +621,9 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * Runs a case write; a duplicate-key failure (an outbox key written before) is re-run once
-   * with the outbox keys checked first, so the common write pays no read per message.
+   * Runs a case write; a duplicate-key failure (a submit's idempotency key or a refund key
+   * written before) is re-run once with those keys checked first, so the common write pays no
+   * read for them.
    */
   private async caseTx<T>(fn: (t: Tx, checked: boolean) => Promise<T>): Promise<T> {
     try {
@@ -636,6 +634,14 @@ export class CloudBaseStore implements Store {
     }
   }
 
+  /**
+   * One transaction: the order's guard read (plus, on a re-run, the idempotency key and outbox
+   * keys), then every write at once. The idempotency document is inserted blind (not read first):
+   * its `_id` is the key, so a second request with the key fails the insert, the transaction rolls
+   * back and the re-run (`checked`) reads the key and answers the first case. A request the guard
+   * refuses (its twin holds the item already) looks the key up before refusing. The common filing
+   * so pays start, one read, the writes side by side and the commit.
+   */
   async createCase(
     c: Case,
     outbox: NewOutboxItem[],
@@ -645,9 +651,9 @@ export class CloudBaseStore implements Store {
     const doc = await this.caseDoc(c)
     try {
       return await this.caseTx(async (t, checked) => {
-        // reads in parallel: the idempotency key, the order's guard
+        // reads in parallel: the order's guard (and the key, on a re-run after a duplicate id)
         const [prior, guard, spent] = await Promise.all([
-          idem ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
+          idem && checked ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
           this.txGuard(t, c.order.orderId),
           this.txRuleSpent(t, opts.ruleSpend),
         ])
@@ -656,36 +662,98 @@ export class CloudBaseStore implements Store {
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
           return { created: false, case: JSON.parse(existing.docJson) as Case, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
-        const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
-        const spend = this.checkRuleSpend(opts.ruleSpend, spent)
-        // writes in parallel (one request each); the insert of an existing case id fails the transaction
-        const writes: Promise<unknown>[] = [
-          t.collection(this.name('cases')).add(doc),
-          this.txOutbox(t, c, outbox, checked),
-          this.txSetGuard(t, nextGuard),
-        ]
-        if (spend) writes.push(spend(t))
-        if (idem) {
-          writes.push(t.collection(this.name('idempotency')).add({
-            _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
-            ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
-          }))
-        }
-        if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
-        await Promise.all(writes)
-        return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+        return this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts)
       })
     } catch (e) {
-      if (e instanceof GuardViolation) throw e
-      // A twin request may have committed between our read and our insert (duplicate key, or
-      // conflicts beyond the retry budget): if the key is taken now, answer with that case.
+      // A twin request may have committed first: its case holds the item (guard refusal), its key
+      // is taken (duplicate id), or conflicts ran past the retry budget. If the key is taken now,
+      // answer with that case.
       if (idem && !(e instanceof StoreConflict)) {
         const twin = await this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(idem.scope, idem.key))
         const twinCase = twin && (await this.getCase(twin.caseId))
         if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
       }
+      if (e instanceof GuardViolation) throw e
       if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
+    }
+  }
+
+  /** A new case's writes in `t` after its reads: the guard admits it, then every write side by side. */
+  private async txCreateWrites(
+    t: Tx,
+    doc: CaseDoc,
+    c: Case,
+    guard: OrderGuard,
+    spent: number,
+    outbox: NewOutboxItem[],
+    idem: { scope: string; key: string; fingerprint?: string } | undefined,
+    opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
+  ): Promise<{ created: true; case: Case; fingerprint?: string }> {
+    const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
+    const spend = this.checkRuleSpend(opts.ruleSpend, spent)
+    // writes in parallel (one request each); the insert of an existing case id or key fails the
+    // transaction; the outbox rows ride in the new case document (the dispatcher sweeps them in)
+    const writes: Promise<unknown>[] = [
+      t.collection(this.name('cases')).add({ ...doc, ...queueWith(null, this.queueRows(c, outbox, []), c.updatedAt) }),
+      this.txSetGuard(t, nextGuard),
+    ]
+    if (spend) writes.push(spend(t))
+    if (idem) {
+      writes.push(t.collection(this.name('idempotency')).add({
+        _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
+        ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
+      }))
+    }
+    if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
+    await Promise.all(writes)
+    return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+  }
+
+  /**
+   * The transaction is started here and the order's guard read in it; the caller builds the case
+   * meanwhile (a filing opens it as soon as its order is read, beside its other reads), then
+   * `create` writes and commits. The guard is so read once per filing, and the transaction's
+   * snapshot is no older than createCase's would be by the time it writes. Anything that goes
+   * wrong in `create` (the guard refusing on this snapshot, a write conflict, a key or outbox id
+   * already taken) rolls it back and leaves the answer to a fresh createCase — the one that
+   * refuses, retries and finds twins — so the answers are createCase's.
+   */
+  async openCaseWrite(orderId: string): Promise<CaseWrite> {
+    const t = (await this.db.startTransaction()) as Tx & { commit(): Promise<unknown>; rollback(): Promise<unknown> }
+    let open = true
+    const end = async () => {
+      if (!open) return
+      open = false
+      await t.rollback().catch(() => {}) // nothing was written; an expired transaction ends by itself
+    }
+    let guard: OrderGuard
+    try {
+      guard = await this.txGuard(t, orderId)
+    } catch (e) {
+      await end()
+      throw e
+    }
+    return {
+      guard,
+      close: end,
+      create: async (c, outbox, idem, opts = {}) => {
+        if (!open || c.order.orderId !== orderId) {
+          await end()
+          return this.createCase(c, outbox, idem, opts)
+        }
+        open = false
+        try {
+          const doc = await this.caseDoc(c)
+          const spent = await this.txRuleSpent(t, opts.ruleSpend)
+          const res = await this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts)
+          await t.commit()
+          return res
+        } catch {
+          await t.rollback().catch(() => {})
+          return this.createCase(c, outbox, idem, opts)
+        }
+      },
     }
   }
 
@@ -982,6 +1050,33 @@ export class CloudBaseStore implements Store {
     return cap === undefined ? r.total : Math.min(r.total, cap)
   }
 
+  /**
+   * One request: the ids of up to caps.refunded + caps.risk cases of the buyer's ids in the window
+   * that are refunded OR risk-flagged, with both flags. A page that is not full holds every such
+   * case (exact). A full page can under-count only the flag it holds fewer of than its cap (the
+   * other flag's cases filled it): that one is then counted on its own (one more capped request).
+   */
+  async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
+    const _ = this._
+    const ids = [...new Set(buyerOpenids)]
+    const capR = Math.max(0, Math.min(PAGE, Math.floor(caps.refunded)))
+    const capK = Math.max(0, Math.min(PAGE, Math.floor(caps.risk)))
+    if (!ids.length || capR + capK === 0) return { refunded: 0, risk: 0 }
+    const base: Obj[] = [{ buyerOpenid: ids.length === 1 ? ids[0] : _.in(ids) }, { createdAt: _.gte(iso(createdFrom)) }]
+    const limit = Math.min(PAGE, capR + capK)
+    const r = await this.col('cases').where(this.where([...base, _.or({ refunded: true }, { risk: true }) as unknown as Obj])).limit(limit).field({ _id: true, refunded: true, risk: true }).get()
+    const docs = (r.data ?? []) as Array<{ refunded?: boolean; risk?: boolean }>
+    let refunded = docs.filter((d) => d.refunded === true).length
+    let risk = docs.filter((d) => d.risk === true).length
+    if (docs.length >= limit) {
+      const exact = async (flag: 'refunded' | 'risk', cap: number) =>
+        ((await this.col('cases').where(this.where([...base, { [flag]: true }])).limit(cap).field({ _id: true }).get()).data ?? []).length
+      if (refunded < capR) refunded = await exact('refunded', capR)
+      else if (risk < capK) risk = await exact('risk', capK)
+    }
+    return { refunded: Math.min(capR, refunded), risk: Math.min(capK, risk) }
+  }
+
   async dueCases(now: string, limit: number): Promise<Case[]> {
     const docs = await this.sorted<CaseDoc>('cases', [{ slaDueAt: this._.lte(iso(now)) }], 'slaDueAt', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as Case)
@@ -1129,8 +1224,8 @@ export class CloudBaseStore implements Store {
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
-      // a write without a unionid / name / phone tail keeps the one recorded earlier
-      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}) }
+      // a write without a unionid / name / phone tail / shop openids keeps the one recorded earlier
+      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}), ...(b.shopOpenids != null ? { shopOpenids: b.shopOpenids } : {}) }
       await t.collection(this.name('buyers')).doc(b.openid).set(buyerDocWith(cur, patch))
     })
   }
@@ -1239,11 +1334,13 @@ export class CloudBaseStore implements Store {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerOpenid: openid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
   }
-  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count. */
-  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count (and ids). */
+  async countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number> {
     const n = Math.max(0, Math.min(PAGE, Math.floor(cap)))
-    if (n === 0) return 0
-    const r = await this.col('orders').where({ buyerOpenid: filter.buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
+    const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
+    if (n === 0 || !ids.length) return 0
+    const buyerOpenid = ids.length === 1 ? ids[0] : this._.in(ids)
+    const r = await this.col('orders').where({ buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
     return (r.data ?? []).length
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
