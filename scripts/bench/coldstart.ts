@@ -46,16 +46,16 @@ const fromTimer = context({ TRIGGER_SRC: 'timer' })
 const timer = (name: string) => ({ Type: 'Timer', TriggerName: name, Time: NOW, Message: '' })
 
 /** The first call of each function: a typical one, answered from the database. */
-function firstCall(fn: string): { call: string; event: unknown; context: unknown } {
+export function firstCall(fn: string): { call: string; event: unknown; context: unknown } {
   switch (fn) {
     case 'aftersale':
       return { call: 'list_cases by a buyer', event: { action: 'list_cases', data: {} }, context: fromClient('buyer-zhao') }
     case 'admin':
       return { call: 'queue (mine) by an agent', event: { action: 'queue', data: { tab: 'mine' } }, context: fromClient('staff-amy') }
     case 'scheduler':
-      return { call: 'its timer, nothing due', event: timer(TIMER_TRIGGERS.scheduler), context: fromTimer }
+      return { call: 'its timer: a pass over the demo shop', event: timer(TIMER_TRIGGERS.scheduler), context: fromTimer }
     case 'notify':
-      return { call: 'its timer, nothing to send', event: timer(TIMER_TRIGGERS.notify), context: fromTimer }
+      return { call: 'its timer: the pending outbox, no subscription message', event: timer(TIMER_TRIGGERS.notify), context: fromTimer }
     case 'setup':
       // its real first call is the deployment step (collections, indexes: Tencent Cloud API calls)
       return { call: 'a buyer, refused after the staff read', event: {}, context: fromClient('buyer-zhao') }
@@ -72,7 +72,7 @@ function firstCall(fn: string): { call: string; event: unknown; context: unknown
 }
 
 /** What CloudBase sets on a function (PLATFORM-FACTS), nothing from this shell (no tsx loader, no TENCENTCLOUD=true). */
-function functionEnv(serviceUrl: string): NodeJS.ProcessEnv {
+export function functionEnv(serviceUrl: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     TENCENTCLOUD_RUNENV: 'SCF',
@@ -105,6 +105,29 @@ function timedNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number
   })
 }
 
+export interface ColdCall {
+  requireMs: number
+  callMs: number
+  cpuMs: number
+  /** the answer, JSON, cut at 300 characters */
+  answer: string
+  /** base names of the files the process loaded (require.cache) */
+  loaded: string[]
+}
+
+/** One cold start: a fresh node requires `<fnDir>/index.js` and serves `call` (./coldstart-child.js). */
+export async function coldCall(fnDir: string, call: { event: unknown; context: unknown }, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ ms: number; line: ColdCall }> {
+  const r = await timedNode([...nodeArgs, path.join(__dirname, 'coldstart-child.js'), path.join(fnDir, 'index.js'), JSON.stringify(call.event), JSON.stringify(call.context)], env)
+  return { ms: r.ms, line: JSON.parse(r.stdout.trim().split('\n').pop()!) as ColdCall }
+}
+
+/** The demo shop in the emulator's database, as the functions' first calls expect it. */
+export async function seedColdStartData(serviceUrl: string): Promise<void> {
+  const store = new CloudBaseStore({ env: ENV_ID, secretId: 'local-id', secretKey: 'local-key', serviceUrl, timeout: 30_000 })
+  await store.init()
+  await seedDemoShop(store, NOW)
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /** Self time of a `--cpu-prof` profile by where it is spent. */
@@ -135,9 +158,7 @@ export async function measureColdStart(): Promise<ColdStart> {
   const prevProbe = process.env.TENCENTCLOUD
   process.env.TENCENTCLOUD = 'true' // this process's own SDK client (the seeding) talks to the emulator only
   try {
-    const store = new CloudBaseStore({ env: ENV_ID, secretId: 'local-id', secretKey: 'local-key', serviceUrl: url, timeout: 30_000 })
-    await store.init()
-    await seedDemoShop(store, NOW)
+    await seedColdStartData(url)
 
     const env = functionEnv(url)
     const bare: number[] = []
@@ -147,9 +168,8 @@ export async function measureColdStart(): Promise<ColdStart> {
       bare.push((await timedNode(['-e', '0'], env)).ms)
       bareCpu.push(Number((await timedNode(['-e', 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))'], env)).stdout))
       for (const name of names) {
-        const c = firstCall(name)
-        const r = await timedNode([path.join(__dirname, 'coldstart-child.js'), path.join(fnDir, name, 'index.js'), JSON.stringify(c.event), JSON.stringify(c.context)], env)
-        const line = JSON.parse(r.stdout.trim().split('\n').pop()!) as { requireMs: number; callMs: number; cpuMs: number; answer: string }
+        const { ms, line } = await coldCall(path.join(fnDir, name), firstCall(name), env)
+        const r = { ms }
         const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], answer: '' }
         acc.ms.push(r.ms)
         acc.cpuMs.push(line.cpuMs)
@@ -168,8 +188,7 @@ export async function measureColdStart(): Promise<ColdStart> {
       if (PROFILE) {
         const dir = path.join(root, 'build/coldstart-profiles', name)
         fs.rmSync(dir, { recursive: true, force: true })
-        const c = firstCall(name)
-        await timedNode(['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${dir}`, path.join(__dirname, 'coldstart-child.js'), path.join(fnDir, name, 'index.js'), JSON.stringify(c.event), JSON.stringify(c.context)], env)
+        await coldCall(path.join(fnDir, name), firstCall(name), env, ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${dir}`])
         profile = `${profileSummary(path.join(dir, fs.readdirSync(dir)[0]))} (${path.relative(root, dir)})`
       }
       functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, ...(profile ? { profile } : {}) })
