@@ -113,6 +113,8 @@ export interface ColdCall {
   answer: string
   /** base names of the files the process loaded (require.cache) */
   loaded: string[]
+  /** with COLD_BY_FILE: ms spent loading each file (compile + top-level code, its requires excluded) */
+  byFile?: Record<string, number>
 }
 
 /** One cold start: a fresh node requires `<fnDir>/index.js` and serves `call` (./coldstart-child.js). */
@@ -129,19 +131,6 @@ export async function seedColdStartData(serviceUrl: string): Promise<void> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
-/** Self time of a `--cpu-prof` profile by where it is spent. */
-function profileSummary(file: string): string {
-  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: { id: number; callFrame: { url: string; functionName: string } }[]; samples: number[]; timeDeltas: number[] }
-  const url = new Map(p.nodes.map((n) => [n.id, n.callFrame.url || n.callFrame.functionName]))
-  const by = new Map<string, number>()
-  p.samples.forEach((s, i) => {
-    const u = url.get(s) ?? ''
-    const k = u.endsWith('/index.js') ? 'own code' : u.includes('cloudbase-node-sdk-extra') ? 'SDK (extra)' : u.includes('cloudbase-node-sdk') ? 'SDK' : u.includes('node_modules') ? 'installed packages' : u.startsWith('node:') || u.includes('internal') || u === '' ? 'Node (loader, built-ins)' : /garbage|program|idle|root/.test(u) ? 'GC, idle' : 'Node (loader, built-ins)'
-    by.set(k, (by.get(k) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)
-  })
-  return [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')
-}
 
 export async function measureColdStart(): Promise<ColdStart> {
   // build/functions is written by the bundler (esbuild), exactly as deployed
@@ -188,8 +177,9 @@ export async function measureColdStart(): Promise<ColdStart> {
       if (PROFILE) {
         const dir = path.join(root, 'build/coldstart-profiles', name)
         fs.rmSync(dir, { recursive: true, force: true })
-        await coldCall(path.join(fnDir, name), firstCall(name), env, ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${dir}`])
-        profile = `${profileSummary(path.join(dir, fs.readdirSync(dir)[0]))} (${path.relative(root, dir)})`
+        const { line } = await coldCall(path.join(fnDir, name), firstCall(name), { ...env, COLD_BY_FILE: '1' }, ['--cpu-prof', '--cpu-prof-interval', '200', `--cpu-prof-dir=${dir}`])
+        const files = Object.entries(line.byFile ?? {}).filter(([, ms]) => ms >= 1).sort((x, y) => y[1] - x[1])
+        profile = `require ${files.map(([f, ms]) => `${f} ${ms.toFixed(0)}`).join(', ')} ms; first call ${line.callMs.toFixed(0)} ms (profiled; --cpu-prof in ${path.relative(root, dir)})`
       }
       functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, ...(profile ? { profile } : {}) })
     }
