@@ -1,5 +1,6 @@
-// Bundles each cloud function (cloudfunctions/<name>/index.ts) into a self-contained CommonJS file
-// under build/functions/<name>/ with a package.json, ready for `tcb fn deploy`.
+// Bundles each cloud function (cloudfunctions/<name>/index.ts) into one CommonJS file under
+// build/functions/<name>/, with @cloudbase/node-sdk vendored next to it (vendor/, see VENDOR) and a
+// package.json pinning what CloudBase installs (INSTALLED), ready for `tcb fn deploy`.
 import { build } from 'esbuild'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -32,7 +33,8 @@ const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node
 export const VENDOR = { dir: 'vendor', sdk: 'cloudbase-node-sdk.js', extra: 'cloudbase-node-sdk-extra.js' }
 /** Per file of @cloudbase/node-sdk/dist: the requires that run on first use. None is reached by init(), database() or getCloudbaseContext(). */
 const LAZY_REQUIRES = {
-  // app.auth(), functions, cloud run, storage (files), wx open API, analytics, AI, logger, notifications; axios only for `requestClient`
+  // app.auth(), functions, cloud run, storage (files), wx open API, analytics, AI, logger, notifications; axios only for
+  // `requestClient`; wx-cloud-client-sdk for app.models (built on first read: modelsOnFirstUse) and app.mysql / rdb
   'cloudbase.js': ['axios', '@cloudbase/wx-cloud-client-sdk', './auth', './functions', './cloudrun', './storage', './wx', './analytics', './ai', './logger', './notification'],
   // the metadata probe off the platform (on CloudBase TENCENTCLOUD_RUNENV=SCF skips it)
   'utils/metadata.js': ['axios'],
@@ -106,7 +108,11 @@ const extraPackagesOutside = {
   name: 'extra-packages-outside',
   setup(b) {
     const re = new RegExp(`^(${EXTRA_PACKAGES.map(escapeRe).join('|')})(/.*)?$`)
-    b.onResolve({ filter: re }, (args) => ({ path: args.path, namespace: 'sdk-extra' }))
+    b.onResolve({ filter: re }, (args) => {
+      // VENDOR.extra exports the packages by name, not their inner files
+      if (!EXTRA_PACKAGES.includes(args.path)) return { errors: [{ text: `${args.path}: only whole packages can live in ${VENDOR.extra} (required by ${args.importer})` }] }
+      return { path: args.path, namespace: 'sdk-extra' }
+    })
     b.onLoad({ filter: /.*/, namespace: 'sdk-extra' }, (args) => ({ contents: `module.exports = require(${JSON.stringify('./' + VENDOR.extra)})[${JSON.stringify(args.path)}]`, loader: 'js' }))
     b.onResolve({ filter: new RegExp(`^\\./${escapeRe(VENDOR.extra)}$`) }, (args) => ({ path: args.path, external: true }))
   },
@@ -114,7 +120,7 @@ const extraPackagesOutside = {
 
 const vendorOptions = { bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', legalComments: 'none' }
 
-/** Builds VENDOR.sdk and VENDOR.extra into `outdir`; answers the packages VENDOR.extra holds. */
+/** Builds VENDOR.sdk and VENDOR.extra into `outdir`. */
 async function buildVendor(outdir, quiet, minify) {
   await build({
     ...vendorOptions,
