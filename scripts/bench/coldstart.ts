@@ -7,7 +7,8 @@
  * RUNS. The child runs with the variables CloudBase sets on a function (TENCENTCLOUD_RUNENV=SCF, the
  * role's keys, the env id; the service URL through TCB_CONTEXT_CNFG, the platform's own injection).
  * Also: the SDK required alone, as installed in node_modules and as vendored next to the bundles.
- * `--profile`: one more run per function under `node --cpu-prof`, self time by where it is spent.
+ * `--profile`: one more run per function: time per file loaded (compile + top-level code, its own
+ * requires excluded) and the first call, with a `node --cpu-prof` profile in build/coldstart-profiles/.
  */
 import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -158,9 +159,8 @@ export async function measureColdStart(): Promise<ColdStart> {
       bareCpu.push(Number((await timedNode(['-e', 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))'], env)).stdout))
       for (const name of names) {
         const { ms, line } = await coldCall(path.join(fnDir, name), firstCall(name), env)
-        const r = { ms }
         const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], answer: '' }
-        acc.ms.push(r.ms)
+        acc.ms.push(ms)
         acc.cpuMs.push(line.cpuMs)
         acc.requireMs.push(line.requireMs)
         acc.callMs.push(line.callMs)
