@@ -12,10 +12,9 @@ export const NODE_TARGET = 'node20'
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 /**
  * Installed by CloudBase from each function's package.json (pinned) rather than bundled:
- * wx-server-sdk (notify's subscription messages; loaded on the first send, not on a cold start)
- * and chinese-days (43 KB of holiday JSON, the largest single input of every bundle).
+ * chinese-days (43 KB of holiday JSON, the largest single input of every bundle).
  */
-const INSTALLED = ['wx-server-sdk', 'chinese-days']
+const INSTALLED = ['chinese-days']
 const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', d, 'package.json'), 'utf8')).version
 
 /**
@@ -28,9 +27,11 @@ const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node
  *   of it is first read, not when the SDK loads (a `require` inside a function, as Node allows).
  * - `VENDOR.extra`: the third-party packages only those lazy paths reach, in a second file that
  *   is not even read until one of them is needed.
+ * - `VENDOR.wx`: wx-server-sdk (notify's subscription messages, imported on the first send) with
+ *   its own copy of @cloudbase/node-sdk treated the same way, sharing `VENDOR.extra`.
  * Nothing is stubbed: every SDK path is still there and runs the SDK's code when called.
  */
-export const VENDOR = { dir: 'vendor', sdk: 'cloudbase-node-sdk.js', extra: 'cloudbase-node-sdk-extra.js' }
+export const VENDOR = { dir: 'vendor', sdk: 'cloudbase-node-sdk.js', extra: 'cloudbase-node-sdk-extra.js', wx: 'wx-server-sdk.js' }
 /** Per file of @cloudbase/node-sdk/dist: the requires that run on first use. None is reached by init(), database() or getCloudbaseContext(). */
 const LAZY_REQUIRES = {
   // app.auth(), functions, cloud run, storage (files), wx open API, analytics, AI, logger, notifications; axios only for
@@ -48,7 +49,6 @@ const LAZY_REQUIRES = {
 /** Packages only the lazy paths above require: bundled into VENDOR.extra. */
 const EXTRA_PACKAGES = ['@cloudbase/wx-cloud-client-sdk', 'axios', 'form-data', 'http-proxy-agent', 'https-proxy-agent', 'jsonwebtoken', 'xml2js', '@cloudbase/ai', '@cloudbase/app', 'web-streams-polyfill']
 const sdkDir = () => fs.realpathSync(path.join(root, 'node_modules/@cloudbase/node-sdk'))
-const sdkVersion = () => JSON.parse(fs.readFileSync(path.join(sdkDir(), 'package.json'), 'utf8')).version
 
 /** `const x = <expr with require("spec")>;` → the same module object, loaded on first property access. */
 const LAZY_HELPER =
@@ -74,18 +74,19 @@ function modelsOnFirstUse(src) {
   return src.slice(0, start) + lazy + src.slice(end + endMark.length)
 }
 
+/** Applies to every copy of @cloudbase/node-sdk a vendor file bundles (wx-server-sdk carries its own). */
 const lazySdkRequires = {
   name: 'lazy-sdk-requires',
   setup(b) {
-    const dist = path.join(sdkDir(), 'dist') + path.sep
     b.onLoad({ filter: /[\\/]@cloudbase[\\/]node-sdk[\\/]dist[\\/].*\.js$/ }, async (args) => {
-      if (!args.path.startsWith(dist)) return undefined
-      const rel = args.path.slice(dist.length).split(path.sep).join('/')
+      const marker = `${path.sep}dist${path.sep}`
+      const pkgDir = args.path.slice(0, args.path.lastIndexOf(marker))
+      const rel = args.path.slice(pkgDir.length + marker.length).split(path.sep).join('/')
       let src = await fs.promises.readFile(args.path, 'utf8')
       // reads ../../package.json next to itself at load: not there once bundled
       if (rel === 'utils/version.js') {
         if (!src.includes('loadPackage().version')) throw new Error('@cloudbase/node-sdk utils/version.js changed: revisit scripts/build-functions.mjs')
-        src = src.replace('loadPackage().version', JSON.stringify(sdkVersion()))
+        src = src.replace('loadPackage().version', JSON.stringify(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version))
       }
       if (rel === 'cloudbase.js') src = modelsOnFirstUse(src)
       const specs = LAZY_REQUIRES[rel]
@@ -139,13 +140,23 @@ async function buildVendor(outdir, quiet, minify) {
     outfile: path.join(outdir, VENDOR.extra),
     logLevel: quiet ? 'error' : 'warning',
   })
+  // its copy of @cloudbase/node-sdk resolves the extra packages from the top-level node_modules, as VENDOR.extra does
+  await build({
+    ...vendorOptions,
+    minify,
+    stdin: { contents: "module.exports = require('wx-server-sdk')", resolveDir: root, sourcefile: 'wx-server-sdk-entry.js' },
+    outfile: path.join(outdir, VENDOR.wx),
+    plugins: [lazySdkRequires, extraPackagesOutside],
+    logLevel: quiet ? 'error' : 'warning',
+  })
 }
 
-/** In a function bundle, the SDK is the vendor file shipped next to it. */
+/** In a function bundle, the SDKs are the vendor files shipped next to it. */
 const sdkFromVendor = {
   name: 'sdk-from-vendor',
   setup(b) {
     b.onResolve({ filter: /^@cloudbase\/node-sdk$/ }, () => ({ path: `./${VENDOR.dir}/${VENDOR.sdk}`, external: true }))
+    b.onResolve({ filter: /^wx-server-sdk$/ }, () => ({ path: `./${VENDOR.dir}/${VENDOR.wx}`, external: true }))
   },
 }
 
@@ -204,9 +215,10 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
     path.join(outdir, 'package.json'),
     JSON.stringify({ name, version: '1.0.0', main: 'index.js', private: true, dependencies }, null, 2) + '\n',
   )
-  if (bundle.includes(`require("./${VENDOR.dir}/${VENDOR.sdk}")`)) {
+  const vendored = [VENDOR.sdk, VENDOR.wx].filter((f) => uses(`./${VENDOR.dir}/${f}`))
+  if (vendored.length) {
     fs.mkdirSync(path.join(outdir, VENDOR.dir))
-    for (const f of [VENDOR.sdk, VENDOR.extra]) fs.copyFileSync(path.join(vendorDir, f), path.join(outdir, VENDOR.dir, f))
+    for (const f of [...vendored, VENDOR.extra]) fs.copyFileSync(path.join(vendorDir, f), path.join(outdir, VENDOR.dir, f))
   }
   const cfg = path.join(root, 'cloudfunctions', name, 'config.json')
   if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(outdir, 'config.json'))

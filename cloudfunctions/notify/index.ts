@@ -4,9 +4,9 @@ import { notifyEntry } from '../adapters/cloudbase/entries'
 import { WxCloudSender, type WxCloud } from '../adapters/cloudbase/sender'
 
 /**
- * wx-server-sdk (~450 ms to load: it carries its own copy of @cloudbase/node-sdk) is loaded and
- * initialised on the first subscription message sent, not on the cold start: most timer runs
- * have none to send.
+ * wx-server-sdk (it carries its own copy of @cloudbase/node-sdk: ~450 ms to load as installed,
+ * less as vendored by scripts/build-functions.mjs) is loaded and initialised on the first
+ * subscription message sent, not on the cold start: most timer runs have none to send.
  */
 let wxCloud: Promise<typeof WxServerSdk> | null = null
 function loadWxCloud(): Promise<typeof WxServerSdk> {

@@ -194,7 +194,9 @@ export async function measureColdStart(): Promise<ColdStart> {
       ...(fs.existsSync(vendored) ? [{ name: '@cloudbase/node-sdk as vendored (build/functions/*/vendor)', ms: requireMs(vendored) }] : []),
       { name: '@cloudbase/node-sdk as installed (node_modules)', ms: requireMs(path.join(root, 'node_modules/@cloudbase/node-sdk')) },
     ]
-    if (!SMALL) sdk.push({ name: 'wx-server-sdk as installed (notify, first send)', ms: requireMs(path.join(root, 'node_modules/wx-server-sdk')) })
+    const wx = path.join(fnDir, 'notify', 'vendor/wx-server-sdk.js')
+    if (!SMALL && fs.existsSync(wx)) sdk.push({ name: 'wx-server-sdk as vendored (notify, on its first send)', ms: requireMs(wx) })
+    if (!SMALL) sdk.push({ name: 'wx-server-sdk as installed (node_modules)', ms: requireMs(path.join(root, 'node_modules/wx-server-sdk')) })
     return { bareMs, bareCpuMs, functions, sdk }
   } finally {
     if (prevProbe === undefined) delete process.env.TENCENTCLOUD
