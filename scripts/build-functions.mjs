@@ -201,6 +201,9 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
     minify,
     legalComments: 'none',
     alias: { '@contract': path.join(root, 'types') },
+    // a dynamic import() (notify's wx-server-sdk on first send) becomes a deferred require():
+    // whatever loads the handler on the platform, a plain require needs nothing from it
+    supported: { 'dynamic-import': false },
     // SQLite is only used by the local gateway; INSTALLED are installed by CloudBase from the
     // function's package.json (installDependency) at the pinned version
     external: ['better-sqlite3', ...INSTALLED],
