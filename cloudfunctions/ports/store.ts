@@ -188,6 +188,14 @@ export interface PolicyRecord {
   whatIf?: WhatIfSummary | null
 }
 
+/** What a decision inside the write (saveCaseDecided) answers: saveCase's arguments. */
+export interface DecidedWrite {
+  next: Case
+  outbox: NewOutboxItem[]
+  commandKey?: Omit<CommandKey, 'version'>
+  refunds?: Array<Omit<RefundRecord, 'status'>>
+}
+
 export interface RefundRecord {
   key: string
   caseId: string
@@ -341,6 +349,8 @@ export interface Store {
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
   getCase(id: string): Promise<Case | null>
+  /** Optional: the order of a case this instance has read before, if it remembers it (a case's order never changes). */
+  orderIdOf?(caseId: string): string | undefined
   /** The case with the command keys stored with its recent writes (newest last, bounded). */
   getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null>
   /**
@@ -350,14 +360,26 @@ export interface Store {
    * counters and, with `commandKey`, the command's idempotency key. `prev` — the case as read at
    * `expectedVersion`, which the caller decided on — lets a store see that a write changes nothing
    * but the case (no guard entry, load or task row moves) and write it as one compare-and-set.
+   * `refunds`: a ledger-only payment port's records (PaymentPort.inWrite), written in the same
+   * write; a key recorded before is left as it is.
    */
-  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case }): Promise<void>
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case; refunds?: Array<Omit<RefundRecord, 'status'>> }): Promise<void>
   /**
-   * Stores that commit outbox rows inside the case document first (see the CloudBase adapter):
-   * put the rows of case queues older than `before` into the outbox when missing and empty those
-   * queues. The dispatcher calls it once per pass. Answers how many queues were emptied.
+   * Optional: a command decided on the order's guard inside the write (paying commands). The store
+   * reads the case — which must be at `expectedVersion` (else StoreConflict) — and the guard of
+   * `orderId` inside its atomic write, calls `decide` with that guard and writes what it answers
+   * exactly as saveCase would. `decide` must be pure: a retried write calls it again; what it
+   * throws aborts the write and reaches the caller. Answers the case written. Without it the use
+   * case reads the guard first (getOrderGuard) and saves with saveCase.
    */
-  sweepCaseOutbox?(before: string, limit: number): Promise<number>
+  saveCaseDecided?(caseId: string, orderId: string, expectedVersion: number, decide: (guard: OrderGuard) => DecidedWrite): Promise<Case>
+  /**
+   * Stores that commit a case write's outbox rows inside the case document (the CloudBase
+   * adapter): move rows waiting in case queues into the outbox, where claimOutbox finds them.
+   * The dispatcher calls it first in every pass; listOutbox / pendingOutbox show queued rows
+   * before it. Answers how many rows were moved.
+   */
+  sweepCaseOutbox?(limit: number): Promise<number>
   /**
    * The scheduler's writes of many cases in one atomic write (optional: stores with cheap writes
    * loop over saveCase). Each case is a compare-and-set on its `expectedVersion`: a case whose

@@ -12,6 +12,7 @@ import type { OrderSnapshot } from '@contract/domain'
 import type { Deps } from '../../cloudfunctions/app/deps'
 import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
 import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
+import { NoSilentRefunds } from '../../cloudfunctions/adapters/cloudbase/payments'
 import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { adminFunction } from '../../cloudfunctions/app/admin'
@@ -48,10 +49,10 @@ export function criticalPath(trace: { start: number; end: number }[]): number {
   return depth.length ? Math.max(...depth) : 0
 }
 
-function order(orderId: string, buyerOpenid: string, skus: string[], paidFen: number): OrderSnapshot {
+function order(orderId: string, buyerOpenid: string, skus: string[], paidFen: number, source?: 'channels'): OrderSnapshot {
   const t = (d: number) => new Date(Date.parse(NOW) + d * 86_400_000).toISOString()
   return {
-    orderId, buyerOpenid, paidFen,
+    orderId, buyerOpenid, paidFen, ...(source ? { source } : {}),
     items: skus.map((skuId) => ({ skuId, name: `商品${skuId}`, qty: 1, unitPriceFen: Math.floor(paidFen / skus.length), batch: 'B1' })),
     paidAt: t(-5), shippedAt: t(-4), carrier: '顺丰速运', trackingNo: `SF${orderId}`, promisedDeliveryAt: t(-3), deliveredAt: t(-2),
   }
@@ -71,11 +72,13 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       await setup.upsertStaff({ id: `staff-x${i}`, name: `客服${i}`, role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
     }
     for (let i = 0; i < 40; i++) await setup.upsertOrder({ order: order(`RT-${i}`, 'buyer-zhao', ['A', 'B'], 20_000), createdAt: NOW })
+    for (let i = 0; i < 4; i++) await setup.upsertOrder({ order: order(`SHOP-${i}`, 'buyer-zhao', ['A', 'B'], 20_000, 'channels'), createdAt: NOW })
 
     // a warm instance: its own store (policy and case-number caches), one call of each kind first
     let now = NOW
     const store = open()
-    const deps: Deps = { store, payments: new LocalPayments(store, () => now), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    // the payment port CloudBase deploys (adapters/cloudbase/deps.ts); the local ledger for one row below
+    const deps: Deps = { store, payments: new NoSilentRefunds(store), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
     const buyer = aftersaleFunction(deps)
     const staff = adminFunction(deps)
     const ok = <T>(r: { ok: boolean; data?: unknown; error?: unknown }): T => {
@@ -103,20 +106,57 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       const r = await traced(action, f)
       rows.push({ action, total: r.total / per, seq: r.seq / per, budget })
     }
-    // cold start: what a fresh instance sends before its first call is served (init)
-    await measure('cold start (init)', { total: 2 }, () => open().init())
+    // setup's init (collections, migration marks): once per deployment by the `setup` function, on no cold start
+    await measure('setup init (per deployment)', {}, () => open().init())
     const warm = await submit()
     ok(await staff({ action: 'respond', data: { caseId: warm.id, text: '您好' } }, { openid: 'staff-sup' }))
     ok(await staff({ action: 'get_case', data: { caseId: warm.id } }, { openid: 'staff-sup' }))
 
+    // cold start: a fresh instance's first call against the same call on a warm one (caches empty:
+    // policy version, staff record, case numbers)
+    {
+      const [a, b] = [await submit(), await submit()]
+      const freshStore = open()
+      const fresh = adminFunction({ ...deps, store: freshStore, payments: new NoSilentRefunds(freshStore), media: new LocalMedia(freshStore) })
+      const cold = await traced('cold start', () => fresh({ action: 'respond', data: { caseId: a.id, text: '您好' } }, { openid: 'staff-sup' }))
+      const warmCall = await traced('warm call', () => staff({ action: 'respond', data: { caseId: b.id, text: '您好' } }, { openid: 'staff-sup' }))
+      rows.push({ action: 'cold start: first call over a warm one (respond)', total: cold.total - warmCall.total, seq: cold.seq - warmCall.seq, budget: { total: 2 } })
+    }
     let c = { id: '', version: 0 }
     await measure('submit (buyer)', { total: 10, seq: 6 }, async () => (c = await submit()))
     await measure('case command: respond (staff)', { total: 6, seq: 4 }, async () => {
       c = ok(await staff({ action: 'respond', data: { caseId: c.id, text: '已收到，马上处理', expectedVersion: c.version } }, { openid: 'staff-sup' }))
     })
-    await measure('paying command: approve ¥100 (staff)', { total: 10, seq: 6 }, async () => {
+    // paying commands: a 退差价 on a shop order (the money the desk moves on CloudBase, through the
+    // outbox), a refund on an order with no refund channel (refused in the same write), and the
+    // local ledger's refund (the demo's port: recorded and settled in the same write)
+    const shopCase = ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: 'rt-shop-compensation', data: { orderId: 'SHOP-0', claimedItems: [{ skuId: 'A', qty: 1 }], type: 'compensation', reason: 'quality_defect', description: '有划痕', evidence: [], desiredRemedy: 'compensation' } }, { openid: 'buyer-zhao' })).case
+    await measure('paying command: approve ¥50 compensation, shop order (退差价 via outbox)', { total: 10, seq: 6 }, async () => {
+      ok(await staff({ action: 'approve', data: { caseId: shopCase.id, expectedVersion: shopCase.version, amountFen: 5_000 } }, { openid: 'staff-sup' }))
+    })
+    const spare = await submit()
+    await measure('paying command: approve ¥100 refund, no refund channel (deployed port)', { total: 10, seq: 6 }, async () => {
+      ok(await staff({ action: 'approve', data: { caseId: spare.id, expectedVersion: spare.version, amountFen: 10_000 } }, { openid: 'staff-sup' }))
+    })
+    deps.payments = new LocalPayments(store, () => now)
+    await measure('paying command: approve ¥100 refund, local ledger (demo port)', { total: 10, seq: 6 }, async () => {
       ok(await staff({ action: 'approve', data: { caseId: c.id, expectedVersion: c.version, amountFen: 10_000 } }, { openid: 'staff-sup' }))
     })
+    // the commands of closing the loop, on one case: an agent asks a supervisor to approve, the
+    // supervisor decides (paying: the local ledger settles it), the agent records the 回访, the
+    // buyer rates 1★ and the agent takes the 差评 follow-up's first step
+    {
+      const x = await submit()
+      const agent = ok<{ assigneeId: string }>(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: 'staff-sup' })).assigneeId
+      ok(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: agent })) // the agent opens the case first, as on the case page
+      await measure('new command: submit_for_approval (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'submit_for_approval', data: { caseId: x.id, request: { type: 'approve' }, note: '质量问题' } }, { openid: agent })))
+      const approvalId = ok<{ approvals: Array<{ id: string }> }>(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: 'staff-sup' })).approvals[0].id
+      await measure('paying command: decide_approval, local ledger (supervisor)', { total: 10, seq: 6 }, async () => ok(await staff({ action: 'decide_approval', data: { caseId: x.id, approvalId, decision: 'approved', note: '同意' } }, { openid: 'staff-sup' })))
+      await measure('new command: record_visit (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'record_visit', data: { caseId: x.id, outcome: 'satisfied', note: '电话已接通' } }, { openid: agent })))
+      ok(await buyer({ action: 'rate', data: { caseId: x.id, score: 1, comment: '太慢了' } }, { openid: 'buyer-zhao' }))
+      await measure('new command: review_step (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'review_step', data: { caseId: x.id, step: { step: 'analyse', cause: 'service', text: '物流慢' } } }, { openid: agent })))
+    }
+    deps.payments = new NoSilentRefunds(store)
     await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
     await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
     await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))

@@ -705,7 +705,7 @@ export class SqliteStore implements Store {
     return { case: c, keys }
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; refunds?: Array<Omit<RefundRecord, 'status'>> } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
@@ -718,6 +718,9 @@ export class SqliteStore implements Store {
       this.writeTasks(next)
       this.writeFacts(next)
       this.insertOutbox(next, outbox)
+      for (const r of opts.refunds ?? []) {
+        this.run(`INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?) ON CONFLICT(key) DO NOTHING`, r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt))
+      }
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
         this.run('INSERT INTO command_keys (case_id, key, fingerprint, version) VALUES (?, ?, ?, ?)', next.id, opts.commandKey.key, opts.commandKey.fingerprint, next.version)
