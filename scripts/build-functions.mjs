@@ -178,6 +178,45 @@ const ownModulesArePure = {
   },
 }
 
+/**
+ * zod 3's schema constructor binds 24 methods to every instance and gives it a `~standard`
+ * object: a bundle builds ~2,300 schemas at load (types/, shared with the UI), ~20 ms of a cold
+ * start. In the function bundles the same bound methods are made on first read of each (a getter
+ * on ZodType.prototype that stores the bound function on the instance, as the constructor did),
+ * so `schema.parse` is still a bound function and `const { parse } = schema` still works.
+ * Only when they are made changes; the UI and the tests use zod as installed.
+ */
+const ZOD_BOUND = ['parse', 'safeParse', 'parseAsync', 'safeParseAsync', 'refine', 'refinement', 'superRefine', 'optional', 'nullable', 'nullish', 'array', 'promise', 'or', 'and', 'transform', 'brand', 'default', 'catch', 'describe', 'pipe', 'readonly', 'isNullable', 'isOptional']
+const ZOD_CTOR_BINDS =
+  '        /** Alias of safeParseAsync */\n        this.spa = this.safeParseAsync;\n        this._def = def;\n' +
+  ZOD_BOUND.flatMap((k) => [`        this.${k} = this.${k}.bind(this);\n`, ...(k === 'safeParseAsync' ? ['        this.spa = this.spa.bind(this);\n'] : [])]).join('') +
+  '        this["~standard"] = {\n            version: 1,\n            vendor: "zod",\n            validate: (data) => this["~validate"](data),\n        };\n    }\n'
+const ZOD_LAZY_BINDS = `
+{
+    const own = (o, k, v) => Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+    const isInstance = (o) => Object.prototype.hasOwnProperty.call(o, "_def");
+    const lazy = (k, make) => Object.defineProperty(ZodType.prototype, k, { configurable: true, get() { if (!isInstance(this)) return make.unbound; const v = make(this); own(this, k, v); return v; }, set(v) { own(this, k, v); } });
+    for (const k of ${JSON.stringify(ZOD_BOUND)}) { const m = ZodType.prototype[k]; const make = (s) => m.bind(s); make.unbound = m; lazy(k, make); }
+    const spa = (s) => s.safeParseAsync; spa.unbound = undefined; lazy("spa", spa);
+    const standard = (s) => ({ version: 1, vendor: "zod", validate: (data) => s["~validate"](data) }); standard.unbound = undefined; lazy("~standard", standard);
+}
+`
+const zodLazyBinds = {
+  name: 'zod-lazy-binds',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v3[\\/]types\.js$/ }, async (args) => {
+      let src = await fs.promises.readFile(args.path, 'utf8')
+      const start = src.indexOf('export class ZodType {')
+      const ctor = src.indexOf(ZOD_CTOR_BINDS, start)
+      const end = src.indexOf('\n}\n', start)
+      // a zod upgrade that changed the constructor fails the build rather than shipping a half patch
+      if (start < 0 || ctor < 0 || end < ctor) throw new Error('zod/v3/types.js: the ZodType constructor changed; revisit zodLazyBinds in scripts/build-functions.mjs')
+      src = src.slice(0, ctor) + '        this._def = def;\n    }\n' + src.slice(ctor + ZOD_CTOR_BINDS.length, end + 3) + ZOD_LAZY_BINDS + src.slice(end + 3)
+      return { contents: src, loader: 'js' }
+    })
+  },
+}
+
 export async function buildFunctions({ quiet = false, outRoot = path.join(root, 'build/functions'), minify = true } = {}) {
   const vendorTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-vendor-'))
   try {
@@ -207,7 +246,7 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
     // SQLite is only used by the local gateway; INSTALLED are installed by CloudBase from the
     // function's package.json (installDependency) at the pinned version
     external: ['better-sqlite3', ...INSTALLED],
-    plugins: [ownModulesArePure, sdkFromVendor],
+    plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds],
     logLevel: quiet ? 'error' : 'warning',
   })
   const bundle = fs.readFileSync(path.join(outdir, 'index.js'), 'utf8')
