@@ -231,7 +231,8 @@ export const PolicySchema = z
     if (p.compensation.lateCapFen < p.compensation.latePerDayFen)
       ctx.addIssue({ code: 'custom', path: ['compensation', 'lateCapFen'], message: '延迟补偿上限不能低于每日补偿金额' })
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone: p.calendar.timezone })
+      // the default zone needs no check: the first DateTimeFormat with a zone loads ICU's zone data (~14 ms of a cold start)
+      if (p.calendar.timezone !== 'Asia/Shanghai') new Intl.DateTimeFormat('en-US', { timeZone: p.calendar.timezone })
     } catch {
       ctx.addIssue({ code: 'custom', path: ['calendar', 'timezone'], message: `未知时区 ${p.calendar.timezone}` })
     }
