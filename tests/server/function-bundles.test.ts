@@ -86,6 +86,53 @@ describe('the vendored SDK’s lazy paths still run the SDK’s code', () => {
   })
 })
 
+describe('the vendored SDK signs requests as the installed one does', () => {
+  it('the request signer’s key order without ICU’s collator is localeCompare’s order', () => {
+    // the comparator's source exactly as the build script puts it into the vendored SDK
+    const src = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('./scripts/build-functions.mjs'); process.stdout.write(m.KEY_COMPARE_SRC)`], { cwd: root, encoding: 'utf8' })
+    const compare = new Function(`${src}; return __keyCompare`)() as (l: string, r: string) => number
+    // every pair of 1–2 character keys over the fast path's characters and a few that take localeCompare
+    const chars = [...'_-0123456789abcdefghijklmnopqrstuvwxyz', 'A', 'Z', '.', ' ', '中']
+    const keys = ['', ...chars, ...chars.flatMap((a) => chars.map((b) => a + b))]
+    const sign = (n: number) => Math.sign(n)
+    const wrong = keys.flatMap((l) => keys.filter((r) => sign(compare(l, r)) !== sign(l.localeCompare(r))).map((r) => [l, r]))
+    expect(wrong.slice(0, 5)).toEqual([])
+    const sdkKeys = ['collectionname', 'querytype', 'query', 'order', 'limit', 'action', 'envname', 'wxcloudapitoken', 'tcb_sessiontoken', 'sessiontoken', 'content-type', 'x-tcb-source', 'x-client-timestamp', 'x-sdk-version', 'host']
+    expect([...sdkKeys].sort(compare)).toEqual([...sdkKeys].sort((l, r) => l.localeCompare(r)))
+  })
+
+  it('a database query carries the same signature from the vendored and the installed SDK (clock frozen)', async () => {
+    const seen: { auth: string; url: string; body: string }[] = []
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (d: Buffer) => (body += d.toString()))
+      req.on('end', () => {
+        seen.push({ auth: String(req.headers.authorization), url: String(req.url), body })
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ code: 'STANDIN_REFUSED', message: 'stand-in', requestId: 'r1' }))
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const standinEnv = functionEnv(`http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`)
+    const code = (target: string) => `
+      const T = 1765000000123; const D = Date
+      globalThis.Date = class extends D { constructor(...a) { super(...(a.length ? a : [T])) } static now() { return T } }
+      Math.random = () => 0.5
+      const app = require(${JSON.stringify(target)}).init({ env: 'bench-cold' })
+      app.database().collection('cases').where({ buyerOpenid: 'o-1', status: 'open' }).orderBy('updatedAt', 'desc').limit(5).get().catch(() => {}).finally(() => process.exit(0))`
+    const run = (target: string) => new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', code(target)], { env: standinEnv, stdio: 'ignore' }).on('exit', () => resolve()).on('error', reject))
+    try {
+      await run(path.join(root, 'node_modules/@cloudbase/node-sdk'))
+      await run(path.join(dir, 'aftersale', 'vendor', 'cloudbase-node-sdk.js'))
+      expect(seen).toHaveLength(2)
+      expect(seen[0].auth).toMatch(/^TC3-HMAC-SHA256 .*SignedParams=.*Signature=[0-9a-f]{64}$/)
+      expect(seen[1]).toEqual(seen[0])
+    } finally {
+      server.close()
+    }
+  })
+})
+
 describe('notify’s vendored wx-server-sdk', () => {
   it('sends a subscription message exactly as the installed wx-server-sdk does, and reports the answer the same way', async () => {
     // a stand-in for the CloudBase API: records each request, answers every call with an error
