@@ -111,6 +111,35 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect((await s.getCase(c.id))?.version).toBe(3)
   })
 
+  it('writers on two instances and a sweeper on a third at once: every outbox row reaches the outbox exactly once', async () => {
+    const [a, b, sweeper] = [local(), local(), local()]
+    await a.init()
+    const cases = Array.from({ length: 4 }, (_, i) => makeCase({ id: `case-sweep-${i}` }))
+    for (const c of cases) await a.createCase(c, [{ key: `${c.id}:created`, caseId: c.id, kind: 'buyer_message', payload: {} }])
+    let writing = true
+    const writers = cases.map(async (c, i) => {
+      let cur = c
+      for (let k = 0; k < 6; k++) {
+        const next = nextVersion(cur, { description: `第${k}次补充` })
+        await ((i + k) % 2 ? a : b).saveCase(next, cur.version, [{ key: `${c.id}:w${k}`, caseId: c.id, kind: 'buyer_message', payload: { k } }], { prev: cur })
+        cur = next
+      }
+    })
+    let moved = 0
+    const sweeping = (async () => {
+      while (writing) moved += await sweeper.sweepCaseOutbox(100)
+    })()
+    await Promise.all(writers)
+    writing = false
+    await sweeping
+    moved += await sweeper.sweepCaseOutbox(100)
+    expect(await sweeper.sweepCaseOutbox(100)).toBe(0)
+    const expected = cases.flatMap((c) => [`${c.id}:created`, ...Array.from({ length: 6 }, (_, k) => `${c.id}:w${k}`)]).sort()
+    expect(moved).toBe(expected.length)
+    const claimed = await sweeper.claimOutbox(at(T0, 3_600_000), 100, at(T0, 7_200_000), 'after')
+    expect(claimed.map((o) => o.key).sort()).toEqual(expected)
+  })
+
   it('staff records are cached per instance under the roster version: a change made on another instance is seen on the next call', async () => {
     const a = local()
     const b = local()
