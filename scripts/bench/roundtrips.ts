@@ -253,11 +253,12 @@ export function roundTripTable(at6: RoundTrips[], at30: RoundTrips[]): string[] 
     if (r.budget.seq !== undefined) parts.push(`seq ≤ ${r.budget.seq} ${r.seq <= r.budget.seq ? 'met' : 'MISSED'}`)
     return parts.join(', ')
   }
-  const out = [`  ${'action'.padEnd(44)}${'6 staff'.padStart(12)}${'30 staff'.padStart(12)}  budget (at 30 staff)`, `  ${''.padEnd(44)}${'total/seq'.padStart(12)}${'total/seq'.padStart(12)}`]
+  const w = Math.max(44, ...at30.map((r) => r.action.replace(/\(\d+ (due|pending)\)/, '').length + 2))
+  const out = [`  ${'action'.padEnd(w)}${'6 staff'.padStart(12)}${'30 staff'.padStart(12)}  budget (at 30 staff)`, `  ${''.padEnd(w)}${'total/seq'.padStart(12)}${'total/seq'.padStart(12)}`]
   for (let i = 0; i < at30.length; i++) {
     const a = at6[i]
     const b = at30[i]
-    out.push(`  ${b.action.replace(/\(\d+ (due|pending)\)/, '').padEnd(44)}${`${f(a.total)}/${f(a.seq)}`.padStart(12)}${`${f(b.total)}/${f(b.seq)}`.padStart(12)}  ${mark(b)}`)
+    out.push(`  ${b.action.replace(/\(\d+ (due|pending)\)/, '').padEnd(w)}${`${f(a.total)}/${f(a.seq)}`.padStart(12)}${`${f(b.total)}/${f(b.seq)}`.padStart(12)}  ${mark(b)}`)
   }
   return out
 }

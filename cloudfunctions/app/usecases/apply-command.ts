@@ -25,8 +25,9 @@ const PAYING_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'decide
  * compare-and-set save with timeline and outbox in one write. A lost race is CONFLICT; nothing is
  * done twice. With an idempotency key the key is stored with that write: a retry with the same
  * key answers the case without deciding again, the same key with other data is CONFLICT.
- * Money-moving commands need `expectedVersion`. Refunds the transition requested are then paid
- * through the payment port, once per refund key, and confirmed on the case.
+ * Money-moving commands need `expectedVersion`. Refunds the transition requested are settled in
+ * the same write when the payment port answers at once (PaymentPort.inWrite), else paid through
+ * the port after the write, once per refund key, and confirmed on the case.
  *
  * @example applyCommand(deps, caller, 'case-1', { type: 'approve', expectedVersion: 3 }, 'k-1')
  */
@@ -57,7 +58,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   // a staff member's command that commits the order's money is decided on the guard inside the
   // write when the store can (one transaction, no read of the guard before it); a buyer's, or one
   // that only reads the ledger (an offer, a request for approval), is decided on the guard read
-  // here (started with the case read when this instance has seen the case: `guardRead`) — the
+  // here (started with the case read when this instance has seen the case: `early`) — the
   // guard itself is checked again inside any write that commits money
   const ledger = LEDGER_COMMANDS.has(command.type)
   const [target, preGuard] = await Promise.all([
