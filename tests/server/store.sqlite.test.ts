@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { storeContract } from './store-contract'
 import Database from 'better-sqlite3'
+import type { Case } from '@contract/domain'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 storeContract('sqlite :memory:', async () => new SqliteStore(':memory:'))
@@ -57,6 +58,63 @@ describe('SqliteStore specifics', () => {
     expect(check.prepare('SELECT due_sort FROM cases WHERE id = ?').get(late.id)).toEqual({ due_sort: late.sla.firstResponse.dueAt })
     expect(check.pragma('user_version', { simple: true })).toBeGreaterThan(2)
     check.close()
+  })
+
+  it('answers the queue tab counts and agent loads as the cases stand after any mix of writes, also on a file written before the counters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-counts-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    let seed = 7 // mulberry32
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return (((t ^ (t >>> 14)) >>> 0) % n)
+    }
+    const teams = ['general', 'logistics', 'quality', 'warehouse'] as const
+    const agents = ['a1', 'a2', null] as const
+    const statuses = ['submitted', 'in_review', 'closed', 'resolved'] as const
+    const pick = <T,>(xs: readonly T[]) => xs[rnd(xs.length)]
+    const shape = () => ({ team: pick(teams), assigneeId: pick(agents), status: pick(statuses) })
+    const escalated = () => rnd(3) === 0
+    const tabs = [{}, { open: true }, ...teams.map((team) => ({ open: true, team })), ...agents.map((assigneeId) => ({ open: true, assigneeId })), { open: true, unassigned: true }, { open: true, escalated: true }]
+    const expectCounts = async (s: SqliteStore) => {
+      const open = (await s.listCases({}, { limit: 1000 })).items.filter((c) => !['closed', 'resolved'].includes(c.status))
+      for (const f of tabs) {
+        const truth = (await s.listCases(f, { limit: 1000 })).items.length
+        expect({ f, n: await s.countCases(f) }).toEqual({ f, n: truth })
+        expect({ f, n: await s.countCases(f, 3) }).toEqual({ f, n: Math.min(3, truth) })
+      }
+      expect(await s.openCaseCounts(['a1', 'a2', 'nobody'])).toEqual({ a1: open.filter((c) => c.assigneeId === 'a1').length, a2: open.filter((c) => c.assigneeId === 'a2').length, nobody: 0 })
+    }
+    const a = new SqliteStore(file)
+    await a.init()
+    let cases = [] as Case[]
+    for (let i = 0; i < 30; i++) {
+      const c = makeCase({ ...shape(), flags: { escalated: escalated() } })
+      await a.createCase(c, [])
+      cases.push(c)
+    }
+    await expectCounts(a)
+    for (let i = 0; i < 120; i++) {
+      const k = rnd(cases.length)
+      const c = cases[k]
+      const next = nextVersion(c, rnd(4) === 0 ? { severity: 'P1' } : { ...shape(), flags: { ...c.flags, escalated: escalated() } }) // some saves change nothing counted
+      await a.saveCase(next, c.version, [])
+      cases = cases.map((x, j) => (j === k ? next : x))
+      if (i % 30 === 29) await expectCounts(a)
+    }
+    await a.close()
+    // the file as a version before the counters left it (its writes kept no counts)
+    const raw = new Database(file)
+    raw.exec('DROP TRIGGER cases_count_insert; DROP TRIGGER cases_count_update; DROP TRIGGER cases_count_delete; DROP TABLE case_counts')
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    await expectCounts(b)
+    await b.createCase(makeCase({ ...shape(), flags: { escalated: escalated() } }), [])
+    await expectCounts(b)
+    await b.close()
   })
 
   it('migrates a file written before the 差评 / 回访 facts: adds the columns and fills them from the stored cases', async () => {
@@ -150,7 +208,7 @@ describe('SqliteStore specifics', () => {
     await a.close()
     // the file as the previous version left it
     const raw = new Database(file)
-    raw.exec(`DROP INDEX orders_delivered; DROP INDEX IF EXISTS orders_delivered_at; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
+    raw.exec(`DROP INDEX orders_delivered; DROP INDEX IF EXISTS orders_delivered_at; DROP INDEX IF EXISTS cases_buyer_risk; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
     raw.pragma('user_version = 4')
     raw.close()
     const b = new SqliteStore(file)
