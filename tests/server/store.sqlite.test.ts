@@ -5,6 +5,7 @@ import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { storeContract } from './store-contract'
 import Database from 'better-sqlite3'
 import type { Case } from '@contract/domain'
+import { caseLine } from '../../cloudfunctions/app/views'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 storeContract('sqlite :memory:', async () => new SqliteStore(':memory:'))
@@ -115,6 +116,57 @@ describe('SqliteStore specifics', () => {
     await b.createCase(makeCase({ ...shape(), flags: { escalated: escalated() } }), [])
     await expectCounts(b)
     await b.close()
+  })
+
+  it('lists each case as the line its current document gives, also where the stored line is missing or of another derivation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-lines-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const cases: Case[] = []
+    for (let i = 0; i < 6; i++) {
+      const c = makeCase({ createdAt: at(T0, i * 60_000), assigneeId: i % 2 ? 'a1' : null })
+      await a.createCase(c, [])
+      cases.push(c)
+    }
+    // saved later: the line follows the document (status, assignee, escalation, version)
+    const moved = nextVersion(cases[2], { status: 'in_review', assigneeId: 'a2', flags: { ...cases[2].flags, escalated: true } })
+    await a.saveCase(moved, cases[2].version, [])
+    const same = async (s: SqliteStore, f: Parameters<SqliteStore['listCases']>[0], order: 'created_desc' | 'due_asc') => {
+      const lines = await s.listCaseLines(f, { limit: 4, order })
+      const docs = await s.listCases(f, { limit: 4, order })
+      expect(lines.items).toEqual(docs.items.map(caseLine))
+      expect(lines.next).toBe(docs.next)
+      const rest = await s.listCaseLines(f, { limit: 4, order, cursor: lines.next })
+      expect(rest.items).toEqual((await s.listCases(f, { limit: 4, order, cursor: docs.next })).items.map(caseLine))
+    }
+    await same(a, {}, 'created_desc')
+    await same(a, { open: true }, 'due_asc')
+    expect((await a.listCaseLines({ assigneeId: 'a2' }, { limit: 5 })).items.map((l) => [l.row.id, l.row.status, l.row.escalated, l.row.version])).toEqual([[moved.id, 'in_review', true, 2]])
+    await a.close()
+    // lines as an older derivation or a version before lines left them
+    const raw = new Database(file)
+    raw.prepare("UPDATE cases SET line = json_set(line, '$.v', 0, '$.row.title', 'stale') WHERE id = ?").run(cases[0].id)
+    raw.prepare('UPDATE cases SET line = NULL WHERE id = ?').run(cases[1].id)
+    raw.close()
+    const b = new SqliteStore(file) // same derivation version recorded: serves the stale rows' documents meanwhile
+    await b.init()
+    await same(b, {}, 'created_desc')
+    await b.close()
+    const raw2 = new Database(file)
+    raw2.prepare("UPDATE counters SET value = 0 WHERE name = 'case_line_version'").run()
+    raw2.close()
+    const c = new SqliteStore(file) // another derivation recorded: every line derived again on open
+    await c.init()
+    await c.close()
+    const check = new Database(file, { readonly: true })
+    const stored = check.prepare('SELECT id, line FROM cases ORDER BY created_at DESC, id DESC').all() as { id: string; line: string }[]
+    check.close()
+    const d = new SqliteStore(file)
+    await d.init()
+    expect(stored.map((r) => JSON.parse(r.line))).toEqual((await d.listCases({}, { limit: 10 })).items.map(caseLine))
+    await d.close()
   })
 
   it('migrates a file written before the 差评 / 回访 facts: adds the columns and fills them from the stored cases', async () => {

@@ -45,9 +45,12 @@ import {
   type CaseExportRow,
   type CaseStats,
   type CaseStatsGroup,
+  type CaseLine,
   type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+// the lists' line of a case, kept beside it (listCaseLines)
+import { CASE_LINE_VERSION, caseLine } from '../../app/views'
 import { URGENT, URGENT_KINDS, outboxPriority } from '../outbox-priority'
 import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
@@ -64,7 +67,7 @@ export interface SqliteStoreOptions {
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
   'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
-  'risk', 'facts',
+  'risk', 'facts', 'line',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
 
@@ -466,6 +469,8 @@ export class SqliteStore implements Store {
       if (!cols.has('risk')) this.db.exec('ALTER TABLE cases ADD COLUMN risk INTEGER NOT NULL DEFAULT 0')
       // analytics / export facts (../case-facts), filled by the re-derivation below (CASE_INDEX_VERSION 6)
       if (!cols.has('facts')) this.db.exec('ALTER TABLE cases ADD COLUMN facts TEXT')
+      // the lists' line of each case (app/views caseLine), filled below
+      if (!cols.has('line')) this.db.exec('ALTER TABLE cases ADD COLUMN line TEXT')
       // 差评 / 回访 facts, filled by the re-derivation below (CASE_INDEX_VERSION 7)
       const factCols = new Set((this.db.prepare('PRAGMA table_info(case_facts)').all() as { name: string }[]).map((c) => c.name))
       if (!factCols.has('rv')) this.db.exec('ALTER TABLE case_facts ADD COLUMN rv TEXT; ALTER TABLE case_facts ADD COLUMN rv_due INTEGER; ALTER TABLE case_facts ADD COLUMN rv_out TEXT; ALTER TABLE case_facts ADD COLUMN visit TEXT')
@@ -518,6 +523,16 @@ export class SqliteStore implements Store {
           }
         }
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
+      }
+      // list lines of another derivation (or none yet): re-derived once, the version kept beside the case numbers
+      const lineVersion = this.db.prepare("SELECT value FROM counters WHERE name = 'case_line_version'").pluck().get()
+      if (lineVersion !== CASE_LINE_VERSION) {
+        const setLine = this.db.prepare('UPDATE cases SET line = ? WHERE id = ?')
+        const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
+        for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
+          for (const r of rows) setLine.run(JSON.stringify(caseLine(JSON.parse(r.doc) as Case)), r.id)
+        }
+        this.db.prepare("INSERT INTO counters (name, value) VALUES ('case_line_version', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(CASE_LINE_VERSION)
       }
     }).immediate()
   }
@@ -633,7 +648,7 @@ export class SqliteStore implements Store {
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
       x.refunded ? 1 : 0,
-      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)),
+      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)), JSON.stringify(caseLine(c)),
     ]
   }
 
@@ -840,6 +855,26 @@ export class SqliteStore implements Store {
   }
 
   async listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>> {
+    return this.casePage(filter, page, 'doc', (r) => JSON.parse(r.v as string) as Case)
+  }
+
+  /** The page listCases answers, each case as its stored list line (one of another derivation is derived again from the case). */
+  async listCaseLines(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<CaseLine>> {
+    return this.casePage(filter, page, 'line', (r) => {
+      const line = r.v ? (JSON.parse(r.v) as CaseLine) : null
+      if (line?.v === CASE_LINE_VERSION) return line
+      const c = this.readCase(r.id)
+      if (!c) throw new Error(`case ${r.id} vanished inside one read`)
+      return caseLine(c)
+    })
+  }
+
+  private casePage<T>(
+    filter: QueueFilter,
+    page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' },
+    column: 'doc' | 'line',
+    map: (r: { v: string | null; id: string }) => T,
+  ): Page<T> {
     const order = page.order ?? 'created_desc'
     const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
     const { sql, params } = this.where(filter)
@@ -850,15 +885,15 @@ export class SqliteStore implements Store {
       keyset = ` AND (${col}, id) ${cmp} (?, ?)`
       params.push(cur.key, cur.id)
     }
-    const rows = this.all<{ doc: string; k: string; id: string }>(
-      `SELECT doc, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
+    const rows = this.all<{ v: string | null; k: string; id: string }>(
+      `SELECT ${column} AS v, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
       ...params, limit + 1,
     )
     const more = rows.length > limit
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     return {
-      items: items.map((r) => JSON.parse(r.doc) as Case),
+      items: items.map(map),
       next: more && last ? encodeCursor(order, last.k, last.id) : null,
     }
   }
