@@ -284,9 +284,29 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
 }
 
 /** The queue line from a case's list row: only the SLA badge is worked out at `now`. */
-export function lineSummary(r: CaseLine, now: string, policy: Policy): CaseSummary {
-  const { next, source, platform, shopDeadline, buyerReplied, version, ...head } = r.row
-  return { ...head, sla: slaView(r, now, policy), next, source, platform, shopDeadline, buyerReplied, version }
+export function lineSummary({ row: r, sla }: CaseLine, now: string, policy: Policy): CaseSummary {
+  return {
+    id: r.id,
+    caseNo: r.caseNo,
+    status: r.status,
+    type: r.type,
+    reason: r.reason,
+    severity: r.severity,
+    team: r.team,
+    assigneeId: r.assigneeId,
+    orderId: r.orderId,
+    title: r.title,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    escalated: r.escalated,
+    sla: slaView({ sla }, now, policy),
+    next: r.next,
+    source: r.source,
+    platform: r.platform,
+    shopDeadline: r.shopDeadline,
+    buyerReplied: r.buyerReplied,
+    version: r.version,
+  }
 }
 
 /**
