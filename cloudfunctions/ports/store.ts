@@ -355,9 +355,17 @@ export interface Store {
    * Compare-and-set on `expectedVersion`; writes the case and the outbox atomically, with the
    * order's guard (open cases, money committed over the order: GuardViolation `over_paid` when
    * refunds + compensation of the order's cases would pass what was paid), the assignees' load
-   * counters and, with `commandKey`, the command's idempotency key.
+   * counters and, with `commandKey`, the command's idempotency key. `prev` — the case as read at
+   * `expectedVersion`, which the caller decided on — lets a store see that a write changes nothing
+   * but the case (no guard entry, load or task row moves) and write it as one compare-and-set.
    */
-  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend }): Promise<void>
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case }): Promise<void>
+  /**
+   * Stores that commit outbox rows inside the case document first (see the CloudBase adapter):
+   * put the rows of case queues older than `before` into the outbox when missing and empty those
+   * queues. The dispatcher calls it once per pass. Answers how many queues were emptied.
+   */
+  sweepCaseOutbox?(before: string, limit: number): Promise<number>
   /**
    * The scheduler's writes of many cases in one atomic write (optional: stores with cheap writes
    * loop over saveCase). Each case is a compare-and-set on its `expectedVersion`: a case whose

@@ -33,6 +33,9 @@
  * - Inserting an existing `_id` fails (code DATABASE_DUPLICATE_WRITE here).
  * - `updated` counts documents actually modified (MongoDB nModified), not merely matched.
  *
+ * - `failNext(action, collection)`: the next matching request is answered with an error without
+ *   being carried out — a test's way to stop a writer between two requests (an instance lost).
+ *
  * NOT reproduced (be careful when reading a green run as proof):
  * - Authentication / signatures (any secretId / secretKey is accepted), permissions, quotas,
  *   rate limits, network latency and partial failures (timeouts after a server-side commit).
@@ -95,6 +98,11 @@ export class CloudBaseEmulator {
   private seq = 0
   private txs = new Map<string, Tx>()
   private locks = new Map<string, string>()
+  private faults: Array<{ action: string; collection: string }> = []
+  /** The next request of `action` on `collection` fails (SYS_ERR) without being carried out. */
+  failNext(action: string, collection: string): void {
+    this.faults.push({ action, collection })
+  }
   /** action → count, for tests and debugging */
   readonly calls = new Map<string, number>()
   /** added before every answer (the bench's network round trip); 0 in tests */
@@ -132,6 +140,7 @@ export class CloudBaseEmulator {
     this.txs.clear()
     this.locks.clear()
     this.seq = 0
+    this.faults = []
   }
 
   // ------------------------------------------------------------------ http
@@ -153,6 +162,11 @@ export class CloudBaseEmulator {
       action = String(body.action)
       what = `${String(body.collectionName ?? '')}${body.transactionId ? ' (tx)' : ''}`
       this.calls.set(action, (this.calls.get(action) ?? 0) + 1)
+      const fault = this.faults.findIndex((f) => f.action === action && f.collection === String(body.collectionName ?? ''))
+      if (fault >= 0) {
+        this.faults.splice(fault, 1)
+        throw new EmuError('SYS_ERR', `injected failure of ${action} on ${String(body.collectionName)}`)
+      }
       out = { requestId: randomBytes(6).toString('hex'), ...(await this.dispatch(action, body)) }
     } catch (e) {
       const err = e instanceof EmuError ? e : new EmuError('SYS_ERR', e instanceof Error ? e.message : String(e))

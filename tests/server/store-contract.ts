@@ -257,6 +257,33 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.ruleSpent('auto-rule:small:2026-11-24')).toBe(0)
       })
 
+      it('a write of the case alone (the caller passes the case it decided on): the same compare-and-set, outbox and keys', async () => {
+        const c = makeCase()
+        await store.createCase(c, [ob(c, 'submitted')])
+        const n = nextVersion(c, { status: 'in_review', description: 'edited' })
+        await store.saveCase(n, 1, [ob(n, 'a'), ob(n, 'b'), { ...ob(n, 'dup'), key: `${c.id}:1:submitted`, payload: { n: 2 } }], { prev: c, commandKey: { key: 'k-1', fingerprint: 'f-1' } })
+        expect(await store.getCaseWithKeys(c.id)).toEqual({ case: n, keys: [{ key: 'k-1', fingerprint: 'f-1', version: 2 }] })
+        const out = await store.listOutbox({ caseId: c.id }, 10)
+        expect(out.map((o) => o.key).sort()).toEqual([`${c.id}:1:submitted`, `${c.id}:2:a`, `${c.id}:2:b`].sort())
+        expect(out.find((o) => o.key === `${c.id}:1:submitted`)?.payload).toEqual({ event: 'submitted' }) // the first payload kept
+        // the queue fields follow the write
+        expect((await store.listCases({ status: ['in_review'] }, { limit: 10 })).items.map((x) => x.id)).toEqual([c.id])
+        // a stale writer loses and writes nothing
+        await expect(store.saveCase(nextVersion(c, { description: 'stale' }), 1, [ob(c, 'lost')], { prev: c })).rejects.toBeInstanceOf(StoreConflict)
+        expect(await store.getCase(c.id)).toEqual(n)
+        expect((await store.listOutbox({ caseId: c.id }, 10)).map((o) => o.key)).not.toContain(`${c.id}:1:lost`)
+        // of concurrent writers from the same version exactly one wins, with its outbox row
+        const tries = Array.from({ length: 6 }, (_, i) => nextVersion(n, { description: `attempt ${i}` }))
+        const res = await Promise.allSettled(tries.map((x, i) => store.saveCase(x, 2, [ob(x, `try${i}`)], { prev: n, commandKey: { key: `k-try${i}`, fingerprint: 'f' } })))
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreConflict)
+        const w = res.findIndex((r) => r.status === 'fulfilled')
+        const saved = await store.getCaseWithKeys(c.id)
+        expect(saved?.case.description).toBe(`attempt ${w}`)
+        expect(saved?.keys.map((k) => k.key)).toEqual(['k-1', `k-try${w}`])
+        expect((await store.listOutbox({ caseId: c.id }, 10)).map((o) => o.key).filter((k) => k.includes(':try'))).toEqual([`${c.id}:3:try${w}`])
+      })
+
       it('stores a command key with its write and answers it with the case', async () => {
         const c = makeCase()
         await store.createCase(c, [])

@@ -80,6 +80,41 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(emulator.calls.get('database.abortTransaction')).toBeUndefined()
   })
 
+  it('a write of the case alone is one conditional update and one insert; rows of a writer stopped between them are swept in', async () => {
+    const s = local()
+    await s.init()
+    const c = makeCase()
+    await s.createCase(c, [])
+    emulator.calls.clear()
+    const n = nextVersion(c, { description: '补充说明' })
+    await s.saveCase(n, 1, [{ key: 'k1', caseId: c.id, kind: 'buyer_message', payload: {} }], { prev: c })
+    // (besides the policy version this fresh instance reads once for the derived fields)
+    expect(emulator.calls.get('database.startTransaction')).toBeUndefined()
+    expect(emulator.calls.get('database.modifyDocument')).toBe(1)
+    expect(emulator.calls.get('database.insertDocument')).toBe(1)
+    // the next writer's instance is lost after its update: the case moved, the outbox has no row yet
+    emulator.failNext('database.insertDocument', 'outbox')
+    const m = nextVersion(n, { description: '再补充' })
+    await s.saveCase(m, 2, [{ key: 'k2', caseId: c.id, kind: 'buyer_message', payload: { n: 2 } }], { prev: n })
+    expect((await s.getCase(c.id))?.version).toBe(3)
+    expect((await s.listOutbox({ caseId: c.id }, 10)).map((o) => o.key)).toEqual(['k1'])
+    // a sweep of queues older than the write leaves it (its writer may still be inserting)
+    expect(await s.sweepCaseOutbox(at(m.updatedAt, -1), 100)).toBe(0)
+    // the dispatcher's sweep after the grace period puts the row in, once, and empties the queue
+    expect(await s.sweepCaseOutbox(at(m.updatedAt, 60_000), 100)).toBe(1)
+    const rows = await s.listOutbox({ caseId: c.id }, 10)
+    expect(rows.map((o) => o.key).sort()).toEqual(['k1', 'k2'])
+    expect(rows.find((o) => o.key === 'k2')?.payload).toEqual({ n: 2 })
+    expect(await s.sweepCaseOutbox(at(m.updatedAt, 60_000), 100)).toBe(0)
+    // a whole-document write (the transaction) keeps a queue not yet swept
+    emulator.failNext('database.insertDocument', 'outbox')
+    const o = nextVersion(m, { description: '第三次' })
+    await s.saveCase(o, 3, [{ key: 'k3', caseId: c.id, kind: 'buyer_message', payload: {} }], { prev: m })
+    await s.saveCase(nextVersion(o, { status: 'closed' }), 4, [])
+    expect(await s.sweepCaseOutbox(at(o.updatedAt, 60_000), 100)).toBe(1)
+    expect((await s.listOutbox({ caseId: c.id }, 10)).map((x) => x.key).sort()).toEqual(['k1', 'k2', 'k3'])
+  })
+
   it('saveCases: one transaction for a batch; a case whose version moved is left out with its outbox', async () => {
     const s = local()
     await s.init()

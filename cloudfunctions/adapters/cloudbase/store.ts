@@ -36,7 +36,7 @@
  */
 import { init as tcbInit } from '@cloudbase/node-sdk'
 import type { CollectionReference, Db } from '@cloudbase/database'
-import type { BuyerPreferences, Case, TrustChange } from '@contract/domain'
+import { OPEN_STATUSES, type BuyerPreferences, type Case, type TrustChange } from '@contract/domain'
 import { defaultPolicy, type Policy } from '@contract/policy'
 import type { WhatIfSummary } from '@contract/actions'
 import type { BatchAlert } from '@contract/care'
@@ -156,6 +156,13 @@ interface CaseDoc extends Obj {
   version: number
   docJson: string
 }
+/** A case's own outbox queue: rows committed with its last single-document writes, until swept (see casWrite). */
+interface Outq {
+  outq?: OutboxDoc[]
+  outqAt?: string | null
+}
+/** What a whole-document write of a case keeps of its queue (rows not yet swept). */
+const carriedOutq = (cur: Outq | null): Outq => (cur?.outq?.length ? { outq: cur.outq, outqAt: cur.outqAt ?? null } : {})
 interface OutboxDoc {
   _id: string
   caseId: string
@@ -475,7 +482,7 @@ export class CloudBaseStore implements Store {
    * retried fan-out — fails the insert (false, or some were written before the duplicate): the
    * caller then goes row by row, which skips what exists.
    */
-  private async addAllNew(k: CollectionKey, docs: Obj[]): Promise<boolean> {
+  private async addAllNew(k: CollectionKey, docs: object[]): Promise<boolean> {
     try {
       await this.col(k).add(docs)
       return true
@@ -690,13 +697,15 @@ export class CloudBaseStore implements Store {
     return d ? { orderId, cases: JSON.parse(d.casesJson) as OrderCaseEntry[], committedFen: d.committedFen } : emptyGuard(orderId)
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
+    const prev = opts.prev && opts.prev.id === next.id && opts.prev.version === expectedVersion ? opts.prev : null
+    if (prev && !opts.ruleSpend && this.onlyTheCase(prev, next)) return this.casWrite(next, expectedVersion, doc, outbox, opts.commandKey)
     const withGuard = touchesGuard(next)
     await this.caseTx(async (t, checked) => {
       const [cur, guard, spent] = await Promise.all([
-        this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null }>(t, 'cases', next.id),
+        this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq>(t, 'cases', next.id),
         withGuard ? this.txGuard(t, next.order.orderId) : null,
         this.txRuleSpent(t, opts.ruleSpend),
       ])
@@ -705,7 +714,7 @@ export class CloudBaseStore implements Store {
       const spend = this.checkRuleSpend(opts.ruleSpend, spent)
       const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
       const writes: Promise<unknown>[] = [
-        t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}) }),
+        t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}), ...carriedOutq(cur) }),
         this.txOutbox(t, next, outbox, checked),
       ]
       if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
@@ -723,6 +732,66 @@ export class CloudBaseStore implements Store {
   }
 
   /**
+   * Whether a write from `prev` to `next` changes nothing but the case document: the order's guard
+   * entry, the assignees' load counters and the follow-up task rows all stay as they are.
+   */
+  private onlyTheCase(prev: Case, next: Case): boolean {
+    const open = (c: Case) => OPEN_STATUSES.includes(c.status)
+    if ((prev.assigneeId ?? null) !== (next.assigneeId ?? null) || open(prev) !== open(next)) return false
+    if ((touchesGuard(prev) || touchesGuard(next)) && JSON.stringify(guardEntry(prev)) !== JSON.stringify(guardEntry(next))) return false
+    return JSON.stringify(caseTasks(prev)) === JSON.stringify(caseTasks(next))
+  }
+
+  /**
+   * A write that touches only the case document: one conditional update on (_id, version) — the
+   * compare-and-set — that also appends the write's outbox rows to the case's own queue (`outq`),
+   * so they commit with it; then one insert puts them in the outbox for the dispatcher. Should
+   * that insert not happen (the instance dies), the dispatcher's sweep inserts them from the queue
+   * (sweepCaseOutbox); rows are keyed, so a second insert of one changes nothing.
+   */
+  private async casWrite(next: Case, expectedVersion: number, doc: CaseDoc, outbox: NewOutboxItem[], commandKey?: Omit<CommandKey, 'version'>): Promise<void> {
+    const _ = this._
+    const seen = new Set<string>()
+    const rows = outbox.filter((o) => !seen.has(o.key) && !!seen.add(o.key)).map((o) => this.outboxDoc(next, o))
+    const patch: Obj = { ...CloudBaseStore.body(doc) }
+    if (commandKey) patch.cmdKeys = _.push({ each: [{ ...commandKey, version: next.version }], slice: -CMD_KEYS_KEPT })
+    if (rows.length) {
+      patch.outq = _.push({ each: rows })
+      patch.outqAt = iso(next.updatedAt)
+    }
+    const r = (await this.col('cases').where({ _id: next.id, version: expectedVersion }).update(patch)) as { updated?: number }
+    if (!r.updated) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
+    // the write is committed: a failed insert is not the caller's failure (the sweep puts the rows in)
+    if (rows.length) await this.insertOutboxRows(rows).catch(() => undefined)
+  }
+
+  /** Outbox rows into the outbox collection; those already there are left as they are. */
+  private async insertOutboxRows(rows: OutboxDoc[]): Promise<void> {
+    if (await this.addAllNew('outbox', rows)) return
+    const there = new Set(((await this.col('outbox').where({ _id: this._.in(rows.map((x) => x._id)) }).field({ _id: true }).limit(rows.length).get()) as { data: { _id: string }[] }).data.map((d) => d._id))
+    const fresh = rows.filter((x) => !there.has(x._id))
+    if (fresh.length && !(await this.addAllNew('outbox', fresh))) await this.insertOutboxRows(fresh)
+  }
+
+  /**
+   * The dispatcher's sweep of case queues older than `before`: their rows are put in the outbox
+   * when missing (a writer stopped between its update and its insert), then the queues are
+   * emptied — only those nobody appended to since they were read (their `outqAt` is still old).
+   * Fixed cost per pass: one query, one read of which keys exist, one update (plus an insert only
+   * after a lost instance). Answers how many queues were emptied.
+   */
+  async sweepCaseOutbox(before: string, limit: number): Promise<number> {
+    const _ = this._
+    const cut = iso(before)
+    const docs = ((await this.col('cases').where({ outqAt: _.lte(cut) }).field({ _id: true, outq: true }).limit(Math.max(1, Math.min(PAGE, limit))).get()) as { data: Array<{ _id: string } & Outq> }).data
+    if (!docs.length) return 0
+    const rows = docs.flatMap((d) => d.outq ?? [])
+    if (rows.length) await this.insertOutboxRows(rows)
+    const r = (await this.col('cases').where({ _id: _.in(docs.map((d) => d._id)), outqAt: _.lte(cut) }).update({ outq: [], outqAt: null })) as { updated?: number }
+    return r.updated ?? 0
+  }
+
+  /**
    * Many cases in one transaction (the scheduler's batch): one read per case, one outbox insert
    * for all, and the guard, load and task writes only where a case changes them.
    */
@@ -731,9 +800,9 @@ export class CloudBaseStore implements Store {
     for (const b of batch) assertNewerVersion(b.next, b.expectedVersion)
     const docs = await Promise.all(batch.map((b) => this.caseDoc(b.next)))
     return this.caseTx(async (t, checked) => {
-      const curs = await Promise.all(batch.map((b) => this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null }>(t, 'cases', b.next.id)))
+      const curs = await Promise.all(batch.map((b) => this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq>(t, 'cases', b.next.id)))
       const raced: string[] = []
-      const won: Array<{ next: Case; prev: Case; outbox: NewOutboxItem[]; doc: CaseDoc; cur: CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } }> = []
+      const won: Array<{ next: Case; prev: Case; outbox: NewOutboxItem[]; doc: CaseDoc; cur: CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq }> = []
       batch.forEach((b, i) => {
         const cur = curs[i]
         if (!cur || cur.version !== b.expectedVersion) raced.push(b.next.id)
@@ -766,7 +835,7 @@ export class CloudBaseStore implements Store {
       }
       const items: OutboxDoc[] = []
       for (const { next, outbox, doc, cur, prev } of won) {
-        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}) }))
+        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}), ...carriedOutq(cur) }))
         const seen = new Set(items.map((x) => x._id))
         for (const o of outbox) if (!seen.has(o.key) && !!seen.add(o.key)) items.push(this.outboxDoc(next, o))
         const was = cur.open && cur.assigneeId ? cur.assigneeId : null

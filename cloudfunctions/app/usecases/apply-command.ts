@@ -63,7 +63,7 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   // a buyer's commands that would change the case are counted (refusals above cost no write)
   if (caller.kind === 'buyer') await takeBuyerCommandSlot(deps, caseId)
   try {
-    await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events), commandKey ? { commandKey } : {})
+    await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events), { ...(commandKey ? { commandKey } : {}), prev: current })
   } catch (e) {
     if (e instanceof StoreConflict) throw new AppError('CONFLICT', '售后单已被他人处理，请刷新后查看')
     if (e instanceof GuardViolation) throw guardError(e, current.order)

@@ -24,7 +24,7 @@ export async function applySystemCommand(deps: Deps, c: Case, command: CaseComma
     const res = decide(cur, command, { now: deps.now(), policy, newId: deps.newId, actor: { kind: 'system', id: actorId } })
     if (!res.ok) return { applied: false, case: cur, error: res.error }
     try {
-      await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events))
+      await deps.store.saveCase(res.value.case, cur.version, outboxOf(res.value.events), { prev: cur })
       return { applied: true, case: res.value.case }
     } catch (e) {
       if (!(e instanceof StoreConflict)) throw e
