@@ -61,6 +61,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL'
   /** ms to wait for another connection's write lock (default 5000) */
   busyTimeoutMs?: number
+  /**
+   * WAL pages after which a commit checkpoints by itself (SQLite's default 1000): raised where
+   * another connection checkpoints in the background (./checkpointer), so a request pays it only
+   * when that one falls behind.
+   */
+  autocheckpointPages?: number
 }
 
 /** Derived case columns in the order caseParams() gives them (the document's id goes last). */
@@ -393,6 +399,7 @@ export class SqliteStore implements Store {
 
   private initSchema(): void {
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`)
+    if (this.options.autocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(this.options.autocheckpointPages))}`)
     this.db.pragma('foreign_keys = ON')
     // Schema and migrations in one IMMEDIATE transaction: processes starting together on one file
     // take turns, and each reads the columns inside its turn (a check outside it raced: two
