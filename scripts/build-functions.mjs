@@ -1,21 +1,164 @@
-// Bundles each cloud function (cloudfunctions/<name>/index.ts) into a self-contained CommonJS file
-// under build/functions/<name>/ with a package.json, ready for `tcb fn deploy`.
+// Bundles each cloud function (cloudfunctions/<name>/index.ts) into one CommonJS file under
+// build/functions/<name>/, with @cloudbase/node-sdk vendored next to it (vendor/, see VENDOR) and a
+// package.json pinning what CloudBase installs (INSTALLED), ready for `tcb fn deploy`.
 import { build } from 'esbuild'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup', 'channels']
 /** The runtime's major: cloudbaserc.json deploys every function on Nodejs20.19 (tests/server/runtime.test.ts checks they agree). */
 export const NODE_TARGET = 'node20'
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
-const CLOUD_SDKS = ['@cloudbase/node-sdk', 'wx-server-sdk']
 /**
- * Installed by CloudBase from each function's package.json (pinned) rather than bundled: the SDKs
- * (~1 MB minified) and chinese-days (43 KB of holiday JSON, the largest single input of every
- * bundle).
+ * Installed by CloudBase from each function's package.json (pinned) rather than bundled:
+ * chinese-days (43 KB of holiday JSON, the largest single input of every bundle).
  */
-const INSTALLED = [...CLOUD_SDKS, 'chinese-days']
+const INSTALLED = ['chinese-days']
 const installedVersion = (d) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', d, 'package.json'), 'utf8')).version
+
+/**
+ * @cloudbase/node-sdk is shipped next to each bundle as two vendor files built here from the
+ * installed package (its own code, unchanged but for when modules run): required from
+ * node_modules it costs ~300 ms before the first call, because its entry eagerly loads every
+ * subsystem (AI, storage's XML parser, JWT, axios, proxy agents, form-data + mime-db) while a
+ * function's cold start only needs init(), getCloudbaseContext and the database.
+ * - `VENDOR.sdk`: the SDK with the requires below turned lazy — the module runs when a property
+ *   of it is first read, not when the SDK loads (a `require` inside a function, as Node allows).
+ * - `VENDOR.extra`: the third-party packages only those lazy paths reach, in a second file that
+ *   is not even read until one of them is needed.
+ * - `VENDOR.wx`: wx-server-sdk (notify's subscription messages, imported on the first send) with
+ *   its own copy of @cloudbase/node-sdk treated the same way, sharing `VENDOR.extra`.
+ * Nothing is stubbed: every SDK path is still there and runs the SDK's code when called.
+ */
+export const VENDOR = { dir: 'vendor', sdk: 'cloudbase-node-sdk.js', extra: 'cloudbase-node-sdk-extra.js', wx: 'wx-server-sdk.js' }
+/** Per file of @cloudbase/node-sdk/dist: the requires that run on first use. None is reached by init(), database() or getCloudbaseContext(). */
+const LAZY_REQUIRES = {
+  // app.auth(), functions, cloud run, storage (files), wx open API, analytics, AI, logger, notifications; axios only for
+  // `requestClient`; wx-cloud-client-sdk for app.models (built on first read: modelsOnFirstUse) and app.mysql / rdb
+  'cloudbase.js': ['axios', '@cloudbase/wx-cloud-client-sdk', './auth', './functions', './cloudrun', './storage', './wx', './analytics', './ai', './logger', './notification'],
+  // the metadata probe off the platform (on CloudBase TENCENTCLOUD_RUNENV=SCF skips it)
+  'utils/metadata.js': ['axios'],
+  // only with a proxy configured / for multipart uploads
+  'utils/request-core.js': ['https-proxy-agent', 'http-proxy-agent', 'form-data'],
+  // createTicket
+  'auth/index.js': ['jsonwebtoken'],
+  // the XML answer of an upload
+  'storage/index.js': ['xml2js'],
+}
+/** Packages only the lazy paths above require: bundled into VENDOR.extra. */
+const EXTRA_PACKAGES = ['@cloudbase/wx-cloud-client-sdk', 'axios', 'form-data', 'http-proxy-agent', 'https-proxy-agent', 'jsonwebtoken', 'xml2js', '@cloudbase/ai', '@cloudbase/app', 'web-streams-polyfill']
+const sdkDir = () => fs.realpathSync(path.join(root, 'node_modules/@cloudbase/node-sdk'))
+
+/** `const x = <expr with require("spec")>;` → the same module object, loaded on first property access. */
+const LAZY_HELPER =
+  'function __lazyModule(load) { let m; const get = () => (m ??= load()); return new Proxy({}, { get: (_, k) => get()[k], has: (_, k) => k in get(), ownKeys: () => Reflect.ownKeys(get()), getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(get(), k); if (d) d.configurable = true; return d }, set: (_, k, v) => ((get()[k] = v), true) }) }\n'
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+/**
+ * init() builds `app.models` (the data-model client of @cloudbase/wx-cloud-client-sdk, whose load
+ * also installs its polyfills and pulls in Node's fetch: ~70 ms) whether or not it is used. Here
+ * the same block of the SDK runs on the first read of `app.models` instead; the functions never
+ * read it. The only difference: the env id it reads from the context is read then, not at init().
+ */
+function modelsOnFirstUse(src) {
+  const start = src.indexOf('        try {\n            // 初始化数据模型等 SDK 方法')
+  const endMark = '            this.models = httpClient;\n        }\n        catch (e) {\n            // ignore\n        }\n'
+  const end = src.indexOf(endMark, start)
+  if (start < 0 || end < 0) throw new Error('@cloudbase/node-sdk dist/cloudbase.js: the models block of init() changed; revisit modelsOnFirstUse')
+  const block = src.slice(start, end) + '            models = httpClient;\n        }\n        catch (e) {\n            // ignore\n        }\n'
+  const define = (v) => `Object.defineProperty(this, 'models', { value: ${v}, writable: true, configurable: true, enumerable: true })`
+  const lazy =
+    `        Object.defineProperty(this, 'models', { configurable: true, enumerable: true, set: (v) => { ${define('v')} }, get: () => {\n` +
+    `        let models;\n${block}        ${define('models')};\n        return models;\n        } });\n`
+  return src.slice(0, start) + lazy + src.slice(end + endMark.length)
+}
+
+/** Applies to every copy of @cloudbase/node-sdk a vendor file bundles (wx-server-sdk carries its own). */
+const lazySdkRequires = {
+  name: 'lazy-sdk-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@cloudbase[\\/]node-sdk[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const marker = `${path.sep}dist${path.sep}`
+      const pkgDir = args.path.slice(0, args.path.lastIndexOf(marker))
+      const rel = args.path.slice(pkgDir.length + marker.length).split(path.sep).join('/')
+      let src = await fs.promises.readFile(args.path, 'utf8')
+      // reads ../../package.json next to itself at load: not there once bundled
+      if (rel === 'utils/version.js') {
+        if (!src.includes('loadPackage().version')) throw new Error('@cloudbase/node-sdk utils/version.js changed: revisit scripts/build-functions.mjs')
+        src = src.replace('loadPackage().version', JSON.stringify(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version))
+      }
+      if (rel === 'cloudbase.js') src = modelsOnFirstUse(src)
+      const specs = LAZY_REQUIRES[rel]
+      if (specs) {
+        for (const spec of specs) {
+          const re = new RegExp(`^const (\\w+) = (.*require\\(${escapeRe(JSON.stringify(spec))}\\).*);$`, 'm')
+          // an SDK upgrade that moved a require fails the build rather than silently loading it eagerly
+          if (!re.test(src)) throw new Error(`@cloudbase/node-sdk dist/${rel}: no top-level require of ${spec}; revisit LAZY_REQUIRES`)
+          src = src.replace(re, 'const $1 = __lazyModule(() => $2);')
+        }
+        src = LAZY_HELPER + src
+      }
+      return { contents: src, loader: 'js' }
+    })
+  },
+}
+
+/** In VENDOR.sdk, `require("axios")` etc. read the package from VENDOR.extra (loaded then). */
+const extraPackagesOutside = {
+  name: 'extra-packages-outside',
+  setup(b) {
+    const re = new RegExp(`^(${EXTRA_PACKAGES.map(escapeRe).join('|')})(/.*)?$`)
+    b.onResolve({ filter: re }, (args) => {
+      // VENDOR.extra exports the packages by name, not their inner files
+      if (!EXTRA_PACKAGES.includes(args.path)) return { errors: [{ text: `${args.path}: only whole packages can live in ${VENDOR.extra} (required by ${args.importer})` }] }
+      return { path: args.path, namespace: 'sdk-extra' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'sdk-extra' }, (args) => ({ contents: `module.exports = require(${JSON.stringify('./' + VENDOR.extra)})[${JSON.stringify(args.path)}]`, loader: 'js' }))
+    b.onResolve({ filter: new RegExp(`^\\./${escapeRe(VENDOR.extra)}$`) }, (args) => ({ path: args.path, external: true }))
+  },
+}
+
+const vendorOptions = { bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', legalComments: 'none' }
+
+/** Builds VENDOR.sdk and VENDOR.extra into `outdir`. */
+async function buildVendor(outdir, quiet, minify) {
+  await build({
+    ...vendorOptions,
+    minify,
+    stdin: { contents: "module.exports = require('@cloudbase/node-sdk')", resolveDir: root, sourcefile: 'cloudbase-node-sdk-entry.js' },
+    outfile: path.join(outdir, VENDOR.sdk),
+    plugins: [lazySdkRequires, extraPackagesOutside],
+    logLevel: quiet ? 'error' : 'warning',
+  })
+  // each package behind a getter: reading one runs it (and what it requires), not the others
+  const getters = EXTRA_PACKAGES.map((p) => `get ${JSON.stringify(p)}() { return require(${JSON.stringify(p)}) }`).join(',\n')
+  await build({
+    ...vendorOptions,
+    minify,
+    stdin: { contents: `module.exports = {\n${getters}\n}`, resolveDir: sdkDir(), sourcefile: 'cloudbase-node-sdk-extra-entry.js' },
+    outfile: path.join(outdir, VENDOR.extra),
+    logLevel: quiet ? 'error' : 'warning',
+  })
+  // its copy of @cloudbase/node-sdk resolves the extra packages from the top-level node_modules, as VENDOR.extra does
+  await build({
+    ...vendorOptions,
+    minify,
+    stdin: { contents: "module.exports = require('wx-server-sdk')", resolveDir: root, sourcefile: 'wx-server-sdk-entry.js' },
+    outfile: path.join(outdir, VENDOR.wx),
+    plugins: [lazySdkRequires, extraPackagesOutside],
+    logLevel: quiet ? 'error' : 'warning',
+  })
+}
+
+/** In a function bundle, the SDKs are the vendor files shipped next to it. */
+const sdkFromVendor = {
+  name: 'sdk-from-vendor',
+  setup(b) {
+    b.onResolve({ filter: /^@cloudbase\/node-sdk$/ }, () => ({ path: `./${VENDOR.dir}/${VENDOR.sdk}`, external: true }))
+    b.onResolve({ filter: /^wx-server-sdk$/ }, () => ({ path: `./${VENDOR.dir}/${VENDOR.wx}`, external: true }))
+  },
+}
 
 /**
  * The project's own modules (cloudfunctions/, types/) have no import-time effects a bundle needs
@@ -35,38 +178,57 @@ const ownModulesArePure = {
   },
 }
 
-export async function buildFunctions({ quiet = false, outRoot = path.join(root, 'build/functions') } = {}) {
-  for (const name of FUNCTIONS) {
-    const outdir = path.join(outRoot, name)
-    fs.rmSync(outdir, { recursive: true, force: true })
-    await build({
-      entryPoints: [path.join(root, 'cloudfunctions', name, 'index.ts')],
-      outfile: path.join(outdir, 'index.js'),
-      bundle: true,
-      platform: 'node',
-      target: NODE_TARGET,
-      format: 'cjs',
-      minify: true,
-      legalComments: 'none',
-      alias: { '@contract': path.join(root, 'types') },
-      // SQLite is only used by the local gateway. The CloudBase SDKs (~1 MB minified) are installed
-      // by CloudBase from the function's package.json (installDependency) at the pinned version.
-      external: ['better-sqlite3', ...INSTALLED],
-      plugins: [ownModulesArePure],
-      logLevel: quiet ? 'error' : 'warning',
-    })
-    const bundle = fs.readFileSync(path.join(outdir, 'index.js'), 'utf8')
-    const dependencies = Object.fromEntries(INSTALLED.filter((d) => bundle.includes(`require("${d}")`) || bundle.includes(`require("${d}/`)).map((d) => [d, installedVersion(d)]))
-    fs.writeFileSync(
-      path.join(outdir, 'package.json'),
-      JSON.stringify({ name, version: '1.0.0', main: 'index.js', private: true, dependencies }, null, 2) + '\n',
-    )
-    const cfg = path.join(root, 'cloudfunctions', name, 'config.json')
-    if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(outdir, 'config.json'))
+export async function buildFunctions({ quiet = false, outRoot = path.join(root, 'build/functions'), minify = true } = {}) {
+  const vendorTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-vendor-'))
+  try {
+    await buildVendor(vendorTmp, quiet, minify)
+    for (const name of FUNCTIONS) await buildFunction(name, outRoot, vendorTmp, quiet, minify)
+  } finally {
+    fs.rmSync(vendorTmp, { recursive: true, force: true })
   }
 }
 
+async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
+  const outdir = path.join(outRoot, name)
+  fs.rmSync(outdir, { recursive: true, force: true })
+  await build({
+    entryPoints: [path.join(root, 'cloudfunctions', name, 'index.ts')],
+    outfile: path.join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: NODE_TARGET,
+    format: 'cjs',
+    minify,
+    legalComments: 'none',
+    alias: { '@contract': path.join(root, 'types') },
+    // a dynamic import() (notify's wx-server-sdk on first send) becomes a deferred require():
+    // whatever loads the handler on the platform, a plain require needs nothing from it
+    supported: { 'dynamic-import': false },
+    // SQLite is only used by the local gateway; INSTALLED are installed by CloudBase from the
+    // function's package.json (installDependency) at the pinned version
+    external: ['better-sqlite3', ...INSTALLED],
+    plugins: [ownModulesArePure, sdkFromVendor],
+    logLevel: quiet ? 'error' : 'warning',
+  })
+  const bundle = fs.readFileSync(path.join(outdir, 'index.js'), 'utf8')
+  // require("x") or a dynamic import("x") (loaded on first use)
+  const uses = (d) => ['require', 'import'].some((f) => bundle.includes(`${f}("${d}")`) || bundle.includes(`${f}("${d}/`))
+  const dependencies = Object.fromEntries(INSTALLED.filter(uses).map((d) => [d, installedVersion(d)]))
+  fs.writeFileSync(
+    path.join(outdir, 'package.json'),
+    JSON.stringify({ name, version: '1.0.0', main: 'index.js', private: true, dependencies }, null, 2) + '\n',
+  )
+  const vendored = [VENDOR.sdk, VENDOR.wx].filter((f) => uses(`./${VENDOR.dir}/${f}`))
+  if (vendored.length) {
+    fs.mkdirSync(path.join(outdir, VENDOR.dir))
+    for (const f of [...vendored, VENDOR.extra]) fs.copyFileSync(path.join(vendorDir, f), path.join(outdir, VENDOR.dir, f))
+  }
+  const cfg = path.join(root, 'cloudfunctions', name, 'config.json')
+  if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(outdir, 'config.json'))
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await buildFunctions()
+  // --no-minify: readable names in a `node --cpu-prof` profile (scripts/bench/coldstart.ts --profile)
+  await buildFunctions({ minify: !process.argv.includes('--no-minify'), ...(process.argv.includes('--no-minify') ? { outRoot: path.join(root, 'build/functions-unminified') } : {}) })
   console.log(`bundled ${FUNCTIONS.length} functions into build/functions/`)
 }

@@ -49,8 +49,9 @@ export interface CaseIndex {
  * 6: the analytics / export facts (./case-facts) joined the derived fields.
  * 7: 差评 follow-up and 回访 facts.
  * 8: the 差评's opening and first reach-out (time, who) for the export.
+ * 9: CloudBase keeps the follow-up task fields (../case-tasks) on the case document.
  */
-export const CASE_INDEX_VERSION = 8
+export const CASE_INDEX_VERSION = 9
 
 export function caseIndex(c: Case, policy: Policy): CaseIndex {
   const due = caseDueAt(c, policy)

@@ -145,6 +145,13 @@ export interface QueueFilter {
   batch?: { skuId: string; batch: string }
 }
 
+/** See Store.openCaseWrite. */
+export interface CaseWrite {
+  guard: OrderGuard
+  create: Store['createCase']
+  close(): Promise<void>
+}
+
 export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
   active: boolean
 }
@@ -159,6 +166,13 @@ export interface BuyerRecord {
   trusted: boolean
   /** WeChat unionid when the mini-program is bound to the open platform (links shop orders); absent = unknown */
   unionid?: string | null
+  /**
+   * The shop openids on the orders carrying this buyer's unionid, as claimShopOrders last saw them
+   * (their `channels:<shop openid>` ids are this buyer's too): the buyer's standing reads them here
+   * instead of the orders. Absent = never recorded (read the orders); a write without it keeps the
+   * recorded one.
+   */
+  shopOpenids?: string[] | null
   /** how staff find the buyer: the name on their orders; absent = keep the recorded one */
   name?: string | null
   /** last 4 digits of the buyer's phone (never the whole number); absent = keep the recorded one */
@@ -194,6 +208,14 @@ export interface PolicyRecord {
   updatedAt: string
   /** the what-if summary the owner saw before saving this version (null: saved without one) */
   whatIf?: WhatIfSummary | null
+}
+
+/** What a decision inside the write (saveCaseDecided) answers: saveCase's arguments. */
+export interface DecidedWrite {
+  next: Case
+  outbox: NewOutboxItem[]
+  commandKey?: Omit<CommandKey, 'version'>
+  refunds?: Array<Omit<RefundRecord, 'status'>>
 }
 
 export interface RefundRecord {
@@ -346,9 +368,20 @@ export interface Store {
     idem?: { scope: string; key: string; fingerprint?: string },
     opts?: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }>
+  /**
+   * A new case's write on one order, opened before the case is built: `guard` is the order's guard
+   * as the write reads it (CloudBase: inside the transaction the case will be written in), so the
+   * caller builds the case on the read the write checks and the guard is read once. `create` is
+   * createCase (same answers, refusals and idempotency; a case of another order, a second call, or
+   * an order changed meanwhile go through a fresh createCase); `close` ends the write if `create`
+   * was not called (always call it: it is a no-op after `create`).
+   */
+  openCaseWrite(orderId: string): Promise<CaseWrite>
   /** The case an earlier createCase stored under this idempotency key, if any. */
   findByIdempotencyKey(scope: string, key: string): Promise<Case | null>
   getCase(id: string): Promise<Case | null>
+  /** Optional: the order of a case this instance has read before, if it remembers it (a case's order never changes). */
+  orderIdOf?(caseId: string): string | undefined
   /** The case with the command keys stored with its recent writes (newest last, bounded). */
   getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null>
   /**
@@ -358,14 +391,26 @@ export interface Store {
    * counters and, with `commandKey`, the command's idempotency key. `prev` — the case as read at
    * `expectedVersion`, which the caller decided on — lets a store see that a write changes nothing
    * but the case (no guard entry, load or task row moves) and write it as one compare-and-set.
+   * `refunds`: a ledger-only payment port's records (PaymentPort.inWrite), written in the same
+   * write; a key recorded before is left as it is.
    */
-  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case }): Promise<void>
+  saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts?: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case; refunds?: Array<Omit<RefundRecord, 'status'>> }): Promise<void>
   /**
-   * Stores that commit outbox rows inside the case document first (see the CloudBase adapter):
-   * put the rows of case queues older than `before` into the outbox when missing and empty those
-   * queues. The dispatcher calls it once per pass. Answers how many queues were emptied.
+   * Optional: a command decided on the order's guard inside the write (paying commands). The store
+   * reads the case — which must be at `expectedVersion` (else StoreConflict) — and the guard of
+   * `orderId` inside its atomic write, calls `decide` with that guard and writes what it answers
+   * exactly as saveCase would. `decide` must be pure: a retried write calls it again; what it
+   * throws aborts the write and reaches the caller. Answers the case written. Without it the use
+   * case reads the guard first (getOrderGuard) and saves with saveCase.
    */
-  sweepCaseOutbox?(before: string, limit: number): Promise<number>
+  saveCaseDecided?(caseId: string, orderId: string, expectedVersion: number, decide: (guard: OrderGuard) => DecidedWrite): Promise<Case>
+  /**
+   * Stores that commit a case write's outbox rows inside the case document (the CloudBase
+   * adapter): move rows waiting in case queues into the outbox, where claimOutbox finds them.
+   * The dispatcher calls it first in every pass; listOutbox / pendingOutbox show queued rows
+   * before it. Answers how many rows were moved.
+   */
+  sweepCaseOutbox?(limit: number): Promise<number>
   /**
    * The scheduler's writes of many cases in one atomic write (optional: stores with cheap writes
    * loop over saveCase). Each case is a compare-and-set on its `expectedVersion`: a case whose
@@ -388,6 +433,13 @@ export interface Store {
   listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: CaseStatus }>>
   /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */
   countCases(filter: QueueFilter, cap?: number): Promise<number>
+  /**
+   * A buyer's standing in cases, across the desk ids they are known under (`buyerOpenids`): of the
+   * cases created at or after `createdFrom`, how many have a refund that did not fail (answers
+   * min(n, caps.refunded)) and how many are risk-flagged (min(n, caps.risk)). Bounded by the caps
+   * whatever the buyer's history (CloudBase: one request, two when caps.refunded + caps.risk match).
+   */
+  buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
   dueCases(now: string, limit: number): Promise<Case[]>
   /** Next case number (monotonic, human readable). */
@@ -438,7 +490,7 @@ export interface Store {
    * How many of the buyer's orders were signed for (deliveredAt) at or after `deliveredFrom`,
    * counted through an index and stopping at `cap` (answers min(n, cap)).
    */
-  countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number>
+  countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number>
   /** Logistics watch: orders shipped at or before `shippedBefore`, not signed, not yet watched; oldest first, through an index. */
   unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]>
   /** Marks an order handled by the logistics watch; false if it already was (another scheduler won). */

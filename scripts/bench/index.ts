@@ -26,7 +26,7 @@ import type { LoadResult } from './http'
 import { BENCH_NOW, caseTemplates } from './population'
 import { BUYERS, DUE, PASSES, scaleRun, warmScheduler, type ScaleResult } from './scale'
 import { measureRoundTrips, roundTripFigures, roundTripTable, type RoundTrips } from './roundtrips'
-import { coldStartFigures, measureColdStart } from './coldstart'
+import { coldStartFigures, coldStartReport, measureColdStart } from './coldstart'
 import { reportShopSync, runShopSync } from './shop-sync'
 import { reportShopRemedy, runShopRemedy } from './shop-remedy'
 import { runUploadMemory } from './upload-memory'
@@ -88,7 +88,8 @@ async function main() {
     if (wanted('coldstart')) {
       progress('function cold start …')
       const cold = await measureColdStart()
-      reportColdStart(cold)
+      console.log('')
+      for (const l of coldStartReport(cold)) console.log(l)
       figures.push(...coldStartFigures(cold))
     }
     const templates = await caseTemplates(BENCH_NOW, size(4, 1))
@@ -260,12 +261,6 @@ function reportCloud(rt6: RoundTrips[], rt30: RoundTrips[]) {
   console.log('CloudBase adapter: database round trips per action (real @cloudbase/node-sdk → local emulator; one warm instance;')
   console.log('"seq" = longest chain of requests each sent after the previous answer, i.e. latency at one round trip each)')
   for (const l of roundTripTable(rt6, rt30)) console.log(l)
-}
-
-function reportColdStart(cold: { name: string; ms: number }[]) {
-  console.log('')
-  console.log(`Function cold start: require of each deployed bundle in a fresh process, CloudBase SDKs as installed (median of ${SMALL ? 1 : 5})`)
-  for (const c of cold) console.log(`  ${pad(c.name, 48)}${lpad(f(c.ms, 0), 6)} ms${c.name.startsWith('function') ? `  (target ≤ 120 ms: ${verdict(c.ms <= 120)})` : ''}`)
 }
 
 main().catch((e) => {

@@ -12,6 +12,7 @@ import type { OrderSnapshot } from '@contract/domain'
 import type { Deps } from '../../cloudfunctions/app/deps'
 import { CloudBaseStore } from '../../cloudfunctions/adapters/cloudbase/store'
 import { LocalPayments } from '../../cloudfunctions/adapters/local/payments'
+import { NoSilentRefunds } from '../../cloudfunctions/adapters/cloudbase/payments'
 import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { adminFunction } from '../../cloudfunctions/app/admin'
@@ -19,6 +20,11 @@ import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { dispatchOutbox } from '../../cloudfunctions/app/usecases/dispatch-outbox'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { CloudBaseEmulator } from '../../tests/server/cloudbase-emulator'
+import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
+import { startChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { pushSignature } from '../../cloudfunctions/adapters/channels/push'
+import { channelsEntry } from '../../cloudfunctions/adapters/cloudbase/entries'
+import { upsertShopOrder } from '../../cloudfunctions/app/usecases/sync-shop-orders'
 
 import { SMALL, le, type Figure } from './figures'
 
@@ -48,10 +54,10 @@ export function criticalPath(trace: { start: number; end: number }[]): number {
   return depth.length ? Math.max(...depth) : 0
 }
 
-function order(orderId: string, buyerOpenid: string, skus: string[], paidFen: number): OrderSnapshot {
+function order(orderId: string, buyerOpenid: string, skus: string[], paidFen: number, source?: 'channels'): OrderSnapshot {
   const t = (d: number) => new Date(Date.parse(NOW) + d * 86_400_000).toISOString()
   return {
-    orderId, buyerOpenid, paidFen,
+    orderId, buyerOpenid, paidFen, ...(source ? { source } : {}),
     items: skus.map((skuId) => ({ skuId, name: `商品${skuId}`, qty: 1, unitPriceFen: Math.floor(paidFen / skus.length), batch: 'B1' })),
     paidAt: t(-5), shippedAt: t(-4), carrier: '顺丰速运', trackingNo: `SF${orderId}`, promisedDeliveryAt: t(-3), deliveredAt: t(-2),
   }
@@ -62,6 +68,10 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
   process.env.SILENCE = 'true'
   const emulator = new CloudBaseEmulator()
   const url = await emulator.start()
+  // the Channels shop stand-in, on the desk's clock: pushes are signed with it and read from it
+  let now = NOW
+  const PUSH_TOKEN = 'bench-push-token'
+  const standin = await startChannelsStandin({ clock: { now: () => Date.parse(now) }, pushToken: PUSH_TOKEN })
   const open = () => new CloudBaseStore({ env: 'bench', secretId: 'local-id', secretKey: 'local-key', serviceUrl: url, timeout: 30_000 })
   const setup = open()
   try {
@@ -71,19 +81,27 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       await setup.upsertStaff({ id: `staff-x${i}`, name: `客服${i}`, role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
     }
     for (let i = 0; i < 40; i++) await setup.upsertOrder({ order: order(`RT-${i}`, 'buyer-zhao', ['A', 'B'], 20_000), createdAt: NOW })
+    for (let i = 0; i < 4; i++) await setup.upsertOrder({ order: order(`SHOP-${i}`, 'buyer-zhao', ['A', 'B'], 20_000, 'channels'), createdAt: NOW })
 
     // a warm instance: its own store (policy and case-number caches), one call of each kind first
-    let now = NOW
     const store = open()
-    const deps: Deps = { store, payments: new LocalPayments(store, () => now), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    // the payment port CloudBase deploys (adapters/cloudbase/deps.ts); the local ledger for one row below
+    const shop = new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store, now: () => Date.parse(now), sleep: async () => {} })
+    const deps: Deps = { store, payments: new NoSilentRefunds(store), media: new LocalMedia(store), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    // the channels function's instance: the same store, with the shop connected
+    const shopDeps: Deps = { ...deps, shop }
     const buyer = aftersaleFunction(deps)
     const staff = adminFunction(deps)
     const ok = <T>(r: { ok: boolean; data?: unknown; error?: unknown }): T => {
       if (!r.ok) throw new Error(JSON.stringify(r.error))
       return r.data as T
     }
+    // the buyer as CloudBase presents them: the demo's 赵先生 is bound to the seller's open-platform
+    // account (his record holds the unionid claimShopOrders took from his calls), so every call of his
+    // carries WX_UNIONID in its context
+    const zhao = { openid: 'buyer-zhao', unionid: 'union-zhao' }
     let n = 0
-    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, { openid: 'buyer-zhao' })).case
+    const submit = async () => ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: `rt-submit-${n}`, data: { orderId: `RT-${n++}`, claimedItems: [{ skuId: 'A', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' } }, zhao)).case
     const rows: RoundTrips[] = []
     const traced = async (action: string, f: () => Promise<unknown>) => {
       emulator.latencyMs = LATENCY_MS
@@ -103,24 +121,91 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       const r = await traced(action, f)
       rows.push({ action, total: r.total / per, seq: r.seq / per, budget })
     }
-    // cold start: what a fresh instance sends before its first call is served (init)
-    await measure('cold start (init)', { total: 2 }, () => open().init())
+    // setup's init (collections, migration marks): once per deployment by the `setup` function, on no cold start
+    await measure('setup init (per deployment)', {}, () => open().init())
+    // a buyer files from their order list: it is read (and their shop orders claimed) first
+    ok(await buyer({ action: 'list_orders', data: {} }, zhao))
     const warm = await submit()
     ok(await staff({ action: 'respond', data: { caseId: warm.id, text: '您好' } }, { openid: 'staff-sup' }))
     ok(await staff({ action: 'get_case', data: { caseId: warm.id } }, { openid: 'staff-sup' }))
 
+    // cold start: a fresh instance's first call against the same call on a warm one (caches empty:
+    // policy version, staff record, case numbers)
+    {
+      const [a, b] = [await submit(), await submit()]
+      const freshStore = open()
+      const fresh = adminFunction({ ...deps, store: freshStore, payments: new NoSilentRefunds(freshStore), media: new LocalMedia(freshStore) })
+      const cold = await traced('cold start', () => fresh({ action: 'respond', data: { caseId: a.id, text: '您好' } }, { openid: 'staff-sup' }))
+      const warmCall = await traced('warm call', () => staff({ action: 'respond', data: { caseId: b.id, text: '您好' } }, { openid: 'staff-sup' }))
+      rows.push({ action: 'cold start: first call over a warm one (respond)', total: cold.total - warmCall.total, seq: cold.seq - warmCall.seq, budget: { total: 2 } })
+    }
     let c = { id: '', version: 0 }
     await measure('submit (buyer)', { total: 10, seq: 6 }, async () => (c = await submit()))
     await measure('case command: respond (staff)', { total: 6, seq: 4 }, async () => {
       c = ok(await staff({ action: 'respond', data: { caseId: c.id, text: '已收到，马上处理', expectedVersion: c.version } }, { openid: 'staff-sup' }))
     })
-    await measure('paying command: approve ¥100 (staff)', { total: 10, seq: 6 }, async () => {
+    // paying commands: a 退差价 on a shop order (the money the desk moves on CloudBase, through the
+    // outbox), a refund on an order with no refund channel (refused in the same write), and the
+    // local ledger's refund (the demo's port: recorded and settled in the same write)
+    const shopCase = ok<{ case: { id: string; version: number } }>(await buyer({ action: 'submit', idempotencyKey: 'rt-shop-compensation', data: { orderId: 'SHOP-0', claimedItems: [{ skuId: 'A', qty: 1 }], type: 'compensation', reason: 'quality_defect', description: '有划痕', evidence: [], desiredRemedy: 'compensation' } }, { openid: 'buyer-zhao' })).case
+    await measure('paying command: approve ¥50 compensation, shop order (退差价 via outbox)', { total: 10, seq: 6 }, async () => {
+      ok(await staff({ action: 'approve', data: { caseId: shopCase.id, expectedVersion: shopCase.version, amountFen: 5_000 } }, { openid: 'staff-sup' }))
+    })
+    const spare = await submit()
+    await measure('paying command: approve ¥100 refund, no refund channel (deployed port)', { total: 10, seq: 6 }, async () => {
+      ok(await staff({ action: 'approve', data: { caseId: spare.id, expectedVersion: spare.version, amountFen: 10_000 } }, { openid: 'staff-sup' }))
+    })
+    deps.payments = new LocalPayments(store, () => now)
+    await measure('paying command: approve ¥100 refund, local ledger (demo port)', { total: 10, seq: 6 }, async () => {
       ok(await staff({ action: 'approve', data: { caseId: c.id, expectedVersion: c.version, amountFen: 10_000 } }, { openid: 'staff-sup' }))
     })
+    // the commands of closing the loop, on one case: an agent asks a supervisor to approve, the
+    // supervisor decides (paying: the local ledger settles it), the agent records the 回访, the
+    // buyer rates 1★ and the agent takes the 差评 follow-up's first step
+    {
+      const x = await submit()
+      const agent = ok<{ assigneeId: string }>(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: 'staff-sup' })).assigneeId
+      ok(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: agent })) // the agent opens the case first, as on the case page
+      await measure('new command: submit_for_approval (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'submit_for_approval', data: { caseId: x.id, request: { type: 'approve' }, note: '质量问题' } }, { openid: agent })))
+      const approvalId = ok<{ approvals: Array<{ id: string }> }>(await staff({ action: 'get_case', data: { caseId: x.id } }, { openid: 'staff-sup' })).approvals[0].id
+      await measure('paying command: decide_approval, local ledger (supervisor)', { total: 10, seq: 6 }, async () => ok(await staff({ action: 'decide_approval', data: { caseId: x.id, approvalId, decision: 'approved', note: '同意' } }, { openid: 'staff-sup' })))
+      await measure('new command: record_visit (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'record_visit', data: { caseId: x.id, outcome: 'satisfied', note: '电话已接通' } }, { openid: agent })))
+      ok(await buyer({ action: 'rate', data: { caseId: x.id, score: 1, comment: '太慢了' } }, { openid: 'buyer-zhao' }))
+      await measure('new command: review_step (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'review_step', data: { caseId: x.id, step: { step: 'analyse', cause: 'service', text: '物流慢' } } }, { openid: agent })))
+    }
+    deps.payments = new NoSilentRefunds(store)
     await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
     await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
-    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, { openid: 'buyer-zhao' })))
-    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, { openid: 'buyer-zhao' })))
+    await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, zhao)))
+    await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, zhao)))
+
+    // Channels push → new case: the channels function (as CloudBase runs it) gets a signed push of a
+    // new after-sale on an order the order sync already wrote, reads it from the shop and opens its
+    // case. Store round trips at the SDK; shop API calls (the stand-in's log) separately.
+    const channels = channelsEntry(async () => shopDeps, () => ({ token: PUSH_TOKEN }))
+    let pushes = 0
+    const newAfterSale = async () => {
+      const o = standin.state.createOrder()
+      await upsertShopOrder(shopDeps, await shop.getOrder(o.order_id))
+      return standin.state.createAfterSale({ orderId: o.order_id, type: 'REFUND' }).after_sale_order_id
+    }
+    const push = async (afterSaleOrderId: string) => {
+      const timestamp = String(Math.floor(Date.parse(now) / 1000))
+      const nonce = `bench-nonce-${pushes++}`
+      const body = JSON.stringify({
+        ToUserName: 'gh_shop', FromUserName: 'o_sys', CreateTime: Number(timestamp), MsgType: 'event', Event: 'channels_ec_aftersale_update',
+        finder_shop_aftersale_status_update: { status: 'MERCHANT_PROCESSING', after_sale_order_id: afterSaleOrderId, order_id: '1' },
+      })
+      const r = (await channels({ httpMethod: 'POST', queryStringParameters: { signature: pushSignature(PUSH_TOKEN, timestamp, nonce), timestamp, nonce }, body })) as { statusCode: number; body: string }
+      if (r.statusCode !== 200) throw new Error(`bench: push answered ${r.statusCode} ${r.body}`)
+    }
+    await push(await newAfterSale()) // warm: token fetched, caches filled
+    const pushed = await newAfterSale()
+    const shopCalls = standin.state.calls.length
+    await measure('Channels push → new case', { total: 8 }, () => push(pushed))
+    const shopRow = { action: 'Channels push → new case: shop calls', total: standin.state.calls.length - shopCalls, seq: standin.state.calls.length - shopCalls, budget: { total: 1 } }
+    rows.push(shopRow)
+    if (!(await store.findByIdempotencyKey('channels-aftersale', pushed))) throw new Error('bench: the pushed after-sale opened no case')
 
     // timers, ten days on. A pass's fixed work (policy, due queries, logistics watch, media sweep,
     // nonce purge, outreach, delivery care) is measured on its own: a steady-state pass with nothing
@@ -156,6 +241,7 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
     return rows
   } finally {
     await emulator.stop()
+    await standin.close()
   }
 }
 
@@ -167,11 +253,12 @@ export function roundTripTable(at6: RoundTrips[], at30: RoundTrips[]): string[] 
     if (r.budget.seq !== undefined) parts.push(`seq ≤ ${r.budget.seq} ${r.seq <= r.budget.seq ? 'met' : 'MISSED'}`)
     return parts.join(', ')
   }
-  const out = [`  ${'action'.padEnd(44)}${'6 staff'.padStart(12)}${'30 staff'.padStart(12)}  budget (at 30 staff)`, `  ${''.padEnd(44)}${'total/seq'.padStart(12)}${'total/seq'.padStart(12)}`]
+  const w = Math.max(44, ...at30.map((r) => r.action.replace(/\(\d+ (due|pending)\)/, '').length + 2))
+  const out = [`  ${'action'.padEnd(w)}${'6 staff'.padStart(12)}${'30 staff'.padStart(12)}  budget (at 30 staff)`, `  ${''.padEnd(w)}${'total/seq'.padStart(12)}${'total/seq'.padStart(12)}`]
   for (let i = 0; i < at30.length; i++) {
     const a = at6[i]
     const b = at30[i]
-    out.push(`  ${b.action.replace(/\(\d+ (due|pending)\)/, '').padEnd(44)}${`${f(a.total)}/${f(a.seq)}`.padStart(12)}${`${f(b.total)}/${f(b.seq)}`.padStart(12)}  ${mark(b)}`)
+    out.push(`  ${b.action.replace(/\(\d+ (due|pending)\)/, '').padEnd(w)}${`${f(a.total)}/${f(a.seq)}`.padStart(12)}${`${f(b.total)}/${f(b.seq)}`.padStart(12)}  ${mark(b)}`)
   }
   return out
 }

@@ -29,7 +29,7 @@ describe('scripts/bench in small mode', () => {
 
   it.each([
     ['round trips', /CloudBase adapter: database round trips per action[\s\S]*submit \(buyer\)\s+\d+\/\d+/],
-    ['cold start', /Function cold start[\s\S]*function aftersale \(bundle \+ SDKs\)\s+\d+ ms/],
+    ['cold start', /Function cold start[\s\S]*function aftersale: require \+ first call\s+-?\d+ ms/],
     ['scale', /In process, 1k vs 2k open cases[\s\S]*submit server time \/ bare insert: [\d.]+×/],
     ['what-if', /Policy what-if[\s\S]*\d+ replayed/],
     ['HTTP floor and gateway', /gateway: submit \+ list_cases \+ queue\s+\d+/],

@@ -14,6 +14,7 @@ import { startChannelsStandin, type ChannelsStandin } from '../../cloudfunctions
 import { startGateway, type Gateway } from '../../cloudfunctions/gateway/server'
 import { AFTERSALE_SCOPE } from '../../cloudfunctions/app/usecases/import-aftersale'
 import { watchLogistics } from '../../cloudfunctions/app/usecases/watch-logistics'
+import { listMyOrders } from '../../cloudfunctions/app/usecases/orders'
 import { makeApp, unwrap, type App } from './app-harness'
 import { HOUR, at, makeCase } from './fixtures'
 
@@ -179,6 +180,22 @@ describe('the repeat-refund risk flag on linked and proactive cases', () => {
     expect((await app.store.getCase(c.id))!.refunds).toEqual([])
     // the mini-program case it came from was flagged the same way
     expect((await app.store.getCase(parent.case.id))!.flags.risk).toBe(true)
+  })
+
+  it('once their order list claimed the shop orders, the buyer’s record names their shop openid and their filings count its refunds', async () => {
+    await refundedCases(app.store, 'channels:oShop_zhao', 3, now)
+    const linkOrder = signedOrder('SHOP-2', 'channels:oShop_zhao', now, 30, { source: 'channels', shopOpenid: 'oShop_zhao', buyerUnionid: 'union-zhao' })
+    await app.store.upsertOrder({ order: linkOrder, createdAt: linkOrder.paidAt })
+    // the mini-program opens the order list with the caller's unionid: the shop order becomes theirs
+    expect((await listMyOrders(app.deps, 'buyer-zhao', 50, 'union-zhao')).map((o) => o.order.orderId)).toContain('SHOP-2')
+    expect(await app.store.getBuyer('buyer-zhao')).toMatchObject({ unionid: 'union-zhao', shopOpenids: ['oShop_zhao'] })
+    // a later list finds nothing new: the record stays as it is
+    await listMyOrders(app.deps, 'buyer-zhao', 50, 'union-zhao')
+    expect((await app.store.getBuyer('buyer-zhao'))?.shopOpenids).toEqual(['oShop_zhao'])
+    const r = unwrap<{ case: { id: string } }>(
+      await app.buyer('buyer-zhao', 'submit', { orderId: 'DEMO0007', claimedItems: [{ skuId: 'SKU-TEA-01', qty: 1 }], type: 'resend', reason: 'missing_item', desiredRemedy: 'resend', description: '少了一盒' }, 'k-claimed'),
+    )
+    expect((await app.store.getCase(r.case.id))!.flags.risk).toBe(true)
   })
 
   it('a proactive logistics case of a buyer with 3 refunds in 90 days is flagged; an agent may not pay it', async () => {

@@ -1,6 +1,6 @@
 /**
  * Child of sdk-dns.test.ts: records every DNS look-up this process makes while it loads the
- * functions' entry points (the SDKs init on load), runs the CloudBase adapter against the local
+ * functions' entry points and runs the SDK inits of a first call, runs the CloudBase adapter against the local
  * emulator and serves a function call through the demo gateway. A look-up of a non-loopback host
  * is recorded and failed at once (ENOTFOUND), so nothing leaves the machine.
  * argv[2] = 'configured' (as the suite runs: tests/server/setup-env.ts first) or 'bare'.
@@ -31,11 +31,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function main() {
   if (process.argv[2] === 'configured') await import('./setup-env')
-  // the entry points: wx-server-sdk's init() runs when notify loads
+  // the entry points, and the SDK inits a function runs on its first call: its dependencies
+  // (@cloudbase/node-sdk init), and notify's wx-server-sdk on its first send
   await import('../../cloudfunctions/notify/index')
   await import('../../cloudfunctions/aftersale/index')
   await import('../../cloudfunctions/admin/index')
   await import('../../cloudfunctions/channels/index')
+  await (await import('../../cloudfunctions/adapters/cloudbase/deps')).cloudDeps()
+  const wx = (await import('wx-server-sdk')).default
+  wx.init({ env: wx.DYNAMIC_CURRENT_ENV as unknown as string })
 
   const { CloudBaseEmulator } = await import('./cloudbase-emulator')
   const { CloudBaseStore } = await import('../../cloudfunctions/adapters/cloudbase/store')

@@ -88,7 +88,7 @@ describe('function bundles keep only the modules they use', () => {
 })
 
 describe('each function bundle declares what CloudBase must install for it', () => {
-  it('every package a bundle requires is a Node built-in or pinned in its package.json', () => {
+  it('every package a bundle requires or imports on first use is a Node built-in, pinned in its package.json, or a vendor file shipped next to it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-build-'))
     try {
       // the real build script, into a scratch folder (the suite's `npm run build` output is not touched)
@@ -97,9 +97,21 @@ describe('each function bundle declares what CloudBase must install for it', () 
       for (const name of build.functions) {
         const bundle = fs.readFileSync(path.join(dir, name, 'index.js'), 'utf8')
         const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
-        const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((id) => !id.startsWith('node:') && !builtins.has(id))
+        const required = [...bundle.matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]).filter((id) => !id.startsWith('node:') && !builtins.has(id))
+        // a relative require is a file of the function's folder (the vendored SDK): it must be there, with what it requires in turn
+        const local = required.filter((id) => id.startsWith('./'))
+        for (const id of local) expect({ name, file: id, shipped: fs.existsSync(path.join(dir, name, id)) }).toEqual({ name, file: id, shipped: true })
+        for (const id of local) {
+          const inner = [...fs.readFileSync(path.join(dir, name, id), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).filter((x) => !x.startsWith('node:') && !builtins.has(x))
+          for (const f of inner.filter((x) => x.startsWith('./'))) expect({ name, file: f, shipped: fs.existsSync(path.join(dir, name, path.dirname(id), f)) }).toEqual({ name, file: f, shipped: true })
+          // a vendor file carries its packages: none is left for CloudBase to install
+          expect({ name, file: id, packages: inner.filter((x) => !x.startsWith('./')) }).toEqual({ name, file: id, packages: [] })
+        }
         const pkgOf = (id: string) => (id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0])
-        expect({ name, missing: [...new Set(required.map(pkgOf))].filter((p) => !deps.includes(p) && p !== 'better-sqlite3') }).toEqual({ name, missing: [] })
+        const packages = [...new Set(required.filter((id) => !id.startsWith('.')).map(pkgOf))]
+        expect({ name, missing: packages.filter((p) => !deps.includes(p) && p !== 'better-sqlite3') }).toEqual({ name, missing: [] })
+        // the SDK every function uses is the vendored one, and nothing else of it is left to install
+        expect({ name, vendored: local.includes('./vendor/cloudbase-node-sdk.js'), installsNodeSdk: packages.includes('@cloudbase/node-sdk') }).toEqual({ name, vendored: true, installsNodeSdk: false })
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })

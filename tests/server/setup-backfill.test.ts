@@ -83,6 +83,8 @@ async function asOldDeployment(freshPrefix: string, oldPrefix: string): Promise<
   for (const d of await all(`${freshPrefix}cases`)) {
     const old = { ...d }
     for (const f of [...FACT_FIELDS, 'cmdKeys']) delete old[f]
+    // (the follow-up task fields came with CASE_INDEX_VERSION 9)
+    for (const f of Object.keys(old)) if (f.startsWith('task_') || f === 'taskNextAt') delete old[f]
     await db.collection(`${oldPrefix}cases`).add(old)
   }
   for (const d of await all(`${freshPrefix}staff`)) {

@@ -196,6 +196,54 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect(await store.countCases({ orderId: 'ord-g2' })).toBe(1)
       })
 
+      it('a case write opened before the case is built reads the guard the write checks, and answers as createCase does', async () => {
+        const first = makeCase({ order: order('ord-w1') })
+        await store.createCase(first, [], undefined, { maxRequestsPerSku: 5 })
+        // opened: the guard as the write sees it; closed unused: nothing written
+        const unused = await store.openCaseWrite('ord-w1')
+        expect(unused.guard.cases.map((e) => e.caseId)).toEqual([first.id])
+        await unused.close()
+        await unused.close()
+        // a case of another item: written, with its outbox, under its key; close after create changes nothing
+        const w = await store.openCaseWrite('ord-w1')
+        const other = makeCase({ order: order('ord-w1'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        expect(await w.create(other, [ob(other, 'submitted')], { scope: 'w-buyer', key: 'w-k1', fingerprint: 'f1' }, { maxRequestsPerSku: 5 })).toEqual({ created: true, case: other, fingerprint: 'f1' })
+        await w.close()
+        expect(await store.getCase(other.id)).toEqual(other)
+        expect((await store.listOutbox({ caseId: other.id }, 10)).map((o) => o.key)).toEqual([`${other.id}:1:submitted`])
+        // the same key again through a new write: the first case, nothing written
+        const again = await store.openCaseWrite('ord-w1')
+        const twin = makeCase({ order: order('ord-w1'), claimedItems: [{ skuId: 'sku-2', qty: 1 }] })
+        expect(await again.create(twin, [ob(twin, 'submitted')], { scope: 'w-buyer', key: 'w-k1', fingerprint: 'f1' }, { maxRequestsPerSku: 5 })).toEqual({ created: false, case: other, fingerprint: 'f1' })
+        expect(await store.getCase(twin.id)).toBeNull()
+        // the order changed after the write was opened: the write still holds the item
+        const late = await store.openCaseWrite('ord-w2')
+        expect(late.guard.cases).toEqual([])
+        const meanwhile = makeCase({ order: order('ord-w2') })
+        await store.createCase(meanwhile, [], undefined, { maxRequestsPerSku: 5 })
+        const loser = makeCase({ order: order('ord-w2') })
+        await expect(late.create(loser, [ob(loser, 'x')], undefined, { maxRequestsPerSku: 5 })).rejects.toMatchObject({ rule: 'open_case', details: { otherCaseId: meanwhile.id } })
+        await late.close()
+        expect(await store.getCase(loser.id)).toBeNull()
+        expect(await store.listOutbox({ caseId: loser.id }, 10)).toEqual([])
+      })
+
+      it('of concurrent case writes opened on one order for one item exactly one is admitted', async () => {
+        const tries = Array.from({ length: 8 }, () => makeCase({ order: order('ord-w3') }))
+        const res = await Promise.allSettled(tries.map(async (c) => {
+          const w = await store.openCaseWrite('ord-w3')
+          try {
+            return await w.create(c, [ob(c, 'x')], undefined, { maxRequestsPerSku: 5 })
+          } finally {
+            await w.close()
+          }
+        }))
+        expect(res.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+        for (const r of res) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(GuardViolation)
+        expect(await store.countCases({ orderId: 'ord-w3' })).toBe(1)
+        expect((await store.getOrderGuard('ord-w3')).cases).toHaveLength(1)
+      })
+
       it('counts every request on an item and refuses past the cap', async () => {
         for (let i = 0; i < 3; i++) {
           const c = makeCase({ order: order('ord-g3') })
@@ -592,6 +640,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const pending = await store.pendingOutbox(T0, 10)
         expect(pending.map((o) => o.key).sort()).toEqual([`${c.id}:1:a`, `${c.id}:1:b`, `${c.id}:1:c`])
         expect(await store.pendingOutbox(T0, 2)).toHaveLength(2)
+        // a store that keeps rows in the case document first moves them as the dispatcher does
+        await store.sweepCaseOutbox?.(100)
 
         const [a, b] = [`${c.id}:1:a`, `${c.id}:1:b`]
         // claim: attempts 0 → 1, once
@@ -617,6 +667,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         const alert: NewOutboxItem = { ...ob(c, 'alert'), kind: 'staff_alert' }
         await store.createCase(c, [ob(c, 'm1'), ob(c, 'm2'), ob(c, 'm3'), alert])
         const lease = at(T0, 120_000)
+        await store.sweepCaseOutbox?.(100) // as the dispatcher's pass begins
         expect(await store.claimOutbox(at(T0, -1), 10, lease, 'early')).toEqual([])
         // the staff alert comes first although it was queued last
         const first = await store.claimOutbox(T0, 2, lease, 'p1')
@@ -640,6 +691,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
       it('of concurrent claims of one entry exactly one wins', async () => {
         const c = makeCase()
         await store.createCase(c, [ob(c, 'a')])
+        await store.sweepCaseOutbox?.(100)
         const res = await Promise.all(Array.from({ length: 10 }, () => store.updateOutbox(`${c.id}:1:a`, 0, { attempts: 1 })))
         expect(res.filter(Boolean)).toHaveLength(1)
       })
@@ -1038,6 +1090,18 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         expect((await store.getBuyer('t1'))?.trust?.history).toHaveLength(3)
       })
 
+      it('keeps the shop openids recorded on a buyer until a write names others; other writes keep them', async () => {
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1' })
+        expect((await store.getBuyer('s1'))?.shopOpenids).toBeUndefined()
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1', shopOpenids: [] })
+        expect((await store.getBuyer('s1'))?.shopOpenids).toEqual([])
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: null, trusted: false, unionid: 'u-s1', shopOpenids: ['shop-a', 'shop-b'] })
+        await store.upsertBuyer({ openid: 's1', dedicatedRepId: 'agent-1', trusted: false })
+        await store.setBuyerContact('s1', { name: '孙女士', phoneTail: '4404' })
+        await store.setBuyerTrust('s1', { at: T0, by: 'sup-1', byName: '主管', trusted: true, reason: '老客户' })
+        expect(await store.getBuyer('s1')).toMatchObject({ dedicatedRepId: 'agent-1', unionid: 'u-s1', name: '孙女士', shopOpenids: ['shop-a', 'shop-b'] })
+      })
+
       it('records 回访 preferences on the buyer, newest wins; rep, trust and contact writes keep them', async () => {
         const prefs = (n: number, items: Array<'no_phone' | 'refund_only' | 'prefer_wechat'>) => ({ items, note: `备注${n}`, at: at(T0, n * HOUR), by: 'agent-1', caseId: `case-${n}`, caseNo: `AS${n}` })
         // a buyer with no record yet gets one
@@ -1072,6 +1136,44 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         // signed later (re-import): counted
         await store.upsertOrder(order('c-4', 'o1', at(T0, 3 * HOUR)))
         expect(await store.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(3)
+      })
+
+      it('counts the orders of several ids of one buyer in one call, up to a cap', async () => {
+        const order = (id: string, buyer: string, delivered?: string) => ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered }, createdAt: T0 })
+        await store.upsertOrder(order('m-1', 'mp-1', at(T0, HOUR)))
+        await store.upsertOrder(order('m-2', 'channels:s-1', at(T0, HOUR)))
+        await store.upsertOrder(order('m-3', 'channels:s-1', at(T0, -HOUR)))
+        await store.upsertOrder(order('m-4', 'someone-else', at(T0, HOUR)))
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1'], deliveredFrom: T0 }, 10)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1', 'mp-1'], deliveredFrom: at(T0, -2 * HOUR) }, 10)).toBe(3)
+        expect(await store.countOrders({ buyerOpenid: ['mp-1', 'channels:s-1'], deliveredFrom: at(T0, -2 * HOUR) }, 2)).toBe(2)
+        expect(await store.countOrders({ buyerOpenid: [], deliveredFrom: T0 }, 10)).toBe(0)
+      })
+
+      it('counts a buyer’s refunded and risk-flagged cases across their ids in one call, each up to its cap', async () => {
+        const refund = (status: 'succeeded' | 'failed') => ({ key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status, requestedAt: T0, settledAt: null, failureReason: null })
+        const since = at(T0, -90 * 24 * HOUR)
+        const mk = (buyerOpenid: string, o: { refunded?: 'succeeded' | 'failed'; risk?: boolean; createdAt?: string }) =>
+          store.createCase(makeCase({ buyerOpenid, refunds: o.refunded ? [refund(o.refunded)] : [], flags: { risk: o.risk === true }, createdAt: o.createdAt ?? T0 }), [])
+        await mk('b-1', { refunded: 'succeeded' })
+        await mk('b-1', { refunded: 'succeeded', risk: true })
+        await mk('b-1', { refunded: 'failed' })
+        await mk('b-1', {})
+        await mk('b-1', { refunded: 'succeeded', risk: true, createdAt: at(T0, -100 * 24 * HOUR) }) // before the window
+        await mk('channels:b-1', { refunded: 'succeeded' })
+        await mk('b-2', { refunded: 'succeeded', risk: true })
+        expect(await store.buyerCaseCounts(['b-1'], since, { refunded: 100, risk: 5 })).toEqual({ refunded: 2, risk: 1 })
+        expect(await store.buyerCaseCounts(['b-1', 'channels:b-1'], since, { refunded: 100, risk: 5 })).toEqual({ refunded: 3, risk: 1 })
+        expect(await store.buyerCaseCounts(['b-1', 'channels:b-1'], since, { refunded: 2, risk: 1 })).toEqual({ refunded: 2, risk: 1 })
+        expect(await store.buyerCaseCounts(['nobody'], since, { refunded: 100, risk: 1 })).toEqual({ refunded: 0, risk: 0 })
+        expect(await store.buyerCaseCounts([], since, { refunded: 100, risk: 1 })).toEqual({ refunded: 0, risk: 0 })
+        // many risk-flagged cases without a refund do not hide the refunded ones (and the other way round)
+        for (let i = 0; i < 4; i++) await mk('b-3', { risk: true })
+        await mk('b-3', { refunded: 'succeeded' })
+        expect(await store.buyerCaseCounts(['b-3'], since, { refunded: 2, risk: 1 })).toEqual({ refunded: 1, risk: 1 })
+        for (let i = 0; i < 4; i++) await mk('b-4', { refunded: 'succeeded' })
+        await mk('b-4', { risk: true })
+        expect(await store.buyerCaseCounts(['b-4'], since, { refunded: 1, risk: 2 })).toEqual({ refunded: 1, risk: 1 })
       })
 
       it('counts a buyer’s risk-flagged cases', async () => {

@@ -17,6 +17,7 @@ import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { storeContract } from './store-contract'
+import { defaultPolicy } from '@contract/policy'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 process.env.SILENCE = 'true' // no "request longer than 3s" warnings from the SDK
@@ -80,7 +81,7 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(emulator.calls.get('database.abortTransaction')).toBeUndefined()
   })
 
-  it('a write of the case alone is one conditional update and one insert; rows of a writer stopped between them are swept in', async () => {
+  it('a write of the case alone is one conditional update; its outbox rows ride in the case until the dispatcher sweeps them in, once', async () => {
     const s = local()
     await s.init()
     const c = makeCase()
@@ -91,28 +92,77 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     // (besides the policy version this fresh instance reads once for the derived fields)
     expect(emulator.calls.get('database.startTransaction')).toBeUndefined()
     expect(emulator.calls.get('database.modifyDocument')).toBe(1)
-    expect(emulator.calls.get('database.insertDocument')).toBe(1)
-    // the next writer's instance is lost after its update: the case moved, the outbox has no row yet
-    emulator.failNext('database.insertDocument', 'outbox')
-    const m = nextVersion(n, { description: '再补充' })
-    await s.saveCase(m, 2, [{ key: 'k2', caseId: c.id, kind: 'buyer_message', payload: { n: 2 } }], { prev: n })
-    expect((await s.getCase(c.id))?.version).toBe(3)
-    expect((await s.listOutbox({ caseId: c.id }, 10)).map((o) => o.key)).toEqual(['k1'])
-    // a sweep of queues older than the write leaves it (its writer may still be inserting)
-    expect(await s.sweepCaseOutbox(at(m.updatedAt, -1), 100)).toBe(0)
-    // the dispatcher's sweep after the grace period puts the row in, once, and empties the queue
-    expect(await s.sweepCaseOutbox(at(m.updatedAt, 60_000), 100)).toBe(1)
+    expect(emulator.calls.get('database.insertDocument')).toBeUndefined()
+    // committed: listed as pending at once, claimable after the sweep
+    expect((await s.listOutbox({ caseId: c.id }, 10)).map((o) => [o.key, o.status])).toEqual([['k1', 'pending']])
+    expect(await s.claimOutbox(at(n.updatedAt, 1_000), 10, at(n.updatedAt, 60_000), 'pass-0')).toEqual([])
+    // a whole-document write (the transaction path) keeps the queue and adds its own rows
+    const m = nextVersion(n, { status: 'closed' })
+    await s.saveCase(m, 2, [{ key: 'k2', caseId: c.id, kind: 'buyer_message', payload: { n: 2 } }, { key: 'k1', caseId: c.id, kind: 'buyer_message', payload: { n: 9 } }])
+    // a sweep stopped after its insert (the pull fails): the next one inserts nothing twice
+    emulator.failNext('database.modifyDocument', 'cases')
+    await expect(s.sweepCaseOutbox(100)).rejects.toThrow()
+    expect(await s.sweepCaseOutbox(100)).toBe(2)
+    expect(await s.sweepCaseOutbox(100)).toBe(0)
     const rows = await s.listOutbox({ caseId: c.id }, 10)
     expect(rows.map((o) => o.key).sort()).toEqual(['k1', 'k2'])
-    expect(rows.find((o) => o.key === 'k2')?.payload).toEqual({ n: 2 })
-    expect(await s.sweepCaseOutbox(at(m.updatedAt, 60_000), 100)).toBe(0)
-    // a whole-document write (the transaction) keeps a queue not yet swept
-    emulator.failNext('database.insertDocument', 'outbox')
-    const o = nextVersion(m, { description: '第三次' })
-    await s.saveCase(o, 3, [{ key: 'k3', caseId: c.id, kind: 'buyer_message', payload: {} }], { prev: m })
-    await s.saveCase(nextVersion(o, { status: 'closed' }), 4, [])
-    expect(await s.sweepCaseOutbox(at(o.updatedAt, 60_000), 100)).toBe(1)
-    expect((await s.listOutbox({ caseId: c.id }, 10)).map((x) => x.key).sort()).toEqual(['k1', 'k2', 'k3'])
+    expect(rows.find((o) => o.key === 'k1')?.payload).toEqual({}) // the first row of a key wins
+    expect((await s.claimOutbox(at(m.updatedAt, 1_000), 10, at(m.updatedAt, 60_000), 'pass-1')).map((o) => o.key).sort()).toEqual(['k1', 'k2'])
+    expect((await s.getCase(c.id))?.version).toBe(3)
+  })
+
+  it('writers on two instances and a sweeper on a third at once: every outbox row reaches the outbox exactly once', async () => {
+    const [a, b, sweeper] = [local(), local(), local()]
+    await a.init()
+    const cases = Array.from({ length: 4 }, (_, i) => makeCase({ id: `case-sweep-${i}` }))
+    for (const c of cases) await a.createCase(c, [{ key: `${c.id}:created`, caseId: c.id, kind: 'buyer_message', payload: {} }])
+    let writing = true
+    const writers = cases.map(async (c, i) => {
+      let cur = c
+      for (let k = 0; k < 6; k++) {
+        const next = nextVersion(cur, { description: `第${k}次补充` })
+        await ((i + k) % 2 ? a : b).saveCase(next, cur.version, [{ key: `${c.id}:w${k}`, caseId: c.id, kind: 'buyer_message', payload: { k } }], { prev: cur })
+        cur = next
+      }
+    })
+    let moved = 0
+    const sweeping = (async () => {
+      while (writing) moved += await sweeper.sweepCaseOutbox(100)
+    })()
+    await Promise.all(writers)
+    writing = false
+    await sweeping
+    moved += await sweeper.sweepCaseOutbox(100)
+    expect(await sweeper.sweepCaseOutbox(100)).toBe(0)
+    const expected = cases.flatMap((c) => [`${c.id}:created`, ...Array.from({ length: 6 }, (_, k) => `${c.id}:w${k}`)]).sort()
+    expect(moved).toBe(expected.length)
+    const claimed = await sweeper.claimOutbox(at(T0, 3_600_000), 100, at(T0, 7_200_000), 'after')
+    expect(claimed.map((o) => o.key).sort()).toEqual(expected)
+  })
+
+  it('staff records are cached per instance under the roster version: a change made on another instance is seen on the next call', async () => {
+    const a = local()
+    const b = local()
+    await a.init()
+    await a.upsertStaff({ id: 'agent-9', name: '小九', role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
+    expect((await a.getStaff('agent-9'))?.active).toBe(true)
+    emulator.calls.clear()
+    expect((await a.getStaff('agent-9'))?.role).toBe('agent')
+    expect(emulator.calls.get('database.getDocument')).toBe(1) // the roster head only: the record came from the cache
+    // deactivated and promoted elsewhere: the very next call here sees both
+    await b.patchStaff('agent-9', { active: false })
+    expect((await a.getStaff('agent-9'))?.active).toBe(false)
+    await b.upsertStaff({ id: 'agent-9', name: '小九', role: 'supervisor', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
+    expect(await a.getStaff('agent-9')).toMatchObject({ role: 'supervisor', active: true })
+    // a new member, and one that does not exist
+    expect(await a.getStaff('agent-10')).toBeNull()
+    await b.upsertStaff({ id: 'agent-10', name: '小十', role: 'agent', teams: ['logistics'], onDuty: true, lastAssignedAt: null, active: true })
+    expect((await a.getStaff('agent-10'))?.teams).toEqual(['logistics'])
+    // a policy saved elsewhere reaches this instance within the head's sharing window
+    const head = await a.getPolicy()
+    await b.savePolicy({ ...defaultPolicy }, head?.version ?? 0, 'owner', T0)
+    await new Promise((r) => setTimeout(r, 1_100))
+    expect((await a.getPolicy())?.version).toBe((head?.version ?? 0) + 1)
   })
 
   it('saveCases: one transaction for a batch; a case whose version moved is left out with its outbox', async () => {

@@ -1,3 +1,4 @@
+import type { OrderSnapshot } from '@contract/domain'
 import type { PaymentPort, RefundOutcome, RefundRequest } from '../../ports/payments'
 import type { Store } from '../../ports/store'
 
@@ -17,7 +18,16 @@ export class NoSilentRefunds implements PaymentPort {
 
   async refund(r: RefundRequest): Promise<RefundOutcome> {
     const order = await this.store.getOrder(r.orderId)
-    if (order?.order.source === 'channels') return { ok: false, reason: '视频号小店订单的退款只能由平台处理：请引导买家在微信订单页申请售后' }
-    return { ok: false, reason: '该订单没有可用的退款通道：请线下退款后在售后单上登记退款凭证' }
+    return refusal(order?.order.source)
   }
+
+  /** The refusal needs nothing but the order's source: decided with the case's own write. */
+  inWrite(_r: RefundRequest, order: OrderSnapshot): RefundOutcome {
+    return refusal(order.source)
+  }
+}
+
+function refusal(source: OrderSnapshot['source']): RefundOutcome {
+  if (source === 'channels') return { ok: false, reason: '视频号小店订单的退款只能由平台处理：请引导买家在微信订单页申请售后' }
+  return { ok: false, reason: '该订单没有可用的退款通道：请线下退款后在售后单上登记退款凭证' }
 }

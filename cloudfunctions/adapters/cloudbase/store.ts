@@ -3,25 +3,27 @@
  *
  * ## Atomicity design (DESIGN §4)
  * CloudBase transactions (`db.runTransaction`) may only touch documents by id — no `where`, no
- * aggregate — and the SDK does not even send a transactionId for `where(...).update()`. A case
- * transition must write the case and its outbox messages together, so a `where({_id, version})`
- * compare-and-set alone cannot do it (it cannot share a transaction with the outbox inserts).
- * Instead every case write is one transaction over documents addressed by id:
+ * aggregate — and every request inside one is a round trip (start, each read, each write, commit).
+ * So a case write that touches nothing but the case is ONE conditional update,
+ * `where({_id, version: expected}).update(...)` (0 updated ⇒ StoreConflict), and carries its
+ * outbox rows inside the case document (`outq`), where they commit with it; the dispatcher's
+ * first step moves them into the `outbox` collection (sweepCaseOutbox), keyed so a second move
+ * changes nothing. Follow-up task fields live on the case document too. Only a write that also
+ * touches another document — the order's guard (money, open cases), a load counter, a rule's cap,
+ * a refund record, an idempotency key — is a transaction over documents by id:
  *
- *   tx.get(cases/<id>) → version must equal expectedVersion, else StoreConflict (rolled back)
- *   tx.set(cases/<id>, next)
- *   for each outbox item: tx.get(outbox/<key>) → absent ⇒ tx.add({ _id: <key>, ... })
+ *   tx.get(cases/<id>) [+ tx.get(guards/<order>)] → version must equal expectedVersion
+ *   tx.set(cases/<id>, next + queue)  [+ guard, load counters, …]
  *   commit
  *
- * The version check runs inside the transaction's snapshot; a concurrent writer of the same case
- * makes one of the two transactions fail with a write conflict. `runTransaction` (and our own
- * retry loop around it) re-runs the loser, which then reads the new version and raises
- * StoreConflict — so a lost race writes nothing, case or outbox. Outbox entries live in their own
- * collection (keyed by their idempotency key) so the dispatcher can query `pending` ones with an
- * index instead of scanning cases.
+ * A concurrent writer of the same case makes one of the two fail (write conflict, or the
+ * conditional update matching nothing); a transaction is re-run and then reads the new version
+ * and raises StoreConflict — a lost race writes nothing. Paying commands are decided inside the
+ * transaction on the guard it read (saveCaseDecided).
  *
- * Idempotent createCase: a doc `idempotency/<scope>:<key>` is created in the same transaction as
- * the case; a second request finds it and returns the first case. Single-document atomic
+ * Idempotent createCase: a doc `idempotency/<scope>:<key>` is inserted (blind: its `_id` is the
+ * key) in the same transaction as the case; a second request's insert fails, and its re-run finds
+ * the key and returns the first case. Single-document atomic
  * operations are used where no second document is involved: credits are spent with
  * `where({_id, count: _.gt(0)}).update({count: _.inc(-1)})`, outbox claims with
  * `where({_id: key, attempts}).update(...)`, refunds are inserted with their key as `_id`.
@@ -51,6 +53,7 @@ import {
   type CommandKey,
   type OrderCaseEntry,
   type OrderGuard,
+  type CaseWrite,
   type MediaRecord,
   type NewOutboxItem,
   type OutboxFinish,
@@ -65,6 +68,7 @@ import {
   type TaskFilter,
   type SyncState,
   type ThrottleResult,
+  type DecidedWrite,
   type TokenRecord,
   type CaseExportRow,
   type CaseStats,
@@ -92,6 +96,8 @@ interface BuyerDoc {
   searchKeys?: string[]
   /** BuyerPreferences as JSON (free-text note) */
   preferencesJson?: string | null
+  /** BuyerRecord.shopOpenids (absent = never recorded) */
+  shopOpenids?: string[] | null
 }
 /**
  * The buyer's whole document with `patch` over what is stored: writers replace the document inside
@@ -107,6 +113,7 @@ function buyerDocWith(cur: BuyerDoc | null, patch: Partial<Omit<BuyerDoc, 'searc
     name: cur?.name ?? null,
     phoneTail: cur?.phoneTail ?? null,
     preferencesJson: cur?.preferencesJson ?? null,
+    shopOpenids: cur?.shopOpenids ?? null,
     ...patch,
   }
   return { ...d, searchKeys: buyerSearchKeys(d.name, d.phoneTail) }
@@ -120,6 +127,7 @@ const toBuyer = (openid: string, d: BuyerDoc): BuyerRecord => ({
   ...(d.name ? { name: d.name } : {}),
   ...(d.phoneTail ? { phoneTail: d.phoneTail } : {}),
   ...(d.preferencesJson ? { preferences: JSON.parse(d.preferencesJson) as BuyerPreferences } : {}),
+  ...(d.shopOpenids ? { shopOpenids: d.shopOpenids } : {}),
 })
 /** Substrings of a (short) name plus the phone tail: a search is one equality on an indexed array field. */
 function buyerSearchKeys(name: string | null, phoneTail: string | null): string[] {
@@ -156,13 +164,36 @@ interface CaseDoc extends Obj {
   version: number
   docJson: string
 }
-/** A case's own outbox queue: rows committed with its last single-document writes, until swept (see casWrite). */
+type SaveOpts = { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case; refunds?: Array<Omit<RefundRecord, 'status'>> }
+/** A case document as a write reads it back. */
+type CurDoc = CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq
+/** A case's own outbox queue: rows committed with its writes, until the dispatcher sweeps them into the outbox (sweepCaseOutbox). */
 interface Outq {
   outq?: OutboxDoc[]
   outqAt?: string | null
 }
-/** What a whole-document write of a case keeps of its queue (rows not yet swept). */
-const carriedOutq = (cur: Outq | null): Outq => (cur?.outq?.length ? { outq: cur.outq, outqAt: cur.outqAt ?? null } : {})
+/**
+ * The case's follow-up tasks (../case-tasks) as fields of its own document — `task_<kind>_open /
+ * _owner / _dueAt` and `taskNextAt`, the soonest instant the scheduler must look at it — so the
+ * 待审批 / 差评跟进 / 回访 lists and reminders query the cases, and a write that moves a task is
+ * still one document.
+ */
+function taskFields(c: Case): Obj {
+  const out: Obj = { taskNextAt: NO_DUE }
+  for (const t of caseTasks(c)) {
+    out[`task_${t.kind}_open`] = t.open
+    out[`task_${t.kind}_owner`] = t.owner
+    out[`task_${t.kind}_dueAt`] = t.dueAt
+    if (t.nextAt < (out.taskNextAt as string)) out.taskNextAt = t.nextAt
+  }
+  return out
+}
+
+/** A whole-document write's queue: what is not yet swept, then the write's own rows. */
+function queueWith(cur: Outq | null, rows: OutboxDoc[], at: string): Outq {
+  const outq = [...(cur?.outq ?? []), ...rows]
+  return outq.length ? { outq, outqAt: rows.length ? iso(at) : (cur?.outqAt ?? iso(at)) } : {}
+}
 interface OutboxDoc {
   _id: string
   caseId: string
@@ -197,11 +228,20 @@ const isTxConflict = (e: unknown) => /TRANSACTION_CONFLICT|WriteConflict|write c
 const isAlreadyExists = (e: unknown) => /ALREADY_EXIST|already exists/i.test(errCode(e))
 /** an insert of an `_id` that exists (E11000 / DATABASE_DUPLICATE_WRITE) */
 const isDuplicateId = (e: unknown) => /DUPLICATE_WRITE|E11000|duplicate key/i.test(errCode(e))
+/** How long a read of the policy / roster head serves the reads after it on one instance (readHeads). */
+const HEADS_SHARE_MS = 1_000
 /** Case numbers an instance reserves at a time (see nextCaseNo). */
 const CASE_NO_BLOCK = 10
 /** Command idempotency keys kept on a case document (a retry comes within minutes, not 20 commands later). */
 const CMD_KEYS_KEPT = 20
 
+/** Outbox documents and rows still queued in cases: a key stored in the outbox wins, then the first queued; by creation. */
+function withQueued(docs: OutboxDoc[], queued: OutboxDoc[]): OutboxDoc[] {
+  if (!queued.length) return docs
+  const seen = new Set(docs.map((d) => d._id))
+  const out = [...docs, ...queued.filter((q) => !seen.has(q._id) && !!seen.add(q._id))]
+  return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+}
 const toOutbox = (d: OutboxDoc): OutboxItem => ({
   key: d._id,
   caseId: d.caseId,
@@ -384,14 +424,7 @@ export class CloudBaseStore implements Store {
 
   /** Task rows and order guards of a page of cases written by an older version (see setup). */
   private async backfillCases(cases: Case[]): Promise<void> {
-    await Promise.all(cases.flatMap((c) => caseTasks(c).map(async (task) => {
-      const { id, ...fields } = task
-      try {
-        await this.col('caseTasks').add({ _id: id, ...fields })
-      } catch (e) {
-        if (!isDuplicateId(e)) throw e // written by a save since: newer than ours
-      }
-    })))
+    // (follow-up task fields are re-derived with the case documents: CASE_INDEX_VERSION 9)
     await Promise.all([...new Set(cases.map((c) => c.order.orderId))].map(async (orderId) => {
       const docs = await this.all<CaseDoc>('cases', [{ orderId }], { _id: true, docJson: true })
       const entries = docs.map((d) => guardEntry(JSON.parse(d.docJson) as Case))
@@ -513,7 +546,7 @@ export class CloudBaseStore implements Store {
   private async caseDoc(c: Case): Promise<CaseDoc> {
     const x = caseIndex(c, await this.policyFor(c.policyVersion))
     const { id, ...fields } = x
-    return { _id: id, ...fields, ...caseFacts(c), docJson: JSON.stringify(c) }
+    return { _id: id, ...fields, ...caseFacts(c), ...taskFields(c), docJson: JSON.stringify(c) }
   }
 
   private outboxDoc(c: Case, o: NewOutboxItem): OutboxDoc {
@@ -536,58 +569,35 @@ export class CloudBaseStore implements Store {
     }
   }
 
-  /** Outbox documents of one write, inserted with one request; `checked` skips keys already stored. */
-  private async txOutbox(t: Tx, c: Case, items: NewOutboxItem[], checked: boolean): Promise<void> {
-    const seen = new Set<string>()
-    let fresh = items.filter((o) => !seen.has(o.key) && !!seen.add(o.key))
-    if (checked) {
-      const there = await Promise.all(fresh.map((o) => this.txGet(t, 'outbox', o.key)))
-      fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
-    }
-    if (fresh.length) await t.collection(this.name('outbox')).add(fresh.map((o) => this.outboxDoc(c, o)))
-  }
 
-  /** The case's follow-up task rows, by id, inside the case's transaction: only those that differ from `prev`'s. */
-  private async txTasks(t: Tx, c: Case, prev?: Case): Promise<void> {
-    const before = new Map((prev ? caseTasks(prev) : []).map((x) => [x.id, JSON.stringify(x)]))
-    for (const task of caseTasks(c)) {
-      if (before.get(task.id) === JSON.stringify(task)) continue
-      const { id, ...fields } = task
-      await t.collection(this.name('caseTasks')).doc(id).set(fields)
-    }
-  }
 
+  /** A follow-up list's conditions on the case documents' task fields (taskFields). */
   private taskConds(f: TaskFilter): Obj[] {
-    const c: Obj[] = [{ kind: f.kind, open: true }]
-    if (f.owner !== undefined) c.push({ owner: f.owner })
-    if (f.dueBefore !== undefined) c.push({ dueAt: this._.lte(iso(f.dueBefore)) })
+    const c: Obj[] = [{ [`task_${f.kind}_open`]: true }]
+    if (f.owner !== undefined) c.push({ [`task_${f.kind}_owner`]: f.owner })
+    if (f.dueBefore !== undefined) c.push({ [`task_${f.kind}_dueAt`]: this._.lte(iso(f.dueBefore)) })
     return c
   }
-  /** Cases of task rows, in the rows' order (one query for the rows, one for the cases). */
-  private async casesOf(ids: string[]): Promise<Case[]> {
-    if (!ids.length) return []
-    const docs = await this.all<CaseDoc>('cases', [{ _id: this._.in(ids) }])
-    const byId = new Map(docs.map((d) => [d._id, JSON.parse(d.docJson) as Case]))
-    return ids.map((id) => byId.get(id)).filter((c): c is Case => !!c)
-  }
+  /** One query of the cases themselves: their task fields are written with them (no second read). */
   async listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>> {
     const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
     const after = page.cursor ? decodeCursor(page.cursor, `task:${filter.kind}`) : null
-    const rows = await this.sorted<{ _id: string; caseId: string; dueAt: string } & Obj>('caseTasks', this.taskConds(filter), 'dueAt', 'asc', limit + 1, after)
-    const items = rows.slice(0, limit)
+    const due = `task_${filter.kind}_dueAt`
+    const docs = await this.sorted<CaseDoc>('cases', this.taskConds(filter), due, 'asc', limit + 1, after)
+    const items = docs.slice(0, limit)
     const last = items[items.length - 1]
     return {
-      items: await this.casesOf(items.map((r) => r.caseId)),
-      next: rows.length > limit && last ? encodeCursor(`task:${filter.kind}`, last.dueAt, last._id) : null,
+      items: items.map((d) => JSON.parse(d.docJson) as Case),
+      next: docs.length > limit && last ? encodeCursor(`task:${filter.kind}`, String(last[due]), last._id) : null,
     }
   }
   async countTasks(filter: TaskFilter, cap: number): Promise<number> {
-    const r = (await this.col('caseTasks').where(this.where(this.taskConds(filter))).count()) as { total: number }
+    const r = (await this.col('cases').where(this.where(this.taskConds(filter))).count()) as { total: number }
     return Math.min(r.total, Math.max(0, Math.floor(cap)))
   }
   async dueTaskCases(now: string, limit: number): Promise<Case[]> {
-    const rows = await this.sorted<{ _id: string; caseId: string } & Obj>('caseTasks', [{ open: true, nextAt: this._.lte(iso(now)) }], 'nextAt', 'asc', Math.max(0, Math.floor(limit)))
-    return this.casesOf([...new Set(rows.map((r) => r.caseId))])
+    const docs = await this.sorted<CaseDoc>('cases', [{ taskNextAt: this._.lte(iso(now)) }], 'taskNextAt', 'asc', Math.max(0, Math.floor(limit)))
+    return docs.map((d) => JSON.parse(d.docJson) as Case)
   }
 
   private idemId(scope: string, key: string): string {
@@ -611,8 +621,9 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * Runs a case write; a duplicate-key failure (an outbox key written before) is re-run once
-   * with the outbox keys checked first, so the common write pays no read per message.
+   * Runs a case write; a duplicate-key failure (a submit's idempotency key or a refund key
+   * written before) is re-run once with those keys checked first, so the common write pays no
+   * read for them.
    */
   private async caseTx<T>(fn: (t: Tx, checked: boolean) => Promise<T>): Promise<T> {
     try {
@@ -623,6 +634,14 @@ export class CloudBaseStore implements Store {
     }
   }
 
+  /**
+   * One transaction: the order's guard read (plus, on a re-run, the idempotency key and outbox
+   * keys), then every write at once. The idempotency document is inserted blind (not read first):
+   * its `_id` is the key, so a second request with the key fails the insert, the transaction rolls
+   * back and the re-run (`checked`) reads the key and answers the first case. A request the guard
+   * refuses (its twin holds the item already) looks the key up before refusing. The common filing
+   * so pays start, one read, the writes side by side and the commit.
+   */
   async createCase(
     c: Case,
     outbox: NewOutboxItem[],
@@ -632,9 +651,9 @@ export class CloudBaseStore implements Store {
     const doc = await this.caseDoc(c)
     try {
       return await this.caseTx(async (t, checked) => {
-        // reads in parallel: the idempotency key, the order's guard
+        // reads in parallel: the order's guard (and the key, on a re-run after a duplicate id)
         const [prior, guard, spent] = await Promise.all([
-          idem ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
+          idem && checked ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
           this.txGuard(t, c.order.orderId),
           this.txRuleSpent(t, opts.ruleSpend),
         ])
@@ -643,37 +662,98 @@ export class CloudBaseStore implements Store {
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
           return { created: false, case: JSON.parse(existing.docJson) as Case, ...(prior.fingerprint ? { fingerprint: prior.fingerprint } : {}) }
         }
-        const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
-        const spend = this.checkRuleSpend(opts.ruleSpend, spent)
-        // writes in parallel (one request each); the insert of an existing case id fails the transaction
-        const writes: Promise<unknown>[] = [
-          t.collection(this.name('cases')).add(doc),
-          this.txOutbox(t, c, outbox, checked),
-          this.txSetGuard(t, nextGuard),
-        ]
-        if (spend) writes.push(spend(t))
-        if (idem) {
-          writes.push(t.collection(this.name('idempotency')).add({
-            _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
-            ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
-          }))
-        }
-        if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
-        writes.push(this.txTasks(t, c))
-        await Promise.all(writes)
-        return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+        return this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts)
       })
     } catch (e) {
-      if (e instanceof GuardViolation) throw e
-      // A twin request may have committed between our read and our insert (duplicate key, or
-      // conflicts beyond the retry budget): if the key is taken now, answer with that case.
+      // A twin request may have committed first: its case holds the item (guard refusal), its key
+      // is taken (duplicate id), or conflicts ran past the retry budget. If the key is taken now,
+      // answer with that case.
       if (idem && !(e instanceof StoreConflict)) {
         const twin = await this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(idem.scope, idem.key))
         const twinCase = twin && (await this.getCase(twin.caseId))
         if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
       }
+      if (e instanceof GuardViolation) throw e
       if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
       throw e
+    }
+  }
+
+  /** A new case's writes in `t` after its reads: the guard admits it, then every write side by side. */
+  private async txCreateWrites(
+    t: Tx,
+    doc: CaseDoc,
+    c: Case,
+    guard: OrderGuard,
+    spent: number,
+    outbox: NewOutboxItem[],
+    idem: { scope: string; key: string; fingerprint?: string } | undefined,
+    opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend },
+  ): Promise<{ created: true; case: Case; fingerprint?: string }> {
+    const nextGuard = admitCase(guard, c, opts.maxRequestsPerSku)
+    const spend = this.checkRuleSpend(opts.ruleSpend, spent)
+    // writes in parallel (one request each); the insert of an existing case id or key fails the
+    // transaction; the outbox rows ride in the new case document (the dispatcher sweeps them in)
+    const writes: Promise<unknown>[] = [
+      t.collection(this.name('cases')).add({ ...doc, ...queueWith(null, this.queueRows(c, outbox, []), c.updatedAt) }),
+      this.txSetGuard(t, nextGuard),
+    ]
+    if (spend) writes.push(spend(t))
+    if (idem) {
+      writes.push(t.collection(this.name('idempotency')).add({
+        _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
+        ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
+      }))
+    }
+    if (c.assigneeId) writes.push(this.txStaffLoad(t, c.assigneeId, doc.open ? 1 : 0, c.updatedAt))
+    await Promise.all(writes)
+    return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
+  }
+
+  /**
+   * The transaction is started here and the order's guard read in it; the caller builds the case
+   * meanwhile (a filing opens it as soon as its order is read, beside its other reads), then
+   * `create` writes and commits. The guard is so read once per filing, and the transaction's
+   * snapshot is no older than createCase's would be by the time it writes. Anything that goes
+   * wrong in `create` (the guard refusing on this snapshot, a write conflict, a key or outbox id
+   * already taken) rolls it back and leaves the answer to a fresh createCase — the one that
+   * refuses, retries and finds twins — so the answers are createCase's.
+   */
+  async openCaseWrite(orderId: string): Promise<CaseWrite> {
+    const t = (await this.db.startTransaction()) as Tx & { commit(): Promise<unknown>; rollback(): Promise<unknown> }
+    let open = true
+    const end = async () => {
+      if (!open) return
+      open = false
+      await t.rollback().catch(() => {}) // nothing was written; an expired transaction ends by itself
+    }
+    let guard: OrderGuard
+    try {
+      guard = await this.txGuard(t, orderId)
+    } catch (e) {
+      await end()
+      throw e
+    }
+    return {
+      guard,
+      close: end,
+      create: async (c, outbox, idem, opts = {}) => {
+        if (!open || c.order.orderId !== orderId) {
+          await end()
+          return this.createCase(c, outbox, idem, opts)
+        }
+        open = false
+        try {
+          const doc = await this.caseDoc(c)
+          const spent = await this.txRuleSpent(t, opts.ruleSpend)
+          const res = await this.txCreateWrites(t, doc, c, guard, spent, outbox, idem, opts)
+          await t.commit()
+          return res
+        } catch {
+          await t.rollback().catch(() => {})
+          return this.createCase(c, outbox, idem, opts)
+        }
+      },
     }
   }
 
@@ -682,77 +762,109 @@ export class CloudBaseStore implements Store {
     return prior ? this.getCase(prior.caseId) : null
   }
 
-  async getCase(id: string): Promise<Case | null> {
-    const d = await this.getDoc<CaseDoc>('cases', id)
-    return d ? (JSON.parse(d.docJson) as Case) : null
-  }
-
   async getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null> {
     const d = await this.getDoc<CaseDoc & { cmdKeys?: CommandKey[] }>('cases', id)
-    return d ? { case: JSON.parse(d.docJson) as Case, keys: d.cmdKeys ?? [] } : null
+    if (!d) return null
+    const c = JSON.parse(d.docJson) as Case
+    this.remember(c)
+    return { case: c, keys: d.cmdKeys ?? [] }
   }
+  async getCase(id: string): Promise<Case | null> {
+    const d = await this.getDoc<CaseDoc>('cases', id)
+    const c = d ? (JSON.parse(d.docJson) as Case) : null
+    if (c) this.remember(c)
+    return c
+  }
+  /** Orders of cases this instance has read (bounded): a case's order never changes. */
+  orderIdOf(caseId: string): string | undefined {
+    return this.caseOrders.get(caseId)
+  }
+  private remember(c: Case): void {
+    if (this.caseOrders.size >= 10_000) this.caseOrders.clear()
+    this.caseOrders.set(c.id, c.order.orderId)
+  }
+  private readonly caseOrders = new Map<string, string>()
 
   async getOrderGuard(orderId: string): Promise<OrderGuard> {
     const d = await this.getDoc<{ casesJson: string; committedFen: number }>('guards', orderId)
     return d ? { orderId, cases: JSON.parse(d.casesJson) as OrderCaseEntry[], committedFen: d.committedFen } : emptyGuard(orderId)
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: SaveOpts = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     const doc = await this.caseDoc(next)
     const prev = opts.prev && opts.prev.id === next.id && opts.prev.version === expectedVersion ? opts.prev : null
-    if (prev && !opts.ruleSpend && this.onlyTheCase(prev, next)) return this.casWrite(next, expectedVersion, doc, outbox, opts.commandKey)
+    if (prev && !opts.ruleSpend && !opts.refunds?.length && this.onlyTheCase(prev, next)) return this.casWrite(next, expectedVersion, doc, outbox, opts.commandKey)
     const withGuard = touchesGuard(next)
     await this.caseTx(async (t, checked) => {
       const [cur, guard, spent] = await Promise.all([
-        this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq>(t, 'cases', next.id),
+        this.txGet<CurDoc>(t, 'cases', next.id),
         withGuard ? this.txGuard(t, next.order.orderId) : null,
         this.txRuleSpent(t, opts.ruleSpend),
       ])
       if (!cur || cur.version !== expectedVersion) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
-      const nextGuard = guard && updateGuard(guard, next)
-      const spend = this.checkRuleSpend(opts.ruleSpend, spent)
-      const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
-      const writes: Promise<unknown>[] = [
-        t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}), ...carriedOutq(cur) }),
-        this.txOutbox(t, next, outbox, checked),
-      ]
-      if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
-      if (spend) writes.push(spend(t))
-      // load counters: the case leaves one agent's open load and / or joins another's
-      const was = cur.open && cur.assigneeId ? cur.assigneeId : null
-      const now = doc.open && next.assigneeId ? next.assigneeId : null
-      const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
-      if (was && was !== now) writes.push(this.txStaffLoad(t, was, -1, null))
-      if (now && now !== was) writes.push(this.txStaffLoad(t, now, 1, assigned ? next.updatedAt : null))
-      else if (assigned) writes.push(this.txStaffLoad(t, assigned, 0, next.updatedAt))
-      writes.push(this.txTasks(t, next, JSON.parse(cur.docJson) as Case))
-      await Promise.all(writes)
+      await this.txWriteCase(t, checked, cur, guard, spent, next, doc, outbox, opts)
     })
   }
 
   /**
+   * The case and its order's guard read inside the transaction, the decision made on that guard,
+   * its writes as saveCase's: a paying command decided and written in one transaction, with no
+   * read of the guard before it. `decide` may run again when the transaction is retried.
+   */
+  async saveCaseDecided(caseId: string, orderId: string, expectedVersion: number, decide: (guard: OrderGuard) => DecidedWrite): Promise<Case> {
+    return this.caseTx(async (t, checked) => {
+      const [cur, guard] = await Promise.all([this.txGet<CurDoc>(t, 'cases', caseId), this.txGuard(t, orderId)])
+      if (!cur || cur.version !== expectedVersion) throw new StoreConflict(`case ${caseId} is not at version ${expectedVersion}`)
+      const d = decide(guard)
+      assertNewerVersion(d.next, expectedVersion)
+      await this.txWriteCase(t, checked, cur, guard, 0, d.next, await this.caseDoc(d.next), d.outbox, d)
+      return d.next
+    })
+  }
+
+  /** A case write inside a transaction over what it read: the case, its guard, loads, tasks, refunds, queue. */
+  private async txWriteCase(t: Tx, checked: boolean, cur: CurDoc, guard: OrderGuard | null, spent: number, next: Case, doc: CaseDoc, outbox: NewOutboxItem[], opts: SaveOpts): Promise<void> {
+    const nextGuard = guard && updateGuard(guard, next)
+    const spend = this.checkRuleSpend(opts.ruleSpend, spent)
+    const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
+    // the outbox rows ride in the case document (the dispatcher sweeps them in)
+    const writes: Promise<unknown>[] = [
+      t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }),
+    ]
+    if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
+    if (spend) writes.push(spend(t))
+    if (opts.refunds?.length) writes.push(this.txRefunds(t, opts.refunds, checked))
+    // load counters: the case leaves one agent's open load and / or joins another's
+    const was = cur.open && cur.assigneeId ? cur.assigneeId : null
+    const now = doc.open && next.assigneeId ? next.assigneeId : null
+    const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
+    if (was && was !== now) writes.push(this.txStaffLoad(t, was, -1, null))
+    if (now && now !== was) writes.push(this.txStaffLoad(t, now, 1, assigned ? next.updatedAt : null))
+    else if (assigned) writes.push(this.txStaffLoad(t, assigned, 0, next.updatedAt))
+    await Promise.all(writes)
+  }
+
+  /**
    * Whether a write from `prev` to `next` changes nothing but the case document: the order's guard
-   * entry, the assignees' load counters and the follow-up task rows all stay as they are.
+   * entry and the assignees' load counters stay as they are.
    */
   private onlyTheCase(prev: Case, next: Case): boolean {
     const open = (c: Case) => OPEN_STATUSES.includes(c.status)
     if ((prev.assigneeId ?? null) !== (next.assigneeId ?? null) || open(prev) !== open(next)) return false
-    if ((touchesGuard(prev) || touchesGuard(next)) && JSON.stringify(guardEntry(prev)) !== JSON.stringify(guardEntry(next))) return false
-    return JSON.stringify(caseTasks(prev)) === JSON.stringify(caseTasks(next))
+    // (follow-up tasks are fields of the case document: taskFields)
+    return !((touchesGuard(prev) || touchesGuard(next)) && JSON.stringify(guardEntry(prev)) !== JSON.stringify(guardEntry(next)))
   }
 
   /**
    * A write that touches only the case document: one conditional update on (_id, version) — the
    * compare-and-set — that also appends the write's outbox rows to the case's own queue (`outq`),
-   * so they commit with it; then one insert puts them in the outbox for the dispatcher. Should
-   * that insert not happen (the instance dies), the dispatcher's sweep inserts them from the queue
-   * (sweepCaseOutbox); rows are keyed, so a second insert of one changes nothing.
+   * so they commit with it. The dispatcher's pass moves queued rows into the outbox first
+   * (sweepCaseOutbox): on CloudBase nothing sends before that pass anyway (the notify timer).
    */
   private async casWrite(next: Case, expectedVersion: number, doc: CaseDoc, outbox: NewOutboxItem[], commandKey?: Omit<CommandKey, 'version'>): Promise<void> {
     const _ = this._
-    const seen = new Set<string>()
-    const rows = outbox.filter((o) => !seen.has(o.key) && !!seen.add(o.key)).map((o) => this.outboxDoc(next, o))
+    const rows = this.queueRows(next, outbox, [])
     const patch: Obj = { ...CloudBaseStore.body(doc) }
     if (commandKey) patch.cmdKeys = _.push({ each: [{ ...commandKey, version: next.version }], slice: -CMD_KEYS_KEPT })
     if (rows.length) {
@@ -761,8 +873,12 @@ export class CloudBaseStore implements Store {
     }
     const r = (await this.col('cases').where({ _id: next.id, version: expectedVersion }).update(patch)) as { updated?: number }
     if (!r.updated) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
-    // the write is committed: a failed insert is not the caller's failure (the sweep puts the rows in)
-    if (rows.length) await this.insertOutboxRows(rows).catch(() => undefined)
+  }
+
+  /** A write's outbox rows for the case's queue: one per key (the first wins, as in the outbox). */
+  private queueRows(c: Case, outbox: NewOutboxItem[], queued: OutboxDoc[]): OutboxDoc[] {
+    const seen = new Set(queued.map((x) => x._id))
+    return outbox.filter((o) => !seen.has(o.key) && !!seen.add(o.key)).map((o) => this.outboxDoc(c, o))
   }
 
   /** Outbox rows into the outbox collection; those already there are left as they are. */
@@ -774,21 +890,41 @@ export class CloudBaseStore implements Store {
   }
 
   /**
-   * The dispatcher's sweep of case queues older than `before`: their rows are put in the outbox
-   * when missing (a writer stopped between its update and its insert), then the queues are
-   * emptied — only those nobody appended to since they were read (their `outqAt` is still old).
-   * Fixed cost per pass: one query, one read of which keys exist, one update (plus an insert only
-   * after a lost instance). Answers how many queues were emptied.
+   * The dispatcher's first step: rows waiting in case queues go into the outbox (those there
+   * already are left as they are), then exactly those rows are pulled from their queues — rows a
+   * writer appended meanwhile stay for the next pass. Fixed cost per pass, whatever the number
+   * of cases: one query, one insert, two updates. Answers how many rows were moved.
    */
-  async sweepCaseOutbox(before: string, limit: number): Promise<number> {
+  async sweepCaseOutbox(limit: number): Promise<number> {
     const _ = this._
-    const cut = iso(before)
-    const docs = ((await this.col('cases').where({ outqAt: _.lte(cut) }).field({ _id: true, outq: true }).limit(Math.max(1, Math.min(PAGE, limit))).get()) as { data: Array<{ _id: string } & Outq> }).data
+    const docs = ((await this.col('cases').where({ outqAt: _.gt('') }).field({ _id: true, outq: true }).limit(Math.max(1, Math.min(PAGE, limit))).get()) as { data: Array<{ _id: string } & Outq> }).data
     if (!docs.length) return 0
     const rows = docs.flatMap((d) => d.outq ?? [])
-    if (rows.length) await this.insertOutboxRows(rows)
-    const r = (await this.col('cases').where({ _id: _.in(docs.map((d) => d._id)), outqAt: _.lte(cut) }).update({ outq: [], outqAt: null })) as { updated?: number }
-    return r.updated ?? 0
+    const ids = docs.map((d) => d._id)
+    if (rows.length) {
+      await this.insertOutboxRows(rows)
+      await this.col('cases').where({ _id: _.in(ids) }).update({ outq: _.pull({ _id: _.in(rows.map((x) => x._id)) }) })
+    }
+    await this.col('cases').where({ _id: _.in(ids), outq: _.size(0) }).update({ outqAt: null })
+    return rows.length
+  }
+
+  /** Rows still in case queues (committed, not yet swept into the outbox), for the outbox listings. */
+  private async queuedRows(caseId?: string): Promise<OutboxDoc[]> {
+    const docs = caseId
+      ? ((await this.col('cases').doc(caseId).field({ outq: true }).get()) as { data: Outq[] }).data
+      : ((await this.col('cases').where({ outqAt: this._.gt('') }).field({ outq: true }).limit(PAGE).get()) as { data: Outq[] }).data
+    return docs.flatMap((d) => d.outq ?? [])
+  }
+
+  /** A ledger port's refund records, inserted with the case's write; `checked` skips keys stored before. */
+  private async txRefunds(t: Tx, refunds: Array<Omit<RefundRecord, 'status'>>, checked: boolean): Promise<void> {
+    let rows = refunds.map((r) => ({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: iso(r.createdAt) }))
+    if (checked) {
+      const there = await Promise.all(rows.map((r) => this.txGet(t, 'refunds', r._id)))
+      rows = rows.filter((_, i) => !there[i])
+    }
+    if (rows.length) await t.collection(this.name('refunds')).add(rows)
   }
 
   /**
@@ -799,10 +935,10 @@ export class CloudBaseStore implements Store {
     if (!batch.length) return { raced: [] }
     for (const b of batch) assertNewerVersion(b.next, b.expectedVersion)
     const docs = await Promise.all(batch.map((b) => this.caseDoc(b.next)))
-    return this.caseTx(async (t, checked) => {
-      const curs = await Promise.all(batch.map((b) => this.txGet<CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq>(t, 'cases', b.next.id)))
+    return this.tx(async (t) => {
+      const curs = await Promise.all(batch.map((b) => this.txGet<CurDoc>(t, 'cases', b.next.id)))
       const raced: string[] = []
-      const won: Array<{ next: Case; prev: Case; outbox: NewOutboxItem[]; doc: CaseDoc; cur: CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq }> = []
+      const won: Array<{ next: Case; prev: Case; outbox: NewOutboxItem[]; doc: CaseDoc; cur: CurDoc }> = []
       batch.forEach((b, i) => {
         const cur = curs[i]
         if (!cur || cur.version !== b.expectedVersion) raced.push(b.next.id)
@@ -833,28 +969,17 @@ export class CloudBaseStore implements Store {
         const l = loads.get(id) ?? { delta: 0, at: null }
         loads.set(id, { delta: l.delta + delta, at: at && (!l.at || at > l.at) ? at : l.at })
       }
-      const items: OutboxDoc[] = []
-      for (const { next, outbox, doc, cur, prev } of won) {
-        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}), ...carriedOutq(cur) }))
-        const seen = new Set(items.map((x) => x._id))
-        for (const o of outbox) if (!seen.has(o.key) && !!seen.add(o.key)) items.push(this.outboxDoc(next, o))
+      for (const { next, outbox, doc, cur } of won) {
+        // each case's outbox rows ride in its own document (the dispatcher sweeps them in)
+        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }))
         const was = cur.open && cur.assigneeId ? cur.assigneeId : null
         const now = doc.open && next.assigneeId ? next.assigneeId : null
         const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
         if (was && was !== now) load(was, -1, null)
         if (now && now !== was) load(now, 1, assigned ? next.updatedAt : null)
         else if (assigned) load(assigned, 0, next.updatedAt)
-        writes.push(this.txTasks(t, next, prev))
       }
       for (const [id, l] of loads) if (l.delta || l.at) writes.push(this.txStaffLoad(t, id, l.delta, l.at))
-      writes.push((async () => {
-        let fresh = items
-        if (checked) {
-          const there = await Promise.all(fresh.map((o) => this.txGet(t, 'outbox', o._id)))
-          fresh = fresh.filter((_, i) => !there[i]) // duplicate key: first one wins
-        }
-        if (fresh.length) await t.collection(this.name('outbox')).add(fresh)
-      })())
       await Promise.all(writes)
       return { raced }
     })
@@ -925,6 +1050,33 @@ export class CloudBaseStore implements Store {
     return cap === undefined ? r.total : Math.min(r.total, cap)
   }
 
+  /**
+   * One request: the ids of up to caps.refunded + caps.risk cases of the buyer's ids in the window
+   * that are refunded OR risk-flagged, with both flags. A page that is not full holds every such
+   * case (exact). A full page can under-count only the flag it holds fewer of than its cap (the
+   * other flag's cases filled it): that one is then counted on its own (one more capped request).
+   */
+  async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
+    const _ = this._
+    const ids = [...new Set(buyerOpenids)]
+    const capR = Math.max(0, Math.min(PAGE, Math.floor(caps.refunded)))
+    const capK = Math.max(0, Math.min(PAGE, Math.floor(caps.risk)))
+    if (!ids.length || capR + capK === 0) return { refunded: 0, risk: 0 }
+    const base: Obj[] = [{ buyerOpenid: ids.length === 1 ? ids[0] : _.in(ids) }, { createdAt: _.gte(iso(createdFrom)) }]
+    const limit = Math.min(PAGE, capR + capK)
+    const r = await this.col('cases').where(this.where([...base, _.or({ refunded: true }, { risk: true }) as unknown as Obj])).limit(limit).field({ _id: true, refunded: true, risk: true }).get()
+    const docs = (r.data ?? []) as Array<{ refunded?: boolean; risk?: boolean }>
+    let refunded = docs.filter((d) => d.refunded === true).length
+    let risk = docs.filter((d) => d.risk === true).length
+    if (docs.length >= limit) {
+      const exact = async (flag: 'refunded' | 'risk', cap: number) =>
+        ((await this.col('cases').where(this.where([...base, { [flag]: true }])).limit(cap).field({ _id: true }).get()).data ?? []).length
+      if (refunded < capR) refunded = await exact('refunded', capR)
+      else if (risk < capK) risk = await exact('risk', capK)
+    }
+    return { refunded: Math.min(capR, refunded), risk: Math.min(capK, risk) }
+  }
+
   async dueCases(now: string, limit: number): Promise<Case[]> {
     const docs = await this.sorted<CaseDoc>('cases', [{ slaDueAt: this._.lte(iso(now)) }], 'slaDueAt', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as Case)
@@ -986,26 +1138,72 @@ export class CloudBaseStore implements Store {
   async listStaff(): Promise<StaffRecord[]> {
     return (await this.all<Obj>('staff', [])).map((d) => CloudBaseStore.toStaff(d))
   }
+  /**
+   * A staff record from this instance's cache while the roster version in `counters/policy` is
+   * the one it was cached under (every staff write bumps it in the same transaction): one fresh
+   * read of that head per call, which the call's policy read then shares (readHeads). The load
+   * fields the case writes keep (lastAssignedAt) may lag here; routing reads listStaffLoads.
+   */
   async getStaff(id: string): Promise<StaffRecord | null> {
+    const roster = (await this.readHeads(true))?.staff ?? 0
+    if (roster !== this.staffVersion) {
+      this.staffCache.clear()
+      this.staffVersion = roster
+    }
+    const cached = this.staffCache.get(id)
+    if (cached !== undefined) return cached && { ...cached, teams: [...cached.teams] }
     const d = await this.getDoc<Obj>('staff', id)
-    return d ? CloudBaseStore.toStaff(d) : null
+    const rec = d ? CloudBaseStore.toStaff(d) : null
+    if (this.staffVersion === roster) this.staffCache.set(id, rec)
+    return rec && { ...rec, teams: [...rec.teams] }
+  }
+
+  /**
+   * The policy head and the roster version (`counters/policy` { version, staff }) in one read.
+   * `fresh` reads it now (a staff check); otherwise a read of the last HEADS_SHARE_MS is shared,
+   * so a call's staff check and policy read cost one round trip. A policy saved on another
+   * instance is seen at most that much later.
+   */
+  private readHeads(fresh = false): Promise<{ version: number; staff: number } | null> {
+    const now = Date.now()
+    if (!fresh && this.heads && now - this.heads.at <= HEADS_SHARE_MS) return this.heads.read
+    const read = this.getDoc<{ version?: number; staff?: number }>('counters', 'policy').then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
+    const memo = { at: now, read }
+    this.heads = memo
+    read.catch(() => {
+      if (this.heads === memo) this.heads = null
+    })
+    return read
+  }
+  private heads: { at: number; read: Promise<{ version: number; staff: number } | null> } | null = null
+  private readonly staffCache = new Map<string, StaffRecord | null>()
+  private staffVersion = -1
+
+  /** A staff write and the roster version bump, in one transaction (see getStaff). */
+  private async staffWrite(id: string, write: (t: Tx, exists: boolean) => Promise<unknown>): Promise<boolean> {
+    const done = await this.tx(async (t) => {
+      const [cur, head] = await Promise.all([this.txGet(t, 'staff', id), this.txGet<{ version?: number; staff?: number }>(t, 'counters', 'policy')])
+      if (!(await write(t, !!cur))) return false
+      await t.collection(this.name('counters')).doc('policy').set({ version: head?.version ?? 0, staff: (head?.staff ?? 0) + 1 })
+      return true
+    })
+    this.heads = null
+    return done
   }
   /** Field by field: the load counter (and any field not in `s`) stays as stored. */
   async upsertStaff(s: StaffRecord): Promise<void> {
     const { id, ...fields } = s
-    if (await this.patchStaff(id, fields)) return
-    try {
-      await this.col('staff').add({ _id: id, ...fields, openCases: 0 })
-    } catch (e) {
-      if (!isDuplicateId(e)) throw e
-      await this.patchStaff(id, fields) // created meanwhile by a twin: apply ours on top
-    }
+    const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))
+    // field by field over an existing record (its load counter stays); a new one starts at 0
+    await this.staffWrite(id, async (t, exists) => {
+      const ref = t.collection(this.name('staff')).doc(id)
+      await (exists ? ref.update(set) : ref.set({ ...set, openCases: 0 }))
+      return true
+    })
   }
   async patchStaff(id: string, patch: Partial<Omit<StaffRecord, 'id'>>): Promise<boolean> {
     const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
-    // matched-but-unchanged counts as not updated: an exists check tells the two apart
-    const r = (await this.col('staff').where({ _id: id }).update(fields)) as { updated: number }
-    return r.updated === 1 || (await this.getDoc('staff', id)) !== null
+    return this.staffWrite(id, async (t, exists) => exists && (await t.collection(this.name('staff')).doc(id).update(fields), true))
   }
   /** One query: the load counters live on the staff documents (kept by the case transactions). */
   async listStaffLoads(cap = OPEN_COUNT_CAP): Promise<Array<StaffRecord & { openCases: number }>> {
@@ -1026,8 +1224,8 @@ export class CloudBaseStore implements Store {
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     await this.tx(async (t) => {
       const cur = await this.txGet<BuyerDoc>(t, 'buyers', b.openid)
-      // a write without a unionid / name / phone tail keeps the one recorded earlier
-      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}) }
+      // a write without a unionid / name / phone tail / shop openids keeps the one recorded earlier
+      const patch = { dedicatedRepId: b.dedicatedRepId, trusted: b.trusted, ...(b.unionid != null ? { unionid: b.unionid } : {}), ...(b.name != null ? { name: b.name } : {}), ...(b.phoneTail != null ? { phoneTail: b.phoneTail } : {}), ...(b.shopOpenids != null ? { shopOpenids: b.shopOpenids } : {}) }
       await t.collection(this.name('buyers')).doc(b.openid).set(buyerDocWith(cur, patch))
     })
   }
@@ -1072,23 +1270,25 @@ export class CloudBaseStore implements Store {
     return { version: d.version, policy: JSON.parse(d.policyJson) as Policy, updatedBy: d.updatedBy, updatedAt: d.updatedAt, whatIf: whatIfOf(d) }
   }
   async getPolicy(): Promise<PolicyRecord | null> {
-    const head = await this.getDoc<{ version: number }>('counters', 'policy')
+    const head = await this.readHeads()
     return head ? this.getPolicyVersion(head.version) : null
   }
   /** The head (`counters/policy`) and the new version document are written in one transaction. */
   async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
-    return this.tx(async (t) => {
-      const head = await this.txGet<{ version: number }>(t, 'counters', 'policy')
+    const saved = await this.tx(async (t) => {
+      const head = await this.txGet<{ version: number; staff?: number }>(t, 'counters', 'policy')
       const cur = head?.version ?? 0
       if (cur !== expectedVersion) throw new StoreConflict(`policy is at version ${cur}, not ${expectedVersion}`)
       const version = expectedVersion + 1
       const rec: PolicyRecord = { version, policy: { ...policy, version }, updatedBy: by, updatedAt: iso(at), whatIf }
-      await t.collection(this.name('counters')).doc('policy').set({ version })
+      await t.collection(this.name('counters')).doc('policy').set({ version, staff: head?.staff ?? 0 })
       await t.collection(this.name('policyVersions')).add({
         _id: String(version), version, policyJson: JSON.stringify(rec.policy), updatedBy: by, updatedAt: rec.updatedAt, whatIfJson: whatIf ? JSON.stringify(whatIf) : null,
       })
       return rec
     })
+    this.heads = null // this instance reads the new head at once
+    return saved
   }
   /** Stored versions never change: each is read once per instance. */
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
@@ -1134,11 +1334,13 @@ export class CloudBaseStore implements Store {
     const docs = await this.sorted<{ docJson: string }>('orders', [{ buyerOpenid: openid }], 'createdAt', 'desc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as OrderRecord)
   }
-  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count. */
-  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+  /** At most `cap` ids through the (buyerOpenid, deliveredAt) index: one request whatever the buyer's order count (and ids). */
+  async countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number> {
     const n = Math.max(0, Math.min(PAGE, Math.floor(cap)))
-    if (n === 0) return 0
-    const r = await this.col('orders').where({ buyerOpenid: filter.buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
+    const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
+    if (n === 0 || !ids.length) return 0
+    const buyerOpenid = ids.length === 1 ? ids[0] : this._.in(ids)
+    const r = await this.col('orders').where({ buyerOpenid, deliveredAt: this._.gte(iso(filter.deliveredFrom)) }).limit(n).field({ _id: true }).get()
     return (r.data ?? []).length
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
@@ -1223,7 +1425,8 @@ export class CloudBaseStore implements Store {
     const docs = await this.sorted<OutboxDoc & Obj>(
       'outbox', [{ status: 'pending', nextAttemptAt: this._.lte(iso(now)) }], 'nextAttemptAt', 'asc', Math.max(0, Math.floor(limit)),
     )
-    return docs.map(toOutbox)
+    const queued = (await this.queuedRows()).filter((d) => d.nextAttemptAt <= iso(now))
+    return withQueued(docs, queued).slice(0, Math.max(0, Math.floor(limit))).map(toOutbox)
   }
   /**
    * Three round trips for a whole batch: the due ids (urgent first), one multi-document update
@@ -1273,8 +1476,11 @@ export class CloudBaseStore implements Store {
     const c: Obj[] = []
     if (filter.status !== undefined) c.push({ status: filter.status })
     if (filter.caseId !== undefined) c.push({ caseId: filter.caseId })
-    const docs = await this.sorted<OutboxDoc & Obj>('outbox', c, 'createdAt', 'asc', Math.max(0, Math.floor(limit)))
-    return docs.map(toOutbox)
+    const [docs, queued] = await Promise.all([
+      this.sorted<OutboxDoc & Obj>('outbox', c, 'createdAt', 'asc', Math.max(0, Math.floor(limit))),
+      filter.status === undefined || filter.status === 'pending' ? this.queuedRows(filter.caseId) : [],
+    ])
+    return withQueued(docs, queued).slice(0, Math.max(0, Math.floor(limit))).map(toOutbox)
   }
 
   /** One transaction per row: insert unless a row with that key exists. */

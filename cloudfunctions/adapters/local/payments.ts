@@ -26,8 +26,13 @@ export class LocalPayments implements PaymentPort {
     return next
   }
 
+  /** The record is written with the case (the order guard caps it there): see PaymentPort.inWrite. */
+  inWrite(r: RefundRequest): RefundOutcome {
+    return validAmount(r) ? { ok: true, duplicate: false } : { ok: false, reason: '退款金额无效' }
+  }
+
   private async refundNow(r: RefundRequest): Promise<RefundOutcome> {
-    if (!Number.isInteger(r.amountFen) || r.amountFen <= 0) return { ok: false, reason: '退款金额无效' }
+    if (!validAmount(r)) return { ok: false, reason: '退款金额无效' }
     if (await this.store.getRefund(r.key)) return { ok: true, duplicate: true }
     const already = await this.store.refundedForOrder(r.orderId)
     if (already + r.amountFen > r.paidFen) {
@@ -37,3 +42,5 @@ export class LocalPayments implements PaymentPort {
     return { ok: true, duplicate: !res.created }
   }
 }
+
+const validAmount = (r: RefundRequest) => Number.isInteger(r.amountFen) && r.amountFen > 0

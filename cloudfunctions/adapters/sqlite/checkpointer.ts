@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 
 /**
@@ -22,7 +23,7 @@ export function startCheckpointer(file: string, everyMs = 500): { stop(): Promis
       db.close()
       parentPort.postMessage('closed')
     })`
-  const worker = new Worker(code, { eval: true, workerData: { file, everyMs, mod: require.resolve('better-sqlite3') } })
+  const worker = new Worker(code, { eval: true, workerData: { file, everyMs, mod: createRequire(__filename).resolve('better-sqlite3') } })
   worker.unref()
   return {
     stop: () =>

@@ -27,6 +27,7 @@ import {
   type InboxRecord,
   type CommandKey,
   type OrderGuard,
+  type CaseWrite,
   type MediaRecord,
   type NewOutboxItem,
   type OutboxFinish,
@@ -268,7 +269,7 @@ CREATE TABLE IF NOT EXISTS push_nonces (
 `
 
 type Row = Record<string, unknown>
-type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null }
+type BuyerRow = { openid: string; dedicated_rep_id: string | null; trusted: number; unionid: string | null; trust: string | null; name: string | null; phone_tail: string | null; preferences?: string | null; shop_openids?: string | null }
 type SqlValue = string | number | null
 
 interface OutboxRow {
@@ -579,6 +580,8 @@ export class SqliteStore implements Store {
       // staff find buyers by name / phone tail; the roster lists every dedicated-rep assignment
       if (!has('buyers', 'name')) this.db.exec('ALTER TABLE buyers ADD COLUMN name TEXT')
       if (!has('buyers', 'phone_tail')) this.db.exec('ALTER TABLE buyers ADD COLUMN phone_tail TEXT')
+      // the buyer's shop openids as claimShopOrders saw them (JSON array; the standing's linked ids)
+      if (!has('buyers', 'shop_openids')) this.db.exec('ALTER TABLE buyers ADD COLUMN shop_openids TEXT')
       if (!has('orders', 'buyer_unionid')) this.db.exec('ALTER TABLE orders ADD COLUMN buyer_unionid TEXT')
       this.db.exec(`
         CREATE INDEX IF NOT EXISTS buyers_unionid ON buyers (unionid) WHERE unionid IS NOT NULL;
@@ -740,6 +743,11 @@ export class SqliteStore implements Store {
     }).immediate()
   }
 
+  /** The guard read costs nothing here: createCase reads it again inside its IMMEDIATE transaction. */
+  async openCaseWrite(orderId: string): Promise<CaseWrite> {
+    return { guard: await this.getOrderGuard(orderId), create: (c, outbox, idem, opts) => this.createCase(c, outbox, idem, opts), close: async () => {} }
+  }
+
   /**
    * An auto-decision rule's money of the day, counted in the caller's transaction: one upsert that
    * only applies while the counter stays within the cap, else the whole write is refused.
@@ -794,7 +802,7 @@ export class SqliteStore implements Store {
     return { case: c, keys }
   }
 
-  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend } = {}): Promise<void> {
+  async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; refunds?: Array<Omit<RefundRecord, 'status'>> } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
@@ -807,6 +815,9 @@ export class SqliteStore implements Store {
       this.writeTasks(next)
       this.writeFacts(next)
       this.insertOutbox(next, outbox)
+      for (const r of opts.refunds ?? []) {
+        this.run(`INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?) ON CONFLICT(key) DO NOTHING`, r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt))
+      }
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
         this.run('INSERT INTO command_keys (case_id, key, fingerprint, version) VALUES (?, ?, ?, ?)', next.id, opts.commandKey.key, opts.commandKey.fingerprint, next.version)
@@ -923,6 +934,17 @@ export class SqliteStore implements Store {
     return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
   }
 
+  async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
+    const ids = [...new Set(buyerOpenids)]
+    if (!ids.length) return { refunded: 0, risk: 0 }
+    const of = (flag: 'refunded' | 'risk', cap: number) =>
+      this.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND created_at >= ? AND ${flag} = 1 LIMIT ?)`,
+        ...ids, iso(createdFrom), Math.max(0, Math.floor(cap)),
+      )?.n ?? 0
+    return { refunded: of('refunded', caps.refunded), risk: of('risk', caps.risk) }
+  }
+
   async dueCases(now: string, limit: number): Promise<Case[]> {
     return this.all<{ doc: string }>(
       'SELECT doc FROM cases WHERE sla_due_at IS NOT NULL AND sla_due_at <= ? ORDER BY sla_due_at ASC, id ASC LIMIT ?',
@@ -988,6 +1010,7 @@ export class SqliteStore implements Store {
       ...(r.trust ? { trust: JSON.parse(r.trust) as BuyerTrust } : {}),
       ...(r.name ? { name: r.name } : {}),
       ...(r.phone_tail ? { phoneTail: r.phone_tail } : {}),
+      ...(r.shop_openids ? { shopOpenids: JSON.parse(r.shop_openids) as string[] } : {}),
       ...(r.preferences ? { preferences: JSON.parse(r.preferences) as BuyerPreferences } : {}),
     }
   }
@@ -1015,11 +1038,11 @@ export class SqliteStore implements Store {
   }
   async upsertBuyer(b: BuyerRecord): Promise<void> {
     this.run(
-      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid, name, phone_tail) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO buyers (openid, dedicated_rep_id, trusted, unionid, name, phone_tail, shop_openids) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(openid) DO UPDATE SET dedicated_rep_id = excluded.dedicated_rep_id, trusted = excluded.trusted,
          unionid = COALESCE(excluded.unionid, buyers.unionid), name = COALESCE(excluded.name, buyers.name),
-         phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail)`,
-      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null,
+         phone_tail = COALESCE(excluded.phone_tail, buyers.phone_tail), shop_openids = COALESCE(excluded.shop_openids, buyers.shop_openids)`,
+      b.openid, b.dedicatedRepId, b.trusted ? 1 : 0, b.unionid ?? null, b.name ?? null, b.phoneTail ?? null, b.shopOpenids ? JSON.stringify(b.shopOpenids) : null,
     )
   }
   async setBuyerContact(openid: string, contact: { name: string | null; phoneTail: string | null }): Promise<void> {
@@ -1127,10 +1150,12 @@ export class SqliteStore implements Store {
       openid, Math.max(0, Math.floor(limit)),
     ).map((r) => JSON.parse(r.doc) as OrderRecord)
   }
-  async countOrders(filter: { buyerOpenid: string; deliveredFrom: string }, cap: number): Promise<number> {
+  async countOrders(filter: { buyerOpenid: string | string[]; deliveredFrom: string }, cap: number): Promise<number> {
+    const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
+    if (!ids.length) return 0
     return this.get<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid = ? AND delivered_at >= ? LIMIT ?)',
-      filter.buyerOpenid, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND delivered_at >= ? LIMIT ?)`,
+      ...ids, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
     )?.n ?? 0
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {

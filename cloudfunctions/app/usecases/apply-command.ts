@@ -5,7 +5,8 @@ import type { Caller } from '../function'
 import { actorOf, fingerprint, livePolicy, otherCasesLedger, outboxOf } from '../shared'
 import { buyerView, staffView } from '../views'
 import { decide } from '../../core'
-import { GuardViolation, StoreConflict } from '../../ports/store'
+import { GuardViolation, StoreConflict, type OrderGuard, type RefundRecord } from '../../ports/store'
+import type { Policy } from '@contract/policy'
 import type { OrderLedger } from '../../core/money-guard'
 import { guardError } from './submit-case'
 import { applySystemCommand } from './system-command'
@@ -16,18 +17,26 @@ import { takeBuyerCommandSlot } from './limits'
 const MONEY_COMMANDS = new Set<CaseCommand['type']>(['approve', 'issue_refund', 'accept_offer', 'inspect', 'record_manual_refund'])
 /** Commands whose decision depends on what the order's other cases already got back. */
 const LEDGER_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'make_offer', 'decline_offer', 'provide_info', 'submit_for_approval', 'decide_approval', 'platform_accept'])
+/** Commands that commit the order's money: a staff member's is decided on the guard inside the write. */
+const PAYING_COMMANDS = new Set<CaseCommand['type']>([...MONEY_COMMANDS, 'decide_approval', 'platform_accept'])
 
 /**
  * Applies one command of the transition table to a case: load → decide in the core →
  * compare-and-set save with timeline and outbox in one write. A lost race is CONFLICT; nothing is
  * done twice. With an idempotency key the key is stored with that write: a retry with the same
  * key answers the case without deciding again, the same key with other data is CONFLICT.
- * Money-moving commands need `expectedVersion`. Refunds the transition requested are then paid
- * through the payment port, once per refund key, and confirmed on the case.
+ * Money-moving commands need `expectedVersion`. Refunds the transition requested are settled in
+ * the same write when the payment port answers at once (PaymentPort.inWrite), else paid through
+ * the port after the write, once per refund key, and confirmed on the case.
  *
  * @example applyCommand(deps, caller, 'case-1', { type: 'approve', expectedVersion: 3 }, 'k-1')
  */
 export async function applyCommand(deps: Deps, caller: Caller, caseId: string, command: CaseCommand, idempotencyKey?: string) {
+  // the case's order never changes: an instance that has seen it reads the order's guard alongside
+  const inWrite = PAYING_COMMANDS.has(command.type) && caller.kind === 'staff' && !!deps.store.saveCaseDecided
+  const known = LEDGER_COMMANDS.has(command.type) && !inWrite ? deps.store.orderIdOf?.(caseId) : undefined
+  const early = known ? { orderId: known, guard: deps.store.getOrderGuard(known) } : null
+  early?.guard.catch(() => undefined) // awaited below when it is the right order
   const [loaded, { policy }] = await Promise.all([deps.store.getCaseWithKeys(caseId), livePolicy(deps)])
   const view = (c: Case, orderLedger?: OrderLedger) => (caller.kind === 'buyer' ? buyerView(c, deps.now(), policy, orderLedger) : staffView(c, deps.now(), policy, actorOf(caller), orderLedger))
   if (!loaded || (caller.kind === 'buyer' && loaded.case.buyerOpenid !== caller.openid)) throw new AppError('NOT_FOUND', '没有找到这个售后单')
@@ -46,37 +55,63 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
   if (command.expectedVersion !== undefined && command.expectedVersion !== current.version) {
     throw new AppError('CONFLICT', '售后单已被更新，请刷新后重试', { version: current.version })
   }
-  const [target, guard] = await Promise.all([
+  // a staff member's command that commits the order's money is decided on the guard inside the
+  // write when the store can (one transaction, no read of the guard before it); a buyer's, or one
+  // that only reads the ledger (an offer, a request for approval), is decided on the guard read
+  // here (started with the case read when this instance has seen the case: `early`) — the
+  // guard itself is checked again inside any write that commits money
+  const ledger = LEDGER_COMMANDS.has(command.type)
+  const [target, preGuard] = await Promise.all([
     command.type === 'reassign' && command.assigneeId ? deps.store.getStaff(command.assigneeId) : null,
-    LEDGER_COMMANDS.has(command.type) ? deps.store.getOrderGuard(current.order.orderId) : null,
+    ledger && !inWrite ? (early?.orderId === current.order.orderId ? early.guard : deps.store.getOrderGuard(current.order.orderId)) : null,
   ])
   if (command.type === 'reassign' && command.assigneeId && (!target || !target.active)) throw new AppError('VALIDATION', '要转交的客服不存在')
   const files = await verifyFiles(deps, caller, command, current)
   await checkLinkedCase(deps, current, command)
   const now = deps.now()
-  const decided = decide(current, command, {
-    now, policy, newId: deps.newId, actor: actorOf(caller),
-    ...(target ? { roster: [{ ...target, openCases: 0 }] } : {}),
-    ...(guard ? { orderLedger: otherCasesLedger(guard, current.id) } : {}),
-  })
-  if (!decided.ok) throw fromCore(decided.error)
-  // a buyer's commands that would change the case are counted (refusals above cost no write)
-  if (caller.kind === 'buyer') await takeBuyerCommandSlot(deps, caseId)
+  let guard = preGuard
+  const decideOn = (g: OrderGuard | null) => {
+    const decided = decide(current, command, {
+      now, policy, newId: deps.newId, actor: actorOf(caller),
+      ...(target ? { roster: [{ ...target, openCases: 0 }] } : {}),
+      ...(g ? { orderLedger: otherCasesLedger(g, current.id) } : {}),
+    })
+    if (!decided.ok) throw fromCore(decided.error)
+    return settleInWrite(deps, decided.value, policy, now)
+  }
+  const write = (x: ReturnType<typeof settleInWrite>) => ({ next: x.case, outbox: outboxOf(x.events), ...(commandKey ? { commandKey } : {}), ...(x.refunds.length ? { refunds: x.refunds } : {}) })
+  let settled: ReturnType<typeof settleInWrite>
   try {
-    await deps.store.saveCase(decided.value.case, current.version, outboxOf(decided.value.events), { ...(commandKey ? { commandKey } : {}), prev: current })
+    if (inWrite && deps.store.saveCaseDecided) {
+      const out: { settled?: ReturnType<typeof settleInWrite> } = {}
+      await deps.store.saveCaseDecided(caseId, current.order.orderId, current.version, (g) => {
+        guard = g
+        out.settled = decideOn(g)
+        return write(out.settled)
+      })
+      if (!out.settled) throw new Error('saveCaseDecided wrote without deciding')
+      settled = out.settled
+    } else {
+      settled = decideOn(guard)
+      // a buyer's commands that would change the case are counted (refusals above cost no write)
+      if (caller.kind === 'buyer') await takeBuyerCommandSlot(deps, caseId)
+      const w = write(settled)
+      await deps.store.saveCase(w.next, current.version, w.outbox, { ...(w.commandKey ? { commandKey: w.commandKey } : {}), prev: current, ...(w.refunds ? { refunds: w.refunds } : {}) })
+    }
   } catch (e) {
     if (e instanceof StoreConflict) throw new AppError('CONFLICT', '售后单已被他人处理，请刷新后查看')
     if (e instanceof GuardViolation) throw guardError(e, current.order)
     throw e
   }
   if (files.length) await deps.media.attach(files, now)
-  let latest = decided.value.case
-  for (const ev of decided.value.events) {
+  let latest = settled.case
+  for (const ev of settled.events) {
     if (ev.kind === 'refund_requested') latest = (await settleRefund(deps, latest, ev)).case
     // the buyer's profile at once (the outbox copy is the retry if this is interrupted)
     if (ev.kind === 'buyer_preferences') await deps.store.setBuyerPreferences(ev.buyerOpenid, ev.preferences).catch((e) => deps.log('buyer preferences: left to the outbox', e))
   }
-  return view(latest, guard ? otherCasesLedger(guard, current.id) : undefined)
+  const seen: OrderGuard | null = guard
+  return view(latest, seen ? otherCasesLedger(seen, current.id) : undefined)
 }
 
 /**
@@ -114,6 +149,31 @@ async function verifyFiles(deps: Deps, caller: Caller, command: CaseCommand, cur
 }
 
 type RefundEvent = Extract<CaseEvent, { kind: 'refund_requested' }>
+
+/**
+ * With a ledger-only payment port (PaymentPort.inWrite) the refunds a transition requests are
+ * settled before the write: their outcome is decided on the case at once and their records go
+ * into the same write, so a paying command is one write. Otherwise (or when the core refuses the
+ * outcome) the request stays an event: paid after the write and retried from the outbox.
+ */
+export function settleInWrite(deps: Deps, decided: { case: Case; events: CaseEvent[] }, policy: Policy, now: string): { case: Case; events: CaseEvent[]; refunds: Array<Omit<RefundRecord, 'status'>> } {
+  const inWrite = deps.payments.inWrite?.bind(deps.payments)
+  let cur = decided.case
+  let events = decided.events
+  const refunds: Array<Omit<RefundRecord, 'status'>> = []
+  if (!inWrite) return { case: cur, events, refunds }
+  for (const ev of decided.events) {
+    if (ev.kind !== 'refund_requested') continue
+    const paid = inWrite({ key: ev.refundKey, caseId: cur.id, orderId: ev.orderId, amountFen: ev.amountFen, paidFen: cur.order.paidFen }, cur.order)
+    const command: CaseCommand = paid.ok ? { type: 'refund_confirmed', key: ev.refundKey } : { type: 'refund_failed', key: ev.refundKey, reason: paid.reason }
+    const res = decide(cur, command, { now, policy, newId: deps.newId, actor: { kind: 'system', id: 'payments' } })
+    if (!res.ok) continue
+    cur = res.value.case
+    events = [...events.filter((e) => e !== ev), ...res.value.events]
+    if (paid.ok) refunds.push({ key: ev.refundKey, caseId: cur.id, orderId: ev.orderId, amountFen: ev.amountFen, createdAt: now })
+  }
+  return { case: cur, events, refunds }
+}
 
 /**
  * Pays a requested refund (idempotent by refund key) and records the outcome on the case as a

@@ -1,6 +1,6 @@
 import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { BuyerRecord, OrderRecord } from '../../ports/store'
+import type { BuyerRecord } from '../../ports/store'
 import type { Deps } from '../deps'
 import { toMs } from '../../core/tz'
 import { shopBuyerId } from './channels-map'
@@ -67,10 +67,15 @@ interface Counts {
  * at least `trustMinOrders` orders signed for in the last `trustOrderDays` days, and no refunded
  * and no risk-flagged case in the last 90 days.
  *
- * Round trips: the buyer record, the counts of `openid` (the orders' once the policy is there) and,
- * when the caller knows the unionid, its links go out together; a unionid only the record names
- * costs one more round, and shop ids it links one more for their counts. Every count is bounded
- * (an index range with a cap), never a scan of the buyer's cases or orders.
+ * Round trips: the buyer record, the case counts of `openid` (refunded and risk-flagged in one
+ * bounded read, Store.buyerCaseCounts) and its signed-for orders (once the policy is there) go out
+ * together; the shop ids it links cost one more round (two reads for all of them, whatever their
+ * number). A mini-program openid IS the buyer its unionid names (claimShopOrders records the
+ * unionid on its own record, and one mini-program gives one person one openid), and its record
+ * keeps the shop openids claimShopOrders saw: no lookup. A shop id's links (the mini-program
+ * buyer and the shop orders carrying the unionid) go out with the record when the caller knows
+ * the unionid, else one round later; so do a mini-program record's without recorded shop openids.
+ * Every count is bounded (an index range with a cap), never a scan of the buyer's cases or orders.
  *
  * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
  */
@@ -78,35 +83,45 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
   const nowMs = toMs(now)
   const riskFrom = new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString()
   const policyP = Promise.resolve(policy)
-  const countsOf = async (id: string): Promise<Counts> => {
+  const countsOf = async (ids: string[]): Promise<Counts> => {
     // the case counts need no policy: they do not wait for it
-    const [refunded, risk, orders] = await Promise.all([
-      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, refunded: true }, REFUND_COUNT_CAP),
-      deps.store.countCases({ buyerOpenid: id, createdFrom: riskFrom, risk: true }, 1),
+    const [cases, orders] = await Promise.all([
+      deps.store.buyerCaseCounts(ids, riskFrom, { refunded: REFUND_COUNT_CAP, risk: 1 }),
       policyP.then((p) =>
-        deps.store.countOrders({ buyerOpenid: id, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
+        deps.store.countOrders({ buyerOpenid: ids, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
       ),
     ])
-    return { refunded, risk, orders }
+    return { refunded: cases.refunded, risk: cases.risk, orders }
   }
-  type Links = [BuyerRecord | null, OrderRecord[]]
-  const byUnionid = (u: string): Promise<Links> => Promise.all([deps.store.getBuyerByUnionid(u), deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ)])
+  /** the mini-program buyer's record a unionid names, and the shop openids it links */
+  type Links = [BuyerRecord | null, Array<string | undefined>]
+  const shopId = openid.startsWith(shopBuyerId(''))
+  const recordP = deps.store.getBuyer(openid)
+  const ordersOf = (u: string) => deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ).then((os) => os.map((o) => o.order.shopOpenid))
+  const byUnionid = (u: string): Promise<Links> =>
+    shopId
+      ? Promise.all([deps.store.getBuyerByUnionid(u), ordersOf(u)])
+      : // a mini-program openid's own record is the one a unionid names (see above), and it keeps
+        // the shop openids claimShopOrders saw: the orders are read only for a record without them
+        recordP.then(async (r): Promise<Links> => {
+          const own = r?.unionid === u ? r : null
+          return [own, own?.shopOpenids ? own.shopOpenids : await ordersOf(u)]
+        })
 
   // this id's counts run meanwhile; the unionid's links go out with the record when the caller
   // knows the unionid, else as soon as the record names it
-  const ownP = countsOf(openid)
+  const ownP = countsOf([openid])
   const hinted = hint.unionid || null
-  const recordP = deps.store.getBuyer(openid)
   const linksP = hinted ? byUnionid(hinted) : recordP.then((r): Links | Promise<Links> => (r?.unionid ? byUnionid(r.unionid) : [null, []]))
-  const [record, [mpRecord, unionOrders], p] = await Promise.all([recordP, linksP, policyP])
+  const [record, [mpRecord, unionShopOpenids], p] = await Promise.all([recordP, linksP, policyP])
 
   const ids = new Set<string>([openid])
   if (mpRecord) ids.add(mpRecord.openid)
-  const shopIds = [hint.shopOpenid, ...unionOrders.map((o) => o.order.shopOpenid)].filter((x): x is string => !!x)
+  const shopIds = [hint.shopOpenid, ...unionShopOpenids].filter((x): x is string => !!x)
   for (const s of shopIds) ids.add(shopBuyerId(s))
-  // the linked ids' counts
+  // the linked ids' counts: one read of each kind for all of them
   const others = [...ids].filter((id) => id !== openid)
-  const all = await Promise.all([ownP, ...others.map(countsOf)])
+  const all = await Promise.all([ownP, ...(others.length ? [countsOf(others)] : [])])
   const sum = (k: keyof Counts) => all.reduce((s, c) => s + c[k], 0)
 
   const minOrders = p.compensation.trustMinOrders

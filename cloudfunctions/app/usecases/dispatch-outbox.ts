@@ -15,8 +15,6 @@ export const RETRY = {
   capMs: 30 * 60_000,
   /** a claimed message is invisible to other dispatchers for this long */
   leaseMs: 2 * 60_000,
-  /** a case's own outbox queue older than this is swept into the outbox (its writer inserts it at once; this is the backstop) */
-  sweepAfterMs: 60_000,
 }
 /** WeChat answers worth retrying: system busy, frequency limits. Thrown errors (network) too. */
 const TRANSIENT = new Set([-1, 45009, 45011, 45015])
@@ -91,7 +89,8 @@ export async function dispatchOutbox(
   const pass = alertPass(deps)
   const stats: DispatchStats = { sent: 0, retried: 0, failed: 0, skipped: 0, deferred: 0 }
   let taken = 0
-  if (deps.store.sweepCaseOutbox) await deps.store.sweepCaseOutbox(later(now, -RETRY.sweepAfterMs), limit)
+  // rows a store keeps in case documents until now (ports/store.ts sweepCaseOutbox)
+  if (deps.store.sweepCaseOutbox) await deps.store.sweepCaseOutbox(limit)
   while (taken < limit && Date.now() <= until) {
     const items = await deps.store.claimOutbox(now, Math.min(chunk, limit - taken), later(now, RETRY.leaseMs), claim)
     if (!items.length) break

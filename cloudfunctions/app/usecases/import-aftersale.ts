@@ -1,4 +1,5 @@
 import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot } from '@contract/domain'
+import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import { livePolicy, outboxOf, roster } from '../shared'
 import { openCase } from '../../core'
@@ -62,8 +63,9 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
       const moved = await syncPlatformCase(deps, opened.case, snap)
       // the owner's auto-decision rules (issue #24): a rule that fits agrees on the platform, else a person decides
+      // (the policy the case was opened under: read once per import)
       const latest = moved ? ((await deps.store.getCase(opened.case.id)) ?? opened.case) : opened.case
-      const decision = await applyRulesToCase(deps, latest, (await livePolicy(deps)).policy)
+      const decision = await applyRulesToCase(deps, latest, opened.policy)
       return { caseId: opened.case.id, created: true, updated: false, unchanged: !moved, autoRule: decision.decided ? decision.rule.id : null, complaintId: snap.complaintId, disputeKnown: false }
     }
     current = opened.case
@@ -114,10 +116,9 @@ async function orderFor(deps: Deps, snap: PlatformSnapshot): Promise<OrderSnapsh
 }
 
 /** Opens the case of a platform after-sale seen for the first time (routing, severity, SLA clamped to the platform deadline). */
-async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ created: boolean; case: Case }> {
+async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ created: boolean; case: Case; policy: Policy }> {
   const now = deps.now()
-  const { policy } = await livePolicy(deps)
-  const order = await orderFor(deps, snap)
+  const [{ policy }, order] = await Promise.all([livePolicy(deps), orderFor(deps, snap)])
   // the same history, risk flag and trust as a mini-program case, across the buyer's ids
   const [buyer, staff] = await Promise.all([
     buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid: snap.unionid ?? order.buyerUnionid, shopOpenid: snap.shopOpenid }),
@@ -146,10 +147,7 @@ async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ c
   const fetch = platformMediaEvent(opened.value.case.id, snap)
   const res = await deps.store.createCase(opened.value.case, outboxOf([...opened.value.events, ...(fetch ? [fetch] : [])]), { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId })
   // a shop after-sale counts toward its batch's watch like any case (issue 24)
-  if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
-  if (res.created && res.case.assigneeId) {
-    const rep = await deps.store.getStaff(res.case.assigneeId)
-    if (rep) await deps.store.upsertStaff({ ...rep, lastAssignedAt: now })
-  }
-  return res
+  if (res.created) await watchCaseBatches(deps, res.case, policy).catch((e) => deps.log('batch watch failed', e))
+  // the assignee's lastAssignedAt (round-robin) is set by createCase inside its write, with the load
+  return { ...res, policy }
 }

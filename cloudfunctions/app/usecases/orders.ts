@@ -9,15 +9,26 @@ import { SHOP_REFUND_GUIDE, SHOP_REFUND_TYPES } from './submit-case'
 
 const OPEN = new Set<string>(OPEN_STATUSES)
 
+/** Shop openids recorded on a buyer (one shop gives a person one; a few is already unusual). */
+const SHOP_OPENIDS_KEPT = 5
+
 /**
  * Shop orders of this WeChat user become theirs here (issue 12 §2): the mini-program's openid and
  * the shop's differ, the unionid is the same when both are bound to the seller's open-platform
- * account. Records the caller's unionid (so the sync can match their next orders at once) and
- * moves their shop orders still kept under the shop's openid to them.
+ * account. Records the caller's unionid (so the sync can match their next orders at once) and the
+ * shop openids on those orders (their after-sales imported before the claim are under
+ * `channels:<shop openid>`: the buyer's standing adds them up without reading the orders), and
+ * moves their shop orders still kept under the shop's openid to them. Runs on every order list, so
+ * an order that came in under the shop id during a claim is picked up by the next one.
  */
 export async function claimShopOrders(deps: Deps, openid: string, unionid: string): Promise<void> {
   const [buyer, theirs] = await Promise.all([deps.store.getBuyer(openid), deps.store.listOrdersByUnionid(unionid, 100)])
-  if (buyer?.unionid !== unionid) await deps.store.upsertBuyer({ openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, unionid })
+  // a shop openid once seen stays the buyer's (their older orders may drop out of this read)
+  const known = buyer?.shopOpenids ?? null
+  const shopOpenids = [...new Set([...(known ?? []), ...theirs.map((r) => r.order.shopOpenid).filter((x): x is string => !!x)])].slice(0, SHOP_OPENIDS_KEPT)
+  if (buyer?.unionid !== unionid || !known || known.join() !== shopOpenids.join()) {
+    await deps.store.upsertBuyer({ openid, dedicatedRepId: buyer?.dedicatedRepId ?? null, trusted: buyer?.trusted ?? false, unionid, shopOpenids })
+  }
   for (const rec of theirs) if (rec.order.buyerOpenid !== openid) await deps.store.upsertOrder({ ...rec, order: { ...rec.order, buyerOpenid: openid } })
 }
 

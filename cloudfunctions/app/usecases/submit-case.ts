@@ -24,8 +24,13 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads go out together (idempotency key, order, its guard, roster, policy, the buyer's standing:
- * see buyerProfileFor, one to three rounds of its own) before the case number and the write.
+ * Reads go out together (order, its guard, roster, policy, the buyer's standing: see
+ * buyerProfileFor, one or two rounds of its own; the batch remedy once the order is there) before
+ * the case number and the write. The idempotency key is not read first: a retry is recognised by
+ * the write (the key's insert fails, or the guard finds the item held by the first case) and
+ * answered with the first case — a double tap costs the retry the reads, never the common filing
+ * a round trip. The batch watch counts after the write (so that filings at the same moment cross
+ * the threshold exactly): one capped count, in sequence.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
@@ -35,68 +40,81 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   const print = fingerprint(input)
   const now = deps.now()
   const live = livePolicy(deps)
-  const [{ policy }, earlier, rec, guard, buyer, staff, media] = await Promise.all([
-    live,
-    deps.store.findByIdempotencyKey(scope, idempotencyKey),
-    deps.store.getOrder(input.orderId),
-    deps.store.getOrderGuard(input.orderId),
-    // history across the buyer's mini-program and shop ids: risk flag and derived trust
-    buyerProfileFor(deps, openid, now, live.then((l) => l.policy), { unionid: opts.unionid }),
-    roster(deps),
-    deps.media.verify(input.evidence, { openid }),
-  ])
-  if (earlier) return replay(earlier, now, policy, input)
-
-  if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
-  // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
-  if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
-  if (!media.ok) throw new AppError('VALIDATION', media.message)
-
-  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it
-  const [caseNo, batchRemedy] = await Promise.all([deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone)), batchRemedyFor(deps, rec.order, input.claimedItems)])
-  const opened = openCase(
-    {
-      caseId: deps.newId(),
-      caseNo,
-      buyerOpenid: openid,
-      order: rec.order,
-      claimedItems: input.claimedItems,
-      type: input.type,
-      reason: input.reason,
-      description: input.description,
-      evidence: input.evidence,
-      desiredRemedy: input.desiredRemedy,
-      history: pastCasesOf(guard),
-      buyerProfile: profileOf(buyer),
-      facts: input.facts,
-      ...(batchRemedy ? { batchRemedy } : {}),
-    },
-    { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderLedger: otherCasesLedger(guard, null) },
-  )
-  if (!opened.ok) {
-    // A concurrent twin of this submit may have won meanwhile: answer with its case.
-    const twin = await deps.store.findByIdempotencyKey(scope, idempotencyKey)
-    if (twin) return replay(twin, now, policy, input)
-    throw fromCore(opened.error)
-  }
-  if (opts.linkedFrom) opened.value.case.linkedFromCaseId = opts.linkedFrom
+  const policyP = live.then((l) => l.policy)
+  const orderP = deps.store.getOrder(input.orderId)
+  // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it; read
+  // as soon as the order names the batches, beside the buyer's standing
+  const remedyP = Promise.all([orderP, policyP]).then(([r, p]) => (r && r.order.buyerOpenid === openid ? batchRemedyFor(deps, r.order, input.claimedItems, p) : null))
+  // the case's write is opened with these reads: its transaction reads the order's guard, once,
+  // and the case is built on that read (see Store.openCaseWrite)
+  const writeP = deps.store.openCaseWrite(input.orderId)
+  const key = idempotencyKey
   try {
-    // the owner's auto-decision rules (issue #24) decide in the same write, or leave the case to a person
-    // (not on a linked case: staff open it to give a remedy themselves)
-    const rulePolicy = opts.linkedFrom ? { ...policy, autoRules: [] } : policy
-    const ruleCtx = { now, policy: rulePolicy, newId: deps.newId, buyerProfile: profileOf(buyer), orderLedger: otherCasesLedger(guard, null) }
-    const { result: res, decision } = await createWithRules(opened.value, ruleCtx, (c, events, ruleSpend) =>
-      deps.store.createCase(c, outboxOf(events), { scope, key: idempotencyKey, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku, ...(ruleSpend ? { ruleSpend } : {}) }),
+    const [{ policy }, rec, write, buyer, staff, media, batchRemedy] = await Promise.all([
+      live,
+      orderP,
+      writeP,
+      // history across the buyer's mini-program and shop ids: risk flag and derived trust
+      buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }),
+      roster(deps),
+      deps.media.verify(input.evidence, { openid }),
+      remedyP,
+    ])
+    if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
+    const guard = write.guard
+    // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
+    if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
+    if (!media.ok) throw new AppError('VALIDATION', media.message)
+
+    const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
+    const opened = openCase(
+      {
+        caseId: deps.newId(),
+        caseNo,
+        buyerOpenid: openid,
+        order: rec.order,
+        claimedItems: input.claimedItems,
+        type: input.type,
+        reason: input.reason,
+        description: input.description,
+        evidence: input.evidence,
+        desiredRemedy: input.desiredRemedy,
+        history: pastCasesOf(guard),
+        buyerProfile: profileOf(buyer),
+        facts: input.facts,
+        ...(batchRemedy ? { batchRemedy } : {}),
+      },
+      { now, policy, newId: deps.newId, roster: staff, actor: { kind: 'buyer', id: openid }, orderLedger: otherCasesLedger(guard, null) },
     )
-    if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
-    if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
-    // batch watch (issue 24): an alert once a batch reaches the policy's count; never fails the filing
-    if (res.created) await watchCaseBatches(deps, res.case).catch((e) => deps.log('batch watch failed', e))
-    const latest = res.created ? ((await settleNow(deps, decision)) ?? res.case) : res.case
-    return { case: buyerView(latest, now, policy), created: res.created }
-  } catch (e) {
-    if (e instanceof GuardViolation) throw guardError(e, rec.order)
-    throw e
+    if (!opened.ok) {
+      // A concurrent twin of this submit may have won meanwhile: answer with its case.
+      const twin = await deps.store.findByIdempotencyKey(scope, key)
+      if (twin) return replay(twin, now, policy, input)
+      throw fromCore(opened.error)
+    }
+    if (opts.linkedFrom) opened.value.case.linkedFromCaseId = opts.linkedFrom
+    try {
+      // the owner's auto-decision rules (issue #24) decide in the same write, or leave the case to a person
+      // (not on a linked case: staff open it to give a remedy themselves)
+      const rulePolicy = opts.linkedFrom ? { ...policy, autoRules: [] } : policy
+      const ruleCtx = { now, policy: rulePolicy, newId: deps.newId, buyerProfile: profileOf(buyer), orderLedger: otherCasesLedger(guard, null) }
+      const { result: res, decision } = await createWithRules(opened.value, ruleCtx, (c, events, ruleSpend) =>
+        write.create(c, outboxOf(events), { scope, key, fingerprint: print }, { maxRequestsPerSku: policy.limits.maxRequestsPerSku, ...(ruleSpend ? { ruleSpend } : {}) }),
+      )
+      if (!res.created && res.fingerprint && res.fingerprint !== print) throw keyReused()
+      if (res.created) await deps.media.attach(input.evidence.map((e) => e.fileId), now)
+      // batch watch (issue 24): an alert once a batch reaches the policy's count; never fails the filing
+      if (res.created) await watchCaseBatches(deps, res.case, policy).catch((e) => deps.log('batch watch failed', e))
+      const latest = res.created ? ((await settleNow(deps, decision)) ?? res.case) : res.case
+      return { case: buyerView(latest, now, policy), created: res.created }
+    } catch (e) {
+      if (e instanceof GuardViolation) throw guardError(e, rec.order)
+      throw e
+    }
+
+  } finally {
+    // a write not used (a refusal, a replay, an error) ends here; after create it is a no-op
+    await writeP.then((w) => w.close(), () => {})
   }
 }
 
