@@ -7,6 +7,7 @@ import { allowedCommands, slaState } from '../core'
 import { acceptCallFor, platformStatusText, sellerDeadline } from '../core/platform-status'
 import { platformDeadlines } from '../core/dispute-status'
 import { moneyRoom, type OrderLedger } from '../core/money-guard'
+import type { CaseLine } from '../ports/store'
 import { givenValueFen } from '../core/commands/work'
 import { pendingApproval } from '../core/commands/approvals'
 import { previewTap } from '../core/preview'
@@ -73,7 +74,7 @@ export function sellerOpened(c: Pick<Case, 'timeline'> & Partial<Pick<Case, 'pla
   return !!opened && opened.actor.kind !== 'buyer'
 }
 
-export function slaView(c: Case, now: string, policy: Policy): SlaView {
+export function slaView(c: Pick<Case, 'sla'>, now: string, policy: Policy): SlaView {
   const r = slaState(c, now, policy)
   return { state: r.state, dueAt: r.dueAt, msLeft: r.msLeft, paused: r.paused }
 }
@@ -236,7 +237,12 @@ export function buyerView(c: Case, now: string, policy: Policy, orderLedger?: Or
 
 /** One line of the buyer's case list (no routing, severity, assignee or platform deadline). */
 export function buyerSummary(c: Case): BuyerCaseSummary {
-  return { id: c.id, caseNo: c.caseNo, status: c.status, type: c.type, reason: c.reason, orderId: c.order.orderId, title: titleOf(c), createdAt: c.createdAt, updatedAt: c.updatedAt, next: nextStep(c), source: caseSourceOf(c) }
+  return lineBuyerSummary(caseLine(c))
+}
+
+/** The buyer's list line from a case's list row (every field is one of the queue line's). */
+export function lineBuyerSummary({ row: r }: CaseLine): BuyerCaseSummary {
+  return { id: r.id, caseNo: r.caseNo, status: r.status, type: r.type, reason: r.reason, orderId: r.orderId, title: r.title, createdAt: r.createdAt, updatedAt: r.updatedAt, next: r.next, source: r.source }
 }
 
 function titleOf(c: Case): string {
@@ -274,7 +280,49 @@ function shopDeadlineOf(c: Case): CaseSummary['shopDeadline'] {
 
 /** One line of the staff queue. */
 export function summary(c: Case, now: string, policy: Policy): CaseSummary {
+  return lineSummary(caseLine(c), now, policy)
+}
+
+/** The queue line from a case's list row: only the SLA badge is worked out at `now`. */
+export function lineSummary({ row: r, sla }: CaseLine, now: string, policy: Policy): CaseSummary {
   return {
+    id: r.id,
+    caseNo: r.caseNo,
+    status: r.status,
+    type: r.type,
+    reason: r.reason,
+    severity: r.severity,
+    team: r.team,
+    assigneeId: r.assigneeId,
+    orderId: r.orderId,
+    title: r.title,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    escalated: r.escalated,
+    sla: slaView({ sla }, now, policy),
+    next: r.next,
+    source: r.source,
+    platform: r.platform,
+    shopDeadline: r.shopDeadline,
+    buyerReplied: r.buyerReplied,
+    version: r.version,
+  }
+}
+
+/**
+ * Bumped whenever caseLine derives something else: a store keeping rows re-derives the ones of
+ * another version (and never serves them meanwhile).
+ */
+export const CASE_LINE_VERSION = 1
+
+/**
+ * What the lists show of a case that does not depend on the clock (the queue line without its SLA
+ * badge, of which the buyer's line is a part), with the SLA state the badge is worked out from. A
+ * store may keep it beside the case (Store.listCaseRows), so a list reads a few hundred bytes a case
+ * instead of the whole document.
+ */
+export function caseLine(c: Case): CaseLine {
+  const row: CaseLine['row'] = {
     id: c.id,
     caseNo: c.caseNo,
     status: c.status,
@@ -288,7 +336,6 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
     escalated: c.flags.escalated,
-    sla: slaView(c, now, policy),
     next: nextStep(c),
     source: caseSourceOf(c),
     platform: platformMark(c),
@@ -296,4 +343,5 @@ export function summary(c: Case, now: string, policy: Policy): CaseSummary {
     buyerReplied: buyerReplied(c),
     version: c.version,
   }
+  return { v: CASE_LINE_VERSION, row, sla: c.sla }
 }

@@ -9,6 +9,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { parse as parseCookies } from 'hono/utils/cookie'
 import { CALL_HEADER, FunctionNameSchema } from '@contract/api'
 import { SqliteStore } from '../adapters/sqlite/store'
+import { startCheckpointer } from '../adapters/sqlite/checkpointer'
 import { LocalPayments } from '../adapters/local/payments'
 import { LocalMedia, MEDIA_LIMITS, UPLOAD_QUOTA, sniffMime } from '../adapters/local/media'
 import { localDate } from '../core/tz'
@@ -201,7 +202,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const mediaDir = path.join(opts.dataDir, 'media')
   fs.mkdirSync(mediaDir, { recursive: true })
 
-  const store = new SqliteStore(path.join(opts.dataDir, 'aftersale.db'))
+  const dbFile = path.join(opts.dataDir, 'aftersale.db')
+  // checkpoints on a worker thread (./checkpointer); the writer's own only past 10,000 pages (~40 MB of WAL)
+  const store = new SqliteStore(dbFile, { autocheckpointPages: 10_000 })
   await store.init()
   const now = opts.now ?? (() => new Date().toISOString())
   const log = opts.quiet ? () => {} : (msg: string, err?: unknown) => console.error(`[gateway] ${msg}`, err ?? '')
@@ -408,6 +411,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     })
     s.once('error', reject)
   })
+  const checkpointer = startCheckpointer(dbFile)
   const addr = server.address()
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 8787)
   listening = allowedHosts(host, port)
@@ -424,6 +428,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     close: async () => {
       timers.forEach((t) => t && clearInterval(t))
       await new Promise<void>((r) => server.close(() => r()))
+      await checkpointer.stop()
       await store.close()
     },
   }

@@ -1,6 +1,6 @@
 import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange, BuyerPreferences } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { WhatIfSummary } from '@contract/actions'
+import type { CaseSummary, WhatIfSummary } from '@contract/actions'
 import type { InboxItem } from '@contract/alerts'
 import type { BatchAlert } from '@contract/care'
 
@@ -104,6 +104,14 @@ export interface Page<T> {
   items: T[]
   /** opaque cursor for the next page, null at the end */
   next: string | null
+}
+
+/** A case as the lists show it, but for the SLA badge (worked out from `sla` at read time): see app/views caseLine. */
+export interface CaseLine {
+  /** app/views CASE_LINE_VERSION of the derivation */
+  v: number
+  row: Omit<CaseSummary, 'sla' | 'task'>
+  sla: Case['sla']
 }
 
 export interface QueueFilter {
@@ -416,6 +424,11 @@ export interface Store {
   getOrderGuard(orderId: string): Promise<OrderGuard>
   /** Cases newest first. */
   listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>>
+  /**
+   * listCases as list lines (app/views caseLine: the same page, order and cursor), for a store
+   * that keeps each case's line beside it; without it the use cases derive lines from listCases.
+   */
+  listCaseLines?(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<CaseLine>>
   /** Ids (with order and status) of matching cases, newest first, without reading their documents. */
   listCaseRefs(filter: QueueFilter, limit: number): Promise<Array<{ id: string; orderId: string; status: CaseStatus }>>
   /** How many cases match; with `cap`, counting stops there (answers min(n, cap)) so a count costs at most `cap` index entries. */

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { SqliteStore } from '../../cloudfunctions/adapters/sqlite/store'
 import { storeContract } from './store-contract'
 import Database from 'better-sqlite3'
+import type { Case } from '@contract/domain'
+import { caseLine } from '../../cloudfunctions/app/views'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
 storeContract('sqlite :memory:', async () => new SqliteStore(':memory:'))
@@ -57,6 +59,114 @@ describe('SqliteStore specifics', () => {
     expect(check.prepare('SELECT due_sort FROM cases WHERE id = ?').get(late.id)).toEqual({ due_sort: late.sla.firstResponse.dueAt })
     expect(check.pragma('user_version', { simple: true })).toBeGreaterThan(2)
     check.close()
+  })
+
+  it('answers the queue tab counts and agent loads as the cases stand after any mix of writes, also on a file written before the counters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-counts-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    let seed = 7 // mulberry32
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return (((t ^ (t >>> 14)) >>> 0) % n)
+    }
+    const teams = ['general', 'logistics', 'quality', 'warehouse'] as const
+    const agents = ['a1', 'a2', null] as const
+    const statuses = ['submitted', 'in_review', 'closed', 'resolved'] as const
+    const pick = <T,>(xs: readonly T[]) => xs[rnd(xs.length)]
+    const shape = () => ({ team: pick(teams), assigneeId: pick(agents), status: pick(statuses) })
+    const escalated = () => rnd(3) === 0
+    const tabs = [{}, { open: true }, ...teams.map((team) => ({ open: true, team })), ...agents.map((assigneeId) => ({ open: true, assigneeId })), { open: true, unassigned: true }, { open: true, escalated: true }]
+    const expectCounts = async (s: SqliteStore) => {
+      const open = (await s.listCases({}, { limit: 1000 })).items.filter((c) => !['closed', 'resolved'].includes(c.status))
+      for (const f of tabs) {
+        const truth = (await s.listCases(f, { limit: 1000 })).items.length
+        expect({ f, n: await s.countCases(f) }).toEqual({ f, n: truth })
+        expect({ f, n: await s.countCases(f, 3) }).toEqual({ f, n: Math.min(3, truth) })
+      }
+      expect(await s.openCaseCounts(['a1', 'a2', 'nobody'])).toEqual({ a1: open.filter((c) => c.assigneeId === 'a1').length, a2: open.filter((c) => c.assigneeId === 'a2').length, nobody: 0 })
+    }
+    const a = new SqliteStore(file)
+    await a.init()
+    let cases = [] as Case[]
+    for (let i = 0; i < 30; i++) {
+      const c = makeCase({ ...shape(), flags: { escalated: escalated() } })
+      await a.createCase(c, [])
+      cases.push(c)
+    }
+    await expectCounts(a)
+    for (let i = 0; i < 120; i++) {
+      const k = rnd(cases.length)
+      const c = cases[k]
+      const next = nextVersion(c, rnd(4) === 0 ? { severity: 'P1' } : { ...shape(), flags: { ...c.flags, escalated: escalated() } }) // some saves change nothing counted
+      await a.saveCase(next, c.version, [])
+      cases = cases.map((x, j) => (j === k ? next : x))
+      if (i % 30 === 29) await expectCounts(a)
+    }
+    await a.close()
+    // the file as a version before the counters left it (its writes kept no counts)
+    const raw = new Database(file)
+    raw.exec('DROP TRIGGER cases_count_insert; DROP TRIGGER cases_count_update; DROP TRIGGER cases_count_delete; DROP TABLE case_counts')
+    raw.close()
+    const b = new SqliteStore(file)
+    await b.init()
+    await expectCounts(b)
+    await b.createCase(makeCase({ ...shape(), flags: { escalated: escalated() } }), [])
+    await expectCounts(b)
+    await b.close()
+  })
+
+  it('lists each case as the line its current document gives, also where the stored line is missing or of another derivation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-lines-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    const cases: Case[] = []
+    for (let i = 0; i < 6; i++) {
+      const c = makeCase({ createdAt: at(T0, i * 60_000), assigneeId: i % 2 ? 'a1' : null })
+      await a.createCase(c, [])
+      cases.push(c)
+    }
+    // saved later: the line follows the document (status, assignee, escalation, version)
+    const moved = nextVersion(cases[2], { status: 'in_review', assigneeId: 'a2', flags: { ...cases[2].flags, escalated: true } })
+    await a.saveCase(moved, cases[2].version, [])
+    const same = async (s: SqliteStore, f: Parameters<SqliteStore['listCases']>[0], order: 'created_desc' | 'due_asc') => {
+      const lines = await s.listCaseLines(f, { limit: 4, order })
+      const docs = await s.listCases(f, { limit: 4, order })
+      expect(lines.items).toEqual(docs.items.map(caseLine))
+      expect(lines.next).toBe(docs.next)
+      const rest = await s.listCaseLines(f, { limit: 4, order, cursor: lines.next })
+      expect(rest.items).toEqual((await s.listCases(f, { limit: 4, order, cursor: docs.next })).items.map(caseLine))
+    }
+    await same(a, {}, 'created_desc')
+    await same(a, { open: true }, 'due_asc')
+    expect((await a.listCaseLines({ assigneeId: 'a2' }, { limit: 5 })).items.map((l) => [l.row.id, l.row.status, l.row.escalated, l.row.version])).toEqual([[moved.id, 'in_review', true, 2]])
+    await a.close()
+    // lines as an older derivation or a version before lines left them
+    const raw = new Database(file)
+    raw.prepare("UPDATE cases SET line = json_set(line, '$.v', 0, '$.row.title', 'stale') WHERE id = ?").run(cases[0].id)
+    raw.prepare('UPDATE cases SET line = NULL WHERE id = ?').run(cases[1].id)
+    raw.close()
+    const b = new SqliteStore(file) // same derivation version recorded: serves the stale rows' documents meanwhile
+    await b.init()
+    await same(b, {}, 'created_desc')
+    await b.close()
+    const raw2 = new Database(file)
+    raw2.prepare("UPDATE counters SET value = 0 WHERE name = 'case_line_version'").run()
+    raw2.close()
+    const c = new SqliteStore(file) // another derivation recorded: every line derived again on open
+    await c.init()
+    await c.close()
+    const check = new Database(file, { readonly: true })
+    const stored = check.prepare('SELECT id, line FROM cases ORDER BY created_at DESC, id DESC').all() as { id: string; line: string }[]
+    check.close()
+    const d = new SqliteStore(file)
+    await d.init()
+    expect(stored.map((r) => JSON.parse(r.line))).toEqual((await d.listCases({}, { limit: 10 })).items.map(caseLine))
+    await d.close()
   })
 
   it('migrates a file written before the 差评 / 回访 facts: adds the columns and fills them from the stored cases', async () => {
@@ -150,7 +260,7 @@ describe('SqliteStore specifics', () => {
     await a.close()
     // the file as the previous version left it
     const raw = new Database(file)
-    raw.exec(`DROP INDEX orders_delivered; DROP INDEX IF EXISTS orders_delivered_at; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
+    raw.exec(`DROP INDEX orders_delivered; DROP INDEX IF EXISTS orders_delivered_at; DROP INDEX IF EXISTS cases_buyer_risk; ALTER TABLE orders DROP COLUMN delivered_at; ALTER TABLE buyers DROP COLUMN trust; ALTER TABLE cases DROP COLUMN risk;`)
     raw.pragma('user_version = 4')
     raw.close()
     const b = new SqliteStore(file)

@@ -46,9 +46,12 @@ import {
   type CaseExportRow,
   type CaseStats,
   type CaseStatsGroup,
+  type CaseLine,
   type SlaVerdict,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
+// the lists' line of a case, kept beside it (listCaseLines)
+import { CASE_LINE_VERSION, caseLine } from '../../app/views'
 import { URGENT, URGENT_KINDS, outboxPriority } from '../outbox-priority'
 import { caseFacts, exportRow, type CaseFacts } from '../case-facts'
 import { admitCase, emptyGuard, guardEntry, updateGuard } from '../order-guard'
@@ -59,13 +62,19 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL'
   /** ms to wait for another connection's write lock (default 5000) */
   busyTimeoutMs?: number
+  /**
+   * WAL pages after which a commit checkpoints by itself (SQLite's default 1000): raised where
+   * another connection checkpoints in the background (./checkpointer), so a request pays it only
+   * when that one falls behind.
+   */
+  autocheckpointPages?: number
 }
 
 /** Derived case columns in the order caseParams() gives them (the document's id goes last). */
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
   'escalated', 'open', 'sla_due_at', 'due_sort', 'sla_warn_at', 'sla_breach_at', 'created_at', 'updated_at', 'doc', 'refunded',
-  'risk', 'facts',
+  'risk', 'facts', 'line',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
 
@@ -289,10 +298,57 @@ const toOutbox = (r: OutboxRow): OutboxItem => ({
   sentAt: r.sent_at,
 })
 
+/**
+ * Maintained counts of `cases` rows: the name of each counter and the key a row adds 1 to (null:
+ * none). `$.` stands for the row (NEW / OLD in the triggers). min(n, cap) of a counter is the
+ * capped COUNT of its filter, without walking up to `cap` index entries per tab.
+ */
+const CASE_COUNT_KEYS: Array<[name: string, key: string]> = [
+  // first: an update never changes it
+  ['all', "'all'"],
+  ['team', "CASE WHEN $.open = 1 THEN 'team:' || $.team END"],
+  ['assignee', "CASE WHEN $.open = 1 THEN (CASE WHEN $.assignee_id IS NULL THEN 'unassigned' ELSE 'assignee:' || $.assignee_id END) END"],
+  ['escalated', "CASE WHEN $.open = 1 AND $.escalated = 1 THEN 'escalated' END"],
+]
+const countStep = (row: 'NEW' | 'OLD', sign: 1 | -1, keys = CASE_COUNT_KEYS) =>
+  keys.map(([, expr]) => {
+    const k = expr.replaceAll('$.', `${row}.`)
+    return sign > 0
+      ? `INSERT INTO case_counts (key, n) SELECT ${k}, 1 WHERE ${k} IS NOT NULL ON CONFLICT(key) DO UPDATE SET n = n + 1;`
+      : `UPDATE case_counts SET n = n - 1 WHERE key = ${k};`
+  }).join('\n    ')
+const CASE_COUNT_TRIGGERS = `
+  CREATE TRIGGER IF NOT EXISTS cases_count_insert AFTER INSERT ON cases BEGIN
+    ${countStep('NEW', 1)}
+  END;
+  CREATE TRIGGER IF NOT EXISTS cases_count_delete AFTER DELETE ON cases BEGIN
+    ${countStep('OLD', -1)}
+  END;
+  CREATE TRIGGER IF NOT EXISTS cases_count_update AFTER UPDATE OF open, team, assignee_id, escalated ON cases
+  WHEN OLD.open IS NOT NEW.open OR OLD.team IS NOT NEW.team OR OLD.assignee_id IS NOT NEW.assignee_id OR OLD.escalated IS NOT NEW.escalated BEGIN
+    ${countStep('OLD', -1, CASE_COUNT_KEYS.slice(1))}
+    ${countStep('NEW', 1, CASE_COUNT_KEYS.slice(1))}
+  END;
+`
+
+/** The counter that answers a filter exactly (the queue's tab filters), or null. */
+function counterKey(f: QueueFilter): string | null {
+  const keys = Object.keys(f).filter((k) => f[k as keyof QueueFilter] !== undefined)
+  const only = (...ks: string[]) => keys.length === ks.length && ks.every((k) => keys.includes(k))
+  if (keys.length === 0) return 'all'
+  if (f.open !== true) return null
+  if (only('open', 'team')) return `team:${f.team}`
+  if (only('open', 'assigneeId')) return f.assigneeId === null ? 'unassigned' : `assignee:${f.assigneeId}`
+  if (only('open', 'unassigned') && f.unassigned) return 'unassigned'
+  if (only('open', 'escalated') && f.escalated) return 'escalated'
+  return null
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database
   private readonly stmts = new Map<string, Database.Statement>()
   private readonly policies = new Map<number, Policy>()
+  private readonly policyRecords = new Map<number, PolicyRecord>()
   private inited = false
 
   constructor(
@@ -344,6 +400,7 @@ export class SqliteStore implements Store {
 
   private initSchema(): void {
     this.db.pragma(`synchronous = ${this.options.synchronous ?? 'NORMAL'}`)
+    if (this.options.autocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(this.options.autocheckpointPages))}`)
     this.db.pragma('foreign_keys = ON')
     // Schema and migrations in one IMMEDIATE transaction: processes starting together on one file
     // take turns, and each reads the columns inside its turn (a check outside it raced: two
@@ -360,10 +417,26 @@ export class SqliteStore implements Store {
         this.migrateTrust()
         this.migrateCare()
         this.migrateOutbox()
+        this.migrateCaseCounts()
         const idemCols = this.db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[]
         if (!idemCols.some((c) => c.name === 'fingerprint')) this.db.exec('ALTER TABLE idempotency ADD COLUMN fingerprint TEXT')
       })
       .immediate()
+  }
+
+  /**
+   * The queue's tab counts and the agents' loads, kept by triggers on `cases` (every writer, every
+   * process, inside the write's own transaction): created and filled from the rows on the first
+   * open of a file without them. See CASE_COUNT_SQL and counterKey().
+   */
+  private migrateCaseCounts(): void {
+    const have = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_counts'").get()
+    if (have) return
+    this.db.exec('CREATE TABLE case_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID')
+    for (const [, expr] of CASE_COUNT_KEYS) {
+      this.db.exec(`INSERT INTO case_counts (key, n) SELECT ${expr.replaceAll('$.', '')} AS k, COUNT(*) FROM cases WHERE k IS NOT NULL GROUP BY k`)
+    }
+    this.db.exec(CASE_COUNT_TRIGGERS)
   }
 
   /**
@@ -404,6 +477,8 @@ export class SqliteStore implements Store {
       if (!cols.has('risk')) this.db.exec('ALTER TABLE cases ADD COLUMN risk INTEGER NOT NULL DEFAULT 0')
       // analytics / export facts (../case-facts), filled by the re-derivation below (CASE_INDEX_VERSION 6)
       if (!cols.has('facts')) this.db.exec('ALTER TABLE cases ADD COLUMN facts TEXT')
+      // the lists' line of each case (app/views caseLine), filled below
+      if (!cols.has('line')) this.db.exec('ALTER TABLE cases ADD COLUMN line TEXT')
       // 差评 / 回访 facts, filled by the re-derivation below (CASE_INDEX_VERSION 7)
       const factCols = new Set((this.db.prepare('PRAGMA table_info(case_facts)').all() as { name: string }[]).map((c) => c.name))
       if (!factCols.has('rv')) this.db.exec('ALTER TABLE case_facts ADD COLUMN rv TEXT; ALTER TABLE case_facts ADD COLUMN rv_due INTEGER; ALTER TABLE case_facts ADD COLUMN rv_out TEXT; ALTER TABLE case_facts ADD COLUMN visit TEXT')
@@ -437,6 +512,10 @@ export class SqliteStore implements Store {
         CREATE INDEX IF NOT EXISTS cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
         -- the 已超时 count: breached cases are few, so a range beats walking every open case
         CREATE INDEX IF NOT EXISTS cases_open_breach ON cases (open, sla_breach_at);
+        -- a new case's buyer standing counts refunded / risk-flagged cases of 90 days: few buyers have
+        -- any, so these stay small, cost no write for most cases, and a count reads no case row
+        CREATE INDEX IF NOT EXISTS cases_buyer_refunded ON cases (buyer_openid, created_at) WHERE refunded = 1;
+        CREATE INDEX IF NOT EXISTS cases_buyer_risk ON cases (buyer_openid, created_at) WHERE risk = 1;
       `)
       // derived columns of an older CASE_INDEX_VERSION: re-derive every row once (user_version records it)
       if ((this.db.pragma('user_version', { simple: true }) as number) < CASE_INDEX_VERSION) {
@@ -452,6 +531,16 @@ export class SqliteStore implements Store {
           }
         }
         this.db.pragma(`user_version = ${CASE_INDEX_VERSION}`)
+      }
+      // list lines of another derivation (or none yet): re-derived once, the version kept beside the case numbers
+      const lineVersion = this.db.prepare("SELECT value FROM counters WHERE name = 'case_line_version'").pluck().get()
+      if (lineVersion !== CASE_LINE_VERSION) {
+        const setLine = this.db.prepare('UPDATE cases SET line = ? WHERE id = ?')
+        const page = this.db.prepare('SELECT id, doc FROM cases WHERE id > ? ORDER BY id LIMIT 500')
+        for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
+          for (const r of rows) setLine.run(JSON.stringify(caseLine(JSON.parse(r.doc) as Case)), r.id)
+        }
+        this.db.prepare("INSERT INTO counters (name, value) VALUES ('case_line_version', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(CASE_LINE_VERSION)
       }
     }).immediate()
   }
@@ -569,7 +658,7 @@ export class SqliteStore implements Store {
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
       x.refunded ? 1 : 0,
-      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)),
+      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)), JSON.stringify(caseLine(c)),
     ]
   }
 
@@ -759,8 +848,9 @@ export class SqliteStore implements Store {
     if (f.severity !== undefined) add('severity = ?', f.severity)
     if (f.reason !== undefined) add('reason = ?', f.reason)
     if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
-    if (f.refunded !== undefined) add('refunded = ?', f.refunded ? 1 : 0)
-    if (f.risk !== undefined) add('risk = ?', f.risk ? 1 : 0)
+    // literals, not parameters: SQLite uses a partial index (cases_buyer_refunded / _risk) only for a literal
+    if (f.refunded !== undefined) w.push(f.refunded ? 'refunded = 1' : 'refunded = 0')
+    if (f.risk !== undefined) w.push(f.risk ? 'risk = 1' : 'risk = 0')
     if (f.dueBefore !== undefined) add('sla_due_at IS NOT NULL AND sla_due_at < ?', iso(f.dueBefore))
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
@@ -783,6 +873,26 @@ export class SqliteStore implements Store {
   }
 
   async listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>> {
+    return this.casePage(filter, page, 'doc', (r) => JSON.parse(r.v as string) as Case)
+  }
+
+  /** The page listCases answers, each case as its stored list line (one of another derivation is derived again from the case). */
+  async listCaseLines(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<CaseLine>> {
+    return this.casePage(filter, page, 'line', (r) => {
+      const line = r.v ? (JSON.parse(r.v) as CaseLine) : null
+      if (line?.v === CASE_LINE_VERSION) return line
+      const c = this.readCase(r.id)
+      if (!c) throw new Error(`case ${r.id} vanished inside one read`)
+      return caseLine(c)
+    })
+  }
+
+  private casePage<T>(
+    filter: QueueFilter,
+    page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' },
+    column: 'doc' | 'line',
+    map: (r: { v: string | null; id: string }) => T,
+  ): Page<T> {
     const order = page.order ?? 'created_desc'
     const limit = Math.max(1, Math.min(1000, Math.floor(page.limit)))
     const { sql, params } = this.where(filter)
@@ -793,15 +903,15 @@ export class SqliteStore implements Store {
       keyset = ` AND (${col}, id) ${cmp} (?, ?)`
       params.push(cur.key, cur.id)
     }
-    const rows = this.all<{ doc: string; k: string; id: string }>(
-      `SELECT doc, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
+    const rows = this.all<{ v: string | null; k: string; id: string }>(
+      `SELECT ${column} AS v, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
       ...params, limit + 1,
     )
     const more = rows.length > limit
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     return {
-      items: items.map((r) => JSON.parse(r.doc) as Case),
+      items: items.map(map),
       next: more && last ? encodeCursor(order, last.k, last.id) : null,
     }
   }
@@ -814,6 +924,11 @@ export class SqliteStore implements Store {
   }
 
   async countCases(filter: QueueFilter, cap?: number): Promise<number> {
+    const key = counterKey(filter)
+    if (key !== null) {
+      const n = this.get<{ n: number }>('SELECT n FROM case_counts WHERE key = ?', key)?.n ?? 0
+      return cap === undefined ? n : Math.min(n, Math.max(0, Math.floor(cap)))
+    }
     const { sql, params } = this.where(filter)
     if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
     return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
@@ -878,9 +993,8 @@ export class SqliteStore implements Store {
   }
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
-    for (const id of new Set(staffIds)) {
-      out[id] = this.get<{ n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE open = 1 AND assignee_id = ? LIMIT ?)', id, cap)?.n ?? 0
-    }
+    const c = Math.max(0, Math.floor(cap))
+    for (const id of new Set(staffIds)) out[id] = Math.min(c, this.get<{ n: number }>('SELECT n FROM case_counts WHERE key = ?', `assignee:${id}`)?.n ?? 0)
     return out
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
@@ -952,9 +1066,22 @@ export class SqliteStore implements Store {
   private toPolicyRecord(r: PolicyRow): PolicyRecord {
     return { version: r.version, policy: JSON.parse(r.doc) as Policy, updatedBy: r.updated_by, updatedAt: r.updated_at, whatIf: whatIfOf(r) }
   }
+  /**
+   * A stored version never changes (savePolicy only inserts the next one): each is parsed once and
+   * every read after that is one lookup of the newest version number (another process may save one).
+   */
   async getPolicy(): Promise<PolicyRecord | null> {
-    const r = this.get<PolicyRow>('SELECT * FROM policy_versions ORDER BY version DESC LIMIT 1')
-    return r ? this.toPolicyRecord(r) : null
+    const v = this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM policy_versions')?.v
+    return v == null ? null : this.policyRecord(v)
+  }
+  private policyRecord(version: number): PolicyRecord | null {
+    const hit = this.policyRecords.get(version)
+    if (hit) return hit
+    const r = this.get<PolicyRow>('SELECT * FROM policy_versions WHERE version = ?', version)
+    if (!r) return null
+    const rec = this.toPolicyRecord(r)
+    this.policyRecords.set(version, rec)
+    return rec
   }
   async savePolicy(policy: Policy, expectedVersion: number, by: string, at: string, whatIf: WhatIfSummary | null = null): Promise<PolicyRecord> {
     return this.db.transaction((): PolicyRecord => {
@@ -970,8 +1097,7 @@ export class SqliteStore implements Store {
     }).immediate()
   }
   async getPolicyVersion(version: number): Promise<PolicyRecord | null> {
-    const r = this.get<PolicyRow>('SELECT * FROM policy_versions WHERE version = ?', version)
-    return r ? this.toPolicyRecord(r) : null
+    return this.policyRecord(version)
   }
   async listPolicyVersions(): Promise<Omit<PolicyRecord, 'policy'>[]> {
     return this.all<Omit<PolicyRow, 'doc'>>('SELECT version, updated_by, updated_at, what_if FROM policy_versions ORDER BY version DESC').map((r) => ({

@@ -71,6 +71,9 @@ export async function watchCaseBatches(deps: Deps, c: Case, live?: Policy): Prom
     const filter = { batch: { skuId: b.skuId, batch: b.batch }, createdFrom: windowFrom }
     // the common case costs one capped count: below the threshold whatever the reasons
     if ((await deps.store.countCases(filter, cfg.threshold)) < cfg.threshold) continue
+    // a batch over its threshold stays over it: once its alert is open, each further case would
+    // read the window's cases only to have openBatchAlert refuse (it holds the rule, this is a shortcut)
+    if (await alertOpenSince(deps, batchKeyOf(b.skuId, b.batch), windowFrom)) continue
     const page = await deps.store.listCases(filter, { limit: WINDOW_READ, order: 'created_desc' })
     const hits = page.items.filter((x) => cfg.reasons.includes(x.reason))
     if (hits.length < cfg.threshold) continue
@@ -93,6 +96,15 @@ export async function watchCaseBatches(deps: Deps, c: Case, live?: Policy): Prom
     if (res.created) opened.push(res.alert)
   }
   return opened
+}
+
+/** alerts read to find the batch's own: more opened within one window is far beyond any shop (then the full check runs) */
+const ALERTS_READ = 50
+
+/** An alert of this key was opened after `from` (openBatchAlert's own test: opened_at > now − window). */
+async function alertOpenSince(deps: Deps, key: string, from: string): Promise<boolean> {
+  const recent = await deps.store.listBatchAlerts({ limit: ALERTS_READ, openedFrom: from })
+  return recent.some((a) => a.key === key && Date.parse(a.openedAt) > Date.parse(from))
 }
 
 /** The staff alerts of a new batch alert: the owners and the batch's team, each opening the alert page. */

@@ -1,11 +1,12 @@
 import type { z } from 'zod'
-import { QUEUE_COUNT_CAP, TASK_TABS, type CaseSummary, type QueueInputSchema, type QueueTab, type AdminOutputs } from '@contract/actions'
+import { QUEUE_COUNT_CAP, TASK_TABS, type CaseSummary, type Page, type QueueInputSchema, type QueueTab, type AdminOutputs } from '@contract/actions'
 import type { Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import type { QueueFilter, StaffRecord, TaskFilter } from '../../ports/store'
 import { livePolicy } from '../shared'
-import { summary } from '../views'
+import { lineSummary, summary } from '../views'
+import { listCaseLines } from './read-cases'
 
 const TABS: QueueTab[] = ['mine', 'team', 'unassigned', 'overdue', 'escalated', 'all']
 
@@ -71,10 +72,22 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
     ...(input.createdTo ? { createdTo: input.createdTo } : {}),
   }
   const tab = input.tab
-  const pageOf = () => {
-    if (isTaskTab(tab)) return deps.store.listTaskCases(taskFilter(tab, me, now), { limit: input.limit, cursor: input.cursor ?? null })
+  // the task tabs' badge reads the task inside the case (whole documents); the others need only the list lines
+  const pageOf = async (): Promise<Page<CaseSummary>> => {
+    if (isTaskTab(tab)) {
+      const page = await deps.store.listTaskCases(taskFilter(tab, me, now), { limit: input.limit, cursor: input.cursor ?? null })
+      return {
+        items: page.items.map((c) => {
+          const s = summary(c, now, policy)
+          const task = taskView(tab, c, now, policy)
+          return task ? { ...s, task } : s
+        }),
+        next: page.next,
+      }
+    }
     const filter = { ...tabFilter(tab, me, now, input.team), ...extra, ...(input.team && tab !== 'team' ? { team: input.team } : {}) }
-    return deps.store.listCases(filter, { limit: input.limit, cursor: input.cursor ?? null, order: tab === 'all' ? 'created_desc' : 'due_asc' })
+    const page = await listCaseLines(deps, filter, { limit: input.limit, cursor: input.cursor ?? null, order: tab === 'all' ? 'created_desc' : 'due_asc' })
+    return { items: page.items.map((l) => lineSummary(l, now, policy)), next: page.next }
   }
   const [page, ...counts] = await Promise.all([
     pageOf(),
@@ -83,11 +96,7 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
   ])
   const all: QueueTab[] = [...TABS, ...TASK_TABS]
   return {
-    items: page.items.map((c) => {
-      const s = summary(c, now, policy)
-      const task = isTaskTab(tab) ? taskView(tab, c, now, policy) : undefined
-      return task ? { ...s, task } : s
-    }),
+    items: page.items,
     next: page.next,
     counts: Object.fromEntries(all.map((t, i) => [t, counts[i]])) as Record<QueueTab, number>,
   }

@@ -4,13 +4,21 @@ import type { BuyerCaseSummary } from '@contract/buyer-view'
 import type { Deps } from '../deps'
 import type { Caller } from '../function'
 import { actorOf, livePolicy, loadCaseFor, otherCasesLedger } from '../shared'
-import { buyerSummary, buyerView, staffView, summary } from '../views'
+import type { CaseLine, QueueFilter, Store } from '../../ports/store'
+import { buyerView, caseLine, lineBuyerSummary, staffView, summary } from '../views'
 import { buyerProfileFor } from './buyer-profile'
 
 /** The buyer's own cases, newest first, keyset-paged. */
 export async function listMyCases(deps: Deps, openid: string, cursor: string | null | undefined, limit: number): Promise<Page<BuyerCaseSummary>> {
-  const page = await deps.store.listCases({ buyerOpenid: openid }, { limit, cursor: cursor ?? null })
-  return { items: page.items.map(buyerSummary), next: page.next }
+  const page = await listCaseLines(deps, { buyerOpenid: openid }, { limit, cursor: cursor ?? null })
+  return { items: page.items.map(lineBuyerSummary), next: page.next }
+}
+
+/** A page of listCases as list lines: the store's own when it keeps them (no whole documents read), else derived here. */
+export async function listCaseLines(deps: Deps, filter: QueueFilter, page: Parameters<Store['listCases']>[1]): Promise<Page<CaseLine>> {
+  if (deps.store.listCaseLines) return deps.store.listCaseLines(filter, page)
+  const cases = await deps.store.listCases(filter, page)
+  return { items: cases.items.map(caseLine), next: cases.next }
 }
 
 /** One case as the caller may see it (buyers: only their own, without internal notes). */
