@@ -269,6 +269,8 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
     format: 'cjs',
     minify,
     legalComments: 'none',
+    // the Chinese UI text as UTF-8 (3 bytes a character) rather than \uXXXX escapes (6): Node reads a CommonJS file as UTF-8
+    charset: 'utf8',
     alias: { '@contract': path.join(root, 'types') },
     // a dynamic import() (notify's wx-server-sdk on first send) becomes a deferred require():
     // whatever loads the handler on the platform, a plain require needs nothing from it
