@@ -13,26 +13,14 @@ import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { adminFunction } from '../../cloudfunctions/app/admin'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
-import { CloudBaseEmulator } from './cloudbase-emulator'
+import { emulatorForFile } from './emulator-hooks'
 import { unwrap } from './app-harness'
 
 process.env.SILENCE = 'true'
 jest.setTimeout(60_000)
 
 const NOW = '2026-11-23T03:00:00.000Z'
-const emulator = new CloudBaseEmulator()
-let before: string | undefined
-
-beforeAll(async () => {
-  before = process.env.TENCENTCLOUD
-  process.env.TENCENTCLOUD = 'true'
-  await emulator.start()
-})
-afterAll(async () => {
-  await emulator.stop()
-  if (before === undefined) delete process.env.TENCENTCLOUD
-  else process.env.TENCENTCLOUD = before
-})
+const emulator = emulatorForFile()
 
 async function deployed() {
   emulator.reset()

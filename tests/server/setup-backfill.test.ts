@@ -14,25 +14,14 @@ import { INDEXES, collectionName } from '../../cloudfunctions/adapters/cloudbase
 import { TencentCloudIndexes } from '../../cloudfunctions/adapters/cloudbase/indexes'
 import { FACT_FIELDS } from '../../cloudfunctions/adapters/case-facts'
 import type { OrderGuard, StaffRecord } from '../../cloudfunctions/ports/store'
-import { CloudBaseEmulator } from './cloudbase-emulator'
+import { emulatorForFile } from './emulator-hooks'
 import { HOUR, T0, at, makeCase, nextVersion, uid } from './fixtures'
 
 process.env.SILENCE = 'true'
 jest.setTimeout(120_000)
 
-const emulator = new CloudBaseEmulator()
+const emulator = emulatorForFile()
 const opts = () => ({ env: 'setup-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 20_000 })
-const before = process.env.TENCENTCLOUD
-
-beforeAll(async () => {
-  process.env.TENCENTCLOUD = 'true'
-  await emulator.start()
-})
-afterAll(async () => {
-  await emulator.stop()
-  if (before === undefined) delete process.env.TENCENTCLOUD
-  else process.env.TENCENTCLOUD = before
-})
 
 const STAFF = ['a1', 'a2', 'a3']
 const staff = (id: string): StaffRecord => ({ id, name: `客服${id}`, role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
