@@ -151,34 +151,17 @@ const extraPackagesOutside = {
 
 const vendorOptions = { bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', legalComments: 'none' }
 
-/** Builds VENDOR.sdk and VENDOR.extra into `outdir`. */
+/** Builds VENDOR.sdk, VENDOR.extra and VENDOR.wx into `outdir`. */
 async function buildVendor(outdir, quiet, minify) {
-  await build({
-    ...vendorOptions,
-    minify,
-    stdin: { contents: "module.exports = require('@cloudbase/node-sdk')", resolveDir: root, sourcefile: 'cloudbase-node-sdk-entry.js' },
-    outfile: path.join(outdir, VENDOR.sdk),
-    plugins: [lazySdkRequires, signerKeyOrder, extraPackagesOutside],
-    logLevel: quiet ? 'error' : 'warning',
-  })
+  const one = (contents, resolveDir, sourcefile, outfile, plugins = []) =>
+    build({ ...vendorOptions, minify, stdin: { contents, resolveDir, sourcefile }, outfile: path.join(outdir, outfile), plugins, logLevel: quiet ? 'error' : 'warning' })
+  const sdkPlugins = [lazySdkRequires, signerKeyOrder, extraPackagesOutside]
+  await one("module.exports = require('@cloudbase/node-sdk')", root, 'cloudbase-node-sdk-entry.js', VENDOR.sdk, sdkPlugins)
   // each package behind a getter: reading one runs it (and what it requires), not the others
   const getters = EXTRA_PACKAGES.map((p) => `get ${JSON.stringify(p)}() { return require(${JSON.stringify(p)}) }`).join(',\n')
-  await build({
-    ...vendorOptions,
-    minify,
-    stdin: { contents: `module.exports = {\n${getters}\n}`, resolveDir: sdkDir(), sourcefile: 'cloudbase-node-sdk-extra-entry.js' },
-    outfile: path.join(outdir, VENDOR.extra),
-    logLevel: quiet ? 'error' : 'warning',
-  })
+  await one(`module.exports = {\n${getters}\n}`, sdkDir(), 'cloudbase-node-sdk-extra-entry.js', VENDOR.extra)
   // its copy of @cloudbase/node-sdk resolves the extra packages from the top-level node_modules, as VENDOR.extra does
-  await build({
-    ...vendorOptions,
-    minify,
-    stdin: { contents: "module.exports = require('wx-server-sdk')", resolveDir: root, sourcefile: 'wx-server-sdk-entry.js' },
-    outfile: path.join(outdir, VENDOR.wx),
-    plugins: [lazySdkRequires, signerKeyOrder, extraPackagesOutside],
-    logLevel: quiet ? 'error' : 'warning',
-  })
+  await one("module.exports = require('wx-server-sdk')", root, 'wx-server-sdk-entry.js', VENDOR.wx, sdkPlugins)
 }
 
 /** In a function bundle, the SDKs are the vendor files shipped next to it. */
