@@ -189,6 +189,9 @@ function taskFields(c: Case): Obj {
   return out
 }
 
+/** A refund record's document, keyed by the refund key. */
+const refundDoc = (r: Omit<RefundRecord, 'status'>) => ({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: iso(r.createdAt) })
+
 /** A whole-document write's queue: what is not yet swept, then the write's own rows. */
 function queueWith(cur: Outq | null, rows: OutboxDoc[], at: string): Outq {
   const outq = [...(cur?.outq ?? []), ...rows]
@@ -919,7 +922,7 @@ export class CloudBaseStore implements Store {
 
   /** A ledger port's refund records, inserted with the case's write; `checked` skips keys stored before. */
   private async txRefunds(t: Tx, refunds: Array<Omit<RefundRecord, 'status'>>, checked: boolean): Promise<void> {
-    let rows = refunds.map((r) => ({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: iso(r.createdAt) }))
+    let rows = refunds.map(refundDoc)
     if (checked) {
       const there = await Promise.all(rows.map((r) => this.txGet(t, 'refunds', r._id)))
       rows = rows.filter((_, i) => !there[i])
@@ -1402,7 +1405,7 @@ export class CloudBaseStore implements Store {
   async recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }> {
     const refund: RefundRecord = { ...r, status: 'recorded', createdAt: iso(r.createdAt) }
     try {
-      await this.col('refunds').add({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: refund.createdAt })
+      await this.col('refunds').add(refundDoc(r))
       return { created: true, refund }
     } catch (e) {
       const existing = await this.getRefund(r.key)

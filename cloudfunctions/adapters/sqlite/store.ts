@@ -815,9 +815,7 @@ export class SqliteStore implements Store {
       this.writeTasks(next)
       this.writeFacts(next)
       this.insertOutbox(next, outbox)
-      for (const r of opts.refunds ?? []) {
-        this.run(`INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?) ON CONFLICT(key) DO NOTHING`, r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt))
-      }
+      for (const r of opts.refunds ?? []) this.insertRefund(r)
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
       if (opts.commandKey) {
         this.run('INSERT INTO command_keys (case_id, key, fingerprint, version) VALUES (?, ?, ?, ?)', next.id, opts.commandKey.key, opts.commandKey.fingerprint, next.version)
@@ -1206,13 +1204,17 @@ export class SqliteStore implements Store {
       ? { key: row.key, caseId: row.case_id, orderId: row.order_id, amountFen: row.amount_fen, status: row.status, createdAt: row.created_at }
       : null
   }
+  /** A refund record by its key; a key recorded before is left as it is. */
+  private insertRefund(r: Omit<RefundRecord, 'status'>): { changes: number } {
+    return this.run(
+      `INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?)
+       ON CONFLICT(key) DO NOTHING`,
+      r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt),
+    )
+  }
   async recordRefund(r: Omit<RefundRecord, 'status'>): Promise<{ created: boolean; refund: RefundRecord }> {
     return this.db.transaction(() => {
-      const res = this.run(
-        `INSERT INTO refunds (key, case_id, order_id, amount_fen, status, created_at) VALUES (?, ?, ?, ?, 'recorded', ?)
-         ON CONFLICT(key) DO NOTHING`,
-        r.key, r.caseId, r.orderId, r.amountFen, iso(r.createdAt),
-      )
+      const res = this.insertRefund(r)
       const refund = this.readRefund(r.key)
       if (!refund) throw new Error('refund row missing after insert')
       return { created: res.changes === 1, refund }

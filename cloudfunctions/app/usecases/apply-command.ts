@@ -95,8 +95,8 @@ export async function applyCommand(deps: Deps, caller: Caller, caseId: string, c
       settled = decideOn(guard)
       // a buyer's commands that would change the case are counted (refusals above cost no write)
       if (caller.kind === 'buyer') await takeBuyerCommandSlot(deps, caseId)
-      const w = write(settled)
-      await deps.store.saveCase(w.next, current.version, w.outbox, { ...(w.commandKey ? { commandKey: w.commandKey } : {}), prev: current, ...(w.refunds ? { refunds: w.refunds } : {}) })
+      const { next, outbox, ...opts } = write(settled)
+      await deps.store.saveCase(next, current.version, outbox, { ...opts, prev: current })
     }
   } catch (e) {
     if (e instanceof StoreConflict) throw new AppError('CONFLICT', '售后单已被他人处理，请刷新后查看')
