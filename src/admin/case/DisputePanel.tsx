@@ -1,14 +1,13 @@
 import { useState } from 'react'
-import Taro from '@tarojs/taro'
 import { Button, Image, Text, Textarea, View } from '@tarojs/components'
 import type { CaseView } from '@contract/actions'
 import { COMPLAINT_STATUS_TEXT, TICKET_CLASS_TEXT, TICKET_REVIEW_TEXT, TICKET_STATE_TEXT } from '@contract/channels'
 import { PLATFORM_CALL_LABELS } from '@contract/domain'
-import { ApiFailure } from '../../api/client'
 import { classify, pickEvidence, uploadEvidence } from '../../api/upload'
 import { adminApi } from '../api'
 import { fmtTime, mediaUrl } from '../format'
 import { Chip, Section, messageOf } from '../ui'
+import { usePlatformSend } from './platform-send'
 
 type Answer = 'dispute_proof' | 'dispute_message'
 const MAX_PHOTOS = 20
@@ -30,8 +29,7 @@ export function DisputePanel({ view, onUpdated }: { view: CaseView; onUpdated(v:
   const [open, setOpen] = useState<Answer | null>(null)
   const [text, setText] = useState('')
   const [photos, setPhotos] = useState<string[]>([])
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, send } = usePlatformSend(onUpdated, () => setOpen(null))
   if (!d && !tickets.length) return null
   const can = (a: Answer) => view.actions.includes(a)
   const caseImages = view.evidence.filter((e) => e.kind === 'image' && mediaUrl(e.fileId)).map((e) => e.fileId)
@@ -64,20 +62,10 @@ export function DisputePanel({ view, onUpdated }: { view: CaseView; onUpdated(v:
     const t = text.trim()
     if (!t) return setError(open === 'dispute_proof' ? '请填写举证说明' : '请填写留言')
     if ([...t].length > MAX_TEXT) return setError(`最多${MAX_TEXT}字`)
-    const r = await Taro.showModal({ title: '请确认', content: `${open === 'dispute_proof' ? '举证' : '留言'}将提交给平台客服，提交后不能撤回。确认提交？`, confirmText: '提交', cancelText: '再想想' })
-    if (!r.confirm) return
-    setBusy(true)
-    setError(null)
-    try {
-      const next = await adminApi.command(open, { caseId: view.id, expectedVersion: view.version, text: t, photos })
-      setOpen(null)
-      Taro.showToast({ title: '已提交平台', icon: 'success' })
-      onUpdated(next)
-    } catch (e) {
-      setError(e instanceof ApiFailure ? e.message : messageOf(e))
-    } finally {
-      setBusy(false)
-    }
+    const call = open
+    await send({ content: `${open === 'dispute_proof' ? '举证' : '留言'}将提交给平台客服，提交后不能撤回。确认提交？`, confirmText: '提交' }, () =>
+      adminApi.command(call, { caseId: view.id, expectedVersion: view.version, text: t, photos }),
+    )
   }
 
   return (

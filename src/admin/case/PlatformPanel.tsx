@@ -1,12 +1,11 @@
 import { useState } from 'react'
-import Taro from '@tarojs/taro'
 import { Button, Input, Text, Textarea, View } from '@tarojs/components'
 import type { AdminOutputs, CaseView, StaffCommand } from '@contract/actions'
 import { PLATFORM_CALL_LABELS, type PlatformType } from '@contract/domain'
-import { ApiFailure } from '../../api/client'
 import { adminApi, type AdminInput } from '../api'
 import { yuan } from '../format'
 import { Chip, PlatformDeadline, Section, messageOf } from '../ui'
+import { usePlatformSend } from './platform-send'
 
 const TYPE_LABELS: Record<PlatformType, string> = { REFUND: '仅退款', RETURN: '退货退款', EXCHANGE: '换货' }
 const OUTCOME: Record<'pending' | 'done' | 'refused', string> = { pending: '平台处理中', done: '平台已受理', refused: '平台未接受' }
@@ -24,8 +23,7 @@ export function PlatformPanel({ view, onUpdated }: { view: CaseView; onUpdated(v
   const p = view.platform
   const mark = view.platformMark
   const [open, setOpen] = useState<PlatformCommand | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const { busy, error, setError, send } = usePlatformSend(onUpdated, () => setOpen(null))
   const [options, setOptions] = useState<AdminOutputs['shop_options'] | null>(null)
   const [text, setText] = useState('')
   const [reasonType, setReasonType] = useState<number | null>(null)
@@ -36,22 +34,8 @@ export function PlatformPanel({ view, onUpdated }: { view: CaseView; onUpdated(v
   const allowed = PLATFORM_COMMANDS.filter((a) => view.actions.includes(a))
   const acceptLabel = PLATFORM_CALL_LABELS[mark.acceptCall]
 
-  async function run<K extends PlatformCommand>(action: K, data: Omit<AdminInput<K>, 'caseId'>, confirm: string) {
-    const r = await Taro.showModal({ title: '请确认', content: confirm, confirmText: '确认', cancelText: '再想想' })
-    if (!r.confirm) return
-    setBusy(true)
-    setError(null)
-    try {
-      const next = await adminApi.command(action, { ...data, caseId: view.id, expectedVersion: view.version } as AdminInput<K>)
-      setOpen(null)
-      Taro.showToast({ title: '已提交平台', icon: 'success' })
-      onUpdated(next)
-    } catch (e) {
-      setError(e instanceof ApiFailure ? e.message : messageOf(e))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const run = <K extends PlatformCommand>(action: K, data: Omit<AdminInput<K>, 'caseId'>, confirm: string) =>
+    send({ content: confirm, confirmText: '确认' }, () => adminApi.command(action, { ...data, caseId: view.id, expectedVersion: view.version } as AdminInput<K>))
 
   const openForm = (a: PlatformCommand) => {
     setError(null)
