@@ -40,7 +40,9 @@ export function windowsOf(date: string, cal: Calendar): Window[] {
 /** Is this instant inside business hours (window ends inclusive)? */
 export function isBusinessTime(iso: string, cal: Calendar): boolean {
   const t = toMs(iso)
-  return windowsOf(localDate(t, cal.timezone), cal).some(([s, e]) => t >= s && t <= e)
+  const day = localDate(t, cal.timezone)
+  // a window of the previous local day ending at 24:00 still holds its last instant (midnight), as addBusinessMs counts it
+  return [addDays(day, -1), day].some((d) => windowsOf(d, cal).some(([s, e]) => t >= s && t <= e))
 }
 
 /**

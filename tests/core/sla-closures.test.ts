@@ -100,6 +100,23 @@ describe('任意提交时间、任意营业日历', () => {
     )
   })
 
+  test('营业到24:00的一天：目标恰好落在午夜时仍在营业时间内（第一次失败的反例，种子 -1196748983）', () => {
+    const days = [
+      [{ start: '01:30', end: '06:30' }, { start: '10:30', end: '14:30' }],
+      [{ start: '02:00', end: '08:00' }, { start: '14:30', end: '21:30' }],
+      [{ start: '00:00', end: '00:30' }],
+      [{ start: '02:00', end: '14:30' }],
+      [],
+      [{ start: '12:30', end: '19:00' }],
+      [{ start: '07:00', end: '15:30' }, { start: '19:00', end: '24:00' }],
+    ]
+    const p = policyWith({ days, closureStart: 0, closureLen: 0, singles: [] }, { minutes: 1, clock: 'business' }, { minutes: 6160, clock: 'business' })
+    const sla = startSla('P2', '2026-10-25T04:50:00.000Z', p)
+    // Saturday's window runs to 24:00: the target ends at its last instant, Sunday 00:00 local
+    expect(sla.resolution.dueAt).toBe('2026-11-07T16:00:00.000Z')
+    expect(isBusinessTime(sla.resolution.dueAt, p.calendar)).toBe(true)
+  })
+
   test('暂停、恢复、申诉重开之后，处理完成仍不早于尚未完成的首次响应', () => {
     fc.assert(
       fc.property(
