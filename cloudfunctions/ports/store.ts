@@ -258,6 +258,9 @@ export interface TaskFilter {
   dueBefore?: string
 }
 
+/** One count of Store.countMany: cases by a queue filter, or follow-up tasks. */
+export type CountQuery = { cases: QueueFilter } | { tasks: TaskFilter }
+
 /** A staff member's inbox entry (see @contract/alerts). */
 export type InboxRecord = InboxItem
 
@@ -542,6 +545,12 @@ export interface Store {
   /** Cases with an open task of the filter, the earliest due first. */
   listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>>
   countTasks(filter: TaskFilter, cap: number): Promise<number>
+  /**
+   * Optional: the counts of several filters at once (the queue's tab badges), each what
+   * countCases / countTasks answers with the same cap — for a store where each count is a round
+   * trip (CloudBase: one aggregate). Without it the use case asks each count on its own.
+   */
+  countMany?(queries: CountQuery[], cap: number): Promise<number[]>
   /** Cases whose open task needs the scheduler (reminder, escalation) at or before `now`. */
   dueTaskCases(now: string, limit: number): Promise<Case[]>
 

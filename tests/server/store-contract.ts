@@ -5,7 +5,7 @@
 import type { BatchAlert } from '@contract/care'
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
-import { GuardViolation, StoreConflict, type CaseExportRow, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { GuardViolation, StoreConflict, type CaseExportRow, type CountQuery, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
 import { analyticsFromStats, computeAnalytics, rangeOf, weekBounds, weeksBetween } from '../../cloudfunctions/app/usecases/analytics'
 import { casesToCsv, rowsToCsv } from '../../cloudfunctions/app/usecases/export-cases'
 import { slaState } from '../../cloudfunctions/core/sla'
@@ -40,6 +40,77 @@ async function drain(store: Store, filter: Parameters<Store['listCases']>[0], li
     cursor = page.next
   }
   return out
+}
+
+/**
+ * Cases for the queue's badges (every QueueFilter field, each follow-up kind, null / missing task
+ * fields) and the counts the queue asks: countMany must answer each as countCases / countTasks
+ * alone does, at every cap. Shared with store.cloudbase.test.ts (a small scan: the fallback path).
+ */
+export async function expectCountManyAsAlone(store: Store): Promise<void> {
+  if (!store.countMany) throw new Error('this store has no countMany')
+  const refund = { key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status: 'succeeded' as const, requestedAt: T0, settledAt: null, failureReason: null }
+  const review = (openedAt: string, closedAt: string | null = null): NonNullable<Case['reviewFollowUp']> => ({
+    openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null, outcome: closedAt ? 'updated' : null, closedAt, remindedAt: null,
+  })
+  const approval: NonNullable<Case['approvals']>[number] = {
+    id: uid('ap'), command: { type: 'approve', amountFen: 30000 }, amountFen: 30000, cashFen: 30000, summary: '同意仅退款¥300', why: '超过审批门槛', note: '', requestedBy: 'a1',
+    requestedAt: T0, escalateAt: at(T0, 4 * HOUR), escalatedAt: null, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null,
+  }
+  const cases = [
+    makeCase({ team: 'quality', status: 'submitted', severity: 'P1', reason: 'safety_allergy' }),
+    makeCase({ team: 'quality', status: 'in_review', assigneeId: 'a1', flags: { escalated: true }, approvals: [approval] }),
+    makeCase({ team: 'logistics', status: 'in_review', assigneeId: 'a2', reason: 'late_delivery', severity: 'P3', refunds: [refund], flags: { risk: true } }),
+    makeCase({ team: 'logistics', status: 'resolved', assigneeId: 'a1', sla: { stoppedAt: T0 }, followUp: { dueAt: at(T0, 48 * HOUR), remindedAt: null } }),
+    makeCase({ team: 'general', status: 'closed', assigneeId: 'a1', sla: { stoppedAt: T0 }, createdAt: at(T0, -48 * HOUR), reviewFollowUp: review(T0) }),
+    makeCase({ team: 'general', status: 'closed', assigneeId: 'a2', sla: { stoppedAt: T0 }, reviewFollowUp: review(T0, at(T0, HOUR)) }),
+    makeCase({ team: 'general', status: 'rejected', buyerOpenid: 'o-other', sla: { stoppedAt: T0 }, order: { items: [{ skuId: 'sku-1', name: '即食燕窝', qty: 2, unitPriceFen: 19_900, batch: 'B9999' }] } }),
+    makeCase({ status: 'in_review', assigneeId: 'a1', sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } }),
+    // a value that reads like a field path in an aggregate expression
+    makeCase({ status: 'cancelled', buyerOpenid: '$o-other', sla: { stoppedAt: T0 } }),
+  ]
+  for (const c of cases) await store.createCase(c, [])
+  const queries: CountQuery[] = [
+    { cases: {} },
+    { cases: { open: true } },
+    { cases: { open: false } },
+    { cases: { assigneeId: 'a1', open: true } },
+    { cases: { assigneeId: 'nobody', open: true } },
+    { cases: { team: 'quality', open: true } },
+    { cases: { unassigned: true, open: true } },
+    { cases: { assigneeId: null } },
+    { cases: { slaState: { state: 'breached', at: at(T0, 6 * HOUR) }, open: true } },
+    { cases: { slaState: { state: 'warning', at: at(T0, 3.5 * HOUR) } } },
+    { cases: { slaState: { state: 'on_time', at: at(T0, 3.5 * HOUR) } } },
+    { cases: { escalated: true, open: true } },
+    { cases: { escalated: false } },
+    { cases: { status: ['in_review', 'submitted'] } },
+    { cases: { status: [] } },
+    { cases: { severity: 'P1' } },
+    { cases: { reason: 'late_delivery' } },
+    { cases: { refunded: true } },
+    { cases: { risk: false } },
+    { cases: { dueBefore: at(T0, 5 * HOUR) } },
+    { cases: { createdFrom: at(T0, -49 * HOUR), createdTo: at(T0, -47 * HOUR) } },
+    { cases: { buyerOpenid: 'o-other' } },
+    { cases: { buyerOpenid: '$o-other' } },
+    { cases: { orderId: cases[2].order.orderId } },
+    { cases: { batch: { skuId: 'sku-1', batch: 'B9999' } } },
+    { cases: { batch: { skuId: 'sku-1', batch: 'B2611' }, open: true } },
+    { tasks: { kind: 'approval' } },
+    { tasks: { kind: 'review' } },
+    { tasks: { kind: 'review', owner: 'a1' } },
+    { tasks: { kind: 'visit', dueBefore: at(T0, 47 * HOUR) } },
+    { tasks: { kind: 'visit', owner: 'a1', dueBefore: at(T0, 48 * HOUR) } },
+  ]
+  const alone = (q: CountQuery, cap: number) => ('tasks' in q ? store.countTasks(q.tasks, cap) : store.countCases(q.cases, cap))
+  for (const cap of [1000, 3, 1, 0]) {
+    const expected = await Promise.all(queries.map((q) => alone(q, cap)))
+    expect({ cap, counts: await store.countMany(queries, cap) }).toEqual({ cap, counts: expected })
+  }
+  // the figures themselves, hand-checked at the largest cap (so a store that answers both wrongly fails)
+  expect(await store.countMany(queries.slice(0, 4), 1000)).toEqual([9, 4, 5, 2])
+  expect(await store.countMany([{ tasks: { kind: 'review' } }, { cases: { unassigned: true, open: true } }, { cases: { buyerOpenid: '$o-other' } }], 1000)).toEqual([1, 1, 1])
 }
 
 export function storeContract(name: string, makeStore: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>): void {
@@ -794,6 +865,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     // ------------------------------------------------------------------ follow-up tasks (issue 15)
 
     describe('follow-up tasks written with the case', () => {
+      it('counts the queue’s badges at once as each count alone, where the store counts several in one call', async () => {
+        if (!store.countMany) return // optional (CloudBase: one aggregate); the use case then asks each count
+        await expectCountManyAsAlone(store)
+      })
+
       const review = (openedAt: string, patch: Partial<NonNullable<Case['reviewFollowUp']>> = {}): NonNullable<Case['reviewFollowUp']> => ({
         openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null,
         outcome: null, closedAt: null, remindedAt: null, ...patch,

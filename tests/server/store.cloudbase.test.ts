@@ -16,7 +16,8 @@ import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
-import { storeContract } from './store-contract'
+import { expectCountManyAsAlone, storeContract } from './store-contract'
+import type { CountQuery } from '../../cloudfunctions/ports/store'
 import { defaultPolicy } from '@contract/policy'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
@@ -270,6 +271,27 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     await local().init()
     expect(await s.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(1)
     expect(await s.getOrder('mig-1')).toEqual(signed)
+  })
+
+  it('counts the queue’s badges in one aggregate (全部 beside it); past its scan, each count it could not settle on its own', async () => {
+    // a scan of 3 documents: the union of the filters matches more, so the fallback answers
+    const small = new CloudBaseStore({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000, countScan: 3 })
+    await small.init()
+    await expectCountManyAsAlone(small)
+    const s = local()
+    const queue: CountQuery[] = [
+      { cases: { assigneeId: 'a1', open: true } }, { cases: { team: 'quality', open: true } }, { cases: { unassigned: true, open: true } },
+      { cases: { slaState: { state: 'breached', at: at(T0, 6 * HOUR) }, open: true } }, { cases: { escalated: true, open: true } }, { cases: {} },
+      { tasks: { kind: 'approval' } }, { tasks: { kind: 'review', owner: 'a1' } }, { tasks: { kind: 'visit', owner: 'a1', dueBefore: at(T0, 48 * HOUR) } },
+    ]
+    emulator.calls.clear()
+    expect(await s.countMany(queue, 1000)).toEqual([2, 3, 1, 4, 1, 9, 1, 1, 1])
+    expect(Object.fromEntries(emulator.calls)).toEqual({ 'database.aggregateDocuments': 1, 'database.getDocument': 1 })
+    // a cut-short scan: a badge it already saw at its cap is settled, only the others are asked again
+    emulator.calls.clear()
+    expect(await small.countMany(queue, 1)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1])
+    expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+    expect([...emulator.calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(1 + queue.length)
   })
 
   it('reads past the 1000-documents-per-query limit by paging', async () => {

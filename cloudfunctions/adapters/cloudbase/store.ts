@@ -62,6 +62,7 @@ import {
   type Page,
   type PolicyRecord,
   type QueueFilter,
+  type CountQuery,
   type RefundRecord,
   type StaffRecord,
   type Store,
@@ -153,6 +154,8 @@ export interface CloudBaseStoreOptions {
   db?: Db
   /** how many times to re-run a transaction that hit a write conflict (default 30) */
   maxTxAttempts?: number
+  /** documents countMany's aggregate reads at most (default COUNT_SCAN; tests lower it) */
+  countScan?: number
 }
 
 type Obj = Record<string, unknown>
@@ -188,6 +191,42 @@ function taskFields(c: Case): Obj {
   }
   return out
 }
+
+/**
+ * One condition on a field of a case document. The queue filters are written once in this form;
+ * a query (CloudBaseStore.queryOf) and an aggregate expression (exprOf) are both made from it, so
+ * a count by aggregate says what the query says. `has`: an element of the array field equals the
+ * value (a dotted path into an array of objects); `null`: null or missing; ranges are on ISO strings.
+ */
+type FieldCond = { field: string; op: 'eq' | 'null' | 'in' | 'has' | 'lt' | 'lte' | 'gt' | 'gte'; value?: unknown }
+
+/** The condition as an aggregate expression (true / false per document), with a query's meaning. */
+function exprOf(c: FieldCond): Obj {
+  const f = `$${c.field}`
+  const v = { $literal: c.value } // a value is never read as a field path ('$…')
+  switch (c.op) {
+    case 'eq':
+      return { $eq: [f, v] }
+    case 'null':
+      return { $eq: [{ $ifNull: [f, null] }, null] }
+    case 'in':
+      return { $in: [f, v] }
+    case 'has':
+      return { $in: [v, { $ifNull: [f, []] }] }
+    case 'lt':
+    case 'lte':
+      // a query's range matches values of its own type only: null and missing stay out (they sort below strings)
+      return { $and: [{ [`$${c.op}`]: [f, v] }, { $gte: [f, ''] }] }
+    default:
+      return { [`$${c.op}`]: [f, v] }
+  }
+}
+
+/**
+ * countMany reads at most this many documents in its one aggregate; a union of filters that
+ * matches more is counted per filter (capped requests) for every count the scan could not settle.
+ */
+const COUNT_SCAN = 5000
 
 /** A refund record's document, keyed by the refund key. */
 const refundDoc = (r: Omit<RefundRecord, 'status'>) => ({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: iso(r.createdAt) })
@@ -262,6 +301,7 @@ export class CloudBaseStore implements Store {
   private readonly db: Db
   private readonly prefix: string
   private readonly maxTxAttempts: number
+  private readonly countScan: number
   private readonly policies = new Map<number, Policy>()
   private readonly policyRecords = new Map<number, PolicyRecord>()
   private readonly caseNoBlocks = new Map<string, { next: number; last: number }>()
@@ -269,6 +309,7 @@ export class CloudBaseStore implements Store {
   constructor(options: CloudBaseStoreOptions) {
     this.prefix = options.prefix ?? ''
     this.maxTxAttempts = options.maxTxAttempts ?? 30
+    this.countScan = options.countScan ?? COUNT_SCAN
     if (options.db) this.db = options.db
     else {
       // a local endpoint (the emulator): no metadata probe of Tencent hosts (./sdk-env.ts)
@@ -575,11 +616,14 @@ export class CloudBaseStore implements Store {
 
 
   /** A follow-up list's conditions on the case documents' task fields (taskFields). */
-  private taskConds(f: TaskFilter): Obj[] {
-    const c: Obj[] = [{ [`task_${f.kind}_open`]: true }]
-    if (f.owner !== undefined) c.push({ [`task_${f.kind}_owner`]: f.owner })
-    if (f.dueBefore !== undefined) c.push({ [`task_${f.kind}_dueAt`]: this._.lte(iso(f.dueBefore)) })
+  private taskFieldConds(f: TaskFilter): FieldCond[] {
+    const c: FieldCond[] = [{ field: `task_${f.kind}_open`, op: 'eq', value: true }]
+    if (f.owner !== undefined) c.push({ field: `task_${f.kind}_owner`, op: 'eq', value: f.owner })
+    if (f.dueBefore !== undefined) c.push({ field: `task_${f.kind}_dueAt`, op: 'lte', value: iso(f.dueBefore) })
     return c
+  }
+  private taskConds(f: TaskFilter): Obj[] {
+    return this.taskFieldConds(f).map((c) => this.queryOf(c))
   }
   /** One query of the cases themselves: their task fields are written with them (no second read). */
   async listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>> {
@@ -988,33 +1032,52 @@ export class CloudBaseStore implements Store {
     })
   }
 
-  private filterConds(f: QueueFilter): Obj[] {
-    const _ = this._
-    const c: Obj[] = []
-    if (f.status) c.push({ status: _.in(f.status) })
-    if (f.team !== undefined) c.push({ team: f.team })
-    if (f.assigneeId !== undefined) c.push({ assigneeId: f.assigneeId === null ? _.eq(null) : f.assigneeId })
-    if (f.unassigned) c.push({ assigneeId: _.eq(null) })
-    if (f.severity !== undefined) c.push({ severity: f.severity })
-    if (f.reason !== undefined) c.push({ reason: f.reason })
-    if (f.escalated !== undefined) c.push({ escalated: f.escalated })
-    if (f.refunded !== undefined) c.push({ refunded: f.refunded })
-    if (f.risk !== undefined) c.push({ risk: f.risk })
-    if (f.dueBefore !== undefined) c.push({ slaDueAt: _.lt(iso(f.dueBefore)) })
+  /** The queue filter as conditions on the case documents' fields (caseIndex, caseFacts). */
+  private caseConds(f: QueueFilter): FieldCond[] {
+    const c: FieldCond[] = []
+    const eq = (field: string, value: unknown) => c.push({ field, op: 'eq', value })
+    if (f.status) c.push({ field: 'status', op: 'in', value: f.status })
+    if (f.team !== undefined) eq('team', f.team)
+    if (f.assigneeId !== undefined) c.push(f.assigneeId === null ? { field: 'assigneeId', op: 'null' } : { field: 'assigneeId', op: 'eq', value: f.assigneeId })
+    if (f.unassigned) c.push({ field: 'assigneeId', op: 'null' })
+    if (f.severity !== undefined) eq('severity', f.severity)
+    if (f.reason !== undefined) eq('reason', f.reason)
+    if (f.escalated !== undefined) eq('escalated', f.escalated)
+    if (f.refunded !== undefined) eq('refunded', f.refunded)
+    if (f.risk !== undefined) eq('risk', f.risk)
+    if (f.dueBefore !== undefined) c.push({ field: 'slaDueAt', op: 'lt', value: iso(f.dueBefore) })
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
-      if (r.warnAt?.lte !== undefined) c.push({ slaWarnAt: _.lte(r.warnAt.lte) })
-      if (r.warnAt?.gt !== undefined) c.push({ slaWarnAt: _.gt(r.warnAt.gt) })
-      if (r.breachAt?.lt !== undefined) c.push({ slaBreachAt: _.lt(r.breachAt.lt) })
-      if (r.breachAt?.gte !== undefined) c.push({ slaBreachAt: _.gte(r.breachAt.gte) })
+      if (r.warnAt?.lte !== undefined) c.push({ field: 'slaWarnAt', op: 'lte', value: r.warnAt.lte })
+      if (r.warnAt?.gt !== undefined) c.push({ field: 'slaWarnAt', op: 'gt', value: r.warnAt.gt })
+      if (r.breachAt?.lt !== undefined) c.push({ field: 'slaBreachAt', op: 'lt', value: r.breachAt.lt })
+      if (r.breachAt?.gte !== undefined) c.push({ field: 'slaBreachAt', op: 'gte', value: r.breachAt.gte })
     }
-    if (f.open !== undefined) c.push({ open: f.open })
-    if (f.createdFrom !== undefined) c.push({ createdAt: _.gte(iso(f.createdFrom)) })
-    if (f.createdTo !== undefined) c.push({ createdAt: _.lt(iso(f.createdTo)) })
-    if (f.buyerOpenid !== undefined) c.push({ buyerOpenid: f.buyerOpenid })
-    if (f.orderId !== undefined) c.push({ orderId: f.orderId })
-    if (f.batch !== undefined) c.push({ 'skuItems.batchKey': `${f.batch.skuId}@${f.batch.batch || '-'}` })
+    if (f.open !== undefined) eq('open', f.open)
+    if (f.createdFrom !== undefined) c.push({ field: 'createdAt', op: 'gte', value: iso(f.createdFrom) })
+    if (f.createdTo !== undefined) c.push({ field: 'createdAt', op: 'lt', value: iso(f.createdTo) })
+    if (f.buyerOpenid !== undefined) eq('buyerOpenid', f.buyerOpenid)
+    if (f.orderId !== undefined) eq('orderId', f.orderId)
+    if (f.batch !== undefined) c.push({ field: 'skuItems.batchKey', op: 'has', value: `${f.batch.skuId}@${f.batch.batch || '-'}` })
     return c
+  }
+  private filterConds(f: QueueFilter): Obj[] {
+    return this.caseConds(f).map((c) => this.queryOf(c))
+  }
+  /** A field condition as a query (where / match). */
+  private queryOf(c: FieldCond): Obj {
+    const _ = this._
+    switch (c.op) {
+      case 'eq':
+      case 'has':
+        return { [c.field]: c.value }
+      case 'null':
+        return { [c.field]: _.eq(null) }
+      case 'in':
+        return { [c.field]: _.in(c.value as unknown[]) }
+      default:
+        return { [c.field]: _[c.op](c.value) }
+    }
   }
 
   async listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>> {
@@ -1051,6 +1114,34 @@ export class CloudBaseStore implements Store {
     }
     const r = (await this.col('cases').where(where).count()) as { total: number }
     return cap === undefined ? r.total : Math.min(r.total, cap)
+  }
+
+  /**
+   * Several capped counts in one request (the queue's tab badges): one aggregate over the cases
+   * that match any of the filters — at most `countScan` of them — summing per filter the documents
+   * its conditions hold for (`$cond` of the same conditions as its query). Each answer is what
+   * countCases / countTasks with the same cap answers. A filter without conditions (every case)
+   * is counted on its own beside it: its scan would be the whole collection. When the union
+   * matches more than that, each count that did not reach its cap is asked on its own.
+   */
+  async countMany(queries: CountQuery[], cap: number): Promise<number[]> {
+    const n = Math.max(0, Math.floor(cap))
+    const alone = (q: CountQuery) => ('tasks' in q ? this.countTasks(q.tasks, n) : this.countCases(q.cases, n))
+    const conds = queries.map((q) => ('tasks' in q ? this.taskFieldConds(q.tasks) : this.caseConds(q.cases)))
+    const together = queries.map((_q, i) => i).filter((i) => conds[i].length > 0)
+    if (n === 0 || together.length < 2) return Promise.all(queries.map(alone))
+    const out: Array<number | Promise<number>> = queries.map((q, i) => (conds[i].length ? 0 : alone(q)))
+    const group: Obj = { _id: null, seen: { $sum: 1 } }
+    together.forEach((i, k) => (group[`n${k}`] = { $sum: { $cond: [{ $and: conds[i].map(exprOf) }, 1, 0] } }))
+    const match = this._.or(...together.map((i) => this.where(conds[i].map((c) => this.queryOf(c)))))
+    const res = (await this.col('cases').aggregate().match(match).limit(this.countScan).group(group).end()) as { data?: Obj[] }
+    const row = res.data?.[0] ?? { seen: 0 }
+    const complete = Number(row.seen ?? 0) < this.countScan
+    together.forEach((i, k) => {
+      const got = Number(row[`n${k}`] ?? 0)
+      out[i] = complete || got >= n ? Math.min(got, n) : alone(queries[i])
+    })
+    return Promise.all(out)
   }
 
   /**
