@@ -51,7 +51,12 @@
  *   CloudBase's answer of 20 rows when no `$limit` is given; NOT reproduced: which stages and
  *   expression operators the real service accepts (mingo accepts more), its memory and time limits
  *   per stage, the cap on `$limit` (10,000 on CloudBase per the community; not enforced here),
- *   index use by `$match`, and the exact result order of `$group` (unordered on both).
+ *   index use by `$match`, and the exact result order of `$group` (unordered on both). mingo's
+ *   expression operators also compare differently from MongoDB's where a field is missing or an
+ *   array: `$eq: ['$arr.x', v]` is true here when the array holds v (false on MongoDB), a missing
+ *   field equals null and is not below a string in `$lt`. The store's `$cond` counts (countMany:
+ *   `$ifNull`, `$in` on arrays, a string guard on ranges) mean the same under both, but a green run
+ *   here cannot show that an expression relying on either reading is right on CloudBase.
  * - Multi-document non-transactional updates are atomic per document only (as on CloudBase), but
  *   the interleaving with other requests differs from a real server.
  */
