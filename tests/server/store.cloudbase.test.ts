@@ -218,6 +218,33 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect((await runScheduler(deps)).acted).toBe(0)
   })
 
+  it('a buyer’s submit reads what it must know in one aggregate; a retry answers the first case from it, the same key with another form is refused', async () => {
+    const s = local()
+    await s.init()
+    const now = '2026-11-23T02:00:00.000Z'
+    await seedDemoShop(s, now)
+    const deps: Deps = { store: s, payments: new LocalPayments(s, () => now), media: new LocalMedia(s), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    const buyer = aftersaleFunction(deps)
+    const day = (d: number) => new Date(Date.parse(now) - d * 86_400_000).toISOString()
+    const order: OrderSnapshot = { orderId: 'DUP-1', buyerOpenid: 'buyer-d', items: [{ skuId: 'SKU-D', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000, paidAt: day(5), shippedAt: day(4), promisedDeliveryAt: day(3), deliveredAt: day(2) }
+    await s.upsertOrder({ order, createdAt: order.paidAt })
+    const form = { orderId: 'DUP-1', claimedItems: [{ skuId: 'SKU-D', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' }
+    const submit = (data: typeof form) => buyer({ action: 'submit', idempotencyKey: 'dup-key-0001', data }, { openid: 'buyer-d' }) as Promise<{ ok: boolean; data?: { case: { id: string }; created: boolean }; error?: { code: string } }>
+    emulator.calls.clear()
+    const first = await submit(form)
+    expect(first.data?.created).toBe(true)
+    expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+    // no key document: the case's own id is the key's
+    expect(await s.findByIdempotencyKey('submit:buyer-d', 'dup-key-0001')).toMatchObject({ id: first.data?.case.id })
+    emulator.calls.clear()
+    const again = await submit(form)
+    expect(again.data).toMatchObject({ created: false, case: { id: first.data?.case.id } })
+    expect(emulator.calls.get('database.insertDocument') ?? 0).toBe(0)
+    expect(emulator.calls.get('database.commitTransaction') ?? 0).toBe(0)
+    expect((await submit({ ...form, description: '另一个问题' })).error).toMatchObject({ code: 'CONFLICT' })
+    expect(await s.countCases({ buyerOpenid: 'buyer-d' })).toBe(1)
+  })
+
   it('concurrent creates really collide in the emulator (write conflicts are raised and retried)', async () => {
     const s = local()
     await s.init()
