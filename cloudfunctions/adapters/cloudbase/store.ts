@@ -21,9 +21,11 @@
  * and raises StoreConflict — a lost race writes nothing. Paying commands are decided inside the
  * transaction on the guard it read (saveCaseDecided).
  *
- * Idempotent createCase: a doc `idempotency/<scope>:<key>` is inserted (blind: its `_id` is the
- * key) in the same transaction as the case; a second request's insert fails, and its re-run finds
- * the key and returns the first case. Single-document atomic
+ * Idempotent createCase: a case whose id is its key's (idempotentCaseId: submits, platform
+ * after-sales) is its own key — a second request's insert of the same `_id` fails and its re-run
+ * reads the case (the first request's fingerprint kept on it as `idemFp`); any other case has a
+ * doc `idempotency/<scope>:<key>` inserted blind beside it (its `_id` is the key), as every case
+ * had before ids were derived (those documents stay readable). Single-document atomic
  * operations are used where no second document is involved: credits are spent with
  * `where({_id, count: _.gt(0)}).update({count: _.inc(-1)})`, outbox claims with
  * `where({_id: key, attempts}).update(...)`, refunds are inserted with their key as `_id`.

@@ -96,6 +96,8 @@ export interface OwnStanding {
  * buyer and the shop orders carrying the unionid) go out with the record when the caller knows
  * the unionid, else one round later; so do a mini-program record's without recorded shop openids.
  * Every count is bounded (an index range with a cap), never a scan of the buyer's cases or orders.
+ * A filing passes `own`: the record and the counts of `openid` it read with its order in one read
+ * (Store.filingContext, windows from standingWindows), so only the linked ids' round is left.
  *
  * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
  */

@@ -45,9 +45,11 @@ export interface ImportResult {
  *   on its version; a snapshot whose platform update_time is older than the case's is ignored
  *   (stale push, slow poll), so the case always ends at the platform's latest state.
  *
- * Round trips: one shop read, then 2 store reads for a known case (+1 write when it changed);
- * a new case adds the order, the buyer's standing (buyerProfileFor) with the roster, a case number
- * and one create.
+ * Round trips: one shop read, then one store read (Store.filingContext: the after-sale's case —
+ * its id derived from the after-sale id — with, for a new one, the order, its buyer's record and
+ * standing, the buyer the unionid names and the roster with loads), +1 write when a known case
+ * changed; a new case adds a case number (per-instance blocks) and one create. A buyer whose
+ * record links other ids, or an order not stored yet, costs its own reads on top.
  *
  * @example await importAfterSale(deps, '3701234567890')
  */

@@ -24,13 +24,15 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads go out together (order, its guard, roster, policy, the buyer's standing: see
- * buyerProfileFor, one or two rounds of its own; the batch remedy once the order is there) before
- * the case number and the write. The idempotency key is not read first: a retry is recognised by
- * the write (the key's insert fails, or the guard finds the item held by the first case) and
- * answered with the first case — a double tap costs the retry the reads, never the common filing
- * a round trip. The batch watch counts after the write (so that filings at the same moment cross
- * the threshold exactly): one capped count, in sequence.
+ * Reads: once the policy is there, one read of what the filing must know (Store.filingContext:
+ * the order, the buyer's record and standing under this openid, the case an earlier request with
+ * this key filed, the roster with its loads; CloudBase: one aggregate), beside the write's start
+ * and guard read (openCaseWrite); then the batch remedy and, for a buyer whose record links shop
+ * ids, their counts (buyerProfileFor). A retry seen in that read is answered at once. The new
+ * case's id is derived from the key (idempotentCaseId), so a twin racing past that read is
+ * refused by the case's own insert (or the guard finds the item held by the first case) and
+ * answered with the first case. The batch watch counts after the write (so that filings at the
+ * same moment cross the threshold exactly): one capped count, in sequence.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
