@@ -400,7 +400,9 @@ export interface Store {
    * a claimed SKU that has an open case, or that many cases, on the order refuses the write
    * (GuardViolation). A new assignee's load counter and last-assignment time move with it.
    * `fingerprint` is kept with the key: a replay answers it so the caller can tell a retry from a
-   * different request under the same key.
+   * different request under the same key. A case whose id is `idempotentCaseId(scope, key)` may
+   * be its own key (CloudBase: its insert refuses the second, no key document is written); the
+   * answers are the same, and keys stored before stay found (findByIdempotencyKey, filingContext).
    */
   createCase(
     c: Case,
