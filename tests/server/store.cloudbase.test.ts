@@ -17,6 +17,11 @@ import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
 import { storeContract } from './store-contract'
+import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
+import { startChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { AFTERSALE_SCOPE, importAfterSale } from '../../cloudfunctions/app/usecases/import-aftersale'
+import { upsertShopOrder } from '../../cloudfunctions/app/usecases/sync-shop-orders'
+import { idempotentCaseId } from '../../cloudfunctions/ports/store'
 import { defaultPolicy } from '@contract/policy'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
@@ -243,6 +248,35 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(emulator.calls.get('database.commitTransaction') ?? 0).toBe(0)
     expect((await submit({ ...form, description: '另一个问题' })).error).toMatchObject({ code: 'CONFLICT' })
     expect(await s.countCases({ buyerOpenid: 'buyer-d' })).toBe(1)
+  })
+
+  it('an after-sale pushed to two instances at once opens one case, under the after-sale’s own id; a later push answers it from the one read', async () => {
+    const [a, b] = [local(), local()]
+    await a.init()
+    const now = '2026-11-23T02:00:00.000Z'
+    await seedDemoShop(a, now)
+    const standin = await startChannelsStandin({ clock: { now: () => Date.parse(now) } })
+    try {
+      const depsOf = (s: CloudBaseStore): Deps => {
+        const shop = new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store: s, now: () => Date.parse(now), sleep: async () => {} })
+        return { store: s, payments: new LocalPayments(s, () => now), media: new LocalMedia(s), now: () => now, newId: () => crypto.randomUUID(), log: () => {}, shop }
+      }
+      const [da, db] = [depsOf(a), depsOf(b)]
+      const o = standin.state.createOrder()
+      await upsertShopOrder(da, await da.shop!.getOrder(o.order_id))
+      const id = standin.state.createAfterSale({ orderId: o.order_id, type: 'REFUND' }).after_sale_order_id
+      const [x, y] = await Promise.all([importAfterSale(da, id), importAfterSale(db, id)])
+      expect([x.created, y.created].sort()).toEqual([false, true])
+      expect(x.caseId).toBe(idempotentCaseId(AFTERSALE_SCOPE, id))
+      expect(y.caseId).toBe(x.caseId)
+      expect(await a.countCases({})).toBe(1)
+      emulator.calls.clear()
+      expect(await importAfterSale(db, id)).toMatchObject({ caseId: x.caseId, created: false })
+      expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+      expect(emulator.calls.get('database.insertDocument') ?? 0).toBe(0)
+    } finally {
+      await standin.close()
+    }
   })
 
   it('concurrent creates really collide in the emulator (write conflicts are raised and retried)', async () => {
