@@ -31,7 +31,18 @@ export function upgradePolicy(store: object, version: number, stored: Policy): P
 export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version: number }> {
   const rec = await deps.store.getPolicy()
   const own = rec ? upgradePolicy(deps.store, rec.version, rec.policy) : defaultPolicy
-  return { policy: withOfficialCalendar(own), version: rec ? rec.version : defaultPolicy.version }
+  const policy = withOfficialCalendar(own)
+  lastLive.set(deps.store, policy)
+  return { policy, version: rec ? rec.version : defaultPolicy.version }
+}
+const lastLive = new WeakMap<object, Policy>()
+/**
+ * The live policy this instance read last (null before its first read): a guess a read may be
+ * sent on before the policy is read again, to be checked against it (see Store.filingContext's
+ * callers) — never acted on unchecked.
+ */
+export function lastLivePolicy(deps: Deps): Policy | null {
+  return lastLive.get(deps.store) ?? null
 }
 
 /** Routing compares loads up to here: an agent with this many open cases is full, ties go to the idlest. */

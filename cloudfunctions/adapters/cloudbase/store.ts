@@ -1103,6 +1103,8 @@ export class CloudBaseStore implements Store {
    * a key document written before ids were derived), the buyer recorded with a unionid and the
    * roster with its load counters. The buyer is a constant when the caller names it (an
    * equality the indexes serve), else the order's own `buyerOpenid` through `let` and `$expr`.
+   * The policy / roster head (`counters/policy`) rides along and serves the call's policy read
+   * after it, as a head read of the last HEADS_SHARE_MS would (readHeads).
    * An order that is not stored answers nothing to join on: then the same reads go out one by
    * one, side by side. A key document written before (no derived case) costs one more read.
    */
@@ -1129,9 +1131,14 @@ export class CloudBaseStore implements Store {
     if (keyId) join('idempotency', 'fcKey', sub({ _id: keyId }, 1, { caseId: 1, fingerprint: 1 }))
     if (q.unionid) join('buyers', 'fcUnion', $.pipeline().match({ unionid: q.unionid }).sort({ _id: 1 }).limit(1).project({ searchKeys: 0 }).done())
     if (q.staffCap !== undefined) join('staff', 'fcStaff', $.pipeline().sort({ _id: 1 }).limit(PAGE).done())
-    type Row = { docJson: string; buyerOpenid: string; fcBuyer: Array<BuyerDoc & { _id: string }>; fcRefunded: Obj[]; fcRisk: Obj[]; fcOrders: Obj[]; fcCase?: Array<{ docJson: string; idemFp?: string }>; fcKey?: Array<{ caseId: string; fingerprint?: string }>; fcUnion?: Array<BuyerDoc & { _id: string }>; fcStaff?: Obj[] }
+    // the policy / roster head rides along: the call's policy read after this one shares it (readHeads)
+    join('counters', 'fcHeads', sub({ _id: 'policy' }, 1, { version: 1, staff: 1 }))
+    const sentAt = Date.now()
+    type Row = { docJson: string; buyerOpenid: string; fcBuyer: Array<BuyerDoc & { _id: string }>; fcRefunded: Obj[]; fcRisk: Obj[]; fcOrders: Obj[]; fcCase?: Array<{ docJson: string; idemFp?: string }>; fcKey?: Array<{ caseId: string; fingerprint?: string }>; fcUnion?: Array<BuyerDoc & { _id: string }>; fcStaff?: Obj[]; fcHeads?: Array<{ version?: number; staff?: number }> }
     const row = ((await agg.limit(1).end()) as { data?: Row[] }).data?.[0]
     if (!row) return this.filingContextApart(q)
+    const head = row.fcHeads?.[0]
+    if (!this.heads || this.heads.at <= sentAt) this.heads = { at: sentAt, read: Promise.resolve(head ? { version: head.version ?? 0, staff: head.staff ?? 0 } : null) }
     const order = JSON.parse(row.docJson) as OrderRecord
     const openid = q.openid ?? row.buyerOpenid ?? null
     const staffCap = q.staffCap ?? OPEN_COUNT_CAP

@@ -1,6 +1,6 @@
 import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { BuyerRecord } from '../../ports/store'
+import type { BuyerRecord, FilingContext } from '../../ports/store'
 import type { Deps } from '../deps'
 import { toMs } from '../../core/tz'
 import { shopBuyerId } from './channels-map'
@@ -64,6 +64,20 @@ export function standingWindows(now: string, p: Policy): { riskFrom: string; del
     deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString(),
     caps: { refunded: REFUND_COUNT_CAP, risk: 1, orders: p.compensation.trustMinOrders },
   }
+}
+
+/**
+ * A filing's context (Store.filingContext) as buyerProfileFor's `own`. The read may have been sent
+ * on the windows of `used` — the policy last read, so that it need not wait for the policy — and
+ * the live policy decides: when its trust window or count differs, the signed-for orders are
+ * counted again on it (one more read, only after the owner changed those numbers).
+ */
+export async function filedStanding(deps: Deps, ctx: FilingContext, now: string, used: Policy, live: Policy): Promise<OwnStanding> {
+  const was = standingWindows(now, used)
+  const is = standingWindows(now, live)
+  const same = was.deliveredFrom === is.deliveredFrom && was.caps.orders === is.caps.orders
+  const orders = same || !ctx.openid ? ctx.counts.orders : await deps.store.countOrders({ buyerOpenid: ctx.openid, deliveredFrom: is.deliveredFrom }, is.caps.orders)
+  return { record: ctx.buyer, counts: { ...ctx.counts, orders } }
 }
 
 /**

@@ -2,7 +2,7 @@ import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot }
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import { idempotentCaseId, type FilingContext } from '../../ports/store'
-import { ROUTING_COUNT_CAP, livePolicy, outboxOf, roster, rosterOf } from '../shared'
+import { ROUTING_COUNT_CAP, lastLivePolicy, livePolicy, outboxOf, roster, rosterOf } from '../shared'
 import { openCase } from '../../core'
 import { caseTypeOf, deskReasonOf, isStaleSnapshot } from '../../core/platform-status'
 import { localDate, toMs } from '../../core/tz'
@@ -11,7 +11,7 @@ import { shopBuyerId, snapshotFromShop } from './channels-map'
 import { requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
 import { importPriceDiff } from './run-shop-call'
-import { buyerProfileFor, profileOf, standingWindows, type OwnStanding } from './buyer-profile'
+import { buyerProfileFor, filedStanding, profileOf, standingWindows, type OwnStanding } from './buyer-profile'
 import { watchCaseBatches } from './batch-watch'
 import { applyRulesToCase } from './auto-rules'
 
@@ -57,13 +57,17 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
   const shop = requireShop(deps)
   const snap = snapshotFromShop(await shop.getAfterSaleOrder(afterSaleOrderId), deps.now())
   const now = deps.now()
-  const { policy } = await livePolicy(deps)
   // one read (Store.filingContext): the after-sale's case if it has one, else what opening it needs
-  // — the order, its buyer's record and standing, the buyer the unionid names, the roster with loads
+  // — the order, its buyer's record and standing, the buyer the unionid names, the roster with
+  // loads — sent on the policy this instance read last, checked against the live one (read after
+  // it: on CloudBase the policy head rode along) before a case is opened on it
+  const guess = lastLivePolicy(deps)
+  const first = guess ? null : (await livePolicy(deps)).policy
+  const used = guess ?? first!
   const ctx = await deps.store.filingContext({
     orderId: snap.orderId,
     openid: null,
-    ...standingWindows(now, policy),
+    ...standingWindows(now, used),
     idem: { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId },
     ...(snap.unionid ? { unionid: snap.unionid } : {}),
     staffCap: ROUTING_COUNT_CAP,
@@ -73,7 +77,8 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
     // a 退差价 is the seller's own money, not a buyer's request: it settles the desk refund it pays, never opens a case
     const diff = await importPriceDiff(deps, snap)
     if (diff) return { caseId: diff.caseId, created: false, updated: diff.settled, unchanged: !diff.settled }
-    const opened = await openPlatformCase(deps, snap, ctx, policy)
+    const policy = first ?? (await livePolicy(deps)).policy
+    const opened = await openPlatformCase(deps, snap, ctx, policy, used)
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
       const moved = await syncPlatformCase(deps, opened.case, snap)
@@ -132,17 +137,17 @@ async function orderFor(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext):
 }
 
 /** Opens the case of a platform after-sale seen for the first time (routing, severity, SLA clamped to the platform deadline). */
-async function openPlatformCase(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext, policy: Policy): Promise<{ created: boolean; case: Case; policy: Policy }> {
+async function openPlatformCase(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext, policy: Policy, used: Policy): Promise<{ created: boolean; case: Case; policy: Policy }> {
   const now = deps.now()
   const order = await orderFor(deps, snap, ctx)
   // the same history, risk flag and trust as a mini-program case, across the buyer's ids; the
   // context's reads of the buyer serve when it read this buyer (the stored order's, as a rule)
   const unionid = snap.unionid ?? order.buyerUnionid
-  const own: OwnStanding | null = ctx.order && ctx.openid === order.buyerOpenid
-    ? { record: ctx.buyer, counts: ctx.counts, ...(snap.unionid ? { byUnionid: { unionid: snap.unionid, buyer: ctx.unionBuyer } } : {}) }
-    : null
+  const own: Promise<OwnStanding> | undefined = ctx.order && ctx.openid === order.buyerOpenid
+    ? filedStanding(deps, ctx, now, used, policy).then((o) => ({ ...o, ...(snap.unionid ? { byUnionid: { unionid: snap.unionid, buyer: ctx.unionBuyer } } : {}) }))
+    : undefined
   const [buyer, staff] = await Promise.all([
-    buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid, shopOpenid: snap.shopOpenid }, own ? Promise.resolve(own) : undefined),
+    buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid, shopOpenid: snap.shopOpenid }, own),
     ctx.staff ? rosterOf(ctx.staff) : roster(deps),
   ])
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
