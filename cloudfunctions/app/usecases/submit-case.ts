@@ -25,11 +25,12 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads: once the policy is there, one read of what the filing must know (Store.filingContext:
- * the order, the buyer's record and standing under this openid, the case an earlier request with
- * this key filed, the roster with its loads; CloudBase: one aggregate), beside the write's start
- * and guard read (openCaseWrite); then the batch remedy and, for a buyer whose record links shop
- * ids, their counts (buyerProfileFor). A retry seen in that read is answered at once. The new
+ * Reads: one read of what the filing must know (Store.filingContext: the order, the buyer's
+ * record and standing under this openid, the case an earlier request with this key filed, the
+ * roster with its loads; CloudBase: one aggregate, carrying the policy head too) at once — on the
+ * policy this instance read last, checked against the live one read after it (filedStanding) —
+ * beside the write's start and guard read (openCaseWrite); then the batch remedy and, for a buyer
+ * whose record links shop ids, their counts (buyerProfileFor). A retry seen in that read is answered at once. The new
  * case's id is derived from the key (idempotentCaseId), so a twin racing past that read is
  * refused by the case's own insert (or the guard finds the item held by the first case) and
  * answered with the first case. The batch watch counts after the write (so that filings at the
