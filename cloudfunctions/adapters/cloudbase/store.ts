@@ -1145,11 +1145,15 @@ export class CloudBaseStore implements Store {
     const conds = queries.map((q) => ('tasks' in q ? this.taskFieldConds(q.tasks) : this.caseConds(q.cases)))
     const together = queries.map((_q, i) => i).filter((i) => conds[i].length > 0)
     if (n === 0 || together.length < 2) return Promise.all(queries.map(alone))
-    const out: Array<number | Promise<number>> = queries.map((q, i) => (conds[i].length ? 0 : alone(q)))
     const group: Obj = { _id: null, seen: { $sum: 1 } }
     together.forEach((i, k) => (group[`n${k}`] = { $sum: { $cond: [{ $and: conds[i].map(exprOf) }, 1, 0] } }))
     const match = this._.or(...together.map((i) => this.where(conds[i].map((c) => this.queryOf(c)))))
-    const res = (await this.col('cases').aggregate().match(match).limit(this.countScan).group(group).end()) as { data?: Obj[] }
+    // the unconditioned counts go out beside the aggregate (one Promise.all: a failure of either is the call's)
+    const [res, beside] = await Promise.all([
+      this.col('cases').aggregate().match(match).limit(this.countScan).group(group).end() as Promise<{ data?: Obj[] }>,
+      Promise.all(queries.map((q, i) => (conds[i].length ? 0 : alone(q)))),
+    ])
+    const out: Array<number | Promise<number>> = [...beside]
     const row = res.data?.[0] ?? { seen: 0 }
     const complete = Number(row.seen ?? 0) < this.countScan
     together.forEach((i, k) => {
