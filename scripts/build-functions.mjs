@@ -2,6 +2,7 @@
 // build/functions/<name>/, with @cloudbase/node-sdk vendored next to it (vendor/, see VENDOR) and a
 // package.json pinning what CloudBase installs (INSTALLED), ready for `tcb fn deploy`.
 import { build } from 'esbuild'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -230,22 +231,25 @@ const zodLazyBinds = {
   },
 }
 
-export async function buildFunctions({ quiet = false, outRoot = path.join(root, 'build/functions'), minify = true } = {}) {
+/** The function's own code; `index.js` is the loader (scripts/function-loader.cjs) that requires it. */
+export const BUNDLE = 'bundle.js'
+
+export async function buildFunctions({ quiet = false, outRoot = path.join(root, 'build/functions'), minify = true, codeCache = true } = {}) {
   const vendorTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-vendor-'))
   try {
     await buildVendor(vendorTmp, quiet, minify)
-    for (const name of FUNCTIONS) await buildFunction(name, outRoot, vendorTmp, quiet, minify)
+    for (const name of FUNCTIONS) await buildFunction(name, outRoot, vendorTmp, quiet, minify, codeCache)
   } finally {
     fs.rmSync(vendorTmp, { recursive: true, force: true })
   }
 }
 
-async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
+async function buildFunction(name, outRoot, vendorDir, quiet, minify, codeCache) {
   const outdir = path.join(outRoot, name)
   fs.rmSync(outdir, { recursive: true, force: true })
   await build({
     entryPoints: [path.join(root, 'cloudfunctions', name, 'index.ts')],
-    outfile: path.join(outdir, 'index.js'),
+    outfile: path.join(outdir, BUNDLE),
     bundle: true,
     platform: 'node',
     target: NODE_TARGET,
@@ -264,7 +268,7 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
     plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds],
     logLevel: quiet ? 'error' : 'warning',
   })
-  const bundle = fs.readFileSync(path.join(outdir, 'index.js'), 'utf8')
+  const bundle = fs.readFileSync(path.join(outdir, BUNDLE), 'utf8')
   // require("x") or a dynamic import("x") (loaded on first use)
   const uses = (d) => ['require', 'import'].some((f) => bundle.includes(`${f}("${d}")`) || bundle.includes(`${f}("${d}/`))
   const dependencies = Object.fromEntries(INSTALLED.filter(uses).map((d) => [d, installedVersion(d)]))
@@ -279,6 +283,39 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify) {
   }
   const cfg = path.join(root, 'cloudfunctions', name, 'config.json')
   if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(outdir, 'config.json'))
+  fs.copyFileSync(path.join(root, 'scripts/function-loader.cjs'), path.join(outdir, 'index.js'))
+  if (codeCache) makeCodeCache(outdir)
+}
+
+/**
+ * The V8 code cache of what a cold start compiles (CODE_CACHE.manifest): a fresh `node` with no
+ * flags loads the function through its loader, as on the platform but without a call, and writes
+ * each file's `createCachedData()` (the functions its load compiled) to `<file>.cache`, with the
+ * V8 version and the files' hashes in the manifest. A cache is only taken by the same V8 with the
+ * same flags (README "Cold start"): CODE_CACHE_NODE=<path to node> makes it with the runtime's own
+ * Node (CloudBase's Nodejs20.19) when the build runs on another one.
+ */
+export const CODE_CACHE = { manifest: 'code-cache.json', suffix: '.cache' }
+function makeCodeCache(outdir) {
+  const producer = `
+    const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
+    const produced = new Map()
+    globalThis[Symbol.for('desk.codeCache.produce')] = produced
+    require(${JSON.stringify(path.join(outdir, 'index.js'))})
+    const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex')
+    const files = {}
+    for (const [rel, { source, script }] of produced) {
+      const data = script.createCachedData()
+      fs.writeFileSync(path.join(${JSON.stringify(outdir)}, rel + ${JSON.stringify(CODE_CACHE.suffix)}), data)
+      files[rel] = { source: sha256(source), cache: sha256(data) }
+    }
+    fs.writeFileSync(path.join(${JSON.stringify(outdir)}, ${JSON.stringify(CODE_CACHE.manifest)}), JSON.stringify({ v8: process.versions.v8, node: process.version, files }, null, 2) + '\\n')
+    process.exit(0)
+  `
+  // nothing from this shell: no NODE_OPTIONS (V8 flags would be baked into the cache's flag hash), no secrets;
+  // the pinned packages (chinese-days) resolve from this checkout as CloudBase installs them
+  const env = { PATH: process.env.PATH, NODE_PATH: path.join(root, 'node_modules') }
+  execFileSync(process.env.CODE_CACHE_NODE || process.execPath, ['-e', producer], { env, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
