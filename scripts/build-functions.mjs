@@ -296,7 +296,7 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify, codeCache)
  * Node (CloudBase's Nodejs20.19) when the build runs on another one.
  */
 export const CODE_CACHE = { manifest: 'code-cache.json', suffix: '.cache' }
-function makeCodeCache(outdir) {
+export function makeCodeCache(outdir) {
   const producer = `
     const fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto')
     const produced = new Map()

@@ -1,7 +1,7 @@
 /**
  * Function cold start (issue #22: require + first call ≤ 120 ms over a bare `node -e 0`): for each
  * bundle of `npm run build:functions`, a fresh `node` process (./coldstart-child.js) requires
- * build/functions/<fn>/index.js exactly as deployed and serves one call as CloudBase passes it
+ * build/functions/<fn>/index.js (the loader, with the V8 code cache; scripts/function-loader.cjs) exactly as deployed and serves one call as CloudBase passes it
  * (event + context), its SDK talking to the local CloudBase emulator over HTTP; the process's wall
  * time, spawn to exit, minus that of `node -e 0` measured in the same run, interleaved, median of
  * RUNS. The child runs with the variables CloudBase sets on a function (TENCENTCLOUD_RUNENV=SCF, the
@@ -35,7 +35,7 @@ export interface ColdStart {
   /** median CPU time (user + system) of a bare node process */
   bareCpuMs: number
   /** overMs: wall time over bare; cpuOverMs: CPU time over bare (steadier on a loaded machine) */
-  functions: { name: string; call: string; overMs: number; cpuOverMs: number; requireMs: number; callMs: number; answer: string; profile?: string }[]
+  functions: { name: string; call: string; overMs: number; cpuOverMs: number; requireMs: number; callMs: number; answer: string; codeCache: string; profile?: string }[]
   /** the SDK alone, required in a fresh process (ms, median) */
   sdk: { name: string; ms: number }[]
 }
@@ -116,12 +116,16 @@ export interface ColdCall {
   loaded: string[]
   /** with COLD_BY_FILE: ms spent loading each file (compile + top-level code, its requires excluded) */
   byFile?: Record<string, number>
+  /** the loader's line on the V8 code cache (scripts/function-loader.cjs), e.g. `[code-cache] vendor/cloudbase-node-sdk.js accepted, bundle.js accepted` */
+  codeCache: string
 }
 
 /** One cold start: a fresh node requires `<fnDir>/index.js` and serves `call` (./coldstart-child.js). */
 export async function coldCall(fnDir: string, call: { event: unknown; context: unknown }, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ ms: number; line: ColdCall }> {
   const r = await timedNode([...nodeArgs, path.join(__dirname, 'coldstart-child.js'), path.join(fnDir, 'index.js'), JSON.stringify(call.event), JSON.stringify(call.context)], env)
-  return { ms: r.ms, line: JSON.parse(r.stdout.trim().split('\n').pop()!) as ColdCall }
+  const lines = r.stdout.trim().split('\n')
+  const codeCache = lines.filter((l) => l.startsWith('[code-cache]')).join('\n')
+  return { ms: r.ms, line: { ...(JSON.parse(lines.pop()!) as Omit<ColdCall, 'codeCache'>), codeCache } }
 }
 
 /** The demo shop in the emulator's database, as the functions' first calls expect it. */
@@ -153,18 +157,19 @@ export async function measureColdStart(): Promise<ColdStart> {
     const env = functionEnv(url)
     const bare: number[] = []
     const bareCpu: number[] = []
-    const runs = new Map<string, { ms: number[]; cpuMs: number[]; requireMs: number[]; callMs: number[]; answer: string }>()
+    const runs = new Map<string, { ms: number[]; cpuMs: number[]; requireMs: number[]; callMs: number[]; answer: string; codeCache: string }>()
     for (let i = 0; i < RUNS; i++) {
       bare.push((await timedNode(['-e', '0'], env)).ms)
       bareCpu.push(Number((await timedNode(['-e', 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))'], env)).stdout))
       for (const name of names) {
         const { ms, line } = await coldCall(path.join(fnDir, name), firstCall(name), env)
-        const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], answer: '' }
+        const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], answer: '', codeCache: '' }
         acc.ms.push(ms)
         acc.cpuMs.push(line.cpuMs)
         acc.requireMs.push(line.requireMs)
         acc.callMs.push(line.callMs)
         acc.answer = line.answer
+        acc.codeCache = line.codeCache
         runs.set(name, acc)
       }
     }
@@ -181,7 +186,7 @@ export async function measureColdStart(): Promise<ColdStart> {
         const files = Object.entries(line.byFile ?? {}).filter(([, ms]) => ms >= 1).sort((x, y) => y[1] - x[1])
         profile = `require ${files.map(([f, ms]) => `${f} ${ms.toFixed(0)}`).join(', ')} ms; first call ${line.callMs.toFixed(0)} ms (profiled; --cpu-prof in ${path.relative(root, dir)})`
       }
-      functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, ...(profile ? { profile } : {}) })
+      functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, codeCache: r.codeCache, ...(profile ? { profile } : {}) })
     }
 
     // the SDK alone, in a fresh process: as installed (what a bundle paid before it was vendored) and vendored
@@ -209,6 +214,7 @@ export function coldStartReport(c: ColdStart): string[] {
   const out = [`Function cold start: a fresh node requires the deployed bundle and serves one call (SDK → local emulator), median of ${RUNS}, over a bare \`node -e 0\` (${c.bareMs.toFixed(0)} ms wall, ${c.bareCpuMs.toFixed(0)} ms CPU in this run)`]
   for (const f of c.functions) {
     out.push(`  ${`function ${f.name}: require + first call`.padEnd(44)}${f.overMs.toFixed(0).padStart(6)} ms  (target ≤ 120 ms: ${f.overMs <= 120 ? 'met' : 'MISSED'}; CPU ${f.cpuOverMs.toFixed(0)} ms over bare; in process: require ${f.requireMs.toFixed(0)} ms, call ${f.callMs.toFixed(0)} ms — ${f.call})`)
+    out.push(`      ${f.codeCache || '(no code-cache line: a build without the loader)'}`)
     if (f.profile) out.push(`      profile: ${f.profile}`)
   }
   for (const s of c.sdk) out.push(`  ${s.name.padEnd(60)}${s.ms.toFixed(0).padStart(6)} ms  (require alone, in a fresh process)`)

@@ -8,7 +8,8 @@
  * wx-server-sdk; the SDK paths left lazy still work when reached, and notify's vendored
  * wx-server-sdk puts the same subscription message on the wire as the installed package.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -39,9 +40,10 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
-const call = async (fn: string) => {
-  const { line } = await coldCall(path.join(dir, fn), firstCall(fn), env)
-  return { answer: JSON.parse(line.answer.length < 300 ? line.answer : '{}') as Record<string, unknown>, raw: line.answer, loaded: line.loaded }
+/** `at`: the function's folder (default: the build's); `nodeArgs`: flags of the `node` that runs it */
+const call = async (fn: string, at = path.join(dir, fn), nodeArgs: string[] = []) => {
+  const { line } = await coldCall(at, firstCall(fn), env, nodeArgs)
+  return { answer: JSON.parse(line.answer.length < 300 ? line.answer : '{}') as Record<string, unknown>, raw: line.answer, loaded: line.loaded, codeCache: line.codeCache }
 }
 
 describe('each deployed bundle serves its first call in a fresh process', () => {
@@ -185,5 +187,127 @@ describe('notify’s vendored wx-server-sdk', () => {
     } finally {
       server.close()
     }
+  })
+})
+
+describe('the V8 code cache shipped with each function (scripts/function-loader.cjs)', () => {
+  const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup', 'channels']
+  /** the loader's line, per file: `{ 'bundle.js': 'accepted', ... }` */
+  const outcomes = (line: string) => Object.fromEntries([...line.matchAll(/(bundle\.js|vendor\/[\w.-]+\.js) (accepted|rejected|corrupt|stale|missing|not loaded)/g)].map((m) => [m[1], m[2]]))
+  const bothAccepted = { 'bundle.js': 'accepted', 'vendor/cloudbase-node-sdk.js': 'accepted' }
+  /** a copy of aftersale's folder to spoil (inside `dir`: the pinned packages resolve from dir/node_modules) */
+  const copy = (tag: string) => {
+    const at = path.join(dir, `aftersale-${tag}`)
+    fs.cpSync(path.join(dir, 'aftersale'), at, { recursive: true })
+    return at
+  }
+  const servedList = (r: { raw: string }) => expect(r.raw).toMatch(/^\{"ok":true,"data":/)
+
+  it.each(FUNCTIONS)('%s: its first call runs bundle.js and the vendored SDK compiled from the cache (accepted)', async (fn) => {
+    const r = await call(fn)
+    expect(r.codeCache.split('\n')).toHaveLength(1)
+    expect(outcomes(r.codeCache)).toEqual(bothAccepted)
+    expect(r.raw).not.toContain('"INTERNAL"')
+    expect(fs.readFileSync(path.join(dir, fn, 'code-cache.json'), 'utf8')).toContain(`"v8": "${process.versions.v8}"`)
+  })
+
+  it('a corrupted cache file is not handed to V8: that file compiles from source and the first call is served', async () => {
+    const at = copy('corrupt')
+    const file = path.join(at, 'bundle.js.cache')
+    const bytes = fs.readFileSync(file)
+    for (let i = 64; i < bytes.length; i += 97) bytes[i] ^= 0x5a
+    fs.writeFileSync(file, bytes)
+    const r = await call('aftersale', at)
+    expect(outcomes(r.codeCache)).toEqual({ 'bundle.js': 'corrupt', 'vendor/cloudbase-node-sdk.js': 'accepted' })
+    servedList(r)
+  })
+
+  it('a cache made by another V8 tag is skipped without trying; the first call is served', async () => {
+    const at = copy('other-v8')
+    const manifest = JSON.parse(fs.readFileSync(path.join(at, 'code-cache.json'), 'utf8')) as { v8: string }
+    fs.writeFileSync(path.join(at, 'code-cache.json'), JSON.stringify({ ...manifest, v8: '11.3.244.8-node.1' }))
+    const r = await call('aftersale', at)
+    expect(r.codeCache).toBe(`[code-cache] skipped: made by V8 11.3.244.8-node.1, this is ${process.versions.v8}`)
+    servedList(r)
+  })
+
+  it('V8 rejects the cache (other V8 version in its header, or other V8 flags): plain compile, logged with the flags, first call served', async () => {
+    // the header's V8 version hash (bytes 4-7) changed and the manifest's hash of the file updated: only V8's own check can refuse it
+    const at = copy('v8-header')
+    const file = path.join(at, 'vendor', 'cloudbase-node-sdk.js.cache')
+    const bytes = fs.readFileSync(file)
+    bytes.writeUInt32LE(bytes.readUInt32LE(4) ^ 1, 4)
+    fs.writeFileSync(file, bytes)
+    const manifest = JSON.parse(fs.readFileSync(path.join(at, 'code-cache.json'), 'utf8')) as { files: Record<string, { cache: string }> }
+    manifest.files['vendor/cloudbase-node-sdk.js'].cache = crypto.createHash('sha256').update(bytes).digest('hex')
+    fs.writeFileSync(path.join(at, 'code-cache.json'), JSON.stringify(manifest))
+    const byHeader = await call('aftersale', at)
+    expect(outcomes(byHeader.codeCache)).toEqual({ 'bundle.js': 'accepted', 'vendor/cloudbase-node-sdk.js': 'rejected' })
+    servedList(byHeader)
+    // what a platform launcher passing a heap limit does: V8's flag hash differs from the build's
+    const byFlags = await call('aftersale', path.join(dir, 'aftersale'), ['--max-old-space-size=200'])
+    expect(outcomes(byFlags.codeCache)).toEqual({ 'bundle.js': 'rejected', 'vendor/cloudbase-node-sdk.js': 'rejected' })
+    expect(byFlags.codeCache).toContain('node flags: --max-old-space-size=200')
+    servedList(byFlags)
+  })
+
+  it('a bundle.js edited after the build runs as edited (its cache is not used); no code-cache.json: plain compile', async () => {
+    const at = copy('edited')
+    // same length, other behaviour: V8 alone would take the cache (it checks the source's length only) and run the old code
+    const src = fs.readFileSync(path.join(at, 'bundle.js'), 'utf8')
+    expect(src).toContain('"请先登录"')
+    fs.writeFileSync(path.join(at, 'bundle.js'), src.replace('"请先登录"', '"请先登陆"'))
+    const anon = { ...firstCall('aftersale'), context: { ...(firstCall('aftersale').context as object), environment: JSON.stringify({ TRIGGER_SRC: 'tcb' }) } }
+    const { line } = await coldCall(at, anon, env)
+    expect(outcomes(line.codeCache)).toEqual({ 'bundle.js': 'stale', 'vendor/cloudbase-node-sdk.js': 'accepted' })
+    expect(line.answer).toContain('请先登陆')
+    fs.rmSync(path.join(at, 'code-cache.json'))
+    const r = await call('aftersale', at)
+    expect(r.codeCache).toBe('[code-cache] none (no code-cache.json)')
+    servedList(r)
+  })
+
+  it('module semantics: bundle.js sees its own __filename, __dirname, module, exports and require; stack traces name it at its own lines and columns', () => {
+    const at = fs.mkdtempSync(path.join(dir, 'loader-'))
+    fs.mkdirSync(path.join(at, 'vendor'))
+    fs.writeFileSync(path.join(at, 'vendor', 'dep.js'), "exports.where = __filename\nexports.parent = module.parent && module.parent.id\n")
+    fs.writeFileSync(
+      path.join(at, 'bundle.js'),
+      [
+        "const dep = require('./vendor/dep.js')",
+        'exports.seen = { filename: __filename, dirname: __dirname, thisIsExports: this === exports, id: module.id, moduleFilename: module.filename, dep: dep.where, depParent: dep.parent, resolved: require.resolve("./vendor/dep.js"), sameCache: require.cache === require("node:module")._cache }',
+        'exports.boom = function boom() {',
+        "  throw new Error('boom')",
+        '}',
+      ].join('\n'),
+    )
+    fs.copyFileSync(path.join(root, 'scripts/function-loader.cjs'), path.join(at, 'index.js'))
+    execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('./scripts/build-functions.mjs'); m.makeCodeCache(${JSON.stringify(at)})`], { cwd: root })
+    const probe = `const m = require(${JSON.stringify(path.join(at, 'index.js'))}); let stack = ''; try { m.boom() } catch (e) { stack = e.stack }
+      const b = require.cache[${JSON.stringify(path.join(at, 'bundle.js'))}]
+      console.log(JSON.stringify({ seen: m.seen, stack, loaded: b.loaded, sameExports: b.exports === m, parent: b.parent.id }))`
+    const lines = execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', env: { PATH: process.env.PATH } }).trim().split('\n')
+    expect(lines[0]).toBe('[code-cache] vendor/dep.js accepted, bundle.js accepted')
+    const r = JSON.parse(lines[1]) as { seen: Record<string, unknown>; stack: string; loaded: boolean; sameExports: boolean; parent: string }
+    const bundle = path.join(at, 'bundle.js')
+    expect(r.seen).toEqual({ filename: bundle, dirname: at, thisIsExports: true, id: bundle, moduleFilename: bundle, dep: path.join(at, 'vendor', 'dep.js'), depParent: bundle, resolved: path.join(at, 'vendor', 'dep.js'), sameCache: true })
+    // line 4, column 9: the `throw`'s `new Error` in the file as written
+    expect(r.stack.split('\n')[1].trim()).toBe(`at Object.boom (${bundle}:4:9)`)
+    expect(r).toMatchObject({ loaded: true, sameExports: true, parent: path.join(at, 'index.js') })
+  })
+
+  it('a real bundle: its stack frames are the ones a plain require of bundle.js gives (file, line, column)', () => {
+    const probe = (target: string) => `const m = require(${JSON.stringify(target)})
+      // an event whose action cannot be read: the error is thrown inside the bundle's own parsing and logged with its stack
+      void m.main({ data: {}, get action() { throw new Error('probe') } }, {}).then(() => process.exit(0))`
+    const run = (target: string) => {
+      const r = spawnSync(process.execPath, ['-e', probe(target)], { encoding: 'utf8', env })
+      return { out: r.stdout, frames: [...r.stderr.matchAll(/\((\/[^()]+\.js:\d+:\d+)\)/g)].map((m) => m[1]) }
+    }
+    const viaLoader = run(path.join(dir, 'aftersale', 'index.js'))
+    const plain = run(path.join(dir, 'aftersale', 'bundle.js'))
+    expect(viaLoader.out).toContain('bundle.js accepted')
+    expect(viaLoader.frames.filter((f) => f.includes(`${path.sep}bundle.js:`)).length).toBeGreaterThan(2)
+    expect(viaLoader.frames).toEqual(plain.frames)
   })
 })

@@ -95,7 +95,7 @@ describe('each function bundle declares what CloudBase must install for it', () 
       execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('./scripts/build-functions.mjs'); await m.buildFunctions({ quiet: true, outRoot: ${JSON.stringify(dir)} })`], { cwd: root, encoding: 'utf8' })
       const builtins = new Set(builtinModules)
       for (const name of build.functions) {
-        const bundle = fs.readFileSync(path.join(dir, name, 'index.js'), 'utf8')
+        const bundle = fs.readFileSync(path.join(dir, name, 'bundle.js'), 'utf8')
         const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
         const required = [...bundle.matchAll(/(?:require|import)\("([^"]+)"\)/g)].map((m) => m[1]).filter((id) => !id.startsWith('node:') && !builtins.has(id))
         // a relative require is a file of the function's folder (the vendored SDK): it must be there, with what it requires in turn
