@@ -52,17 +52,22 @@ if (produce) {
   Module._extensions['.js'] = function (mod, filename) {
     const rel = path.relative(__dirname, filename)
     if (rel.startsWith('..') || rel.split(path.sep).includes('node_modules')) return plain.call(this, mod, filename)
-    produce.set(rel, { source: fs.readFileSync(filename), script: compile(mod, filename, fs.readFileSync(filename, 'utf8')) })
+    const bytes = fs.readFileSync(filename)
+    produce.set(rel, { source: bytes, script: compile(mod, filename, bytes.toString('utf8')) })
   }
 } else {
   let manifest = null
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(__dirname, MANIFEST), 'utf8'))
-  } catch {
-    note = 'none (no code-cache.json)'
+  } catch (e) {
+    note = e.code === 'ENOENT' ? `none (no ${MANIFEST})` : `none (${MANIFEST} unreadable)`
   }
-  if (manifest && manifest.v8 !== process.versions.v8) note = `skipped: made by V8 ${manifest.v8}, this is ${process.versions.v8}`
-  else if (manifest) for (const [rel, hashes] of Object.entries(manifest.files)) entries.set(path.join(__dirname, rel), { rel, ...hashes })
+  if (manifest && manifest.v8 !== process.versions.v8) note = `skipped: made by V8 ${manifest.v8} (Node ${manifest.node}), this is ${process.versions.v8} (Node ${process.version})`
+  else if (manifest) {
+    // a manifest of another shape is no cache, never a failed load
+    for (const [rel, h] of Object.entries(manifest.files || {})) if (h && typeof h.source === 'string' && typeof h.cache === 'string') entries.set(path.join(__dirname, rel), { rel, source: h.source, cache: h.cache })
+    if (!entries.size) note = `none (${MANIFEST} lists no file)`
+  }
   for (const e of entries.values()) outcome.set(e.rel, 'not loaded')
   if (entries.size) {
     Module._extensions['.js'] = function (mod, filename) {

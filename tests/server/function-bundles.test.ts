@@ -230,7 +230,7 @@ describe('the V8 code cache shipped with each function (scripts/function-loader.
     const manifest = JSON.parse(fs.readFileSync(path.join(at, 'code-cache.json'), 'utf8')) as { v8: string }
     fs.writeFileSync(path.join(at, 'code-cache.json'), JSON.stringify({ ...manifest, v8: '11.3.244.8-node.1' }))
     const r = await call('aftersale', at)
-    expect(r.codeCache).toBe(`[code-cache] skipped: made by V8 11.3.244.8-node.1, this is ${process.versions.v8}`)
+    expect(r.codeCache).toBe(`[code-cache] skipped: made by V8 11.3.244.8-node.1 (Node ${process.version}), this is ${process.versions.v8} (Node ${process.version})`)
     servedList(r)
   })
 
@@ -254,7 +254,7 @@ describe('the V8 code cache shipped with each function (scripts/function-loader.
     servedList(byFlags)
   })
 
-  it('a bundle.js edited after the build runs as edited (its cache is not used); no code-cache.json: plain compile', async () => {
+  it('a bundle.js edited after the build runs as edited (its cache is not used); no or a broken code-cache.json: plain compile', async () => {
     const at = copy('edited')
     // same length, other behaviour: V8 alone would take the cache (it checks the source's length only) and run the old code
     const src = fs.readFileSync(path.join(at, 'bundle.js'), 'utf8')
@@ -268,6 +268,10 @@ describe('the V8 code cache shipped with each function (scripts/function-loader.
     const r = await call('aftersale', at)
     expect(r.codeCache).toBe('[code-cache] none (no code-cache.json)')
     servedList(r)
+    fs.writeFileSync(path.join(at, 'code-cache.json'), '{"v8": "cut short')
+    const cut = await call('aftersale', at)
+    expect(cut.codeCache).toBe('[code-cache] none (code-cache.json unreadable)')
+    servedList(cut)
   })
 
   it('module semantics: bundle.js sees its own __filename, __dirname, module, exports and require; stack traces name it at its own lines and columns', () => {
