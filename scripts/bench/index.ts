@@ -226,7 +226,7 @@ function reportScale(small: ScaleResult, large: ScaleResult) {
   console.log('')
   console.log(`In process, ${k(small)} vs ${k(large)} open cases (${BUYERS} buyers; ms per call, mean)`)
   console.log(`  ${pad('', 48)}${lpad(k(small), 9)}${lpad(k(large), 9)}${lpad('ratio', 9)}  target`)
-  console.log(scaleRow('queue page (store: 20 open, due first)', small.storeQueueMs, large.storeQueueMs, 1.5))
+  console.log(scaleRow('queue page (store: a team tab, 20 due first)', small.storeQueueMs, large.storeQueueMs, 1.5))
   console.log(scaleRow('buyer list (store: 20 newest of a buyer)', small.storeBuyerMs, large.storeBuyerMs, 1.5))
   console.log(scaleRow('queue action (admin fn: page + 6 tab counts)', small.queueActionMs, large.queueActionMs, 1.5))
   console.log(scaleRow('list_cases action (aftersale fn)', small.listActionMs, large.listActionMs, 1.5))
