@@ -53,7 +53,7 @@ async function main() {
     ]
     const extras: Array<[string, QueueFilter]> = [
       ['', {}],
-      ['+status', { status: ['new', 'triaged'] }],
+      ['+status', { status: ['submitted', 'in_review'] }],
       ['+severity', { severity: 'P1' }],
       ['+reason', { reason: 'quality_defect' }],
       ['+warning', { slaState: { state: 'warning', at: now } }],
