@@ -204,6 +204,10 @@ function reportHttp(floor: Awaited<ReturnType<typeof runFloor>>, gw: Awaited<Ret
   console.log(`  target: mix ≥ 0.35 of the floor's mix rate → ${f(share, 3)} (${Math.round(gw.mix.rate)} / ${Math.round(floor.mix.rate)} req/s) ${verdict(share >= 0.35)};`
     + ` mix p99 ≤ 2× the floor's → ${f(gw.mix.p99, 1)} / ${f(floor.mix.p99, 1)} ms ${verdict(gw.mix.p99 <= 2 * floor.mix.p99)}`)
   console.log(`          (vs floor insert alone ${f(gw.mix.rate / floor.insert.rate, 3)}, vs floor select alone ${f(gw.mix.rate / floor.select.rate, 3)})`)
+  // at a fixed concurrency, latency = connections ÷ rate (Little's law): the p99 ratio follows the throughput ratio
+  // unless the tails differ, so the tail's shape is printed apart
+  console.log(`          p99 ÷ p50 (the tail's shape at the same concurrency): gateway ${f(gw.mix.p99 / gw.mix.p50)}, floor ${f(floor.mix.p99 / floor.mix.p50)};`
+    + ` 1 ÷ throughput share ${f(floor.mix.rate / gw.mix.rate)}`)
 }
 
 function scaleFigures(small: ScaleResult, large: ScaleResult): Figure[] {
