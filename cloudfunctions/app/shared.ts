@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import type { Case, CaseEvent, PastCase, StaffMember } from '@contract/domain'
 import { defaultPolicy, PolicySchema, type Policy } from '@contract/policy'
 import type { Deps } from './deps'
-import type { NewOutboxItem, OrderGuard } from '../ports/store'
+import type { NewOutboxItem, OrderGuard, StaffRecord } from '../ports/store'
 import { AppError } from './errors'
 import { withOfficialCalendar } from './official-calendar'
 import { sumLedgers, type OrderLedger } from '../core/money-guard'
@@ -31,15 +31,29 @@ export function upgradePolicy(store: object, version: number, stored: Policy): P
 export async function livePolicy(deps: Deps): Promise<{ policy: Policy; version: number }> {
   const rec = await deps.store.getPolicy()
   const own = rec ? upgradePolicy(deps.store, rec.version, rec.policy) : defaultPolicy
-  return { policy: withOfficialCalendar(own), version: rec ? rec.version : defaultPolicy.version }
+  const policy = withOfficialCalendar(own)
+  lastLive.set(deps.store, policy)
+  return { policy, version: rec ? rec.version : defaultPolicy.version }
+}
+const lastLive = new WeakMap<object, Policy>()
+/**
+ * The live policy this instance read last (null before its first read): a guess a read may be
+ * sent on before the policy is read again, to be checked against it (see Store.filingContext's
+ * callers) — never acted on unchecked.
+ */
+export function lastLivePolicy(deps: Deps): Policy | null {
+  return lastLive.get(deps.store) ?? null
 }
 
 /** Routing compares loads up to here: an agent with this many open cases is full, ties go to the idlest. */
-const ROUTING_COUNT_CAP = 200
+export const ROUTING_COUNT_CAP = 200
 
 /** Active roster with open-case loads, as the routing needs it (one read where the store keeps load counters). */
 export async function roster(deps: Deps): Promise<StaffMember[]> {
-  const staff = await deps.store.listStaffLoads(ROUTING_COUNT_CAP)
+  return rosterOf(await deps.store.listStaffLoads(ROUTING_COUNT_CAP))
+}
+/** The routing's roster of staff read with their loads (listStaffLoads(ROUTING_COUNT_CAP), or a filing's context). */
+export function rosterOf(staff: Array<StaffRecord & { openCases: number }>): StaffMember[] {
   return staff.filter((s) => s.active).map(({ active: _a, ...s }) => s)
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Case, CaseStatus, CaseType, Severity, StaffMember, Team, StaffRole, OrderSnapshot, TrustChange, BuyerPreferences } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { CaseSummary, WhatIfSummary } from '@contract/actions'
@@ -152,6 +153,45 @@ export interface CaseWrite {
   close(): Promise<void>
 }
 
+/** See Store.filingContext. */
+export interface FilingQuery {
+  orderId: string
+  /** whose standing is read; null: the stored order's buyer (`order.buyerOpenid`) */
+  openid: string | null
+  /** refunded / risk-flagged cases created at or after this instant count */
+  riskFrom: string
+  /** orders signed for at or after this instant count */
+  deliveredFrom: string
+  caps: { refunded: number; risk: number; orders: number }
+  idem?: { scope: string; key: string }
+  unionid?: string | null
+  staffCap?: number
+}
+
+export interface FilingContext {
+  order: OrderRecord | null
+  /** the id the standing below was read for (null: no openid given and no order stored) */
+  openid: string | null
+  buyer: BuyerRecord | null
+  counts: { refunded: number; risk: number; orders: number }
+  /** the case filed before under `idem`, and the request fingerprint it was stored with */
+  prior: { case: Case; fingerprint?: string } | null
+  /** the mini-program buyer recorded with `unionid` (null when none, or no unionid asked) */
+  unionBuyer: BuyerRecord | null
+  /** listStaffLoads(staffCap), when asked */
+  staff?: Array<StaffRecord & { openCases: number }>
+}
+
+/**
+ * The id of the case filed under an idempotency key, derived from the key: a store may let the
+ * case's own insert refuse a second filing (a duplicate id) instead of keeping a key document.
+ * A UUID-shaped hash, so it reads like the other case ids.
+ */
+export function idempotentCaseId(scope: string, key: string): string {
+  const h = createHash('sha256').update(`${scope}\u0000${key}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${'89ab'[parseInt(h[16], 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
 export interface StaffRecord extends Omit<StaffMember, 'openCases'> {
   active: boolean
 }
@@ -258,6 +298,9 @@ export interface TaskFilter {
   dueBefore?: string
 }
 
+/** One count of Store.countMany: cases by a queue filter, or follow-up tasks. */
+export type CountQuery = { cases: QueueFilter } | { tasks: TaskFilter }
+
 /** A staff member's inbox entry (see @contract/alerts). */
 export type InboxRecord = InboxItem
 
@@ -360,7 +403,9 @@ export interface Store {
    * a claimed SKU that has an open case, or that many cases, on the order refuses the write
    * (GuardViolation). A new assignee's load counter and last-assignment time move with it.
    * `fingerprint` is kept with the key: a replay answers it so the caller can tell a retry from a
-   * different request under the same key.
+   * different request under the same key. A case whose id is `idempotentCaseId(scope, key)` may
+   * be its own key (CloudBase: its insert refuses the second, no key document is written); the
+   * answers are the same, and keys stored before stay found (findByIdempotencyKey, filingContext).
    */
   createCase(
     c: Case,
@@ -440,6 +485,17 @@ export interface Store {
    * whatever the buyer's history (CloudBase: one request, two when caps.refunded + caps.risk match).
    */
   buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }>
+  /**
+   * Everything a new case's filing reads before its write, in one read where the store can join
+   * (CloudBase: one aggregate on the order with lookups): the order; the buyer's record and their
+   * standing under `openid` (null: the order's own buyer) — buyerCaseCounts and countOrders of
+   * that one id, same windows and caps; with `idem`, the case an earlier filing stored under that
+   * key (as findByIdempotencyKey, with the fingerprint it was stored with); with `unionid`, the
+   * mini-program buyer recorded with it (getBuyerByUnionid); with `staffCap`, the roster with
+   * loads (listStaffLoads(staffCap)). When the order is not stored, `order` is null and the other
+   * answers are still given (read without the join).
+   */
+  filingContext(q: FilingQuery): Promise<FilingContext>
   /** Open cases with an SLA or buyer deadline due at or before `now`, oldest due first. */
   dueCases(now: string, limit: number): Promise<Case[]>
   /** Next case number (monotonic, human readable). */
@@ -542,6 +598,12 @@ export interface Store {
   /** Cases with an open task of the filter, the earliest due first. */
   listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>>
   countTasks(filter: TaskFilter, cap: number): Promise<number>
+  /**
+   * Optional: the counts of several filters at once (the queue's tab badges), each what
+   * countCases / countTasks answers with the same cap — for a store where each count is a round
+   * trip (CloudBase: one aggregate). Without it the use case asks each count on its own.
+   */
+  countMany?(queries: CountQuery[], cap: number): Promise<number[]>
   /** Cases whose open task needs the scheduler (reminder, escalation) at or before `now`. */
   dueTaskCases(now: string, limit: number): Promise<Case[]>
 

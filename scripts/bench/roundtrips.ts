@@ -174,7 +174,7 @@ export async function measureRoundTrips(staffCount: number): Promise<RoundTrips[
       await measure('new command: review_step (agent)', { total: 6, seq: 4 }, async () => ok(await staff({ action: 'review_step', data: { caseId: x.id, step: { step: 'analyse', cause: 'service', text: '物流慢' } } }, { openid: agent })))
     }
     deps.payments = new NoSilentRefunds(store)
-    await measure('queue: mine + 6 tab counts (agent)', { seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
+    await measure('queue: mine + 6 tab counts (agent)', { total: 5, seq: 4 }, async () => ok(await staff({ action: 'queue', data: { tab: 'mine' } }, { openid: 'staff-amy' })))
     await measure('get_case (staff)', { seq: 3 }, async () => ok(await staff({ action: 'get_case', data: { caseId: c.id } }, { openid: 'staff-sup' })))
     await measure('get_case (buyer)', { seq: 3 }, async () => ok(await buyer({ action: 'get_case', data: { caseId: c.id } }, zhao)))
     await measure('list_orders (buyer)', {}, async () => ok(await buyer({ action: 'list_orders', data: {} }, zhao)))

@@ -101,6 +101,18 @@ describe('trust (老客户) is derived from the policy’s rule', () => {
     expect((await submit('buyer-three', 'T1')).flags.trusted).toBe(true)
   })
 
+  it('the owner narrowing the trust window reaches the very next filing on the same instance', async () => {
+    await addOrders('buyer-old', ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'], 100)
+    // the first filing reads the policy (180 days): five orders signed 100 days ago count
+    expect((await submit('buyer-old', 'W1')).flags.trusted).toBe(true)
+    const live = unwrap<{ version: number; policy: Record<string, unknown> & { compensation: Record<string, number> } }>(await app.staff('staff-owner', 'get_policy'))
+    unwrap(await app.staff('staff-owner', 'update_policy', { expectedVersion: live.version, policy: { ...live.policy, compensation: { ...live.policy.compensation, trustOrderDays: 60 } } }))
+    // the next one is read on the policy it last saw, and counted again on the live one: none in 60 days
+    const c = await submit('buyer-old', 'W2')
+    expect(c.flags.trusted).toBe(false)
+    expect(c.policyVersion).toBe(live.version + 1)
+  })
+
   it('a supervisor’s revoke wins over the rule, is audited on the buyer, and null goes back to the rule', async () => {
     await addOrders('buyer-new', ['N1', 'N2', 'N3', 'N4', 'N5'])
     const r = unwrap(await app.staff(SUP, 'set_buyer_trust', { buyerOpenid: 'buyer-new', trusted: false, reason: '多次换货后退回的商品有使用痕迹' }))

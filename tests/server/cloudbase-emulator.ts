@@ -51,7 +51,19 @@
  *   CloudBase's answer of 20 rows when no `$limit` is given; NOT reproduced: which stages and
  *   expression operators the real service accepts (mingo accepts more), its memory and time limits
  *   per stage, the cap on `$limit` (10,000 on CloudBase per the community; not enforced here),
- *   index use by `$match`, and the exact result order of `$group` (unordered on both).
+ *   index use by `$match`, and the exact result order of `$group` (unordered on both). mingo's
+ *   expression operators also compare differently from MongoDB's where a field is missing or an
+ *   array: `$eq: ['$arr.x', v]` is true here when the array holds v (false on MongoDB), a missing
+ *   field equals null and is not below a string in `$lt`. The store's `$cond` counts (countMany:
+ *   `$ifNull`, `$in` on arrays, a string guard on ranges) mean the same under both, but a green run
+ *   here cannot show that an expression relying on either reading is right on CloudBase.
+ *   `$lookup` runs for real (mingo, over the committed documents of `from`, a missing collection
+ *   failing as on CloudBase), in both documented forms (localField / foreignField, and `let` +
+ *   `pipeline`); NOT reproduced: CloudBase's limits on sub-pipelines (which stages it accepts in
+ *   them, how many rows a joined array may hold, nesting), index use inside them (a `$expr`
+ *   `$eq` on a `let` variable is a scan on servers before MongoDB 5), and the 16 MB limit of the
+ *   joined row. The whole aggregate reads one consistent state here; on CloudBase the joins are
+ *   not promised to read one snapshot.
  * - Multi-document non-transactional updates are atomic per document only (as on CloudBase), but
  *   the interleaving with other requests differs from a real server.
  */
@@ -410,14 +422,18 @@ export class CloudBaseEmulator {
    */
   private aggregateDocuments(b: Record<string, unknown>): Record<string, unknown> {
     if (b.transactionId) throw new EmuError('DATABASE_REQUEST_FAILED', 'aggregate is not allowed in a transaction')
-    const c = this.coll(String(b.collectionName))
-    const docs: Doc[] = []
-    for (const h of c.values()) {
-      const d = h[h.length - 1].doc
-      if (d) docs.push(clone(d))
+    const committed = (name: string): Doc[] => {
+      const docs: Doc[] = []
+      for (const h of this.coll(name).values()) {
+        const d = h[h.length - 1].doc
+        if (d) docs.push(clone(d))
+      }
+      return docs
     }
+    const docs = committed(String(b.collectionName))
     const stages = (b.stages as { stageKey: string; stageValue: string }[]).map((st) => ({ [st.stageKey]: EJSON.parse(st.stageValue, { relaxed: true }) as unknown }))
-    let out = aggregate(docs, stages) as Record<string, unknown>[]
+    // `$lookup` (both forms, sub-pipelines with `let` / `$expr`) joins the committed documents of `from`
+    let out = aggregate(docs, stages, { collectionResolver: committed }) as Record<string, unknown>[]
     if (!stages.some((st) => '$limit' in st)) out = out.slice(0, 20)
     return { data: { list: out.map((d) => EJSON.stringify(d, { relaxed: true })) } }
   }

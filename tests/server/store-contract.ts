@@ -5,7 +5,7 @@
 import type { BatchAlert } from '@contract/care'
 import type { Case } from '@contract/domain'
 import { defaultPolicy } from '@contract/policy'
-import { GuardViolation, StoreConflict, type CaseExportRow, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
+import { GuardViolation, StoreConflict, idempotentCaseId, type CaseExportRow, type CountQuery, type FilingQuery, type InboxRecord, type NewOutboxItem, type Store } from '../../cloudfunctions/ports/store'
 import { analyticsFromStats, computeAnalytics, rangeOf, weekBounds, weeksBetween } from '../../cloudfunctions/app/usecases/analytics'
 import { casesToCsv, rowsToCsv } from '../../cloudfunctions/app/usecases/export-cases'
 import { slaState } from '../../cloudfunctions/core/sla'
@@ -40,6 +40,77 @@ async function drain(store: Store, filter: Parameters<Store['listCases']>[0], li
     cursor = page.next
   }
   return out
+}
+
+/**
+ * Cases for the queue's badges (every QueueFilter field, each follow-up kind, null / missing task
+ * fields) and the counts the queue asks: countMany must answer each as countCases / countTasks
+ * alone does, at every cap. Shared with store.cloudbase.test.ts (a small scan: the fallback path).
+ */
+export async function expectCountManyAsAlone(store: Store): Promise<void> {
+  if (!store.countMany) throw new Error('this store has no countMany')
+  const refund = { key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status: 'succeeded' as const, requestedAt: T0, settledAt: null, failureReason: null }
+  const review = (openedAt: string, closedAt: string | null = null): NonNullable<Case['reviewFollowUp']> => ({
+    openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null, outcome: closedAt ? 'updated' : null, closedAt, remindedAt: null,
+  })
+  const approval: NonNullable<Case['approvals']>[number] = {
+    id: uid('ap'), command: { type: 'approve', amountFen: 30000 }, amountFen: 30000, cashFen: 30000, summary: '同意仅退款¥300', why: '超过审批门槛', note: '', requestedBy: 'a1',
+    requestedAt: T0, escalateAt: at(T0, 4 * HOUR), escalatedAt: null, status: 'pending', decidedBy: null, decidedAt: null, decisionNote: null,
+  }
+  const cases = [
+    makeCase({ team: 'quality', status: 'submitted', severity: 'P1', reason: 'safety_allergy' }),
+    makeCase({ team: 'quality', status: 'in_review', assigneeId: 'a1', flags: { escalated: true }, approvals: [approval] }),
+    makeCase({ team: 'logistics', status: 'in_review', assigneeId: 'a2', reason: 'late_delivery', severity: 'P3', refunds: [refund], flags: { risk: true } }),
+    makeCase({ team: 'logistics', status: 'resolved', assigneeId: 'a1', sla: { stoppedAt: T0 }, followUp: { dueAt: at(T0, 48 * HOUR), remindedAt: null } }),
+    makeCase({ team: 'general', status: 'closed', assigneeId: 'a1', sla: { stoppedAt: T0 }, createdAt: at(T0, -48 * HOUR), reviewFollowUp: review(T0) }),
+    makeCase({ team: 'general', status: 'closed', assigneeId: 'a2', sla: { stoppedAt: T0 }, reviewFollowUp: review(T0, at(T0, HOUR)) }),
+    makeCase({ team: 'general', status: 'rejected', buyerOpenid: 'o-other', sla: { stoppedAt: T0 }, order: { items: [{ skuId: 'sku-1', name: '即食燕窝', qty: 2, unitPriceFen: 19_900, batch: 'B9999' }] } }),
+    makeCase({ status: 'in_review', assigneeId: 'a1', sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } }),
+    // a value that reads like a field path in an aggregate expression
+    makeCase({ status: 'cancelled', buyerOpenid: '$o-other', sla: { stoppedAt: T0 } }),
+  ]
+  for (const c of cases) await store.createCase(c, [])
+  const queries: CountQuery[] = [
+    { cases: {} },
+    { cases: { open: true } },
+    { cases: { open: false } },
+    { cases: { assigneeId: 'a1', open: true } },
+    { cases: { assigneeId: 'nobody', open: true } },
+    { cases: { team: 'quality', open: true } },
+    { cases: { unassigned: true, open: true } },
+    { cases: { assigneeId: null } },
+    { cases: { slaState: { state: 'breached', at: at(T0, 6 * HOUR) }, open: true } },
+    { cases: { slaState: { state: 'warning', at: at(T0, 3.5 * HOUR) } } },
+    { cases: { slaState: { state: 'on_time', at: at(T0, 3.5 * HOUR) } } },
+    { cases: { escalated: true, open: true } },
+    { cases: { escalated: false } },
+    { cases: { status: ['in_review', 'submitted'] } },
+    { cases: { status: [] } },
+    { cases: { severity: 'P1' } },
+    { cases: { reason: 'late_delivery' } },
+    { cases: { refunded: true } },
+    { cases: { risk: false } },
+    { cases: { dueBefore: at(T0, 5 * HOUR) } },
+    { cases: { createdFrom: at(T0, -49 * HOUR), createdTo: at(T0, -47 * HOUR) } },
+    { cases: { buyerOpenid: 'o-other' } },
+    { cases: { buyerOpenid: '$o-other' } },
+    { cases: { orderId: cases[2].order.orderId } },
+    { cases: { batch: { skuId: 'sku-1', batch: 'B9999' } } },
+    { cases: { batch: { skuId: 'sku-1', batch: 'B2611' }, open: true } },
+    { tasks: { kind: 'approval' } },
+    { tasks: { kind: 'review' } },
+    { tasks: { kind: 'review', owner: 'a1' } },
+    { tasks: { kind: 'visit', dueBefore: at(T0, 47 * HOUR) } },
+    { tasks: { kind: 'visit', owner: 'a1', dueBefore: at(T0, 48 * HOUR) } },
+  ]
+  const alone = (q: CountQuery, cap: number) => ('tasks' in q ? store.countTasks(q.tasks, cap) : store.countCases(q.cases, cap))
+  for (const cap of [1000, 3, 1, 0]) {
+    const expected = await Promise.all(queries.map((q) => alone(q, cap)))
+    expect({ cap, counts: await store.countMany(queries, cap) }).toEqual({ cap, counts: expected })
+  }
+  // the figures themselves, hand-checked at the largest cap (so a store that answers both wrongly fails)
+  expect(await store.countMany(queries.slice(0, 4), 1000)).toEqual([9, 4, 5, 2])
+  expect(await store.countMany([{ tasks: { kind: 'review' } }, { cases: { unassigned: true, open: true } }, { cases: { buyerOpenid: '$o-other' } }], 1000)).toEqual([1, 1, 1])
 }
 
 export function storeContract(name: string, makeStore: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>): void {
@@ -162,6 +233,115 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         for (const r of res) expect(r.case.id).toBe(winner?.id)
         expect(await store.countCases({})).toBe(1)
         expect(await store.listOutbox({}, 100)).toHaveLength(1)
+      })
+    })
+
+    // ------------------------------------------------------------------ what a filing reads (one read)
+
+    describe('filing context (Store.filingContext)', () => {
+      const since = at(T0, -90 * 24 * HOUR)
+      const refund = (status: 'succeeded' | 'failed') => ({ key: uid('rf'), amountFen: 100, purpose: 'refund' as const, status, requestedAt: T0, settledAt: null, failureReason: null })
+      const orderOf = (id: string, buyer: string, delivered?: string, extra: Record<string, unknown> = {}) =>
+        ({ order: { ...makeCase().order, orderId: id, buyerOpenid: buyer, deliveredAt: delivered, ...extra }, createdAt: T0 })
+      const q = (patch: Partial<FilingQuery>): FilingQuery => ({ orderId: 'fc-1', openid: 'b-fc', riskFrom: since, deliveredFrom: at(T0, -20 * HOUR), caps: { refunded: 100, risk: 5, orders: 10 }, ...patch })
+
+      it('answers the order, the buyer’s record and standing as the single reads do, for a named buyer or the order’s own', async () => {
+        await store.upsertOrder(orderOf('fc-1', 'b-fc', at(T0, HOUR)))
+        await store.upsertOrder(orderOf('fc-2', 'b-fc', at(T0, -10 * HOUR)))
+        await store.upsertOrder(orderOf('fc-3', 'b-fc', at(T0, -30 * HOUR))) // before the order window
+        await store.upsertOrder(orderOf('fc-4', 'b-other', at(T0, HOUR)))
+        await store.upsertBuyer({ openid: 'b-fc', dedicatedRepId: 'staff-amy', trusted: false, unionid: 'u-fc' })
+        const mk = (buyerOpenid: string, o: { refunded?: 'succeeded' | 'failed'; risk?: boolean; createdAt?: string }) =>
+          store.createCase(makeCase({ buyerOpenid, refunds: o.refunded ? [refund(o.refunded)] : [], flags: { risk: o.risk === true }, createdAt: o.createdAt ?? T0 }), [])
+        await mk('b-fc', { refunded: 'succeeded' })
+        await mk('b-fc', { refunded: 'succeeded', risk: true })
+        await mk('b-fc', { refunded: 'failed' })
+        await mk('b-fc', { risk: true, createdAt: at(T0, -100 * 24 * HOUR) }) // before the risk window
+        await mk('b-other', { refunded: 'succeeded', risk: true })
+
+        const named = await store.filingContext(q({}))
+        expect(named).toEqual({
+          order: await store.getOrder('fc-1'),
+          openid: 'b-fc',
+          buyer: await store.getBuyer('b-fc'),
+          counts: { refunded: 2, risk: 1, orders: 2 },
+          prior: null,
+          unionBuyer: null,
+        })
+        expect(named.counts).toEqual({ ...(await store.buyerCaseCounts(['b-fc'], since, { refunded: 100, risk: 5 })), orders: await store.countOrders({ buyerOpenid: 'b-fc', deliveredFrom: at(T0, -20 * HOUR) }, 10) })
+        // the order's own buyer when none is named: the same answers
+        expect(await store.filingContext(q({ openid: null }))).toEqual(named)
+        // the caps hold
+        expect((await store.filingContext(q({ caps: { refunded: 1, risk: 1, orders: 1 } }))).counts).toEqual({ refunded: 1, risk: 1, orders: 1 })
+        // another buyer named on this order: their standing, not the order's buyer's
+        expect(await store.filingContext(q({ openid: 'b-other' }))).toMatchObject({ openid: 'b-other', buyer: null, counts: { refunded: 1, risk: 1, orders: 1 } })
+        // an order that is not stored: the named buyer's standing all the same
+        expect(await store.filingContext(q({ orderId: 'no-such-order' }))).toEqual({ ...named, order: null })
+        expect(await store.filingContext(q({ orderId: 'no-such-order', openid: null }))).toEqual({ order: null, openid: null, buyer: null, counts: { refunded: 0, risk: 0, orders: 0 }, prior: null, unionBuyer: null })
+      })
+
+      it('a linked buyer: a shop id’s order answers the shop id’s own standing and the mini-program buyer its unionid names', async () => {
+        await store.upsertBuyer({ openid: 'mp-fc', dedicatedRepId: null, trusted: false, unionid: 'u-link', shopOpenids: ['s-fc'] })
+        await store.upsertOrder(orderOf('fc-shop', 'channels:s-fc', at(T0, HOUR), { source: 'channels', shopOpenid: 's-fc', buyerUnionid: 'u-link' }))
+        await store.upsertOrder(orderOf('fc-mp', 'mp-fc', at(T0, HOUR)))
+        await store.createCase(makeCase({ buyerOpenid: 'channels:s-fc', refunds: [refund('succeeded')] }), [])
+        await store.createCase(makeCase({ buyerOpenid: 'mp-fc', refunds: [refund('succeeded')], flags: { risk: true } }), [])
+        const ctx = await store.filingContext(q({ orderId: 'fc-shop', openid: null, unionid: 'u-link' }))
+        expect(ctx).toMatchObject({ openid: 'channels:s-fc', buyer: null, counts: { refunded: 1, risk: 0, orders: 1 } })
+        expect(ctx.order?.order.shopOpenid).toBe('s-fc')
+        expect(ctx.unionBuyer).toEqual(await store.getBuyerByUnionid('u-link'))
+        expect(ctx.unionBuyer?.shopOpenids).toEqual(['s-fc'])
+        expect((await store.filingContext(q({ orderId: 'fc-shop', openid: null, unionid: 'u-none' }))).unionBuyer).toBeNull()
+        // the same without the order stored (read apart)
+        expect((await store.filingContext(q({ orderId: 'gone', openid: 'channels:s-fc', unionid: 'u-link' }))).unionBuyer?.openid).toBe('mp-fc')
+      })
+
+      it('answers the roster with its loads as listStaffLoads does', async () => {
+        await store.upsertStaff({ id: 'staff-amy', name: 'Amy', role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
+        await store.upsertStaff({ id: 'staff-bob', name: 'Bob', role: 'agent', teams: ['logistics'], onDuty: false, lastAssignedAt: null, active: false })
+        await store.upsertOrder(orderOf('fc-1', 'b-fc'))
+        await store.createCase(makeCase({ assigneeId: 'staff-amy', status: 'in_review' }), [])
+        const ctx = await store.filingContext(q({ staffCap: 200 }))
+        expect(ctx.staff).toEqual(await store.listStaffLoads(200))
+        expect(ctx.staff?.find((x) => x.id === 'staff-amy')?.openCases).toBe(1)
+        expect((await store.filingContext(q({ orderId: 'gone', staffCap: 200 }))).staff).toEqual(ctx.staff)
+        expect((await store.filingContext(q({}))).staff).toBeUndefined()
+      })
+
+      it('a duplicate filing under a key answers the first case and its fingerprint: the case’s own id (derived from the key) or a key row written before', async () => {
+        await store.upsertOrder(orderOf('fc-1', 'b-fc'))
+        const id = idempotentCaseId('submit:b-fc', 'k-1')
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(idempotentCaseId('submit:b-fc', 'k-1')).toBe(id)
+        expect(idempotentCaseId('submit:b-fc', 'k-2')).not.toBe(id)
+        expect(idempotentCaseId('submit:b-fc2', 'k-1')).not.toBe(id)
+        const first = makeCase({ id, buyerOpenid: 'b-fc' })
+        expect(await store.createCase(first, [ob(first, 'submitted')], { scope: 'submit:b-fc', key: 'k-1', fingerprint: 'fp-1' })).toEqual({ created: true, case: first, fingerprint: 'fp-1' })
+        // the retry (built again with the same derived id) answers the first case, writes nothing
+        const again = makeCase({ id, buyerOpenid: 'b-fc', description: '另一份' })
+        expect(await store.createCase(again, [ob(again, 'again')], { scope: 'submit:b-fc', key: 'k-1', fingerprint: 'fp-2' })).toEqual({ created: false, case: first, fingerprint: 'fp-1' })
+        expect(await store.listOutbox({ caseId: id }, 10)).toHaveLength(1)
+        expect(await store.findByIdempotencyKey('submit:b-fc', 'k-1')).toEqual(first)
+        expect((await store.filingContext(q({ idem: { scope: 'submit:b-fc', key: 'k-1' } }))).prior).toEqual({ case: first, fingerprint: 'fp-1' })
+        expect((await store.filingContext(q({ idem: { scope: 'submit:b-fc', key: 'k-9' } }))).prior).toBeNull()
+        // the fingerprint outlives the case's later writes (a transaction rewrites the document)
+        const moved = nextVersion(first, { status: 'closed' })
+        await store.saveCase(moved, 1, [])
+        expect((await store.filingContext(q({ idem: { scope: 'submit:b-fc', key: 'k-1' } }))).prior).toEqual({ case: moved, fingerprint: 'fp-1' })
+        expect(await store.createCase(makeCase({ id, buyerOpenid: 'b-fc' }), [], { scope: 'submit:b-fc', key: 'k-1', fingerprint: 'fp-3' })).toEqual({ created: false, case: moved, fingerprint: 'fp-1' })
+        // a platform after-sale pushed twice at once: one case
+        const push = idempotentCaseId('channels-aftersale', 'as-1')
+        const twins = await Promise.all([1, 2, 3].map(() => store.createCase(makeCase({ id: push, buyerOpenid: 'channels:s-1' }), [], { scope: 'channels-aftersale', key: 'as-1' })))
+        expect(twins.filter((r) => r.created)).toHaveLength(1)
+        for (const r of twins) expect(r.case.id).toBe(push)
+        expect((await store.filingContext(q({ orderId: 'gone', openid: null, idem: { scope: 'channels-aftersale', key: 'as-1' } }))).prior?.case.id).toBe(push)
+        // a key written before ids were derived (another id) is still found, with its fingerprint
+        const old = makeCase({ buyerOpenid: 'b-fc' })
+        await store.createCase(old, [], { scope: 'submit:b-fc', key: 'k-old', fingerprint: 'fp-old' })
+        expect(await store.findByIdempotencyKey('submit:b-fc', 'k-old')).toEqual(old)
+        expect((await store.filingContext(q({ idem: { scope: 'submit:b-fc', key: 'k-old' } }))).prior).toEqual({ case: old, fingerprint: 'fp-old' })
+        expect(await store.createCase(makeCase({ buyerOpenid: 'b-fc' }), [], { scope: 'submit:b-fc', key: 'k-old' })).toEqual({ created: false, case: old, fingerprint: 'fp-old' })
+        expect(await store.countCases({})).toBe(3)
       })
     })
 
@@ -794,6 +974,11 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
     // ------------------------------------------------------------------ follow-up tasks (issue 15)
 
     describe('follow-up tasks written with the case', () => {
+      it('counts the queue’s badges at once as each count alone, where the store counts several in one call', async () => {
+        if (!store.countMany) return // optional (CloudBase: one aggregate); the use case then asks each count
+        await expectCountManyAsAlone(store)
+      })
+
       const review = (openedAt: string, patch: Partial<NonNullable<Case['reviewFollowUp']>> = {}): NonNullable<Case['reviewFollowUp']> => ({
         openedAt, dueAt: at(openedAt, 24 * HOUR), trigger: { score: 1, keywords: [] }, cause: null, contacts: [], remedy: null, reply: null,
         outcome: null, closedAt: null, remindedAt: null, ...patch,

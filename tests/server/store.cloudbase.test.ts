@@ -16,7 +16,12 @@ import { LocalMedia } from '../../cloudfunctions/adapters/local/media'
 import { aftersaleFunction } from '../../cloudfunctions/app/aftersale'
 import { runScheduler } from '../../cloudfunctions/app/usecases/run-scheduler'
 import { seedDemoShop } from '../../cloudfunctions/gateway/seed'
-import { storeContract } from './store-contract'
+import { expectCountManyAsAlone, storeContract } from './store-contract'
+import { ChannelsShop } from '../../cloudfunctions/adapters/channels/shop'
+import { startChannelsStandin } from '../../cloudfunctions/gateway/channels-standin'
+import { AFTERSALE_SCOPE, importAfterSale } from '../../cloudfunctions/app/usecases/import-aftersale'
+import { upsertShopOrder } from '../../cloudfunctions/app/usecases/sync-shop-orders'
+import { idempotentCaseId, type CountQuery } from '../../cloudfunctions/ports/store'
 import { defaultPolicy } from '@contract/policy'
 import { HOUR, T0, at, makeCase, nextVersion } from './fixtures'
 
@@ -218,6 +223,62 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect((await runScheduler(deps)).acted).toBe(0)
   })
 
+  it('a buyer’s submit reads what it must know in one aggregate; a retry answers the first case from it, the same key with another form is refused', async () => {
+    const s = local()
+    await s.init()
+    const now = '2026-11-23T02:00:00.000Z'
+    await seedDemoShop(s, now)
+    const deps: Deps = { store: s, payments: new LocalPayments(s, () => now), media: new LocalMedia(s), now: () => now, newId: () => crypto.randomUUID(), log: () => {} }
+    const buyer = aftersaleFunction(deps)
+    const day = (d: number) => new Date(Date.parse(now) - d * 86_400_000).toISOString()
+    const order: OrderSnapshot = { orderId: 'DUP-1', buyerOpenid: 'buyer-d', items: [{ skuId: 'SKU-D', name: '测试商品', qty: 1, unitPriceFen: 5000 }], paidFen: 5000, paidAt: day(5), shippedAt: day(4), promisedDeliveryAt: day(3), deliveredAt: day(2) }
+    await s.upsertOrder({ order, createdAt: order.paidAt })
+    const form = { orderId: 'DUP-1', claimedItems: [{ skuId: 'SKU-D', qty: 1 }], type: 'refund_only', reason: 'quality_defect', description: '裂了', evidence: [], desiredRemedy: 'refund' }
+    const submit = (data: typeof form) => buyer({ action: 'submit', idempotencyKey: 'dup-key-0001', data }, { openid: 'buyer-d' }) as Promise<{ ok: boolean; data?: { case: { id: string }; created: boolean }; error?: { code: string } }>
+    emulator.calls.clear()
+    const first = await submit(form)
+    expect(first.data?.created).toBe(true)
+    expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+    // no key document: the case's own id is the key's
+    expect(await s.findByIdempotencyKey('submit:buyer-d', 'dup-key-0001')).toMatchObject({ id: first.data?.case.id })
+    emulator.calls.clear()
+    const again = await submit(form)
+    expect(again.data).toMatchObject({ created: false, case: { id: first.data?.case.id } })
+    expect(emulator.calls.get('database.insertDocument') ?? 0).toBe(0)
+    expect(emulator.calls.get('database.commitTransaction') ?? 0).toBe(0)
+    expect((await submit({ ...form, description: '另一个问题' })).error).toMatchObject({ code: 'CONFLICT' })
+    expect(await s.countCases({ buyerOpenid: 'buyer-d' })).toBe(1)
+  })
+
+  it('an after-sale pushed to two instances at once opens one case, under the after-sale’s own id; a later push answers it from the one read', async () => {
+    const [a, b] = [local(), local()]
+    await a.init()
+    const now = '2026-11-23T02:00:00.000Z'
+    await seedDemoShop(a, now)
+    const standin = await startChannelsStandin({ clock: { now: () => Date.parse(now) } })
+    try {
+      const depsOf = (s: CloudBaseStore): Deps => {
+        const shop = new ChannelsShop({ appid: standin.state.appid, secret: standin.state.secret, baseUrl: standin.url, store: s, now: () => Date.parse(now), sleep: async () => {} })
+        return { store: s, payments: new LocalPayments(s, () => now), media: new LocalMedia(s), now: () => now, newId: () => crypto.randomUUID(), log: () => {}, shop }
+      }
+      const [da, db] = [depsOf(a), depsOf(b)]
+      const o = standin.state.createOrder()
+      await upsertShopOrder(da, await da.shop!.getOrder(o.order_id))
+      const id = standin.state.createAfterSale({ orderId: o.order_id, type: 'REFUND' }).after_sale_order_id
+      const [x, y] = await Promise.all([importAfterSale(da, id), importAfterSale(db, id)])
+      expect([x.created, y.created].sort()).toEqual([false, true])
+      expect(x.caseId).toBe(idempotentCaseId(AFTERSALE_SCOPE, id))
+      expect(y.caseId).toBe(x.caseId)
+      expect(await a.countCases({})).toBe(1)
+      emulator.calls.clear()
+      expect(await importAfterSale(db, id)).toMatchObject({ caseId: x.caseId, created: false })
+      expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+      expect(emulator.calls.get('database.insertDocument') ?? 0).toBe(0)
+    } finally {
+      await standin.close()
+    }
+  })
+
   it('concurrent creates really collide in the emulator (write conflicts are raised and retried)', async () => {
     const s = local()
     await s.init()
@@ -270,6 +331,27 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     await local().init()
     expect(await s.countOrders({ buyerOpenid: 'o1', deliveredFrom: T0 }, 10)).toBe(1)
     expect(await s.getOrder('mig-1')).toEqual(signed)
+  })
+
+  it('counts the queue’s badges in one aggregate (全部 beside it); past its scan, each count it could not settle on its own', async () => {
+    // a scan of 3 documents: the union of the filters matches more, so the fallback answers
+    const small = new CloudBaseStore({ env: 'local-test', secretId: 'local-id', secretKey: 'local-key', serviceUrl: emulator.url, timeout: 10_000, countScan: 3 })
+    await small.init()
+    await expectCountManyAsAlone(small)
+    const s = local()
+    const queue: CountQuery[] = [
+      { cases: { assigneeId: 'a1', open: true } }, { cases: { team: 'quality', open: true } }, { cases: { unassigned: true, open: true } },
+      { cases: { slaState: { state: 'breached', at: at(T0, 6 * HOUR) }, open: true } }, { cases: { escalated: true, open: true } }, { cases: {} },
+      { tasks: { kind: 'approval' } }, { tasks: { kind: 'review', owner: 'a1' } }, { tasks: { kind: 'visit', owner: 'a1', dueBefore: at(T0, 48 * HOUR) } },
+    ]
+    emulator.calls.clear()
+    expect(await s.countMany(queue, 1000)).toEqual([2, 3, 1, 4, 1, 9, 1, 1, 1])
+    expect(Object.fromEntries(emulator.calls)).toEqual({ 'database.aggregateDocuments': 1, 'database.getDocument': 1 })
+    // a cut-short scan: a badge it already saw at its cap is settled, only the others are asked again
+    emulator.calls.clear()
+    expect(await small.countMany(queue, 1)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1])
+    expect(emulator.calls.get('database.aggregateDocuments')).toBe(1)
+    expect([...emulator.calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(1 + queue.length)
   })
 
   it('reads past the 1000-documents-per-query limit by paging', async () => {

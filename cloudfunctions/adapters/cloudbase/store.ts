@@ -21,9 +21,11 @@
  * and raises StoreConflict — a lost race writes nothing. Paying commands are decided inside the
  * transaction on the guard it read (saveCaseDecided).
  *
- * Idempotent createCase: a doc `idempotency/<scope>:<key>` is inserted (blind: its `_id` is the
- * key) in the same transaction as the case; a second request's insert fails, and its re-run finds
- * the key and returns the first case. Single-document atomic
+ * Idempotent createCase: a case whose id is its key's (idempotentCaseId: submits, platform
+ * after-sales) is its own key — a second request's insert of the same `_id` fails and its re-run
+ * reads the case (the first request's fingerprint kept on it as `idemFp`); any other case has a
+ * doc `idempotency/<scope>:<key>` inserted blind beside it (its `_id` is the key), as every case
+ * had before ids were derived (those documents stay readable). Single-document atomic
  * operations are used where no second document is involved: credits are spent with
  * `where({_id, count: _.gt(0)}).update({count: _.inc(-1)})`, outbox claims with
  * `where({_id: key, attempts}).update(...)`, refunds are inserted with their key as `_id`.
@@ -62,6 +64,7 @@ import {
   type Page,
   type PolicyRecord,
   type QueueFilter,
+  type CountQuery,
   type RefundRecord,
   type StaffRecord,
   type Store,
@@ -74,6 +77,9 @@ import {
   type CaseStats,
   type CaseStatsGroup,
   type SlaVerdict,
+  type FilingContext,
+  type FilingQuery,
+  idempotentCaseId,
 } from '../../ports/store'
 import { outboxPriority } from '../outbox-priority'
 import { caseTasks } from '../case-tasks'
@@ -153,6 +159,8 @@ export interface CloudBaseStoreOptions {
   db?: Db
   /** how many times to re-run a transaction that hit a write conflict (default 30) */
   maxTxAttempts?: number
+  /** documents countMany's aggregate reads at most (default COUNT_SCAN; tests lower it) */
+  countScan?: number
 }
 
 type Obj = Record<string, unknown>
@@ -166,7 +174,9 @@ interface CaseDoc extends Obj {
 }
 type SaveOpts = { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; prev?: Case; refunds?: Array<Omit<RefundRecord, 'status'>> }
 /** A case document as a write reads it back. */
-type CurDoc = CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null } & Outq
+type CurDoc = CaseDoc & { cmdKeys?: CommandKey[]; open?: boolean; assigneeId?: string | null; idemFp?: string } & Outq
+/** What a whole-document write of a case carries over from the stored one: the filing's request fingerprint (a case whose id is its key's). */
+const keptFields = (cur: Pick<CurDoc, 'idemFp'>): Obj => (cur.idemFp ? { idemFp: cur.idemFp } : {})
 /** A case's own outbox queue: rows committed with its writes, until the dispatcher sweeps them into the outbox (sweepCaseOutbox). */
 interface Outq {
   outq?: OutboxDoc[]
@@ -188,6 +198,42 @@ function taskFields(c: Case): Obj {
   }
   return out
 }
+
+/**
+ * One condition on a field of a case document. The queue filters are written once in this form;
+ * a query (CloudBaseStore.queryOf) and an aggregate expression (exprOf) are both made from it, so
+ * a count by aggregate says what the query says. `has`: an element of the array field equals the
+ * value (a dotted path into an array of objects); `null`: null or missing; ranges are on ISO strings.
+ */
+type FieldCond = { field: string; op: 'eq' | 'null' | 'in' | 'has' | 'lt' | 'lte' | 'gt' | 'gte'; value?: unknown }
+
+/** The condition as an aggregate expression (true / false per document), with a query's meaning. */
+function exprOf(c: FieldCond): Obj {
+  const f = `$${c.field}`
+  const v = { $literal: c.value } // a value is never read as a field path ('$…')
+  switch (c.op) {
+    case 'eq':
+      return { $eq: [f, v] }
+    case 'null':
+      return { $eq: [{ $ifNull: [f, null] }, null] }
+    case 'in':
+      return { $in: [f, v] }
+    case 'has':
+      return { $in: [v, { $ifNull: [f, []] }] }
+    case 'lt':
+    case 'lte':
+      // a query's range matches values of its own type only: null and missing stay out (they sort below strings)
+      return { $and: [{ [`$${c.op}`]: [f, v] }, { $gte: [f, ''] }] }
+    default:
+      return { [`$${c.op}`]: [f, v] }
+  }
+}
+
+/**
+ * countMany reads at most this many documents in its one aggregate; a union of filters that
+ * matches more is counted per filter (capped requests) for every count the scan could not settle.
+ */
+const COUNT_SCAN = 5000
 
 /** A refund record's document, keyed by the refund key. */
 const refundDoc = (r: Omit<RefundRecord, 'status'>) => ({ _id: r.key, caseId: r.caseId, orderId: r.orderId, amountFen: r.amountFen, status: 'recorded', createdAt: iso(r.createdAt) })
@@ -262,6 +308,7 @@ export class CloudBaseStore implements Store {
   private readonly db: Db
   private readonly prefix: string
   private readonly maxTxAttempts: number
+  private readonly countScan: number
   private readonly policies = new Map<number, Policy>()
   private readonly policyRecords = new Map<number, PolicyRecord>()
   private readonly caseNoBlocks = new Map<string, { next: number; last: number }>()
@@ -269,6 +316,7 @@ export class CloudBaseStore implements Store {
   constructor(options: CloudBaseStoreOptions) {
     this.prefix = options.prefix ?? ''
     this.maxTxAttempts = options.maxTxAttempts ?? 30
+    this.countScan = options.countScan ?? COUNT_SCAN
     if (options.db) this.db = options.db
     else {
       // a local endpoint (the emulator): no metadata probe of Tencent hosts (./sdk-env.ts)
@@ -575,11 +623,14 @@ export class CloudBaseStore implements Store {
 
 
   /** A follow-up list's conditions on the case documents' task fields (taskFields). */
-  private taskConds(f: TaskFilter): Obj[] {
-    const c: Obj[] = [{ [`task_${f.kind}_open`]: true }]
-    if (f.owner !== undefined) c.push({ [`task_${f.kind}_owner`]: f.owner })
-    if (f.dueBefore !== undefined) c.push({ [`task_${f.kind}_dueAt`]: this._.lte(iso(f.dueBefore)) })
+  private taskFieldConds(f: TaskFilter): FieldCond[] {
+    const c: FieldCond[] = [{ field: `task_${f.kind}_open`, op: 'eq', value: true }]
+    if (f.owner !== undefined) c.push({ field: `task_${f.kind}_owner`, op: 'eq', value: f.owner })
+    if (f.dueBefore !== undefined) c.push({ field: `task_${f.kind}_dueAt`, op: 'lte', value: iso(f.dueBefore) })
     return c
+  }
+  private taskConds(f: TaskFilter): Obj[] {
+    return this.taskFieldConds(f).map((c) => this.queryOf(c))
   }
   /** One query of the cases themselves: their task fields are written with them (no second read). */
   async listTaskCases(filter: TaskFilter, page: { limit: number; cursor?: string | null }): Promise<Page<Case>> {
@@ -652,14 +703,18 @@ export class CloudBaseStore implements Store {
     opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend } = {},
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
     const doc = await this.caseDoc(c)
+    const derivedId = !!idem && c.id === idempotentCaseId(idem.scope, idem.key)
     try {
       return await this.caseTx(async (t, checked) => {
-        // reads in parallel: the order's guard (and the key, on a re-run after a duplicate id)
-        const [prior, guard, spent] = await Promise.all([
-          idem && checked ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
+        // reads in parallel: the order's guard (and the key, on a re-run after a duplicate id: the
+        // case itself when its id is the key's, else the key document)
+        const [derived, prior, guard, spent] = await Promise.all([
+          idem && checked && derivedId ? this.txGet<CaseDoc & { idemFp?: string }>(t, 'cases', c.id) : null,
+          idem && checked && !derivedId ? this.txGet<{ caseId: string; fingerprint?: string }>(t, 'idempotency', this.idemId(idem.scope, idem.key)) : null,
           this.txGuard(t, c.order.orderId),
           this.txRuleSpent(t, opts.ruleSpend),
         ])
+        if (derived) return { created: false, case: JSON.parse(derived.docJson) as Case, ...(derived.idemFp ? { fingerprint: derived.idemFp } : {}) }
         if (prior && idem) {
           const existing = await this.txGet<CaseDoc>(t, 'cases', prior.caseId)
           if (!existing) throw new Error(`idempotency key ${idem.scope}:${idem.key} points at a missing case`)
@@ -672,9 +727,8 @@ export class CloudBaseStore implements Store {
       // is taken (duplicate id), or conflicts ran past the retry budget. If the key is taken now,
       // answer with that case.
       if (idem && !(e instanceof StoreConflict)) {
-        const twin = await this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(idem.scope, idem.key))
-        const twinCase = twin && (await this.getCase(twin.caseId))
-        if (twinCase) return { created: false, case: twinCase, ...(twin.fingerprint ? { fingerprint: twin.fingerprint } : {}) }
+        const twin = await this.findPrior(idem.scope, idem.key)
+        if (twin) return { created: false, ...twin }
       }
       if (e instanceof GuardViolation) throw e
       if (isDuplicateId(e)) throw new StoreConflict(`case ${c.id} already exists`)
@@ -697,12 +751,17 @@ export class CloudBaseStore implements Store {
     const spend = this.checkRuleSpend(opts.ruleSpend, spent)
     // writes in parallel (one request each); the insert of an existing case id or key fails the
     // transaction; the outbox rows ride in the new case document (the dispatcher sweeps them in)
+    // a case whose id is derived from its key (idempotentCaseId) is its own key: its insert
+    // refuses a second filing, and it keeps the request's fingerprint (`idemFp`); other cases
+    // insert a key document beside them
+    const derived = !!idem && c.id === idempotentCaseId(idem.scope, idem.key)
+    const fp = derived && idem?.fingerprint ? { idemFp: idem.fingerprint } : {}
     const writes: Promise<unknown>[] = [
-      t.collection(this.name('cases')).add({ ...doc, ...queueWith(null, this.queueRows(c, outbox, []), c.updatedAt) }),
+      t.collection(this.name('cases')).add({ ...doc, ...fp, ...queueWith(null, this.queueRows(c, outbox, []), c.updatedAt) }),
       this.txSetGuard(t, nextGuard),
     ]
     if (spend) writes.push(spend(t))
-    if (idem) {
+    if (idem && !derived) {
       writes.push(t.collection(this.name('idempotency')).add({
         _id: this.idemId(idem.scope, idem.key), scope: idem.scope, key: idem.key, caseId: c.id, createdAt: doc.createdAt,
         ...(idem.fingerprint ? { fingerprint: idem.fingerprint } : {}),
@@ -760,9 +819,9 @@ export class CloudBaseStore implements Store {
     }
   }
 
+  /** The case under the key's derived id, else the one a key document (written before ids were derived) names: two reads side by side. */
   async findByIdempotencyKey(scope: string, key: string): Promise<Case | null> {
-    const prior = await this.getDoc<{ caseId: string }>('idempotency', this.idemId(scope, key))
-    return prior ? this.getCase(prior.caseId) : null
+    return (await this.findPrior(scope, key))?.case ?? null
   }
 
   async getCaseWithKeys(id: string): Promise<{ case: Case; keys: CommandKey[] } | null> {
@@ -833,7 +892,7 @@ export class CloudBaseStore implements Store {
     const keys = [...(cur.cmdKeys ?? []), ...(opts.commandKey ? [{ ...opts.commandKey, version: next.version }] : [])].slice(-CMD_KEYS_KEPT)
     // the outbox rows ride in the case document (the dispatcher sweeps them in)
     const writes: Promise<unknown>[] = [
-      t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(keys.length ? { cmdKeys: keys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }),
+      t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...keptFields(cur), ...(keys.length ? { cmdKeys: keys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }),
     ]
     if (nextGuard) writes.push(this.txSetGuard(t, nextGuard))
     if (spend) writes.push(spend(t))
@@ -974,7 +1033,7 @@ export class CloudBaseStore implements Store {
       }
       for (const { next, outbox, doc, cur } of won) {
         // each case's outbox rows ride in its own document (the dispatcher sweeps them in)
-        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }))
+        writes.push(t.collection(this.name('cases')).doc(next.id).set({ ...CloudBaseStore.body(doc), ...keptFields(cur), ...(cur.cmdKeys?.length ? { cmdKeys: cur.cmdKeys } : {}), ...queueWith(cur, this.queueRows(next, outbox, cur.outq ?? []), next.updatedAt) }))
         const was = cur.open && cur.assigneeId ? cur.assigneeId : null
         const now = doc.open && next.assigneeId ? next.assigneeId : null
         const assigned = next.assigneeId && next.assigneeId !== (cur.assigneeId ?? null) ? next.assigneeId : null
@@ -988,33 +1047,52 @@ export class CloudBaseStore implements Store {
     })
   }
 
-  private filterConds(f: QueueFilter): Obj[] {
-    const _ = this._
-    const c: Obj[] = []
-    if (f.status) c.push({ status: _.in(f.status) })
-    if (f.team !== undefined) c.push({ team: f.team })
-    if (f.assigneeId !== undefined) c.push({ assigneeId: f.assigneeId === null ? _.eq(null) : f.assigneeId })
-    if (f.unassigned) c.push({ assigneeId: _.eq(null) })
-    if (f.severity !== undefined) c.push({ severity: f.severity })
-    if (f.reason !== undefined) c.push({ reason: f.reason })
-    if (f.escalated !== undefined) c.push({ escalated: f.escalated })
-    if (f.refunded !== undefined) c.push({ refunded: f.refunded })
-    if (f.risk !== undefined) c.push({ risk: f.risk })
-    if (f.dueBefore !== undefined) c.push({ slaDueAt: _.lt(iso(f.dueBefore)) })
+  /** The queue filter as conditions on the case documents' fields (caseIndex, caseFacts). */
+  private caseConds(f: QueueFilter): FieldCond[] {
+    const c: FieldCond[] = []
+    const eq = (field: string, value: unknown) => c.push({ field, op: 'eq', value })
+    if (f.status) c.push({ field: 'status', op: 'in', value: f.status })
+    if (f.team !== undefined) eq('team', f.team)
+    if (f.assigneeId !== undefined) c.push(f.assigneeId === null ? { field: 'assigneeId', op: 'null' } : { field: 'assigneeId', op: 'eq', value: f.assigneeId })
+    if (f.unassigned) c.push({ field: 'assigneeId', op: 'null' })
+    if (f.severity !== undefined) eq('severity', f.severity)
+    if (f.reason !== undefined) eq('reason', f.reason)
+    if (f.escalated !== undefined) eq('escalated', f.escalated)
+    if (f.refunded !== undefined) eq('refunded', f.refunded)
+    if (f.risk !== undefined) eq('risk', f.risk)
+    if (f.dueBefore !== undefined) c.push({ field: 'slaDueAt', op: 'lt', value: iso(f.dueBefore) })
     if (f.slaState !== undefined) {
       const r = slaRange(f.slaState.state, f.slaState.at)
-      if (r.warnAt?.lte !== undefined) c.push({ slaWarnAt: _.lte(r.warnAt.lte) })
-      if (r.warnAt?.gt !== undefined) c.push({ slaWarnAt: _.gt(r.warnAt.gt) })
-      if (r.breachAt?.lt !== undefined) c.push({ slaBreachAt: _.lt(r.breachAt.lt) })
-      if (r.breachAt?.gte !== undefined) c.push({ slaBreachAt: _.gte(r.breachAt.gte) })
+      if (r.warnAt?.lte !== undefined) c.push({ field: 'slaWarnAt', op: 'lte', value: r.warnAt.lte })
+      if (r.warnAt?.gt !== undefined) c.push({ field: 'slaWarnAt', op: 'gt', value: r.warnAt.gt })
+      if (r.breachAt?.lt !== undefined) c.push({ field: 'slaBreachAt', op: 'lt', value: r.breachAt.lt })
+      if (r.breachAt?.gte !== undefined) c.push({ field: 'slaBreachAt', op: 'gte', value: r.breachAt.gte })
     }
-    if (f.open !== undefined) c.push({ open: f.open })
-    if (f.createdFrom !== undefined) c.push({ createdAt: _.gte(iso(f.createdFrom)) })
-    if (f.createdTo !== undefined) c.push({ createdAt: _.lt(iso(f.createdTo)) })
-    if (f.buyerOpenid !== undefined) c.push({ buyerOpenid: f.buyerOpenid })
-    if (f.orderId !== undefined) c.push({ orderId: f.orderId })
-    if (f.batch !== undefined) c.push({ 'skuItems.batchKey': `${f.batch.skuId}@${f.batch.batch || '-'}` })
+    if (f.open !== undefined) eq('open', f.open)
+    if (f.createdFrom !== undefined) c.push({ field: 'createdAt', op: 'gte', value: iso(f.createdFrom) })
+    if (f.createdTo !== undefined) c.push({ field: 'createdAt', op: 'lt', value: iso(f.createdTo) })
+    if (f.buyerOpenid !== undefined) eq('buyerOpenid', f.buyerOpenid)
+    if (f.orderId !== undefined) eq('orderId', f.orderId)
+    if (f.batch !== undefined) c.push({ field: 'skuItems.batchKey', op: 'has', value: `${f.batch.skuId}@${f.batch.batch || '-'}` })
     return c
+  }
+  private filterConds(f: QueueFilter): Obj[] {
+    return this.caseConds(f).map((c) => this.queryOf(c))
+  }
+  /** A field condition as a query (where / match). */
+  private queryOf(c: FieldCond): Obj {
+    const _ = this._
+    switch (c.op) {
+      case 'eq':
+      case 'has':
+        return { [c.field]: c.value }
+      case 'null':
+        return { [c.field]: _.eq(null) }
+      case 'in':
+        return { [c.field]: _.in(c.value as unknown[]) }
+      default:
+        return { [c.field]: _[c.op](c.value) }
+    }
   }
 
   async listCases(filter: QueueFilter, page: { limit: number; cursor?: string | null; order?: 'created_desc' | 'due_asc' }): Promise<Page<Case>> {
@@ -1054,6 +1132,38 @@ export class CloudBaseStore implements Store {
   }
 
   /**
+   * Several capped counts in one request (the queue's tab badges): one aggregate over the cases
+   * that match any of the filters — at most `countScan` of them — summing per filter the documents
+   * its conditions hold for (`$cond` of the same conditions as its query). Each answer is what
+   * countCases / countTasks with the same cap answers. A filter without conditions (every case)
+   * is counted on its own beside it: its scan would be the whole collection. When the union
+   * matches more than that, each count that did not reach its cap is asked on its own.
+   */
+  async countMany(queries: CountQuery[], cap: number): Promise<number[]> {
+    const n = Math.max(0, Math.floor(cap))
+    const alone = (q: CountQuery) => ('tasks' in q ? this.countTasks(q.tasks, n) : this.countCases(q.cases, n))
+    const conds = queries.map((q) => ('tasks' in q ? this.taskFieldConds(q.tasks) : this.caseConds(q.cases)))
+    const together = queries.map((_q, i) => i).filter((i) => conds[i].length > 0)
+    if (n === 0 || together.length < 2) return Promise.all(queries.map(alone))
+    const group: Obj = { _id: null, seen: { $sum: 1 } }
+    together.forEach((i, k) => (group[`n${k}`] = { $sum: { $cond: [{ $and: conds[i].map(exprOf) }, 1, 0] } }))
+    const match = this._.or(...together.map((i) => this.where(conds[i].map((c) => this.queryOf(c)))))
+    // the unconditioned counts go out beside the aggregate (one Promise.all: a failure of either is the call's)
+    const [res, beside] = await Promise.all([
+      this.col('cases').aggregate().match(match).limit(this.countScan).group(group).end() as Promise<{ data?: Obj[] }>,
+      Promise.all(queries.map((q, i) => (conds[i].length ? 0 : alone(q)))),
+    ])
+    const out: Array<number | Promise<number>> = [...beside]
+    const row = res.data?.[0] ?? { seen: 0 }
+    const complete = Number(row.seen ?? 0) < this.countScan
+    together.forEach((i, k) => {
+      const got = Number(row[`n${k}`] ?? 0)
+      out[i] = complete || got >= n ? Math.min(got, n) : alone(queries[i])
+    })
+    return Promise.all(out)
+  }
+
+  /**
    * One request: the ids of up to caps.refunded + caps.risk cases of the buyer's ids in the window
    * that are refunded OR risk-flagged, with both flags. A page that is not full holds every such
    * case (exact). A full page can under-count only the flag it holds fewer of than its cap (the
@@ -1078,6 +1188,99 @@ export class CloudBaseStore implements Store {
       else if (risk < capK) risk = await exact('risk', capK)
     }
     return { refunded: Math.min(capR, refunded), risk: Math.min(capK, risk) }
+  }
+
+  /**
+   * One aggregate on the order (`$match` by id, then `$lookup`s with sub-pipelines, CloudBase's
+   * "自定义连接条件、拼接子查询" form): the buyer's record, their refunded and their risk-flagged
+   * cases in the window (each a capped `$limit` of ids: exact up to the cap), their signed-for
+   * orders (capped), and on request the case filed under the idempotency key (its derived id, and
+   * a key document written before ids were derived), the buyer recorded with a unionid and the
+   * roster with its load counters. The buyer is a constant when the caller names it (an
+   * equality the indexes serve), else the order's own `buyerOpenid` through `let` and `$expr`.
+   * The policy / roster head (`counters/policy`) rides along and serves the call's policy read
+   * after it, as a head read of the last HEADS_SHARE_MS would (readHeads).
+   * An order that is not stored answers nothing to join on: then the same reads go out one by
+   * one, side by side. A key document written before (no derived case) costs one more read.
+   */
+  async filingContext(q: FilingQuery): Promise<FilingContext> {
+    const _ = this._
+    const $ = _.aggregate
+    const capR = Math.max(0, Math.min(PAGE, Math.floor(q.caps.refunded)))
+    const capK = Math.max(0, Math.min(PAGE, Math.floor(q.caps.risk)))
+    const capO = Math.max(0, Math.min(PAGE, Math.floor(q.caps.orders)))
+    const derivedId = q.idem ? idempotentCaseId(q.idem.scope, q.idem.key) : null
+    const keyId = q.idem ? this.idemId(q.idem.scope, q.idem.key) : null
+    // the buyer: a constant, or the order's buyer through `let` (in the sub-pipeline as $$buyer)
+    const byBuyer = (field: string, conds: Obj) => (q.openid !== null ? { ...conds, [field]: q.openid } : _.and([conds, _.expr($.eq([`$${field}`, '$$buyer']))]))
+    const sub = (match: unknown, limit: number, project: Obj) => $.pipeline().match(match).limit(Math.max(1, limit)).project(project).done()
+    let agg = this.col('orders').aggregate().match({ _id: q.orderId })
+    const join = (from: CollectionKey, as: string, pipeline: unknown) => {
+      agg = agg.lookup({ from: this.name(from), ...(q.openid === null ? { let: { buyer: '$buyerOpenid' } } : {}), pipeline, as })
+    }
+    join('buyers', 'fcBuyer', sub(byBuyer('_id', {}), 1, { searchKeys: 0 }))
+    join('cases', 'fcRefunded', sub(byBuyer('buyerOpenid', { createdAt: _.gte(iso(q.riskFrom)), refunded: true }), capR, { _id: 1 }))
+    join('cases', 'fcRisk', sub(byBuyer('buyerOpenid', { createdAt: _.gte(iso(q.riskFrom)), risk: true }), capK, { _id: 1 }))
+    join('orders', 'fcOrders', sub(byBuyer('buyerOpenid', { deliveredAt: _.gte(iso(q.deliveredFrom)) }), capO, { _id: 1 }))
+    if (derivedId) join('cases', 'fcCase', sub({ _id: derivedId }, 1, { docJson: 1, idemFp: 1 }))
+    if (keyId) join('idempotency', 'fcKey', sub({ _id: keyId }, 1, { caseId: 1, fingerprint: 1 }))
+    if (q.unionid) join('buyers', 'fcUnion', $.pipeline().match({ unionid: q.unionid }).sort({ _id: 1 }).limit(1).project({ searchKeys: 0 }).done())
+    if (q.staffCap !== undefined) join('staff', 'fcStaff', $.pipeline().sort({ _id: 1 }).limit(PAGE).done())
+    // the policy / roster head rides along: the call's policy read after this one shares it (readHeads)
+    join('counters', 'fcHeads', sub({ _id: 'policy' }, 1, { version: 1, staff: 1 }))
+    const sentAt = Date.now()
+    type Row = { docJson: string; buyerOpenid: string; fcBuyer: Array<BuyerDoc & { _id: string }>; fcRefunded: Obj[]; fcRisk: Obj[]; fcOrders: Obj[]; fcCase?: Array<{ docJson: string; idemFp?: string }>; fcKey?: Array<{ caseId: string; fingerprint?: string }>; fcUnion?: Array<BuyerDoc & { _id: string }>; fcStaff?: Obj[]; fcHeads?: Array<{ version?: number; staff?: number }> }
+    const row = ((await agg.limit(1).end()) as { data?: Row[] }).data?.[0]
+    if (!row) return this.filingContextApart(q)
+    const head = row.fcHeads?.[0]
+    if (!this.heads || this.heads.at <= sentAt) this.heads = { at: sentAt, read: Promise.resolve(head ? { version: head.version ?? 0, staff: head.staff ?? 0 } : null) }
+    const order = JSON.parse(row.docJson) as OrderRecord
+    const openid = q.openid ?? row.buyerOpenid ?? null
+    const staffCap = q.staffCap ?? OPEN_COUNT_CAP
+    // a full page of staff may not be all of them: the roster is then read page by page
+    const staff = row.fcStaff && (row.fcStaff.length >= PAGE ? await this.listStaffLoads(staffCap) : row.fcStaff.map((d) => this.staffLoad(d, staffCap)))
+    const b = row.fcBuyer[0]
+    const u = row.fcUnion?.[0]
+    return {
+      order,
+      openid,
+      buyer: b && openid ? toBuyer(openid, b) : null,
+      counts: { refunded: capR && row.fcRefunded.length, risk: capK && row.fcRisk.length, orders: capO && row.fcOrders.length },
+      prior: await this.priorOf(row.fcCase?.[0], row.fcKey?.[0]),
+      unionBuyer: u ? toBuyer(u._id, u) : null,
+      ...(staff ? { staff } : {}),
+    }
+  }
+  /** filingContext without an order to join on: the same reads, side by side. */
+  private async filingContextApart(q: FilingQuery): Promise<FilingContext> {
+    const openid = q.openid
+    const [buyer, cases, orders, prior, unionBuyer, staff] = await Promise.all([
+      openid ? this.getBuyer(openid) : null,
+      openid ? this.buyerCaseCounts([openid], q.riskFrom, q.caps) : { refunded: 0, risk: 0 },
+      openid ? this.countOrders({ buyerOpenid: openid, deliveredFrom: q.deliveredFrom }, q.caps.orders) : 0,
+      q.idem ? this.findPrior(q.idem.scope, q.idem.key) : null,
+      q.unionid ? this.getBuyerByUnionid(q.unionid) : null,
+      q.staffCap === undefined ? undefined : this.listStaffLoads(q.staffCap),
+    ])
+    return { order: null, openid, buyer, counts: { ...cases, orders }, prior, unionBuyer, ...(staff ? { staff } : {}) }
+  }
+  /** The earlier filing: the case under the derived id, else the one a key document (written before) names. */
+  private async priorOf(derived: { docJson: string; idemFp?: string } | undefined, key: { caseId: string; fingerprint?: string } | undefined): Promise<FilingContext['prior']> {
+    if (derived) {
+      const c = JSON.parse(derived.docJson) as Case
+      this.remember(c)
+      return { case: c, ...(derived.idemFp ? { fingerprint: derived.idemFp } : {}) }
+    }
+    const c = key ? await this.getCase(key.caseId) : null
+    return c ? { case: c, ...(key?.fingerprint ? { fingerprint: key.fingerprint } : {}) } : null
+  }
+  /** findByIdempotencyKey with the fingerprint: the derived case and the key document, read side by side. */
+  private async findPrior(scope: string, key: string): Promise<FilingContext['prior']> {
+    const [derived, doc] = await Promise.all([
+      this.getDoc<{ docJson: string; idemFp?: string }>('cases', idempotentCaseId(scope, key)),
+      this.getDoc<{ caseId: string; fingerprint?: string }>('idempotency', this.idemId(scope, key)),
+    ])
+    return this.priorOf(derived ?? undefined, doc ?? undefined)
   }
 
   async dueCases(now: string, limit: number): Promise<Case[]> {
@@ -1210,7 +1413,10 @@ export class CloudBaseStore implements Store {
   }
   /** One query: the load counters live on the staff documents (kept by the case transactions). */
   async listStaffLoads(cap = OPEN_COUNT_CAP): Promise<Array<StaffRecord & { openCases: number }>> {
-    return (await this.all<Obj>('staff', [])).map((d) => ({ ...CloudBaseStore.toStaff(d), openCases: Math.min(cap, Math.max(0, Number(d.openCases ?? 0))) }))
+    return (await this.all<Obj>('staff', [])).map((d) => this.staffLoad(d, cap))
+  }
+  private staffLoad(d: Obj, cap: number): StaffRecord & { openCases: number } {
+    return { ...CloudBaseStore.toStaff(d), openCases: Math.min(cap, Math.max(0, Number(d.openCases ?? 0))) }
   }
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const ids = [...new Set(staffIds)]

@@ -48,6 +48,8 @@ import {
   type CaseStatsGroup,
   type CaseLine,
   type SlaVerdict,
+  type FilingContext,
+  type FilingQuery,
 } from '../../ports/store'
 import { caseTasks } from '../case-tasks'
 // the lists' line of a case, kept beside it (listCaseLines)
@@ -955,6 +957,30 @@ export class SqliteStore implements Store {
         ...ids, iso(createdFrom), Math.max(0, Math.floor(cap)),
       )?.n ?? 0
     return { refunded: of('refunded', caps.refunded), risk: of('risk', caps.risk) }
+  }
+
+  /** Plain reads (no round trips to save here): the same answers as the methods they stand for. */
+  async filingContext(q: FilingQuery): Promise<FilingContext> {
+    const order = await this.getOrder(q.orderId)
+    const openid = q.openid ?? order?.order.buyerOpenid ?? null
+    const priorRow = q.idem ? this.get<{ case_id: string; fingerprint: string | null }>('SELECT case_id, fingerprint FROM idempotency WHERE scope = ? AND key = ?', q.idem.scope, q.idem.key) : null
+    const priorCase = priorRow ? this.readCase(priorRow.case_id) : null
+    const [buyer, cases, orders, unionBuyer, staff] = await Promise.all([
+      openid ? this.getBuyer(openid) : null,
+      openid ? this.buyerCaseCounts([openid], q.riskFrom, q.caps) : { refunded: 0, risk: 0 },
+      openid ? this.countOrders({ buyerOpenid: openid, deliveredFrom: q.deliveredFrom }, q.caps.orders) : 0,
+      q.unionid ? this.getBuyerByUnionid(q.unionid) : null,
+      q.staffCap === undefined ? undefined : this.listStaffLoads(q.staffCap),
+    ])
+    return {
+      order,
+      openid,
+      buyer,
+      counts: { ...cases, orders },
+      prior: priorCase ? { case: priorCase, ...(priorRow?.fingerprint ? { fingerprint: priorRow.fingerprint } : {}) } : null,
+      unionBuyer,
+      ...(staff ? { staff } : {}),
+    }
   }
 
   async dueCases(now: string, limit: number): Promise<Case[]> {

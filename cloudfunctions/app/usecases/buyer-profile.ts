@@ -1,6 +1,6 @@
 import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { BuyerRecord } from '../../ports/store'
+import type { BuyerRecord, FilingContext } from '../../ports/store'
 import type { Deps } from '../deps'
 import { toMs } from '../../core/tz'
 import { shopBuyerId } from './channels-map'
@@ -56,6 +56,40 @@ interface Counts {
   orders: number
 }
 
+/** The windows and caps of a standing's counts under a policy (what Store.filingContext takes). */
+export function standingWindows(now: string, p: Policy): { riskFrom: string; deliveredFrom: string; caps: Counts } {
+  const nowMs = toMs(now)
+  return {
+    riskFrom: new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString(),
+    deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString(),
+    caps: { refunded: REFUND_COUNT_CAP, risk: 1, orders: p.compensation.trustMinOrders },
+  }
+}
+
+/**
+ * A filing's context (Store.filingContext) as buyerProfileFor's `own`. The read may have been sent
+ * on the windows of `used` — the policy last read, so that it need not wait for the policy — and
+ * the live policy decides: when its trust window or count differs, the signed-for orders are
+ * counted again on it (one more read, only after the owner changed those numbers).
+ */
+export async function filedStanding(deps: Deps, ctx: FilingContext, now: string, used: Policy, live: Policy): Promise<OwnStanding> {
+  const was = standingWindows(now, used)
+  const is = standingWindows(now, live)
+  const same = was.deliveredFrom === is.deliveredFrom && was.caps.orders === is.caps.orders
+  const orders = same || !ctx.openid ? ctx.counts.orders : await deps.store.countOrders({ buyerOpenid: ctx.openid, deliveredFrom: is.deliveredFrom }, is.caps.orders)
+  return { record: ctx.buyer, counts: { ...ctx.counts, orders } }
+}
+
+/**
+ * What a filing already read of `openid` itself (Store.filingContext, read with standingWindows):
+ * its record and its counts, and — when it asked — the mini-program buyer recorded with a unionid.
+ */
+export interface OwnStanding {
+  record: BuyerRecord | null
+  counts: Counts
+  byUnionid?: { unionid: string; buyer: BuyerRecord | null }
+}
+
 /**
  * The buyer's standing for a new case or the staff's buyer panel, the same for every source
  * (mini-program submit, platform after-sale, linked case, logistics watch). One buyer may be known
@@ -76,31 +110,38 @@ interface Counts {
  * buyer and the shop orders carrying the unionid) go out with the record when the caller knows
  * the unionid, else one round later; so do a mini-program record's without recorded shop openids.
  * Every count is bounded (an index range with a cap), never a scan of the buyer's cases or orders.
+ * A filing passes `own`: the record and the counts of `openid` it read with its order in one read
+ * (Store.filingContext, windows from standingWindows), so only the linked ids' round is left.
  *
  * @example profileOf(await buyerProfileFor(deps, 'buyer-zhao', now, policy, { unionid: 'union-zhao' }))
  */
-export async function buyerProfileFor(deps: Deps, openid: string, now: string, policy: Policy | Promise<Policy>, hint: BuyerHint = {}): Promise<BuyerStanding> {
-  const nowMs = toMs(now)
-  const riskFrom = new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString()
+export async function buyerProfileFor(deps: Deps, openid: string, now: string, policy: Policy | Promise<Policy>, hint: BuyerHint = {}, own?: Promise<OwnStanding>): Promise<BuyerStanding> {
   const policyP = Promise.resolve(policy)
+  const riskFrom = new Date(toMs(now) - RISK_WINDOW_DAYS * DAY).toISOString()
   const countsOf = async (ids: string[]): Promise<Counts> => {
     // the case counts need no policy: they do not wait for it
     const [cases, orders] = await Promise.all([
       deps.store.buyerCaseCounts(ids, riskFrom, { refunded: REFUND_COUNT_CAP, risk: 1 }),
-      policyP.then((p) =>
-        deps.store.countOrders({ buyerOpenid: ids, deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString() }, p.compensation.trustMinOrders),
-      ),
+      policyP.then((p) => {
+        const w = standingWindows(now, p)
+        return deps.store.countOrders({ buyerOpenid: ids, deliveredFrom: w.deliveredFrom }, w.caps.orders)
+      }),
     ])
     return { refunded: cases.refunded, risk: cases.risk, orders }
   }
   /** the mini-program buyer's record a unionid names, and the shop openids it links */
   type Links = [BuyerRecord | null, Array<string | undefined>]
   const shopId = openid.startsWith(shopBuyerId(''))
-  const recordP = deps.store.getBuyer(openid)
+  // what the filing read already (one read for the order, the record and the counts), else read here
+  const recordP = own ? own.then((o) => o.record) : deps.store.getBuyer(openid)
   const ordersOf = (u: string) => deps.store.listOrdersByUnionid(u, LINKED_ORDERS_READ).then((os) => os.map((o) => o.order.shopOpenid))
+  const buyerByUnionid = async (u: string) => {
+    const known = own && (await own).byUnionid
+    return known && known.unionid === u ? known.buyer : deps.store.getBuyerByUnionid(u)
+  }
   const byUnionid = (u: string): Promise<Links> =>
     shopId
-      ? Promise.all([deps.store.getBuyerByUnionid(u), ordersOf(u)])
+      ? Promise.all([buyerByUnionid(u), ordersOf(u)])
       : // a mini-program openid's own record is the one a unionid names (see above), and it keeps
         // the shop openids claimShopOrders saw: the orders are read only for a record without them
         recordP.then(async (r): Promise<Links> => {
@@ -110,7 +151,7 @@ export async function buyerProfileFor(deps: Deps, openid: string, now: string, p
 
   // this id's counts run meanwhile; the unionid's links go out with the record when the caller
   // knows the unionid, else as soon as the record names it
-  const ownP = countsOf([openid])
+  const ownP = own ? own.then((o) => o.counts) : countsOf([openid])
   const hinted = hint.unionid || null
   const linksP = hinted ? byUnionid(hinted) : recordP.then((r): Links | Promise<Links> => (r?.unionid ? byUnionid(r.unionid) : [null, []]))
   const [record, [mpRecord, unionShopOpenids], p] = await Promise.all([recordP, linksP, policyP])

@@ -1,16 +1,17 @@
 import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import { livePolicy, outboxOf, roster } from '../shared'
+import { idempotentCaseId, type FilingContext } from '../../ports/store'
+import { ROUTING_COUNT_CAP, lastLivePolicy, livePolicy, outboxOf, roster, rosterOf } from '../shared'
 import { openCase } from '../../core'
 import { caseTypeOf, deskReasonOf, isStaleSnapshot } from '../../core/platform-status'
 import { localDate, toMs } from '../../core/tz'
 import { platformMediaEvent } from '../../core/platform-media'
-import { snapshotFromShop } from './channels-map'
-import { buyerIdFor, requireShop, upsertShopOrder } from './sync-shop-orders'
+import { shopBuyerId, snapshotFromShop } from './channels-map'
+import { requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
 import { importPriceDiff } from './run-shop-call'
-import { buyerProfileFor, profileOf } from './buyer-profile'
+import { buyerProfileFor, filedStanding, profileOf, standingWindows, type OwnStanding } from './buyer-profile'
 import { watchCaseBatches } from './batch-watch'
 import { applyRulesToCase } from './auto-rules'
 
@@ -44,21 +45,40 @@ export interface ImportResult {
  *   on its version; a snapshot whose platform update_time is older than the case's is ignored
  *   (stale push, slow poll), so the case always ends at the platform's latest state.
  *
- * Round trips: one shop read, then 2 store reads for a known case (+1 write when it changed);
- * a new case adds the order, the buyer's standing (buyerProfileFor) with the roster, a case number
- * and one create.
+ * Round trips: one shop read, then one store read (Store.filingContext: the after-sale's case —
+ * its id derived from the after-sale id — with, for a new one, the order, its buyer's record and
+ * standing, the buyer the unionid names and the roster with loads), +1 write when a known case
+ * changed; a new case adds a case number (per-instance blocks) and one create. A buyer whose
+ * record links other ids, or an order not stored yet, costs its own reads on top.
  *
  * @example await importAfterSale(deps, '3701234567890')
  */
 export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Promise<ImportResult> {
   const shop = requireShop(deps)
   const snap = snapshotFromShop(await shop.getAfterSaleOrder(afterSaleOrderId), deps.now())
-  let current = await deps.store.findByIdempotencyKey(AFTERSALE_SCOPE, snap.afterSaleOrderId)
+  const now = deps.now()
+  // one read (Store.filingContext): the after-sale's case if it has one, else what opening it needs
+  // — the order, its buyer's record and standing, the buyer the unionid names, the roster with
+  // loads — sent on the policy this instance read last, checked against the live one (read after
+  // it: on CloudBase the policy head rode along) before a case is opened on it
+  const guess = lastLivePolicy(deps)
+  const first = guess ? null : (await livePolicy(deps)).policy
+  const used = guess ?? first!
+  const ctx = await deps.store.filingContext({
+    orderId: snap.orderId,
+    openid: null,
+    ...standingWindows(now, used),
+    idem: { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId },
+    ...(snap.unionid ? { unionid: snap.unionid } : {}),
+    staffCap: ROUTING_COUNT_CAP,
+  })
+  let current = ctx.prior?.case ?? null
   if (!current) {
     // a 退差价 is the seller's own money, not a buyer's request: it settles the desk refund it pays, never opens a case
     const diff = await importPriceDiff(deps, snap)
     if (diff) return { caseId: diff.caseId, created: false, updated: diff.settled, unchanged: !diff.settled }
-    const opened = await openPlatformCase(deps, snap)
+    const policy = first ?? (await livePolicy(deps)).policy
+    const opened = await openPlatformCase(deps, snap, ctx, policy, used)
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
       const moved = await syncPlatformCase(deps, opened.case, snap)
@@ -84,9 +104,10 @@ export async function syncPlatformCase(deps: Deps, c: Case, snap: PlatformSnapsh
   return out.applied
 }
 
-async function orderFor(deps: Deps, snap: PlatformSnapshot): Promise<OrderSnapshot> {
-  const stored = (await deps.store.getOrder(snap.orderId)) ?? (await upsertShopOrder(deps, await requireShop(deps).getOrder(snap.orderId)))
-  const buyerOpenid = await buyerIdFor(deps, snap.shopOpenid, snap.unionid, stored)
+async function orderFor(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext): Promise<OrderSnapshot> {
+  const stored = ctx.order ?? (await upsertShopOrder(deps, await requireShop(deps).getOrder(snap.orderId)))
+  // buyerIdFor, on the buyer the context read for the unionid
+  const buyerOpenid = (snap.unionid ? ctx.unionBuyer?.openid : null) ?? stored?.order.buyerOpenid ?? shopBuyerId(snap.shopOpenid)
   if (stored) {
     if (stored.order.buyerOpenid === buyerOpenid) return stored.order
     const order = { ...stored.order, buyerOpenid }
@@ -116,19 +137,25 @@ async function orderFor(deps: Deps, snap: PlatformSnapshot): Promise<OrderSnapsh
 }
 
 /** Opens the case of a platform after-sale seen for the first time (routing, severity, SLA clamped to the platform deadline). */
-async function openPlatformCase(deps: Deps, snap: PlatformSnapshot): Promise<{ created: boolean; case: Case; policy: Policy }> {
+async function openPlatformCase(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext, policy: Policy, used: Policy): Promise<{ created: boolean; case: Case; policy: Policy }> {
   const now = deps.now()
-  const [{ policy }, order] = await Promise.all([livePolicy(deps), orderFor(deps, snap)])
-  // the same history, risk flag and trust as a mini-program case, across the buyer's ids
+  const order = await orderFor(deps, snap, ctx)
+  // the same history, risk flag and trust as a mini-program case, across the buyer's ids; the
+  // context's reads of the buyer serve when it read this buyer (the stored order's, as a rule)
+  const unionid = snap.unionid ?? order.buyerUnionid
+  const own: Promise<OwnStanding> | undefined = ctx.order && ctx.openid === order.buyerOpenid
+    ? filedStanding(deps, ctx, now, used, policy).then((o) => ({ ...o, ...(snap.unionid ? { byUnionid: { unionid: snap.unionid, buyer: ctx.unionBuyer } } : {}) }))
+    : undefined
   const [buyer, staff] = await Promise.all([
-    buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid: snap.unionid ?? order.buyerUnionid, shopOpenid: snap.shopOpenid }),
-    roster(deps),
+    buyerProfileFor(deps, order.buyerOpenid, now, policy, { unionid, shopOpenid: snap.shopOpenid }, own),
+    ctx.staff ? rosterOf(ctx.staff) : roster(deps),
   ])
   const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
   const type = caseTypeOf(snap.type)
   const opened = openCase(
     {
-      caseId: deps.newId(),
+      // the after-sale's own id: the store refuses a second case of it (Store.createCase)
+      caseId: idempotentCaseId(AFTERSALE_SCOPE, snap.afterSaleOrderId),
       caseNo,
       buyerOpenid: order.buyerOpenid,
       order,

@@ -3,13 +3,14 @@ import type { SubmitInput } from '@contract/actions'
 import type { z } from 'zod'
 import type { SubmitInputSchema } from '@contract/actions'
 import type { Deps } from '../deps'
+import type { Policy } from '@contract/policy'
 import { AppError, fromCore } from '../errors'
-import { fingerprint, livePolicy, otherCasesLedger, outboxOf, pastCasesOf, roster } from '../shared'
+import { ROUTING_COUNT_CAP, fingerprint, lastLivePolicy, livePolicy, otherCasesLedger, outboxOf, pastCasesOf, roster, rosterOf } from '../shared'
 import { buyerView } from '../views'
 import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
-import { GuardViolation } from '../../ports/store'
-import { buyerProfileFor, profileOf } from './buyer-profile'
+import { GuardViolation, idempotentCaseId } from '../../ports/store'
+import { buyerProfileFor, filedStanding, profileOf, standingWindows } from './buyer-profile'
 import { batchRemedyFor, watchCaseBatches } from './batch-watch'
 import { createWithRules, settleNow } from './auto-rules'
 
@@ -24,13 +25,16 @@ export const SHOP_REFUND_GUIDE = '这是视频号小店的订单：退款、退�
  * the core for a clear answer and enforced again by the store inside the write (per-order guard),
  * so concurrent submits from any number of instances cannot both pass.
  *
- * Reads go out together (order, its guard, roster, policy, the buyer's standing: see
- * buyerProfileFor, one or two rounds of its own; the batch remedy once the order is there) before
- * the case number and the write. The idempotency key is not read first: a retry is recognised by
- * the write (the key's insert fails, or the guard finds the item held by the first case) and
- * answered with the first case — a double tap costs the retry the reads, never the common filing
- * a round trip. The batch watch counts after the write (so that filings at the same moment cross
- * the threshold exactly): one capped count, in sequence.
+ * Reads: one read of what the filing must know (Store.filingContext: the order, the buyer's
+ * record and standing under this openid, the case an earlier request with this key filed, the
+ * roster with its loads; CloudBase: one aggregate, carrying the policy head too) at once — on the
+ * policy this instance read last, checked against the live one read after it (filedStanding) —
+ * beside the write's start and guard read (openCaseWrite); then the batch remedy and, for a buyer
+ * whose record links shop ids, their counts (buyerProfileFor). A retry seen in that read is answered at once. The new
+ * case's id is derived from the key (idempotentCaseId), so a twin racing past that read is
+ * refused by the case's own insert (or the guard finds the item held by the first case) and
+ * answered with the first case. The batch watch counts after the write (so that filings at the
+ * same moment cross the threshold exactly): one capped count, in sequence.
  *
  * @example submitCase(deps, 'openid-1', { orderId: 'DEMO0001', claimedItems: [{ skuId, qty: 1 }], type: 'refund_only', reason: 'quality_defect', desiredRemedy: 'refund' }, 'k-123')
  */
@@ -39,28 +43,39 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   const scope = `submit:${openid}`
   const print = fingerprint(input)
   const now = deps.now()
-  const live = livePolicy(deps)
+  // one read for what the filing must know (Store.filingContext): the order, the buyer's record
+  // and standing, the case an earlier request with this key filed, the roster with its loads. It
+  // goes out at once on the policy this instance read last (checked against the live one below:
+  // filedStanding), and the policy read after it (CloudBase: the policy head rode along with it)
+  const guess = lastLivePolicy(deps)
+  const filing = (p: Policy) => deps.store.filingContext({ orderId: input.orderId, openid, ...standingWindows(now, p), idem: { scope, key: idempotencyKey }, staffCap: ROUTING_COUNT_CAP })
+  const first = guess ? null : livePolicy(deps)
+  const ctxP = guess ? filing(guess) : first!.then((l) => filing(l.policy))
+  const live = first ?? ctxP.then(() => livePolicy(deps), () => livePolicy(deps))
   const policyP = live.then((l) => l.policy)
-  const orderP = deps.store.getOrder(input.orderId)
+  const orderP = ctxP.then((c) => c.order)
   // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it; read
-  // as soon as the order names the batches, beside the buyer's standing
+  // as soon as the order names the batches
   const remedyP = Promise.all([orderP, policyP]).then(([r, p]) => (r && r.order.buyerOpenid === openid ? batchRemedyFor(deps, r.order, input.claimedItems, p) : null))
   // the case's write is opened with these reads: its transaction reads the order's guard, once,
   // and the case is built on that read (see Store.openCaseWrite)
   const writeP = deps.store.openCaseWrite(input.orderId)
   const key = idempotencyKey
   try {
-    const [{ policy }, rec, write, buyer, staff, media, batchRemedy] = await Promise.all([
+    const [{ policy }, ctx, write, buyer, media, batchRemedy] = await Promise.all([
       live,
-      orderP,
+      ctxP,
       writeP,
       // history across the buyer's mini-program and shop ids: risk flag and derived trust
-      buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }),
-      roster(deps),
+      buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }, Promise.all([ctxP, policyP]).then(([c, p]) => filedStanding(deps, c, now, guess ?? p, p))),
       deps.media.verify(input.evidence, { openid }),
       remedyP,
     ])
+    const rec = ctx.order
     if (!rec || rec.order.buyerOpenid !== openid) throw new AppError('NOT_FOUND', '没有找到这个订单')
+    // a retry of a filing that went through: its case answers (the same form), or the key was reused
+    if (ctx.prior) return replayed(ctx.prior, now, policy, input, print)
+    const staff = ctx.staff ? rosterOf(ctx.staff) : await roster(deps)
     const guard = write.guard
     // money on a shop order moves only through the platform: its after-sale page, whose after-sale then reaches the desk
     if (rec.order.source === 'channels' && SHOP_REFUND_TYPES.has(input.type)) throw new AppError('NOT_ALLOWED_IN_STATUS', SHOP_REFUND_GUIDE)
@@ -69,7 +84,8 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
     const caseNo = await deps.store.nextCaseNo(localDate(toMs(now), policy.calendar.timezone))
     const opened = openCase(
       {
-        caseId: deps.newId(),
+        // the key's own id: the store refuses a second case under it (Store.createCase)
+        caseId: idempotentCaseId(scope, key),
         caseNo,
         buyerOpenid: openid,
         order: rec.order,
@@ -120,6 +136,15 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
 
 function keyReused(): AppError {
   return new AppError('CONFLICT', '这个请求标识已用于另一份申请，请刷新页面后重新提交', { reason: 'idempotency_key_reused' })
+}
+
+/** An earlier filing under the key: its fingerprint decides when stored with it, else the form's fields. */
+function replayed(prior: { case: Parameters<typeof buyerView>[0]; fingerprint?: string }, now: string, policy: Parameters<typeof buyerView>[2], input: z.output<typeof SubmitInputSchema>, print: string) {
+  if (prior.fingerprint !== undefined) {
+    if (prior.fingerprint !== print) throw keyReused()
+    return { case: buyerView(prior.case, now, policy), created: false }
+  }
+  return replay(prior.case, now, policy, input)
 }
 
 /** A retry answers the first case; the same key with a different form is refused. */
