@@ -122,6 +122,7 @@ async function main() {
     }
     console.log('')
     for (const n of [...all].sort()) console.log(`${used.has(n) ? 'used  ' : 'UNUSED'} ${n}${used.has(n) ? `  (${new Set(used.get(n)).size} shapes)` : ''}`)
+    console.log('(sqlite_autoindex_*: a PRIMARY KEY / UNIQUE constraint — case_no is unique — kept whether a read uses it or not)')
     await store.close()
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
