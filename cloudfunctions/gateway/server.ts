@@ -393,9 +393,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const root = path.relative(process.cwd(), opts.h5Dir) || '.'
     // Taro's inline rem snippet is allowed by its hash, nothing else inline runs
     const csp = pageCsp(inlineScriptHashes(opts.h5Dir))
+    // before the answer is built (see guard): the static answer starts from it
     app.use('/*', async (c, next) => {
-      await next()
       c.header('Content-Security-Policy', csp)
+      await next()
     })
     app.use('/*', serveStatic({ root }))
     app.get('/', serveStatic({ path: path.join(root, 'index.html') }))

@@ -50,3 +50,14 @@ describe('scripts/bench in small mode', () => {
     expect(summary).toMatch(/\d+ figures with a budget: \d+ met, \d+ missed or not measured/)
   })
 })
+
+describe('scripts/bench/index-plans.ts', () => {
+  it('runs every read of the SQLite store and finds no index on cases / outbox that none of them uses', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench/index-plans.ts'], { cwd: root, encoding: 'utf8', timeout: 120_000 })
+    if (r.status !== 0) throw new Error(`index-plans exited ${r.status}\n${(r.stderr ?? '').slice(-4000)}`)
+    expect(r.stdout).toMatch(/^used {3}cases_team_open/m)
+    // an index no query reads only costs every write (a constraint's own index is kept regardless)
+    const unused = [...r.stdout.matchAll(/^UNUSED (\S+)/gm)].map((m) => m[1]).filter((n) => !n.startsWith('sqlite_autoindex_'))
+    expect(unused).toEqual([])
+  }, 130_000)
+})

@@ -152,12 +152,14 @@ describe('the gateway refuses what does not come from its own pages', () => {
     expect(imp.status).toBe(404)
   })
 
-  test('pages and media carry nosniff, a content security policy and frame protection', async () => {
+  test('pages, media and API answers carry nosniff, a content security policy and frame protection', async () => {
     const home = await fetch(`${gw.url}/`)
     const file = await evidenceOf(gw, BUYER)
     const media = await fetch(`${gw.url}/media/${file.fileId.slice(6)}`, { headers: { 'x-dev-openid': BUYER } })
     expect(media.status).toBe(200)
-    for (const res of [home, media]) {
+    const api = await fetch(`${gw.url}/api/fn/aftersale`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dev-openid': BUYER, ...CALL }, body: JSON.stringify({ action: 'list_cases', data: {} }) })
+    expect(((await api.json()) as { ok: boolean }).ok).toBe(true)
+    for (const res of [home, media, api]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
       expect(res.headers.get('x-frame-options')).toBe('DENY')
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")

@@ -203,8 +203,8 @@ describe('SqliteStore specifics', () => {
     await a.close()
     // the file as the previous version left it: no SLA-state columns, the old queue index
     const raw = new Database(file)
-    raw.exec(`DROP INDEX cases_open_due_sla; DROP INDEX cases_open_assignee_sla; DROP INDEX cases_open_team_sla;
-      DROP INDEX cases_open_escalated_sla; DROP INDEX cases_created_sla; DROP INDEX cases_open_breach;
+    raw.exec(`DROP INDEX cases_assignee_open; DROP INDEX cases_team_open;
+      DROP INDEX cases_escalated_open; DROP INDEX cases_created_asc; DROP INDEX cases_breach_open;
       ALTER TABLE cases DROP COLUMN sla_warn_at; ALTER TABLE cases DROP COLUMN sla_breach_at;
       CREATE INDEX cases_open_due ON cases (open, due_sort, id); CREATE INDEX cases_open_assignee ON cases (open, assignee_id);
       CREATE INDEX cases_created ON cases (created_at DESC, id DESC);`)
@@ -221,18 +221,18 @@ describe('SqliteStore specifics', () => {
     await b.close()
     const check = new Database(file, { readonly: true })
     const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases'").all() as { name: string }[]).map((r) => r.name)
-    expect(indexes).toEqual(expect.arrayContaining(['cases_open_due_sla', 'cases_open_assignee_sla', 'cases_open_team_sla', 'cases_open_escalated_sla', 'cases_created_sla']))
+    expect(indexes).toEqual(expect.arrayContaining(['cases_assignee_open', 'cases_team_open', 'cases_escalated_open', 'cases_created_asc', 'cases_breach_open']))
     for (const old of ['cases_open_due', 'cases_open_assignee', 'cases_created']) expect(indexes).not.toContain(old)
     expect(check.prepare('SELECT COUNT(*) AS n FROM cases WHERE sla_warn_at IS NULL OR sla_breach_at IS NULL').get()).toEqual({ n: 0 })
     // each tab's page with an SLA filter walks its queue index in order (no temporary sort)
     const plan = (sql: string, ...params: unknown[]) =>
       (check.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' | ')
     const tabs: [string, string, unknown[]][] = [
-      ['cases_open_due_sla', 'open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
-      ['cases_open_assignee_sla', "assignee_id = 'a1' AND open = 1 AND sla_breach_at < ? ORDER BY due_sort, id", [T0]],
-      ['cases_open_team_sla', "team = 'quality' AND open = 1 AND sla_warn_at <= ? AND sla_breach_at >= ? ORDER BY due_sort, id", [T0, T0]],
-      ['cases_open_escalated_sla', 'escalated = 1 AND open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
-      ['cases_created_sla', 'sla_breach_at < ? ORDER BY created_at DESC, id DESC', [T0]],
+      ['cases_assignee_open', "assignee_id = 'a1' AND open = 1 AND sla_breach_at < ? ORDER BY due_sort, id", [T0]],
+      ['cases_assignee_open', 'assignee_id IS NULL AND open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
+      ['cases_team_open', "team = 'quality' AND open = 1 AND sla_warn_at <= ? AND sla_breach_at >= ? ORDER BY due_sort, id", [T0, T0]],
+      ['cases_escalated_open', 'escalated = 1 AND open = 1 AND sla_warn_at > ? ORDER BY due_sort, id', [T0]],
+      ['cases_created_asc', 'sla_breach_at < ? ORDER BY created_at DESC, id DESC', [T0]],
     ]
     for (const [index, where, params] of tabs) {
       const p = plan(`SELECT id FROM cases WHERE ${where} LIMIT 21`, ...params)
@@ -245,6 +245,74 @@ describe('SqliteStore specifics', () => {
     await c2.init()
     expect((await c2.getCase(fresh.id))?.id).toBe(fresh.id)
     await c2.close()
+  })
+
+  it('migrates a file with the queue indexes of 2026-12-07: every tab answers as before, the indexes no query reads are gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-migrate-indexes-'))
+    dirs.push(dir)
+    const file = join(dir, 'desk.db')
+    const a = new SqliteStore(file)
+    await a.init()
+    // one case of every tab shape: mine / another's / unassigned, escalated, breached, closed
+    const shapes: Case[] = [
+      makeCase({ assigneeId: 'a1', createdAt: at(T0, 1) }),
+      makeCase({ assigneeId: 'a2', team: 'logistics', createdAt: at(T0, 2) }),
+      makeCase({ createdAt: at(T0, 3) }),
+      makeCase({ assigneeId: 'a1', createdAt: at(T0, 4), flags: { ...makeCase().flags, escalated: true } }),
+      makeCase({ assigneeId: 'a2', createdAt: at(T0, 5), sla: { breachedAt: at(T0, 4 * HOUR), breachedTarget: 'first_response' } }),
+    ]
+    for (const c of shapes) await a.createCase(c, [{ key: `m-${c.id}`, caseId: c.id, kind: 'buyer_message', payload: {} }])
+    const closed = makeCase({ assigneeId: 'a1', createdAt: at(T0, 6), flags: { ...makeCase().flags, escalated: true } })
+    await a.createCase(closed, [])
+    await a.saveCase(nextVersion(closed, { status: 'closed' }), closed.version, [])
+    const now = at(T0, HOUR)
+    const tabs: Array<[Parameters<SqliteStore['listCases']>[0], 'due_asc' | 'created_desc']> = [
+      [{ assigneeId: 'a1', open: true }, 'due_asc'],
+      [{ team: 'quality', open: true }, 'due_asc'],
+      [{ unassigned: true, open: true }, 'due_asc'],
+      [{ slaState: { state: 'breached', at: now }, open: true }, 'due_asc'],
+      [{ escalated: true, open: true }, 'due_asc'],
+      [{ escalated: true, open: true, slaState: { state: 'on_time', at: T0 } }, 'due_asc'],
+      [{}, 'created_desc'],
+      [{ status: ['closed'] }, 'created_desc'],
+    ]
+    const answers = async (s: SqliteStore) =>
+      Promise.all(tabs.map(async ([f, order]) => [(await s.listCaseLines(f, { limit: 20, order })).items.map((l) => l.row.id), await s.countCases(f)]))
+    const before = await answers(a)
+    expect(before.map(([ids]) => (ids as string[]).length)).toEqual([2, 4, 1, 1, 1, 1, 6, 1])
+    await a.close()
+    // the file as the version of 2026-12-07 left it
+    const raw = new Database(file)
+    raw.exec(`DROP INDEX cases_assignee_open; DROP INDEX cases_team_open; DROP INDEX cases_escalated_open; DROP INDEX cases_created_asc; DROP INDEX cases_breach_open;
+      CREATE INDEX cases_queue ON cases (team, status, due_sort, id);
+      CREATE INDEX cases_assignee ON cases (assignee_id, status, due_sort, id);
+      CREATE INDEX cases_open_due_sla ON cases (open, due_sort, id, sla_warn_at, sla_breach_at);
+      CREATE INDEX cases_open_assignee_sla ON cases (open, assignee_id, due_sort, id, sla_warn_at, sla_breach_at);
+      CREATE INDEX cases_open_team_sla ON cases (open, team, due_sort, id, sla_warn_at, sla_breach_at);
+      CREATE INDEX cases_open_escalated_sla ON cases (open, escalated, due_sort, id, sla_warn_at, sla_breach_at);
+      CREATE INDEX cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
+      CREATE INDEX cases_open_breach ON cases (open, sla_breach_at);
+      CREATE INDEX outbox_pending ON outbox (status, next_attempt_at, key);
+      CREATE INDEX outbox_case ON outbox (case_id, created_at, key);`)
+    raw.close()
+
+    const b = new SqliteStore(file)
+    await b.init()
+    expect(await answers(b)).toEqual(before)
+    // a case filed after the migration is in its tabs; the messages of a case are still listed
+    const late = makeCase({ assigneeId: 'a1', createdAt: at(T0, 7), flags: { ...makeCase().flags, escalated: true } })
+    await b.createCase(late, [])
+    const after = await answers(b)
+    expect(after.map(([ids]) => (ids as string[]).includes(late.id))).toEqual([true, true, false, false, true, true, true, false])
+    expect((await b.listOutbox({ caseId: shapes[0].id }, 10)).map((o) => o.key)).toEqual([`m-${shapes[0].id}`])
+    await b.close()
+    const check = new Database(file, { readonly: true })
+    const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'outbox') AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort()
+    check.close()
+    expect(indexes).toEqual([
+      'cases_assignee_open', 'cases_breach_open', 'cases_buyer', 'cases_buyer_refunded', 'cases_buyer_risk', 'cases_created_asc', 'cases_escalated_open',
+      'cases_order', 'cases_sla_due', 'cases_status_created', 'cases_team_open', 'outbox_claim',
+    ])
   })
 
   it('migrates a file written before trust: signed orders and risk-flagged cases are counted, buyers keep their rep', async () => {

@@ -104,8 +104,6 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE INDEX IF NOT EXISTS cases_buyer ON cases (buyer_openid, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_order ON cases (order_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS cases_queue ON cases (team, status, due_sort, id);
-CREATE INDEX IF NOT EXISTS cases_assignee ON cases (assignee_id, status, due_sort, id);
 CREATE INDEX IF NOT EXISTS cases_status_created ON cases (status, created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS cases_sla_due ON cases (sla_due_at, id) WHERE sla_due_at IS NOT NULL;
 
@@ -127,8 +125,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   priority INTEGER NOT NULL DEFAULT 1,
   claim TEXT
 );
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_attempt_at, key);
-CREATE INDEX IF NOT EXISTS outbox_case ON outbox (case_id, created_at, key);
+-- its claim index is created by migrateOutbox()
 
 CREATE TABLE IF NOT EXISTS idempotency (
   scope TEXT NOT NULL,
@@ -454,6 +451,9 @@ export class SqliteStore implements Store {
     }
     if (!cols.has('claim')) this.db.exec('ALTER TABLE outbox ADD COLUMN claim TEXT')
     this.db.exec('CREATE INDEX IF NOT EXISTS outbox_claim ON outbox (status, priority, next_attempt_at, key)')
+    // read by no query of the app (pendingOutbox reads outbox_claim; a case's rows are listed only
+    // by tests and benches): each cost every queued message an index write
+    this.db.exec('DROP INDEX IF EXISTS outbox_pending; DROP INDEX IF EXISTS outbox_case')
   }
 
   /**
@@ -463,10 +463,9 @@ export class SqliteStore implements Store {
    * idempotent; on an up-to-date file it finds nothing to fill.
    *
    * Queue indexes: each tab's equality columns, then its sort key (due_sort, id — or created_at,
-   * id for 全部), then the two SLA instants. A page with an SLA-state filter walks one index in
-   * keyset order and checks the state in the index entry, never opening a row it does not return,
-   * whatever the share of cases in that state. They replace the earlier cases_open_due,
-   * cases_open_assignee and cases_created (their prefixes).
+   * id for 全部), then the two SLA instants; the open tabs' ones hold open cases only. A page with
+   * an SLA-state filter walks one index in keyset order and checks the state in the index entry,
+   * never opening a row it does not return, whatever the share of cases in that state.
    */
   private migrateCases(): void {
     const cols = new Set((this.db.prepare('PRAGMA table_info(cases)').all() as { name: string }[]).map((c) => c.name))
@@ -507,13 +506,27 @@ export class SqliteStore implements Store {
         DROP INDEX IF EXISTS cases_open_due;
         DROP INDEX IF EXISTS cases_open_assignee;
         DROP INDEX IF EXISTS cases_created;
-        CREATE INDEX IF NOT EXISTS cases_open_due_sla ON cases (open, due_sort, id, sla_warn_at, sla_breach_at);
-        CREATE INDEX IF NOT EXISTS cases_open_assignee_sla ON cases (open, assignee_id, due_sort, id, sla_warn_at, sla_breach_at);
-        CREATE INDEX IF NOT EXISTS cases_open_team_sla ON cases (open, team, due_sort, id, sla_warn_at, sla_breach_at);
-        CREATE INDEX IF NOT EXISTS cases_open_escalated_sla ON cases (open, escalated, due_sort, id, sla_warn_at, sla_breach_at);
-        CREATE INDEX IF NOT EXISTS cases_created_sla ON cases (created_at DESC, id DESC, sla_warn_at, sla_breach_at);
-        -- the 已超时 count: breached cases are few, so a range beats walking every open case
-        CREATE INDEX IF NOT EXISTS cases_open_breach ON cases (open, sla_breach_at);
+        -- replaced by the partial / ascending ones below (2026-12-08), or read by no query of the
+        -- app (cases_queue, cases_assignee, cases_open_due_sla): every index is a page written by
+        -- every new case; scripts/bench/index-plans.ts prints which index each query reads
+        DROP INDEX IF EXISTS cases_queue;
+        DROP INDEX IF EXISTS cases_assignee;
+        DROP INDEX IF EXISTS cases_open_due_sla;
+        DROP INDEX IF EXISTS cases_open_assignee_sla;
+        DROP INDEX IF EXISTS cases_open_team_sla;
+        DROP INDEX IF EXISTS cases_open_escalated_sla;
+        DROP INDEX IF EXISTS cases_created_sla;
+        DROP INDEX IF EXISTS cases_open_breach;
+        -- the tabs read open cases only (where() writes open = 1 as a literal so these apply): a
+        -- closed case leaves them, and a case that is not escalated costs the escalated one nothing
+        CREATE INDEX IF NOT EXISTS cases_assignee_open ON cases (assignee_id, due_sort, id, sla_warn_at, sla_breach_at) WHERE open = 1;
+        CREATE INDEX IF NOT EXISTS cases_team_open ON cases (team, due_sort, id, sla_warn_at, sla_breach_at) WHERE open = 1;
+        CREATE INDEX IF NOT EXISTS cases_escalated_open ON cases (escalated, due_sort, id, sla_warn_at, sla_breach_at) WHERE open = 1 AND escalated = 1;
+        -- ascending: a new case is the newest, appended at the end (a DESC index inserted it at the
+        -- front, splitting pages half-full); ORDER BY created_at DESC walks it backwards
+        CREATE INDEX IF NOT EXISTS cases_created_asc ON cases (created_at, id, sla_warn_at, sla_breach_at);
+        -- the 已超时 tab: breached cases are few, so a range beats walking every open case
+        CREATE INDEX IF NOT EXISTS cases_breach_open ON cases (sla_breach_at) WHERE open = 1;
         -- a new case's buyer standing counts refunded / risk-flagged cases of 90 days: few buyers have
         -- any, so these stay small, cost no write for most cases, and a count reads no case row
         CREATE INDEX IF NOT EXISTS cases_buyer_refunded ON cases (buyer_openid, created_at) WHERE refunded = 1;
@@ -847,7 +860,8 @@ export class SqliteStore implements Store {
     if (f.unassigned) w.push('assignee_id IS NULL')
     if (f.severity !== undefined) add('severity = ?', f.severity)
     if (f.reason !== undefined) add('reason = ?', f.reason)
-    if (f.escalated !== undefined) add('escalated = ?', f.escalated ? 1 : 0)
+    // literals, not parameters: a partial index (cases_escalated_open, the *_open ones) applies only to a literal
+    if (f.escalated !== undefined) w.push(f.escalated ? 'escalated = 1' : 'escalated = 0')
     // literals, not parameters: SQLite uses a partial index (cases_buyer_refunded / _risk) only for a literal
     if (f.refunded !== undefined) w.push(f.refunded ? 'refunded = 1' : 'refunded = 0')
     if (f.risk !== undefined) w.push(f.risk ? 'risk = 1' : 'risk = 0')
@@ -859,7 +873,7 @@ export class SqliteStore implements Store {
       if (r.breachAt?.lt !== undefined) add('sla_breach_at < ?', r.breachAt.lt)
       if (r.breachAt?.gte !== undefined) add('sla_breach_at >= ?', r.breachAt.gte)
     }
-    if (f.open !== undefined) add('open = ?', f.open ? 1 : 0)
+    if (f.open !== undefined) w.push(f.open ? 'open = 1' : 'open = 0')
     if (f.createdFrom !== undefined) add('created_at >= ?', iso(f.createdFrom))
     if (f.createdTo !== undefined) add('created_at < ?', iso(f.createdTo))
     if (f.buyerOpenid !== undefined) add('buyer_openid = ?', f.buyerOpenid)
