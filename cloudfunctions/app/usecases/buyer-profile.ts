@@ -1,8 +1,9 @@
 import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/domain'
 import type { Policy } from '@contract/policy'
-import type { BuyerRecord, FilingContext } from '../../ports/store'
+import type { BuyerRecord, FilingContext, FilingQuery } from '../../ports/store'
 import type { Deps } from '../deps'
 import { toMs } from '../../core/tz'
+import { lastLivePolicy, livePolicy } from '../shared'
 import { shopBuyerId } from './channels-map'
 
 const DAY = 86_400_000
@@ -78,6 +79,20 @@ export async function filedStanding(deps: Deps, ctx: FilingContext, now: string,
   const same = was.deliveredFrom === is.deliveredFrom && was.caps.orders === is.caps.orders
   const orders = same || !ctx.openid ? ctx.counts.orders : await deps.store.countOrders({ buyerOpenid: ctx.openid, deliveredFrom: is.deliveredFrom }, is.caps.orders)
   return { record: ctx.buyer, counts: { ...ctx.counts, orders } }
+}
+
+/**
+ * A filing's one read (Store.filingContext) sent at once on the policy this instance read last —
+ * an instance's first filing waits for the live one — and the live policy, read after it when
+ * asked (`live()`: on CloudBase the policy head rode along with the read, so it shares it). What
+ * was read on `used` is checked against the live policy before it is acted on (filedStanding).
+ */
+export function fileOnLastPolicy(deps: Deps, now: string, q: Omit<FilingQuery, 'riskFrom' | 'deliveredFrom' | 'caps'>) {
+  const guess = lastLivePolicy(deps)
+  let live = guess ? null : livePolicy(deps)
+  const used = guess ? Promise.resolve(guess) : live!.then((l) => l.policy)
+  const ctx = used.then((p) => deps.store.filingContext({ ...q, ...standingWindows(now, p) }))
+  return { used, ctx, live: () => (live ??= ctx.then(() => livePolicy(deps), () => livePolicy(deps))) }
 }
 
 /**

@@ -2,16 +2,16 @@ import { REMEDY_FOR_TYPE, type Case, type OrderSnapshot, type PlatformSnapshot }
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
 import { idempotentCaseId, type FilingContext } from '../../ports/store'
-import { ROUTING_COUNT_CAP, lastLivePolicy, livePolicy, outboxOf, roster, rosterOf } from '../shared'
+import { ROUTING_COUNT_CAP, outboxOf, roster, rosterOf } from '../shared'
 import { openCase } from '../../core'
 import { caseTypeOf, deskReasonOf, isStaleSnapshot } from '../../core/platform-status'
 import { localDate, toMs } from '../../core/tz'
 import { platformMediaEvent } from '../../core/platform-media'
-import { shopBuyerId, snapshotFromShop } from './channels-map'
-import { requireShop, upsertShopOrder } from './sync-shop-orders'
+import { snapshotFromShop } from './channels-map'
+import { buyerIdOf, requireShop, upsertShopOrder } from './sync-shop-orders'
 import { applySystemCommand } from './system-command'
 import { importPriceDiff } from './run-shop-call'
-import { buyerProfileFor, filedStanding, profileOf, standingWindows, type OwnStanding } from './buyer-profile'
+import { buyerProfileFor, fileOnLastPolicy, filedStanding, profileOf, type OwnStanding } from './buyer-profile'
 import { watchCaseBatches } from './batch-watch'
 import { applyRulesToCase } from './auto-rules'
 
@@ -61,23 +61,20 @@ export async function importAfterSale(deps: Deps, afterSaleOrderId: string): Pro
   // — the order, its buyer's record and standing, the buyer the unionid names, the roster with
   // loads — sent on the policy this instance read last, checked against the live one (read after
   // it: on CloudBase the policy head rode along) before a case is opened on it
-  const guess = lastLivePolicy(deps)
-  const first = guess ? null : (await livePolicy(deps)).policy
-  const used = guess ?? first!
-  const ctx = await deps.store.filingContext({
+  const filing = fileOnLastPolicy(deps, now, {
     orderId: snap.orderId,
     openid: null,
-    ...standingWindows(now, used),
     idem: { scope: AFTERSALE_SCOPE, key: snap.afterSaleOrderId },
     ...(snap.unionid ? { unionid: snap.unionid } : {}),
     staffCap: ROUTING_COUNT_CAP,
   })
+  const ctx = await filing.ctx
   let current = ctx.prior?.case ?? null
   if (!current) {
     // a 退差价 is the seller's own money, not a buyer's request: it settles the desk refund it pays, never opens a case
     const diff = await importPriceDiff(deps, snap)
     if (diff) return { caseId: diff.caseId, created: false, updated: diff.settled, unchanged: !diff.settled }
-    const policy = first ?? (await livePolicy(deps)).policy
+    const [{ policy }, used] = await Promise.all([filing.live(), filing.used])
     const opened = await openPlatformCase(deps, snap, ctx, policy, used)
     if (opened.created) {
       // an after-sale first seen past its first step (e.g. the first sync of older orders) catches up at once
@@ -106,8 +103,8 @@ export async function syncPlatformCase(deps: Deps, c: Case, snap: PlatformSnapsh
 
 async function orderFor(deps: Deps, snap: PlatformSnapshot, ctx: FilingContext): Promise<OrderSnapshot> {
   const stored = ctx.order ?? (await upsertShopOrder(deps, await requireShop(deps).getOrder(snap.orderId)))
-  // buyerIdFor, on the buyer the context read for the unionid
-  const buyerOpenid = (snap.unionid ? ctx.unionBuyer?.openid : null) ?? stored?.order.buyerOpenid ?? shopBuyerId(snap.shopOpenid)
+  // the buyer the context read for the unionid
+  const buyerOpenid = buyerIdOf(snap.unionid ? ctx.unionBuyer : null, snap.shopOpenid, stored)
   if (stored) {
     if (stored.order.buyerOpenid === buyerOpenid) return stored.order
     const order = { ...stored.order, buyerOpenid }

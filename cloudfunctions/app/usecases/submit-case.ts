@@ -3,14 +3,13 @@ import type { SubmitInput } from '@contract/actions'
 import type { z } from 'zod'
 import type { SubmitInputSchema } from '@contract/actions'
 import type { Deps } from '../deps'
-import type { Policy } from '@contract/policy'
 import { AppError, fromCore } from '../errors'
-import { ROUTING_COUNT_CAP, fingerprint, lastLivePolicy, livePolicy, otherCasesLedger, outboxOf, pastCasesOf, roster, rosterOf } from '../shared'
+import { ROUTING_COUNT_CAP, fingerprint, otherCasesLedger, outboxOf, pastCasesOf, roster, rosterOf } from '../shared'
 import { buyerView } from '../views'
 import { openCase, yuan } from '../../core'
 import { localDate, toMs } from '../../core/tz'
 import { GuardViolation, idempotentCaseId } from '../../ports/store'
-import { buyerProfileFor, filedStanding, profileOf, standingWindows } from './buyer-profile'
+import { buyerProfileFor, fileOnLastPolicy, filedStanding, profileOf } from './buyer-profile'
 import { batchRemedyFor, watchCaseBatches } from './batch-watch'
 import { createWithRules, settleNow } from './auto-rules'
 
@@ -47,11 +46,9 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
   // and standing, the case an earlier request with this key filed, the roster with its loads. It
   // goes out at once on the policy this instance read last (checked against the live one below:
   // filedStanding), and the policy read after it (CloudBase: the policy head rode along with it)
-  const guess = lastLivePolicy(deps)
-  const filing = (p: Policy) => deps.store.filingContext({ orderId: input.orderId, openid, ...standingWindows(now, p), idem: { scope, key: idempotencyKey }, staffCap: ROUTING_COUNT_CAP })
-  const first = guess ? null : livePolicy(deps)
-  const ctxP = guess ? filing(guess) : first!.then((l) => filing(l.policy))
-  const live = first ?? ctxP.then(() => livePolicy(deps), () => livePolicy(deps))
+  const filing = fileOnLastPolicy(deps, now, { orderId: input.orderId, openid, idem: { scope, key: idempotencyKey }, staffCap: ROUTING_COUNT_CAP })
+  const ctxP = filing.ctx
+  const live = filing.live()
   const policyP = live.then((l) => l.policy)
   const orderP = ctxP.then((c) => c.order)
   // the owner's remedy for a claimed item's batch, if set (issue 24): the engine suggests it; read
@@ -67,7 +64,7 @@ export async function submitCase(deps: Deps, openid: string, input: z.output<typ
       ctxP,
       writeP,
       // history across the buyer's mini-program and shop ids: risk flag and derived trust
-      buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }, Promise.all([ctxP, policyP]).then(([c, p]) => filedStanding(deps, c, now, guess ?? p, p))),
+      buyerProfileFor(deps, openid, now, policyP, { unionid: opts.unionid }, Promise.all([ctxP, filing.used, policyP]).then(([c, used, p]) => filedStanding(deps, c, now, used, p))),
       deps.media.verify(input.evidence, { openid }),
       remedyP,
     ])

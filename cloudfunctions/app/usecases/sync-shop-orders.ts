@@ -32,7 +32,11 @@ export function requireShop(deps: Deps): ShopPort {
  * order's current owner (an order a buyer already claimed stays theirs), else `channels:<openid>`.
  */
 export async function buyerIdFor(deps: Deps, shopOpenid: string, unionid: string | null | undefined, current?: OrderRecord | null): Promise<string> {
-  const matched = unionid ? await deps.store.getBuyerByUnionid(unionid) : null
+  return buyerIdOf(unionid ? await deps.store.getBuyerByUnionid(unionid) : null, shopOpenid, current)
+}
+
+/** buyerIdFor on the buyer already read for the unionid (`matched`: null when none or no unionid). */
+export function buyerIdOf(matched: { openid: string } | null | undefined, shopOpenid: string, current?: OrderRecord | null): string {
   return matched?.openid ?? current?.order.buyerOpenid ?? shopBuyerId(shopOpenid)
 }
 
