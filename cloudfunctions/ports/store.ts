@@ -301,6 +301,11 @@ export interface TaskFilter {
 /** One count of Store.countMany: cases by a queue filter, or follow-up tasks. */
 export type CountQuery = { cases: QueueFilter } | { tasks: TaskFilter }
 
+/** One CountQuery asked on its own: what Store.countMany answers for it. */
+export function countOne(store: Pick<Store, 'countCases' | 'countTasks'>, q: CountQuery, cap: number): Promise<number> {
+  return 'tasks' in q ? store.countTasks(q.tasks, cap) : store.countCases(q.cases, cap)
+}
+
 /** A staff member's inbox entry (see @contract/alerts). */
 export type InboxRecord = InboxItem
 

@@ -80,6 +80,7 @@ import {
   type FilingContext,
   type FilingQuery,
   idempotentCaseId,
+  countOne,
 } from '../../ports/store'
 import { outboxPriority } from '../outbox-priority'
 import { caseTasks } from '../case-tasks'
@@ -1141,7 +1142,7 @@ export class CloudBaseStore implements Store {
    */
   async countMany(queries: CountQuery[], cap: number): Promise<number[]> {
     const n = Math.max(0, Math.floor(cap))
-    const alone = (q: CountQuery) => ('tasks' in q ? this.countTasks(q.tasks, n) : this.countCases(q.cases, n))
+    const alone = (q: CountQuery) => countOne(this, q, n)
     const conds = queries.map((q) => ('tasks' in q ? this.taskFieldConds(q.tasks) : this.caseConds(q.cases)))
     const together = queries.map((_q, i) => i).filter((i) => conds[i].length > 0)
     if (n === 0 || together.length < 2) return Promise.all(queries.map(alone))

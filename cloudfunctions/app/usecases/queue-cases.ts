@@ -3,7 +3,7 @@ import { QUEUE_COUNT_CAP, TASK_TABS, type CaseSummary, type Page, type QueueInpu
 import type { Case } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import type { Deps } from '../deps'
-import type { CountQuery, QueueFilter, StaffRecord, TaskFilter } from '../../ports/store'
+import { countOne, type CountQuery, type QueueFilter, type StaffRecord, type TaskFilter } from '../../ports/store'
 import { livePolicy } from '../shared'
 import { lineSummary, summary } from '../views'
 import { listCaseLines } from './read-cases'
@@ -94,7 +94,7 @@ export async function queueCases(deps: Deps, me: StaffRecord, input: z.output<ty
   // every badge in one request where the store can (CloudBase: one aggregate instead of nine counts)
   const countAll = store.countMany
     ? store.countMany(queries, QUEUE_COUNT_CAP)
-    : Promise.all(queries.map((q) => ('tasks' in q ? store.countTasks(q.tasks, QUEUE_COUNT_CAP) : store.countCases(q.cases, QUEUE_COUNT_CAP))))
+    : Promise.all(queries.map((q) => countOne(store, q, QUEUE_COUNT_CAP)))
   const [page, counts] = await Promise.all([pageOf(), countAll])
   const all: QueueTab[] = [...TABS, ...TASK_TABS]
   return {
