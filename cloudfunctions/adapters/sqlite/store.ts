@@ -1051,8 +1051,9 @@ export class SqliteStore implements Store {
     const c = Math.max(0, Math.floor(cap))
     const ids = [...new Set(staffIds)]
     if (!ids.length) return out
-    // one read of every agent's counter (a statement per roster size)
-    const rows = this.all<{ key: string; n: number }>(`SELECT key, n FROM case_counts WHERE key IN (${ids.map(() => '?').join(', ')})`, ...ids.map((id) => `assignee:${id}`))
+    // every agent's counter in one range of the counters' key ('assignee:' ≤ key < 'assignee;'): one
+    // read for the roster (a row per agent with open cases), instead of one per agent
+    const rows = this.all<{ key: string; n: number }>("SELECT key, n FROM case_counts WHERE key >= 'assignee:' AND key < 'assignee;'")
     const n = new Map(rows.map((r) => [r.key, r.n]))
     for (const id of ids) out[id] = Math.min(c, n.get(`assignee:${id}`) ?? 0)
     return out
