@@ -309,13 +309,19 @@ const CASE_COUNT_KEYS: Array<[name: string, key: string]> = [
   ['assignee', "CASE WHEN $.open = 1 THEN (CASE WHEN $.assignee_id IS NULL THEN 'unassigned' ELSE 'assignee:' || $.assignee_id END) END"],
   ['escalated', "CASE WHEN $.open = 1 AND $.escalated = 1 THEN 'escalated' END"],
 ]
+// An increment creates its counter first, then adds: no upsert, whose DO UPDATE always may abort
+// and so made SQLite journal every page the case's insert touched (a statement journal) in case
+// it did; with `INSERT OR ROLLBACK` / `UPDATE OR ROLLBACK` (createCase, saveCase) no step may.
 const countStep = (row: 'NEW' | 'OLD', sign: 1 | -1, keys = CASE_COUNT_KEYS) =>
   keys.map(([, expr]) => {
     const k = expr.replaceAll('$.', `${row}.`)
     return sign > 0
-      ? `INSERT INTO case_counts (key, n) SELECT ${k}, 1 WHERE ${k} IS NOT NULL ON CONFLICT(key) DO UPDATE SET n = n + 1;`
+      ? `INSERT INTO case_counts (key, n) SELECT ${k}, 0 WHERE ${k} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_counts WHERE key = ${k});
+    UPDATE case_counts SET n = n + 1 WHERE key = ${k};`
       : `UPDATE case_counts SET n = n - 1 WHERE key = ${k};`
   }).join('\n    ')
+/** Version of CASE_COUNT_TRIGGERS: a file with triggers of another one gets them replaced when opened. */
+const CASE_COUNT_TRIGGERS_VERSION = 2
 const CASE_COUNT_TRIGGERS = `
   CREATE TRIGGER IF NOT EXISTS cases_count_insert AFTER INSERT ON cases BEGIN
     ${countStep('NEW', 1)}
@@ -440,12 +446,18 @@ export class SqliteStore implements Store {
    */
   private migrateCaseCounts(): void {
     const have = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_counts'").get()
-    if (have) return
-    this.db.exec('CREATE TABLE case_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID')
-    for (const [, expr] of CASE_COUNT_KEYS) {
-      this.db.exec(`INSERT INTO case_counts (key, n) SELECT ${expr.replaceAll('$.', '')} AS k, COUNT(*) FROM cases WHERE k IS NOT NULL GROUP BY k`)
+    const version = this.db.prepare("SELECT value FROM counters WHERE name = 'case_count_triggers'").pluck().get()
+    if (have && version === CASE_COUNT_TRIGGERS_VERSION) return
+    if (!have) {
+      this.db.exec('CREATE TABLE case_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID')
+      for (const [, expr] of CASE_COUNT_KEYS) {
+        this.db.exec(`INSERT INTO case_counts (key, n) SELECT ${expr.replaceAll('$.', '')} AS k, COUNT(*) FROM cases WHERE k IS NOT NULL GROUP BY k`)
+      }
     }
+    // the same counts, kept by the triggers of this version (the counters themselves stay)
+    this.db.exec('DROP TRIGGER IF EXISTS cases_count_insert; DROP TRIGGER IF EXISTS cases_count_delete; DROP TRIGGER IF EXISTS cases_count_update')
     this.db.exec(CASE_COUNT_TRIGGERS)
+    this.db.prepare("INSERT INTO counters (name, value) VALUES ('case_count_triggers', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(CASE_COUNT_TRIGGERS_VERSION)
   }
 
   /**
@@ -747,6 +759,9 @@ export class SqliteStore implements Store {
     idem?: { scope: string; key: string; fingerprint?: string },
     opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend } = {},
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
+    // alone (not inside a caller's transaction), a failed insert ends the whole write anyway: OR ROLLBACK
+    // spares SQLite the statement journal it keeps to undo just that statement (see countStep)
+    const insert = this.db.inTransaction ? 'INSERT' : 'INSERT OR ROLLBACK'
     return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
         const r = this.run('INSERT INTO idempotency (scope, key, case_id, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id, idem.fingerprint ?? null)
@@ -764,7 +779,7 @@ export class SqliteStore implements Store {
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.spendRule(opts.ruleSpend)
       const facts = caseFacts(c)
-      this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c, facts), c.id)
+      this.run(`${insert} INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c, facts), c.id)
       this.writeTasks(c)
       // no row of this id existed before the insert above (checked first): nothing to delete
       this.writeFacts(c, facts, true)
@@ -835,6 +850,8 @@ export class SqliteStore implements Store {
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; refunds?: Array<Omit<RefundRecord, 'status'>> } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
+    // as createCase: alone, a failed update ends the whole write, with no statement journal
+    const update = this.db.inTransaction ? 'UPDATE' : 'UPDATE OR ROLLBACK'
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
       if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
@@ -843,7 +860,7 @@ export class SqliteStore implements Store {
       updateGuard(guard, next)
       this.spendRule(opts.ruleSpend)
       const facts = caseFacts(next)
-      this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next, facts), next.id, expectedVersion)
+      this.run(`${update} cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next, facts), next.id, expectedVersion)
       this.writeTasks(next)
       this.writeFacts(next, facts)
       this.insertOutbox(next, outbox)
