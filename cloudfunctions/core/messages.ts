@@ -119,7 +119,8 @@ export function codePointLength(s: string): number {
  * something was cut. A single cluster longer than the room is dropped, never split.
  */
 export function truncate(s: string, max: number, ellipsis = '…'): string {
-  if (codePointLength(s) <= max) return s
+  // no more UTF-16 units than the room: no more code points either
+  if (s.length <= max || codePointLength(s) <= max) return s
   const room = max - codePointLength(ellipsis)
   let out = ''
   let used = 0
@@ -135,7 +136,9 @@ export function truncate(s: string, max: number, ellipsis = '…'): string {
 /** Remove lone surrogates and control characters, collapse whitespace. */
 function clean(s: string): string {
   let out = ''
-  for (const ch of s) {
+  // (a text without surrogates has no lone one to drop)
+  if (!/[\ud800-\udfff]/.test(s)) out = s
+  else for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0
     if (cp >= 0xd800 && cp <= 0xdfff) continue
     out += ch
