@@ -79,6 +79,14 @@ const CASE_COLUMNS = [
   'risk', 'facts', 'line',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
+// the case writes' statements, built once: the statement cache is keyed by their text
+const INSERT_CASE = `INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`
+const CASE_WRITE_SQL = {
+  insert: `INSERT ${INSERT_CASE}`,
+  insertAlone: `INSERT OR ROLLBACK ${INSERT_CASE}`,
+  update: `UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`,
+  updateAlone: `UPDATE OR ROLLBACK cases SET ${SET_CASE} WHERE id = ? AND version = ?`,
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cases (
@@ -761,7 +769,7 @@ export class SqliteStore implements Store {
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
     // alone (not inside a caller's transaction), a failed insert ends the whole write anyway: OR ROLLBACK
     // spares SQLite the statement journal it keeps to undo just that statement (see countStep)
-    const insert = this.db.inTransaction ? 'INSERT' : 'INSERT OR ROLLBACK'
+    const insert = this.db.inTransaction ? CASE_WRITE_SQL.insert : CASE_WRITE_SQL.insertAlone
     return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
         const r = this.run('INSERT INTO idempotency (scope, key, case_id, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id, idem.fingerprint ?? null)
@@ -779,7 +787,7 @@ export class SqliteStore implements Store {
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.spendRule(opts.ruleSpend)
       const facts = caseFacts(c)
-      this.run(`${insert} INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c, facts), c.id)
+      this.run(insert, ...this.caseParams(c, facts), c.id)
       this.writeTasks(c)
       // no row of this id existed before the insert above (checked first): nothing to delete
       this.writeFacts(c, facts, true)
@@ -851,7 +859,7 @@ export class SqliteStore implements Store {
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; refunds?: Array<Omit<RefundRecord, 'status'>> } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
     // as createCase: alone, a failed update ends the whole write, with no statement journal
-    const update = this.db.inTransaction ? 'UPDATE' : 'UPDATE OR ROLLBACK'
+    const update = this.db.inTransaction ? CASE_WRITE_SQL.update : CASE_WRITE_SQL.updateAlone
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
       if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
@@ -860,7 +868,7 @@ export class SqliteStore implements Store {
       updateGuard(guard, next)
       this.spendRule(opts.ruleSpend)
       const facts = caseFacts(next)
-      this.run(`${update} cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next, facts), next.id, expectedVersion)
+      this.run(update, ...this.caseParams(next, facts), next.id, expectedVersion)
       this.writeTasks(next)
       this.writeFacts(next, facts)
       this.insertOutbox(next, outbox)
