@@ -1374,7 +1374,9 @@ export class CloudBaseStore implements Store {
   private readHeads(fresh = false): Promise<{ version: number; staff: number } | null> {
     const now = Date.now()
     if (!fresh && this.heads && now - this.heads.at <= HEADS_SHARE_MS) return this.heads.read
-    const read = this.getDoc<{ version?: number; staff?: number }>('counters', 'policy').then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
+    const first = !this.headsRead
+    this.headsRead = true
+    const read = (first ? this.headsWithPolicy() : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
     const memo = { at: now, read }
     this.heads = memo
     read.catch(() => {
@@ -1382,7 +1384,21 @@ export class CloudBaseStore implements Store {
     })
     return read
   }
+  /**
+   * This instance's first head read (a policy read usually follows, and no version is cached yet):
+   * the version document the head names rides along (`$lookup`) and is cached, one round trip
+   * where the head then the version are two.
+   */
+  private async headsWithPolicy(): Promise<{ version?: number; staff?: number } | null> {
+    type Row = { version?: number; staff?: number; pv?: PolicyDoc[] }
+    const r = (await this.col('counters').aggregate().match({ _id: 'policy' }).lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' }).limit(1).end()) as { data?: Row[] }
+    const d = r.data?.[0]
+    const pv = d?.pv?.[0]
+    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    return d ?? null
+  }
   private heads: { at: number; read: Promise<{ version: number; staff: number } | null> } | null = null
+  private headsRead = false
   private readonly staffCache = new Map<string, StaffRecord | null>()
   private staffVersion = -1
 

@@ -76,10 +76,9 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     calendarWarnedOn = now.slice(0, 10)
     deps.log(`scheduler: ${warning}`)
   }
-  // the policy is read once per pass and handed to the sub-passes
-  const live = await livePolicy(deps)
+  // the policy is read once per pass and handed to the sub-passes; the due reads need only the time: side by side
+  const [live, timed, tasks] = await Promise.all([livePolicy(deps), deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const { policy } = live
-  const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
   // Every due step of a case is applied in memory, then the case is saved once; a store that
