@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import ts from 'typescript'
 
 export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup', 'channels']
 /** The runtime's major: cloudbaserc.json deploys every function on Nodejs20.19 (tests/server/runtime.test.ts checks they agree). */
@@ -193,6 +194,49 @@ const ownModulesArePure = {
 }
 
 /**
+ * The contract (types/: zod schemas, shared with the UI) is built at load, every schema of every
+ * module a bundle imports, though a function uses a few: each top-level `const` whose value is
+ * computed (a call, a `new`) is marked pure here (`/* @__PURE__ *\/ (() => (value))()`), so esbuild
+ * drops the ones the bundle never reads, as it drops an unused module (ownModulesArePure). A kept
+ * one is computed where and when it was. The premise: a value there is computed for itself, never
+ * for an effect of computing it (types/ holds schemas, labels and constants; any other statement,
+ * an expression statement say, is left as it is and kept).
+ */
+const typesDir = path.join(root, 'types') + path.sep
+function pureTopLevelValues(src, file) {
+  const sf = ts.createSourceFile(file, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const computed = (e) => {
+    let found = false
+    const visit = (n) => {
+      if (found || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) return
+      if (ts.isCallExpression(n) || ts.isNewExpression(n) || ts.isTaggedTemplateExpression(n)) found = true
+      else ts.forEachChild(n, visit)
+    }
+    visit(e)
+    return found
+  }
+  const edits = []
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue
+    for (const d of st.declarationList.declarations) {
+      if (d.initializer && ts.isIdentifier(d.name) && computed(d.initializer)) edits.push([d.initializer.getStart(sf), d.initializer.end])
+    }
+  }
+  let out = src
+  for (const [a, b] of edits.reverse()) out = `${out.slice(0, a)}/* @__PURE__ */ (() => (${out.slice(a, b)}))()${out.slice(b)}`
+  return out
+}
+const typesArePure = {
+  name: 'types-are-pure',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(typesDir)) return undefined
+      return { contents: pureTopLevelValues(await fs.promises.readFile(args.path, 'utf8'), args.path), loader: 'ts' }
+    })
+  },
+}
+
+/**
  * zod 3's schema constructor binds 24 methods to every instance and gives it a `~standard`
  * object: a bundle builds ~2,300 schemas at load (types/, shared with the UI), ~20 ms of a cold
  * start. In the function bundles the same bound methods are made on first read of each (a getter
@@ -270,7 +314,7 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify, codeCache)
     // SQLite is only used by the local gateway; INSTALLED are installed by CloudBase from the
     // function's package.json (installDependency) at the pinned version
     external: ['better-sqlite3', ...INSTALLED],
-    plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds],
+    plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds, typesArePure],
     logLevel: quiet ? 'error' : 'warning',
   })
   const bundle = fs.readFileSync(path.join(outdir, BUNDLE), 'utf8')
