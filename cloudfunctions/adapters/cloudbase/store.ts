@@ -79,6 +79,7 @@ import {
   type SlaVerdict,
   type FilingContext,
   type FilingQuery,
+  type SchedulerReads,
   idempotentCaseId,
   countOne,
 } from '../../ports/store'
@@ -650,6 +651,40 @@ export class CloudBaseStore implements Store {
     const r = (await this.col('cases').where(this.where(this.taskConds(filter))).count()) as { total: number }
     return Math.min(r.total, Math.max(0, Math.floor(cap)))
   }
+  /**
+   * One aggregate on the policy head (`counters/policy`) with `$lookup` sub-pipelines, as
+   * filingContext's: the due cases and the due follow-up tasks (dueCases / dueTaskCases: the same
+   * conditions, order and limit), the running batch outreaches (listBatchAlerts), one expired push
+   * nonce's id (purgePushNonces has work) — and the head itself, which serves the pass's policy
+   * read after it as a head read of the last HEADS_SHARE_MS would (readHeads), with the version
+   * document it names on this instance's first head read. No head (no policy saved yet): null.
+   */
+  async schedulerReads(now: string, limit: number, running: number): Promise<SchedulerReads | null> {
+    const _ = this._
+    const $ = _.aggregate
+    const n = Math.max(0, Math.min(PAGE, Math.floor(limit)))
+    const r = Math.max(1, Math.min(PAGE, Math.floor(running)))
+    const sub = (match: Obj, sort: Obj, cap: number, project: Obj) => $.pipeline().match(match).sort(sort).limit(Math.max(1, cap)).project(project).done()
+    const withVersion = !this.headsRead
+    this.headsRead = true
+    let agg = this.col('counters').aggregate().match({ _id: 'policy' })
+    if (withVersion) agg = agg.lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
+    agg = agg
+      .lookup({ from: this.name('cases'), pipeline: sub({ slaDueAt: _.lte(iso(now)) }, { slaDueAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srDue' })
+      .lookup({ from: this.name('cases'), pipeline: sub({ taskNextAt: _.lte(iso(now)) }, { taskNextAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srTasks' })
+      .lookup({ from: this.name('batchAlerts'), pipeline: sub({ running: true }, { openedAt: -1, _id: -1 }, r, { docJson: 1 }), as: 'srRunning' })
+      .lookup({ from: this.name('pushNonces'), pipeline: sub({ expiresAt: _.lte(iso(now)) }, { _id: 1 }, 1, { _id: 1 }), as: 'srNonces' })
+    type Row = { version?: number; staff?: number; pv?: PolicyDoc[]; srDue: { docJson: string }[]; srTasks: { docJson: string }[]; srRunning: { docJson: string }[]; srNonces: unknown[] }
+    const sentAt = Date.now()
+    const row = ((await agg.limit(1).end()) as { data?: Row[] }).data?.[0]
+    if (!row) return null
+    if (!this.heads || this.heads.at <= sentAt) this.heads = { at: sentAt, read: Promise.resolve({ version: row.version ?? 0, staff: row.staff ?? 0 }) }
+    const pv = row.pv?.[0]
+    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    const cases = (docs: { docJson: string }[]) => docs.map((d) => JSON.parse(d.docJson) as Case)
+    return { due: n ? cases(row.srDue) : [], tasks: n ? cases(row.srTasks) : [], running: row.srRunning.map((d) => JSON.parse(d.docJson) as BatchAlert), noncesExpired: row.srNonces.length > 0 }
+  }
+
   async dueTaskCases(now: string, limit: number): Promise<Case[]> {
     const docs = await this.sorted<CaseDoc>('cases', [{ taskNextAt: this._.lte(iso(now)) }], 'taskNextAt', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as Case)
