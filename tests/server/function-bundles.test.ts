@@ -53,15 +53,15 @@ describe('each deployed bundle serves its first call in a fresh process', () => 
     expect(r.loaded).not.toContain('cloudbase-node-sdk-extra.js')
   })
 
-  it('admin: the queue’s first call counts its nine badges in one aggregate (CloudBase round trips: 5, was 13)', async () => {
+  it('admin: the queue’s first call counts its nine badges in one aggregate (CloudBase round trips: 4, was 13)', async () => {
     emulator.trace = []
     expect((await call('admin')).raw).toMatch(/^\{"ok":true,"data":/)
     const trace = emulator.trace
     emulator.trace = null
     expect(trace.filter((t) => t.action === 'database.aggregateDocuments' && t.what === 'cases')).toHaveLength(1)
     expect(trace.filter((t) => t.action === 'database.calculateDocument')).toHaveLength(0)
-    // the policy head and roster version with the policy version it names (one aggregate), the caller, the page, the badges, 全部
-    expect(trace.length).toBeLessThanOrEqual(5)
+    // the policy head and roster version with the policy version it names and the caller's record (one aggregate), the page, the badges, 全部
+    expect(trace.length).toBeLessThanOrEqual(4)
   })
 
   it.each([
@@ -83,8 +83,12 @@ describe('each deployed bundle serves its first call in a fresh process', () => 
     expect(trace.map((t) => `${t.action} ${t.what}`)).toEqual(['database.aggregateDocuments counters', 'database.getDocument orders'])
   })
 
-  it('setup: a buyer is refused after its staff read', async () => {
+  it('setup: a buyer is refused after its staff read (one request: the roster head, the caller’s record joined)', async () => {
+    emulator.trace = []
     expect((await call('setup')).answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    const trace = emulator.trace
+    emulator.trace = null
+    expect(trace.map((t) => `${t.action} ${t.what}`)).toEqual(['database.aggregateDocuments counters'])
   })
 
   it('channels: a signed push is acknowledged', async () => {

@@ -662,8 +662,10 @@ export class CloudBaseStore implements Store {
   async schedulerReads(now: string, limit: number, running: number): Promise<SchedulerReads | null> {
     const _ = this._
     const $ = _.aggregate
-    const n = Math.max(0, Math.min(PAGE, Math.floor(limit)))
-    const r = Math.max(1, Math.min(PAGE, Math.floor(running)))
+    // more than a page each: dueCases / dueTaskCases page them
+    if (limit > PAGE || running > PAGE) return null
+    const n = Math.max(0, Math.floor(limit))
+    const r = Math.max(1, Math.floor(running))
     const sub = (match: Obj, sort: Obj, cap: number, project: Obj) => $.pipeline().match(match).sort(sort).limit(Math.max(1, cap)).project(project).done()
     const withVersion = !this.headsRead
     this.headsRead = true
@@ -1387,11 +1389,14 @@ export class CloudBaseStore implements Store {
    * fields the case writes keep (lastAssignedAt) may lag here; routing reads listStaffLoads.
    */
   async getStaff(id: string): Promise<StaffRecord | null> {
-    const roster = (await this.readHeads(true))?.staff ?? 0
+    // this instance's first head read brings the record too (headsWithPolicy)
+    let joined: Obj | null | undefined
+    const roster = (await this.readHeads(true, { id, got: (d) => (joined = d) }))?.staff ?? 0
     if (roster !== this.staffVersion) {
       this.staffCache.clear()
       this.staffVersion = roster
     }
+    if (joined !== undefined) this.staffCache.set(id, joined && CloudBaseStore.toStaff(joined))
     const cached = this.staffCache.get(id)
     if (cached !== undefined) return cached && { ...cached, teams: [...cached.teams] }
     const d = await this.getDoc<Obj>('staff', id)
@@ -1406,12 +1411,12 @@ export class CloudBaseStore implements Store {
    * so a call's staff check and policy read cost one round trip. A policy saved on another
    * instance is seen at most that much later.
    */
-  private readHeads(fresh = false): Promise<{ version: number; staff: number } | null> {
+  private readHeads(fresh = false, staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version: number; staff: number } | null> {
     const now = Date.now()
     if (!fresh && this.heads && now - this.heads.at <= HEADS_SHARE_MS) return this.heads.read
     const first = !this.headsRead
     this.headsRead = true
-    const read = (first ? this.headsWithPolicy() : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
+    const read = (first ? this.headsWithPolicy(staff) : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
     const memo = { at: now, read }
     this.heads = memo
     read.catch(() => {
@@ -1421,15 +1426,19 @@ export class CloudBaseStore implements Store {
   }
   /**
    * This instance's first head read (a policy read usually follows, and no version is cached yet):
-   * the version document the head names rides along (`$lookup`) and is cached, one round trip
-   * where the head then the version are two.
+   * the version document the head names rides along (`$lookup`) and is cached, and so does the
+   * staff record a staff check reads next (handed to `staff.got`, null when there is none; not
+   * called when there is no head to join on), one round trip where those are two or three.
    */
-  private async headsWithPolicy(): Promise<{ version?: number; staff?: number } | null> {
-    type Row = { version?: number; staff?: number; pv?: PolicyDoc[] }
-    const r = (await this.col('counters').aggregate().match({ _id: 'policy' }).lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' }).limit(1).end()) as { data?: Row[] }
+  private async headsWithPolicy(staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version?: number; staff?: number } | null> {
+    type Row = { version?: number; staff?: number; pv?: PolicyDoc[]; st?: Obj[] }
+    let agg = this.col('counters').aggregate().match({ _id: 'policy' }).lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
+    if (staff) agg = agg.lookup({ from: this.name('staff'), pipeline: this._.aggregate.pipeline().match({ _id: staff.id }).limit(1).done(), as: 'st' })
+    const r = (await agg.limit(1).end()) as { data?: Row[] }
     const d = r.data?.[0]
     const pv = d?.pv?.[0]
     if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    if (d && staff) staff.got(d.st?.[0] ?? null)
     return d ?? null
   }
   private heads: { at: number; read: Promise<{ version: number; staff: number } | null> } | null = null
