@@ -406,11 +406,13 @@ function startWarmService(file) {
 /**
  * The V8 code cache of what a cold start compiles (CODE_CACHE.manifest): a fresh `node` with no
  * flags loads the function through its loader, as on the platform, serves one typical first call
- * (WARM_CALLS) whose SDK requests all fail — its service URL is a local socket that closes every
- * connection, so nothing leaves this machine and nothing is written anywhere —, and writes each
- * file's `createCachedData()` (every function compiled so far: the load's and the call's path up to
- * the first request, ~5-10 ms more of a real first call than a load alone) to `<file>.cache`, with
- * the V8 version and the files' hashes in the manifest. A cache is only taken by the same V8 with
+ * (WARM_CALLS) — its SDK answered by `serviceUrl`: buildFunctions passes a fresh demo shop in the
+ * local emulator (WARM_SERVICE), so the call runs to its end; without one, a local socket that
+ * closes every connection (every request fails: only the path up to the first request runs);
+ * nothing leaves this machine either way —, and writes each file's `createCachedData()` (every
+ * function compiled so far: the load's and the call's, after its answers too) to `<file>.cache`,
+ * with the V8 version, the files' hashes and how the warm call ended (`warmCall`) in the
+ * manifest. A cache is only taken by the same V8 with
  * the same flags (README "Cold start"): CODE_CACHE_NODE=<path to node> makes it with the runtime's
  * own Node (CloudBase's Nodejs20.19) when the build runs on another one.
  */
