@@ -9,6 +9,9 @@
  * Also: the SDK required alone, as installed in node_modules and as vendored next to the bundles.
  * `--profile`: one more run per function: time per file loaded (compile + top-level code, its own
  * requires excluded) and the first call, with a `node --cpu-prof` profile in build/coldstart-profiles/.
+ * Each function's line also gives every run's figure and the SDK requests of each cold start (the
+ * emulator's log); `--trace` prints those requests by action and collection, `--only=a,b` measures
+ * those functions only.
  */
 import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
