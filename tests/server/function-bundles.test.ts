@@ -223,6 +223,8 @@ describe('the V8 code cache shipped with each function (scripts/function-loader.
     expect(outcomes(r.codeCache)).toEqual(bothAccepted)
     expect(r.raw).not.toContain('"INTERNAL"')
     expect(fs.readFileSync(path.join(dir, fn, 'code-cache.json'), 'utf8')).toContain(`"v8": "${process.versions.v8}"`)
+    // the build's warm-up call was answered by the demo shop, to its end (setup's: a buyer, refused after the staff read)
+    expect((JSON.parse(fs.readFileSync(path.join(dir, fn, 'code-cache.json'), 'utf8')) as { warmCall: string }).warmCall).toBe(fn === 'setup' ? 'refused FORBIDDEN' : 'answered')
     // V8's own word, not the loader's: it deserializes each cache file whole (--profile-deserialization is left out of V8's flag check)
     const v8 = spawnSync(process.execPath, ['--profile-deserialization', '-e', `require(${JSON.stringify(path.join(dir, fn, 'index.js'))})`], { encoding: 'utf8', env }).stdout
     for (const f of ['bundle.js.cache', 'vendor/cloudbase-node-sdk.js.cache']) expect(v8).toContain(`[Deserializing from ${fs.statSync(path.join(dir, fn, f)).size} bytes took`)
