@@ -77,9 +77,42 @@ export function otherCasesLedger(guard: OrderGuard, caseId: string | null): Orde
 
 /** Stable hash of a request's data: the same idempotency key with other data is a different request. */
 export function fingerprint(data: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v
-  return crypto.createHash('sha256').update(JSON.stringify(canon(data))).digest('hex').slice(0, 32)
+  return crypto.createHash('sha256').update(canonicalJson(data) as string).digest('hex').slice(0, 32)
+}
+
+/**
+ * JSON.stringify of the value with every object's keys sorted, written in one pass (no sorted
+ * copy of each object first): the same text fingerprints were always taken of, so keys stored
+ * before still match. As JSON.stringify: an object drops keys whose value has no JSON
+ * (undefined, a function), an array writes null for them, a Date is an object without keys.
+ */
+export function canonicalJson(v: unknown): string | undefined {
+  if (Array.isArray(v)) {
+    let out = '['
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (canonicalJson(v[i]) ?? 'null')
+    return out + ']'
+  }
+  if (v && typeof v === 'object') {
+    let out = '{'
+    for (const k of sortedKeys(v)) {
+      const s = canonicalJson((v as Record<string, unknown>)[k])
+      if (s !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + s
+    }
+    return out + '}'
+  }
+  return JSON.stringify(v)
+}
+
+/** An object's keys in the order a key-sorted copy lists them: array-index keys first, ascending, then the others sorted. */
+function sortedKeys(v: object): string[] {
+  const keys = Object.keys(v).sort()
+  const index = keys.filter(isIndexKey)
+  if (!index.length) return keys
+  return [...index.sort((a, b) => Number(a) - Number(b)), ...keys.filter((k) => !isIndexKey(k))]
+}
+const isIndexKey = (k: string) => {
+  const n = Number(k)
+  return n >>> 0 === n && n !== 4294967295 && String(n) === k
 }
 
 /** Events that must leave the system reliably go to the outbox, in the same write as the case. */

@@ -33,5 +33,15 @@ export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreE
 
 /** Exactly the commands decide() would let `actor` run on `c` now, in table order. */
 export function allowedCommands(c: Case, ctx: GuardContext): CommandType[] {
-  return TRANSITIONS.filter((r) => !refusal(c, r.command, ctx)).map((r) => r.command)
+  // refusal's first checks (status, actor kind), without building the refusal they would give:
+  // most of the table is refused there, and refusal decides the rest
+  const final = FINAL_STATUSES.includes(c.status)
+  return TRANSITIONS.filter((r) => {
+    const row = rowOf(r.command)
+    const self = row.self.includes(c.status)
+    if (final && !self) return false
+    if (!self && !row.from[c.status]?.length) return false
+    if (!row.by.includes(ctx.actor.kind)) return false
+    return !refusal(c, r.command, ctx)
+  }).map((r) => r.command)
 }

@@ -119,7 +119,8 @@ export function codePointLength(s: string): number {
  * something was cut. A single cluster longer than the room is dropped, never split.
  */
 export function truncate(s: string, max: number, ellipsis = '…'): string {
-  if (codePointLength(s) <= max) return s
+  // no more UTF-16 units than the room: no more code points either
+  if (s.length <= max || codePointLength(s) <= max) return s
   const room = max - codePointLength(ellipsis)
   let out = ''
   let used = 0
@@ -135,7 +136,9 @@ export function truncate(s: string, max: number, ellipsis = '…'): string {
 /** Remove lone surrogates and control characters, collapse whitespace. */
 function clean(s: string): string {
   let out = ''
-  for (const ch of s) {
+  // (a text without surrogates has no lone one to drop)
+  if (!/[\ud800-\udfff]/.test(s)) out = s
+  else for (const ch of s) {
     const cp = ch.codePointAt(0) ?? 0
     if (cp >= 0xd800 && cp <= 0xdfff) continue
     out += ch
@@ -156,6 +159,15 @@ function toInstant(value: FieldValue): number {
 const MIN_MS = Date.UTC(2000, 0, 1)
 const MAX_MS = Date.UTC(9999, 0, 1)
 
+/** The field's instant: the value's, else the fallback's, within 2000–9999; else null. */
+function instantOf(value: FieldValue, fallback: FieldValue): number | null {
+  for (const v of [value, fallback]) {
+    const ms = toInstant(v ?? null)
+    if (Number.isFinite(ms) && ms >= MIN_MS && ms < MAX_MS) return ms
+  }
+  return null
+}
+
 export interface FormatOptions {
   tz?: string
   /** used for time / date fields whose value is missing or invalid (WeChat rejects placeholders) */
@@ -170,25 +182,18 @@ export function formatField(fieldName: string, value: FieldValue, opts: FormatOp
   const tz = opts.tz ?? 'Asia/Shanghai'
   const type = fieldName.replace(/\d+$/, '')
   const raw = value === null || value === undefined ? '' : String(value)
-  const instant = (): number | null => {
-    for (const v of [value, opts.fallbackTime]) {
-      const ms = toInstant(v ?? null)
-      if (Number.isFinite(ms) && ms >= MIN_MS && ms < MAX_MS) return ms
-    }
-    return null
-  }
   switch (type) {
     case 'amount': {
       const fen = typeof value === 'number' ? value : Number.parseInt(raw, 10)
       return formatYuan(Number.isFinite(fen) ? Math.min(fen, 1e15) : 0)
     }
     case 'time': {
-      const ms = instant()
+      const ms = instantOf(value, opts.fallbackTime)
       return ms === null ? '-' : formatLocalTime(ms, tz)
     }
     case 'date': {
       if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) return raw
-      const ms = instant()
+      const ms = instantOf(value, opts.fallbackTime)
       return ms === null ? '-' : localDate(ms, tz)
     }
     case 'character_string': {

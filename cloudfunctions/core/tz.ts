@@ -33,14 +33,34 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f
 }
 
+/**
+ * Answers of the conversions below, kept: one filing asks for the same few instants and dates
+ * dozens of times (SLA timers, business-hours windows, the money guard, the stored columns), and a
+ * Date round trip costs far more than a Map lookup. Pure functions of their arguments; each cache
+ * is emptied when it reaches CACHE_MAX entries.
+ */
+const CACHE_MAX = 10_000
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= CACHE_MAX) cache.clear()
+  cache.set(key, value)
+  return value
+}
+const msCache = new Map<string, number>()
+const isoCache = new Map<number, string>()
+
 export function toMs(iso: string): number {
+  const hit = msCache.get(iso)
+  if (hit !== undefined) return hit
   const ms = Date.parse(iso)
   if (Number.isNaN(ms)) throw new Error(`invalid time ${iso}`)
-  return ms
+  // a time without a zone is read in the process's zone (TZ may change): only UTC ones are kept
+  return iso.endsWith('Z') ? remember(msCache, iso, ms) : ms
 }
 
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString()
+  const hit = isoCache.get(ms)
+  // new Date(ms) throws on an instant out of range: only valid answers are kept
+  return hit !== undefined ? hit : remember(isoCache, ms, new Date(ms).toISOString())
 }
 
 /**
@@ -91,18 +111,35 @@ export function zonedToMs(date: string, minutesOfDay: number, tz: string): numbe
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
+/** Days since 1970-01-01 ↔ YYYY-MM-DD (proleptic Gregorian, as Date.UTC counts them). */
+const dayCache = new Map<string, number>()
+const dateOfDayCache = new Map<number, string>()
+function dayOf(date: string): number {
+  const hit = dayCache.get(date)
+  if (hit !== undefined) return hit
+  const [y, m, d] = date.split('-').map(Number)
+  return remember(dayCache, date, Math.floor(Date.UTC(y, m - 1, d) / DAY_MS))
+}
+function dateOfDay(day: number): string {
+  const hit = dateOfDayCache.get(day)
+  if (hit !== undefined) return hit
+  const t = new Date(day * DAY_MS)
+  return remember(dateOfDayCache, day, `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`)
+}
+
 /** YYYY-MM-DD of the instant in tz. */
 /** localDate is asked for the same instants over and over (money guard, SLA): Intl formatting is the cost, so answers are kept. */
-const dateCache = new Map<string, string>()
+const dateCache = new Map<string, Map<number, string>>()
 
 export function localDate(ms: number, tz: string): string {
-  const key = `${tz}|${ms}`
-  let d = dateCache.get(key)
+  // Shanghai's fixed offset (see localParts): the local day is plain arithmetic
+  if (tz === 'Asia/Shanghai' && ms >= SHANGHAI_FIXED_SINCE && ms < 8.64e15 - SHANGHAI_OFFSET_MS) return dateOfDay(Math.floor((ms + SHANGHAI_OFFSET_MS) / DAY_MS))
+  let perTz = dateCache.get(tz)
+  if (!perTz) dateCache.set(tz, (perTz = new Map()))
+  let d = perTz.get(ms)
   if (d === undefined) {
     const p = localParts(ms, tz)
-    d = `${p.year}-${pad(p.month)}-${pad(p.day)}`
-    if (dateCache.size >= 10_000) dateCache.clear()
-    dateCache.set(key, d)
+    d = remember(perTz, ms, `${p.year}-${pad(p.month)}-${pad(p.day)}`)
   }
   return d
 }
@@ -114,14 +151,12 @@ export function formatLocalTime(ms: number, tz: string): string {
 }
 
 export function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number)
-  const t = new Date(Date.UTC(y, m - 1, d + n))
-  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`
+  return dateOfDay(dayOf(date) + n)
 }
 
 export function weekdayOf(date: string): number {
-  const [y, m, d] = date.split('-').map(Number)
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay()
+  // 1970-01-01 was a Thursday (4)
+  return (((dayOf(date) + 4) % 7) + 7) % 7
 }
 
 export function parseHHMM(s: string): number {

@@ -79,6 +79,14 @@ const CASE_COLUMNS = [
   'risk', 'facts', 'line',
 ] as const
 const SET_CASE = CASE_COLUMNS.map((c) => `${c} = ?`).join(', ')
+// the case writes' statements, built once: the statement cache is keyed by their text
+const INSERT_CASE = `INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`
+const CASE_WRITE_SQL = {
+  insert: `INSERT ${INSERT_CASE}`,
+  insertAlone: `INSERT OR ROLLBACK ${INSERT_CASE}`,
+  update: `UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`,
+  updateAlone: `UPDATE OR ROLLBACK cases SET ${SET_CASE} WHERE id = ? AND version = ?`,
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cases (
@@ -309,13 +317,19 @@ const CASE_COUNT_KEYS: Array<[name: string, key: string]> = [
   ['assignee', "CASE WHEN $.open = 1 THEN (CASE WHEN $.assignee_id IS NULL THEN 'unassigned' ELSE 'assignee:' || $.assignee_id END) END"],
   ['escalated', "CASE WHEN $.open = 1 AND $.escalated = 1 THEN 'escalated' END"],
 ]
+// An increment creates its counter first, then adds: no upsert, whose DO UPDATE always may abort
+// and so made SQLite journal every page the case's insert touched (a statement journal) in case
+// it did; with `INSERT OR ROLLBACK` / `UPDATE OR ROLLBACK` (createCase, saveCase) no step may.
 const countStep = (row: 'NEW' | 'OLD', sign: 1 | -1, keys = CASE_COUNT_KEYS) =>
   keys.map(([, expr]) => {
     const k = expr.replaceAll('$.', `${row}.`)
     return sign > 0
-      ? `INSERT INTO case_counts (key, n) SELECT ${k}, 1 WHERE ${k} IS NOT NULL ON CONFLICT(key) DO UPDATE SET n = n + 1;`
+      ? `INSERT INTO case_counts (key, n) SELECT ${k}, 0 WHERE ${k} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM case_counts WHERE key = ${k});
+    UPDATE case_counts SET n = n + 1 WHERE key = ${k};`
       : `UPDATE case_counts SET n = n - 1 WHERE key = ${k};`
   }).join('\n    ')
+/** Version of CASE_COUNT_TRIGGERS: a file with triggers of another one gets them replaced when opened. */
+const CASE_COUNT_TRIGGERS_VERSION = 2
 const CASE_COUNT_TRIGGERS = `
   CREATE TRIGGER IF NOT EXISTS cases_count_insert AFTER INSERT ON cases BEGIN
     ${countStep('NEW', 1)}
@@ -329,6 +343,16 @@ const CASE_COUNT_TRIGGERS = `
     ${countStep('NEW', 1, CASE_COUNT_KEYS.slice(1))}
   END;
 `
+
+/**
+ * `LIMIT n` as a literal: SQLite re-prepares a statement on every new binding of a `LIMIT ?`
+ * parameter (its value may change the plan), ~10–17 µs a call; a literal is prepared once per
+ * value. For caps the code fixes (a bounded set of values), not for a caller's page size.
+ */
+function limitOf(n: number): string {
+  // a cap past any count (Infinity) is no cap: SQLite reads LIMIT -1 so
+  return `LIMIT ${Number.isFinite(n) ? Math.max(0, Math.floor(n)) : -1}`
+}
 
 /** The counter that answers a filter exactly (the queue's tab filters), or null. */
 function counterKey(f: QueueFilter): string | null {
@@ -430,12 +454,18 @@ export class SqliteStore implements Store {
    */
   private migrateCaseCounts(): void {
     const have = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_counts'").get()
-    if (have) return
-    this.db.exec('CREATE TABLE case_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID')
-    for (const [, expr] of CASE_COUNT_KEYS) {
-      this.db.exec(`INSERT INTO case_counts (key, n) SELECT ${expr.replaceAll('$.', '')} AS k, COUNT(*) FROM cases WHERE k IS NOT NULL GROUP BY k`)
+    const version = this.db.prepare("SELECT value FROM counters WHERE name = 'case_count_triggers'").pluck().get()
+    if (have && version === CASE_COUNT_TRIGGERS_VERSION) return
+    if (!have) {
+      this.db.exec('CREATE TABLE case_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID')
+      for (const [, expr] of CASE_COUNT_KEYS) {
+        this.db.exec(`INSERT INTO case_counts (key, n) SELECT ${expr.replaceAll('$.', '')} AS k, COUNT(*) FROM cases WHERE k IS NOT NULL GROUP BY k`)
+      }
     }
+    // the same counts, kept by the triggers of this version (the counters themselves stay)
+    this.db.exec('DROP TRIGGER IF EXISTS cases_count_insert; DROP TRIGGER IF EXISTS cases_count_delete; DROP TRIGGER IF EXISTS cases_count_update')
     this.db.exec(CASE_COUNT_TRIGGERS)
+    this.db.prepare("INSERT INTO counters (name, value) VALUES ('case_count_triggers', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(CASE_COUNT_TRIGGERS_VERSION)
   }
 
   /**
@@ -539,9 +569,10 @@ export class SqliteStore implements Store {
         for (let rows = page.all('') as { id: string; doc: string }[]; rows.length > 0; rows = page.all(rows[rows.length - 1].id) as { id: string; doc: string }[]) {
           for (const r of rows) {
             const c = JSON.parse(r.doc) as Case
-            reindex.run(...this.caseParams(c), r.id)
+            const facts = caseFacts(c)
+            reindex.run(...this.caseParams(c, facts), r.id)
             // rows an older version never wrote: analytics facts, follow-up tasks (upserts: idempotent)
-            this.writeFacts(c)
+            this.writeFacts(c, facts)
             this.writeTasks(c)
           }
         }
@@ -667,13 +698,14 @@ export class SqliteStore implements Store {
     return latest ? (JSON.parse(latest.doc) as Policy) : defaultPolicy
   }
 
-  private caseParams(c: Case): SqlValue[] {
+  /** The row's columns (CASE_COLUMNS), with the case's facts the same write stores again in case_facts (writeFacts). */
+  private caseParams(c: Case, f: CaseFacts = caseFacts(c)): SqlValue[] {
     const x = caseIndex(c, this.policyFor(c.policyVersion))
     return [
       x.version, x.caseNo, x.buyerOpenid, x.orderId, x.status, x.team, x.assigneeId, x.severity, x.reason,
       x.escalated ? 1 : 0, x.open ? 1 : 0, x.slaDueAt, x.dueSort, x.slaWarnAt, x.slaBreachAt, x.createdAt, x.updatedAt, JSON.stringify(c),
       x.refunded ? 1 : 0,
-      x.risk ? 1 : 0, JSON.stringify(caseFacts(c)), JSON.stringify(caseLine(c)),
+      x.risk ? 1 : 0, JSON.stringify(f), JSON.stringify(caseLine(c)),
     ]
   }
 
@@ -699,10 +731,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** The case's analytics rows (same transaction as the case write): one per claimed SKU. */
-  private writeFacts(c: Case): void {
-    const f = caseFacts(c)
-    this.run('DELETE FROM case_facts WHERE case_id = ?', c.id)
+  /**
+   * The case's analytics rows (same transaction as the case write): one per claimed SKU. `fresh`:
+   * a case inserted by this transaction, which has no rows to replace.
+   */
+  private writeFacts(c: Case, f: CaseFacts = caseFacts(c), fresh = false): void {
+    if (!fresh) this.run('DELETE FROM case_facts WHERE case_id = ?', c.id)
     const seen = new Set<string>()
     const skus = f.skuItems.length ? f.skuItems : [{ skuId: '', name: '', batch: '', batchKey: '' }]
     skus.forEach((k, i) => {
@@ -733,6 +767,9 @@ export class SqliteStore implements Store {
     idem?: { scope: string; key: string; fingerprint?: string },
     opts: { maxRequestsPerSku?: number; ruleSpend?: RuleSpend } = {},
   ): Promise<{ created: boolean; case: Case; fingerprint?: string }> {
+    // alone (not inside a caller's transaction), a failed insert ends the whole write anyway: OR ROLLBACK
+    // spares SQLite the statement journal it keeps to undo just that statement (see countStep)
+    const insert = this.db.inTransaction ? CASE_WRITE_SQL.insert : CASE_WRITE_SQL.insertAlone
     return this.db.transaction((): { created: boolean; case: Case; fingerprint?: string } => {
       if (idem) {
         const r = this.run('INSERT INTO idempotency (scope, key, case_id, fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', idem.scope, idem.key, c.id, idem.fingerprint ?? null)
@@ -749,9 +786,11 @@ export class SqliteStore implements Store {
       // the order's guard, read inside this IMMEDIATE transaction: no other writer can interleave
       admitCase(this.orderGuard(c.order.orderId), c, opts.maxRequestsPerSku)
       this.spendRule(opts.ruleSpend)
-      this.run(`INSERT INTO cases (${CASE_COLUMNS.join(', ')}, id) VALUES (${CASE_COLUMNS.map(() => '?').join(', ')}, ?)`, ...this.caseParams(c), c.id)
+      const facts = caseFacts(c)
+      this.run(insert, ...this.caseParams(c, facts), c.id)
       this.writeTasks(c)
-      this.writeFacts(c)
+      // no row of this id existed before the insert above (checked first): nothing to delete
+      this.writeFacts(c, facts, true)
       this.insertOutbox(c, outbox)
       if (c.assigneeId) this.markAssigned(c.assigneeId, c.updatedAt)
       return { created: true, case: c, ...(idem?.fingerprint ? { fingerprint: idem.fingerprint } : {}) }
@@ -819,6 +858,8 @@ export class SqliteStore implements Store {
 
   async saveCase(next: Case, expectedVersion: number, outbox: NewOutboxItem[], opts: { commandKey?: Omit<CommandKey, 'version'>; ruleSpend?: RuleSpend; refunds?: Array<Omit<RefundRecord, 'status'>> } = {}): Promise<void> {
     assertNewerVersion(next, expectedVersion)
+    // as createCase: alone, a failed update ends the whole write, with no statement journal
+    const update = this.db.inTransaction ? CASE_WRITE_SQL.update : CASE_WRITE_SQL.updateAlone
     this.db.transaction(() => {
       const prev = this.get<{ assignee_id: string | null }>('SELECT assignee_id FROM cases WHERE id = ? AND version = ?', next.id, expectedVersion)
       if (!prev) throw new StoreConflict(`case ${next.id} is not at version ${expectedVersion}`)
@@ -826,9 +867,10 @@ export class SqliteStore implements Store {
       const guard = this.orderGuard(next.order.orderId)
       updateGuard(guard, next)
       this.spendRule(opts.ruleSpend)
-      this.run(`UPDATE cases SET ${SET_CASE} WHERE id = ? AND version = ?`, ...this.caseParams(next), next.id, expectedVersion)
+      const facts = caseFacts(next)
+      this.run(update, ...this.caseParams(next, facts), next.id, expectedVersion)
       this.writeTasks(next)
-      this.writeFacts(next)
+      this.writeFacts(next, facts)
       this.insertOutbox(next, outbox)
       for (const r of opts.refunds ?? []) this.insertRefund(r)
       if (next.assigneeId && next.assigneeId !== prev.assignee_id) this.markAssigned(next.assigneeId, next.updatedAt)
@@ -945,7 +987,7 @@ export class SqliteStore implements Store {
     }
     const { sql, params } = this.where(filter)
     if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
-    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} ${limitOf(cap)})`, ...params)?.n ?? 0
   }
 
   async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
@@ -953,8 +995,8 @@ export class SqliteStore implements Store {
     if (!ids.length) return { refunded: 0, risk: 0 }
     const of = (flag: 'refunded' | 'risk', cap: number) =>
       this.get<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND created_at >= ? AND ${flag} = 1 LIMIT ?)`,
-        ...ids, iso(createdFrom), Math.max(0, Math.floor(cap)),
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND created_at >= ? AND ${flag} = 1 ${limitOf(cap)})`,
+        ...ids, iso(createdFrom),
       )?.n ?? 0
     return { refunded: of('refunded', caps.refunded), risk: of('risk', caps.risk) }
   }
@@ -1032,7 +1074,13 @@ export class SqliteStore implements Store {
   async openCaseCounts(staffIds: string[], cap = OPEN_COUNT_CAP): Promise<Record<string, number>> {
     const out: Record<string, number> = {}
     const c = Math.max(0, Math.floor(cap))
-    for (const id of new Set(staffIds)) out[id] = Math.min(c, this.get<{ n: number }>('SELECT n FROM case_counts WHERE key = ?', `assignee:${id}`)?.n ?? 0)
+    const ids = [...new Set(staffIds)]
+    if (!ids.length) return out
+    // every agent's counter in one range of the counters' key ('assignee:' ≤ key < 'assignee;'): one
+    // read for the roster (a row per agent with open cases), instead of one per agent
+    const rows = this.all<{ key: string; n: number }>("SELECT key, n FROM case_counts WHERE key >= 'assignee:' AND key < 'assignee;'")
+    const n = new Map(rows.map((r) => [r.key, r.n]))
+    for (const id of ids) out[id] = Math.min(c, n.get(`assignee:${id}`) ?? 0)
     return out
   }
   async getBuyer(openid: string): Promise<BuyerRecord | null> {
@@ -1192,8 +1240,8 @@ export class SqliteStore implements Store {
     const ids = [...new Set(typeof filter.buyerOpenid === 'string' ? [filter.buyerOpenid] : filter.buyerOpenid)]
     if (!ids.length) return 0
     return this.get<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND delivered_at >= ? LIMIT ?)`,
-      ...ids, iso(filter.deliveredFrom), Math.max(0, Math.floor(cap)),
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE buyer_openid IN (${ids.map(() => '?').join(', ')}) AND delivered_at >= ? ${limitOf(cap)})`,
+      ...ids, iso(filter.deliveredFrom),
     )?.n ?? 0
   }
   async unsignedOrders(shippedBefore: string, limit: number): Promise<OrderRecord[]> {
@@ -1717,7 +1765,7 @@ export class SqliteStore implements Store {
       p.push(iso(opts.openedTo))
     }
     if (opts.running) w.push('running = 1')
-    const rows = this.all<{ doc: string }>(`SELECT doc FROM batch_alerts WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY opened_at DESC, id DESC LIMIT ?`, ...p, Math.max(1, Math.min(1000, Math.floor(opts.limit))))
+    const rows = this.all<{ doc: string }>(`SELECT doc FROM batch_alerts WHERE ${w.length ? w.join(' AND ') : '1'} ORDER BY opened_at DESC, id DESC ${limitOf(Math.max(1, Math.min(1000, opts.limit)))}`, ...p)
     return rows.map((r) => JSON.parse(r.doc) as BatchAlert)
   }
   async saveBatchAlert(alert: BatchAlert, expectedVersion: number): Promise<boolean> {

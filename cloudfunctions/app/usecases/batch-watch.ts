@@ -7,7 +7,7 @@ import { AppError } from '../errors'
 import { livePolicy, otherCasesLedger, outboxOf, pastCasesOf, roster } from '../shared'
 import { claimedValueFen, decide, openCase } from '../../core'
 import { buyerLabel, withAlertContext } from '../../core/alert-context'
-import { localDate, toMs } from '../../core/tz'
+import { localDate, toIso, toMs } from '../../core/tz'
 import { GuardViolation, type NewOutboxItem, type OrderRecord, type StaffRecord } from '../../ports/store'
 
 /**
@@ -65,7 +65,7 @@ export async function watchCaseBatches(deps: Deps, c: Case, live?: Policy): Prom
   if (!cfg.enabled || !cfg.reasons.includes(c.reason)) return []
   const now = deps.now()
   const windowMs = cfg.windowHours * HOUR
-  const windowFrom = new Date(toMs(now) - windowMs).toISOString()
+  const windowFrom = toIso(toMs(now) - windowMs)
   const opened: BatchAlert[] = []
   for (const b of batchesOf(c.order, c.claimedItems)) {
     const filter = { batch: { skuId: b.skuId, batch: b.batch }, createdFrom: windowFrom }

@@ -2,7 +2,7 @@ import type { BuyerPreferences, BuyerProfile, TrustChange } from '@contract/doma
 import type { Policy } from '@contract/policy'
 import type { BuyerRecord, FilingContext, FilingQuery } from '../../ports/store'
 import type { Deps } from '../deps'
-import { toMs } from '../../core/tz'
+import { toIso, toMs } from '../../core/tz'
 import { lastLivePolicy, livePolicy } from '../shared'
 import { shopBuyerId } from './channels-map'
 
@@ -61,8 +61,8 @@ interface Counts {
 export function standingWindows(now: string, p: Policy): { riskFrom: string; deliveredFrom: string; caps: Counts } {
   const nowMs = toMs(now)
   return {
-    riskFrom: new Date(nowMs - RISK_WINDOW_DAYS * DAY).toISOString(),
-    deliveredFrom: new Date(nowMs - p.compensation.trustOrderDays * DAY).toISOString(),
+    riskFrom: toIso(nowMs - RISK_WINDOW_DAYS * DAY),
+    deliveredFrom: toIso(nowMs - p.compensation.trustOrderDays * DAY),
     caps: { refunded: REFUND_COUNT_CAP, risk: 1, orders: p.compensation.trustMinOrders },
   }
 }
@@ -132,7 +132,7 @@ export interface OwnStanding {
  */
 export async function buyerProfileFor(deps: Deps, openid: string, now: string, policy: Policy | Promise<Policy>, hint: BuyerHint = {}, own?: Promise<OwnStanding>): Promise<BuyerStanding> {
   const policyP = Promise.resolve(policy)
-  const riskFrom = new Date(toMs(now) - RISK_WINDOW_DAYS * DAY).toISOString()
+  const riskFrom = toIso(toMs(now) - RISK_WINDOW_DAYS * DAY)
   const countsOf = async (ids: string[]): Promise<Counts> => {
     // the case counts need no policy: they do not wait for it
     const [cases, orders] = await Promise.all([
