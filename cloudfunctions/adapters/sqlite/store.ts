@@ -75,6 +75,17 @@ export interface SqliteStoreOptions {
 /** How much of the file reads may map (SQLite caps it at ~2 GB; the map grows with the file up to this). */
 export const MMAP_BYTES = 1024 * 1024 * 1024
 
+/**
+ * A LIMIT written into the SQL: SQLite's planner reads a bound `LIMIT ?`, so binding it again at
+ * each run expires the statement and it is prepared anew every time (~10 µs a query here, more
+ * than a queue badge's whole count). Only a whole number reaches the SQL.
+ */
+function limitSql(n: number): string {
+  const v = Math.max(0, Math.floor(n))
+  if (!Number.isSafeInteger(v)) throw new Error(`LIMIT must be a whole number, got ${n}`)
+  return String(v)
+}
+
 /** Derived case columns in the order caseParams() gives them (the document's id goes last). */
 const CASE_COLUMNS = [
   'version', 'case_no', 'buyer_openid', 'order_id', 'status', 'team', 'assignee_id', 'severity', 'reason',
@@ -926,8 +937,8 @@ export class SqliteStore implements Store {
       params.push(cur.key, cur.id)
     }
     const rows = this.all<{ v: string | null; k: string; id: string }>(
-      `SELECT ${column} AS v, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ?`,
-      ...params, limit + 1,
+      `SELECT ${column} AS v, ${col} AS k, id FROM cases WHERE ${sql}${keyset} ORDER BY ${col} ${dir}, id ${dir} LIMIT ${limitSql(limit + 1)}`,
+      ...params,
     )
     const more = rows.length > limit
     const items = rows.slice(0, limit)
@@ -953,7 +964,7 @@ export class SqliteStore implements Store {
     }
     const { sql, params } = this.where(filter)
     if (cap === undefined) return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cases WHERE ${sql}`, ...params)?.n ?? 0
-    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases WHERE ${sql} LIMIT ${limitSql(cap)})`, ...params)?.n ?? 0
   }
 
   async buyerCaseCounts(buyerOpenids: string[], createdFrom: string, caps: { refunded: number; risk: number }): Promise<{ refunded: number; risk: number }> {
@@ -1358,8 +1369,8 @@ export class SqliteStore implements Store {
     }
     const rows = this.all<{ doc: string; k: string; id: string }>(
       `SELECT c.doc AS doc, t.due_at AS k, t.id AS id FROM case_tasks t JOIN cases c ON c.id = t.case_id
-       WHERE ${sql}${keyset} ORDER BY t.due_at, t.id LIMIT ?`,
-      ...params, limit + 1,
+       WHERE ${sql}${keyset} ORDER BY t.due_at, t.id LIMIT ${limitSql(limit + 1)}`,
+      ...params,
     )
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
@@ -1367,7 +1378,7 @@ export class SqliteStore implements Store {
   }
   async countTasks(filter: TaskFilter, cap: number): Promise<number> {
     const { sql, params } = this.taskWhere(filter)
-    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM case_tasks t WHERE ${sql} LIMIT ?)`, ...params, Math.max(0, Math.floor(cap)))?.n ?? 0
+    return this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM case_tasks t WHERE ${sql} LIMIT ${limitSql(cap)})`, ...params)?.n ?? 0
   }
   async dueTaskCases(now: string, limit: number): Promise<Case[]> {
     return this.all<{ doc: string }>(
