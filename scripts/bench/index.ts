@@ -124,6 +124,7 @@ async function main() {
         { bench: 'http', name: 'gateway mix ÷ floor mix, throughput (c = 32)', value: gw.mix.rate / floor.mix.rate, unit: '×', budget: ge(0.35) },
         { bench: 'http', name: 'gateway mix p99 ÷ floor mix p99 (c = 32)', value: gw.mix.p99 / floor.mix.p99, unit: '×', budget: le(2), note: `${f(gw.mix.p99, 1)} / ${f(floor.mix.p99, 1)} ms` },
         { bench: 'http', name: 'gateway mix throughput', value: gw.mix.rate, unit: 'req/s' },
+        { bench: 'http', name: 'server CPU per request, gateway mix ÷ floor mix', value: gw.mix.cpuUsPerReq / floor.mix.cpuUsPerReq, unit: '×', note: `${f(gw.mix.cpuUsPerReq, 0)} / ${f(floor.mix.cpuUsPerReq, 0)} µs` },
         { bench: 'http', name: 'gateway mix errors', value: gw.mix.errors + gw.mix.socketErrors, unit: '', budget: le(0) },
       )
     }
