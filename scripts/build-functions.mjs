@@ -2,10 +2,11 @@
 // build/functions/<name>/, with @cloudbase/node-sdk vendored next to it (vendor/, see VENDOR) and a
 // package.json pinning what CloudBase installs (INSTALLED), ready for `tcb fn deploy`.
 import { build } from 'esbuild'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import ts from 'typescript'
 
 export const FUNCTIONS = ['aftersale', 'admin', 'notify', 'scheduler', 'setup', 'channels']
 /** The runtime's major: cloudbaserc.json deploys every function on Nodejs20.19 (tests/server/runtime.test.ts checks they agree). */
@@ -193,6 +194,49 @@ const ownModulesArePure = {
 }
 
 /**
+ * The contract (types/: zod schemas, shared with the UI) is built at load, every schema of every
+ * module a bundle imports, though a function uses a few: each top-level `const` whose value is
+ * computed (a call, a `new`) is marked pure here (`/* @__PURE__ *\/ (() => (value))()`), so esbuild
+ * drops the ones the bundle never reads, as it drops an unused module (ownModulesArePure). A kept
+ * one is computed where and when it was. The premise: a value there is computed for itself, never
+ * for an effect of computing it (types/ holds schemas, labels and constants; any other statement,
+ * an expression statement say, is left as it is and kept).
+ */
+const typesDir = path.join(root, 'types') + path.sep
+function pureTopLevelValues(src, file) {
+  const sf = ts.createSourceFile(file, src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const computed = (e) => {
+    let found = false
+    const visit = (n) => {
+      if (found || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) return
+      if (ts.isCallExpression(n) || ts.isNewExpression(n) || ts.isTaggedTemplateExpression(n)) found = true
+      else ts.forEachChild(n, visit)
+    }
+    visit(e)
+    return found
+  }
+  const edits = []
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue
+    for (const d of st.declarationList.declarations) {
+      if (d.initializer && ts.isIdentifier(d.name) && computed(d.initializer)) edits.push([d.initializer.getStart(sf), d.initializer.end])
+    }
+  }
+  let out = src
+  for (const [a, b] of edits.reverse()) out = `${out.slice(0, a)}/* @__PURE__ */ (() => (${out.slice(a, b)}))()${out.slice(b)}`
+  return out
+}
+const typesArePure = {
+  name: 'types-are-pure',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(typesDir)) return undefined
+      return { contents: pureTopLevelValues(await fs.promises.readFile(args.path, 'utf8'), args.path), loader: 'ts' }
+    })
+  },
+}
+
+/**
  * zod 3's schema constructor binds 24 methods to every instance and gives it a `~standard`
  * object: a bundle builds ~2,300 schemas at load (types/, shared with the UI), ~20 ms of a cold
  * start. In the function bundles the same bound methods are made on first read of each (a getter
@@ -238,7 +282,12 @@ export async function buildFunctions({ quiet = false, outRoot = path.join(root, 
   const vendorTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fn-vendor-'))
   try {
     await buildVendor(vendorTmp, quiet, minify)
-    for (const name of FUNCTIONS) await buildFunction(name, outRoot, vendorTmp, quiet, minify, codeCache)
+    const service = codeCache ? startWarmService(await buildWarmService(vendorTmp, quiet)) : null
+    try {
+      for (const name of FUNCTIONS) await buildFunction(name, outRoot, vendorTmp, quiet, minify, codeCache && { service })
+    } finally {
+      service?.stop()
+    }
   } finally {
     fs.rmSync(vendorTmp, { recursive: true, force: true })
   }
@@ -265,7 +314,7 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify, codeCache)
     // SQLite is only used by the local gateway; INSTALLED are installed by CloudBase from the
     // function's package.json (installDependency) at the pinned version
     external: ['better-sqlite3', ...INSTALLED],
-    plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds],
+    plugins: [ownModulesArePure, sdkFromVendor, zodLazyBinds, typesArePure],
     logLevel: quiet ? 'error' : 'warning',
   })
   const bundle = fs.readFileSync(path.join(outdir, BUNDLE), 'utf8')
@@ -284,17 +333,86 @@ async function buildFunction(name, outRoot, vendorDir, quiet, minify, codeCache)
   const cfg = path.join(root, 'cloudfunctions', name, 'config.json')
   if (fs.existsSync(cfg)) fs.copyFileSync(cfg, path.join(outdir, 'config.json'))
   fs.copyFileSync(path.join(root, 'scripts/function-loader.cjs'), path.join(outdir, 'index.js'))
-  if (codeCache) makeCodeCache(outdir, name)
+  if (codeCache) makeCodeCache(outdir, name, { serviceUrl: codeCache.service && (await codeCache.service.freshShop()) })
+}
+
+/**
+ * What answers the warm-up calls' SDK requests (makeCodeCache): the local CloudBase emulator
+ * (tests/server/cloudbase-emulator.ts) holding the demo shop (cloudfunctions/gateway/seed.ts), in a
+ * process of its own, in memory, on 127.0.0.1. Bundled here from the TypeScript sources (packages
+ * from node_modules); the function's own process loads nothing of it. Each line on its stdin
+ * empties the database and seeds the demo shop again (dated now), then it prints its URL.
+ */
+const WARM_SERVICE = `
+import readline from 'node:readline'
+import { CloudBaseEmulator } from './tests/server/cloudbase-emulator'
+import { CloudBaseStore } from './cloudfunctions/adapters/cloudbase/store'
+import { seedDemoShop } from './cloudfunctions/gateway/seed'
+const emulator = new CloudBaseEmulator()
+const started = emulator.start()
+let queue = Promise.resolve()
+const lines = readline.createInterface({ input: process.stdin })
+lines.on('line', () => {
+  queue = queue.then(async () => {
+    const url = await started
+    emulator.reset()
+    const store = new CloudBaseStore({ env: 'build', secretId: 'build', secretKey: 'build', serviceUrl: url, timeout: 30000 })
+    await store.init()
+    await seedDemoShop(store, new Date().toISOString())
+    process.stdout.write(url + '\\n')
+  })
+})
+// the build's end closes stdin (a build that died too): no orphan
+lines.on('close', () => process.exit(0))
+`
+async function buildWarmService(outdir, quiet) {
+  const outfile = path.join(outdir, 'warm-service.js')
+  await build({
+    stdin: { contents: WARM_SERVICE, resolveDir: root, sourcefile: 'warm-service.ts', loader: 'ts' },
+    bundle: true, platform: 'node', target: NODE_TARGET, format: 'cjs', outfile, packages: 'external',
+    alias: { '@contract': path.join(root, 'types') }, logLevel: quiet ? 'error' : 'warning',
+  })
+  return outfile
+}
+/** Starts the demo shop service (WARM_SERVICE): `freshShop()` seeds a fresh demo shop and gives its URL; `stop()`. */
+function startWarmService(file) {
+  const child = spawn(process.execPath, [file], { cwd: root, env: { PATH: process.env.PATH, NODE_PATH: path.join(root, 'node_modules') }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  let waiting = null
+  const fail = (why) => waiting?.reject(new Error(`code cache: the demo shop service ${why}\n${err.slice(-2000)}`))
+  child.stderr.on('data', (d) => (err += d))
+  child.stdout.on('data', (d) => {
+    out += d
+    const nl = out.indexOf('\n')
+    if (nl < 0 || !waiting) return
+    const url = out.slice(0, nl)
+    out = out.slice(nl + 1)
+    clearTimeout(waiting.timer)
+    waiting.resolve(url)
+    waiting = null
+  })
+  child.on('exit', (code) => fail(`exited (${code})`))
+  return {
+    freshShop: () =>
+      new Promise((resolve, reject) => {
+        waiting = { resolve, reject, timer: setTimeout(() => fail('did not answer in 60 s'), 60_000) }
+        child.stdin.write('seed\n')
+      }),
+    stop: () => child.stdin.end(),
+  }
 }
 
 /**
  * The V8 code cache of what a cold start compiles (CODE_CACHE.manifest): a fresh `node` with no
  * flags loads the function through its loader, as on the platform, serves one typical first call
- * (WARM_CALLS) whose SDK requests all fail — its service URL is a local socket that closes every
- * connection, so nothing leaves this machine and nothing is written anywhere —, and writes each
- * file's `createCachedData()` (every function compiled so far: the load's and the call's path up to
- * the first request, ~5-10 ms more of a real first call than a load alone) to `<file>.cache`, with
- * the V8 version and the files' hashes in the manifest. A cache is only taken by the same V8 with
+ * (WARM_CALLS) — its SDK answered by `serviceUrl`: buildFunctions passes a fresh demo shop in the
+ * local emulator (WARM_SERVICE), so the call runs to its end; without one, a local socket that
+ * closes every connection (every request fails: only the path up to the first request runs);
+ * nothing leaves this machine either way —, and writes each file's `createCachedData()` (every
+ * function compiled so far: the load's and the call's, after its answers too) to `<file>.cache`,
+ * with the V8 version, the files' hashes and how the warm call ended (`warmCall`) in the
+ * manifest. A cache is only taken by the same V8 with
  * the same flags (README "Cold start"): CODE_CACHE_NODE=<path to node> makes it with the runtime's
  * own Node (CloudBase's Nodejs20.19) when the build runs on another one.
  */
@@ -302,14 +420,14 @@ export const CODE_CACHE = { manifest: 'code-cache.json', suffix: '.cache' }
 const clientCall = (openid) => ({ TRIGGER_SRC: 'tcb', WX_OPENID: openid, WX_APPID: 'wx-build', WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID' })
 /** Per function: event, the caller's environment in the context (scripts/bench/coldstart.ts's first calls, in kind). */
 const WARM_CALLS = {
-  aftersale: [{ action: 'list_cases', data: {} }, clientCall('build-buyer')],
-  admin: [{ action: 'queue', data: { tab: 'mine' } }, clientCall('build-staff')],
+  aftersale: [{ action: 'list_cases', data: {} }, clientCall('buyer-zhao')],
+  admin: [{ action: 'queue', data: { tab: 'mine' } }, clientCall('staff-amy')],
   notify: ['timer', { TRIGGER_SRC: 'timer' }],
   scheduler: ['timer', { TRIGGER_SRC: 'timer' }],
-  setup: [{}, clientCall('build-buyer')],
+  setup: [{}, clientCall('buyer-zhao')],
   channels: ['push', {}],
 }
-export function makeCodeCache(outdir, name = path.basename(outdir)) {
+export function makeCodeCache(outdir, name = path.basename(outdir), { serviceUrl = null } = {}) {
   const [event, environment] = WARM_CALLS[name] ?? [null, {}]
   const trigger = (() => {
     try {
@@ -325,7 +443,7 @@ export function makeCodeCache(outdir, name = path.basename(outdir)) {
     globalThis[Symbol.for('desk.codeCache.produce')] = produced
     const closing = net.createServer((s) => s.destroy())
     closing.listen(0, '127.0.0.1', async () => {
-      process.env.TCB_CONTEXT_CNFG = JSON.stringify({ URL: 'http://127.0.0.1:' + closing.address().port })
+      process.env.TCB_CONTEXT_CNFG = JSON.stringify({ URL: ${JSON.stringify(serviceUrl)} || 'http://127.0.0.1:' + closing.address().port })
       const fn = require(${JSON.stringify(path.join(outdir, 'index.js'))})
       let event = ${JSON.stringify(event)}
       const now = Math.floor(Date.now() / 1000)
@@ -335,14 +453,20 @@ export function makeCodeCache(outdir, name = path.basename(outdir)) {
         event = { httpMethod: 'POST', queryStringParameters: { timestamp: String(now), nonce, signature }, body: JSON.stringify({ ToUserName: 'gh_build', Event: 'build_unhandled_event', CreateTime: now }), isBase64Encoded: false }
       }
       const context = { request_id: 'build', function_name: 'f', namespace: 'build', memory_limit_in_mb: 256, time_limit_in_ms: 10000, environment: JSON.stringify(${JSON.stringify(environment)}) }
-      if (event !== null && typeof fn.main === 'function') await Promise.resolve(fn.main(event, context)).catch(() => {})
+      let warm = 'none'
+      if (event !== null && typeof fn.main === 'function') {
+        warm = await Promise.resolve(fn.main(event, context)).then(
+          (a) => (a && typeof a === 'object' && 'ok' in a ? (a.ok ? 'answered' : 'refused ' + (a.error && a.error.code)) : 'answered'),
+          (e) => 'threw ' + (e && e.message),
+        )
+      }
       const files = {}
       for (const [rel, { source, script }] of produced) {
         const data = script.createCachedData()
         fs.writeFileSync(path.join(${JSON.stringify(outdir)}, rel + ${JSON.stringify(CODE_CACHE.suffix)}), data)
         files[rel] = { source: sha256(source), cache: sha256(data) }
       }
-      fs.writeFileSync(path.join(${JSON.stringify(outdir)}, ${JSON.stringify(CODE_CACHE.manifest)}), JSON.stringify({ v8: process.versions.v8, node: process.version, files }, null, 2) + '\\n')
+      fs.writeFileSync(path.join(${JSON.stringify(outdir)}, ${JSON.stringify(CODE_CACHE.manifest)}), JSON.stringify({ v8: process.versions.v8, node: process.version, warmCall: warm, files }, null, 2) + '\\n')
       process.exit(0)
     })
   `

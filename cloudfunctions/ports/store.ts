@@ -393,6 +393,14 @@ export interface CaseExportRow {
   visitOutcome?: string | null
 }
 
+/** What Store.schedulerReads answers. */
+export interface SchedulerReads {
+  due: Case[]
+  tasks: Case[]
+  running: BatchAlert[]
+  noncesExpired: boolean
+}
+
 export interface Store {
   /** Create tables / collections and indexes if missing. Idempotent. */
   init(): Promise<void>
@@ -611,6 +619,14 @@ export interface Store {
   countMany?(queries: CountQuery[], cap: number): Promise<number[]>
   /** Cases whose open task needs the scheduler (reminder, escalation) at or before `now`. */
   dueTaskCases(now: string, limit: number): Promise<Case[]>
+  /**
+   * A scheduler pass's opening reads at once, for a store where each is a round trip (CloudBase:
+   * one aggregate): dueCases and dueTaskCases (same order, same limit), listBatchAlerts of the
+   * running ones (up to `running`), and whether any push nonce has expired by `now` (then
+   * purgePushNonces has work). A policy read right after it costs no round trip of its own
+   * where the store can share one. Null when they could not be read together: ask each.
+   */
+  schedulerReads?(now: string, limit: number, running: number): Promise<SchedulerReads | null>
 
   // ---- staff inbox (one entry per alert and staff member)
   /** Inserts entries whose id is not there yet; returns how many were new. */

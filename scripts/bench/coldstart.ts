@@ -9,6 +9,9 @@
  * Also: the SDK required alone, as installed in node_modules and as vendored next to the bundles.
  * `--profile`: one more run per function: time per file loaded (compile + top-level code, its own
  * requires excluded) and the first call, with a `node --cpu-prof` profile in build/coldstart-profiles/.
+ * Each function's line also gives every run's figure and the SDK requests of each cold start (the
+ * emulator's log); `--trace` prints those requests by action and collection, `--only=a,b` measures
+ * those functions only.
  */
 import { spawn, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -22,6 +25,10 @@ import { SMALL, le, type Figure } from './figures'
 
 const RUNS = SMALL ? 1 : 5
 const PROFILE = process.argv.includes('--profile')
+/** `--trace`: print each run's requests (by action and collection) as it ends */
+const TRACE = process.argv.includes('--trace')
+/** `--only=scheduler,admin`: those functions only */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
 /** `--bundles=<dir>`: measure the bundles in another build folder as they are (e.g. an older commit's build, for a before/after) */
 const BUNDLES = process.argv.find((a) => a.startsWith('--bundles='))?.slice('--bundles='.length)
 const root = path.resolve(__dirname, '../..')
@@ -35,7 +42,7 @@ export interface ColdStart {
   /** median CPU time (user + system) of a bare node process */
   bareCpuMs: number
   /** overMs: wall time over bare; cpuOverMs: CPU time over bare (steadier on a loaded machine) */
-  functions: { name: string; call: string; overMs: number; cpuOverMs: number; requireMs: number; callMs: number; answer: string; codeCache: string; profile?: string }[]
+  functions: { name: string; call: string; overMs: number; runsOverMs: number[]; requests: number[]; cpuOverMs: number; requireMs: number; callMs: number; answer: string; codeCache: string; profile?: string }[]
   /** the SDK alone, required in a fresh process (ms, median) */
   sdk: { name: string; ms: number }[]
 }
@@ -145,7 +152,7 @@ export async function measureColdStart(): Promise<ColdStart> {
   const fnDir = BUNDLES ? path.resolve(BUNDLES) : path.join(root, 'build/functions')
   const built = FUNCTIONS.every((n) => fs.existsSync(path.join(fnDir, n, 'index.js')))
   if (!BUNDLES && (!SMALL || !built)) await buildFunctions({ quiet: true })
-  const names = SMALL ? FUNCTIONS.slice(0, 1) : FUNCTIONS
+  const names = SMALL ? FUNCTIONS.slice(0, 1) : ONLY ? FUNCTIONS.filter((n) => ONLY.includes(n)) : FUNCTIONS
 
   const emulator = new CloudBaseEmulator()
   const url = await emulator.start()
@@ -157,13 +164,22 @@ export async function measureColdStart(): Promise<ColdStart> {
     const env = functionEnv(url)
     const bare: number[] = []
     const bareCpu: number[] = []
-    const runs = new Map<string, { ms: number[]; cpuMs: number[]; requireMs: number[]; callMs: number[]; answer: string; codeCache: string }>()
+    const runs = new Map<string, { ms: number[]; cpuMs: number[]; requireMs: number[]; callMs: number[]; requests: number[]; answer: string; codeCache: string }>()
     for (let i = 0; i < RUNS; i++) {
       bare.push((await timedNode(['-e', '0'], env)).ms)
       bareCpu.push(Number((await timedNode(['-e', 'const c = process.cpuUsage(); process.stdout.write(String((c.user + c.system) / 1000))'], env)).stdout))
       for (const name of names) {
+        emulator.trace = []
         const { ms, line } = await coldCall(path.join(fnDir, name), firstCall(name), env)
-        const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], answer: '', codeCache: '' }
+        const trace = emulator.trace as { action: string; what?: string; start: number; end: number }[]
+        emulator.trace = null
+        const acc = runs.get(name) ?? { ms: [], cpuMs: [], requireMs: [], callMs: [], requests: [], answer: '', codeCache: '' }
+        acc.requests.push(trace.length)
+        if (TRACE) {
+          const by = new Map<string, number>()
+          for (const t of trace) by.set(`${t.action.replace(/^database\./, '')} ${t.what ?? ''}`.trim(), (by.get(`${t.action.replace(/^database\./, '')} ${t.what ?? ''}`.trim()) ?? 0) + 1)
+          console.log(`  ${name} run ${i + 1}: ${ms.toFixed(0)} ms wall, ${trace.length} requests: ${[...by].map(([k, n]) => `${k}${n > 1 ? ` ×${n}` : ''}`).join(', ')}`)
+        }
         acc.ms.push(ms)
         acc.cpuMs.push(line.cpuMs)
         acc.requireMs.push(line.requireMs)
@@ -186,7 +202,7 @@ export async function measureColdStart(): Promise<ColdStart> {
         const files = Object.entries(line.byFile ?? {}).filter(([, ms]) => ms >= 1).sort((x, y) => y[1] - x[1])
         profile = `require ${files.map(([f, ms]) => `${f} ${ms.toFixed(0)}`).join(', ')} ms; first call ${line.callMs.toFixed(0)} ms (profiled; --cpu-prof in ${path.relative(root, dir)})`
       }
-      functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, codeCache: r.codeCache, ...(profile ? { profile } : {}) })
+      functions.push({ name, call: firstCall(name).call, overMs: median(r.ms) - bareMs, runsOverMs: r.ms.map((ms) => ms - bareMs), requests: r.requests, cpuOverMs: median(r.cpuMs) - bareCpuMs, requireMs: median(r.requireMs), callMs: median(r.callMs), answer: r.answer, codeCache: r.codeCache, ...(profile ? { profile } : {}) })
     }
 
     // the SDK alone, in a fresh process: as installed (what a bundle paid before it was vendored) and vendored
@@ -214,6 +230,7 @@ export function coldStartReport(c: ColdStart): string[] {
   const out = [`Function cold start: a fresh node requires the deployed bundle and serves one call (SDK → local emulator), median of ${RUNS}, over a bare \`node -e 0\` (${c.bareMs.toFixed(0)} ms wall, ${c.bareCpuMs.toFixed(0)} ms CPU in this run)`]
   for (const f of c.functions) {
     out.push(`  ${`function ${f.name}: require + first call`.padEnd(44)}${f.overMs.toFixed(0).padStart(6)} ms  (target ≤ 120 ms: ${f.overMs <= 120 ? 'met' : 'MISSED'}; CPU ${f.cpuOverMs.toFixed(0)} ms over bare; in process: require ${f.requireMs.toFixed(0)} ms, call ${f.callMs.toFixed(0)} ms — ${f.call})`)
+    out.push(`      runs (ms over bare): ${f.runsOverMs.map((ms) => ms.toFixed(0)).join(' / ')}; SDK requests per run: ${f.requests.join(' / ')}`)
     out.push(`      ${f.codeCache || '(no code-cache line: a build without the loader)'}`)
     if (f.profile) out.push(`      profile: ${f.profile}`)
   }

@@ -1023,6 +1023,34 @@ export function storeContract(name: string, makeStore: () => Promise<Store>, cle
         // the 差评 reminder: a day after it opened
         expect((await store.dueTaskCases(at(T0, 24 * HOUR), 10)).map((c) => c.id).sort()).toEqual([r1.id, p1.id].sort())
       })
+
+      it('a scheduler pass’s opening reads at once (where the store has them): what dueCases, dueTaskCases, the running outreaches and the nonce purge would find', async () => {
+        if (!store.schedulerReads) return
+        const now = at(T0, 24 * HOUR)
+        // nothing to join on before a policy is saved: the caller reads one by one
+        expect(await store.schedulerReads(now, 10, 5)).toBeNull()
+        await store.savePolicy(defaultPolicy, 0, 'owner-1', T0)
+        for (const c of [deadlineCase(at(T0, 3 * HOUR)), deadlineCase(at(T0, HOUR)), deadlineCase(at(T0, 30 * HOUR)), deadlineCase(at(T0, 2 * HOUR))]) await store.createCase(c, [])
+        const tasks = [makeCase({ status: 'closed', assigneeId: 'a1', reviewFollowUp: review(T0) }), makeCase({ status: 'in_review', approvals: [approval(at(T0, 4 * HOUR))] }), makeCase({ status: 'in_review', approvals: [approval(at(T0, 2 * HOUR))] })]
+        for (const c of tasks) await store.createCase(c, [])
+        const alert = (id: string, openedAt: string): BatchAlert => ({ id, key: `sku-${id}@B1`, skuId: `sku-${id}`, batch: 'B1', product: '即食燕窝', openedAt, windowFrom: at(openedAt, -48 * HOUR), threshold: 5, caseIds: [], triggerCaseId: 'c-x', version: 1, action: null, progress: null })
+        for (const [id, opened] of [['o1', T0], ['o2', at(T0, HOUR)], ['o3', at(T0, 2 * HOUR)]] as const) {
+          await store.openBatchAlert(alert(id, opened), [], HOUR)
+          if (id !== 'o2') await store.saveBatchAlert({ ...alert(id, opened), version: 2, progress: { status: 'running', cursor: null, reached: 0, skipped: 0, refused: 0, spentFen: 0, note: null, updatedAt: T0 } }, 1)
+        }
+        await store.claimPushNonce('n-old', at(T0, 60_000), T0)
+        await store.claimPushNonce('n-new', at(T0, 48 * HOUR), T0)
+        const r = await store.schedulerReads(now, 2, 5)
+        expect(r).toEqual({ due: await store.dueCases(now, 2), tasks: await store.dueTaskCases(now, 2), running: await store.listBatchAlerts({ limit: 5, running: true }), noncesExpired: true })
+        expect(r!.due).toHaveLength(2)
+        expect(r!.tasks).toHaveLength(2)
+        expect(r!.running.map((a) => a.id)).toEqual(['o3', 'o1'])
+        expect((await store.schedulerReads(now, 10, 1))!.running.map((a) => a.id)).toEqual(['o3'])
+        // before the old nonce's window ends: nothing for the purge
+        expect((await store.schedulerReads(T0, 10, 5))!).toEqual({ due: [], tasks: [], running: (await store.listBatchAlerts({ limit: 5, running: true })), noncesExpired: false })
+        expect(await store.purgePushNonces(now, 100)).toBe(1)
+        expect((await store.schedulerReads(now, 10, 5))!.noncesExpired).toBe(false)
+      })
     })
 
     // ------------------------------------------------------------------ refunds

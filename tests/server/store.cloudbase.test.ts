@@ -145,6 +145,23 @@ onEmulator(() => describe('CloudBaseStore: what the SDK really sends', () => {
     expect(claimed.map((o) => o.key).sort()).toEqual(expected)
   })
 
+  it('a fresh instance’s first staff check is one request (roster head, policy version and the record joined); it answers as later reads do', async () => {
+    const a = local()
+    await a.init()
+    await a.savePolicy(defaultPolicy, 0, 'owner', T0)
+    await a.upsertStaff({ id: 'agent-8', name: '小八', role: 'agent', teams: ['quality'], onDuty: true, lastAssignedAt: null, active: true })
+    const b = local()
+    emulator.calls.clear()
+    expect(await b.getStaff('agent-8')).toMatchObject({ id: 'agent-8', role: 'agent', active: true })
+    expect((await b.getPolicy())?.version).toBe(1)
+    expect(Object.fromEntries(emulator.calls)).toEqual({ 'database.aggregateDocuments': 1 })
+    expect(await local().getStaff('nobody')).toBeNull()
+    // a change made elsewhere: seen on the next call here
+    await a.patchStaff('agent-8', { active: false })
+    expect((await b.getStaff('agent-8'))?.active).toBe(false)
+    expect((await b.getStaff('agent-8'))?.active).toBe(false)
+  })
+
   it('staff records are cached per instance under the roster version: a change made on another instance is seen on the next call', async () => {
     const a = local()
     const b = local()

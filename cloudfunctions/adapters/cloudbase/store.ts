@@ -79,6 +79,7 @@ import {
   type SlaVerdict,
   type FilingContext,
   type FilingQuery,
+  type SchedulerReads,
   idempotentCaseId,
   countOne,
 } from '../../ports/store'
@@ -650,6 +651,42 @@ export class CloudBaseStore implements Store {
     const r = (await this.col('cases').where(this.where(this.taskConds(filter))).count()) as { total: number }
     return Math.min(r.total, Math.max(0, Math.floor(cap)))
   }
+  /**
+   * One aggregate on the policy head (`counters/policy`) with `$lookup` sub-pipelines, as
+   * filingContext's: the due cases and the due follow-up tasks (dueCases / dueTaskCases: the same
+   * conditions, order and limit), the running batch outreaches (listBatchAlerts), one expired push
+   * nonce's id (purgePushNonces has work) — and the head itself, which serves the pass's policy
+   * read after it as a head read of the last HEADS_SHARE_MS would (readHeads), with the version
+   * document it names on this instance's first head read. No head (no policy saved yet): null.
+   */
+  async schedulerReads(now: string, limit: number, running: number): Promise<SchedulerReads | null> {
+    const _ = this._
+    const $ = _.aggregate
+    // more than a page each: dueCases / dueTaskCases page them
+    if (limit > PAGE || running > PAGE) return null
+    const n = Math.max(0, Math.floor(limit))
+    const r = Math.max(1, Math.floor(running))
+    const sub = (match: Obj, sort: Obj, cap: number, project: Obj) => $.pipeline().match(match).sort(sort).limit(Math.max(1, cap)).project(project).done()
+    const withVersion = !this.headsRead
+    this.headsRead = true
+    let agg = this.col('counters').aggregate().match({ _id: 'policy' })
+    if (withVersion) agg = agg.lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
+    agg = agg
+      .lookup({ from: this.name('cases'), pipeline: sub({ slaDueAt: _.lte(iso(now)) }, { slaDueAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srDue' })
+      .lookup({ from: this.name('cases'), pipeline: sub({ taskNextAt: _.lte(iso(now)) }, { taskNextAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srTasks' })
+      .lookup({ from: this.name('batchAlerts'), pipeline: sub({ running: true }, { openedAt: -1, _id: -1 }, r, { docJson: 1 }), as: 'srRunning' })
+      .lookup({ from: this.name('pushNonces'), pipeline: sub({ expiresAt: _.lte(iso(now)) }, { _id: 1 }, 1, { _id: 1 }), as: 'srNonces' })
+    type Row = { version?: number; staff?: number; pv?: PolicyDoc[]; srDue: { docJson: string }[]; srTasks: { docJson: string }[]; srRunning: { docJson: string }[]; srNonces: unknown[] }
+    const sentAt = Date.now()
+    const row = ((await agg.limit(1).end()) as { data?: Row[] }).data?.[0]
+    if (!row) return null
+    if (!this.heads || this.heads.at <= sentAt) this.heads = { at: sentAt, read: Promise.resolve({ version: row.version ?? 0, staff: row.staff ?? 0 }) }
+    const pv = row.pv?.[0]
+    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    const cases = (docs: { docJson: string }[]) => docs.map((d) => JSON.parse(d.docJson) as Case)
+    return { due: n ? cases(row.srDue) : [], tasks: n ? cases(row.srTasks) : [], running: row.srRunning.map((d) => JSON.parse(d.docJson) as BatchAlert), noncesExpired: row.srNonces.length > 0 }
+  }
+
   async dueTaskCases(now: string, limit: number): Promise<Case[]> {
     const docs = await this.sorted<CaseDoc>('cases', [{ taskNextAt: this._.lte(iso(now)) }], 'taskNextAt', 'asc', Math.max(0, Math.floor(limit)))
     return docs.map((d) => JSON.parse(d.docJson) as Case)
@@ -1352,11 +1389,14 @@ export class CloudBaseStore implements Store {
    * fields the case writes keep (lastAssignedAt) may lag here; routing reads listStaffLoads.
    */
   async getStaff(id: string): Promise<StaffRecord | null> {
-    const roster = (await this.readHeads(true))?.staff ?? 0
+    // this instance's first head read brings the record too (headsWithPolicy)
+    let joined: Obj | null | undefined
+    const roster = (await this.readHeads(true, { id, got: (d) => (joined = d) }))?.staff ?? 0
     if (roster !== this.staffVersion) {
       this.staffCache.clear()
       this.staffVersion = roster
     }
+    if (joined !== undefined) this.staffCache.set(id, joined && CloudBaseStore.toStaff(joined))
     const cached = this.staffCache.get(id)
     if (cached !== undefined) return cached && { ...cached, teams: [...cached.teams] }
     const d = await this.getDoc<Obj>('staff', id)
@@ -1371,10 +1411,12 @@ export class CloudBaseStore implements Store {
    * so a call's staff check and policy read cost one round trip. A policy saved on another
    * instance is seen at most that much later.
    */
-  private readHeads(fresh = false): Promise<{ version: number; staff: number } | null> {
+  private readHeads(fresh = false, staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version: number; staff: number } | null> {
     const now = Date.now()
     if (!fresh && this.heads && now - this.heads.at <= HEADS_SHARE_MS) return this.heads.read
-    const read = this.getDoc<{ version?: number; staff?: number }>('counters', 'policy').then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
+    const first = !this.headsRead
+    this.headsRead = true
+    const read = (first ? this.headsWithPolicy(staff) : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
     const memo = { at: now, read }
     this.heads = memo
     read.catch(() => {
@@ -1382,7 +1424,25 @@ export class CloudBaseStore implements Store {
     })
     return read
   }
+  /**
+   * This instance's first head read (a policy read usually follows, and no version is cached yet):
+   * the version document the head names rides along (`$lookup`) and is cached, and so does the
+   * staff record a staff check reads next (handed to `staff.got`, null when there is none; not
+   * called when there is no head to join on), one round trip where those are two or three.
+   */
+  private async headsWithPolicy(staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version?: number; staff?: number } | null> {
+    type Row = { version?: number; staff?: number; pv?: PolicyDoc[]; st?: Obj[] }
+    let agg = this.col('counters').aggregate().match({ _id: 'policy' }).lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
+    if (staff) agg = agg.lookup({ from: this.name('staff'), pipeline: this._.aggregate.pipeline().match({ _id: staff.id }).limit(1).done(), as: 'st' })
+    const r = (await agg.limit(1).end()) as { data?: Row[] }
+    const d = r.data?.[0]
+    const pv = d?.pv?.[0]
+    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    if (d && staff) staff.got(d.st?.[0] ?? null)
+    return d ?? null
+  }
   private heads: { at: number; read: Promise<{ version: number; staff: number } | null> } | null = null
+  private headsRead = false
   private readonly staffCache = new Map<string, StaffRecord | null>()
   private staffVersion = -1
 

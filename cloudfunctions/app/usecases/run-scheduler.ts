@@ -10,7 +10,7 @@ import { syncShopOrders, type OrderSyncStats } from './sync-shop-orders'
 import { pollAfterSales, type AfterSalePollStats } from './poll-aftersales'
 import { pollDisputes, pollTickets } from './import-dispute'
 import { calendarLogWarning } from '../official-calendar'
-import { continueOutreaches } from './batch-watch'
+import { continueOutreaches, OUTREACHES_PER_PASS } from './batch-watch'
 import { runDeliveryCare, type DeliveryCareStats } from './delivery-care'
 import { deadlinesToWarn } from '../../core/dispute-status'
 
@@ -76,10 +76,13 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     calendarWarnedOn = now.slice(0, 10)
     deps.log(`scheduler: ${warning}`)
   }
-  // the policy is read once per pass and handed to the sub-passes
-  const live = await livePolicy(deps)
+  // the opening reads at once where the store can (one round trip on CloudBase; the policy head rides along), else side by side
+  const opening = deps.store.schedulerReads ? await deps.store.schedulerReads(now, opts.limit ?? 200, OUTREACHES_PER_PASS) : null
+  // the policy is read once per pass and handed to the sub-passes; the due reads need only the time
+  const [live, timed, tasks] = opening
+    ? [await livePolicy(deps), opening.due, opening.tasks]
+    : await Promise.all([livePolicy(deps), deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const { policy } = live
-  const [timed, tasks] = await Promise.all([deps.store.dueCases(now, opts.limit ?? 200), deps.store.dueTaskCases(now, opts.limit ?? 200)])
   const due = [...timed, ...tasks.filter((t) => !timed.some((c) => c.id === t.id))]
   const stats: SchedulerStats = { examined: due.length, acted: 0, raced: 0, byCommand: {}, logistics: { examined: 0, opened: 0, skipped: 0 }, swept: 0 }
   // Every due step of a case is applied in memory, then the case is saved once; a store that
@@ -138,9 +141,9 @@ export async function runScheduler(deps: Deps, opts: { limit?: number; budgetMs?
     const [logistics, swept, , outreaches, care] = await Promise.all([
       watchLogistics(deps, { limit: opts.limit ?? 200, live }),
       deps.media.sweep(new Date(Date.parse(now) - UNATTACHED_MEDIA_TTL_MS).toISOString(), opts.limit ?? 200),
-      // the push endpoint's remembered nonces, once their window has passed
-      deps.store.purgePushNonces(now, 1_000),
-      continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())) }),
+      // the push endpoint's remembered nonces, once their window has passed (none expired: nothing to purge)
+      opening && !opening.noncesExpired ? 0 : deps.store.purgePushNonces(now, 1_000),
+      continueOutreaches(deps, { budgetMs: Math.max(0, Math.min(10_000, until - Date.now())), ...(opening ? { running: opening.running } : {}) }),
       runDeliveryCare(deps, { limit: opts.limit ?? 200, live }),
     ])
     Object.assign(stats, { logistics, swept, outreaches, care })
