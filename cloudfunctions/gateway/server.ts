@@ -27,7 +27,7 @@ import type { ShopPort } from '../ports/shop'
 import type { Store } from '../ports/store'
 import { answerUrlCheck, checkPushQuery, PUSH_ERROR_STATUS, PushError, pushLimits, type PushConfig } from '../adapters/channels/push'
 import { receiveChannelsPush } from '../app/usecases/receive-channels-push'
-import { allowedHosts, guard, inlineScriptHashes, MEDIA_CSP, pageCsp } from './security'
+import { allowedHosts, guard, headerOf, inlineScriptHashes, MEDIA_CSP, pageCsp } from './security'
 import { boundaryOf, MultipartError, readFilePart, TooLarge } from './multipart'
 
 export interface GatewayOptions {
@@ -280,7 +280,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
   /** Calls from the desk's own pages only: JSON with the custom header (no cross-site form or text/plain post). */
   const ownCall = (c: Context<Env>, json: boolean) =>
-    !!c.req.header(CALL_HEADER) && (!json || /^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
+    !!headerOf(c, CALL_HEADER) && (!json || /^application\/json\s*(;|$)/i.test(headerOf(c, 'content-type') ?? ''))
 
   // Functions exactly as the mini-program calls them: body = { action, data, idempotencyKey }.
   app.post('/api/fn/:name', async (c) => {

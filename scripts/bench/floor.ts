@@ -43,12 +43,12 @@ export async function runFloor(dir: string, templates: Template[], population: n
 
   const server = await spawnServer('floor-server.ts', [file])
   try {
-    if (!SMALL) await load('floor warm-up', server.url, [insert, select, select], 2)
+    if (!SMALL) await load('floor warm-up', server, [insert, select, select], 2)
     return {
-      insert: await load('floor: insert 1 case doc', server.url, [insert], seconds),
-      select: await load('floor: select 20 docs', server.url, [select], seconds),
-      mix: await load('floor: 1 insert + 2 selects', server.url, [insert, select, select], seconds),
-      hello: await load('floor: GET /health', server.url, [{ method: 'GET', path: '/health' }], size(3, 1)),
+      insert: await load('floor: insert 1 case doc', server, [insert], seconds),
+      select: await load('floor: select 20 docs', server, [select], seconds),
+      mix: await load('floor: 1 insert + 2 selects', server, [insert, select, select], seconds),
+      hello: await load('floor: GET /health', server, [{ method: 'GET', path: '/health' }], size(3, 1)),
     }
   } finally {
     await server.stop()

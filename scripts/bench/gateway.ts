@@ -58,16 +58,16 @@ export async function runGateway(dataDir: string, seconds: number, orders = 30_0
     const queued = await call('admin', AGENTS[0], { action: 'queue', data: { tab: 'mine' } })
     const filed = await call('aftersale', probe.buyerOpenid, { action: 'submit', data: submitData(probe.orderId, 0), idempotencyKey: 'bench-probe-1' })
     const sanity = `list_cases → ${listed.items?.length} cases, queue (mine) → ${queued.items?.length} cases, submit → created ${filed.created} (${filed.case?.caseNo})`
-    if (!SMALL) await load('gateway warm-up', server.url, [submit, list, queue], 3)
-    const mix = await load('gateway: submit + list_cases + queue', server.url, [submit, list, queue], seconds)
+    if (!SMALL) await load('gateway warm-up', server, [submit, list, queue], 3)
+    const mix = await load('gateway: submit + list_cases + queue', server, [submit, list, queue], seconds)
     const one = Math.max(size(3, 1), Math.round(seconds / 2))
     return {
       sanity,
       mix,
-      submit: await load('gateway: submit', server.url, [submit], one),
-      list: await load('gateway: list_cases', server.url, [list], one),
-      queue: await load('gateway: queue', server.url, [queue], one),
-      hello: await load('gateway: GET /api/health', server.url, [{ method: 'GET', path: '/api/health' }], size(3, 1)),
+      submit: await load('gateway: submit', server, [submit], one),
+      list: await load('gateway: list_cases', server, [list], one),
+      queue: await load('gateway: queue', server, [queue], one),
+      hello: await load('gateway: GET /api/health', server, [{ method: 'GET', path: '/api/health' }], size(3, 1)),
       ordersUsed: k,
       ordersAvailable: fresh.length,
     }

@@ -21,6 +21,8 @@ const root = path.resolve(__dirname, '..', '..')
 
 export interface Server {
   url: string
+  /** the server process's CPU time so far (process.cpuUsage over IPC), µs */
+  cpu(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -37,6 +39,16 @@ export async function spawnServer(script: string, args: string[]): Promise<Serve
   })
   return {
     url,
+    cpu: () =>
+      new Promise<number>((resolve) => {
+        const onMessage = (m: { cpu?: { user: number; system: number } }) => {
+          if (!m.cpu) return
+          child.off('message', onMessage)
+          resolve(m.cpu.user + m.cpu.system)
+        }
+        child.on('message', onMessage)
+        child.send('cpu')
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve()
@@ -64,6 +76,8 @@ export interface LoadResult {
   openMs: number
   /** the slowest of those first answers, ms */
   firstMaxMs: number
+  /** the server process's CPU time (user + system) over the window ÷ responses in it, µs; NaN without a server to ask */
+  cpuUsPerReq: number
 }
 
 /** The window opens after this long even if a connection never answered (it is then counted as it is). */
@@ -73,8 +87,16 @@ export type Req = Omit<autocannon.Request, 'onResponse'>
 
 const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
-/** `requests` are cycled per connection (autocannon's request sequence); see the header for the measured window. */
-export async function load(label: string, url: string, requests: Req[], seconds: number, connections = 32): Promise<LoadResult> {
+/**
+ * `requests` are cycled per connection (autocannon's request sequence); see the header for the
+ * measured window. `server` (a Server or a bare URL): with a Server, its CPU time over the window is
+ * read too.
+ */
+export async function load(label: string, server: string | Server, requests: Req[], seconds: number, connections = 32): Promise<LoadResult> {
+  const url = typeof server === 'string' ? server : server.url
+  const cpuOf = typeof server === 'string' ? null : () => server.cpu()
+  let cpuStart: Promise<number> | null = null
+  let cpuEnd: Promise<number> | null = null
   let errors = 0
   const samples: string[] = []
   const onResponse = (status: number, body: string) => {
@@ -97,7 +119,11 @@ export async function load(label: string, url: string, requests: Req[], seconds:
       if (windowStart !== null) return
       windowStart = performance.now()
       windowEnd = windowStart + seconds * 1000
-      setTimeout(() => inst.stop(), seconds * 1000)
+      cpuStart = cpuOf?.() ?? null
+      setTimeout(() => {
+        cpuEnd = cpuOf?.() ?? null
+        inst.stop()
+      }, seconds * 1000)
     }
     const waited = setTimeout(open, OPEN_WAIT_S * 1000)
     inst.on('response', (client, _status, _bytes, ms) => {
@@ -114,6 +140,7 @@ export async function load(label: string, url: string, requests: Req[], seconds:
     })
   })
   const sorted = Float64Array.from(times).sort()
+  const cpuUs = cpuStart && cpuEnd ? (await cpuEnd) - (await cpuStart) : NaN
   return {
     label,
     connections,
@@ -127,6 +154,7 @@ export async function load(label: string, url: string, requests: Req[], seconds:
     samples,
     openMs: (windowStart ?? performance.now()) - t0,
     firstMaxMs,
+    cpuUsPerReq: cpuUs / times.length,
   }
 }
 

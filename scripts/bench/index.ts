@@ -49,7 +49,7 @@ const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED')
 
 function loadRow(r: LoadResult) {
   const err = r.errors + r.socketErrors
-  return `  ${pad(r.label, 40)}${lpad(Math.round(r.rate).toString(), 8)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(err), 8)}${lpad(String(Math.round(r.openMs)), 9)}${lpad(String(Math.round(r.firstMaxMs)), 9)}`
+  return `  ${pad(r.label, 40)}${lpad(Math.round(r.rate).toString(), 8)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(err), 8)}${lpad(String(Math.round(r.openMs)), 9)}${lpad(String(Math.round(r.firstMaxMs)), 9)}${lpad(f(r.cpuUsPerReq, 0), 9)}`
 }
 
 function errorSamples(results: LoadResult[]) {
@@ -124,6 +124,7 @@ async function main() {
         { bench: 'http', name: 'gateway mix ÷ floor mix, throughput (c = 32)', value: gw.mix.rate / floor.mix.rate, unit: '×', budget: ge(0.35) },
         { bench: 'http', name: 'gateway mix p99 ÷ floor mix p99 (c = 32)', value: gw.mix.p99 / floor.mix.p99, unit: '×', budget: le(2), note: `${f(gw.mix.p99, 1)} / ${f(floor.mix.p99, 1)} ms` },
         { bench: 'http', name: 'gateway mix throughput', value: gw.mix.rate, unit: 'req/s' },
+        { bench: 'http', name: 'server CPU per request, gateway mix ÷ floor mix', value: gw.mix.cpuUsPerReq / floor.mix.cpuUsPerReq, unit: '×', note: `${f(gw.mix.cpuUsPerReq, 0)} / ${f(floor.mix.cpuUsPerReq, 0)} µs` },
         { bench: 'http', name: 'gateway mix errors', value: gw.mix.errors + gw.mix.socketErrors, unit: '', budget: le(0) },
       )
     }
@@ -190,8 +191,9 @@ function reportHttp(floor: Awaited<ReturnType<typeof runFloor>>, gw: Awaited<Ret
   console.log('')
   console.log(`HTTP, concurrency 32, ${SECONDS} s per run (autocannon in this process, each server in its own process)`)
   console.log('  each run: its 32 connections are opened first; the measured window (req/s, p50, p99) starts once every one has had')
-  console.log('  its first answer (open = ms until then, 1st max = the slowest first answer: Node accepts one connection per event-loop turn)')
-  console.log(`  ${pad('run', 40)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('open ms', 9)}${lpad('1st max', 9)}`)
+  console.log('  its first answer (open = ms until then, 1st max = the slowest first answer: Node accepts one connection per event-loop turn);')
+  console.log('  CPU µs = the server process\'s CPU time (user + system, all its threads) over the window ÷ responses: steadier than req/s on a busy machine')
+  console.log(`  ${pad('run', 40)}${lpad('req/s', 8)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('errors', 8)}${lpad('open ms', 9)}${lpad('1st max', 9)}${lpad('CPU µs', 9)}`)
   const loads = [floor.insert, floor.select, floor.mix, floor.hello, gw.mix, gw.submit, gw.list, gw.queue, gw.hello]
   for (const r of loads) console.log(loadRow(r))
   errorSamples(loads)

@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { startGateway, type Gateway, type GatewayOptions } from '../../cloudfunctions/gateway/server'
+import { inlineScriptHashes, MEDIA_CSP, pageCsp } from '../../cloudfunctions/gateway/security'
 
 const BUYER = 'buyer-zhao'
 const OTHER = 'buyer-wu'
@@ -167,6 +168,20 @@ describe('the gateway refuses what does not come from its own pages', () => {
     expect(home.headers.get('content-security-policy')).toContain("script-src 'self'")
     expect(media.headers.get('content-security-policy')).toContain('sandbox')
     expect(media.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+    // a file's own policy replaces the default one, it is not sent beside it (two policies both apply)
+    expect(media.headers.get('content-security-policy')).toBe(MEDIA_CSP)
+  })
+
+  test("the H5 page's policy allows its inline script and is the only one sent", async () => {
+    const h5Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-h5-'))
+    dirs.push(h5Dir)
+    fs.writeFileSync(path.join(h5Dir, 'index.html'), '<!doctype html><html><head><script>document.documentElement.style.fontSize = "20px"</script></head><body></body></html>')
+    const page = await fetch(`${(await gateway({ h5Dir })).url}/`)
+    expect(page.status).toBe(200)
+    // the default policy beside it would block the inline script (every policy sent applies)
+    expect(page.headers.get('content-security-policy')).toBe(pageCsp(inlineScriptHashes(h5Dir)))
+    expect(page.headers.get('content-security-policy')).toMatch(/'sha256-[^']+'/)
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
   })
 
   test('a malformed multipart body is a 400, never a 500', async () => {
