@@ -18,6 +18,7 @@ import { autoRuleConditions } from '@contract/auto-rules'
 import { caseSourceOf, type Actor, type Case, type CaseCommand, type CaseEvent } from '@contract/domain'
 import { reasonLabelOf } from '@contract/policy-labels'
 import type { CoreContext } from './context'
+import { cloneJson } from './clone'
 import { decide } from './decide'
 import { givenValueFen } from './commands/work'
 import { yuan } from './money'
@@ -138,7 +139,7 @@ export function autoDecide(c: Case, ctx: Omit<CoreContext, 'actor'>, opts: { exh
     const held = autoRuleConditions({ ...rule.when, maxAmountFen: undefined }, label)
     const why = [...held, rule.when.maxAmountFen !== undefined ? `金额${yuan(amountFen)}≤${yuan(rule.when.maxAmountFen)}` : `金额${yuan(amountFen)}`].join('；')
     // the entry the decision wrote: staff read the rule and why; the buyer reads the remedy as theirs
-    const after = JSON.parse(JSON.stringify(decided.case)) as Case
+    const after = cloneJson(decided.case)
     const entry = after.timeline[after.timeline.length - 1]
     entry.actor = { kind: 'system', id: ruleActor(rule).id }
     entry.data = { ...entry.data, autoRule: { id: rule.id, name: rule.name, why } }

@@ -9,6 +9,7 @@
  *   const r = decide(c, { type: 'respond', text: '您好，已收到' }, { now, actor: { kind: 'staff', id: 'a1', role: 'agent' }, policy, newId })
  *   if (r.ok) await store.compareAndSet(c.id, c.version, r.value.case, r.value.events)
  */
+import { cloneJson } from './clone'
 import { APPROVABLE_COMMANDS, CaseCommandSchema, FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, type Case, type CaseCommand, type CaseEvent, type CommandType, type Result } from '@contract/domain'
 import type { Policy } from '@contract/policy'
 import { withAlertContext } from './alert-context'
@@ -32,9 +33,6 @@ export interface DecideOutput {
 /** A staff answer of any of these meets the first-response target. */
 const FIRST_RESPONSE_COMMANDS: ReadonlySet<CommandType> = new Set(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'platform_accept', 'platform_reject'])
 
-function clone<T>(x: T): T {
-  return JSON.parse(JSON.stringify(x)) as T
-}
 
 export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreContext): Result<DecideOutput> {
   const parsed = CaseCommandSchema.safeParse(command)
@@ -49,7 +47,7 @@ export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreC
   const no = refusal(current, cmd.type, ctx)
   if (no) return { ok: false, error: no }
 
-  let w: Work = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
+  let w: Work = { c: cloneJson(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
   let type: CommandType = cmd.type
   try {
     ;(COMMANDS[cmd.type] as CommandSpec<typeof cmd.type>).act(w, cmd as never, ctx)
@@ -62,7 +60,7 @@ export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreC
       return { ok: false, error: { ...e.error, details: { ...details, ...e.error.details } } }
     }
     const { expectedVersion: _v, ...request } = cmd
-    w = { c: clone(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
+    w = { c: cloneJson(current), to: current.status, text: '', internal: false, events: [], buyer: [] }
     type = 'submit_for_approval'
     try {
       recordApprovalRequest(w, request as never, '', ctx, String(e.error.details.why ?? '') || undefined)

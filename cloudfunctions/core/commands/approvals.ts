@@ -4,6 +4,7 @@
  * command then runs as theirs, in the same write — or refuses with a note; an approval nobody
  * answers goes to the owner after the policy's hours.
  */
+import { cloneJson } from '../clone'
 import type { ApprovalRequest, Case } from '@contract/domain'
 import type { CoreContext } from '../context'
 import { CoreFailure, raise } from '../errors'
@@ -46,7 +47,7 @@ export function recordApprovalRequest(w: Work, request: Request, note: string, c
   const waiting = pendingApproval(w.c)
   if (waiting) w.c.approvals = (w.c.approvals ?? []).map((x) => (x.id === waiting.id ? { ...x, status: 'withdrawn' as const, decidedAt: ctx.now, decisionNote: '已被新的审批申请替换' } : x))
   const before = w.c
-  const scratch: Work = { c: JSON.parse(JSON.stringify(before)) as Case, to: before.status, text: '', internal: false, events: [], buyer: [] }
+  const scratch: Work = { c: cloneJson(before), to: before.status, text: '', internal: false, events: [], buyer: [] }
   try {
     runAsSupervisor(scratch, request, ctx, ctx.actor.id)
   } catch (e) {
