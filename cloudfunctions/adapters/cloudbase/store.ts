@@ -667,11 +667,7 @@ export class CloudBaseStore implements Store {
     const n = Math.max(0, Math.floor(limit))
     const r = Math.max(1, Math.floor(running))
     const sub = (match: Obj, sort: Obj, cap: number, project: Obj) => $.pipeline().match(match).sort(sort).limit(Math.max(1, cap)).project(project).done()
-    const withVersion = !this.headsRead
-    this.headsRead = true
-    let agg = this.col('counters').aggregate().match({ _id: 'policy' })
-    if (withVersion) agg = agg.lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
-    agg = agg
+    const agg = this.headAggregate()
       .lookup({ from: this.name('cases'), pipeline: sub({ slaDueAt: _.lte(iso(now)) }, { slaDueAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srDue' })
       .lookup({ from: this.name('cases'), pipeline: sub({ taskNextAt: _.lte(iso(now)) }, { taskNextAt: 1, _id: 1 }, n, { docJson: 1 }), as: 'srTasks' })
       .lookup({ from: this.name('batchAlerts'), pipeline: sub({ running: true }, { openedAt: -1, _id: -1 }, r, { docJson: 1 }), as: 'srRunning' })
@@ -681,8 +677,7 @@ export class CloudBaseStore implements Store {
     const row = ((await agg.limit(1).end()) as { data?: Row[] }).data?.[0]
     if (!row) return null
     if (!this.heads || this.heads.at <= sentAt) this.heads = { at: sentAt, read: Promise.resolve({ version: row.version ?? 0, staff: row.staff ?? 0 }) }
-    const pv = row.pv?.[0]
-    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    this.keepVersion(row.pv)
     const cases = (docs: { docJson: string }[]) => docs.map((d) => JSON.parse(d.docJson) as Case)
     return { due: n ? cases(row.srDue) : [], tasks: n ? cases(row.srTasks) : [], running: row.srRunning.map((d) => JSON.parse(d.docJson) as BatchAlert), noncesExpired: row.srNonces.length > 0 }
   }
@@ -1414,9 +1409,7 @@ export class CloudBaseStore implements Store {
   private readHeads(fresh = false, staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version: number; staff: number } | null> {
     const now = Date.now()
     if (!fresh && this.heads && now - this.heads.at <= HEADS_SHARE_MS) return this.heads.read
-    const first = !this.headsRead
-    this.headsRead = true
-    const read = (first ? this.headsWithPolicy(staff) : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
+    const read = (!this.headsRead ? this.headsWithPolicy(staff) : this.getDoc<{ version?: number; staff?: number }>('counters', 'policy')).then((d) => (d ? { version: d.version ?? 0, staff: d.staff ?? 0 } : null))
     const memo = { at: now, read }
     this.heads = memo
     read.catch(() => {
@@ -1432,14 +1425,27 @@ export class CloudBaseStore implements Store {
    */
   private async headsWithPolicy(staff?: { id: string; got: (doc: Obj | null) => void }): Promise<{ version?: number; staff?: number } | null> {
     type Row = { version?: number; staff?: number; pv?: PolicyDoc[]; st?: Obj[] }
-    let agg = this.col('counters').aggregate().match({ _id: 'policy' }).lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' })
+    let agg = this.headAggregate()
     if (staff) agg = agg.lookup({ from: this.name('staff'), pipeline: this._.aggregate.pipeline().match({ _id: staff.id }).limit(1).done(), as: 'st' })
     const r = (await agg.limit(1).end()) as { data?: Row[] }
     const d = r.data?.[0]
-    const pv = d?.pv?.[0]
-    if (pv && !this.policyRecords.has(pv.version)) this.policyRecords.set(pv.version, this.toPolicyRecord(pv))
+    this.keepVersion(d?.pv)
     if (d && staff) staff.got(d.st?.[0] ?? null)
     return d ?? null
+  }
+  /**
+   * An aggregate on the policy head; on this instance's first head read (no version cached yet)
+   * the version document it names rides along as `pv` (keepVersion caches it).
+   */
+  private headAggregate() {
+    const first = !this.headsRead
+    this.headsRead = true
+    const agg = this.col('counters').aggregate().match({ _id: 'policy' })
+    return first ? agg.lookup({ from: this.name('policyVersions'), localField: 'version', foreignField: 'version', as: 'pv' }) : agg
+  }
+  private keepVersion(pv: PolicyDoc[] | undefined): void {
+    const v = pv?.[0]
+    if (v && !this.policyRecords.has(v.version)) this.policyRecords.set(v.version, this.toPolicyRecord(v))
   }
   private heads: { at: number; read: Promise<{ version: number; staff: number } | null> } | null = null
   private headsRead = false
