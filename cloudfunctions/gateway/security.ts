@@ -42,13 +42,6 @@ interface GuardOptions {
   headerTokenOnly?: boolean
 }
 
-/** The security headers of every answer (a page or a file sets its own CSP on top). */
-const DEFAULT_HEADERS: ReadonlyArray<[string, string]> = [
-  ['X-Content-Type-Options', 'nosniff'],
-  ['X-Frame-Options', 'DENY'],
-  ['Referrer-Policy', 'same-origin'],
-]
-
 type NodeEnv = { incoming?: IncomingMessage; outgoing?: ServerResponse }
 
 /**
@@ -94,12 +87,9 @@ export function guard(opts: GuardOptions): MiddlewareHandler {
     // answer is (hono's c.header() would start a fetch Headers object for every answer; set after
     // next(), each header turned the answer into a full fetch Response read back as a stream)
     const outgoing = (c.env as NodeEnv | undefined)?.outgoing
-    if (outgoing) {
-      for (const [k, v] of DEFAULT_HEADERS) outgoing.setHeader(k, v)
-      outgoing.setHeader('Content-Security-Policy', DEFAULT_CSP)
-    } else {
-      for (const [k, v] of DEFAULT_HEADERS) c.header(k, v)
-      c.header('Content-Security-Policy', DEFAULT_CSP)
+    for (const [k, v] of DEFAULT_HEADERS) {
+      if (outgoing) outgoing.setHeader(k, v)
+      else c.header(k, v)
     }
     await next()
   }
@@ -125,6 +115,13 @@ export function pageCsp(scriptHashes: readonly string[]): string {
 }
 
 const DEFAULT_CSP = pageCsp([])
+/** The security headers of every answer (a page or a file sets its own CSP on top). */
+const DEFAULT_HEADERS: ReadonlyArray<[string, string]> = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'same-origin'],
+  ['Content-Security-Policy', DEFAULT_CSP],
+]
 
 /** Uploaded files are data, never a document: nothing in them runs, even opened directly. */
 export const MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox; frame-ancestors 'none'"
