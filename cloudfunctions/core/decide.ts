@@ -33,7 +33,6 @@ export interface DecideOutput {
 /** A staff answer of any of these meets the first-response target. */
 const FIRST_RESPONSE_COMMANDS: ReadonlySet<CommandType> = new Set(['respond', 'ask_info', 'make_offer', 'approve', 'reject', 'platform_accept', 'platform_reject'])
 
-
 export function decide(current: Case, command: CaseCommand | unknown, ctx: CoreContext): Result<DecideOutput> {
   const parsed = CaseCommandSchema.safeParse(command)
   const rawType = typeof command === 'object' && command !== null && 'type' in command ? String((command as { type: unknown }).type) : undefined

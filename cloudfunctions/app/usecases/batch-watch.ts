@@ -331,11 +331,13 @@ async function proactiveCase(deps: Deps, alert: BatchAlert, plan: Outreach, orde
   return { case: decided.value.case, events }
 }
 
-/** The scheduler's share: outreaches still running (a call's time budget ran out, or an instance stopped). */
 /** Outreaches a pass continues at most. */
 export const OUTREACHES_PER_PASS = 5
 
-/** `running`: those outreaches, read already (Store.schedulerReads). */
+/**
+ * The scheduler's share: outreaches still running (a call's time budget ran out, or an instance
+ * stopped). `running`: those outreaches, read already (Store.schedulerReads).
+ */
 export async function continueOutreaches(deps: Deps, opts: { budgetMs?: number; running?: BatchAlert[] } = {}): Promise<number> {
   const running = opts.running ?? (await deps.store.listBatchAlerts({ limit: OUTREACHES_PER_PASS, running: true }))
   for (const a of running) await runOutreach(deps, a.id, { budgetMs: opts.budgetMs ?? 10_000 })
