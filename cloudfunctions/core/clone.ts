@@ -24,7 +24,9 @@ function copy(x: unknown): unknown {
   for (const k of Object.keys(x)) {
     const v = (x as Record<string, unknown>)[k]
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-    out[k] = copy(v)
+    // an own "__proto__" (JSON.parse makes one) stays a member: assigned, it would set the prototype
+    if (k === '__proto__') Object.defineProperty(out, k, { value: copy(v), enumerable: true, writable: true, configurable: true })
+    else out[k] = copy(v)
   }
   return out
 }

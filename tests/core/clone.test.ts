@@ -22,6 +22,14 @@ describe('cloneJson: a deep copy equal to a JSON round trip', () => {
     expect(cloneJson(x)).toStrictEqual(roundTrip(x))
   })
 
+  it('keeps an own "__proto__" member as a member, as JSON.parse does (never as the copy\'s prototype)', () => {
+    const x = JSON.parse('{"a":{"__proto__":{"polluted":1}}}') as { a: Record<string, unknown> }
+    const c = cloneJson(x)
+    expect(c).toStrictEqual(roundTrip(x))
+    expect(Object.getPrototypeOf(c.a)).toBe(Object.prototype)
+    expect((c.a as { polluted?: number }).polluted).toBeUndefined()
+  })
+
   it('shares nothing with the original: changing the copy leaves the case as it was', () => {
     const original = { id: 'c1', items: [{ skuId: 'A', qty: 1 }], sla: { firstResponse: { dueAt: '2026-12-08T00:00:00.000Z' } }, note: undefined, list: [undefined, 1] }
     const before = JSON.stringify(original)
