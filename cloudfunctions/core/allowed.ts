@@ -12,15 +12,24 @@ import { COMMANDS, type GuardContext } from './commands'
 import { platformRefusal } from './platform-status'
 import { rowOf, TRANSITIONS } from './transitions'
 
+/** What of the transition table bars the command's row on `c` for this kind of actor, or null. */
+function tableBar(c: Case, row: ReturnType<typeof rowOf>, actorKind: GuardContext['actor']['kind']): 'finished' | 'status' | 'actor' | null {
+  const self = row.self.includes(c.status)
+  // a finished case takes only what its row lists there (the 差评 follow-up of a closed case)
+  if (!self && FINAL_STATUSES.includes(c.status)) return 'finished'
+  if (!self && !row.from[c.status]?.length) return 'status'
+  if (!row.by.includes(actorKind)) return 'actor'
+  return null
+}
+
 /** Why `actor` may not run `command` on `c` now, or null when it may. */
 export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreError | null {
   const { actor } = ctx
   const details = { status: c.status, command }
-  const row = rowOf(command)
-  // a finished case takes only what its row lists there (the 差评 follow-up of a closed case)
-  if (FINAL_STATUSES.includes(c.status) && !row.self.includes(c.status)) return { code: 'NOT_ALLOWED_IN_STATUS', message: '售后单已结束，不能再操作', details }
-  if (!row.self.includes(c.status) && !row.from[c.status]?.length) return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
-  if (!row.by.includes(actor.kind)) return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
+  const barred = tableBar(c, rowOf(command), actor.kind)
+  if (barred === 'finished') return { code: 'NOT_ALLOWED_IN_STATUS', message: '售后单已结束，不能再操作', details }
+  if (barred === 'status') return { code: 'NOT_ALLOWED_IN_STATUS', message: `当前状态（${c.status}）不能执行 ${command}`, details }
+  if (barred === 'actor') return { code: 'FORBIDDEN', message: '无权执行该操作', details: { ...details, actor: actor.kind } }
   if (actor.kind === 'buyer' && actor.id !== c.buyerOpenid) return { code: 'FORBIDDEN', message: '只能操作自己的售后单', details }
   // nobody decides their own request: a staff member who filed this case as a buyer does not work it
   if (actor.kind === 'staff' && actor.id === c.buyerOpenid) return { code: 'FORBIDDEN', message: '这是您自己作为买家提交的售后单，请由其他同事处理', details }
@@ -33,15 +42,6 @@ export function refusal(c: Case, command: CommandType, ctx: GuardContext): CoreE
 
 /** Exactly the commands decide() would let `actor` run on `c` now, in table order. */
 export function allowedCommands(c: Case, ctx: GuardContext): CommandType[] {
-  // refusal's first checks (status, actor kind), without building the refusal they would give:
-  // most of the table is refused there, and refusal decides the rest
-  const final = FINAL_STATUSES.includes(c.status)
-  return TRANSITIONS.filter((r) => {
-    const row = rowOf(r.command)
-    const self = row.self.includes(c.status)
-    if (final && !self) return false
-    if (!self && !row.from[c.status]?.length) return false
-    if (!row.by.includes(ctx.actor.kind)) return false
-    return !refusal(c, r.command, ctx)
-  }).map((r) => r.command)
+  // most of the table is barred by the table itself: those rows skip building the refusal they would give
+  return TRANSITIONS.filter((r) => !tableBar(c, rowOf(r.command), ctx.actor.kind) && !refusal(c, r.command, ctx)).map((r) => r.command)
 }
